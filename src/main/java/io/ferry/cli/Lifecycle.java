@@ -1,0 +1,142 @@
+package io.ferry.cli;
+
+import io.ferry.conf.directive.ConfigLoader;
+import io.ferry.log.ErrorLogs;
+import io.ferry.model.ErrorLog;
+import io.ferry.model.FerryConfig;
+import io.ferry.server.FerryServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * The master's life: start, write the pid file once every listener is bound, then react to
+ * signals as nginx's master does. The JVM keeps SIGQUIT for thread dumps, so bin/ferry (the
+ * supervising parent whose pid is in the pid file) turns QUIT into WINCH for us.
+ */
+final class Lifecycle {
+    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
+    private static final Duration QUIT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Path home;
+    private final Path confFile;
+    private final String globals;
+    private final PrintStream err;
+    private List<ErrorLog> logs;
+    private final BlockingQueue<String> commands = new LinkedBlockingQueue<>();
+
+    Lifecycle(Path home, Path confFile, String globals, List<ErrorLog> logs, PrintStream err) {
+        this.home = home;
+        this.confFile = confFile;
+        this.globals = globals;
+        this.logs = logs;
+        this.err = err;
+    }
+
+    int run(FerryConfig config) {
+        try {
+            ErrorLogs.configure(logs);
+        } catch (RuntimeException e) {
+            err.println("ferry: [emerg] " + e.getMessage());
+            return 1;
+        }
+        FerryServer server;
+        try {
+            server = FerryServer.start(config);
+        } catch (IOException | RuntimeException e) {
+            LOG.error(ErrorLogs.EMERG, e.getMessage());
+            err.println("ferry: [emerg] " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        Path pidFile = config.pidFile();
+        try {
+            Files.createDirectories(pidFile.getParent());
+            Files.writeString(pidFile, masterPid() + "\n", StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            LOG.error(ErrorLogs.EMERG, "open() \"{}\" failed ({})", pidFile, e.getMessage());
+            server.stop();
+            return 1;
+        }
+        handle("TERM", "stop");
+        handle("INT", "stop");
+        handle("WINCH", "quit");
+        handle("HUP", "reload");
+        handle("USR1", "reopen");
+        LOG.info(ErrorLogs.NOTICE, "ferry/{} started, pid {}", Version.NUMBER, masterPid());
+        try {
+            serve(server);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.stop();
+        }
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+            LOG.warn("unlink() \"{}\" failed ({})", pidFile, e.getMessage());
+        }
+        LOG.info(ErrorLogs.NOTICE, "exit");
+        return 0;
+    }
+
+    private void serve(FerryServer server) throws InterruptedException {
+        while (true) {
+            String command = commands.take();
+            switch (command) {
+                case "stop" -> {
+                    LOG.info(ErrorLogs.NOTICE, "signal received, exiting");
+                    server.stop();
+                    return;
+                }
+                case "quit" -> {
+                    LOG.info(ErrorLogs.NOTICE, "gracefully shutting down");
+                    server.quit(QUIT_TIMEOUT);
+                    return;
+                }
+                case "reload" -> reload(server);
+                case "reopen" -> {
+                    LOG.info(ErrorLogs.NOTICE, "reopening logs");
+                    ErrorLogs.configure(logs);
+                }
+                default -> throw new IllegalStateException(command);
+            }
+        }
+    }
+
+    /** A broken file leaves the running configuration untouched; the error goes to the error log. */
+    private void reload(FerryServer server) {
+        LOG.info(ErrorLogs.NOTICE, "signal 1 (SIGHUP) received, reconfiguring");
+        try {
+            FerryConfig next = ConfigLoader.load(home, confFile, globals).config();
+            server.reload(next);
+            logs = next.errorLogs();
+            ErrorLogs.configure(logs);
+        } catch (Exception e) {
+            LOG.error(ErrorLogs.EMERG, e.getMessage());
+        }
+    }
+
+    private void handle(String signal, String command) {
+        Signal.handle(new Signal(signal), s -> commands.add(command));
+    }
+
+    /** The supervising launcher's pid when there is one: that is the process operators signal. */
+    private static long masterPid() {
+        String supervisor = System.getenv("FERRY_SUPERVISOR_PID");
+        if (supervisor != null && supervisor.matches("\\d+")) {
+            return Long.parseLong(supervisor);
+        }
+        return ProcessHandle.current().pid();
+    }
+}

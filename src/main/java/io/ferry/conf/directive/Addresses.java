@@ -1,0 +1,69 @@
+package io.ferry.conf.directive;
+
+import io.ferry.conf.ConfException;
+import io.ferry.conf.Directive;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** Splits "host:port", "[v6]:port", "*:port" and bare ports the way nginx's ngx_parse_url does. */
+final class Addresses {
+    record HostPort(String host, int port) {
+    }
+
+    private Addresses() {
+    }
+
+    /** A bare number is a port on every address; host is null for "*" and bare ports. */
+    static HostPort parse(Directive d, String text, int defaultPort, boolean portOnlyAllowed) throws ConfException {
+        String host;
+        String port = null;
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
+            if (close < 0) {
+                throw Values.error(d, "invalid host in \"" + text + "\"");
+            }
+            host = text.substring(1, close);
+            if (close + 1 < text.length()) {
+                if (text.charAt(close + 1) != ':') {
+                    throw Values.error(d, "invalid host in \"" + text + "\"");
+                }
+                port = text.substring(close + 2);
+            }
+        } else {
+            int colon = text.lastIndexOf(':');
+            if (colon >= 0) {
+                host = text.substring(0, colon);
+                port = text.substring(colon + 1);
+            } else if (portOnlyAllowed && text.chars().allMatch(Character::isDigit)) {
+                host = null;
+                port = text;
+            } else {
+                host = text;
+            }
+        }
+        if (host != null && (host.equals("*") || host.isEmpty())) {
+            host = null;
+        }
+        int p = defaultPort;
+        if (port != null) {
+            try {
+                p = Integer.parseInt(port);
+            } catch (NumberFormatException e) {
+                p = -1;
+            }
+            if (p < 1 || p > 65535) {
+                throw Values.error(d, "invalid port in \"" + text + "\" of the \"" + d.name() + "\" directive");
+            }
+        }
+        return new HostPort(host, p);
+    }
+
+    /** nginx resolves names when it loads the configuration and refuses unknown ones. */
+    static void requireResolvable(Directive d, String host, String shown) throws ConfException {
+        try {
+            InetAddress.getAllByName(host);
+        } catch (UnknownHostException e) {
+            throw Values.error(d, "host not found in upstream \"" + shown + "\"");
+        }
+    }
+}

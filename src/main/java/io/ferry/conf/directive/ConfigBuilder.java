@@ -1,0 +1,259 @@
+package io.ferry.conf.directive;
+
+import io.ferry.conf.ConfException;
+import io.ferry.conf.Directive;
+import io.ferry.model.ErrorLog;
+import io.ferry.model.FerryConfig;
+import io.ferry.model.HttpConfig;
+import io.ferry.model.Listen;
+import io.ferry.model.ServerName;
+import io.ferry.model.Tls;
+import io.ferry.model.VirtualServer;
+import io.ferry.variable.MapVariable;
+import io.ferry.variable.Template;
+import io.ferry.variable.Variables;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.PatternSyntaxException;
+
+/** Builds the immutable model from a validated directive tree (main, events, http, map, server). */
+final class ConfigBuilder {
+    private static final Set<String> SSL_PROTOCOLS = Set.of("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
+
+    private final Path prefix;
+    private final Path confFile;
+
+    ConfigBuilder(Path prefix, Path confFile) {
+        this.prefix = prefix.toAbsolutePath();
+        this.confFile = confFile.toAbsolutePath();
+    }
+
+    FerryConfig build(List<Directive> main) throws ConfException {
+        Scope scope = new Scope(null, main);
+        int workers = 1;
+        Directive wp = scope.own("worker_processes");
+        if (wp != null) {
+            workers = wp.args().get(0).equals("auto") ? FerryConfig.AUTO : Values.positiveInt(wp, wp.args().get(0));
+        }
+        for (String flag : new String[] {"daemon", "master_process"}) {
+            if (scope.own(flag) != null) {
+                Values.flag(scope.own(flag));
+            }
+        }
+        int connections = 512;
+        Directive events = scope.own("events");
+        if (events != null) {
+            Directive wc = new Scope(null, events.block()).own("worker_connections");
+            if (wc != null) {
+                connections = Values.positiveInt(wc, wc.args().get(0));
+            }
+        }
+        Directive pid = scope.own("pid");
+        Path pidFile = prefixed(pid == null ? "logs/ferry.pid" : pid.args().get(0));
+        List<ErrorLog> errorLogs = errorLogs(scope);
+        Directive http = scope.own("http");
+        HttpConfig httpConfig = http == null ? new HttpConfig(List.of(), List.of()) : http(new Scope(scope, http.block()));
+        return new FerryConfig(prefix, confFile, workers, connections, pidFile, errorLogs, httpConfig);
+    }
+
+    private List<ErrorLog> errorLogs(Scope scope) throws ConfException {
+        List<ErrorLog> logs = new ArrayList<>();
+        for (Directive d : scope.ownAll("error_log")) {
+            String target = d.args().get(0);
+            String level = d.args().size() > 1 ? d.args().get(1) : "error";
+            if (!Set.of("debug", "info", "notice", "warn", "error", "crit", "alert", "emerg").contains(level)) {
+                throw Values.invalid(d, level);
+            }
+            logs.add(new ErrorLog(target.equals("stderr") ? target : prefixed(target).toString(), level));
+        }
+        if (logs.isEmpty()) {
+            logs.add(new ErrorLog(prefixed("logs/error.log").toString(), "error"));
+        }
+        return List.copyOf(logs);
+    }
+
+    private HttpConfig http(Scope http) throws ConfException {
+        Variables variables = new Variables();
+        maps(http, variables);
+        LocationBuilder locations = new LocationBuilder(prefix, variables, types(http));
+        List<VirtualServer> servers = new ArrayList<>();
+        for (Directive s : http.ownAll("server")) {
+            servers.add(server(new Scope(http, s.block()), s, locations));
+        }
+        checkDefaultServers(servers);
+        List<InetSocketAddress> demos = new ArrayList<>();
+        for (Directive d : http.ownAll("demo_backend")) {
+            Addresses.HostPort hp = Addresses.parse(d, d.args().get(0), 80, false);
+            demos.add(new InetSocketAddress(hp.host() == null ? "0.0.0.0" : hp.host(), hp.port()));
+        }
+        for (Directive d : http.ownAll("access_log")) {
+            if (!d.args().get(0).equals("off")) {
+                prefixed(d.args().get(0));
+            }
+        }
+        return new HttpConfig(List.copyOf(servers), List.copyOf(demos));
+    }
+
+    private void maps(Scope http, Variables variables) throws ConfException {
+        Map<Directive, MapVariable> declared = new HashMap<>();
+        for (Directive d : http.ownAll("map")) {
+            String name = d.args().get(1);
+            if (!name.startsWith("$") || name.length() < 2) {
+                throw Values.error(d, "invalid variable name \"" + name + "\"");
+            }
+            MapVariable map = new MapVariable();
+            variables.define(name.substring(1), map);
+            declared.put(d, map);
+        }
+        for (Directive d : http.ownAll("map")) {
+            MapVariable map = declared.get(d);
+            map.source(template(d, d.args().get(0), variables));
+            for (Directive entry : d.block()) {
+                if (entry.name().equals("hostnames") && entry.args().isEmpty()) {
+                    map.hostnames();
+                }
+            }
+            for (Directive entry : d.block()) {
+                if (entry.name().equals("hostnames") && entry.args().isEmpty()) {
+                    continue;
+                }
+                if (entry.args().size() != 1 || entry.hasBlock()) {
+                    throw Values.error(entry, "invalid number of the map parameters");
+                }
+                Template value = template(entry, entry.args().get(0), variables);
+                if (entry.name().equals("default")) {
+                    map.defaultValue(value);
+                    continue;
+                }
+                try {
+                    if (!map.add(entry.name(), value)) {
+                        throw Values.error(entry, "conflicting parameter \"" + entry.name() + "\"");
+                    }
+                } catch (PatternSyntaxException e) {
+                    throw Values.error(entry, "invalid regex \"" + entry.name() + "\": " + e.getDescription());
+                }
+            }
+        }
+    }
+
+    static Template template(Directive d, String text, Variables variables) throws ConfException {
+        try {
+            return Template.compile(text, variables);
+        } catch (IllegalArgumentException e) {
+            throw Values.error(d, e.getMessage());
+        }
+    }
+
+    private static Map<String, String> types(Scope http) throws ConfException {
+        Directive types = http.own("types");
+        if (types == null) {
+            return Map.of("html", "text/html", "gif", "image/gif", "jpg", "image/jpeg");
+        }
+        return LocationBuilder.parseTypes(types);
+    }
+
+    private VirtualServer server(Scope s, Directive block, LocationBuilder locations) throws ConfException {
+        List<Listen> listens = new ArrayList<>();
+        for (Directive d : s.ownAll("listen")) {
+            listens.add(listen(d));
+        }
+        if (listens.isEmpty()) {
+            listens.add(new Listen(null, 80, false, false, block.file(), block.line()));
+        }
+        List<ServerName> names = new ArrayList<>();
+        for (Directive d : s.ownAll("server_name")) {
+            for (String n : d.args()) {
+                try {
+                    names.add(ServerName.parse(n));
+                } catch (PatternSyntaxException e) {
+                    throw Values.error(d, "invalid regex \"" + n + "\": " + e.getDescription());
+                }
+            }
+        }
+        Tls tls = tls(s, listens);
+        return new VirtualServer(List.copyOf(listens), List.copyOf(names), tls, locations.locations(s),
+                locations.serverSettings(s), block.file(), block.line());
+    }
+
+    private static Listen listen(Directive d) throws ConfException {
+        Addresses.HostPort hp = Addresses.parse(d, d.args().get(0), 80, true);
+        boolean ssl = false;
+        boolean defaultServer = false;
+        for (String p : d.args().subList(1, d.args().size())) {
+            switch (p) {
+                case "ssl" -> ssl = true;
+                case "default_server", "default" -> defaultServer = true;
+                default -> throw Values.error(d, "invalid parameter \"" + p + "\"");
+            }
+        }
+        return new Listen(hp.host(), hp.port(), ssl, defaultServer, d.file(), d.line());
+    }
+
+    private Tls tls(Scope s, List<Listen> listens) throws ConfException {
+        Listen sslListen = listens.stream().filter(Listen::ssl).findFirst().orElse(null);
+        if (sslListen == null) {
+            return null;
+        }
+        Directive cert = s.inherited("ssl_certificate");
+        Directive key = s.inherited("ssl_certificate_key");
+        if (cert == null) {
+            throw new ConfException("no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive",
+                    sslListen.file(), sslListen.line());
+        }
+        if (key == null) {
+            throw new ConfException("no \"ssl_certificate_key\" is defined for certificate \"" + cert.args().get(0) + "\"",
+                    sslListen.file(), sslListen.line());
+        }
+        Directive selfSignedDirective = s.inherited("ssl_self_signed");
+        boolean selfSigned = selfSignedDirective != null && Values.flag(selfSignedDirective);
+        Path certPath = confRelative(cert.args().get(0));
+        Path keyPath = confRelative(key.args().get(0));
+        if (!selfSigned) {
+            requireReadable(cert, certPath);
+            requireReadable(key, keyPath);
+        }
+        List<String> protocols = List.of("TLSv1.2", "TLSv1.3");
+        Directive p = s.inherited("ssl_protocols");
+        if (p != null) {
+            for (String proto : p.args()) {
+                if (!SSL_PROTOCOLS.contains(proto)) {
+                    throw Values.invalid(p, proto);
+                }
+            }
+            protocols = List.copyOf(p.args());
+        }
+        Directive c = s.inherited("ssl_ciphers");
+        return new Tls(certPath, keyPath, protocols, c == null ? "HIGH:!aNULL:!MD5" : c.args().get(0), selfSigned);
+    }
+
+    private static void requireReadable(Directive d, Path path) throws ConfException {
+        if (!Files.isReadable(path)) {
+            throw Values.error(d, "cannot load certificate \"" + path + "\": BIO_new_file() failed (No such file or directory)");
+        }
+    }
+
+    private static void checkDefaultServers(List<VirtualServer> servers) throws ConfException {
+        Map<String, Listen> defaults = new HashMap<>();
+        for (VirtualServer vs : servers) {
+            for (Listen l : vs.listens()) {
+                if (l.defaultServer() && defaults.putIfAbsent(l.socketKey(), l) != null) {
+                    throw new ConfException("a duplicate default server for " + l.socketKey(), l.file(), l.line());
+                }
+            }
+        }
+    }
+
+    private Path prefixed(String path) {
+        return prefix.resolve(path).normalize();
+    }
+
+    private Path confRelative(String path) {
+        return confFile.getParent().resolve(path).normalize();
+    }
+}

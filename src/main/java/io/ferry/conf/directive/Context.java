@@ -1,0 +1,6 @@
+package io.ferry.conf.directive;
+
+/** Where a directive may appear; MAP and TYPES blocks hold free-form entries, not directives. */
+public enum Context {
+    MAIN, EVENTS, HTTP, SERVER, LOCATION, MAP, TYPES
+}

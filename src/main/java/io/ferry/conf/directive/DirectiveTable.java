@@ -1,0 +1,102 @@
+package io.ferry.conf.directive;
+
+import static io.ferry.conf.directive.Context.EVENTS;
+import static io.ferry.conf.directive.Context.HTTP;
+import static io.ferry.conf.directive.Context.LOCATION;
+import static io.ferry.conf.directive.Context.MAIN;
+import static io.ferry.conf.directive.Context.MAP;
+import static io.ferry.conf.directive.Context.SERVER;
+import static io.ferry.conf.directive.Context.TYPES;
+
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** Every directive Ferry understands. Anything else is rejected as an unknown directive with file:line. */
+public final class DirectiveTable {
+    private static final Set<Context> HSL = EnumSet.of(HTTP, SERVER, LOCATION);
+    private static final Set<Context> HS = EnumSet.of(HTTP, SERVER);
+    private static final Map<String, DirectiveSpec> SPECS = new LinkedHashMap<>();
+
+    static {
+        // main and events
+        one("worker_processes", EnumSet.of(MAIN));
+        add("error_log", EnumSet.of(MAIN, HTTP, SERVER, LOCATION), 1, 2, null, true);
+        one("pid", EnumSet.of(MAIN));
+        one("daemon", EnumSet.of(MAIN));
+        one("master_process", EnumSet.of(MAIN));
+        add("user", EnumSet.of(MAIN), 1, 2, null, false);
+        one("worker_rlimit_nofile", EnumSet.of(MAIN));
+        add("events", EnumSet.of(MAIN), 0, 0, EVENTS, false);
+        one("worker_connections", EnumSet.of(EVENTS));
+        one("multi_accept", EnumSet.of(EVENTS));
+        one("accept_mutex", EnumSet.of(EVENTS));
+        one("use", EnumSet.of(EVENTS));
+        add("http", EnumSet.of(MAIN), 0, 0, HTTP, false);
+
+        // http core
+        add("server", EnumSet.of(HTTP), 0, 0, SERVER, true);
+        add("map", EnumSet.of(HTTP), 2, 2, MAP, true);
+        add("types", HSL, 0, 0, TYPES, false);
+        one("default_type", HSL);
+        add("listen", EnumSet.of(SERVER), 1, DirectiveSpec.ANY, null, true);
+        add("server_name", EnumSet.of(SERVER), 1, DirectiveSpec.ANY, null, true);
+        add("location", EnumSet.of(SERVER, LOCATION), 1, 2, LOCATION, true);
+        one("root", HSL);
+        add("index", HSL, 1, DirectiveSpec.ANY, null, true);
+        one("client_max_body_size", HSL);
+        add("keepalive_timeout", HSL, 1, 2, null, false);
+        add("return", EnumSet.of(SERVER, LOCATION), 1, 2, null, false);
+        one("server_names_hash_bucket_size", EnumSet.of(HTTP));
+        one("server_names_hash_max_size", EnumSet.of(HTTP));
+        one("server_tokens", HSL);
+        one("sendfile", HSL);
+        one("tcp_nopush", HSL);
+        one("tcp_nodelay", HSL);
+        add("access_log", HSL, 1, DirectiveSpec.ANY, null, true);
+        add("log_format", EnumSet.of(HTTP), 2, DirectiveSpec.ANY, null, true);
+        for (String temp : new String[] {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"}) {
+            add(temp + "_temp_path", HSL, 1, 4, null, false);
+        }
+
+        // tls
+        one("ssl_certificate", HS);
+        one("ssl_certificate_key", HS);
+        add("ssl_protocols", HS, 1, DirectiveSpec.ANY, null, false);
+        one("ssl_ciphers", HS);
+        one("ssl_self_signed", HS);
+
+        // proxy
+        one("proxy_pass", EnumSet.of(LOCATION));
+        one("proxy_http_version", HSL);
+        add("proxy_set_header", HSL, 2, 2, null, true);
+        one("proxy_connect_timeout", HSL);
+        one("proxy_read_timeout", HSL);
+        one("proxy_send_timeout", HSL);
+        one("proxy_websocket", HSL);
+
+        // demo
+        add("demo_backend", EnumSet.of(HTTP), 1, 1, null, true);
+    }
+
+    private DirectiveTable() {
+    }
+
+    private static void one(String name, Set<Context> contexts) {
+        add(name, contexts, 1, 1, null, false);
+    }
+
+    private static void add(String name, Set<Context> contexts, int min, int max, Context block, boolean multiple) {
+        SPECS.put(name, new DirectiveSpec(name, Set.copyOf(contexts), min, max, block, multiple));
+    }
+
+    public static DirectiveSpec get(String name) {
+        return SPECS.get(name);
+    }
+
+    /** Names whose block contents are not directives (validated by their own builder). */
+    static boolean isFreeForm(Context c) {
+        return c == MAP || c == TYPES;
+    }
+}

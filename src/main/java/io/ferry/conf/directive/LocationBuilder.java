@@ -1,0 +1,224 @@
+package io.ferry.conf.directive;
+
+import io.ferry.conf.ConfException;
+import io.ferry.conf.Directive;
+import io.ferry.model.HeaderSetting;
+import io.ferry.model.Location;
+import io.ferry.model.LocationModifier;
+import io.ferry.model.LocationSettings;
+import io.ferry.model.ProxySettings;
+import io.ferry.model.ProxyTarget;
+import io.ferry.model.ReturnAction;
+import io.ferry.variable.Template;
+import io.ferry.variable.Variables;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Builds location trees and the merged settings of each level (http → server → location → nested). */
+final class LocationBuilder {
+    private static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path prefix;
+    private final Variables variables;
+    private final Map<String, String> httpTypes;
+
+    LocationBuilder(Path prefix, Variables variables, Map<String, String> httpTypes) {
+        this.prefix = prefix;
+        this.variables = variables;
+        this.httpTypes = httpTypes;
+    }
+
+    List<Location> locations(Scope parent) throws ConfException {
+        return locations(parent, null);
+    }
+
+    LocationSettings serverSettings(Scope server) throws ConfException {
+        return settings(server, null, null);
+    }
+
+    private List<Location> locations(Scope parent, Location enclosing) throws ConfException {
+        List<Location> result = new ArrayList<>();
+        for (Directive d : parent.ownAll("location")) {
+            result.add(location(parent, d, enclosing));
+        }
+        return List.copyOf(result);
+    }
+
+    private Location location(Scope parent, Directive d, Location enclosing) throws ConfException {
+        LocationModifier modifier = LocationModifier.PREFIX;
+        String path = d.args().get(0);
+        if (d.args().size() == 2) {
+            modifier = switch (d.args().get(0)) {
+                case "=" -> LocationModifier.EXACT;
+                case "^~" -> LocationModifier.PREFERRED_PREFIX;
+                case "~" -> LocationModifier.REGEX;
+                case "~*" -> LocationModifier.REGEX_CASELESS;
+                default -> throw Values.error(d, "invalid location modifier \"" + d.args().get(0) + "\"");
+            };
+            path = d.args().get(1);
+        } else if (path.startsWith("@")) {
+            modifier = LocationModifier.NAMED;
+        } else if (path.startsWith("=") && path.length() > 1) {
+            modifier = LocationModifier.EXACT;
+            path = path.substring(1);
+        }
+        Pattern regex = null;
+        if (modifier.isRegex()) {
+            try {
+                regex = Pattern.compile(path, modifier == LocationModifier.REGEX_CASELESS ? Pattern.CASE_INSENSITIVE : 0);
+            } catch (PatternSyntaxException e) {
+                throw Values.error(d, "invalid regex \"" + path + "\": " + e.getDescription());
+            }
+        }
+        checkNesting(d, modifier, path, enclosing);
+        Scope scope = new Scope(parent, d.block());
+        Location self = new Location(modifier, path, regex, List.of(), null, d.file(), d.line());
+        LocationSettings settings = settings(scope, self, d);
+        return new Location(modifier, path, regex, locations(scope, self), settings, d.file(), d.line());
+    }
+
+    private static void checkNesting(Directive d, LocationModifier m, String path, Location enclosing) throws ConfException {
+        if (enclosing == null) {
+            return;
+        }
+        if (enclosing.modifier() == LocationModifier.EXACT || enclosing.modifier() == LocationModifier.NAMED) {
+            throw Values.error(d, "location \"" + path + "\" cannot be inside the "
+                    + (enclosing.modifier() == LocationModifier.EXACT ? "exact" : "named") + " location \"" + enclosing.path() + "\"");
+        }
+        if (m == LocationModifier.NAMED) {
+            throw Values.error(d, "named location \"" + path + "\" can be on the server level only");
+        }
+        if (!m.isRegex() && !enclosing.modifier().isRegex() && !path.startsWith(enclosing.path())) {
+            throw Values.error(d, "location \"" + path + "\" is outside location \"" + enclosing.path() + "\"");
+        }
+    }
+
+    /** {@code location} is null for the server level; content handlers are never inherited, as in nginx. */
+    private LocationSettings settings(Scope s, Location location, Directive block) throws ConfException {
+        Directive rootD = s.inherited("root");
+        Path root = prefix.resolve(rootD == null ? "html" : rootD.args().get(0)).normalize();
+        List<String> index = new ArrayList<>();
+        for (Directive d : s.inheritedAll("index")) {
+            index.addAll(d.args());
+        }
+        if (index.isEmpty()) {
+            index.add("index.html");
+        }
+        Directive defaultTypeD = s.inherited("default_type");
+        Directive typesD = s.inherited("types");
+        Map<String, String> types = typesD == null ? httpTypes : parseTypes(typesD);
+        Directive bodyD = s.inherited("client_max_body_size");
+        long maxBody = bodyD == null ? 1024 * 1024 : Values.size(bodyD, bodyD.args().get(0));
+        Directive kaD = s.inherited("keepalive_timeout");
+        Duration keepalive = kaD == null ? Duration.ofSeconds(75) : Values.time(kaD, kaD.args().get(0));
+        for (String flag : new String[] {"sendfile", "tcp_nopush", "tcp_nodelay", "server_tokens", "proxy_websocket"}) {
+            if (s.own(flag) != null) {
+                Values.flag(s.own(flag));
+            }
+        }
+        return new LocationSettings(root, List.copyOf(index),
+                defaultTypeD == null ? "text/plain" : defaultTypeD.args().get(0), types,
+                proxy(s, location), returnAction(s), maxBody, keepalive);
+    }
+
+    private ReturnAction returnAction(Scope s) throws ConfException {
+        Directive d = s.own("return");
+        if (d == null) {
+            return null;
+        }
+        String first = d.args().get(0);
+        if (!first.chars().allMatch(Character::isDigit)) {
+            if (d.args().size() == 2 || !(first.startsWith("http://") || first.startsWith("https://") || first.startsWith("$scheme"))) {
+                throw Values.invalid(d, first);
+            }
+            return new ReturnAction(302, ConfigBuilder.template(d, first, variables));
+        }
+        int status = Integer.parseInt(first);
+        if (status > 999) {
+            throw Values.invalid(d, first);
+        }
+        Template text = d.args().size() == 2 ? ConfigBuilder.template(d, d.args().get(1), variables) : null;
+        return new ReturnAction(status, text);
+    }
+
+    private ProxySettings proxy(Scope s, Location location) throws ConfException {
+        Directive pass = s.own("proxy_pass");
+        if (pass == null) {
+            return null;
+        }
+        ProxyTarget target = proxyTarget(pass, location);
+        Directive versionD = s.inherited("proxy_http_version");
+        String version = versionD == null ? "1.0" : versionD.args().get(0);
+        if (!version.equals("1.0") && !version.equals("1.1")) {
+            throw Values.invalid(versionD, version);
+        }
+        Map<String, HeaderSetting> headers = new java.util.LinkedHashMap<>();
+        for (Directive d : s.inheritedAll("proxy_set_header")) {
+            String name = d.args().get(0);
+            headers.put(name.toLowerCase(Locale.ROOT), new HeaderSetting(name, ConfigBuilder.template(d, d.args().get(1), variables)));
+        }
+        headers.putIfAbsent("host", new HeaderSetting("Host", ConfigBuilder.template(pass, "$proxy_host", variables)));
+        headers.putIfAbsent("connection", new HeaderSetting("Connection", Template.literal("close")));
+        Directive ws = s.inherited("proxy_websocket");
+        return new ProxySettings(target, version, List.copyOf(headers.values()),
+                timeout(s, "proxy_connect_timeout"), timeout(s, "proxy_read_timeout"), timeout(s, "proxy_send_timeout"),
+                ws == null || Values.flag(ws));
+    }
+
+    private static Duration timeout(Scope s, String name) throws ConfException {
+        Directive d = s.inherited(name);
+        return d == null ? DEFAULT_PROXY_TIMEOUT : Values.time(d, d.args().get(0));
+    }
+
+    private static ProxyTarget proxyTarget(Directive d, Location location) throws ConfException {
+        String url = d.args().get(0);
+        if (url.indexOf('$') >= 0) {
+            throw Values.error(d, "variables in \"proxy_pass\" are not supported");
+        }
+        boolean https;
+        String rest;
+        if (url.regionMatches(true, 0, "http://", 0, 7)) {
+            https = false;
+            rest = url.substring(7);
+        } else if (url.regionMatches(true, 0, "https://", 0, 8)) {
+            https = true;
+            rest = url.substring(8);
+        } else {
+            throw Values.error(d, "invalid URL prefix in \"" + url + "\"");
+        }
+        if (rest.startsWith("unix:")) {
+            throw Values.error(d, "unix domain sockets in \"proxy_pass\" are not supported");
+        }
+        int slash = rest.indexOf('/');
+        String hostPort = slash < 0 ? rest : rest.substring(0, slash);
+        String uri = slash < 0 ? null : rest.substring(slash);
+        if (uri != null && location != null
+                && (location.modifier().isRegex() || location.modifier() == LocationModifier.NAMED)) {
+            throw Values.error(d, "\"proxy_pass\" cannot have URI part in location given by regular expression, "
+                    + "or inside named location, or inside \"if\" statement, or inside \"limit_except\" block");
+        }
+        if (hostPort.isEmpty()) {
+            throw Values.error(d, "no host in \"" + url + "\" of the \"proxy_pass\" directive");
+        }
+        Addresses.HostPort hp = Addresses.parse(d, hostPort, https ? 443 : 80, false);
+        Addresses.requireResolvable(d, hp.host(), hostPort);
+        return new ProxyTarget(https, hp.host(), hp.port(), uri, location == null ? "" : location.path());
+    }
+
+    static Map<String, String> parseTypes(Directive types) {
+        Map<String, String> map = new HashMap<>();
+        for (Directive entry : types.block()) {
+            for (String ext : entry.args()) {
+                map.put(ext.toLowerCase(Locale.ROOT), entry.name());
+            }
+        }
+        return Map.copyOf(map);
+    }
+}

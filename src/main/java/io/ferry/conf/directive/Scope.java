@@ -1,0 +1,53 @@
+package io.ferry.conf.directive;
+
+import io.ferry.conf.Directive;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The directives written directly in one block, chained to the enclosing block. nginx's merge rule
+ * falls out of the lookups: a value set at an inner level wins, and list directives
+ * (proxy_set_header, index) are inherited as a whole only when the inner level sets none.
+ */
+final class Scope {
+    private final Scope parent;
+    private final Map<String, List<Directive>> own = new LinkedHashMap<>();
+
+    Scope(Scope parent, List<Directive> block) {
+        this.parent = parent;
+        for (Directive d : block) {
+            own.computeIfAbsent(d.name(), k -> new ArrayList<>()).add(d);
+        }
+    }
+
+    Directive own(String name) {
+        List<Directive> list = own.get(name);
+        return list == null ? null : list.get(0);
+    }
+
+    List<Directive> ownAll(String name) {
+        return own.getOrDefault(name, List.of());
+    }
+
+    Directive inherited(String name) {
+        for (Scope s = this; s != null; s = s.parent) {
+            Directive d = s.own(name);
+            if (d != null) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    List<Directive> inheritedAll(String name) {
+        for (Scope s = this; s != null; s = s.parent) {
+            List<Directive> list = s.ownAll(name);
+            if (!list.isEmpty()) {
+                return list;
+            }
+        }
+        return List.of();
+    }
+}

@@ -1,0 +1,8 @@
+package io.ferry.http;
+
+import io.ferry.model.LocationSettings;
+
+/** Chooses the content handler for a location; wired by the server so http does not depend on proxy or files. */
+public interface ContentHandlers {
+    ContentHandler forLocation(LocationSettings settings);
+}

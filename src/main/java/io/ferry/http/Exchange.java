@@ -1,0 +1,429 @@
+package io.ferry.http;
+
+import io.ferry.model.LocationSettings;
+import io.ferry.model.ProxyTarget;
+import io.ferry.model.VirtualServer;
+import io.ferry.route.LocationMatch;
+import io.ferry.route.LocationMatcher;
+import io.ferry.route.ServerSelector;
+import io.ferry.variable.RequestScope;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.MatchResult;
+
+/**
+ * One request/response on a downstream connection: routing, the variables the request exposes,
+ * the request body hand-off to the content handler, and the response framing rules (keep-alive,
+ * Connection, Server, Date) shared by every handler.
+ */
+public final class Exchange implements RequestScope {
+    private final ChannelHandlerContext ctx;
+    private final HttpConnectionHandler connection;
+    private final HttpRequest request;
+    private final boolean secure;
+    private RequestTarget target;
+    private VirtualServer server;
+    private LocationSettings settings;
+    private MatchResult captures;
+    private String requestId;
+    private BodySink sink;
+    private Runnable onAbort;
+    private boolean requestComplete;
+    private long bodyBytes;
+    private boolean responseStarted;
+    private boolean keepAlive;
+    private boolean responseDone;
+
+    Exchange(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure) {
+        this.ctx = ctx;
+        this.connection = connection;
+        this.request = request;
+        this.secure = secure;
+    }
+
+    void dispatch(ServerSelector sites, ContentHandlers handlers) {
+        server = sites.defaultServer();
+        settings = server.fallback();
+        DecoderResult result = request.decoderResult();
+        if (result.isFailure()) {
+            Throwable cause = result.cause();
+            sendError(cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : HttpResponseStatus.BAD_REQUEST, true);
+            return;
+        }
+        target = RequestTarget.parse(request.uri());
+        String hostHeader = request.headers().get(HttpHeaderNames.HOST);
+        if (target == null || (request.protocolVersion().equals(HttpVersion.HTTP_1_1) && hostHeader == null)
+                || request.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
+            sendError(HttpResponseStatus.BAD_REQUEST, true);
+            return;
+        }
+        server = sites.select(stripPort(target.absoluteHost() != null ? target.absoluteHost() : hostHeader));
+        settings = server.fallback();
+        if (settings.returnAction() == null) {
+            LocationMatch match = LocationMatcher.find(server.locations(), target.path());
+            if (match != null) {
+                settings = match.location().settings();
+                captures = match.captures();
+            }
+        }
+        long length = HttpUtil.getContentLength(request, -1L);
+        if (settings.clientMaxBodySize() > 0 && length > settings.clientMaxBodySize()) {
+            sendError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, true);
+            return;
+        }
+        ContentHandler handler = settings.returnAction() != null ? ReturnHandler.INSTANCE : handlers.forLocation(settings);
+        handler.handle(this);
+    }
+
+    private static String stripPort(String host) {
+        if (host == null) {
+            return null;
+        }
+        if (host.startsWith("[")) {
+            int close = host.indexOf(']');
+            return close < 0 ? host : host.substring(0, close + 1);
+        }
+        int colon = host.indexOf(':');
+        return colon < 0 ? host : host.substring(0, colon);
+    }
+
+    // ---- request side -------------------------------------------------------------------------
+
+    public HttpRequest request() {
+        return request;
+    }
+
+    public ChannelHandlerContext context() {
+        return ctx;
+    }
+
+    public Channel channel() {
+        return ctx.channel();
+    }
+
+    public RequestTarget target() {
+        return target;
+    }
+
+    public LocationSettings settings() {
+        return settings;
+    }
+
+    public VirtualServer server() {
+        return server;
+    }
+
+    public boolean isSecure() {
+        return secure;
+    }
+
+    public boolean isHead() {
+        return request.method().equals(HttpMethod.HEAD);
+    }
+
+    public boolean requestComplete() {
+        return requestComplete;
+    }
+
+    /** Routes the body to {@code sink}; until a sink is set, chunks are discarded. */
+    public void bodySink(BodySink sink) {
+        this.sink = sink;
+    }
+
+    /** Called when the exchange is cut off (client gone, body too large) so the handler can release upstream resources. */
+    public void onAbort(Runnable onAbort) {
+        this.onAbort = onAbort;
+    }
+
+    /** Asks the client for the next body chunk: body bytes are read only as fast as they are forwarded. */
+    public void requestMoreBody() {
+        if (!requestComplete) {
+            ctx.read();
+        }
+    }
+
+    void onBody(HttpContent chunk) {
+        if (chunk instanceof LastHttpContent) {
+            requestComplete = true;
+        }
+        bodyBytes += chunk.content().readableBytes();
+        if (chunk.decoderResult().isFailure() || (settings.clientMaxBodySize() > 0 && bodyBytes > settings.clientMaxBodySize())) {
+            ReferenceCountUtil.release(chunk);
+            requestComplete = false;
+            HttpResponseStatus status = chunk.decoderResult().isFailure()
+                    ? HttpResponseStatus.BAD_REQUEST : HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+            if (responseStarted) {
+                abort();
+            } else {
+                abortHandler();
+                sendError(status, true);
+            }
+            return;
+        }
+        if (sink != null && !responseDone) {
+            sink.onBody(chunk);
+        } else {
+            ReferenceCountUtil.release(chunk);
+        }
+        if (requestComplete && responseDone) {
+            connection.finished(this, keepAlive);
+        }
+    }
+
+    void downstreamClosed() {
+        if (!responseDone) {
+            responseDone = true;
+            abortHandler();
+        }
+    }
+
+    private void abortHandler() {
+        Runnable r = onAbort;
+        onAbort = null;
+        if (r != null) {
+            r.run();
+        }
+    }
+
+    // ---- response side ------------------------------------------------------------------------
+
+    /**
+     * Adds the headers every response carries and decides whether the connection survives it:
+     * keep-alive needs a client that wants it, a length-delimited body, and keepalive_timeout &gt; 0.
+     */
+    public HttpResponse prepare(HttpResponse response, boolean forceClose) {
+        responseStarted = true;
+        response.headers().set(HttpHeaderNames.SERVER, "ferry");
+        response.headers().set(HttpHeaderNames.DATE, HttpDate.now());
+        boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
+                || isHead() || response.status().code() == 204 || response.status().code() == 304;
+        keepAlive = !forceClose && delimited && HttpUtil.isKeepAlive(request)
+                && !settings.keepaliveTimeout().isZero() && !connection.isClosing();
+        if (response.status().code() != 101) {
+            response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        }
+        if (request.protocolVersion().equals(HttpVersion.HTTP_1_0) && HttpUtil.isTransferEncodingChunked(response)) {
+            HttpUtil.setTransferEncodingChunked(response, false);
+            keepAlive = false;
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return response;
+    }
+
+    public boolean keepAlive() {
+        return keepAlive;
+    }
+
+    public boolean responseStarted() {
+        return responseStarted;
+    }
+
+    public void sendError(HttpResponseStatus status, boolean close) {
+        sendPage(status, null, close);
+    }
+
+    /** A redirect with nginx's HTML body; a relative location is made absolute from the request's own host. */
+    public void sendRedirect(HttpResponseStatus status, String location) {
+        if (location.startsWith("/")) {
+            location = scheme() + "://" + request.headers().get(HttpHeaderNames.HOST, host()) + location;
+        }
+        sendPage(status, location, false);
+    }
+
+    private void sendPage(HttpResponseStatus status, String location, boolean close) {
+        ByteBuf body = ErrorPages.body(ctx.alloc(), status);
+        int length = body.readableBytes();
+        if (isHead()) {
+            body.release();
+            body = Unpooled.EMPTY_BUFFER;
+        }
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html");
+        if (location != null) {
+            res.headers().set(HttpHeaderNames.LOCATION, location);
+        }
+        HttpUtil.setContentLength(res, length);
+        sendFull(res, close);
+    }
+
+    public void sendFull(FullHttpResponse response, boolean close) {
+        prepare(response, close || !requestComplete && !expectsNoBody());
+        ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> complete(f.isSuccess()));
+    }
+
+    /** True when the request declared no body, so the empty end-of-body marker is all that can still arrive. */
+    public boolean expectsNoBody() {
+        return !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
+    }
+
+    /** Ends the exchange after its last byte was written; {@code reusable} false closes the connection. */
+    public void complete(boolean reusable) {
+        if (responseDone) {
+            return;
+        }
+        responseDone = true;
+        onAbort = null;
+        keepAlive &= reusable;
+        if (!keepAlive) {
+            connection.finished(this, false);
+        } else if (requestComplete) {
+            connection.finished(this, true);
+        } else if (!expectsNoBody()) {
+            connection.finished(this, false);
+        }
+        // else: the end-of-body marker is still in flight; onBody finishes the exchange.
+    }
+
+    /** The connection stops being HTTP (after a 101): the exchange neither finishes nor aborts it any more. */
+    public void detach() {
+        responseDone = true;
+        onAbort = null;
+    }
+
+    /** Cuts the exchange off mid-response: the client sees a truncated response, never a complete-looking one. */
+    public void abort() {
+        if (!responseDone) {
+            responseDone = true;
+            abortHandler();
+            keepAlive = false;
+            ctx.channel().close();
+        }
+    }
+
+    // ---- RequestScope -------------------------------------------------------------------------
+
+    @Override
+    public String remoteAddr() {
+        return address(ctx.channel().remoteAddress());
+    }
+
+    @Override
+    public String remotePort() {
+        return port(ctx.channel().remoteAddress());
+    }
+
+    @Override
+    public String serverAddr() {
+        return address(ctx.channel().localAddress());
+    }
+
+    @Override
+    public String serverPort() {
+        return port(ctx.channel().localAddress());
+    }
+
+    private static String address(Object a) {
+        return a instanceof InetSocketAddress isa ? isa.getAddress().getHostAddress() : "";
+    }
+
+    private static String port(Object a) {
+        return a instanceof InetSocketAddress isa ? Integer.toString(isa.getPort()) : "";
+    }
+
+    @Override
+    public String serverName() {
+        return server.primaryName();
+    }
+
+    @Override
+    public String host() {
+        String h = target != null && target.absoluteHost() != null ? target.absoluteHost() : request.headers().get(HttpHeaderNames.HOST);
+        h = stripPort(h);
+        return h == null || h.isEmpty() ? serverName() : h.toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public String requestHeader(String lowerName) {
+        List<String> values = request.headers().getAll(lowerName);
+        if (values.isEmpty()) {
+            return null;
+        }
+        return values.size() == 1 ? values.get(0) : String.join(lowerName.equals("cookie") ? "; " : ", ", values);
+    }
+
+    @Override
+    public String args() {
+        return target == null ? null : target.query();
+    }
+
+    @Override
+    public String uri() {
+        return target == null ? "" : target.path();
+    }
+
+    @Override
+    public String requestUri() {
+        return request.uri();
+    }
+
+    @Override
+    public String method() {
+        return request.method().name();
+    }
+
+    @Override
+    public String scheme() {
+        return secure ? "https" : "http";
+    }
+
+    @Override
+    public String protocol() {
+        return request.protocolVersion().text();
+    }
+
+    @Override
+    public String proxyHost() {
+        ProxyTarget t = settings.proxy() == null ? null : settings.proxy().target();
+        return t == null ? "" : t.hostHeader();
+    }
+
+    @Override
+    public String proxyPort() {
+        ProxyTarget t = settings.proxy() == null ? null : settings.proxy().target();
+        return t == null ? "" : Integer.toString(t.port());
+    }
+
+    @Override
+    public String requestId() {
+        if (requestId == null) {
+            ThreadLocalRandom r = ThreadLocalRandom.current();
+            requestId = String.format("%016x%016x", r.nextLong(), r.nextLong());
+        }
+        return requestId;
+    }
+
+    @Override
+    public String capture(int n) {
+        return captures != null && n <= captures.groupCount() ? captures.group(n) : null;
+    }
+
+    @Override
+    public void captures(MatchResult match) {
+        this.captures = match;
+    }
+}

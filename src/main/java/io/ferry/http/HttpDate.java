@@ -1,0 +1,25 @@
+package io.ferry.http;
+
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+
+/** The IMF-fixdate of the current second, formatted once per second per thread rather than per response. */
+public final class HttpDate {
+    private static final ThreadLocal<long[]> SECOND = ThreadLocal.withInitial(() -> new long[] {-1});
+    private static final ThreadLocal<String[]> TEXT = ThreadLocal.withInitial(() -> new String[1]);
+
+    private HttpDate() {
+    }
+
+    public static String now() {
+        long sec = System.currentTimeMillis() / 1000;
+        long[] cached = SECOND.get();
+        String[] text = TEXT.get();
+        if (cached[0] != sec) {
+            cached[0] = sec;
+            text[0] = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
+        }
+        return text[0];
+    }
+}

@@ -1,0 +1,99 @@
+package io.ferry.http;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The request target split into the raw form, the decoded and normalized path ($uri), and the
+ * query ($args). Normalization happens before location matching so that "%2e%2e", "//" and "/./"
+ * cannot reach a location or a file the plain spelling would not.
+ */
+public record RequestTarget(String raw, String path, String query, String absoluteHost) {
+
+    /** Returns null when the target is invalid (nginx answers 400). */
+    public static RequestTarget parse(String raw) {
+        String absoluteHost = null;
+        String rest = raw;
+        int scheme = raw.indexOf("://");
+        if (!raw.startsWith("/") && scheme > 0 && raw.substring(0, scheme).matches("(?i)https?")) {
+            int pathStart = raw.indexOf('/', scheme + 3);
+            int end = pathStart < 0 ? raw.length() : pathStart;
+            int q = raw.indexOf('?', scheme + 3);
+            if (q >= 0 && q < end) {
+                end = q;
+            }
+            absoluteHost = raw.substring(scheme + 3, end);
+            rest = pathStart < 0 ? "/" + raw.substring(end) : raw.substring(end);
+            if (absoluteHost.isEmpty() || absoluteHost.indexOf('@') >= 0) {
+                return null;
+            }
+        }
+        if (!rest.startsWith("/")) {
+            return null;
+        }
+        int q = rest.indexOf('?');
+        String rawPath = q < 0 ? rest : rest.substring(0, q);
+        String query = q < 0 ? null : rest.substring(q + 1);
+        String decoded = decode(rawPath);
+        if (decoded == null) {
+            return null;
+        }
+        String normalized = normalize(decoded);
+        return normalized == null ? null : new RequestTarget(raw, normalized, query, absoluteHost);
+    }
+
+    private static String decode(String s) {
+        if (s.indexOf('%') < 0) {
+            return s.indexOf('\0') >= 0 ? null : s;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= s.length()) {
+                    return null;
+                }
+                int hi = Character.digit(s.charAt(i + 1), 16);
+                int lo = Character.digit(s.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+                    return null;
+                }
+                out.write(hi << 4 | lo);
+                i += 2;
+            } else {
+                byte[] bytes = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                out.write(bytes, 0, bytes.length);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Merges slashes and resolves "." and ".."; a ".." above the root makes the target invalid. */
+    static String normalize(String path) {
+        Deque<String> segments = new ArrayDeque<>();
+        boolean trailingSlash = path.endsWith("/") || path.endsWith("/.") || path.endsWith("/..");
+        for (String seg : path.split("/")) {
+            if (seg.isEmpty() || seg.equals(".")) {
+                continue;
+            }
+            if (seg.equals("..")) {
+                if (segments.isEmpty()) {
+                    return null;
+                }
+                segments.removeLast();
+                continue;
+            }
+            segments.addLast(seg);
+        }
+        StringBuilder out = new StringBuilder();
+        for (String seg : segments) {
+            out.append('/').append(seg);
+        }
+        if (out.length() == 0 || trailingSlash) {
+            out.append('/');
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,42 @@
+package io.ferry.http;
+
+import io.ferry.model.ReturnAction;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/** nginx's {@code return}: a status with a text body, a redirect, or (444) closing without a response. */
+final class ReturnHandler implements ContentHandler {
+    static final ReturnHandler INSTANCE = new ReturnHandler();
+
+    @Override
+    public void handle(Exchange exchange) {
+        ReturnAction action = exchange.settings().returnAction();
+        if (action.status() == 444) {
+            exchange.abort();
+            return;
+        }
+        HttpResponseStatus status = HttpResponseStatus.valueOf(action.status());
+        String text = action.text() == null ? null : action.text().render(exchange);
+        if (text == null && action.status() >= 400) {
+            exchange.sendError(status, false);
+            return;
+        }
+        if (action.isRedirect()) {
+            exchange.sendRedirect(status, text);
+            return;
+        }
+        ByteBuf body = text == null || exchange.isHead() ? Unpooled.EMPTY_BUFFER
+                : Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, exchange.settings().defaultType());
+        HttpUtil.setContentLength(res, text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length);
+        exchange.sendFull(res, false);
+    }
+}

@@ -1,0 +1,86 @@
+package io.ferry.log;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.OutputStreamAppender;
+import io.ferry.model.ErrorLog;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
+import org.slf4j.Marker;
+import org.slf4j.MarkerFactory;
+
+/**
+ * error_log: routes every log event to the configured files (or stderr) in nginx's line format,
+ * {@code 2026/11/25 20:30:58 [error] PID#TID: message}. Reconfiguring reopens the files, which is
+ * what USR1 (reopen) needs after logrotate moved them.
+ */
+public final class ErrorLogs {
+    /** Marks events nginx would log at "notice" (logback has no such level). */
+    public static final Marker NOTICE = MarkerFactory.getMarker("notice");
+    /** Marks events nginx would log at "emerg". */
+    public static final Marker EMERG = MarkerFactory.getMarker("emerg");
+
+    private static final Map<String, Level> LEVELS = Map.of(
+            "debug", Level.DEBUG, "info", Level.INFO, "notice", Level.INFO, "warn", Level.WARN,
+            "error", Level.ERROR, "crit", Level.ERROR, "alert", Level.ERROR, "emerg", Level.ERROR);
+
+    private ErrorLogs() {
+    }
+
+    public static synchronized void configure(List<ErrorLog> logs) {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ctx.reset();
+        @SuppressWarnings("unchecked")
+        Map<String, String> registry = (Map<String, String>) ctx.getObject(ch.qos.logback.core.CoreConstants.PATTERN_RULE_REGISTRY);
+        if (registry == null) {
+            registry = new java.util.HashMap<>();
+            ctx.putObject(ch.qos.logback.core.CoreConstants.PATTERN_RULE_REGISTRY, registry);
+        }
+        registry.put("ngxlevel", NginxLevelConverter.class.getName());
+        registry.put("tid", ThreadIdConverter.class.getName());
+        Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
+        Level finest = Level.ERROR;
+        for (ErrorLog log : logs) {
+            Level level = LEVELS.getOrDefault(log.level(), Level.ERROR);
+            if (!level.isGreaterOrEqual(finest)) {
+                finest = level;
+            }
+            root.addAppender(appender(ctx, log, level));
+        }
+        root.setLevel(finest);
+        // Netty's own debug chatter is not the operator's business below "info".
+        ctx.getLogger("io.netty").setLevel(finest.isGreaterOrEqual(Level.INFO) ? Level.WARN : finest);
+    }
+
+    private static OutputStreamAppender<ILoggingEvent> appender(LoggerContext ctx, ErrorLog log, Level level) {
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(ctx);
+        encoder.setPattern("%d{yyyy/MM/dd HH:mm:ss} [%ngxlevel] " + ProcessHandle.current().pid() + "#%tid: %msg%n");
+        encoder.start();
+        OutputStreamAppender<ILoggingEvent> appender;
+        if (log.isStderr()) {
+            ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+            console.setTarget("System.err");
+            appender = console;
+        } else {
+            FileAppender<ILoggingEvent> file = new FileAppender<>();
+            file.setFile(log.target());
+            file.setAppend(true);
+            appender = file;
+        }
+        appender.setContext(ctx);
+        appender.setEncoder(encoder);
+        ch.qos.logback.classic.filter.ThresholdFilter filter = new ch.qos.logback.classic.filter.ThresholdFilter();
+        filter.setLevel(level.toString());
+        filter.start();
+        appender.addFilter(filter);
+        appender.start();
+        return appender;
+    }
+}

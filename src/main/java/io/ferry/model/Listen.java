@@ -1,0 +1,16 @@
+package io.ferry.model;
+
+import java.net.InetSocketAddress;
+
+/** listen [ADDR:]PORT [ssl] [default_server]; a null host binds every address. */
+public record Listen(String host, int port, boolean ssl, boolean defaultServer, String file, int line) {
+
+    public InetSocketAddress address() {
+        return host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+    }
+
+    /** Two listen directives share a socket when they name the same address and port. */
+    public String socketKey() {
+        return (host == null ? "*" : host) + ":" + port;
+    }
+}

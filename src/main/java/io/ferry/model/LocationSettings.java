@@ -1,0 +1,21 @@
+package io.ferry.model;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The effective configuration a request gets once its location is chosen: exactly one content
+ * handler ({@code proxy}, {@code returnAction}, or static files from {@code root}) plus limits.
+ */
+public record LocationSettings(
+        Path root,
+        List<String> index,
+        String defaultType,
+        Map<String, String> types,
+        ProxySettings proxy,
+        ReturnAction returnAction,
+        long clientMaxBodySize,
+        Duration keepaliveTimeout) {
+}

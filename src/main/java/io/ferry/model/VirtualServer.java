@@ -1,0 +1,22 @@
+package io.ferry.model;
+
+import java.util.List;
+
+/**
+ * A server block. {@code fallback} holds the server-level settings that apply when no location
+ * matches (nginx then uses the server's own configuration).
+ */
+public record VirtualServer(
+        List<Listen> listens,
+        List<ServerName> names,
+        Tls tls,
+        List<Location> locations,
+        LocationSettings fallback,
+        String file,
+        int line) {
+
+    /** The name nginx reports as $server_name: the first one written, or "" when none. */
+    public String primaryName() {
+        return names.isEmpty() ? "" : names.get(0).text();
+    }
+}

@@ -1,0 +1,98 @@
+package io.ferry.proxy;
+
+import io.ferry.http.Exchange;
+import io.ferry.model.HeaderSetting;
+import io.ferry.model.ProxySettings;
+import io.ferry.model.ProxyTarget;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the request line and headers sent upstream, as nginx's proxy module does: the configured
+ * proxy_set_header values first (Host $proxy_host and Connection close unless overridden), then
+ * the client's headers minus hop-by-hop ones and those the configuration sets.
+ */
+final class UpstreamRequest {
+    private UpstreamRequest() {
+    }
+
+    static HttpRequest build(Exchange ex, ProxySettings proxy, boolean upgrade) {
+        HttpRequest client = ex.request();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(client);
+        HttpVersion version = upgrade || chunked || proxy.httpVersion().equals("1.1") ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
+        HttpRequest up = new DefaultHttpRequest(version, client.method(), uri(ex, proxy.target()));
+        HttpHeaders out = up.headers();
+        Set<String> configured = new HashSet<>();
+        for (HeaderSetting h : proxy.headers()) {
+            configured.add(h.name().toLowerCase(Locale.ROOT));
+            String value = h.value().render(ex);
+            if (!value.isEmpty()) {
+                out.add(h.name(), value);
+            }
+        }
+        Set<String> hop = HopByHop.names(client.headers());
+        for (Map.Entry<String, String> e : client.headers()) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            if (!hop.contains(name) && !configured.contains(name) && !name.equals("expect") && !name.equals("content-length")) {
+                out.add(e.getKey(), e.getValue());
+            }
+        }
+        if (upgrade && proxy.websocketAuto()) {
+            if (!out.contains(HttpHeaderNames.UPGRADE)) {
+                out.set(HttpHeaderNames.UPGRADE, client.headers().get(HttpHeaderNames.UPGRADE));
+            }
+            out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
+        if (chunked) {
+            out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        } else if (client.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            out.set(HttpHeaderNames.CONTENT_LENGTH, client.headers().get(HttpHeaderNames.CONTENT_LENGTH));
+        }
+        return up;
+    }
+
+    /**
+     * Without a URI part the client's request target goes upstream unchanged; with one, the part of
+     * the normalized path matching the location prefix is replaced by it (nginx's rule).
+     */
+    static String uri(Exchange ex, ProxyTarget target) {
+        if (target.uri() == null) {
+            String raw = ex.request().uri();
+            if (raw.startsWith("/")) {
+                return raw;
+            }
+            String args = ex.args();
+            return escape(ex.uri()) + (args == null ? "" : "?" + args);
+        }
+        String path = ex.uri();
+        String rest = path.startsWith(target.locationPrefix()) ? path.substring(target.locationPrefix().length()) : path;
+        String args = ex.args();
+        return target.uri() + escape(rest) + (args == null ? "" : "?" + args);
+    }
+
+    /** Re-escapes a decoded path the way nginx's ngx_escape_uri does for a URI. */
+    static String escape(String path) {
+        StringBuilder out = new StringBuilder(path.length());
+        for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c <= 0x20 || c >= 0x7f || c == '"' || c == '#' || c == '%' || c == '?' || c == '<' || c == '>'
+                    || c == '\\' || c == '^' || c == '`' || c == '{' || c == '|' || c == '}') {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            } else {
+                out.append((char) c);
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,27 @@
+package io.ferry.server;
+
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+
+/** epoll where the native transport loads (Linux), NIO elsewhere. */
+public final class Transport {
+    private Transport() {
+    }
+
+    public static boolean isNative() {
+        return Epoll.isAvailable();
+    }
+
+    public static IoHandlerFactory ioHandlerFactory() {
+        return isNative() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    }
+
+    public static Class<? extends ServerChannel> serverChannel() {
+        return isNative() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+}

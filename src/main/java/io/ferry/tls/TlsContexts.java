@@ -1,0 +1,100 @@
+package io.ferry.tls;
+
+import io.ferry.model.ServerName;
+import io.ferry.model.Tls;
+import io.ferry.model.VirtualServer;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.util.DomainWildcardMappingBuilder;
+import io.netty.util.Mapping;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Server SslContexts from ssl_* settings (BoringSSL when the native library loads, the JDK
+ * otherwise), and the SNI mapping of one listening socket: host name to its server's context.
+ */
+public final class TlsContexts {
+    private TlsContexts() {
+    }
+
+    public static SslProvider provider() {
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    /** What -V reports as the TLS library. */
+    public static String libraryName() {
+        return OpenSsl.isAvailable() ? OpenSsl.versionString() : "JDK " + System.getProperty("java.version");
+    }
+
+    public static SslContext forServer(Tls tls) throws IOException {
+        if (tls.selfSigned() && !Files.exists(tls.certificate()) && !Files.exists(tls.key())) {
+            SelfSignedCertificates.writeDefault(tls.certificate(), tls.key());
+        }
+        try {
+            return SslContextBuilder.forServer(tls.certificate().toFile(), tls.key().toFile())
+                    .sslProvider(provider())
+                    .protocols(tls.protocols().stream().filter(TlsContexts::supported).toArray(String[]::new))
+                    .ciphers(CipherList.explicit(tls.ciphers()), SupportedCipherSuiteFilter.INSTANCE)
+                    .build();
+        } catch (IllegalArgumentException | javax.net.ssl.SSLException e) {
+            throw new IOException("cannot load certificate \"" + tls.certificate() + "\" or key \"" + tls.key() + "\": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** SSLv2/SSLv3 are accepted in the configuration for compatibility but never enabled. */
+    private static boolean supported(String protocol) {
+        return protocol.startsWith("TLS");
+    }
+
+    /**
+     * One context per server (shared by servers with the same certificate files); names the
+     * servers declare map to their context, anything else gets the default server's.
+     */
+    public static Mapping<String, SslContext> sniMapping(List<VirtualServer> servers, VirtualServer defaultServer)
+            throws IOException {
+        Map<Tls, SslContext> built = new HashMap<>();
+        List<VirtualServer> ordered = new ArrayList<>(servers);
+        ordered.remove(defaultServer);
+        ordered.add(0, defaultServer);
+        DomainWildcardMappingBuilder<SslContext> builder = null;
+        for (VirtualServer vs : ordered) {
+            if (vs.tls() == null) {
+                continue;
+            }
+            SslContext ctx = built.get(vs.tls());
+            if (ctx == null) {
+                ctx = forServer(vs.tls());
+                built.put(vs.tls(), ctx);
+            }
+            if (builder == null) {
+                builder = new DomainWildcardMappingBuilder<>(ctx);
+            }
+            for (ServerName name : vs.names()) {
+                switch (name.kind()) {
+                    case EXACT -> {
+                        if (!name.text().isEmpty()) {
+                            builder.add(name.text(), ctx);
+                        }
+                    }
+                    case LEADING_WILDCARD -> builder.add(name.text().startsWith(".") ? "*" + name.text() : name.text(), ctx);
+                    default -> {
+                        // trailing wildcards and regexes cannot be expressed as SNI patterns; the default applies
+                    }
+                }
+            }
+        }
+        if (builder == null) {
+            throw new IOException("no server with ssl_certificate on an ssl listener");
+        }
+        return builder.build();
+    }
+}

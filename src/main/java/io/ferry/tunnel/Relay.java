@@ -1,0 +1,59 @@
+package io.ferry.tunnel;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One direction of a {@link Tunnel}: what this channel reads is written to the peer. */
+final class Relay extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(Relay.class);
+
+    private final Tunnel tunnel;
+    private final Channel peer;
+
+    Relay(Tunnel tunnel, Channel peer) {
+        this.tunnel = tunnel;
+        this.peer = peer;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        peer.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                ctx.channel().read();
+            } else {
+                tunnel.closeAll();
+            }
+        });
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // Reads are driven by write completion only.
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            tunnel.inputDone(ctx.channel());
+        } else if (evt instanceof IdleStateEvent) {
+            tunnel.closeAll();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        tunnel.closeAll();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("tunnel side {} failed", ctx.channel(), cause);
+        tunnel.closeAll();
+    }
+}

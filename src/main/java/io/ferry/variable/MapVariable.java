@@ -1,0 +1,114 @@
+package io.ferry.variable;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * nginx's {@code map}: exact keys first (case-insensitive), then with {@code hostnames} the
+ * wildcard names, then regexes in the order written, else the default.
+ */
+public final class MapVariable implements Variable {
+    private Template source;
+    private final Map<String, Template> exact = new HashMap<>();
+    private final List<Map.Entry<String, Template>> leadingWildcards = new ArrayList<>();
+    private final List<Map.Entry<String, Template>> trailingWildcards = new ArrayList<>();
+    private final List<Map.Entry<Pattern, Template>> regexes = new ArrayList<>();
+    private Template defaultValue;
+    private boolean hostnames;
+
+    public void source(Template source) {
+        this.source = source;
+    }
+
+    public void hostnames() {
+        this.hostnames = true;
+    }
+
+    public void defaultValue(Template value) {
+        this.defaultValue = value;
+    }
+
+    /** Adds one entry; returns false when an exact key is duplicated (nginx: "conflicting parameter"). */
+    public boolean add(String key, Template value) {
+        if (key.startsWith("~*")) {
+            regexes.add(Map.entry(Pattern.compile(key.substring(2), Pattern.CASE_INSENSITIVE), value));
+            return true;
+        }
+        if (key.startsWith("~")) {
+            regexes.add(Map.entry(Pattern.compile(key.substring(1)), value));
+            return true;
+        }
+        if (key.startsWith("\\")) {
+            key = key.substring(1);
+        }
+        String lower = key.toLowerCase(Locale.ROOT);
+        if (hostnames && lower.startsWith("*.")) {
+            leadingWildcards.add(Map.entry(lower.substring(1), value));
+            return true;
+        }
+        if (hostnames && lower.startsWith(".")) {
+            exact.putIfAbsent(lower.substring(1), value);
+            leadingWildcards.add(Map.entry(lower, value));
+            return true;
+        }
+        if (hostnames && lower.endsWith(".*")) {
+            trailingWildcards.add(Map.entry(lower.substring(0, lower.length() - 1), value));
+            return true;
+        }
+        return exact.putIfAbsent(lower, value) == null;
+    }
+
+    @Override
+    public String value(RequestScope scope) {
+        String in = source.render(scope);
+        String key = in.toLowerCase(Locale.ROOT);
+        if (hostnames && key.endsWith(".")) {
+            key = key.substring(0, key.length() - 1);
+        }
+        Template hit = exact.get(key);
+        if (hit == null && hostnames) {
+            hit = longestSuffix(key);
+            if (hit == null) {
+                hit = longestPrefix(key);
+            }
+        }
+        if (hit == null) {
+            for (Map.Entry<Pattern, Template> e : regexes) {
+                Matcher m = e.getKey().matcher(in);
+                if (m.find()) {
+                    scope.captures(m.toMatchResult());
+                    return e.getValue().render(scope);
+                }
+            }
+        }
+        if (hit == null) {
+            hit = defaultValue;
+        }
+        return hit == null ? "" : hit.render(scope);
+    }
+
+    private Template longestSuffix(String key) {
+        Map.Entry<String, Template> best = null;
+        for (Map.Entry<String, Template> e : leadingWildcards) {
+            if (key.endsWith(e.getKey()) && (best == null || e.getKey().length() > best.getKey().length())) {
+                best = e;
+            }
+        }
+        return best == null ? null : best.getValue();
+    }
+
+    private Template longestPrefix(String key) {
+        Map.Entry<String, Template> best = null;
+        for (Map.Entry<String, Template> e : trailingWildcards) {
+            if (key.startsWith(e.getKey()) && (best == null || e.getKey().length() > best.getKey().length())) {
+                best = e;
+            }
+        }
+        return best == null ? null : best.getValue();
+    }
+}

@@ -1,0 +1,104 @@
+package io.ferry.variable;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A directive value with variables, compiled once per configuration load so that rendering a
+ * request walks a list of literal and variable parts and never re-parses the text.
+ */
+public final class Template {
+    private final String text;
+    private final Object[] parts;
+
+    private Template(String text, Object[] parts) {
+        this.text = text;
+        this.parts = parts;
+    }
+
+    public static Template literal(String text) {
+        return new Template(text, new Object[] {text});
+    }
+
+    public static Template compile(String text, Variables variables) {
+        List<Object> parts = new ArrayList<>();
+        StringBuilder literal = new StringBuilder();
+        int i = 0;
+        while (i < text.length()) {
+            char c = text.charAt(i);
+            if (c != '$') {
+                literal.append(c);
+                i++;
+                continue;
+            }
+            String name;
+            if (i + 1 < text.length() && text.charAt(i + 1) == '{') {
+                int close = text.indexOf('}', i + 2);
+                if (close < 0) {
+                    throw new IllegalArgumentException(
+                            "the closing bracket in \"" + text.substring(i + 2) + "\" variable is missing");
+                }
+                name = text.substring(i + 2, close);
+                i = close + 1;
+            } else {
+                int end = i + 1;
+                if (end < text.length() && Character.isDigit(text.charAt(end))) {
+                    end++;
+                } else {
+                    while (end < text.length() && isNameChar(text.charAt(end))) {
+                        end++;
+                    }
+                }
+                name = text.substring(i + 1, end);
+                i = end;
+            }
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("invalid variable name in \"" + text + "\"");
+            }
+            if (literal.length() > 0) {
+                parts.add(literal.toString());
+                literal.setLength(0);
+            }
+            parts.add(variables.resolve(name));
+        }
+        if (literal.length() > 0 || parts.isEmpty()) {
+            parts.add(literal.toString());
+        }
+        return new Template(text, parts.toArray());
+    }
+
+    private static boolean isNameChar(char c) {
+        return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+
+    public boolean isConstant() {
+        return parts.length == 1 && parts[0] instanceof String;
+    }
+
+    public String text() {
+        return text;
+    }
+
+    public String render(RequestScope scope) {
+        if (isConstant()) {
+            return (String) parts[0];
+        }
+        StringBuilder out = new StringBuilder();
+        for (Object part : parts) {
+            if (part instanceof String s) {
+                out.append(s);
+            } else {
+                String v = ((Variable) part).value(scope);
+                if (v != null) {
+                    out.append(v);
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

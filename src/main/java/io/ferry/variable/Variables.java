@@ -1,0 +1,105 @@
+package io.ferry.variable;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The variable namespace of one configuration generation: nginx's built-in variables, the
+ * {@code $http_}, {@code $cookie_}, {@code $arg_} families and the variables defined by {@code map}.
+ */
+public final class Variables {
+    private static final Map<String, Variable> BUILT_IN = Map.ofEntries(
+            Map.entry("remote_addr", RequestScope::remoteAddr),
+            Map.entry("remote_port", RequestScope::remotePort),
+            Map.entry("server_addr", RequestScope::serverAddr),
+            Map.entry("server_port", RequestScope::serverPort),
+            Map.entry("server_name", RequestScope::serverName),
+            Map.entry("host", RequestScope::host),
+            Map.entry("args", RequestScope::args),
+            Map.entry("query_string", RequestScope::args),
+            Map.entry("is_args", s -> s.args() == null ? "" : "?"),
+            Map.entry("uri", RequestScope::uri),
+            Map.entry("document_uri", RequestScope::uri),
+            Map.entry("request_uri", RequestScope::requestUri),
+            Map.entry("request_method", RequestScope::method),
+            Map.entry("scheme", RequestScope::scheme),
+            Map.entry("server_protocol", RequestScope::protocol),
+            Map.entry("proxy_host", RequestScope::proxyHost),
+            Map.entry("proxy_port", RequestScope::proxyPort),
+            Map.entry("request_id", RequestScope::requestId),
+            Map.entry("content_length", s -> s.requestHeader("content-length")),
+            Map.entry("content_type", s -> s.requestHeader("content-type")),
+            Map.entry("proxy_add_x_forwarded_for", Variables::forwardedFor));
+
+    private final Map<String, Variable> defined = new HashMap<>();
+
+    /** Declares a configuration-defined variable ({@code map}); only called while a configuration is built. */
+    public void define(String name, Variable variable) {
+        defined.put(name, variable);
+    }
+
+    public boolean isDefined(String name) {
+        return defined.containsKey(name) || BUILT_IN.containsKey(name);
+    }
+
+    public Variable resolve(String name) {
+        Variable v = defined.get(name);
+        if (v == null) {
+            v = BUILT_IN.get(name);
+        }
+        if (v != null) {
+            return v;
+        }
+        if (name.length() == 1 && Character.isDigit(name.charAt(0))) {
+            int group = name.charAt(0) - '0';
+            return s -> s.capture(group);
+        }
+        if (name.startsWith("http_") && name.length() > 5) {
+            String header = name.substring(5).toLowerCase(Locale.ROOT).replace('_', '-');
+            return s -> s.requestHeader(header);
+        }
+        if (name.startsWith("cookie_") && name.length() > 7) {
+            String cookie = name.substring(7);
+            return s -> cookie(s.requestHeader("cookie"), cookie);
+        }
+        if (name.startsWith("arg_") && name.length() > 4) {
+            String arg = name.substring(4);
+            return s -> arg(s.args(), arg);
+        }
+        throw new UnknownVariableException(name);
+    }
+
+    private static String forwardedFor(RequestScope s) {
+        String prior = s.requestHeader("x-forwarded-for");
+        return prior == null ? s.remoteAddr() : prior + ", " + s.remoteAddr();
+    }
+
+    static String cookie(String header, String name) {
+        if (header == null) {
+            return null;
+        }
+        for (String pair : header.split("[;,]")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
+                return pair.substring(eq + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    /** nginx matches argument names case-insensitively and returns the raw (undecoded) value. */
+    static String arg(String args, String name) {
+        if (args == null) {
+            return null;
+        }
+        for (String pair : args.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = eq < 0 ? pair : pair.substring(0, eq);
+            if (key.equalsIgnoreCase(name)) {
+                return eq < 0 ? "" : pair.substring(eq + 1);
+            }
+        }
+        return null;
+    }
+}
