@@ -279,7 +279,10 @@ final class ProxyExchange extends ChannelInboundHandlerAdapter implements BodySi
                 return;
             }
             ex.detach();
-            WebSocketTunnel.open(ex.channel(), upstream, upgradedBytes, proxy.readTimeout(), () -> { });
+            // Not from inside this listener: the upstream decoder may still be mid-read and emit
+            // the 101's end marker, which must reach this handler, not the relay.
+            upstream.eventLoop().execute(() ->
+                    WebSocketTunnel.open(ex.channel(), upstream, upgradedBytes, proxy.readTimeout(), () -> { }));
         });
     }
 
