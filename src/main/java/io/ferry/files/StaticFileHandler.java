@@ -99,8 +99,8 @@ public final class StaticFileHandler implements ContentHandler {
         if (notModified(ex, etag, modified)) {
             close(raf);
             HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED);
-            res.headers().set(HttpHeaderNames.ETAG, etag);
-            res.headers().set(HttpHeaderNames.LAST_MODIFIED, httpDate(modified));
+            res.headers().set("ETag", etag);
+            res.headers().set("Last-Modified", httpDate(modified));
             ex.prepare(res, false);
             ex.context().write(res);
             ex.context().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
@@ -108,11 +108,11 @@ public final class StaticFileHandler implements ContentHandler {
             return;
         }
         HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        HttpUtil.setContentLength(res, length);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType(ex.settings(), file));
-        res.headers().set(HttpHeaderNames.LAST_MODIFIED, httpDate(modified));
-        res.headers().set(HttpHeaderNames.ETAG, etag);
-        res.headers().set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
+        res.headers().set("Content-Length", length);
+        res.headers().set("Content-Type", contentType(ex.settings(), file));
+        res.headers().set("Last-Modified", httpDate(modified));
+        res.headers().set("ETag", etag);
+        res.headers().set("Accept-Ranges", "bytes");
         ex.prepare(res, false);
         ex.context().write(res);
         ChannelFuture last;

@@ -218,19 +218,19 @@ public final class Exchange implements RequestScope {
      */
     public HttpResponse prepare(HttpResponse response, boolean forceClose) {
         responseStarted = true;
-        response.headers().set(HttpHeaderNames.SERVER, "ferry");
-        response.headers().set(HttpHeaderNames.DATE, HttpDate.now());
+        response.headers().set("Server", "ferry");
+        response.headers().set("Date", HttpDate.now());
         boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
                 || isHead() || response.status().code() == 204 || response.status().code() == 304;
         keepAlive = !forceClose && delimited && HttpUtil.isKeepAlive(request)
                 && !settings.keepaliveTimeout().isZero() && !connection.isClosing();
         if (response.status().code() != 101) {
-            response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+            response.headers().set("Connection", keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         }
         if (request.protocolVersion().equals(HttpVersion.HTTP_1_0) && HttpUtil.isTransferEncodingChunked(response)) {
             HttpUtil.setTransferEncodingChunked(response, false);
             keepAlive = false;
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            response.headers().set("Connection", HttpHeaderValues.CLOSE);
         }
         return response;
     }
@@ -263,11 +263,11 @@ public final class Exchange implements RequestScope {
             body = Unpooled.EMPTY_BUFFER;
         }
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html");
+        res.headers().set("Content-Type", "text/html");
         if (location != null) {
-            res.headers().set(HttpHeaderNames.LOCATION, location);
+            res.headers().set("Location", location);
         }
-        HttpUtil.setContentLength(res, length);
+        res.headers().set("Content-Length", length);
         sendFull(res, close);
     }
 

@@ -35,8 +35,8 @@ final class ReturnHandler implements ContentHandler {
         ByteBuf body = text == null || exchange.isHead() ? Unpooled.EMPTY_BUFFER
                 : Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, exchange.settings().defaultType());
-        HttpUtil.setContentLength(res, text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length);
+        res.headers().set("Content-Type", exchange.settings().defaultType());
+        res.headers().set("Content-Length", text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length);
         exchange.sendFull(res, false);
     }
 }

@@ -109,7 +109,7 @@ final class ProxyExchange extends ChannelInboundHandlerAdapter implements BodySi
         }
         if (!f.isSuccess()) {
             boolean timeout = f.cause() instanceof ConnectTimeoutException;
-            logError((timeout ? "upstream timed out (110: Connection timed out)" : "connect() failed (" + f.cause().getMessage() + ")")
+            logError((timeout ? "upstream timed out (110: Connection timed out)" : "connect() failed (" + Errno.describe(f.cause()) + ")")
                     + " while connecting to upstream");
             fail(timeout ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY);
             return;
@@ -204,9 +204,9 @@ final class ProxyExchange extends ChannelInboundHandlerAdapter implements BodySi
         copyEndToEnd(res, down, Set.of("server", "date"));
         boolean bodyless = ex.isHead() || code == 204 || code == 304;
         if (HttpUtil.isContentLengthSet(res) && !HttpUtil.isTransferEncodingChunked(res)) {
-            down.headers().set(HttpHeaderNames.CONTENT_LENGTH, res.headers().get(HttpHeaderNames.CONTENT_LENGTH));
+            down.headers().set("Content-Length", res.headers().get(HttpHeaderNames.CONTENT_LENGTH));
         } else if (!bodyless) {
-            HttpUtil.setTransferEncodingChunked(down, true);
+            down.headers().set("Transfer-Encoding", HttpHeaderValues.CHUNKED);
         }
         ex.prepare(down, false);
         lastDownstreamWrite = ex.context().write(down);
@@ -268,8 +268,8 @@ final class ProxyExchange extends ChannelInboundHandlerAdapter implements BodySi
         finished = true;
         HttpResponse down = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
         copyEndToEnd(res, down, Set.of("server", "date"));
-        down.headers().set(HttpHeaderNames.UPGRADE, res.headers().get(HttpHeaderNames.UPGRADE, "websocket"));
-        down.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        down.headers().set("Upgrade", res.headers().get(HttpHeaderNames.UPGRADE, "websocket"));
+        down.headers().set("Connection", HttpHeaderValues.UPGRADE);
         ex.prepare(down, true);
         ex.onAbort(null);
         ex.context().writeAndFlush(down).addListener((ChannelFutureListener) f -> {
@@ -323,7 +323,7 @@ final class ProxyExchange extends ChannelInboundHandlerAdapter implements BodySi
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!finished) {
-            logError("recv() failed (" + cause.getMessage() + ") while reading response header from upstream");
+            logError("recv() failed (" + Errno.describe(cause) + ") while reading response header from upstream");
             fail(HttpResponseStatus.BAD_GATEWAY);
         }
         ctx.close();

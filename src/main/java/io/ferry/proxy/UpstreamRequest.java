@@ -49,14 +49,14 @@ final class UpstreamRequest {
         }
         if (upgrade && proxy.websocketAuto()) {
             if (!out.contains(HttpHeaderNames.UPGRADE)) {
-                out.set(HttpHeaderNames.UPGRADE, client.headers().get(HttpHeaderNames.UPGRADE));
+                out.set("Upgrade", client.headers().get(HttpHeaderNames.UPGRADE));
             }
-            out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            out.set("Connection", HttpHeaderValues.UPGRADE);
         }
         if (chunked) {
-            out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            out.set("Transfer-Encoding", HttpHeaderValues.CHUNKED);
         } else if (client.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            out.set(HttpHeaderNames.CONTENT_LENGTH, client.headers().get(HttpHeaderNames.CONTENT_LENGTH));
+            out.set("Content-Length", client.headers().get(HttpHeaderNames.CONTENT_LENGTH));
         }
         return up;
     }

@@ -1,0 +1,26 @@
+package io.ferry.proxy;
+
+import java.util.Map;
+
+/** Socket errors in nginx's "(111: Connection refused)" form, so existing log alerts keep matching. */
+final class Errno {
+    private static final Map<String, String> KNOWN = Map.of(
+            "Connection refused", "111: Connection refused",
+            "Connection reset by peer", "104: Connection reset by peer",
+            "No route to host", "113: No route to host",
+            "Network is unreachable", "101: Network is unreachable",
+            "Broken pipe", "32: Broken pipe");
+
+    private Errno() {
+    }
+
+    static String describe(Throwable t) {
+        String message = String.valueOf(t.getMessage());
+        for (Map.Entry<String, String> e : KNOWN.entrySet()) {
+            if (message.contains(e.getKey())) {
+                return e.getValue();
+            }
+        }
+        return message;
+    }
+}
