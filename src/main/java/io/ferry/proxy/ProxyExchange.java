@@ -158,16 +158,21 @@ final class ProxyExchange extends ChannelInboundHandlerAdapter implements BodySi
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (finished) {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
         if (upgraded) {
+            // Whatever the codec makes of the bytes behind a 101 (raw, or "content" when it takes the
+            // answer for an old Hixie-76 handshake), they belong to the new protocol.
             if (msg instanceof ByteBuf buf) {
                 upgradedBytes.add(buf);
+            } else if (msg instanceof HttpContent content && content.content().isReadable()) {
+                upgradedBytes.add(content.content().retain());
+                content.release();
             } else {
                 ReferenceCountUtil.release(msg);
             }
+            return;
+        }
+        if (finished) {
+            ReferenceCountUtil.release(msg);
             return;
         }
         if (msg instanceof HttpObject obj && obj.decoderResult().isFailure()) {

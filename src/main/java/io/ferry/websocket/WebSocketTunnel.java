@@ -22,11 +22,12 @@ public final class WebSocketTunnel {
     public static Tunnel open(Channel client, Channel upstream, List<ByteBuf> earlyFromUpstream,
                               Duration idleTimeout, Runnable onClose) {
         Tunnel tunnel = Tunnel.install(client, upstream, idleTimeout, onClose);
+        stripHttp(client.pipeline(), HttpServerCodec.class);
+        // Ahead of anything the upstream codec still holds, which its removal hands to the relay.
         for (ByteBuf buf : earlyFromUpstream) {
             client.write(buf);
         }
         client.flush();
-        stripHttp(client.pipeline(), HttpServerCodec.class);
         stripHttp(upstream.pipeline(), HttpClientCodec.class);
         tunnel.start();
         return tunnel;
