@@ -15,5 +15,6 @@ public record ProxySettings(
         Duration connectTimeout,
         Duration readTimeout,
         Duration sendTimeout,
+        NextUpstream nextUpstream,
         boolean websocketAuto) {
 }

@@ -2,13 +2,20 @@ package io.ferry.proxy;
 
 import io.ferry.http.ContentHandler;
 import io.ferry.http.Exchange;
+import io.ferry.model.ProxySettings;
+import io.ferry.upstream.Upstreams;
 
-/** proxy_pass: each exchange gets its own {@link ProxyExchange} and upstream connection. */
+/** proxy_pass: each exchange gets its own {@link ProxyExchange} over the location's upstream group. */
 public final class ProxyHandler implements ContentHandler {
-    public static final ProxyHandler INSTANCE = new ProxyHandler();
+    private final Upstreams upstreams;
+
+    public ProxyHandler(Upstreams upstreams) {
+        this.upstreams = upstreams;
+    }
 
     @Override
     public void handle(Exchange exchange) {
-        new ProxyExchange(exchange, exchange.settings().proxy()).start();
+        ProxySettings proxy = exchange.settings().proxy();
+        new ProxyExchange(exchange, proxy, upstreams.group(proxy.target().upstream())).start();
     }
 }

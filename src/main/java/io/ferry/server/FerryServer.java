@@ -3,6 +3,7 @@ package io.ferry.server;
 import io.ferry.demo.EchoBackend;
 import io.ferry.http.HttpConnectionHandler;
 import io.ferry.model.FerryConfig;
+import io.ferry.upstream.Upstreams;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -42,6 +43,8 @@ public final class FerryServer {
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final Map<InetSocketAddress, EchoBackend> demos = new HashMap<>();
     private final AtomicInteger open = new AtomicInteger();
+    private final Upstreams upstreams = new Upstreams();
+    private final Handlers handlers = new Handlers(upstreams);
     private volatile int connectionLimit;
 
     /** A bound socket; its plan is swapped on reload while the socket stays open. */
@@ -103,6 +106,7 @@ public final class FerryServer {
             }
         }
         listeners.putAll(added);
+        upstreams.retainOnly(UpstreamsInUse.of(next.http()));
         syncDemos(next.http().demoBackends());
         connectionLimit = next.workerConnections() * threads;
     }
@@ -152,7 +156,7 @@ public final class FerryServer {
         ch.pipeline().addLast("http", new HttpServerCodec(decoder));
         ch.pipeline().addLast("chunked", new ChunkedWriteHandler());
         ch.pipeline().addLast("handler", new HttpConnectionHandler(
-                () -> listener.plan.siteFor(local).selector(), Handlers.INSTANCE, site.secure()));
+                () -> listener.plan.siteFor(local).selector(), handlers, site.secure()));
     }
 
     private void syncDemos(List<InetSocketAddress> wanted) throws InterruptedException {
@@ -181,6 +185,7 @@ public final class FerryServer {
     public synchronized void stop() {
         closeListeners();
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        upstreams.drainAll();
         demos.values().forEach(EchoBackend::close);
         demos.clear();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);

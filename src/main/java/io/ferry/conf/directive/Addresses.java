@@ -2,8 +2,6 @@ package io.ferry.conf.directive;
 
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 /** Splits "host:port", "[v6]:port", "*:port" and bare ports the way nginx's ngx_parse_url does. */
 final class Addresses {
@@ -56,14 +54,5 @@ final class Addresses {
             }
         }
         return new HostPort(host, p);
-    }
-
-    /** nginx resolves names when it loads the configuration and refuses unknown ones. */
-    static void requireResolvable(Directive d, String host, String shown) throws ConfException {
-        try {
-            InetAddress.getAllByName(host);
-        } catch (UnknownHostException e) {
-            throw Values.error(d, "host not found in upstream \"" + shown + "\"");
-        }
     }
 }

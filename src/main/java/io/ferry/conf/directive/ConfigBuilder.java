@@ -81,7 +81,7 @@ final class ConfigBuilder {
     private HttpConfig http(Scope http) throws ConfException {
         Variables variables = new Variables();
         maps(http, variables);
-        LocationBuilder locations = new LocationBuilder(prefix, variables, types(http));
+        LocationBuilder locations = new LocationBuilder(prefix, variables, types(http), UpstreamBuilder.build(http, variables));
         List<VirtualServer> servers = new ArrayList<>();
         for (Directive s : http.ownAll("server")) {
             servers.add(server(new Scope(http, s.block()), s, locations));

@@ -2,5 +2,5 @@ package io.ferry.conf.directive;
 
 /** Where a directive may appear; MAP and TYPES blocks hold free-form entries, not directives. */
 public enum Context {
-    MAIN, EVENTS, HTTP, SERVER, LOCATION, MAP, TYPES
+    MAIN, EVENTS, HTTP, SERVER, LOCATION, UPSTREAM, MAP, TYPES
 }

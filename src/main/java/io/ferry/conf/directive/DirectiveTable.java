@@ -7,9 +7,12 @@ import static io.ferry.conf.directive.Context.MAIN;
 import static io.ferry.conf.directive.Context.MAP;
 import static io.ferry.conf.directive.Context.SERVER;
 import static io.ferry.conf.directive.Context.TYPES;
+import static io.ferry.conf.directive.Context.UPSTREAM;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -17,7 +20,8 @@ import java.util.Set;
 public final class DirectiveTable {
     private static final Set<Context> HSL = EnumSet.of(HTTP, SERVER, LOCATION);
     private static final Set<Context> HS = EnumSet.of(HTTP, SERVER);
-    private static final Map<String, DirectiveSpec> SPECS = new LinkedHashMap<>();
+    /** A name may have different rows per context: "server" is a block in http, a line in upstream. */
+    private static final Map<String, List<DirectiveSpec>> SPECS = new LinkedHashMap<>();
 
     static {
         // main and events
@@ -75,6 +79,19 @@ public final class DirectiveTable {
         one("proxy_read_timeout", HSL);
         one("proxy_send_timeout", HSL);
         one("proxy_websocket", HSL);
+        add("proxy_next_upstream", HSL, 1, DirectiveSpec.ANY, null, false);
+        one("proxy_next_upstream_tries", HSL);
+        one("proxy_next_upstream_timeout", HSL);
+
+        // upstream
+        add("upstream", EnumSet.of(HTTP), 1, 1, UPSTREAM, true);
+        add("server", EnumSet.of(UPSTREAM), 1, DirectiveSpec.ANY, null, true);
+        add("least_conn", EnumSet.of(UPSTREAM), 0, 0, null, false);
+        add("ip_hash", EnumSet.of(UPSTREAM), 0, 0, null, false);
+        add("hash", EnumSet.of(UPSTREAM), 1, 2, null, false);
+        one("keepalive", EnumSet.of(UPSTREAM));
+        one("keepalive_timeout", EnumSet.of(UPSTREAM));
+        one("keepalive_requests", EnumSet.of(UPSTREAM));
 
         // demo
         add("demo_backend", EnumSet.of(HTTP), 1, 1, null, true);
@@ -88,11 +105,22 @@ public final class DirectiveTable {
     }
 
     private static void add(String name, Set<Context> contexts, int min, int max, Context block, boolean multiple) {
-        SPECS.put(name, new DirectiveSpec(name, Set.copyOf(contexts), min, max, block, multiple));
+        SPECS.computeIfAbsent(name, n -> new ArrayList<>())
+                .add(new DirectiveSpec(name, Set.copyOf(contexts), min, max, block, multiple));
     }
 
-    public static DirectiveSpec get(String name) {
-        return SPECS.get(name);
+    public static boolean isKnown(String name) {
+        return SPECS.containsKey(name);
+    }
+
+    /** The row for this name in this context, or null when the directive is not allowed there. */
+    public static DirectiveSpec get(String name, Context context) {
+        for (DirectiveSpec spec : SPECS.getOrDefault(name, List.of())) {
+            if (spec.contexts().contains(context)) {
+                return spec;
+            }
+        }
+        return null;
     }
 
     /** Names whose block contents are not directives (validated by their own builder). */

@@ -6,6 +6,8 @@ import io.ferry.model.HeaderSetting;
 import io.ferry.model.Location;
 import io.ferry.model.LocationModifier;
 import io.ferry.model.LocationSettings;
+import io.ferry.model.NextUpstream;
+import io.ferry.model.Upstream;
 import io.ferry.model.ProxySettings;
 import io.ferry.model.ProxyTarget;
 import io.ferry.model.ReturnAction;
@@ -14,10 +16,12 @@ import io.ferry.variable.Variables;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -28,11 +32,13 @@ final class LocationBuilder {
     private final Path prefix;
     private final Variables variables;
     private final Map<String, String> httpTypes;
+    private final Map<String, Upstream> upstreams;
 
-    LocationBuilder(Path prefix, Variables variables, Map<String, String> httpTypes) {
+    LocationBuilder(Path prefix, Variables variables, Map<String, String> httpTypes, Map<String, Upstream> upstreams) {
         this.prefix = prefix;
         this.variables = variables;
         this.httpTypes = httpTypes;
+        this.upstreams = upstreams;
     }
 
     List<Location> locations(Scope parent) throws ConfException {
@@ -169,7 +175,43 @@ final class LocationBuilder {
         Directive ws = s.inherited("proxy_websocket");
         return new ProxySettings(target, version, List.copyOf(headers.values()),
                 timeout(s, "proxy_connect_timeout"), timeout(s, "proxy_read_timeout"), timeout(s, "proxy_send_timeout"),
-                ws == null || Values.flag(ws));
+                nextUpstream(s), ws == null || Values.flag(ws));
+    }
+
+    private static NextUpstream nextUpstream(Scope s) throws ConfException {
+        Set<NextUpstream.Condition> conditions = EnumSet.of(NextUpstream.Condition.ERROR, NextUpstream.Condition.TIMEOUT);
+        Directive d = s.inherited("proxy_next_upstream");
+        if (d != null) {
+            conditions = EnumSet.noneOf(NextUpstream.Condition.class);
+            for (String arg : d.args()) {
+                if (arg.equals("off")) {
+                    if (d.args().size() > 1) {
+                        throw Values.invalid(d, arg);
+                    }
+                    continue;
+                }
+                try {
+                    conditions.add(NextUpstream.Condition.valueOf(arg.toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw Values.invalid(d, arg);
+                }
+            }
+        }
+        Directive tries = s.inherited("proxy_next_upstream_tries");
+        int n = 0;
+        if (tries != null) {
+            try {
+                n = Integer.parseInt(tries.args().get(0));
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 0) {
+                throw Values.invalid(tries, tries.args().get(0));
+            }
+        }
+        Directive timeout = s.inherited("proxy_next_upstream_timeout");
+        return new NextUpstream(Set.copyOf(conditions), n,
+                timeout == null ? Duration.ZERO : Values.time(timeout, timeout.args().get(0)));
     }
 
     private static Duration timeout(Scope s, String name) throws ConfException {
@@ -177,7 +219,7 @@ final class LocationBuilder {
         return d == null ? DEFAULT_PROXY_TIMEOUT : Values.time(d, d.args().get(0));
     }
 
-    private static ProxyTarget proxyTarget(Directive d, Location location) throws ConfException {
+    private ProxyTarget proxyTarget(Directive d, Location location) throws ConfException {
         String url = d.args().get(0);
         if (url.indexOf('$') >= 0) {
             throw Values.error(d, "variables in \"proxy_pass\" are not supported");
@@ -207,9 +249,16 @@ final class LocationBuilder {
         if (hostPort.isEmpty()) {
             throw Values.error(d, "no host in \"" + url + "\" of the \"proxy_pass\" directive");
         }
+        String prefixPath = location == null ? "" : location.path();
+        Upstream group = upstreams.get(hostPort);
+        if (group != null) {
+            return new ProxyTarget(https, group, hostPort, https ? 443 : 80, uri, prefixPath);
+        }
         Addresses.HostPort hp = Addresses.parse(d, hostPort, https ? 443 : 80, false);
-        Addresses.requireResolvable(d, hp.host(), hostPort);
-        return new ProxyTarget(https, hp.host(), hp.port(), uri, location == null ? "" : location.path());
+        boolean defaultPort = hp.port() == (https ? 443 : 80);
+        String hostHeader = hostPort.indexOf(':') >= 0 && !defaultPort ? hostPort : hostPort.replaceFirst(":\\d+$", "");
+        return new ProxyTarget(https, UpstreamBuilder.implicit(d, hostPort, hp.host(), hp.port()), hostHeader, hp.port(),
+                uri, prefixPath);
     }
 
     static Map<String, String> parseTypes(Directive types) {

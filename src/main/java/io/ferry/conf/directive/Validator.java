@@ -14,11 +14,11 @@ final class Validator {
     static void check(List<Directive> block, Context context) throws ConfException {
         Set<String> seen = new HashSet<>();
         for (Directive d : block) {
-            DirectiveSpec spec = DirectiveTable.get(d.name());
-            if (spec == null) {
+            if (!DirectiveTable.isKnown(d.name())) {
                 throw Values.error(d, "unknown directive \"" + d.name() + "\"");
             }
-            if (!spec.contexts().contains(context)) {
+            DirectiveSpec spec = DirectiveTable.get(d.name(), context);
+            if (spec == null) {
                 throw Values.error(d, "\"" + d.name() + "\" directive is not allowed here");
             }
             if (spec.takesBlock() && !d.hasBlock()) {

@@ -1,0 +1,161 @@
+package io.ferry.conf.directive;
+
+import io.ferry.conf.ConfException;
+import io.ferry.conf.Directive;
+import io.ferry.model.Upstream;
+import io.ferry.model.UpstreamServer;
+import io.ferry.variable.Template;
+import io.ferry.variable.Variables;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** upstream blocks, and the implicit one-name groups of a proxy_pass to a plain address. */
+final class UpstreamBuilder {
+    private static final Duration DEFAULT_FAIL_TIMEOUT = Duration.ofSeconds(10);
+
+    private UpstreamBuilder() {
+    }
+
+    static Map<String, Upstream> build(Scope http, Variables variables) throws ConfException {
+        Map<String, Upstream> groups = new LinkedHashMap<>();
+        for (Directive d : http.ownAll("upstream")) {
+            String name = d.args().get(0);
+            if (groups.containsKey(name)) {
+                throw Values.error(d, "duplicate upstream \"" + name + "\"");
+            }
+            groups.put(name, group(d, variables));
+        }
+        return groups;
+    }
+
+    private static Upstream group(Directive block, Variables variables) throws ConfException {
+        Upstream.Balance balance = Upstream.Balance.ROUND_ROBIN;
+        Template hashKey = null;
+        boolean consistent = false;
+        int keepalive = 0;
+        Duration keepaliveTimeout = Duration.ofSeconds(60);
+        int keepaliveRequests = 1000;
+        List<Directive> serverLines = new ArrayList<>();
+        for (Directive d : block.block()) {
+            switch (d.name()) {
+                case "server" -> serverLines.add(d);
+                case "least_conn" -> balance = Upstream.Balance.LEAST_CONN;
+                case "ip_hash" -> balance = Upstream.Balance.IP_HASH;
+                case "hash" -> {
+                    balance = Upstream.Balance.HASH;
+                    hashKey = ConfigBuilder.template(d, d.args().get(0), variables);
+                    if (d.args().size() == 2) {
+                        if (!d.args().get(1).equals("consistent")) {
+                            throw Values.error(d, "invalid parameter \"" + d.args().get(1) + "\"");
+                        }
+                        consistent = true;
+                    }
+                }
+                case "keepalive" -> keepalive = Values.positiveInt(d, d.args().get(0));
+                case "keepalive_timeout" -> keepaliveTimeout = Values.time(d, d.args().get(0));
+                case "keepalive_requests" -> keepaliveRequests = Values.positiveInt(d, d.args().get(0));
+                default -> throw new IllegalStateException(d.name());
+            }
+        }
+        if (serverLines.isEmpty()) {
+            throw Values.error(block, "no servers are inside upstream");
+        }
+        List<UpstreamServer> servers = new ArrayList<>();
+        for (Directive d : serverLines) {
+            servers.addAll(server(d, balance));
+        }
+        return new Upstream(block.args().get(0), List.copyOf(servers), balance, hashKey, consistent, keepalive,
+                keepaliveTimeout, keepaliveRequests, block.file(), block.line());
+    }
+
+    private static List<UpstreamServer> server(Directive d, Upstream.Balance balance) throws ConfException {
+        int weight = 1;
+        int maxFails = 1;
+        Duration failTimeout = DEFAULT_FAIL_TIMEOUT;
+        int maxConns = 0;
+        boolean backup = false;
+        boolean down = false;
+        for (String p : d.args().subList(1, d.args().size())) {
+            int eq = p.indexOf('=');
+            String key = eq < 0 ? p : p.substring(0, eq);
+            String value = eq < 0 ? null : p.substring(eq + 1);
+            switch (key) {
+                case "weight" -> weight = number(d, p, value, 1);
+                case "max_fails" -> maxFails = number(d, p, value, 0);
+                case "max_conns" -> maxConns = number(d, p, value, 0);
+                case "fail_timeout" -> {
+                    if (value == null) {
+                        throw Values.error(d, "invalid parameter \"" + p + "\"");
+                    }
+                    failTimeout = Values.time(d, value);
+                }
+                case "backup" -> {
+                    if (value != null) {
+                        throw Values.error(d, "invalid parameter \"" + p + "\"");
+                    }
+                    if (balance == Upstream.Balance.IP_HASH || balance == Upstream.Balance.HASH) {
+                        throw Values.error(d, "balancing method does not support parameter \"backup\"");
+                    }
+                    backup = true;
+                }
+                case "down" -> {
+                    if (value != null) {
+                        throw Values.error(d, "invalid parameter \"" + p + "\"");
+                    }
+                    down = true;
+                }
+                default -> throw Values.error(d, "invalid parameter \"" + p + "\"");
+            }
+        }
+        String address = d.args().get(0);
+        if (address.startsWith("unix:")) {
+            throw Values.error(d, "unix domain sockets are not supported in \"" + address + "\"");
+        }
+        Addresses.HostPort hp = Addresses.parse(d, address, 80, false);
+        List<UpstreamServer> peers = new ArrayList<>();
+        for (InetAddress a : resolve(d, hp.host(), address)) {
+            peers.add(new UpstreamServer(address, new InetSocketAddress(a, hp.port()), weight, maxFails, failTimeout,
+                    maxConns, backup, down));
+        }
+        return peers;
+    }
+
+    /** The group behind "proxy_pass http://host:port": every address of the name, default parameters. */
+    static Upstream implicit(Directive d, String hostPort, String host, int port) throws ConfException {
+        List<UpstreamServer> peers = new ArrayList<>();
+        for (InetAddress a : resolve(d, host, hostPort)) {
+            peers.add(new UpstreamServer(hostPort, new InetSocketAddress(a, port), 1, 1, DEFAULT_FAIL_TIMEOUT, 0, false, false));
+        }
+        return new Upstream(hostPort, List.copyOf(peers), Upstream.Balance.ROUND_ROBIN, null, false, 0,
+                Duration.ofSeconds(60), 1000, d.file(), d.line());
+    }
+
+    private static InetAddress[] resolve(Directive d, String host, String shown) throws ConfException {
+        if (host == null) {
+            throw Values.error(d, "no host in \"" + shown + "\"");
+        }
+        try {
+            return InetAddress.getAllByName(host);
+        } catch (UnknownHostException e) {
+            throw Values.error(d, "host not found in upstream \"" + shown + "\"");
+        }
+    }
+
+    private static int number(Directive d, String param, String value, int min) throws ConfException {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw Values.error(d, "invalid parameter \"" + param + "\"");
+    }
+}

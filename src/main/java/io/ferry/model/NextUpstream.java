@@ -1,0 +1,29 @@
+package io.ferry.model;
+
+import java.time.Duration;
+import java.util.Set;
+
+/** proxy_next_upstream conditions with _tries and _timeout (0 = unlimited). An empty set is "off". */
+public record NextUpstream(Set<Condition> conditions, int tries, Duration timeout) {
+    public enum Condition {
+        ERROR, TIMEOUT, INVALID_HEADER, HTTP_500, HTTP_502, HTTP_503, HTTP_504, HTTP_403, HTTP_404, HTTP_429, NON_IDEMPOTENT
+    }
+
+    public boolean on(Condition c) {
+        return conditions.contains(c);
+    }
+
+    /** The condition a response status stands for, or null when the status is not a retry reason. */
+    public static Condition forStatus(int status) {
+        return switch (status) {
+            case 500 -> Condition.HTTP_500;
+            case 502 -> Condition.HTTP_502;
+            case 503 -> Condition.HTTP_503;
+            case 504 -> Condition.HTTP_504;
+            case 403 -> Condition.HTTP_403;
+            case 404 -> Condition.HTTP_404;
+            case 429 -> Condition.HTTP_429;
+            default -> null;
+        };
+    }
+}

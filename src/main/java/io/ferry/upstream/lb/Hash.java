@@ -1,0 +1,87 @@
+package io.ferry.upstream.lb;
+
+import io.ferry.upstream.Peer;
+import io.ferry.variable.RequestScope;
+import io.ferry.variable.Template;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.CRC32;
+
+/**
+ * hash KEY [consistent]. Plain: CRC32 of the key picks by weight. Consistent (ketama): every peer
+ * owns 160 points per weight on a ring, placed by its own name, so removing one of N peers moves
+ * only the keys it owned (about 1/N). Unusable picks move on; after 20 it falls back to round robin.
+ */
+public final class Hash implements Balancer {
+    private static final int POINTS_PER_WEIGHT = 160;
+
+    private final List<Peer> peers;
+    private final Template key;
+    private final RoundRobin fallback;
+    private final int totalWeight;
+    private final long[] ring;
+    private final Peer[] owners;
+
+    public Hash(List<Peer> peers, Template key, boolean consistent) {
+        this.peers = List.copyOf(peers);
+        this.key = key;
+        this.fallback = new RoundRobin(peers);
+        this.totalWeight = peers.stream().mapToInt(Peer::weight).sum();
+        if (consistent) {
+            int points = peers.stream().mapToInt(p -> p.weight() * POINTS_PER_WEIGHT).sum();
+            long[][] entries = new long[points][];
+            int n = 0;
+            for (int i = 0; i < peers.size(); i++) {
+                Peer p = peers.get(i);
+                for (int j = 0; j < p.weight() * POINTS_PER_WEIGHT; j++) {
+                    entries[n++] = new long[] {crc(p.server().name() + "-" + j), i};
+                }
+            }
+            Arrays.sort(entries, (a, b) -> Long.compare(a[0], b[0]));
+            ring = new long[points];
+            owners = new Peer[points];
+            for (int i = 0; i < points; i++) {
+                ring[i] = entries[i][0];
+                owners[i] = peers.get((int) entries[i][1]);
+            }
+        } else {
+            ring = null;
+            owners = null;
+        }
+    }
+
+    @Override
+    public Peer pick(RequestScope request, Set<Peer> tried, long now) {
+        String k = key.render(request);
+        long hash = crc(k);
+        if (ring != null) {
+            int at = Arrays.binarySearch(ring, hash);
+            int index = at >= 0 ? at : -at - 1;
+            for (int attempt = 0; attempt < 20; attempt++) {
+                Peer p = owners[(index + attempt) % owners.length];
+                if (!tried.contains(p) && p.usable(now, fallback.single())) {
+                    p.picked(now);
+                    return p;
+                }
+            }
+        } else {
+            for (int attempt = 0; attempt < 20; attempt++) {
+                Peer p = IpHash.byWeight(peers, hash % totalWeight);
+                if (!tried.contains(p) && p.usable(now, fallback.single())) {
+                    p.picked(now);
+                    return p;
+                }
+                hash = crc(attempt + k);
+            }
+        }
+        return fallback.pick(request, tried, now);
+    }
+
+    private static long crc(String s) {
+        CRC32 crc = new CRC32();
+        crc.update(s.getBytes(StandardCharsets.UTF_8));
+        return crc.getValue();
+    }
+}
