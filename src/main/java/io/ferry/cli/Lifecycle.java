@@ -31,10 +31,12 @@ final class Lifecycle {
     private final Path confFile;
     private final String globals;
     private final PrintStream err;
+    private final boolean logsFromCommandLine;
     private List<ErrorLog> logs;
     private final BlockingQueue<String> commands = new LinkedBlockingQueue<>();
 
-    Lifecycle(Path home, Path confFile, String globals, List<ErrorLog> logs, PrintStream err) {
+    Lifecycle(Path home, Path confFile, String globals, List<ErrorLog> logs, boolean logsFromCommandLine, PrintStream err) {
+        this.logsFromCommandLine = logsFromCommandLine;
         this.home = home;
         this.confFile = confFile;
         this.globals = globals;
@@ -63,7 +65,7 @@ final class Lifecycle {
         Path pidFile = config.pidFile();
         try {
             Files.createDirectories(pidFile.getParent());
-            Files.writeString(pidFile, masterPid() + "\n", StandardCharsets.US_ASCII);
+            Files.writeString(pidFile, ErrorLogs.masterPid() + "\n", StandardCharsets.US_ASCII);
         } catch (IOException e) {
             LOG.error(ErrorLogs.EMERG, "open() \"{}\" failed ({})", pidFile, e.getMessage());
             server.stop();
@@ -74,7 +76,7 @@ final class Lifecycle {
         handle("WINCH", "quit");
         handle("HUP", "reload");
         handle("USR1", "reopen");
-        LOG.info(ErrorLogs.NOTICE, "ferry/{} started, pid {}", Version.NUMBER, masterPid());
+        LOG.info(ErrorLogs.NOTICE, "ferry/{} started, pid {}", Version.NUMBER, ErrorLogs.masterPid());
         try {
             serve(server);
         } catch (InterruptedException e) {
@@ -120,8 +122,10 @@ final class Lifecycle {
         try {
             FerryConfig next = ConfigLoader.load(home, confFile, globals).config();
             server.reload(next);
-            logs = next.errorLogs();
-            ErrorLogs.configure(logs);
+            if (!logsFromCommandLine) {
+                logs = next.errorLogs();
+                ErrorLogs.configure(logs);
+            }
         } catch (Exception e) {
             LOG.error(ErrorLogs.EMERG, e.getMessage());
         }
@@ -131,12 +135,4 @@ final class Lifecycle {
         Signal.handle(new Signal(signal), s -> commands.add(command));
     }
 
-    /** The supervising launcher's pid when there is one: that is the process operators signal. */
-    private static long masterPid() {
-        String supervisor = System.getenv("FERRY_SUPERVISOR_PID");
-        if (supervisor != null && supervisor.matches("\\d+")) {
-            return Long.parseLong(supervisor);
-        }
-        return ProcessHandle.current().pid();
-    }
 }

@@ -103,7 +103,7 @@ public final class Main implements Callable<Integer> {
         List<ErrorLog> logs = errorLog != null
                 ? List.of(new ErrorLog(errorLog.equals("stderr") ? "stderr" : home.resolve(errorLog).toString(), "error"))
                 : config.errorLogs();
-        return new Lifecycle(home, confFile, globals, logs, err).run(config);
+        return new Lifecycle(home, confFile, globals, logs, errorLog != null, err).run(config);
     }
 
     static String usage() {

@@ -58,10 +58,16 @@ public final class ErrorLogs {
         ctx.getLogger("io.netty").setLevel(finest.isGreaterOrEqual(Level.INFO) ? Level.WARN : finest);
     }
 
+    /** The pid operators signal (bin/ferry's, when it supervises), so log lines and the pid file agree. */
+    public static long masterPid() {
+        String supervisor = System.getenv("FERRY_SUPERVISOR_PID");
+        return supervisor != null && supervisor.matches("\\d+") ? Long.parseLong(supervisor) : ProcessHandle.current().pid();
+    }
+
     private static OutputStreamAppender<ILoggingEvent> appender(LoggerContext ctx, ErrorLog log, Level level) {
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(ctx);
-        encoder.setPattern("%d{yyyy/MM/dd HH:mm:ss} [%ngxlevel] " + ProcessHandle.current().pid() + "#%tid: %msg%n");
+        encoder.setPattern("%d{yyyy/MM/dd HH:mm:ss} [%ngxlevel] " + masterPid() + "#%tid: %msg%n");
         encoder.start();
         OutputStreamAppender<ILoggingEvent> appender;
         if (log.isStderr()) {

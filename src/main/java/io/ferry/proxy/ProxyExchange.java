@@ -17,6 +17,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -86,7 +87,7 @@ final class ProxyExchange implements BodySink {
         this.group = group;
         this.next = proxy.nextUpstream();
         this.upgradeRequested = WebSocketUpgrade.isRequested(ex.request());
-        this.upstreamRequest = UpstreamRequest.build(ex, proxy, upgradeRequested);
+        this.upstreamRequest = UpstreamRequest.build(ex, proxy);
     }
 
     void start() {
@@ -395,6 +396,11 @@ final class ProxyExchange implements BodySink {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent && current()) {
+                // The codec has already turned an EOF-delimited body's end into its last chunk.
+                channelInactive(ctx);
+                return;
+            }
             if (!(evt instanceof IdleStateEvent idle) || !current()) {
                 ctx.fireUserEventTriggered(evt);
                 return;

@@ -4,6 +4,7 @@ import io.ferry.http.Exchange;
 import io.ferry.model.HeaderSetting;
 import io.ferry.model.ProxySettings;
 import io.ferry.model.ProxyTarget;
+import io.ferry.websocket.WebSocketUpgrade;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -26,8 +27,9 @@ final class UpstreamRequest {
     private UpstreamRequest() {
     }
 
-    static HttpRequest build(Exchange ex, ProxySettings proxy, boolean upgrade) {
+    static HttpRequest build(Exchange ex, ProxySettings proxy) {
         HttpRequest client = ex.request();
+        boolean upgrade = proxy.websocketAuto() && WebSocketUpgrade.isWebSocket(client);
         boolean chunked = HttpUtil.isTransferEncodingChunked(client);
         HttpVersion version = upgrade || chunked || proxy.httpVersion().equals("1.1") ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
         HttpRequest up = new DefaultHttpRequest(version, client.method(), uri(ex, proxy.target()));
@@ -47,7 +49,7 @@ final class UpstreamRequest {
                 out.add(e.getKey(), e.getValue());
             }
         }
-        if (upgrade && proxy.websocketAuto()) {
+        if (upgrade) {
             if (!out.contains(HttpHeaderNames.UPGRADE)) {
                 out.set("Upgrade", client.headers().get(HttpHeaderNames.UPGRADE));
             }

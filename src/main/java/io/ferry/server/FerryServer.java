@@ -3,6 +3,8 @@ package io.ferry.server;
 import io.ferry.demo.EchoBackend;
 import io.ferry.http.HttpConnectionHandler;
 import io.ferry.model.FerryConfig;
+import io.ferry.model.VirtualServer;
+import io.ferry.tls.TlsContexts;
 import io.ferry.upstream.Upstreams;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -71,9 +73,13 @@ public final class FerryServer {
         return server;
     }
 
-    /** What -t adds to parsing: listeners planned and every certificate and key loaded. */
+    /** What -t adds to parsing: every certificate and key loaded (and nothing written). */
     public static void check(FerryConfig config) throws IOException {
-        SocketPlan.plan(config.http());
+        for (VirtualServer vs : config.http().servers()) {
+            if (vs.tls() != null) {
+                TlsContexts.check(vs.tls());
+            }
+        }
     }
 
     /** Applies a new configuration: the plan (and TLS contexts) are built before anything changes. */
@@ -170,6 +176,10 @@ public final class FerryServer {
                 demos.put(a, EchoBackend.start(a));
             }
         }
+    }
+
+    public Upstreams upstreams() {
+        return upstreams;
     }
 
     /** The bound address of each listening socket (ephemeral ports resolved). */

@@ -35,9 +35,24 @@ public final class TlsContexts {
     }
 
     public static SslContext forServer(Tls tls) throws IOException {
-        if (tls.selfSigned() && !Files.exists(tls.certificate()) && !Files.exists(tls.key())) {
+        if (willSelfSign(tls)) {
             SelfSignedCertificates.writeDefault(tls.certificate(), tls.key());
         }
+        return build(tls);
+    }
+
+    /** Loads the certificate and key as a start would, without creating a self-signed pair. */
+    public static void check(Tls tls) throws IOException {
+        if (!willSelfSign(tls)) {
+            build(tls);
+        }
+    }
+
+    private static boolean willSelfSign(Tls tls) {
+        return tls.selfSigned() && !Files.exists(tls.certificate()) && !Files.exists(tls.key());
+    }
+
+    private static SslContext build(Tls tls) throws IOException {
         try {
             return SslContextBuilder.forServer(tls.certificate().toFile(), tls.key().toFile())
                     .sslProvider(provider())

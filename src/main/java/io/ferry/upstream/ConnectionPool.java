@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -64,6 +66,15 @@ final class ConnectionPool {
             deque(channel.eventLoop()).remove(this);
         }
 
+        /** Upstream channels allow half-closure (for tunnels): an idle one whose backend said EOF is dead. */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                expiry.cancel(false);
+                evict();
+            }
+        }
+
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             expiry.cancel(false);
@@ -85,7 +96,7 @@ final class ConnectionPool {
             if (i.peer == peer) {
                 it.remove();
                 i.expiry.cancel(false);
-                if (i.channel.isActive()) {
+                if (i.channel.isActive() && !((DuplexChannel) i.channel).isInputShutdown()) {
                     i.channel.pipeline().remove(WATCHER);
                     return i.channel;
                 }

@@ -3,6 +3,7 @@ package io.ferry.upstream;
 import io.ferry.model.Upstream;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +28,11 @@ public final class Upstreams {
             e.getValue().drain();
             return true;
         });
+    }
+
+    /** The live groups, for status pages and tests that look at peer state. */
+    public Collection<UpstreamGroup> groups() {
+        return List.copyOf(groups.values());
     }
 
     public void drainAll() {

@@ -200,10 +200,30 @@ final class FerryCli {
 
         /** Starts {@code bin/ferry -p prefix args...}; stdout and stderr go to files beside (not inside) the prefix. */
         static Server start(Path prefix, Path scratch, String... args) throws IOException {
+            return start(false, prefix, scratch, args);
+        }
+
+        /**
+         * Like {@link #start}, but with the empty signal mask an interactive shell gives its commands. A JVM's
+         * children inherit SIGQUIT blocked (HotSpot blocks it in every Java thread); this undoes that with
+         * sigprocmask(2) before exec'ing bin/ferry, which keeps the pid (perl exec → bin/ferry).
+         */
+        static Server startFromShell(Path prefix, Path scratch, String... args) throws IOException {
+            return start(true, prefix, scratch, args);
+        }
+
+        private static Server start(boolean cleanSignalMask, Path prefix, Path scratch, String... args)
+                throws IOException {
             Files.createDirectories(scratch);
             Path out = Files.createTempFile(scratch, "served-", ".stdout");
             Path err = Files.createTempFile(scratch, "served-", ".stderr");
             List<String> command = new ArrayList<>();
+            if (cleanSignalMask) {
+                command.addAll(List.of("perl", "-MPOSIX", "-e",
+                        "sigprocmask(SIG_SETMASK, POSIX::SigSet->new()) or die \"sigprocmask: $!\\n\";"
+                                + " exec @ARGV or die \"exec: $!\\n\"",
+                        "--"));
+            }
             command.add(launcher().toString());
             command.add("-p");
             command.add(prefix.toString());
@@ -251,8 +271,8 @@ final class FerryCli {
         /** Waits for the launcher to exit and returns its exit code. */
         int awaitExit(Duration timeout) throws InterruptedException {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                fail("bin/ferry (pid %d) still running %s later; stderr:%n%s",
-                        process.pid(), timeout, readQuietly(stderr));
+                fail("bin/ferry (pid %d) still running %s later; its signal masks: %s; stderr:%n%s",
+                        process.pid(), timeout, signalMasks(process.pid()), readQuietly(stderr));
             }
             return process.exitValue();
         }
@@ -273,6 +293,13 @@ final class FerryCli {
 
         String errorLogText() {
             return readQuietly(errorLog());
+        }
+
+        /** SigBlk/SigIgn/SigCgt from /proc: tells a blocked or ignored signal from a missing handler. */
+        private static String signalMasks(long pid) {
+            String status = readQuietly(Path.of("/proc/" + pid + "/status"));
+            return String.join(", ", status.lines().filter(l -> l.matches("Sig(Blk|Ign|Cgt):.*"))
+                    .map(l -> l.replaceAll("\\s+", " ")).toList());
         }
 
         private void remember() {

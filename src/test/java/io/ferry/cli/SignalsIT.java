@@ -99,8 +99,12 @@ class SignalsIT {
 
     /** Starts {@code bin/ferry -p PREFIX}, checks the pid file names the launcher and that the file is served. */
     private long startServing(String extraLocations) throws Exception {
+        return startServing(extraLocations, false);
+    }
+
+    private long startServing(String extraLocations, boolean fromShell) throws Exception {
         writeConf(extraLocations);
-        server = Server.start(prefix, scratch);
+        server = fromShell ? Server.startFromShell(prefix, scratch) : Server.start(prefix, scratch);
         long pid = server.awaitPidFile();
         assertThat(pid).as("pid in %s", server.pidFile()).isEqualTo(server.process.pid());
         assertThat(FerryCli.listening(port)).as("listening on %d once the pid file exists", port).isTrue();
@@ -189,6 +193,19 @@ class SignalsIT {
 
     @Test
     void gracefulQuitLetsAnInFlightRequestFinish() throws Exception {
+        quitWithARequestInFlight(false);
+    }
+
+    /**
+     * The same, launched the way an operator's shell launches it (nothing blocked), so that Ferry's graceful stop is
+     * checked apart from how the launcher copes with a signal mask inherited from a JVM parent.
+     */
+    @Test
+    void gracefulQuitLetsAnInFlightRequestFinishWhenStartedFromAShell() throws Exception {
+        quitWithARequestInFlight(true);
+    }
+
+    private void quitWithARequestInFlight(boolean fromShell) throws Exception {
         byte[] body = "0123456789abcdef".repeat(16 * 1024).getBytes(StandardCharsets.US_ASCII); // 256 KiB
         CountDownLatch arrived = new CountDownLatch(1);
         backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -214,7 +231,7 @@ class SignalsIT {
         long pid = startServing(String.join("\n",
                 "        location /slow {",
                 "            proxy_pass http://127.0.0.1:" + backend.getAddress().getPort() + ";",
-                "        }"));
+                "        }"), fromShell);
 
         HttpRequest slow = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/slow"))
                 .timeout(Duration.ofSeconds(30)).GET().build();

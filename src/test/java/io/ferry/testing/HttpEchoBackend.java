@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An HTTP/1.1 upstream for proxy tests. It streams request bodies instead of aggregating them, so tests can
  * push many MiB through, and records each request with the length and SHA-256 of the body it received.
- * Request headers steer the answer: {@code X-Reply-Status}, {@code X-Reply-Chunked: 1}, and
+ * Request headers steer the answer: {@code X-Reply-Status}, {@code X-Reply-Chunked: 1},
+ * {@code X-Backend-Close: 1} (close the connection after a keep-alive answer), and
  * {@code X-Reply-Hop: 1} (adds hop-by-hop headers a proxy must strip, next to {@code X-End-To-End: yes}).
  */
 public final class HttpEchoBackend implements AutoCloseable {
@@ -205,7 +206,8 @@ public final class HttpEchoBackend implements AutoCloseable {
                 ctx.write(response);
                 done = ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
             }
-            if (!keepAlive) {
+            // X-Backend-Close: 1 closes after a keep-alive answer, as a backend whose idle timer fires would.
+            if (!keepAlive || "1".equals(in.get("X-Backend-Close"))) {
                 done.addListener(ChannelFutureListener.CLOSE);
             }
         }

@@ -4,15 +4,18 @@ import io.ferry.upstream.Peer;
 import io.ferry.variable.RequestScope;
 import io.ferry.variable.Template;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.zip.CRC32;
 
 /**
- * hash KEY [consistent]. Plain: CRC32 of the key picks by weight. Consistent (ketama): every peer
- * owns 160 points per weight on a ring, placed by its own name, so removing one of N peers moves
- * only the keys it owned (about 1/N). Unusable picks move on; after 20 it falls back to round robin.
+ * hash KEY [consistent]. Plain: CRC32 of the key picks by weight, as nginx. Consistent (ketama): every
+ * peer owns 160 points per weight on a ring, placed by MD5 of its own name (CRC32 is linear and
+ * clusters the points of similar names), so removing one of N peers moves only the keys it owned,
+ * about 1/N. Unusable picks move on; after 20 it falls back to round robin.
  */
 public final class Hash implements Balancer {
     private static final int POINTS_PER_WEIGHT = 160;
@@ -35,8 +38,11 @@ public final class Hash implements Balancer {
             int n = 0;
             for (int i = 0; i < peers.size(); i++) {
                 Peer p = peers.get(i);
-                for (int j = 0; j < p.weight() * POINTS_PER_WEIGHT; j++) {
-                    entries[n++] = new long[] {crc(p.server().name() + "-" + j), i};
+                for (int j = 0; j < p.weight() * POINTS_PER_WEIGHT / 4; j++) {
+                    byte[] d = md5(p.server().name() + "-" + j);
+                    for (int k = 0; k < 4; k++) {
+                        entries[n++] = new long[] {word(d, k), i};
+                    }
                 }
             }
             Arrays.sort(entries, (a, b) -> Long.compare(a[0], b[0]));
@@ -52,12 +58,24 @@ public final class Hash implements Balancer {
         }
     }
 
+    private static byte[] md5(String s) {
+        try {
+            return MessageDigest.getInstance("MD5").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long word(byte[] d, int k) {
+        return (d[4 * k] & 0xffL) | (d[4 * k + 1] & 0xffL) << 8 | (d[4 * k + 2] & 0xffL) << 16 | (d[4 * k + 3] & 0xffL) << 24;
+    }
+
     @Override
     public Peer pick(RequestScope request, Set<Peer> tried, long now) {
         String k = key.render(request);
         long hash = crc(k);
         if (ring != null) {
-            int at = Arrays.binarySearch(ring, hash);
+            int at = Arrays.binarySearch(ring, word(md5(k), 0));
             int index = at >= 0 ? at : -at - 1;
             for (int attempt = 0; attempt < 20; attempt++) {
                 Peer p = owners[(index + attempt) % owners.length];
