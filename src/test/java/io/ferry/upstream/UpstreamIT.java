@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpServer;
+import io.ferry.demo.EchoBackend;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.HttpEchoBackend;
 import java.io.IOException;
@@ -17,12 +18,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -285,6 +288,43 @@ class UpstreamIT {
         assertThat(r.statusCode()).isEqualTo(504);
         assertThat(ms).isBetween(900L, 3000L);
         assertThat(errorLines("upstream timed out (110: Connection timed out) while reading response header from upstream")).isEqualTo(1);
+    }
+
+    @Test
+    void leastConnCountsOpenWebSockets() throws Exception {
+        EchoBackend a = EchoBackend.start(new InetSocketAddress("127.0.0.1", 0));
+        EchoBackend b = EchoBackend.start(new InetSocketAddress("127.0.0.1", 0));
+        closeables.add(a);
+        closeables.add(b);
+        start("""
+                upstream ws { least_conn; server 127.0.0.1:%d; server 127.0.0.1:%d; }
+                server { listen 127.0.0.1:PORT; location / { proxy_pass http://ws; } }
+                """.formatted(a.port(), b.port()));
+        Map<String, WebSocket> sockets = new HashMap<>();
+        for (int i = 0; i < 4; i++) {
+            sockets.put("/s" + i, openWebSocket("/s" + i));
+        }
+        assertThat(a.handshakes()).hasSize(2);
+        assertThat(b.handshakes()).hasSize(2);
+        for (EchoBackend.HandshakeRecord hs : a.handshakes()) {
+            sockets.get(hs.uri()).sendClose(1000, "").get(10, TimeUnit.SECONDS);
+        }
+        Peer peerA = ferry.server().upstreams().groups().iterator().next().peers().stream()
+                .filter(p -> p.server().address().getPort() == a.port()).findFirst().orElseThrow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (peerA.active() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(peerA.active()).isZero();
+        openWebSocket("/s4");
+        openWebSocket("/s5");
+        assertThat(a.handshakes()).extracting(EchoBackend.HandshakeRecord::uri).contains("/s4", "/s5");
+        assertThat(b.handshakes()).hasSize(2);
+    }
+
+    private WebSocket openWebSocket(String path) throws Exception {
+        return client.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + path), new WebSocket.Listener() { })
+                .get(10, TimeUnit.SECONDS);
     }
 
     /** Accepts connections, reads the request head, then resets the connection. */
