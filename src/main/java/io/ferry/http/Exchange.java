@@ -6,6 +6,7 @@ import io.ferry.model.VirtualServer;
 import io.ferry.route.LocationMatch;
 import io.ferry.route.LocationMatcher;
 import io.ferry.route.ServerSelector;
+import io.ferry.variable.Captures;
 import io.ferry.variable.RequestScope;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -82,13 +83,17 @@ public final class Exchange implements RequestScope {
             sendError(HttpResponseStatus.BAD_REQUEST, true);
             return;
         }
-        server = sites.select(stripPort(target.absoluteHost() != null ? target.absoluteHost() : hostHeader));
+        String host = stripPort(target.absoluteHost() != null ? target.absoluteHost() : hostHeader);
+        server = sites.select(host);
+        captures = ServerSelector.captures(server, host);
         settings = server.fallback();
         if (settings.returnAction() == null) {
             LocationMatch match = LocationMatcher.find(server.locations(), target.path());
             if (match != null) {
                 settings = match.location().settings();
-                captures = match.captures();
+                if (match.captures() != null) {
+                    captures = match.captures();
+                }
             }
         }
         long length = HttpUtil.getContentLength(request, -1L);
@@ -420,6 +425,11 @@ public final class Exchange implements RequestScope {
     @Override
     public String capture(int n) {
         return captures != null && n <= captures.groupCount() ? captures.group(n) : null;
+    }
+
+    @Override
+    public String capture(String name) {
+        return captures instanceof Captures c ? c.group(name) : null;
     }
 
     @Override

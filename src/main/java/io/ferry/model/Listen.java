@@ -9,8 +9,9 @@ public record Listen(String host, int port, boolean ssl, boolean defaultServer, 
         return host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
     }
 
-    /** Two listen directives share a socket when they name the same address and port. */
+    /** Two listen directives share a socket when they name the same address and port; nginx's spelling of it. */
     public String socketKey() {
-        return (host == null ? "*" : host) + ":" + port;
+        String h = host == null || host.equals("*") ? "0.0.0.0" : host;
+        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port;
     }
 }

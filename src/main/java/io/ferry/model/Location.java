@@ -1,13 +1,13 @@
 package io.ferry.model;
 
 import java.util.List;
-import java.util.regex.Pattern;
+import io.ferry.variable.Regex;
 
 /** A location block with its effective (inherited and merged) settings and its nested locations. */
 public record Location(
         LocationModifier modifier,
         String path,
-        Pattern regex,
+        Regex regex,
         List<Location> nested,
         LocationSettings settings,
         String file,

@@ -3,7 +3,7 @@ package io.ferry.route;
 import io.ferry.model.Location;
 import io.ferry.model.LocationModifier;
 import java.util.List;
-import java.util.regex.Matcher;
+import io.ferry.variable.Captures;
 
 /**
  * nginx's location search (ngx_http_core_find_location): an exact match wins at once; otherwise
@@ -56,13 +56,13 @@ public final class LocationMatcher {
         }
         for (Location loc : locations) {
             if (loc.modifier().isRegex()) {
-                Matcher m = loc.regex().matcher(uri);
-                if (m.find()) {
+                Captures m = loc.regex().find(uri);
+                if (m != null) {
                     Result inner = loc.nested().isEmpty() ? null : search(loc.nested(), uri);
                     if (inner != null && inner.finalMatch) {
                         return inner;
                     }
-                    return new Result(new LocationMatch(loc, m.toMatchResult()), true);
+                    return new Result(new LocationMatch(loc, m), true);
                 }
             }
         }

@@ -2,6 +2,7 @@ package io.ferry.route;
 
 import io.ferry.model.ServerName;
 import io.ferry.model.VirtualServer;
+import io.ferry.variable.Captures;
 import java.util.List;
 import java.util.Locale;
 
@@ -25,6 +26,22 @@ public final class ServerSelector {
 
     public List<VirtualServer> servers() {
         return servers;
+    }
+
+    /** The match of the first regex server_name of {@code server} that matches, for its named captures. */
+    public static Captures captures(VirtualServer server, String host) {
+        if (host == null) {
+            return null;
+        }
+        for (ServerName sn : server.names()) {
+            if (sn.kind() == ServerName.Kind.REGEX) {
+                Captures c = sn.regex().find(host.toLowerCase(Locale.ROOT));
+                if (c != null) {
+                    return c;
+                }
+            }
+        }
+        return null;
     }
 
     public VirtualServer select(String host) {
@@ -76,7 +93,7 @@ public final class ServerSelector {
         }
         for (VirtualServer vs : servers) {
             for (ServerName sn : vs.names()) {
-                if (sn.kind() == ServerName.Kind.REGEX && sn.regex().matcher(name).find()) {
+                if (sn.kind() == ServerName.Kind.REGEX && sn.regex().find(name) != null) {
                     return vs;
                 }
             }

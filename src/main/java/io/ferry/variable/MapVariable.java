@@ -5,8 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * nginx's {@code map}: exact keys first (case-insensitive), then with {@code hostnames} the
@@ -17,7 +15,7 @@ public final class MapVariable implements Variable {
     private final Map<String, Template> exact = new HashMap<>();
     private final List<Map.Entry<String, Template>> leadingWildcards = new ArrayList<>();
     private final List<Map.Entry<String, Template>> trailingWildcards = new ArrayList<>();
-    private final List<Map.Entry<Pattern, Template>> regexes = new ArrayList<>();
+    private final List<Map.Entry<Regex, Template>> regexes = new ArrayList<>();
     private Template defaultValue;
     private boolean hostnames;
 
@@ -36,11 +34,11 @@ public final class MapVariable implements Variable {
     /** Adds one entry; returns false when an exact key is duplicated (nginx: "conflicting parameter"). */
     public boolean add(String key, Template value) {
         if (key.startsWith("~*")) {
-            regexes.add(Map.entry(Pattern.compile(key.substring(2), Pattern.CASE_INSENSITIVE), value));
+            regexes.add(Map.entry(Regex.compile(key.substring(2), true), value));
             return true;
         }
         if (key.startsWith("~")) {
-            regexes.add(Map.entry(Pattern.compile(key.substring(1)), value));
+            regexes.add(Map.entry(Regex.compile(key.substring(1), false), value));
             return true;
         }
         if (key.startsWith("\\")) {
@@ -78,10 +76,10 @@ public final class MapVariable implements Variable {
             }
         }
         if (hit == null) {
-            for (Map.Entry<Pattern, Template> e : regexes) {
-                Matcher m = e.getKey().matcher(in);
-                if (m.find()) {
-                    scope.captures(m.toMatchResult());
+            for (Map.Entry<Regex, Template> e : regexes) {
+                Captures m = e.getKey().find(in);
+                if (m != null) {
+                    scope.captures(m);
                     return e.getValue().render(scope);
                 }
             }

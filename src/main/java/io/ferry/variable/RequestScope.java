@@ -47,6 +47,9 @@ public interface RequestScope {
     /** Group {@code n} of the last regex match (location or map), or null. */
     String capture(int n);
 
+    /** A named group of the last regex match, or null. */
+    String capture(String name);
+
     /** Remembers the groups of a regex match for $1..$9, as nginx does for location and map regexes. */
     void captures(MatchResult match);
 }

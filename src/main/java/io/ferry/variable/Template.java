@@ -33,13 +33,16 @@ public final class Template {
             }
             String name;
             if (i + 1 < text.length() && text.charAt(i + 1) == '{') {
-                int close = text.indexOf('}', i + 2);
-                if (close < 0) {
-                    throw new IllegalArgumentException(
-                            "the closing bracket in \"" + text.substring(i + 2) + "\" variable is missing");
+                int end = i + 2;
+                while (end < text.length() && isNameChar(text.charAt(end))) {
+                    end++;
                 }
-                name = text.substring(i + 2, close);
-                i = close + 1;
+                if (end >= text.length() || text.charAt(end) != '}') {
+                    throw new IllegalArgumentException(
+                            "the closing bracket in \"" + text.substring(i + 2, end) + "\" variable is missing");
+                }
+                name = text.substring(i + 2, end);
+                i = end + 1;
             } else {
                 int end = i + 1;
                 if (end < text.length() && Character.isDigit(text.charAt(end))) {

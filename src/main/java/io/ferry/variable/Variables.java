@@ -18,7 +18,7 @@ public final class Variables {
             Map.entry("host", RequestScope::host),
             Map.entry("args", RequestScope::args),
             Map.entry("query_string", RequestScope::args),
-            Map.entry("is_args", s -> s.args() == null ? "" : "?"),
+            Map.entry("is_args", s -> s.args() == null || s.args().isEmpty() ? "" : "?"),
             Map.entry("uri", RequestScope::uri),
             Map.entry("document_uri", RequestScope::uri),
             Map.entry("request_uri", RequestScope::requestUri),
@@ -37,6 +37,11 @@ public final class Variables {
     /** Declares a configuration-defined variable ({@code map}); only called while a configuration is built. */
     public void define(String name, Variable variable) {
         defined.put(name, variable);
+    }
+
+    /** A named capture of some regex in the configuration: nginx makes every one a variable. */
+    public void defineCapture(String name) {
+        defined.putIfAbsent(name, s -> s.capture(name));
     }
 
     public boolean isDefined(String name) {
@@ -81,7 +86,7 @@ public final class Variables {
         }
         for (String pair : header.split("[;,]")) {
             int eq = pair.indexOf('=');
-            if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
+            if (eq > 0 && pair.substring(0, eq).trim().equalsIgnoreCase(name)) {
                 return pair.substring(eq + 1).trim();
             }
         }

@@ -9,7 +9,6 @@ import io.ferry.model.VirtualServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -297,7 +296,6 @@ class LocationMatcherTest {
      * "~\.php$", "~*\.jpg$", not only "=/x".
      */
     @Test
-    @Disabled("BUG: LocationBuilder.location only recognizes a glued \"=\" and \"@\"; \"^~/p\", \"~re\" and \"~*re\" become plain prefixes")
     void modifiersWithoutSpaceAreRecognized() throws Exception {
         List<Location> locs = locations("""
                 location ^~/images/ { }

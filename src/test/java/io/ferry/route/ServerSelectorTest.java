@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -270,7 +269,6 @@ class ServerSelectorTest {
      * Python-compatible ?P&lt;name&gt;. Java's regex only knows the first.
      */
     @Test
-    @Disabled("BUG: ServerName.parse compiles with java.util.regex, which rejects PCRE's (?P<name>...) and (?'name'...) named groups")
     void pythonAndQuoteStyleNamedCapturesAreAccepted() throws Exception {
         ServerSelector s = selector("""
                 server { listen 80; server_name default.test; }

@@ -124,6 +124,11 @@ final class FakeRequestScope implements RequestScope {
     }
 
     @Override
+    public String capture(String name) {
+        return captures instanceof Captures c ? c.group(name) : null;
+    }
+
+    @Override
     public void captures(MatchResult match) {
         this.captures = match;
     }

@@ -9,7 +9,6 @@ import io.ferry.model.HeaderSetting;
 import io.ferry.model.ProxySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -303,7 +302,6 @@ class MapVariableTest {
 
     /** The map page: "A regular expression can contain named and positional captures that can later be used". */
     @Test
-    @Disabled("BUG: Variables.resolve does not know named captures, so a map value \"$first\" from (?<first>...) is an unknown variable")
     void namedCapturesOfAMapRegexAreVariables() throws Exception {
         ProxySettings proxy = proxy("""
                 map $http_x_key $mapped {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Compiling and rendering directive values with variables (nginx's ngx_http_script_compile rules). */
@@ -91,7 +90,6 @@ class TemplateTest {
 
     /** ngx_http_parse_multi_header_lines compares the cookie name with ngx_strncasecmp. */
     @Test
-    @Disabled("BUG: Variables.cookie compares names with equals(); nginx matches cookie names case-insensitively")
     void cookieNameIsMatchedCaseInsensitively() {
         scope.header("Cookie", "SID=abc123");
         assertThat(render("$cookie_sid")).isEqualTo("abc123");
@@ -145,7 +143,6 @@ class TemplateTest {
 
     /** nginx: $is_args is "?" only when the request has arguments; "/p?" has none (r->args.len == 0). */
     @Test
-    @Disabled("BUG: Variables is_args returns \"?\" for an empty query string (\"/p?\"); nginx returns \"\" when args are empty")
     void isArgsIsEmptyForAnEmptyQueryString() {
         scope.args("");
         assertThat(render("[$is_args]")).isEqualTo("[]");
@@ -207,7 +204,6 @@ class TemplateTest {
 
     /** ngx_http_script_compile stops the name at the first non-name character and then reports the open brace. */
     @Test
-    @Disabled("BUG: Template.compile takes everything up to a later '}' as the name; nginx reports the missing bracket for the name read so far")
     void braceClosedOnlyAfterANonNameCharacterIsAnUnterminatedBrace() {
         assertThatThrownBy(() -> Template.compile("${host text}", variables))
                 .hasMessage("the closing bracket in \"host\" variable is missing");

@@ -41,6 +41,9 @@ final class ConfigBuilder {
         if (wp != null) {
             workers = wp.args().get(0).equals("auto") ? FerryConfig.AUTO : Values.positiveInt(wp, wp.args().get(0));
         }
+        if (scope.own("worker_rlimit_nofile") != null) {
+            Values.positiveInt(scope.own("worker_rlimit_nofile"), scope.own("worker_rlimit_nofile").args().get(0));
+        }
         for (String flag : new String[] {"daemon", "master_process"}) {
             if (scope.own(flag) != null) {
                 Values.flag(scope.own(flag));
@@ -58,7 +61,7 @@ final class ConfigBuilder {
         Path pidFile = prefixed(pid == null ? "logs/ferry.pid" : pid.args().get(0));
         List<ErrorLog> errorLogs = errorLogs(scope);
         Directive http = scope.own("http");
-        HttpConfig httpConfig = http == null ? new HttpConfig(List.of(), List.of()) : http(new Scope(scope, http.block()));
+        HttpConfig httpConfig = http == null ? new HttpConfig(List.of(), List.of()) : http(new Scope(scope, http.block()), http.block());
         return new FerryConfig(prefix, confFile, workers, connections, pidFile, errorLogs, httpConfig);
     }
 
@@ -68,7 +71,7 @@ final class ConfigBuilder {
             String target = d.args().get(0);
             String level = d.args().size() > 1 ? d.args().get(1) : "error";
             if (!Set.of("debug", "info", "notice", "warn", "error", "crit", "alert", "emerg").contains(level)) {
-                throw Values.invalid(d, level);
+                throw Values.error(d, "invalid log level \"" + level + "\"");
             }
             logs.add(new ErrorLog(target.equals("stderr") ? target : prefixed(target).toString(), level));
         }
@@ -78,9 +81,15 @@ final class ConfigBuilder {
         return List.copyOf(logs);
     }
 
-    private HttpConfig http(Scope http) throws ConfException {
+    private HttpConfig http(Scope http, List<Directive> block) throws ConfException {
         Variables variables = new Variables();
+        NamedCaptures.define(block, variables);
         maps(http, variables);
+        for (String flag : LocationBuilder.FLAGS) {
+            if (http.own(flag) != null) {
+                Values.flag(http.own(flag));
+            }
+        }
         LocationBuilder locations = new LocationBuilder(prefix, variables, types(http), UpstreamBuilder.build(http, variables));
         List<VirtualServer> servers = new ArrayList<>();
         for (Directive s : http.ownAll("server")) {
@@ -176,7 +185,7 @@ final class ConfigBuilder {
                 }
             }
         }
-        Tls tls = tls(s, listens);
+        Tls tls = tls(s, listens, block);
         return new VirtualServer(List.copyOf(listens), List.copyOf(names), tls, locations.locations(s),
                 locations.serverSettings(s), block.file(), block.line());
     }
@@ -195,7 +204,7 @@ final class ConfigBuilder {
         return new Listen(hp.host(), hp.port(), ssl, defaultServer, d.file(), d.line());
     }
 
-    private Tls tls(Scope s, List<Listen> listens) throws ConfException {
+    private Tls tls(Scope s, List<Listen> listens, Directive block) throws ConfException {
         Listen sslListen = listens.stream().filter(Listen::ssl).findFirst().orElse(null);
         if (sslListen == null) {
             return null;
@@ -203,12 +212,10 @@ final class ConfigBuilder {
         Directive cert = s.inherited("ssl_certificate");
         Directive key = s.inherited("ssl_certificate_key");
         if (cert == null) {
-            throw new ConfException("no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive",
-                    sslListen.file(), sslListen.line());
+            throw Values.error(block, "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive");
         }
         if (key == null) {
-            throw new ConfException("no \"ssl_certificate_key\" is defined for certificate \"" + cert.args().get(0) + "\"",
-                    sslListen.file(), sslListen.line());
+            throw Values.error(block, "no \"ssl_certificate_key\" is defined for certificate \"" + cert.args().get(0) + "\"");
         }
         Directive selfSignedDirective = s.inherited("ssl_self_signed");
         boolean selfSigned = selfSignedDirective != null && Values.flag(selfSignedDirective);

@@ -19,11 +19,13 @@ public final class ConfigLoader {
 
     public static Loaded load(Path prefix, Path confFile, String globalDirectives) throws ConfException {
         ParsedConfig parsed = ConfParser.parseFile(confFile);
-        List<Directive> all = new ArrayList<>(parsed.directives());
+        List<Directive> all = new ArrayList<>();
+        // nginx reads -g first, so a directive repeated in the file is reported at the file's line.
         if (globalDirectives != null && !globalDirectives.isBlank()) {
             Path confDir = confFile.toAbsolutePath().getParent();
             all.addAll(ConfParser.parseString(globalDirectives, "command line", confDir).directives());
         }
+        all.addAll(parsed.directives());
         Validator.check(all, Context.MAIN);
         return new Loaded(new ConfigBuilder(prefix, confFile).build(all), parsed);
     }

@@ -11,23 +11,26 @@ import io.ferry.model.Upstream;
 import io.ferry.model.ProxySettings;
 import io.ferry.model.ProxyTarget;
 import io.ferry.model.ReturnAction;
+import io.ferry.variable.Regex;
 import io.ferry.variable.Template;
 import io.ferry.variable.Variables;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /** Builds location trees and the merged settings of each level (http → server → location → nested). */
 final class LocationBuilder {
     private static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(60);
+    static final List<String> FLAGS = List.of("sendfile", "tcp_nopush", "tcp_nodelay", "server_tokens", "proxy_websocket",
+            "ssl_self_signed");
 
     private final Path prefix;
     private final Variables variables;
@@ -51,8 +54,18 @@ final class LocationBuilder {
 
     private List<Location> locations(Scope parent, Location enclosing) throws ConfException {
         List<Location> result = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
         for (Directive d : parent.ownAll("location")) {
-            result.add(location(parent, d, enclosing));
+            Location loc = location(parent, d, enclosing);
+            // "/a" and "^~ /a" are the same prefix to nginx; "=" and regexes have their own namespaces.
+            String key = switch (loc.modifier()) {
+                case PREFIX, PREFERRED_PREFIX -> "prefix " + loc.path();
+                default -> loc.modifier().symbol() + " " + loc.path();
+            };
+            if (!seen.add(key)) {
+                throw Values.error(d, "duplicate location \"" + loc.path() + "\"");
+            }
+            result.add(loc);
         }
         return List.copyOf(result);
     }
@@ -71,14 +84,21 @@ final class LocationBuilder {
             path = d.args().get(1);
         } else if (path.startsWith("@")) {
             modifier = LocationModifier.NAMED;
-        } else if (path.startsWith("=") && path.length() > 1) {
-            modifier = LocationModifier.EXACT;
-            path = path.substring(1);
+        } else {
+            // nginx also takes the modifier glued to the path: "=/", "^~/images/", "~\.php$", "~*\.gif$".
+            for (LocationModifier m : new LocationModifier[] {LocationModifier.PREFERRED_PREFIX,
+                    LocationModifier.REGEX_CASELESS, LocationModifier.REGEX, LocationModifier.EXACT}) {
+                if (path.startsWith(m.symbol()) && path.length() > m.symbol().length()) {
+                    modifier = m;
+                    path = path.substring(m.symbol().length());
+                    break;
+                }
+            }
         }
-        Pattern regex = null;
+        Regex regex = null;
         if (modifier.isRegex()) {
             try {
-                regex = Pattern.compile(path, modifier == LocationModifier.REGEX_CASELESS ? Pattern.CASE_INSENSITIVE : 0);
+                regex = Regex.compile(path, modifier == LocationModifier.REGEX_CASELESS);
             } catch (PatternSyntaxException e) {
                 throw Values.error(d, "invalid regex \"" + path + "\": " + e.getDescription());
             }
@@ -101,7 +121,7 @@ final class LocationBuilder {
         if (m == LocationModifier.NAMED) {
             throw Values.error(d, "named location \"" + path + "\" can be on the server level only");
         }
-        if (!m.isRegex() && !enclosing.modifier().isRegex() && !path.startsWith(enclosing.path())) {
+        if (!m.isRegex() && !path.startsWith(enclosing.path())) {
             throw Values.error(d, "location \"" + path + "\" is outside location \"" + enclosing.path() + "\"");
         }
     }
@@ -124,10 +144,13 @@ final class LocationBuilder {
         long maxBody = bodyD == null ? 1024 * 1024 : Values.size(bodyD, bodyD.args().get(0));
         Directive kaD = s.inherited("keepalive_timeout");
         Duration keepalive = kaD == null ? Duration.ofSeconds(75) : Values.time(kaD, kaD.args().get(0));
-        for (String flag : new String[] {"sendfile", "tcp_nopush", "tcp_nodelay", "server_tokens", "proxy_websocket"}) {
+        for (String flag : FLAGS) {
             if (s.own(flag) != null) {
                 Values.flag(s.own(flag));
             }
+        }
+        for (Directive d : s.ownAll("proxy_set_header")) {
+            ConfigBuilder.template(d, d.args().get(1), variables);
         }
         return new LocationSettings(root, List.copyOf(index),
                 defaultTypeD == null ? "text/plain" : defaultTypeD.args().get(0), types,
@@ -142,13 +165,13 @@ final class LocationBuilder {
         String first = d.args().get(0);
         if (!first.chars().allMatch(Character::isDigit)) {
             if (d.args().size() == 2 || !(first.startsWith("http://") || first.startsWith("https://") || first.startsWith("$scheme"))) {
-                throw Values.invalid(d, first);
+                throw Values.error(d, "invalid return code \"" + first + "\"");
             }
             return new ReturnAction(302, ConfigBuilder.template(d, first, variables));
         }
         int status = Integer.parseInt(first);
-        if (status > 999) {
-            throw Values.invalid(d, first);
+        if (first.length() > 3) {
+            throw Values.error(d, "invalid return code \"" + first + "\"");
         }
         Template text = d.args().size() == 2 ? ConfigBuilder.template(d, d.args().get(1), variables) : null;
         return new ReturnAction(status, text);
@@ -198,17 +221,7 @@ final class LocationBuilder {
             }
         }
         Directive tries = s.inherited("proxy_next_upstream_tries");
-        int n = 0;
-        if (tries != null) {
-            try {
-                n = Integer.parseInt(tries.args().get(0));
-            } catch (NumberFormatException e) {
-                n = -1;
-            }
-            if (n < 0) {
-                throw Values.invalid(tries, tries.args().get(0));
-            }
-        }
+        int n = tries == null || tries.args().get(0).equals("0") ? 0 : Values.positiveInt(tries, tries.args().get(0));
         Directive timeout = s.inherited("proxy_next_upstream_timeout");
         return new NextUpstream(Set.copyOf(conditions), n,
                 timeout == null ? Duration.ZERO : Values.time(timeout, timeout.args().get(0)));

@@ -8,13 +8,20 @@ import java.util.regex.Pattern;
 
 /** nginx's value syntaxes (flags, sizes, times), each failing with nginx's message and the directive's file:line. */
 final class Values {
-    private static final Pattern TIME_PART = Pattern.compile("(\\d+)(ms|y|M|w|d|h|m|s)?");
+    private static final Pattern TIME_PART = Pattern.compile("(\\d{1,9})(ms|y|M|w|d|h|m|s)?");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,12})([kKmMgG])?");
 
     private Values() {
     }
 
+    /** An enumeration or bit mask value nginx does not know: {@code invalid value "x"}. */
     static ConfException invalid(Directive d, String value) {
-        return error(d, "invalid value \"" + value + "\" in \"" + d.name() + "\" directive");
+        return error(d, "invalid value \"" + value + "\"");
+    }
+
+    /** A size, time or number slot that does not parse: nginx's {@code "name" directive invalid value}. */
+    private static ConfException slot(Directive d, String what) {
+        return error(d, "\"" + d.name() + "\" directive " + what);
     }
 
     static ConfException error(Directive d, String detail) {
@@ -33,35 +40,41 @@ final class Values {
     }
 
     static long size(Directive d, String v) throws ConfException {
-        if (v.isEmpty()) {
-            throw invalid(d, v);
+        Matcher m = SIZE.matcher(v);
+        if (!m.matches()) {
+            throw slot(d, "invalid value");
         }
-        long unit = switch (Character.toLowerCase(v.charAt(v.length() - 1))) {
+        long unit = m.group(2) == null ? 1 : switch (Character.toLowerCase(m.group(2).charAt(0))) {
             case 'k' -> 1024L;
             case 'm' -> 1024L * 1024;
-            case 'g' -> 1024L * 1024 * 1024;
-            default -> 1;
+            default -> 1024L * 1024 * 1024;
         };
-        String digits = unit == 1 ? v : v.substring(0, v.length() - 1);
         try {
-            return Math.multiplyExact(Long.parseLong(digits), unit);
+            return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
         } catch (NumberFormatException | ArithmeticException e) {
-            throw invalid(d, v);
+            throw slot(d, "invalid value");
         }
     }
 
-    /** "60", "60s", "1m30s", "500ms", "1h" — nginx's time syntax. */
+    /**
+     * nginx's time syntax: "60", "60s", "1m30s", "1h 30m", "500ms"; units from largest to smallest,
+     * each at most once.
+     */
     static Duration time(Directive d, String v) throws ConfException {
         Matcher m = TIME_PART.matcher(v);
         long millis = 0;
         int pos = 0;
+        long lastUnit = Long.MAX_VALUE;
+        boolean any = false;
         while (pos < v.length()) {
-            if (!m.find(pos) || m.start() != pos) {
-                throw invalid(d, v);
+            if (v.charAt(pos) == ' ') {
+                pos++;
+                continue;
             }
-            long n = Long.parseLong(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2);
-            millis += n * switch (unit) {
+            if (!m.find(pos) || m.start() != pos) {
+                throw slot(d, "invalid value");
+            }
+            long unit = switch (m.group(2) == null ? "s" : m.group(2)) {
                 case "ms" -> 1L;
                 case "s" -> 1000L;
                 case "m" -> 60_000L;
@@ -71,23 +84,24 @@ final class Values {
                 case "M" -> 30 * 86_400_000L;
                 default -> 365 * 86_400_000L;
             };
+            if (unit >= lastUnit) {
+                throw slot(d, "invalid value");
+            }
+            lastUnit = unit;
+            millis += Long.parseLong(m.group(1)) * unit;
             pos = m.end();
+            any = true;
         }
-        if (v.isEmpty()) {
-            throw invalid(d, v);
+        if (!any) {
+            throw slot(d, "invalid value");
         }
         return Duration.ofMillis(millis);
     }
 
     static int positiveInt(Directive d, String v) throws ConfException {
-        try {
-            int n = Integer.parseInt(v);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+        if (v.chars().allMatch(Character::isDigit) && !v.isEmpty() && v.length() < 10 && Integer.parseInt(v) > 0) {
+            return Integer.parseInt(v);
         }
-        throw invalid(d, v);
+        throw slot(d, "invalid number");
     }
 }

@@ -1,0 +1,53 @@
+package io.ferry.conf.directive;
+
+import io.ferry.conf.Directive;
+import io.ferry.variable.Regex;
+import io.ferry.variable.Variables;
+import java.util.List;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Named groups of every regex in the http block (server_name, location, map keys) become variables
+ * before any value is compiled, as nginx does, so "root /sites/$user;" can follow
+ * "server_name ~^(?&lt;user&gt;.+)\.example\.net$;". Invalid regexes are left for their own directive to report.
+ */
+final class NamedCaptures {
+    private NamedCaptures() {
+    }
+
+    static void define(List<Directive> block, Variables variables) {
+        for (Directive d : block) {
+            switch (d.name()) {
+                case "server_name" -> d.args().stream().filter(a -> a.startsWith("~")).forEach(a -> add(a.substring(1), variables));
+                case "location" -> {
+                    String first = d.args().get(0);
+                    if (d.args().size() == 2 && first.startsWith("~")) {
+                        add(d.args().get(1), variables);
+                    } else if (first.startsWith("~")) {
+                        add(first.substring(first.startsWith("~*") ? 2 : 1), variables);
+                    }
+                }
+                case "map" -> {
+                    for (Directive entry : d.block()) {
+                        if (entry.name().startsWith("~")) {
+                            add(entry.name().substring(entry.name().startsWith("~*") ? 2 : 1), variables);
+                        }
+                    }
+                }
+                default -> {
+                }
+            }
+            if (d.hasBlock() && !d.name().equals("map")) {
+                define(d.block(), variables);
+            }
+        }
+    }
+
+    private static void add(String regex, Variables variables) {
+        try {
+            Regex.compile(regex, false).names().keySet().forEach(variables::defineCapture);
+        } catch (PatternSyntaxException e) {
+            // reported with file:line where the regex is compiled for use
+        }
+    }
+}
