@@ -25,7 +25,6 @@ import sun.misc.Signal;
  */
 final class Lifecycle {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
-    private static final Duration QUIT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path home;
     private final Path confFile;
@@ -33,6 +32,7 @@ final class Lifecycle {
     private final PrintStream err;
     private final boolean logsFromCommandLine;
     private List<ErrorLog> logs;
+    private Duration shutdownTimeout;
     private final BlockingQueue<String> commands = new LinkedBlockingQueue<>();
 
     Lifecycle(Path home, Path confFile, String globals, List<ErrorLog> logs, boolean logsFromCommandLine, PrintStream err) {
@@ -62,6 +62,7 @@ final class Lifecycle {
             Thread.currentThread().interrupt();
             return 1;
         }
+        shutdownTimeout = config.workerShutdownTimeout();
         Path pidFile = config.pidFile();
         try {
             Files.createDirectories(pidFile.getParent());
@@ -103,13 +104,14 @@ final class Lifecycle {
                 }
                 case "quit" -> {
                     LOG.info(ErrorLogs.NOTICE, "gracefully shutting down");
-                    server.quit(QUIT_TIMEOUT);
+                    server.quit(shutdownTimeout);
                     return;
                 }
                 case "reload" -> reload(server);
                 case "reopen" -> {
                     LOG.info(ErrorLogs.NOTICE, "reopening logs");
                     ErrorLogs.configure(logs);
+                    server.reopenLogs();
                 }
                 default -> throw new IllegalStateException(command);
             }
@@ -120,8 +122,15 @@ final class Lifecycle {
     private void reload(FerryServer server) {
         LOG.info(ErrorLogs.NOTICE, "signal 1 (SIGHUP) received, reconfiguring");
         try {
-            FerryConfig next = ConfigLoader.load(home, confFile, globals).config();
+            FerryConfig next;
+            try {
+                next = ConfigLoader.load(home, confFile, globals).config();
+            } catch (Exception e) {
+                server.reloadFailed();
+                throw e;
+            }
             server.reload(next);
+            shutdownTimeout = next.workerShutdownTimeout();
             if (!logsFromCommandLine) {
                 logs = next.errorLogs();
                 ErrorLogs.configure(logs);

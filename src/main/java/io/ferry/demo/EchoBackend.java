@@ -53,12 +53,14 @@ public final class EchoBackend implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel server;
     private final List<HandshakeRecord> handshakes;
+    private final List<Integer> closeCodes;
 
     /** A WebSocket opening handshake as the backend received it; {@code headers} is a private copy. */
     public record HandshakeRecord(String uri, HttpHeaders headers) {
     }
 
-    private EchoBackend(EventLoopGroup group, Channel server, List<HandshakeRecord> handshakes) {
+    private EchoBackend(EventLoopGroup group, Channel server, List<HandshakeRecord> handshakes, List<Integer> closeCodes) {
+        this.closeCodes = closeCodes;
         this.group = group;
         this.server = server;
         this.handshakes = handshakes;
@@ -67,6 +69,7 @@ public final class EchoBackend implements AutoCloseable {
     public static EchoBackend start(InetSocketAddress bind) throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         List<HandshakeRecord> handshakes = new CopyOnWriteArrayList<>();
+        List<Integer> closeCodes = new CopyOnWriteArrayList<>();
         try {
             Channel server = new ServerBootstrap()
                     .group(group)
@@ -77,11 +80,11 @@ public final class EchoBackend implements AutoCloseable {
                             ch.pipeline().addLast(
                                     new HttpServerCodec(),
                                     new HttpObjectAggregator(MAX_HTTP_BODY),
-                                    new HttpHandler(handshakes));
+                                    new HttpHandler(handshakes, closeCodes));
                         }
                     })
                     .bind(bind).sync().channel();
-            return new EchoBackend(group, server, handshakes);
+            return new EchoBackend(group, server, handshakes, closeCodes);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
@@ -96,6 +99,11 @@ public final class EchoBackend implements AutoCloseable {
         return List.copyOf(handshakes);
     }
 
+    /** The status code of every close frame a client sent, in arrival order. */
+    public List<Integer> closeCodes() {
+        return List.copyOf(closeCodes);
+    }
+
     @Override
     public void close() {
         server.close().syncUninterruptibly();
@@ -104,9 +112,11 @@ public final class EchoBackend implements AutoCloseable {
 
     private static final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final List<HandshakeRecord> handshakes;
+        private final List<Integer> closeCodes;
 
-        HttpHandler(List<HandshakeRecord> handshakes) {
+        HttpHandler(List<HandshakeRecord> handshakes, List<Integer> closeCodes) {
             this.handshakes = handshakes;
+            this.closeCodes = closeCodes;
         }
 
         @Override
@@ -141,7 +151,7 @@ public final class EchoBackend implements AutoCloseable {
                 return;
             }
             ctx.pipeline().addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(MAX_WEBSOCKET_MESSAGE));
-            ctx.pipeline().addAfter("ws-aggregator", "ws-echo", new WebSocketEcho());
+            ctx.pipeline().addAfter("ws-aggregator", "ws-echo", new WebSocketEcho(closeCodes));
             ctx.pipeline().remove(this);
         }
 
@@ -167,9 +177,16 @@ public final class EchoBackend implements AutoCloseable {
     }
 
     private static final class WebSocketEcho extends SimpleChannelInboundHandler<WebSocketFrame> {
+        private final List<Integer> closeCodes;
+
+        WebSocketEcho(List<Integer> closeCodes) {
+            this.closeCodes = closeCodes;
+        }
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-            if (frame instanceof CloseWebSocketFrame) {
+            if (frame instanceof CloseWebSocketFrame close) {
+                closeCodes.add(close.statusCode());
                 // Echoing the raw payload returns exactly the status code and reason the peer sent.
                 ctx.writeAndFlush(new CloseWebSocketFrame(true, 0, frame.content().retain()))
                         .addListener(ChannelFutureListener.CLOSE);

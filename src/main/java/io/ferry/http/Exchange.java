@@ -1,5 +1,6 @@
 package io.ferry.http;
 
+import io.ferry.model.AccessRule;
 import io.ferry.model.LocationSettings;
 import io.ferry.model.ProxyTarget;
 import io.ferry.model.VirtualServer;
@@ -28,9 +29,11 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.MatchResult;
@@ -41,6 +44,7 @@ import java.util.regex.MatchResult;
  * Connection, Server, Date) shared by every handler.
  */
 public final class Exchange implements RequestScope {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.ferry.error");
     private final ChannelHandlerContext ctx;
     private final HttpConnectionHandler connection;
     private final HttpRequest request;
@@ -57,12 +61,24 @@ public final class Exchange implements RequestScope {
     private boolean responseStarted;
     private boolean keepAlive;
     private boolean responseDone;
+    private final int requestNumber;
+    private final long startNanos = System.nanoTime();
+    private final long inAtStart;
+    private final long outAtStart;
+    private long headerBytes;
+    private int status;
+    private boolean clientGone;
+    private List<UpstreamTiming> upstreams;
+    private String locationName = "";
 
-    Exchange(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure) {
+    Exchange(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure, int requestNumber) {
         this.ctx = ctx;
         this.connection = connection;
         this.request = request;
         this.secure = secure;
+        this.requestNumber = requestNumber;
+        this.inAtStart = connection.inMark();
+        this.outAtStart = connection.traffic().out();
     }
 
     void dispatch(ServerSelector sites, ContentHandlers handlers) {
@@ -91,10 +107,17 @@ public final class Exchange implements RequestScope {
             LocationMatch match = LocationMatcher.find(server.locations(), target.path());
             if (match != null) {
                 settings = match.location().settings();
+                locationName = match.location().path();
                 if (match.captures() != null) {
                     captures = match.captures();
                 }
             }
+        }
+        if (!allowed()) {
+            LOG.error("access forbidden by rule, client: {}, server: {}, request: \"{} {} {}\"",
+                    remoteAddr(), serverName(), method(), requestUri(), protocol());
+            sendError(HttpResponseStatus.FORBIDDEN, !expectsNoBody());
+            return;
         }
         long length = HttpUtil.getContentLength(request, -1L);
         if (settings.clientMaxBodySize() > 0 && length > settings.clientMaxBodySize()) {
@@ -103,6 +126,23 @@ public final class Exchange implements RequestScope {
         }
         ContentHandler handler = settings.returnAction() != null ? ReturnHandler.INSTANCE : handlers.forLocation(settings);
         handler.handle(this);
+    }
+
+    private boolean allowed() {
+        if (settings.access().isEmpty() || !(ctx.channel().remoteAddress() instanceof InetSocketAddress remote)) {
+            return true;
+        }
+        for (AccessRule rule : settings.access()) {
+            if (rule.matches(remote.getAddress())) {
+                return rule.allow();
+            }
+        }
+        return true;
+    }
+
+    /** The matched location's path ("" at the server level), for metrics labels. */
+    public String locationName() {
+        return locationName;
     }
 
     private static String stripPort(String host) {
@@ -203,6 +243,7 @@ public final class Exchange implements RequestScope {
     void downstreamClosed() {
         if (!responseDone) {
             responseDone = true;
+            clientGone = !responseStarted;
             abortHandler();
         }
     }
@@ -223,6 +264,7 @@ public final class Exchange implements RequestScope {
      */
     public HttpResponse prepare(HttpResponse response, boolean forceClose) {
         responseStarted = true;
+        status = response.status().code();
         response.headers().set("Server", "ferry");
         response.headers().set("Date", HttpDate.now());
         boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
@@ -237,6 +279,7 @@ public final class Exchange implements RequestScope {
             keepAlive = false;
             response.headers().set("Connection", HttpHeaderValues.CLOSE);
         }
+        headerBytes = headerSize(response);
         return response;
     }
 
@@ -308,6 +351,46 @@ public final class Exchange implements RequestScope {
     public void detach() {
         responseDone = true;
         onAbort = null;
+    }
+
+    /** The tunnel that replaced this exchange closed: it is logged now, with the bytes of the whole session. */
+    public void tunnelClosed() {
+        connection.tunnelClosed(this);
+    }
+
+    /** Starts the record of one upstream attempt. */
+    public UpstreamTiming upstreamAttempt(String address) {
+        if (upstreams == null) {
+            upstreams = new java.util.ArrayList<>(1);
+        }
+        UpstreamTiming t = new UpstreamTiming(address);
+        upstreams.add(t);
+        return t;
+    }
+
+    /** Status as logged: 499 when the client left before any response, 0 if none yet. */
+    public int statusCode() {
+        return clientGone ? 499 : status;
+    }
+
+    public long durationNanos() {
+        return System.nanoTime() - startNanos;
+    }
+
+    public long bytesSentCount() {
+        return connection.traffic().out() - outAtStart;
+    }
+
+    public long bytesReceivedCount() {
+        return connection.traffic().in() - inAtStart;
+    }
+
+    private static long headerSize(HttpResponse response) {
+        long n = 9 + 3 + 1 + response.status().reasonPhrase().length() + 2 + 2;
+        for (Map.Entry<String, String> h : response.headers()) {
+            n += h.getKey().length() + 2 + h.getValue().length() + 2;
+        }
+        return n;
     }
 
     /** Cuts the exchange off mid-response: the client sees a truncated response, never a complete-looking one. */
@@ -425,6 +508,107 @@ public final class Exchange implements RequestScope {
     @Override
     public String capture(int n) {
         return captures != null && n <= captures.groupCount() ? captures.group(n) : null;
+    }
+
+    @Override
+    public String status() {
+        return Integer.toString(statusCode());
+    }
+
+    @Override
+    public String bodyBytesSent() {
+        return Long.toString(Math.max(0, bytesSentCount() - (responseStarted ? headerBytes : 0)));
+    }
+
+    @Override
+    public String bytesSent() {
+        return Long.toString(bytesSentCount());
+    }
+
+    @Override
+    public String requestLength() {
+        return Long.toString(bytesReceivedCount());
+    }
+
+    @Override
+    public String requestTime() {
+        return Seconds.of(durationNanos());
+    }
+
+    @Override
+    public String connection() {
+        return Long.toString(connection.connectionId());
+    }
+
+    @Override
+    public String connectionRequests() {
+        return Integer.toString(requestNumber);
+    }
+
+    @Override
+    public String upstreamAddr() {
+        return upstreamField(UpstreamTiming::address);
+    }
+
+    @Override
+    public String upstreamStatus() {
+        return upstreamField(UpstreamTiming::statusText);
+    }
+
+    @Override
+    public String upstreamResponseTime() {
+        return upstreamField(UpstreamTiming::responseTime);
+    }
+
+    @Override
+    public String upstreamConnectTime() {
+        return upstreamField(UpstreamTiming::connectTime);
+    }
+
+    private String upstreamField(java.util.function.Function<UpstreamTiming, String> field) {
+        if (upstreams == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        for (UpstreamTiming t : upstreams) {
+            if (out.length() > 0) {
+                out.append(", ");
+            }
+            out.append(field.apply(t));
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String sslProtocol() {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ssl.engine().getSession().getProtocol();
+    }
+
+    @Override
+    public String sslCipher() {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ssl.engine().getSession().getCipherSuite();
+    }
+
+    @Override
+    public String documentRoot() {
+        return settings.documentRoot() == null ? null : settings.documentRoot().documentRoot(this);
+    }
+
+    @Override
+    public String requestFilename() {
+        return settings.documentRoot() == null ? null : settings.documentRoot().filename(this, uri());
+    }
+
+    @Override
+    public String fastcgiScriptName() {
+        return settings.fastcgi() == null ? uri() : settings.fastcgi().scriptName(uri());
+    }
+
+    @Override
+    public String fastcgiPathInfo() {
+        return settings.fastcgi() == null ? "" : settings.fastcgi().pathInfo(uri());
     }
 
     @Override

@@ -27,7 +27,14 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private final Supplier<ServerSelector> sites;
     private final ContentHandlers handlers;
+    private final ExchangeListener listener;
+    private final ConnectionStates states;
     private final boolean secure;
+    private ConnectionStates.State state;
+    private long connectionId;
+    private int requests;
+    private TrafficCounter traffic;
+    private long inMark;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private Exchange current;
@@ -37,20 +44,49 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean draining;
     private Duration keepaliveTimeout = HEADER_TIMEOUT;
 
-    public HttpConnectionHandler(Supplier<ServerSelector> sites, ContentHandlers handlers, boolean secure) {
+    public HttpConnectionHandler(Supplier<ServerSelector> sites, ContentHandlers handlers, ExchangeListener listener,
+                                 ConnectionStates states, boolean secure) {
         this.sites = sites;
         this.handlers = handlers;
+        this.listener = listener;
+        this.states = states;
         this.secure = secure;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.traffic = ctx.pipeline().get(TrafficCounter.class);
+        this.connectionId = states.nextConnectionId();
+    }
+
+    private void enter(ConnectionStates.State next) {
+        if (state == null) {
+            states.opened(next);
+        } else if (state != next) {
+            states.moved(state, next);
+        }
+        state = next;
+        if (next == ConnectionStates.State.WAITING) {
+            traffic.onNextBytes(() -> {
+                if (state == ConnectionStates.State.WAITING) {
+                    enter(ConnectionStates.State.READING);
+                }
+            });
+        }
+    }
+
+    private void leave() {
+        if (state != null) {
+            states.closed(state);
+            state = null;
+        }
     }
 
     /** Removed when the connection is handed to a tunnel: nothing of the HTTP state may outlive it. */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        leave();
         cancelIdle();
         releasePipelined();
         current = null;
@@ -58,6 +94,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        enter(ConnectionStates.State.WAITING);
         armIdle(HEADER_TIMEOUT);
         ctx.read();
         ctx.fireChannelActive();
@@ -75,7 +112,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpRequest request) {
             cancelIdle();
-            current = new Exchange(ctx, this, request, secure);
+            enter(ConnectionStates.State.WRITING);
+            states.request();
+            current = new Exchange(ctx, this, request, secure, ++requests);
             current.dispatch(sites.get(), handlers);
         } else {
             ReferenceCountUtil.release(msg);
@@ -88,6 +127,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
+        inMark = traffic.in();
+        listener.completed(exchange);
         if (!keepAlive || inputShutdown || closing) {
             releasePipelined();
             ctx.close();
@@ -117,9 +158,28 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             draining = false;
         }
         if (current == null && ctx.channel().isActive()) {
+            enter(ConnectionStates.State.WAITING);
             armIdle(keepaliveTimeout);
             ctx.read();
         }
+    }
+
+    long connectionId() {
+        return connectionId;
+    }
+
+    /** Bytes read before the current request started (for $request_length). */
+    long inMark() {
+        return inMark;
+    }
+
+    TrafficCounter traffic() {
+        return traffic;
+    }
+
+    /** A WebSocket that outlived this handler reports its end here, once its tunnel closed. */
+    void tunnelClosed(Exchange exchange) {
+        listener.completed(exchange);
     }
 
     /** True once a graceful shutdown asked this connection to end after the current response. */
@@ -153,10 +213,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelIdle();
         releasePipelined();
+        leave();
         if (current != null) {
             Exchange ex = current;
             current = null;
             ex.downstreamClosed();
+            listener.completed(ex);
         }
         ctx.fireChannelInactive();
     }

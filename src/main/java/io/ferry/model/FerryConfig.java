@@ -1,9 +1,13 @@
 package io.ferry.model;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
-/** One loaded configuration ("generation"): everything the server needs, immutable. */
+/**
+ * One loaded configuration ("generation"): everything the server needs, immutable.
+ * {@code workerShutdownTimeout} is null when not configured.
+ */
 public record FerryConfig(
         Path prefix,
         Path confFile,
@@ -11,7 +15,9 @@ public record FerryConfig(
         int workerConnections,
         Path pidFile,
         List<ErrorLog> errorLogs,
-        HttpConfig http) {
+        Duration workerShutdownTimeout,
+        HttpConfig http,
+        StreamConfig stream) {
 
     /** worker_processes auto. */
     public static final int AUTO = 0;

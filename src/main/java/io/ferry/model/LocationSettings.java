@@ -17,5 +17,11 @@ public record LocationSettings(
         ProxySettings proxy,
         ReturnAction returnAction,
         long clientMaxBodySize,
-        Duration keepaliveTimeout) {
+        Duration keepaliveTimeout,
+        List<AccessLog> accessLogs,
+        List<AccessRule> access,
+        Builtin builtin,
+        MemcachedSettings memcached,
+        DocumentRoot documentRoot,
+        FastCgiSettings fastcgi) {
 }

@@ -3,7 +3,10 @@ package io.ferry.model;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
-/** One peer of an upstream group: a `server` line (one per resolved address of its name). */
+/**
+ * One peer of an upstream group: a `server` line (one per resolved address of its name).
+ * {@code unixPath} is set (and {@code address} null) for a unix domain socket ("unix:/path").
+ */
 public record UpstreamServer(
         String name,
         InetSocketAddress address,
@@ -12,10 +15,19 @@ public record UpstreamServer(
         Duration failTimeout,
         int maxConns,
         boolean backup,
-        boolean down) {
+        boolean down,
+        String unixPath) {
 
-    /** How nginx prints a peer in logs and $upstream_addr: the resolved address and port. */
+    public UpstreamServer(String name, InetSocketAddress address, int weight, int maxFails, Duration failTimeout,
+                          int maxConns, boolean backup, boolean down) {
+        this(name, address, weight, maxFails, failTimeout, maxConns, backup, down, null);
+    }
+
+    /** How nginx prints a peer in logs and $upstream_addr: the resolved address and port, or "unix:/path". */
     public String addressText() {
+        if (unixPath != null) {
+            return "unix:" + unixPath;
+        }
         String host = address.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }

@@ -3,7 +3,7 @@ package io.ferry.proxy;
 import java.util.Map;
 
 /** Socket errors in nginx's "(111: Connection refused)" form, so existing log alerts keep matching. */
-final class Errno {
+public final class Errno {
     private static final Map<String, String> KNOWN = Map.of(
             "Connection refused", "111: Connection refused",
             "Connection reset by peer", "104: Connection reset by peer",
@@ -14,7 +14,7 @@ final class Errno {
     private Errno() {
     }
 
-    static String describe(Throwable t) {
+    public static String describe(Throwable t) {
         String message = String.valueOf(t.getMessage());
         for (Map.Entry<String, String> e : KNOWN.entrySet()) {
             if (message.contains(e.getKey())) {

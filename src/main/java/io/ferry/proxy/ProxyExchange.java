@@ -2,9 +2,12 @@ package io.ferry.proxy;
 
 import io.ferry.http.BodySink;
 import io.ferry.http.Exchange;
+import io.ferry.http.UpstreamTiming;
 import io.ferry.model.NextUpstream;
 import io.ferry.model.NextUpstream.Condition;
 import io.ferry.model.ProxySettings;
+import io.ferry.tunnel.Tunnel;
+import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Peer;
 import io.ferry.upstream.UpstreamGroup;
 import io.ferry.websocket.WebSocketTunnel;
@@ -66,6 +69,7 @@ final class ProxyExchange implements BodySink {
     private static final SslContext UPSTREAM_TLS = upstreamTls();
 
     private final Exchange ex;
+    private final Tunnels tunnels;
     private final ProxySettings proxy;
     private final UpstreamGroup group;
     private final NextUpstream next;
@@ -81,7 +85,8 @@ final class ProxyExchange implements BodySink {
     private Attempt attempt;
     private boolean finished;
 
-    ProxyExchange(Exchange ex, ProxySettings proxy, UpstreamGroup group) {
+    ProxyExchange(Exchange ex, ProxySettings proxy, UpstreamGroup group, Tunnels tunnels) {
+        this.tunnels = tunnels;
         this.ex = ex;
         this.proxy = proxy;
         this.group = group;
@@ -174,8 +179,11 @@ final class ProxyExchange implements BodySink {
         ChannelFuture lastDownstreamWrite;
         final List<ByteBuf> upgradedBytes = new ArrayList<>();
 
+        final UpstreamTiming timing;
+
         Attempt(Peer peer) {
             this.peer = peer;
+            this.timing = ex.upstreamAttempt(peer.server().addressText());
         }
 
         boolean current() {
@@ -190,6 +198,7 @@ final class ProxyExchange implements BodySink {
         }
 
         void connected() {
+            timing.connected();
             requestSent = true;
             channel.write(upstreamRequest);
             if (replayOnConnect) {
@@ -232,6 +241,7 @@ final class ProxyExchange implements BodySink {
             if (!current()) {
                 return;
             }
+            timing.finished();
             logError(what, peer);
             group.failed(peer, "connecting to upstream");
             attempt = null;
@@ -285,6 +295,7 @@ final class ProxyExchange implements BodySink {
 
         private void onResponseHead(HttpResponse res) {
             int code = res.status().code();
+            timing.status(code);
             if (code == 101) {
                 if (upgradeRequested) {
                     switchProtocols(res);
@@ -303,6 +314,7 @@ final class ProxyExchange implements BodySink {
                 if (code != 403 && code != 404) {
                     group.failed(peer, "reading response header from upstream");
                 }
+                timing.finished();
                 logError("upstream answered " + code + ", trying the next one", peer);
                 attempt = null;
                 channel.close();
@@ -338,6 +350,7 @@ final class ProxyExchange implements BodySink {
             if (content instanceof LastHttpContent) {
                 finished = true;
                 attempt = null;
+                timing.finished();
                 group.succeeded(peer);
                 ex.context().writeAndFlush(content).addListener((ChannelFutureListener) f -> ex.complete(f.isSuccess()));
                 boolean reusable = responseReusable && ex.requestComplete() && !writePending;
@@ -389,8 +402,15 @@ final class ProxyExchange implements BodySink {
                 ex.detach();
                 // Not from inside this listener: the upstream decoder may still be mid-read and emit
                 // the 101's end marker, which must reach this handler, not the relay.
-                channel.eventLoop().execute(() ->
-                        WebSocketTunnel.open(ex.channel(), channel, upgradedBytes, proxy.readTimeout(), () -> { }));
+                channel.eventLoop().execute(() -> {
+                    Tunnel[] opened = new Tunnel[1];
+                    opened[0] = WebSocketTunnel.open(ex.channel(), channel, upgradedBytes, proxy.readTimeout(), () -> {
+                        tunnels.closed(opened[0]);
+                        timing.finished();
+                        ex.tunnelClosed();
+                    });
+                    tunnels.opened(opened[0], Tunnels.Kind.WEBSOCKET);
+                });
             });
         }
 

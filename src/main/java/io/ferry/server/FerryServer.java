@@ -1,9 +1,17 @@
 package io.ferry.server;
 
 import io.ferry.demo.EchoBackend;
+import io.ferry.http.ConnectionStates;
 import io.ferry.http.HttpConnectionHandler;
+import io.ferry.http.TrafficCounter;
+import io.ferry.log.AccessLogs;
+import io.ferry.metrics.Metrics;
+import io.ferry.tunnel.Tunnel;
+import io.ferry.tunnel.Tunnels;
+import io.ferry.websocket.WebSocketTunnel;
 import io.ferry.model.FerryConfig;
 import io.ferry.model.VirtualServer;
+import io.ferry.stream.StreamServers;
 import io.ferry.tls.TlsContexts;
 import io.ferry.upstream.Upstreams;
 import io.netty.bootstrap.ServerBootstrap;
@@ -46,7 +54,13 @@ public final class FerryServer {
     private final Map<InetSocketAddress, EchoBackend> demos = new HashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final Upstreams upstreams = new Upstreams();
-    private final Handlers handlers = new Handlers(upstreams);
+    private final Tunnels tunnels = new Tunnels();
+    private final ConnectionStates states = new ConnectionStates();
+    private final Metrics metrics = new Metrics(states, tunnels, upstreams);
+    private final AccessLogs accessLogs = new AccessLogs();
+    private final StreamServers streams;
+    private final Handlers handlers = new Handlers(upstreams, tunnels, states, metrics);
+    private final RequestRecorder recorder = new RequestRecorder(accessLogs, metrics);
     private volatile int connectionLimit;
 
     /** A bound socket; its plan is swapped on reload while the socket stays open. */
@@ -58,6 +72,7 @@ public final class FerryServer {
     private FerryServer(int threads) {
         this.threads = threads;
         this.group = new MultiThreadIoEventLoopGroup(threads, Transport.ioHandlerFactory());
+        this.streams = new StreamServers(group, tunnels, accessLogs);
     }
 
     public static FerryServer start(FerryConfig config) throws IOException, InterruptedException {
@@ -80,15 +95,45 @@ public final class FerryServer {
                 TlsContexts.check(vs.tls());
             }
         }
+        StreamServers.check(config.stream());
     }
 
     /** Applies a new configuration: the plan (and TLS contexts) are built before anything changes. */
     public synchronized void reload(FerryConfig next) throws IOException, InterruptedException {
-        apply(next);
+        try {
+            apply(next);
+        } catch (IOException | RuntimeException e) {
+            metrics.reloaded(false);
+            throw e;
+        }
+        metrics.reloaded(true);
+    }
+
+    /** A reload whose configuration did not even parse, counted for the metrics. */
+    public void reloadFailed() {
+        metrics.reloaded(false);
+    }
+
+    /** USR1: reopen the access logs (the error log is reopened by its owner). */
+    public void reopenLogs() {
+        accessLogs.reopen();
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public ConnectionStates connectionStates() {
+        return states;
+    }
+
+    public Tunnels tunnels() {
+        return tunnels;
     }
 
     private void apply(FerryConfig next) throws IOException, InterruptedException {
         Map<String, SocketPlan> plans = SocketPlan.plan(next.http());
+        StreamServers.Pending streamPlan = streams.prepare(next.stream());
         Map<String, Listener> added = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, SocketPlan> e : plans.entrySet()) {
@@ -98,6 +143,7 @@ public final class FerryServer {
             }
         } catch (IOException e) {
             added.values().forEach(l -> l.channel.close());
+            streamPlan.cancel();
             throw e;
         }
         for (Map.Entry<String, SocketPlan> e : plans.entrySet()) {
@@ -112,6 +158,7 @@ public final class FerryServer {
             }
         }
         listeners.putAll(added);
+        streamPlan.commit();
         upstreams.retainOnly(UpstreamsInUse.of(next.http()));
         syncDemos(next.http().demoBackends());
         connectionLimit = next.workerConnections() * threads;
@@ -146,10 +193,12 @@ public final class FerryServer {
     private void accept(Listener listener, Channel ch) {
         if (open.incrementAndGet() > connectionLimit) {
             open.decrementAndGet();
+            states.accepted(false);
             LOG.warn("{} worker_connections are not enough", connectionLimit);
             ch.close();
             return;
         }
+        states.accepted(true);
         ch.closeFuture().addListener(f -> open.decrementAndGet());
         connections.add(ch);
         InetSocketAddress local = (InetSocketAddress) ch.localAddress();
@@ -159,10 +208,11 @@ public final class FerryServer {
         }
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192).setMaxHeaderSize(32 * 1024).setMaxChunkSize(64 * 1024);
+        ch.pipeline().addLast("traffic", new TrafficCounter());
         ch.pipeline().addLast("http", new HttpServerCodec(decoder));
         ch.pipeline().addLast("chunked", new ChunkedWriteHandler());
         ch.pipeline().addLast("handler", new HttpConnectionHandler(
-                () -> listener.plan.siteFor(local).selector(), handlers, site.secure()));
+                () -> listener.plan.siteFor(local).selector(), handlers, recorder, states, site.secure()));
     }
 
     private void syncDemos(List<InetSocketAddress> wanted) throws InterruptedException {
@@ -182,6 +232,10 @@ public final class FerryServer {
         return upstreams;
     }
 
+    public StreamServers streams() {
+        return streams;
+    }
+
     /** The bound address of each listening socket (ephemeral ports resolved). */
     public synchronized List<InetSocketAddress> localAddresses() {
         List<InetSocketAddress> out = new ArrayList<>();
@@ -194,17 +248,25 @@ public final class FerryServer {
     /** Fast stop: every socket closes now. */
     public synchronized void stop() {
         closeListeners();
+        streams.stop();
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         upstreams.drainAll();
+        accessLogs.close();
         demos.values().forEach(EchoBackend::close);
         demos.clear();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
 
-    /** Graceful stop: no new connections, idle ones close, busy ones finish their response, then stop. */
-    public void quit(Duration timeout) {
+    /**
+     * Graceful stop: no new connections; idle ones close, busy ones finish their response. Open
+     * tunnels get {@code shutdownTimeout} (worker_shutdown_timeout) to end on their own; then
+     * WebSockets are ended with close code 1001 and other tunnels closed. With no timeout,
+     * in-flight requests are waited for and tunnels are ended as soon as they are all that is left.
+     */
+    public void quit(Duration shutdownTimeout) {
         synchronized (this) {
             closeListeners();
+            streams.closeListeners();
         }
         for (Channel ch : connections) {
             ch.eventLoop().execute(() -> {
@@ -214,16 +276,35 @@ public final class FerryServer {
                 }
             });
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!connections.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        long deadline = shutdownTimeout == null ? Long.MAX_VALUE : System.nanoTime() + shutdownTimeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            long tunnelsOpen = tunnels.all().size();
+            long httpBusy = connections.size() - tunnels.count(Tunnels.Kind.WEBSOCKET);
+            if (httpBusy <= 0 && (shutdownTimeout == null || tunnelsOpen == 0)) {
                 break;
             }
+            pause(50);
+        }
+        for (Tunnel t : tunnels.all()) {
+            if (tunnels.kindOf(t) == Tunnels.Kind.WEBSOCKET) {
+                WebSocketTunnel.goingAway(t);
+            } else {
+                t.first().eventLoop().execute(t::closeAll);
+            }
+        }
+        long grace = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (!tunnels.all().isEmpty() && System.nanoTime() < grace) {
+            pause(20);
         }
         stop();
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void closeListeners() {

@@ -1,22 +1,37 @@
 package io.ferry.server;
 
 import io.ferry.files.StaticFileHandler;
+import io.ferry.http.ConnectionStates;
 import io.ferry.http.ContentHandler;
 import io.ferry.http.ContentHandlers;
+import io.ferry.metrics.Metrics;
+import io.ferry.metrics.MetricsHandler;
+import io.ferry.metrics.StubStatusHandler;
 import io.ferry.model.LocationSettings;
 import io.ferry.proxy.ProxyHandler;
+import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Upstreams;
 
-/** The content handler of a location: proxy_pass if set, else static files from root. */
+/** The content handler of a location: stub_status or metrics, proxy_pass, else static files from root. */
 final class Handlers implements ContentHandlers {
     private final ProxyHandler proxy;
+    private final StubStatusHandler stubStatus;
+    private final MetricsHandler metrics;
 
-    Handlers(Upstreams upstreams) {
-        this.proxy = new ProxyHandler(upstreams);
+    Handlers(Upstreams upstreams, Tunnels tunnels, ConnectionStates states, Metrics metrics) {
+        this.proxy = new ProxyHandler(upstreams, tunnels);
+        this.stubStatus = new StubStatusHandler(states);
+        this.metrics = new MetricsHandler(metrics);
     }
 
     @Override
     public ContentHandler forLocation(LocationSettings settings) {
+        if (settings.builtin() != null) {
+            return switch (settings.builtin()) {
+                case STUB_STATUS -> stubStatus;
+                case METRICS -> metrics;
+            };
+        }
         return settings.proxy() != null ? proxy : StaticFileHandler.INSTANCE;
     }
 }

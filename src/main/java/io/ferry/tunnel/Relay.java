@@ -1,5 +1,6 @@
 package io.ferry.tunnel;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,19 +16,39 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     private final Tunnel tunnel;
     private final Channel peer;
+    private final StreamObserver observer;
+    private boolean writing;
+    private boolean draining;
 
-    Relay(Tunnel tunnel, Channel peer) {
+    Relay(Tunnel tunnel, Channel peer, StreamObserver observer) {
         this.tunnel = tunnel;
         this.peer = peer;
+        this.observer = observer;
+    }
+
+    void drain() {
+        draining = true;
+    }
+
+    /** Draining and standing at a boundary with nothing in flight: no byte of this direction moves any more. */
+    boolean quiet() {
+        return draining && !writing && observer.atBoundary();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf buf) {
+            observer.observe(buf);
+        }
+        writing = true;
         peer.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
-            if (f.isSuccess()) {
-                ctx.channel().read();
-            } else {
+            writing = false;
+            if (!f.isSuccess()) {
                 tunnel.closeAll();
+            } else if (quiet()) {
+                tunnel.quietChanged();
+            } else {
+                ctx.channel().read();
             }
         });
     }

@@ -12,6 +12,7 @@ public final class Peer {
     private final UpstreamServer server;
     private final long failTimeoutNanos;
     private final AtomicInteger active = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
     /** Smooth weighted round robin state, guarded by the balancer that owns the peer list. */
     public int currentWeight;
     public int effectiveWeight;
@@ -35,6 +36,11 @@ public final class Peer {
 
     public int active() {
         return active.get();
+    }
+
+    /** Failures counted since start (for metrics). */
+    public long failures() {
+        return failures.get();
     }
 
     void opened() {
@@ -65,6 +71,7 @@ public final class Peer {
 
     /** Records a failure; returns true when it takes the peer out (max_fails reached). */
     synchronized boolean failed(long now) {
+        failures.incrementAndGet();
         fails++;
         accessed = now;
         checked = now;

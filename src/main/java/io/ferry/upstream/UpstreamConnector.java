@@ -5,9 +5,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 
 /**
@@ -29,5 +33,18 @@ public final class UpstreamConnector {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .handler(initializer)
                 .connect(address);
+    }
+
+    /** A unix domain socket: epoll's channel beside an epoll client connection, the JDK's (Java 16+) under NIO. */
+    public static ChannelFuture connectUnix(Channel downstream, String path, Duration timeout, ChannelHandler initializer) {
+        boolean epoll = downstream instanceof EpollSocketChannel;
+        return new Bootstrap()
+                .group(downstream.eventLoop())
+                .channel(epoll ? EpollDomainSocketChannel.class : NioDomainSocketChannel.class)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+                .handler(initializer)
+                .connect(epoll ? new DomainSocketAddress(path) : UnixDomainSocketAddress.of(path));
     }
 }

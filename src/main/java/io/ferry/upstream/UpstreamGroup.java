@@ -82,7 +82,9 @@ public final class UpstreamGroup {
 
     /** A new connection to {@code peer}, counted as open until it closes or goes back to the pool. */
     public ChannelFuture connect(Channel downstream, Peer peer, Duration timeout, ChannelHandler initializer) {
-        ChannelFuture f = UpstreamConnector.connect(downstream, peer.server().address(), timeout, initializer);
+        ChannelFuture f = peer.server().unixPath() != null
+                ? UpstreamConnector.connectUnix(downstream, peer.server().unixPath(), timeout, initializer)
+                : UpstreamConnector.connect(downstream, peer.server().address(), timeout, initializer);
         Channel ch = f.channel();
         count(ch, peer);
         ch.closeFuture().addListener(x -> uncount(ch));

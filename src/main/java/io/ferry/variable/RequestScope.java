@@ -52,4 +52,82 @@ public interface RequestScope {
 
     /** Remembers the groups of a regex match for $1..$9, as nginx does for location and map regexes. */
     void captures(MatchResult match);
+
+    // ---- known once the response is under way (logging); null elsewhere ----------------------
+
+    default String status() {
+        return null;
+    }
+
+    default String bodyBytesSent() {
+        return null;
+    }
+
+    default String bytesSent() {
+        return null;
+    }
+
+    default String requestLength() {
+        return null;
+    }
+
+    /** Seconds since the first byte of the request, with millisecond resolution ("0.012"). */
+    default String requestTime() {
+        return null;
+    }
+
+    default String connection() {
+        return null;
+    }
+
+    default String connectionRequests() {
+        return null;
+    }
+
+    /** One entry per upstream attempt, joined with ", " as nginx does. */
+    default String upstreamAddr() {
+        return null;
+    }
+
+    default String upstreamStatus() {
+        return null;
+    }
+
+    default String upstreamResponseTime() {
+        return null;
+    }
+
+    default String upstreamConnectTime() {
+        return null;
+    }
+
+    default String sslProtocol() {
+        return null;
+    }
+
+    default String sslCipher() {
+        return null;
+    }
+
+    // ---- files and FastCGI: known once a location is chosen ------------------------------------
+
+    /** $document_root: the location's root (or alias), variables rendered. */
+    default String documentRoot() {
+        return null;
+    }
+
+    /** $request_filename: the file the URI maps to under root or alias. */
+    default String requestFilename() {
+        return null;
+    }
+
+    /** $fastcgi_script_name: the URI, split by fastcgi_split_path_info, with fastcgi_index after a '/'. */
+    default String fastcgiScriptName() {
+        return uri();
+    }
+
+    /** $fastcgi_path_info: the second group of fastcgi_split_path_info, or "". */
+    default String fastcgiPathInfo() {
+        return "";
+    }
 }

@@ -100,6 +100,22 @@ public final class Template {
         return out.toString();
     }
 
+    /**
+     * Renders with every variable's value passed through {@code value} (which also sees nulls), for
+     * log formats where values are escaped and a missing one is written as "-".
+     */
+    public String render(RequestScope scope, java.util.function.UnaryOperator<String> value) {
+        StringBuilder out = new StringBuilder();
+        for (Object part : parts) {
+            if (part instanceof String s) {
+                out.append(s);
+            } else {
+                out.append(value.apply(((Variable) part).value(scope)));
+            }
+        }
+        return out.toString();
+    }
+
     @Override
     public String toString() {
         return text;

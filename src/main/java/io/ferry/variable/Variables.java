@@ -30,9 +30,39 @@ public final class Variables {
             Map.entry("request_id", RequestScope::requestId),
             Map.entry("content_length", s -> s.requestHeader("content-length")),
             Map.entry("content_type", s -> s.requestHeader("content-type")),
-            Map.entry("proxy_add_x_forwarded_for", Variables::forwardedFor));
+            Map.entry("proxy_add_x_forwarded_for", Variables::forwardedFor),
+            Map.entry("request", s -> s.method() + " " + s.requestUri() + " " + s.protocol()),
+            Map.entry("remote_user", Variables::remoteUser),
+            Map.entry("msec", s -> LogTime.msec()),
+            Map.entry("time_local", s -> LogTime.local()),
+            Map.entry("time_iso8601", s -> LogTime.iso8601()),
+            Map.entry("status", RequestScope::status),
+            Map.entry("body_bytes_sent", RequestScope::bodyBytesSent),
+            Map.entry("bytes_sent", RequestScope::bytesSent),
+            Map.entry("request_length", RequestScope::requestLength),
+            Map.entry("request_time", RequestScope::requestTime),
+            Map.entry("connection", RequestScope::connection),
+            Map.entry("connection_requests", RequestScope::connectionRequests),
+            Map.entry("upstream_addr", RequestScope::upstreamAddr),
+            Map.entry("upstream_status", RequestScope::upstreamStatus),
+            Map.entry("upstream_response_time", RequestScope::upstreamResponseTime),
+            Map.entry("upstream_connect_time", RequestScope::upstreamConnectTime),
+            Map.entry("ssl_protocol", RequestScope::sslProtocol),
+            Map.entry("ssl_cipher", RequestScope::sslCipher),
+            Map.entry("document_root", RequestScope::documentRoot),
+            Map.entry("realpath_root", Variables::realpathRoot),
+            Map.entry("request_filename", RequestScope::requestFilename),
+            Map.entry("fastcgi_script_name", RequestScope::fastcgiScriptName),
+            Map.entry("fastcgi_path_info", RequestScope::fastcgiPathInfo),
+            Map.entry("request_scheme", RequestScope::scheme),
+            Map.entry("https", s -> "https".equals(s.scheme()) ? "on" : ""),
+            Map.entry("nginx_version", s -> Variables.FERRY_VERSION));
 
     private final Map<String, Variable> defined = new HashMap<>();
+
+    /** What $nginx_version reports (fastcgi_params sends it as SERVER_SOFTWARE "nginx/..."): Ferry's version. */
+    private static final String FERRY_VERSION = Variables.class.getPackage().getImplementationVersion() == null
+            ? "dev" : Variables.class.getPackage().getImplementationVersion();
 
     /** Declares a configuration-defined variable ({@code map}); only called while a configuration is built. */
     public void define(String name, Variable variable) {
@@ -78,6 +108,35 @@ public final class Variables {
     private static String forwardedFor(RequestScope s) {
         String prior = s.requestHeader("x-forwarded-for");
         return prior == null ? s.remoteAddr() : prior + ", " + s.remoteAddr();
+    }
+
+    /** The user name of Basic authentication, as nginx's $remote_user (not verified here). */
+    static String remoteUser(RequestScope s) {
+        String auth = s.requestHeader("authorization");
+        if (auth == null || !auth.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        try {
+            String decoded = new String(java.util.Base64.getDecoder().decode(auth.substring(6).trim()),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            return colon < 0 ? null : decoded.substring(0, colon);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** $realpath_root: $document_root with every symbolic link resolved, or not found when it does not exist. */
+    static String realpathRoot(RequestScope s) {
+        String root = s.documentRoot();
+        if (root == null) {
+            return null;
+        }
+        try {
+            return java.nio.file.Path.of(root).toRealPath().toString();
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            return null;
+        }
     }
 
     static String cookie(String header, String name) {

@@ -2,6 +2,7 @@ package io.ferry.websocket;
 
 import io.ferry.tunnel.Tunnel;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
@@ -9,28 +10,53 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * After a 101, both connections stop speaking HTTP: the HTTP handlers are removed and the bytes
- * flow through a {@link Tunnel} untouched (frames are never decoded on the relay path). Bytes the
- * codecs had already buffered are passed on, not lost.
+ * flow through a {@link Tunnel} untouched (frames are never decoded on the relay path, only their
+ * headers followed, so a shutdown can end the session between frames). Bytes the codecs had
+ * already buffered are passed on, not lost.
  */
 public final class WebSocketTunnel {
+    /** Close code 1001 (Going Away). */
+    private static final byte[] GOING_AWAY = {0x03, (byte) 0xE9};
+
     private WebSocketTunnel() {
     }
 
     public static Tunnel open(Channel client, Channel upstream, List<ByteBuf> earlyFromUpstream,
                               Duration idleTimeout, Runnable onClose) {
-        Tunnel tunnel = Tunnel.install(client, upstream, idleTimeout, onClose);
+        FrameBoundary fromUpstream = new FrameBoundary();
+        Tunnel tunnel = Tunnel.install(client, upstream, idleTimeout, new FrameBoundary(), fromUpstream, onClose);
         stripHttp(client.pipeline(), HttpServerCodec.class);
         // Ahead of anything the upstream codec still holds, which its removal hands to the relay.
         for (ByteBuf buf : earlyFromUpstream) {
+            fromUpstream.observe(buf);
             client.write(buf);
         }
         client.flush();
         stripHttp(upstream.pipeline(), HttpClientCodec.class);
         tunnel.start();
         return tunnel;
+    }
+
+    /**
+     * Ends the session as a server going away would: once both directions stand between frames,
+     * a close frame with 1001 goes to the client (unmasked) and to the backend (masked, as a client
+     * must), then both connections close.
+     */
+    public static void goingAway(Tunnel tunnel) {
+        tunnel.drain(() -> {
+            tunnel.first().writeAndFlush(Unpooled.wrappedBuffer(new byte[] {(byte) 0x88, 0x02, GOING_AWAY[0], GOING_AWAY[1]}));
+            byte[] mask = new byte[4];
+            ThreadLocalRandom.current().nextBytes(mask);
+            tunnel.second().writeAndFlush(Unpooled.wrappedBuffer(new byte[] {(byte) 0x88, (byte) 0x82,
+                    mask[0], mask[1], mask[2], mask[3], (byte) (GOING_AWAY[0] ^ mask[0]), (byte) (GOING_AWAY[1] ^ mask[1])}));
+            // Give both ends a moment to answer the close before the sockets go.
+            tunnel.first().eventLoop().schedule(tunnel::closeAll, 200, TimeUnit.MILLISECONDS);
+        });
     }
 
     /** Removes the codec and every handler after it (the HTTP layer), leaving transport, TLS and the relay. */

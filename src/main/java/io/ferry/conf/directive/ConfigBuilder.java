@@ -7,6 +7,7 @@ import io.ferry.model.FerryConfig;
 import io.ferry.model.HttpConfig;
 import io.ferry.model.Listen;
 import io.ferry.model.ServerName;
+import io.ferry.model.StreamConfig;
 import io.ferry.model.Tls;
 import io.ferry.model.VirtualServer;
 import io.ferry.variable.MapVariable;
@@ -15,6 +16,7 @@ import io.ferry.variable.Variables;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,7 +64,11 @@ final class ConfigBuilder {
         List<ErrorLog> errorLogs = errorLogs(scope);
         Directive http = scope.own("http");
         HttpConfig httpConfig = http == null ? new HttpConfig(List.of(), List.of()) : http(new Scope(scope, http.block()), http.block());
-        return new FerryConfig(prefix, confFile, workers, connections, pidFile, errorLogs, httpConfig);
+        Directive shutdown = scope.own("worker_shutdown_timeout");
+        Duration shutdownTimeout = shutdown == null ? null : Values.time(shutdown, shutdown.args().get(0));
+        Directive stream = scope.own("stream");
+        StreamConfig streamConfig = stream == null ? StreamConfig.NONE : new StreamBuilder(this, prefix).build(new Scope(scope, stream.block()));
+        return new FerryConfig(prefix, confFile, workers, connections, pidFile, errorLogs, shutdownTimeout, httpConfig, streamConfig);
     }
 
     private List<ErrorLog> errorLogs(Scope scope) throws ConfException {
@@ -90,7 +96,8 @@ final class ConfigBuilder {
                 Values.flag(http.own(flag));
             }
         }
-        LocationBuilder locations = new LocationBuilder(prefix, variables, types(http), UpstreamBuilder.build(http, variables));
+        LocationBuilder locations = new LocationBuilder(prefix, variables, types(http), UpstreamBuilder.build(http, variables),
+                new LogBuilder(prefix, http, variables));
         List<VirtualServer> servers = new ArrayList<>();
         for (Directive s : http.ownAll("server")) {
             servers.add(server(new Scope(http, s.block()), s, locations));
@@ -100,11 +107,6 @@ final class ConfigBuilder {
         for (Directive d : http.ownAll("demo_backend")) {
             Addresses.HostPort hp = Addresses.parse(d, d.args().get(0), 80, false);
             demos.add(new InetSocketAddress(hp.host() == null ? "0.0.0.0" : hp.host(), hp.port()));
-        }
-        for (Directive d : http.ownAll("access_log")) {
-            if (!d.args().get(0).equals("off")) {
-                prefixed(d.args().get(0));
-            }
         }
         return new HttpConfig(List.copyOf(servers), List.copyOf(demos));
     }
@@ -204,7 +206,7 @@ final class ConfigBuilder {
         return new Listen(hp.host(), hp.port(), ssl, defaultServer, d.file(), d.line());
     }
 
-    private Tls tls(Scope s, List<Listen> listens, Directive block) throws ConfException {
+    Tls tls(Scope s, List<Listen> listens, Directive block) throws ConfException {
         Listen sslListen = listens.stream().filter(Listen::ssl).findFirst().orElse(null);
         if (sslListen == null) {
             return null;

@@ -48,6 +48,7 @@ public final class DirectiveTable {
         add("server_name", EnumSet.of(SERVER), 1, DirectiveSpec.ANY, null, true);
         add("location", EnumSet.of(SERVER, LOCATION), 1, 2, LOCATION, true);
         one("root", HSL);
+        one("alias", EnumSet.of(LOCATION));
         add("index", HSL, 1, DirectiveSpec.ANY, null, true);
         one("client_max_body_size", HSL);
         add("keepalive_timeout", HSL, 1, 2, null, false);
@@ -92,6 +93,30 @@ public final class DirectiveTable {
         one("keepalive", EnumSet.of(UPSTREAM));
         one("keepalive_timeout", EnumSet.of(UPSTREAM));
         one("keepalive_requests", EnumSet.of(UPSTREAM));
+
+        // memcached (http) and the stream block: rows kept next to their builders
+        MemcachedBuilder.rows(DirectiveTable::add);
+        StreamBuilder.rows(DirectiveTable::add);
+
+        // access, status, metrics
+        add("allow", HSL, 1, 1, null, true);
+        add("deny", HSL, 1, 1, null, true);
+        add("stub_status", EnumSet.of(SERVER, LOCATION), 0, 1, null, false);
+        add("metrics", EnumSet.of(LOCATION), 0, 0, null, false);
+        one("worker_shutdown_timeout", EnumSet.of(MAIN));
+
+        // fastcgi
+        one("fastcgi_pass", EnumSet.of(LOCATION));
+        add("fastcgi_param", HSL, 2, 3, null, true);
+        one("fastcgi_index", HSL);
+        one("fastcgi_split_path_info", EnumSet.of(LOCATION));
+        for (String name : new String[] {"fastcgi_keep_conn", "fastcgi_intercept_errors", "fastcgi_connect_timeout",
+                "fastcgi_read_timeout", "fastcgi_send_timeout", "fastcgi_next_upstream_tries", "fastcgi_next_upstream_timeout",
+                "fastcgi_buffering", "fastcgi_request_buffering", "fastcgi_buffer_size", "fastcgi_busy_buffers_size"}) {
+            one(name, HSL);
+        }
+        add("fastcgi_buffers", HSL, 2, 2, null, false);
+        add("fastcgi_next_upstream", HSL, 1, DirectiveSpec.ANY, null, false);
 
         // demo
         add("demo_backend", EnumSet.of(HTTP), 1, 1, null, true);

@@ -2,6 +2,7 @@ package io.ferry.conf.directive;
 
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
+import io.ferry.model.Builtin;
 import io.ferry.model.HeaderSetting;
 import io.ferry.model.Location;
 import io.ferry.model.LocationModifier;
@@ -36,8 +37,12 @@ final class LocationBuilder {
     private final Variables variables;
     private final Map<String, String> httpTypes;
     private final Map<String, Upstream> upstreams;
+    private final LogBuilder logs;
+    private final FilesBuilder files = new FilesBuilder();
 
-    LocationBuilder(Path prefix, Variables variables, Map<String, String> httpTypes, Map<String, Upstream> upstreams) {
+    LocationBuilder(Path prefix, Variables variables, Map<String, String> httpTypes, Map<String, Upstream> upstreams,
+                    LogBuilder logs) {
+        this.logs = logs;
         this.prefix = prefix;
         this.variables = variables;
         this.httpTypes = httpTypes;
@@ -154,7 +159,13 @@ final class LocationBuilder {
         }
         return new LocationSettings(root, List.copyOf(index),
                 defaultTypeD == null ? "text/plain" : defaultTypeD.args().get(0), types,
-                proxy(s, location), returnAction(s), maxBody, keepalive);
+                proxy(s, location), returnAction(s), maxBody, keepalive, logs.accessLogs(s), AccessRules.of(s), builtin(s),
+                MemcachedBuilder.settings(s, upstreams, variables), files.documentRoot(s, location, prefix, variables),
+                FastCgiBuilder.settings(s, variables, upstreams));
+    }
+
+    private static Builtin builtin(Scope s) {
+        return s.own("stub_status") != null ? Builtin.STUB_STATUS : s.own("metrics") != null ? Builtin.METRICS : null;
     }
 
     private ReturnAction returnAction(Scope s) throws ConfException {

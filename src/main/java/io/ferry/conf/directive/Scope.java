@@ -14,9 +14,11 @@ import java.util.Map;
 final class Scope {
     private final Scope parent;
     private final Map<String, List<Directive>> own = new LinkedHashMap<>();
+    private final List<Directive> written;
 
     Scope(Scope parent, List<Directive> block) {
         this.parent = parent;
+        this.written = block;
         for (Directive d : block) {
             own.computeIfAbsent(d.name(), k -> new ArrayList<>()).add(d);
         }
@@ -29,6 +31,16 @@ final class Scope {
 
     List<Directive> ownAll(String name) {
         return own.getOrDefault(name, List.of());
+    }
+
+    Scope parent() {
+        return parent;
+    }
+
+    /** The directives of any of these names written here, in the order written. */
+    List<Directive> ownAllOf(String... names) {
+        List<String> wanted = List.of(names);
+        return written.stream().filter(d -> wanted.contains(d.name())).toList();
     }
 
     Directive inherited(String name) {

@@ -23,18 +23,23 @@ final class UpstreamBuilder {
     }
 
     static Map<String, Upstream> build(Scope http, Variables variables) throws ConfException {
+        return build(http, variables, false);
+    }
+
+    /** {@code stream}: the upstream blocks of stream {}, where every server needs a port (nginx: "no port in upstream"). */
+    static Map<String, Upstream> build(Scope http, Variables variables, boolean stream) throws ConfException {
         Map<String, Upstream> groups = new LinkedHashMap<>();
         for (Directive d : http.ownAll("upstream")) {
             String name = d.args().get(0);
             if (groups.containsKey(name)) {
                 throw Values.error(d, "duplicate upstream \"" + name + "\"");
             }
-            groups.put(name, group(d, variables));
+            groups.put(name, group(d, variables, stream));
         }
         return groups;
     }
 
-    private static Upstream group(Directive block, Variables variables) throws ConfException {
+    private static Upstream group(Directive block, Variables variables, boolean stream) throws ConfException {
         Upstream.Balance balance = Upstream.Balance.ROUND_ROBIN;
         Template hashKey = null;
         boolean consistent = false;
@@ -68,13 +73,13 @@ final class UpstreamBuilder {
         }
         List<UpstreamServer> servers = new ArrayList<>();
         for (Directive d : serverLines) {
-            servers.addAll(server(d, balance));
+            servers.addAll(server(d, balance, stream));
         }
         return new Upstream(block.args().get(0), List.copyOf(servers), balance, hashKey, consistent, keepalive,
                 keepaliveTimeout, keepaliveRequests, block.file(), block.line());
     }
 
-    private static List<UpstreamServer> server(Directive d, Upstream.Balance balance) throws ConfException {
+    private static List<UpstreamServer> server(Directive d, Upstream.Balance balance, boolean stream) throws ConfException {
         int weight = 1;
         int maxFails = 1;
         Duration failTimeout = DEFAULT_FAIL_TIMEOUT;
@@ -115,9 +120,13 @@ final class UpstreamBuilder {
         }
         String address = d.args().get(0);
         if (address.startsWith("unix:")) {
-            throw Values.error(d, "unix domain sockets are not supported in \"" + address + "\"");
+            return List.of(new UpstreamServer(address, null, weight, maxFails, failTimeout, maxConns, backup, down,
+                    unixPath(d, address)));
         }
-        Addresses.HostPort hp = Addresses.parse(d, address, 80, false);
+        Addresses.HostPort hp = Addresses.parse(d, address, stream ? 0 : 80, false);
+        if (hp.port() == 0) {
+            throw Values.error(d, "no port in upstream \"" + address + "\"");
+        }
         List<UpstreamServer> peers = new ArrayList<>();
         for (InetAddress a : resolve(d, hp.host(), address)) {
             peers.add(new UpstreamServer(address, new InetSocketAddress(a, hp.port()), weight, maxFails, failTimeout,
@@ -134,6 +143,21 @@ final class UpstreamBuilder {
         }
         return new Upstream(hostPort, List.copyOf(peers), Upstream.Balance.ROUND_ROBIN, null, false, 0,
                 Duration.ofSeconds(60), 1000, d.file(), d.line());
+    }
+
+    /** The group behind "fastcgi_pass unix:/path": one peer on that socket. */
+    static Upstream implicitUnix(Directive d, String address) throws ConfException {
+        UpstreamServer peer = new UpstreamServer(address, null, 1, 1, DEFAULT_FAIL_TIMEOUT, 0, false, false, unixPath(d, address));
+        return new Upstream(address, List.of(peer), Upstream.Balance.ROUND_ROBIN, null, false, 0,
+                Duration.ofSeconds(60), 1000, d.file(), d.line());
+    }
+
+    private static String unixPath(Directive d, String address) throws ConfException {
+        String path = address.substring("unix:".length());
+        if (path.isEmpty()) {
+            throw Values.error(d, "no path in the unix domain socket \"" + address + "\"");
+        }
+        return path;
     }
 
     private static InetAddress[] resolve(Directive d, String host, String shown) throws ConfException {

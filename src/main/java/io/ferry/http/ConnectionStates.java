@@ -1,0 +1,66 @@
+package io.ferry.http;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Server-wide connection counters, in stub_status's terms. */
+public final class ConnectionStates {
+    public enum State { READING, WRITING, WAITING }
+
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong handled = new AtomicLong();
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger[] byState = {new AtomicInteger(), new AtomicInteger(), new AtomicInteger()};
+
+    /** A connection was accepted; {@code handled} false when the worker_connections limit refused it. */
+    public void accepted(boolean handled) {
+        accepted.incrementAndGet();
+        if (handled) {
+            this.handled.incrementAndGet();
+        }
+    }
+
+    long nextConnectionId() {
+        return handled.get();
+    }
+
+    void opened(State s) {
+        active.incrementAndGet();
+        byState[s.ordinal()].incrementAndGet();
+    }
+
+    void moved(State from, State to) {
+        byState[from.ordinal()].decrementAndGet();
+        byState[to.ordinal()].incrementAndGet();
+    }
+
+    void closed(State s) {
+        active.decrementAndGet();
+        byState[s.ordinal()].decrementAndGet();
+    }
+
+    void request() {
+        requests.incrementAndGet();
+    }
+
+    public long accepted() {
+        return accepted.get();
+    }
+
+    public long handled() {
+        return handled.get();
+    }
+
+    public long requests() {
+        return requests.get();
+    }
+
+    public int active() {
+        return active.get();
+    }
+
+    public int count(State s) {
+        return byState[s.ordinal()].get();
+    }
+}

@@ -1,0 +1,6 @@
+package io.ferry.http;
+
+/** Told about every exchange once it is over (for access logs and metrics); a WebSocket when its tunnel closes. */
+public interface ExchangeListener {
+    void completed(Exchange exchange);
+}

@@ -1,0 +1,56 @@
+package io.ferry.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.FileRegion;
+
+/**
+ * Counts the bytes of one client connection (above TLS, below HTTP), for $bytes_sent,
+ * $request_length, metrics and stub_status; it stays in place when the connection becomes a tunnel.
+ */
+public final class TrafficCounter extends ChannelDuplexHandler {
+    private long in;
+    private long out;
+    private Runnable onFirstBytes;
+
+    public long in() {
+        return in;
+    }
+
+    public long out() {
+        return out;
+    }
+
+    /** Called (once) when bytes arrive while the connection was idle: stub_status's "Reading". */
+    void onNextBytes(Runnable r) {
+        onFirstBytes = r;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf b) {
+            in += b.readableBytes();
+        }
+        Runnable r = onFirstBytes;
+        if (r != null) {
+            onFirstBytes = null;
+            r.run();
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof ByteBuf b) {
+            out += b.readableBytes();
+        } else if (msg instanceof ByteBufHolder h) {
+            out += h.content().readableBytes();
+        } else if (msg instanceof FileRegion f) {
+            out += f.count();
+        }
+        ctx.write(msg, promise);
+    }
+}

@@ -1,0 +1,45 @@
+package io.ferry.http;
+
+/** One upstream attempt as $upstream_addr/_status/_connect_time/_response_time report it. */
+public final class UpstreamTiming {
+    private final String address;
+    private final long started = System.nanoTime();
+    private long connected = -1;
+    private long finished = -1;
+    private int status;
+
+    UpstreamTiming(String address) {
+        this.address = address;
+    }
+
+    public void connected() {
+        connected = System.nanoTime();
+    }
+
+    public void status(int status) {
+        this.status = status;
+    }
+
+    public void finished() {
+        if (finished < 0) {
+            finished = System.nanoTime();
+        }
+    }
+
+    String address() {
+        return address;
+    }
+
+    /** nginx writes 502 for an attempt that got no status line, and "-" while nothing is known. */
+    String statusText() {
+        return status > 0 ? Integer.toString(status) : finished >= 0 ? "502" : "-";
+    }
+
+    String connectTime() {
+        return connected < 0 ? "-" : Seconds.of(connected - started);
+    }
+
+    String responseTime() {
+        return Seconds.of((finished < 0 ? System.nanoTime() : finished) - started);
+    }
+}

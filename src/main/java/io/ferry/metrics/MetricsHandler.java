@@ -1,0 +1,18 @@
+package io.ferry.metrics;
+
+import io.ferry.http.ContentHandler;
+import io.ferry.http.Exchange;
+
+/** The `metrics` content handler: Prometheus text exposition of {@link Metrics}. */
+public final class MetricsHandler implements ContentHandler {
+    private final Metrics metrics;
+
+    public MetricsHandler(Metrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void handle(Exchange ex) {
+        StubStatusHandler.send(ex, metrics.scrape(), Metrics.contentType());
+    }
+}

@@ -1,0 +1,53 @@
+package io.ferry.model;
+
+import io.ferry.variable.Regex;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+
+/**
+ * fastcgi_* settings of a location with fastcgi_pass. {@code params} is the effective fastcgi_param
+ * list (nginx inheritance: the nearest level that sets any replaces the inherited ones);
+ * {@code address} is the fastcgi_pass argument as written, for logs ("fastcgi://ADDRESS").
+ * {@code interceptErrors} is fastcgi_intercept_errors: error_page may replace responses with a
+ * status of 300 or more.
+ */
+public record FastCgiSettings(
+        Upstream upstream,
+        String address,
+        List<FastCgiParam> params,
+        String index,
+        Regex splitPathInfo,
+        boolean keepConn,
+        Duration connectTimeout,
+        Duration readTimeout,
+        Duration sendTimeout,
+        boolean interceptErrors,
+        NextUpstream nextUpstream) {
+
+    /** $fastcgi_script_name: group 1 of fastcgi_split_path_info (or the URI), plus fastcgi_index after a '/'. */
+    public String scriptName(String uri) {
+        String script = uri;
+        if (splitPathInfo != null) {
+            Matcher m = splitPathInfo.pattern().matcher(uri);
+            if (m.find()) {
+                script = m.group(1) == null ? "" : m.group(1);
+            }
+        }
+        if (index != null && !script.isEmpty() && script.endsWith("/")) {
+            return script + index;
+        }
+        return script;
+    }
+
+    /** $fastcgi_path_info: group 2 of fastcgi_split_path_info, or "". */
+    public String pathInfo(String uri) {
+        if (splitPathInfo != null) {
+            Matcher m = splitPathInfo.pattern().matcher(uri);
+            if (m.find() && m.group(2) != null) {
+                return m.group(2);
+            }
+        }
+        return "";
+    }
+}

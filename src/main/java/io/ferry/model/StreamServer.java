@@ -1,0 +1,26 @@
+package io.ferry.model;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A server of the stream block: its listening sockets (TLS is terminated when a listen has
+ * {@code ssl}), the upstream group {@code proxy_pass} names (an implicit one for a plain address),
+ * the idle {@code proxy_timeout} of the relay, connect timeout, next-upstream rules for connect
+ * failures ({@code nextUpstreamTries} 0 = unlimited, {@code nextUpstreamTimeout} zero = unlimited),
+ * and the access logs written when a session ends.
+ */
+public record StreamServer(
+        List<Listen> listens,
+        Tls tls,
+        Duration sslHandshakeTimeout,
+        Upstream upstream,
+        Duration proxyTimeout,
+        Duration connectTimeout,
+        boolean nextUpstream,
+        int nextUpstreamTries,
+        Duration nextUpstreamTimeout,
+        List<AccessLog> accessLogs,
+        String file,
+        int line) {
+}

@@ -1,0 +1,232 @@
+package io.ferry.stream;
+
+import io.ferry.log.AccessLogs;
+import io.ferry.model.Listen;
+import io.ferry.model.StreamConfig;
+import io.ferry.model.StreamServer;
+import io.ferry.model.Tls;
+import io.ferry.model.Upstream;
+import io.ferry.server.Transport;
+import io.ferry.tls.TlsContexts;
+import io.ferry.tunnel.Tunnels;
+import io.ferry.upstream.Upstreams;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The listening sockets of the stream block and every session they accepted. A reload is two
+ * steps so that it stays all-or-nothing with the HTTP side: {@link #prepare} builds TLS contexts
+ * and binds the new sockets (nothing else changes), then {@link Pending#commit} hands the new
+ * configuration to sockets kept open and closes the ones no longer configured; open sessions keep
+ * running on the configuration they started with. Stream upstream groups are nginx's separate
+ * namespace, so they live in their own {@link Upstreams}.
+ */
+public final class StreamServers {
+    static final String ANY = "*";
+
+    private final EventLoopGroup group;
+    private final Tunnels tunnels;
+    private final AccessLogs accessLogs;
+    private final Upstreams upstreams = new Upstreams();
+    private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final Map<String, Listener> listeners = new LinkedHashMap<>();
+
+    /** One stream server as a socket serves it: its configuration and, for "listen ... ssl", its TLS context. */
+    record Site(StreamServer server, SslContext ssl) {
+    }
+
+    /** What one bound socket serves: by local address when a wildcard socket also carries address-specific servers. */
+    record Plan(InetSocketAddress bind, Map<String, Site> sites) {
+        Site siteFor(InetSocketAddress local) {
+            if (sites.size() == 1) {
+                return sites.values().iterator().next();
+            }
+            Site s = sites.get(local.getAddress().getHostAddress());
+            return s != null ? s : sites.get(ANY);
+        }
+    }
+
+    private static final class Listener {
+        volatile Plan plan;
+        Channel channel;
+    }
+
+    public StreamServers(EventLoopGroup group, Tunnels tunnels, AccessLogs accessLogs) {
+        this.group = group;
+        this.tunnels = tunnels;
+        this.accessLogs = accessLogs;
+    }
+
+    /** What -t adds for stream: every certificate and key loads. */
+    public static void check(StreamConfig config) throws IOException {
+        for (StreamServer s : config.servers()) {
+            if (s.tls() != null) {
+                TlsContexts.check(s.tls());
+            }
+        }
+    }
+
+    /** A configuration whose sockets are bound, waiting for {@link #commit()} or {@link #cancel()}. */
+    public final class Pending {
+        private final Map<String, Plan> plans;
+        private final Map<String, Listener> added;
+        private final StreamConfig config;
+
+        private Pending(StreamConfig config, Map<String, Plan> plans, Map<String, Listener> added) {
+            this.config = config;
+            this.plans = plans;
+            this.added = added;
+        }
+
+        public void commit() {
+            synchronized (StreamServers.this) {
+                for (Map.Entry<String, Plan> e : plans.entrySet()) {
+                    Listener existing = listeners.get(e.getKey());
+                    if (existing != null) {
+                        existing.plan = e.getValue();
+                    }
+                }
+                for (String key : new ArrayList<>(listeners.keySet())) {
+                    if (!plans.containsKey(key)) {
+                        listeners.remove(key).channel.close();
+                    }
+                }
+                listeners.putAll(added);
+                Set<Upstream> live = new HashSet<>();
+                config.servers().forEach(s -> live.add(s.upstream()));
+                upstreams.retainOnly(live);
+            }
+        }
+
+        public void cancel() {
+            added.values().forEach(l -> l.channel.close());
+        }
+    }
+
+    /** Builds the plan (TLS contexts included) and binds the sockets the running configuration lacks. */
+    public synchronized Pending prepare(StreamConfig next) throws IOException, InterruptedException {
+        Map<String, Plan> plans = plan(next);
+        Map<String, Listener> added = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Plan> e : plans.entrySet()) {
+                if (!listeners.containsKey(e.getKey())) {
+                    added.put(e.getKey(), bind(e.getValue()));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            added.values().forEach(l -> l.channel.close());
+            throw e;
+        }
+        return new Pending(next, plans, added);
+    }
+
+    /** As nginx: a wildcard listen on a port takes the port; address-specific servers on it are chosen by local address. */
+    private static Map<String, Plan> plan(StreamConfig config) throws IOException {
+        Map<Tls, SslContext> contexts = new HashMap<>();
+        Map<Integer, Map<String, Site>> byPort = new LinkedHashMap<>();
+        for (StreamServer s : config.servers()) {
+            SslContext ssl = null;
+            if (s.tls() != null) {
+                ssl = contexts.get(s.tls());
+                if (ssl == null) {
+                    ssl = TlsContexts.forServer(s.tls());
+                    contexts.put(s.tls(), ssl);
+                }
+            }
+            for (Listen l : s.listens()) {
+                String addr = l.host() == null || l.host().equals("::") || l.host().equals("0.0.0.0") ? ANY : l.host();
+                byPort.computeIfAbsent(l.port(), p -> new LinkedHashMap<>()).put(addr, new Site(s, l.ssl() ? ssl : null));
+            }
+        }
+        Map<String, Plan> plans = new LinkedHashMap<>();
+        for (Map.Entry<Integer, Map<String, Site>> port : byPort.entrySet()) {
+            Map<String, Site> sites = port.getValue();
+            if (sites.containsKey(ANY)) {
+                boolean v6 = sites.get(ANY).server().listens().stream()
+                        .anyMatch(l -> l.port() == port.getKey() && "::".equals(l.host()));
+                InetSocketAddress bind = new InetSocketAddress(v6 ? "::" : "0.0.0.0", port.getKey());
+                plans.put(ANY + ":" + port.getKey(), new Plan(bind, Map.copyOf(sites)));
+            } else {
+                for (Map.Entry<String, Site> a : sites.entrySet()) {
+                    plans.put(a.getKey() + ":" + port.getKey(),
+                            new Plan(new InetSocketAddress(a.getKey(), port.getKey()), Map.of(ANY, a.getValue())));
+                }
+            }
+        }
+        return plans;
+    }
+
+    private Listener bind(Plan plan) throws IOException, InterruptedException {
+        Listener listener = new Listener();
+        listener.plan = plan;
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(Transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 511)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        sessions.add(ch);
+                        Site site = listener.plan.siteFor((InetSocketAddress) ch.localAddress());
+                        StreamSession.accept(ch, site, upstreams.group(site.server().upstream()), tunnels, accessLogs);
+                    }
+                });
+        try {
+            listener.channel = b.bind(plan.bind()).sync().channel();
+        } catch (Exception e) {
+            throw new IOException("bind() to " + plan.bind().getHostString() + ":" + plan.bind().getPort()
+                    + " failed (" + e.getMessage() + ")", e);
+        }
+        return listener;
+    }
+
+    /** The bound address of each stream listening socket (ephemeral ports resolved). */
+    public synchronized List<InetSocketAddress> localAddresses() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (Listener l : listeners.values()) {
+            out.add((InetSocketAddress) l.channel.localAddress());
+        }
+        return out;
+    }
+
+    /** The stream upstream groups in use, for status pages and tests that look at peer state. */
+    public Upstreams upstreams() {
+        return upstreams;
+    }
+
+    /** Graceful stop begins: accept nothing more; open sessions go on until they end or are stopped. */
+    public synchronized void closeListeners() {
+        for (Listener l : listeners.values()) {
+            l.channel.close().awaitUninterruptibly();
+        }
+        listeners.clear();
+    }
+
+    /** Fast stop: listeners and every session close now. */
+    public synchronized void stop() {
+        closeListeners();
+        sessions.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        upstreams.drainAll();
+    }
+}
