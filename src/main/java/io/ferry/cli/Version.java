@@ -9,6 +9,7 @@ final class Version {
     /** nginx modules Ferry implements, and the built-in ones it lacks, in ./configure spelling. */
     private static final String CONFIGURE = String.join(" ",
             "--with-http_ssl_module",
+            "--with-http_stub_status_module",
             "--without-http_v2_module",
             "--without-http_v3_module",
             "--without-http_gzip_module",

@@ -17,6 +17,24 @@ public final class FastCgiParams {
     /** Largest pair that fits one record. */
     public static final int MAX_PAIR = FastCgi.MAX_CONTENT;
 
+    /**
+     * One name-value pair as bytes. Values rendered from the configuration are UTF-8 (a decoded
+     * $uri is Unicode); request header values are ISO-8859-1, byte for byte as the client sent them.
+     */
+    public record Pair(String name, byte[] value) {
+        public static Pair utf8(String name, String value) {
+            return new Pair(name, value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        public static Pair latin1(String name, String value) {
+            return new Pair(name, value.getBytes(StandardCharsets.ISO_8859_1));
+        }
+
+        public String text() {
+            return new String(value, StandardCharsets.UTF_8);
+        }
+    }
+
     private FastCgiParams() {
     }
 
@@ -49,17 +67,17 @@ public final class FastCgiParams {
      *
      * @throws IllegalArgumentException when one pair alone is larger than a record can carry
      */
-    public static ByteBuf encode(ByteBufAllocator alloc, List<Map.Entry<String, String>> params) {
+    public static ByteBuf encode(ByteBufAllocator alloc, List<Pair> params) {
         CompositeByteBuf out = alloc.compositeBuffer();
         ByteBuf record = null;
         try {
-            for (Map.Entry<String, String> p : params) {
-                byte[] name = p.getKey().getBytes(StandardCharsets.UTF_8);
-                byte[] value = p.getValue().getBytes(StandardCharsets.UTF_8);
+            for (Pair p : params) {
+                byte[] name = p.name().getBytes(StandardCharsets.ISO_8859_1);
+                byte[] value = p.value();
                 int len = pairLength(name, value);
                 if (len > MAX_PAIR) {
                     throw new IllegalArgumentException("fastcgi request record is too big: " + len
-                            + " bytes for \"" + p.getKey() + "\"");
+                            + " bytes for \"" + p.name() + "\"");
                 }
                 if (record != null && record.readableBytes() + len > FastCgi.MAX_CONTENT) {
                     addRecord(alloc, out, record);

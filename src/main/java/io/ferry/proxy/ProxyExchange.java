@@ -568,8 +568,8 @@ final class ProxyExchange implements BodySink {
     }
 
     private void logError(String what, Peer peer) {
-        LOG.error("{}, client: {}, server: {}, request: \"{} {} {}\", upstream: \"{}://{}{}\", host: \"{}\"",
-                what, ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol(),
+        LOG.error("*{} {}, client: {}, server: {}, request: \"{} {} {}\", upstream: \"{}://{}{}\", host: \"{}\"",
+                ex.connection(), what, ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol(),
                 proxy.target().https() ? "https" : "http",
                 peer == null ? proxy.target().hostHeader() : peer.server().addressText(), upstreamRequest.uri(),
                 ex.request().headers().get(HttpHeaderNames.HOST, ""));

@@ -159,7 +159,8 @@ public final class FerryServer {
         }
         listeners.putAll(added);
         streamPlan.commit();
-        upstreams.retainOnly(UpstreamsInUse.of(next.http()));
+        upstreams.retainOnly(ResourcesInUse.of(next.http()));
+        accessLogs.retainOnly(ResourcesInUse.accessLogPaths(next.http()));
         syncDemos(next.http().demoBackends());
         connectionLimit = next.workerConnections() * threads;
     }

@@ -1,5 +1,6 @@
 package io.ferry.server;
 
+import io.ferry.fastcgi.FastCgiHandler;
 import io.ferry.files.StaticFileHandler;
 import io.ferry.http.ConnectionStates;
 import io.ferry.http.ContentHandler;
@@ -17,11 +18,13 @@ final class Handlers implements ContentHandlers {
     private final ProxyHandler proxy;
     private final StubStatusHandler stubStatus;
     private final MetricsHandler metrics;
+    private final FastCgiHandler fastcgi;
 
     Handlers(Upstreams upstreams, Tunnels tunnels, ConnectionStates states, Metrics metrics) {
         this.proxy = new ProxyHandler(upstreams, tunnels);
         this.stubStatus = new StubStatusHandler(states);
         this.metrics = new MetricsHandler(metrics);
+        this.fastcgi = new FastCgiHandler(upstreams);
     }
 
     @Override
@@ -31,6 +34,9 @@ final class Handlers implements ContentHandlers {
                 case STUB_STATUS -> stubStatus;
                 case METRICS -> metrics;
             };
+        }
+        if (settings.fastcgi() != null) {
+            return fastcgi;
         }
         return settings.proxy() != null ? proxy : StaticFileHandler.INSTANCE;
     }

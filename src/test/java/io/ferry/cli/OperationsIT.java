@@ -78,6 +78,7 @@ class OperationsIT {
 
     private String conf(String version, String extraMain, String extraServer) {
         return extraMain + """
+                error_log logs/error.log notice;
                 events { worker_connections 1024; }
                 http {
                     log_format timing '$status $request_time $upstream_addr "$request"';

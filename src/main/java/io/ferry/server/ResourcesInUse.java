@@ -1,0 +1,56 @@
+package io.ferry.server;
+
+import io.ferry.model.HttpConfig;
+import io.ferry.model.Location;
+import io.ferry.model.LocationSettings;
+import io.ferry.model.Upstream;
+import io.ferry.model.VirtualServer;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a configuration's locations use that outlives one request: upstream groups (a reload
+ * drains the others) and access log files (a reload closes the others).
+ */
+final class ResourcesInUse {
+    private ResourcesInUse() {
+    }
+
+    static Set<java.nio.file.Path> accessLogPaths(HttpConfig http) {
+        Set<java.nio.file.Path> out = new HashSet<>();
+        for (LocationSettings s : settings(http)) {
+            s.accessLogs().forEach(l -> out.add(l.path()));
+        }
+        return out;
+    }
+
+    private static List<LocationSettings> settings(HttpConfig http) {
+        List<LocationSettings> out = new java.util.ArrayList<>();
+        for (VirtualServer vs : http.servers()) {
+            out.add(vs.fallback());
+            collect(out, vs.locations());
+        }
+        return out;
+    }
+
+    private static void collect(List<LocationSettings> out, List<Location> locations) {
+        for (Location l : locations) {
+            out.add(l.settings());
+            collect(out, l.nested());
+        }
+    }
+
+    static Set<Upstream> of(HttpConfig http) {
+        Set<Upstream> out = new HashSet<>();
+        for (LocationSettings s : settings(http)) {
+            if (s.proxy() != null) {
+                out.add(s.proxy().target().upstream());
+            }
+            if (s.fastcgi() != null) {
+                out.add(s.fastcgi().upstream());
+            }
+        }
+        return out;
+    }
+}
