@@ -1,6 +1,9 @@
 package io.ferry.http;
 
 import io.ferry.model.AccessRule;
+import io.ferry.model.ErrorPage;
+import io.ferry.model.Location;
+import io.ferry.model.ResponseHeaders;
 import io.ferry.model.LocationSettings;
 import io.ferry.model.ProxyTarget;
 import io.ferry.model.VirtualServer;
@@ -9,6 +12,7 @@ import io.ferry.route.LocationMatcher;
 import io.ferry.route.ServerSelector;
 import io.ferry.variable.Captures;
 import io.ferry.variable.RequestScope;
+import io.ferry.variable.Template;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -32,6 +36,8 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -70,6 +76,14 @@ public final class Exchange implements RequestScope {
     private boolean clientGone;
     private List<UpstreamTiming> upstreams;
     private String locationName = "";
+    private ContentHandlers handlers;
+    private LocationSettings ifSettings;
+    private boolean internal;
+    private boolean targetRewritten;
+    private int redirects;
+    private Integer statusOverride;
+    private boolean errorPageUsed;
+    private java.util.Map<String, String> userVariables;
 
     Exchange(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure, int requestNumber) {
         this.ctx = ctx;
@@ -82,6 +96,7 @@ public final class Exchange implements RequestScope {
     }
 
     void dispatch(ServerSelector sites, ContentHandlers handlers) {
+        this.handlers = handlers;
         server = sites.defaultServer();
         settings = server.fallback();
         DecoderResult result = request.decoderResult();
@@ -102,20 +117,70 @@ public final class Exchange implements RequestScope {
         String host = stripPort(target.absoluteHost() != null ? target.absoluteHost() : hostHeader);
         server = sites.select(host);
         captures = ServerSelector.captures(server, host);
+        serverPhase();
+    }
+
+    /** Server-level rewrite directives, then the location search (also where internal redirects restart). */
+    private void serverPhase() {
         settings = server.fallback();
-        if (settings.returnAction() == null) {
+        locationName = "";
+        ifSettings = null;
+        if (RewriteScript.run(server.fallback().rewrites(), this) == RewriteScript.Outcome.RESPONDED) {
+            return;
+        }
+        findLocation();
+    }
+
+    /**
+     * Finds the location for $uri and runs its rewrite directives; a rewrite with "last", or one that
+     * changed $uri without a flag, searches again (at most 10 times, as nginx).
+     */
+    private void findLocation() {
+        for (int cycle = 0; cycle < 10; cycle++) {
             LocationMatch match = LocationMatcher.find(server.locations(), target.path());
-            if (match != null) {
+            if (match == null) {
+                settings = server.fallback();
+                locationName = "";
+            } else {
                 settings = match.location().settings();
                 locationName = match.location().path();
                 if (match.captures() != null) {
                     captures = match.captures();
                 }
             }
+            if (!internal && settings.internal()) {
+                sendError(HttpResponseStatus.NOT_FOUND, false);
+                return;
+            }
+            if (locationPhase() != RewriteScript.Outcome.LAST) {
+                return;
+            }
         }
+        cycle();
+    }
+
+    /** Location rewrites, then access, try_files and content; LAST when the location must be searched again. */
+    private RewriteScript.Outcome locationPhase() {
+        ifSettings = null;
+        String before = target.path();
+        RewriteScript.Outcome o = RewriteScript.run(settings.rewrites(), this);
+        if (o == RewriteScript.Outcome.RESPONDED) {
+            return o;
+        }
+        if (o == RewriteScript.Outcome.LAST || (o == RewriteScript.Outcome.CONTINUE && !target.path().equals(before))) {
+            return RewriteScript.Outcome.LAST;
+        }
+        if (ifSettings != null) {
+            settings = ifSettings;
+        }
+        content();
+        return RewriteScript.Outcome.BREAK;
+    }
+
+    private void content() {
         if (!allowed()) {
-            LOG.error("access forbidden by rule, client: {}, server: {}, request: \"{} {} {}\"",
-                    remoteAddr(), serverName(), method(), requestUri(), protocol());
+            LOG.error("*{} access forbidden by rule, client: {}, server: {}, request: \"{} {} {}\"",
+                    connection(), remoteAddr(), serverName(), method(), requestUri(), protocol());
             sendError(HttpResponseStatus.FORBIDDEN, !expectsNoBody());
             return;
         }
@@ -124,8 +189,82 @@ public final class Exchange implements RequestScope {
             sendError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, true);
             return;
         }
-        ContentHandler handler = settings.returnAction() != null ? ReturnHandler.INSTANCE : handlers.forLocation(settings);
-        handler.handle(this);
+        if (settings.tryFiles() != null && !tryFiles()) {
+            return;
+        }
+        handlers.forLocation(settings).handle(this);
+    }
+
+    /** try_files: the first name that exists becomes $uri for this location's handler; else the fallback. */
+    private boolean tryFiles() {
+        for (Template t : settings.tryFiles().files()) {
+            String name = t.render(this);
+            boolean dir = name.endsWith("/");
+            Path file = settings.documentRoot() == null ? null : settings.documentRoot().resolve(this, name);
+            if (file != null && (dir ? Files.isDirectory(file) : Files.isRegularFile(file))) {
+                rewriteTarget(name, target.query());
+                return true;
+            }
+        }
+        String fallback = settings.tryFiles().fallback().render(this);
+        if (fallback.startsWith("=")) {
+            sendError(HttpResponseStatus.valueOf(Integer.parseInt(fallback.substring(1))), false);
+        } else if (fallback.startsWith("@")) {
+            namedRedirect(fallback);
+        } else {
+            internalRedirect(fallback);
+        }
+        return false;
+    }
+
+    private void cycle() {
+        LOG.error("*{} rewrite or internal redirection cycle while processing \"{}\", client: {}, server: {}, request: \"{} {} {}\"",
+                connection(), target.path(), remoteAddr(), serverName(), method(), requestUri(), protocol());
+        sendError(HttpResponseStatus.INTERNAL_SERVER_ERROR, !expectsNoBody());
+    }
+
+    /** An internal redirect to a URI (error_page, try_files): the request starts over at the server phase. */
+    void internalRedirect(String uri) {
+        if (++redirects > 10) {
+            cycle();
+            return;
+        }
+        internal = true;
+        int q = uri.indexOf('?');
+        rewriteTarget(q < 0 ? uri : uri.substring(0, q), q < 0 ? target.query() : uri.substring(q + 1));
+        serverPhase();
+    }
+
+    /** An internal redirect to "@name": straight to that location's rewrite phase. */
+    void namedRedirect(String name) {
+        Location named = LocationMatcher.named(server.locations(), name);
+        if (named == null || ++redirects > 10) {
+            LOG.error("*{} could not find named location \"{}\"", connection(), name);
+            sendError(HttpResponseStatus.INTERNAL_SERVER_ERROR, !expectsNoBody());
+            return;
+        }
+        internal = true;
+        settings = named.settings();
+        locationName = named.path();
+        if (locationPhase() == RewriteScript.Outcome.LAST) {
+            findLocation();
+        }
+    }
+
+    /** A rewrite or try_files changed $uri (and maybe $args); $request_uri stays what the client sent. */
+    void rewriteTarget(String path, String query) {
+        target = new RequestTarget(target.raw(), path, query, target.absoluteHost());
+        targetRewritten = true;
+    }
+
+    /** Whether $uri/$args differ from the request line (proxy_pass without URI then sends them, as nginx). */
+    public boolean targetRewritten() {
+        return targetRewritten;
+    }
+
+    /** An `if` inside the location matched: its block's configuration serves the request. */
+    void useIfBlock(LocationSettings block) {
+        ifSettings = block;
     }
 
     private boolean allowed() {
@@ -264,7 +403,11 @@ public final class Exchange implements RequestScope {
      */
     public HttpResponse prepare(HttpResponse response, boolean forceClose) {
         responseStarted = true;
+        if (statusOverride != null && response.status().code() != 101) {
+            response.setStatus(HttpResponseStatus.valueOf(statusOverride));
+        }
         status = response.status().code();
+        ResponseHeaderRules.apply(settings.responseHeaders(), response, this);
         response.headers().set("Server", "ferry");
         response.headers().set("Date", HttpDate.now());
         boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
@@ -291,8 +434,39 @@ public final class Exchange implements RequestScope {
         return responseStarted;
     }
 
+    /** Ferry's own error answer, unless error_page sends the request elsewhere for this status. */
     public void sendError(HttpResponseStatus status, boolean close) {
-        sendPage(status, null, close);
+        if (!errorPage(status.code())) {
+            sendPage(status, null, close);
+        }
+    }
+
+    /**
+     * Follows error_page for {@code code} once per request (nginx's recursive_error_pages off):
+     * a URI or @name is served instead, a URL becomes a 302. Returns false when no page applies.
+     */
+    public boolean errorPage(int code) {
+        ErrorPage page = settings.errorPages().get(code);
+        if (page == null || errorPageUsed || responseStarted) {
+            return false;
+        }
+        errorPageUsed = true;
+        statusOverride = page.keepTargetStatus() ? null : page.status() != null ? page.status() : code;
+        String uri = page.uri();
+        if (uri.startsWith("http://") || uri.startsWith("https://")) {
+            statusOverride = null;
+            sendRedirect(HttpResponseStatus.FOUND, uri);
+            return true;
+        }
+        if (uri.startsWith("@")) {
+            namedRedirect(uri);
+            return true;
+        }
+        if (!request.method().equals(HttpMethod.HEAD)) {
+            request.setMethod(HttpMethod.GET);
+        }
+        internalRedirect(uri);
+        return true;
     }
 
     /** A redirect with nginx's HTML body; a relative location is made absolute from the request's own host. */
@@ -609,6 +783,19 @@ public final class Exchange implements RequestScope {
     @Override
     public String fastcgiPathInfo() {
         return settings.fastcgi() == null ? "" : settings.fastcgi().pathInfo(uri());
+    }
+
+    @Override
+    public String userVariable(String name) {
+        return userVariables == null ? null : userVariables.get(name);
+    }
+
+    @Override
+    public void setUserVariable(String name, String value) {
+        if (userVariables == null) {
+            userVariables = new java.util.HashMap<>();
+        }
+        userVariables.put(name, value);
     }
 
     @Override

@@ -12,12 +12,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /** nginx's {@code return}: a status with a text body, a redirect, or (444) closing without a response. */
-final class ReturnHandler implements ContentHandler {
-    static final ReturnHandler INSTANCE = new ReturnHandler();
+final class ReturnHandler {
+    private ReturnHandler() {
+    }
 
-    @Override
-    public void handle(Exchange exchange) {
-        ReturnAction action = exchange.settings().returnAction();
+    static void respond(Exchange exchange, ReturnAction action) {
         if (action.status() == 444) {
             exchange.abort();
             return;

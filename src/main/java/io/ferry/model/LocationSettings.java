@@ -15,7 +15,6 @@ public record LocationSettings(
         String defaultType,
         Map<String, String> types,
         ProxySettings proxy,
-        ReturnAction returnAction,
         long clientMaxBodySize,
         Duration keepaliveTimeout,
         List<AccessLog> accessLogs,
@@ -23,5 +22,20 @@ public record LocationSettings(
         Builtin builtin,
         MemcachedSettings memcached,
         DocumentRoot documentRoot,
-        FastCgiSettings fastcgi) {
+        FastCgiSettings fastcgi,
+        List<RewriteOp> rewrites,
+        ResponseHeaders responseHeaders,
+        Map<Integer, ErrorPage> errorPages,
+        TryFiles tryFiles,
+        boolean internal) {
+
+    /** The `return` written directly at this level, if any (it may follow rewrites and sets). */
+    public ReturnAction returnAction() {
+        for (RewriteOp op : rewrites) {
+            if (op instanceof RewriteOp.Return r) {
+                return r.action();
+            }
+        }
+        return null;
+    }
 }

@@ -309,6 +309,17 @@ final class ProxyExchange implements BodySink {
                 skippingInterim = true;
                 return;
             }
+            if (proxy.interceptErrors() && code >= 300 && ex.settings().errorPages().containsKey(code)) {
+                // proxy_intercept_errors: the error_page answers instead of the upstream's body.
+                finished = true;
+                attempt = null;
+                timing.finished();
+                channel.close();
+                releaseBody();
+                ex.onAbort(null);
+                ex.errorPage(code);
+                return;
+            }
             Condition cond = NextUpstream.forStatus(code);
             if (cond != null && mayRetry(cond, true)) {
                 if (code != 403 && code != 404) {
@@ -556,12 +567,12 @@ final class ProxyExchange implements BodySink {
         replay.clear();
     }
 
-    /** Hop-by-hop headers and the ones nginx hides by default (Server, Date) never go to the client. */
-    private static void copyEndToEnd(HttpResponse from, HttpResponse to) {
+    /** Hop-by-hop headers and the hidden ones (nginx's defaults, proxy_hide_header) never go to the client. */
+    private void copyEndToEnd(HttpResponse from, HttpResponse to) {
         Set<String> hop = HopByHop.names(from.headers());
         for (Map.Entry<String, String> e : from.headers()) {
             String name = e.getKey().toLowerCase(Locale.ROOT);
-            if (!hop.contains(name) && !name.equals("server") && !name.equals("date") && !name.equals("content-length")) {
+            if (!hop.contains(name) && !proxy.hiddenHeaders().contains(name) && !name.equals("content-length")) {
                 to.headers().add(e.getKey(), e.getValue());
             }
         }

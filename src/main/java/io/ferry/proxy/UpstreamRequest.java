@@ -70,7 +70,7 @@ final class UpstreamRequest {
     static String uri(Exchange ex, ProxyTarget target) {
         if (target.uri() == null) {
             String raw = ex.request().uri();
-            if (raw.startsWith("/")) {
+            if (raw.startsWith("/") && !ex.targetRewritten()) {
                 return raw;
             }
             String args = ex.args();

@@ -160,7 +160,7 @@ public final class FerryServer {
         listeners.putAll(added);
         streamPlan.commit();
         upstreams.retainOnly(ResourcesInUse.of(next.http()));
-        accessLogs.retainOnly(ResourcesInUse.accessLogPaths(next.http()));
+        accessLogs.retainOnly(StreamServers.withAccessLogPaths(next.stream(), ResourcesInUse.accessLogPaths(next.http())));
         syncDemos(next.http().demoBackends());
         connectionLimit = next.workerConnections() * threads;
     }

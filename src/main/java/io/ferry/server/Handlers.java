@@ -5,6 +5,7 @@ import io.ferry.files.StaticFileHandler;
 import io.ferry.http.ConnectionStates;
 import io.ferry.http.ContentHandler;
 import io.ferry.http.ContentHandlers;
+import io.ferry.memcached.MemcachedHandler;
 import io.ferry.metrics.Metrics;
 import io.ferry.metrics.MetricsHandler;
 import io.ferry.metrics.StubStatusHandler;
@@ -19,12 +20,14 @@ final class Handlers implements ContentHandlers {
     private final StubStatusHandler stubStatus;
     private final MetricsHandler metrics;
     private final FastCgiHandler fastcgi;
+    private final MemcachedHandler memcached;
 
     Handlers(Upstreams upstreams, Tunnels tunnels, ConnectionStates states, Metrics metrics) {
         this.proxy = new ProxyHandler(upstreams, tunnels);
         this.stubStatus = new StubStatusHandler(states);
         this.metrics = new MetricsHandler(metrics);
         this.fastcgi = new FastCgiHandler(upstreams);
+        this.memcached = new MemcachedHandler(upstreams);
     }
 
     @Override
@@ -37,6 +40,9 @@ final class Handlers implements ContentHandlers {
         }
         if (settings.fastcgi() != null) {
             return fastcgi;
+        }
+        if (settings.memcached() != null) {
+            return memcached;
         }
         return settings.proxy() != null ? proxy : StaticFileHandler.INSTANCE;
     }

@@ -50,6 +50,9 @@ final class ResourcesInUse {
             if (s.fastcgi() != null) {
                 out.add(s.fastcgi().upstream());
             }
+            if (s.memcached() != null) {
+                out.add(s.memcached().upstream());
+            }
         }
         return out;
     }

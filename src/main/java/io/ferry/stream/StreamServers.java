@@ -83,6 +83,13 @@ public final class StreamServers {
         }
     }
 
+    /** {@code paths} (the HTTP side's access log files) plus the stream servers' ones: the files a reload keeps open. */
+    public static Set<java.nio.file.Path> withAccessLogPaths(StreamConfig config, Set<java.nio.file.Path> paths) {
+        Set<java.nio.file.Path> out = new HashSet<>(paths);
+        config.servers().forEach(s -> s.accessLogs().forEach(l -> out.add(l.path())));
+        return out;
+    }
+
     /** A configuration whose sockets are bound, waiting for {@link #commit()} or {@link #cancel()}. */
     public final class Pending {
         private final Map<String, Plan> plans;

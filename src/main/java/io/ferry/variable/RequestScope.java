@@ -130,4 +130,13 @@ public interface RequestScope {
     default String fastcgiPathInfo() {
         return "";
     }
+
+    /** A variable assigned by `set` in this request, or null. */
+    default String userVariable(String name) {
+        return null;
+    }
+
+    default void setUserVariable(String name, String value) {
+        throw new UnsupportedOperationException("set is not available here");
+    }
 }

@@ -69,6 +69,13 @@ public final class Variables {
         defined.put(name, variable);
     }
 
+    /** A variable assigned by `set`: per request, empty until set. */
+    public void defineUserVariable(String name) {
+        if (!BUILT_IN.containsKey(name)) {
+            defined.putIfAbsent(name, s -> s.userVariable(name));
+        }
+    }
+
     /** A named capture of some regex in the configuration: nginx makes every one a variable. */
     public void defineCapture(String name) {
         defined.putIfAbsent(name, s -> s.capture(name));

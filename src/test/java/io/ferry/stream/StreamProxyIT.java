@@ -192,7 +192,10 @@ class StreamProxyIT {
             out.write(all);
             out.flush();
         }));
-        start("server { listen 127.0.0.1:PORT; proxy_pass 127.0.0.1:%d; }".formatted(counting.port()));
+        start("""
+                log_format n "$bytes_received $bytes_sent $upstream_bytes_sent $upstream_bytes_received";
+                server { listen 127.0.0.1:PORT; proxy_pass 127.0.0.1:%d; access_log logs/n.log n; }
+                """.formatted(counting.port()));
         byte[] data = random(4 * 1024 * 1024, 5);
         try (Socket s = connect()) {
             s.getOutputStream().write(data);
@@ -205,6 +208,7 @@ class StreamProxyIT {
             }
             assertThat(head.toString(StandardCharsets.US_ASCII)).isEqualTo("got " + data.length);
             byte[] reply = in.readAllBytes();
+            System.out.println("half-close counts: " + awaitLogLine(prefix.resolve("logs/n.log")) + " reply " + reply.length);
             assertThat(reply.length).isEqualTo(data.length);
             for (int i = 0; i < data.length; i++) {
                 if (reply[i] != data[i]) {

@@ -2,6 +2,7 @@ package io.ferry.conf.directive;
 
 import static io.ferry.conf.directive.Context.EVENTS;
 import static io.ferry.conf.directive.Context.HTTP;
+import static io.ferry.conf.directive.Context.IF;
 import static io.ferry.conf.directive.Context.LOCATION;
 import static io.ferry.conf.directive.Context.MAIN;
 import static io.ferry.conf.directive.Context.MAP;
@@ -52,7 +53,21 @@ public final class DirectiveTable {
         add("index", HSL, 1, DirectiveSpec.ANY, null, true);
         one("client_max_body_size", HSL);
         add("keepalive_timeout", HSL, 1, 2, null, false);
-        add("return", EnumSet.of(SERVER, LOCATION), 1, 2, null, false);
+        add("return", EnumSet.of(SERVER, LOCATION, IF), 1, 2, null, false);
+        add("rewrite", EnumSet.of(SERVER, LOCATION, IF), 2, 3, null, true);
+        add("set", EnumSet.of(SERVER, LOCATION, IF), 2, 2, null, true);
+        add("break", EnumSet.of(SERVER, LOCATION, IF), 0, 0, null, true);
+        add("if", EnumSet.of(SERVER, LOCATION), 1, DirectiveSpec.ANY, IF, true);
+        add("error_page", EnumSet.of(HTTP, SERVER, LOCATION, IF), 2, DirectiveSpec.ANY, null, true);
+        add("add_header", EnumSet.of(HTTP, SERVER, LOCATION, IF), 2, 3, null, true);
+        add("expires", EnumSet.of(HTTP, SERVER, LOCATION, IF), 1, 2, null, false);
+        add("try_files", EnumSet.of(SERVER, LOCATION), 2, DirectiveSpec.ANY, null, false);
+        add("internal", EnumSet.of(LOCATION), 0, 0, null, false);
+        one("rewrite_log", EnumSet.of(HTTP, SERVER, LOCATION, IF));
+        one("uninitialized_variable_warn", EnumSet.of(HTTP, SERVER, LOCATION, IF));
+        add("proxy_hide_header", HSL, 1, 1, null, true);
+        add("proxy_pass_header", HSL, 1, 1, null, true);
+        one("proxy_intercept_errors", HSL);
         one("server_names_hash_bucket_size", EnumSet.of(HTTP));
         one("server_names_hash_max_size", EnumSet.of(HTTP));
         one("server_tokens", HSL);
@@ -73,7 +88,7 @@ public final class DirectiveTable {
         one("ssl_self_signed", HS);
 
         // proxy
-        one("proxy_pass", EnumSet.of(LOCATION));
+        one("proxy_pass", EnumSet.of(LOCATION, IF));
         one("proxy_http_version", HSL);
         add("proxy_set_header", HSL, 2, 2, null, true);
         one("proxy_connect_timeout", HSL);

@@ -31,6 +31,7 @@ import java.util.regex.PatternSyntaxException;
 final class LocationBuilder {
     private static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(60);
     static final List<String> FLAGS = List.of("sendfile", "tcp_nopush", "tcp_nodelay", "server_tokens", "proxy_websocket",
+            "rewrite_log", "uninitialized_variable_warn", "proxy_intercept_errors",
             "ssl_self_signed");
 
     private final Path prefix;
@@ -38,11 +39,13 @@ final class LocationBuilder {
     private final Map<String, String> httpTypes;
     private final Map<String, Upstream> upstreams;
     private final LogBuilder logs;
+    private final RewriteBuilder rewrites;
     private final FilesBuilder files = new FilesBuilder();
 
     LocationBuilder(Path prefix, Variables variables, Map<String, String> httpTypes, Map<String, Upstream> upstreams,
                     LogBuilder logs) {
         this.logs = logs;
+        this.rewrites = new RewriteBuilder(variables);
         this.prefix = prefix;
         this.variables = variables;
         this.httpTypes = httpTypes;
@@ -159,33 +162,23 @@ final class LocationBuilder {
         }
         return new LocationSettings(root, List.copyOf(index),
                 defaultTypeD == null ? "text/plain" : defaultTypeD.args().get(0), types,
-                proxy(s, location), returnAction(s), maxBody, keepalive, logs.accessLogs(s), AccessRules.of(s), builtin(s),
+                proxy(s, location), maxBody, keepalive, logs.accessLogs(s), AccessRules.of(s), builtin(s),
                 MemcachedBuilder.settings(s, upstreams, variables), files.documentRoot(s, location, prefix, variables),
-                FastCgiBuilder.settings(s, variables, upstreams));
+                FastCgiBuilder.settings(s, variables, upstreams),
+                rewrites.ops(s, s.written(), block == null ? null : (inner, ifBlock) -> settings(inner, ifLocation(location), ifBlock)),
+                rewrites.responseHeaders(s), rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null);
+    }
+
+    /**
+     * An `if` inside a location serves with the location's prefix, but like a named location its
+     * proxy_pass may not carry a URI part (nginx's rule).
+     */
+    private static Location ifLocation(Location enclosing) {
+        return new Location(LocationModifier.NAMED, enclosing.path(), null, List.of(), null, enclosing.file(), enclosing.line());
     }
 
     private static Builtin builtin(Scope s) {
         return s.own("stub_status") != null ? Builtin.STUB_STATUS : s.own("metrics") != null ? Builtin.METRICS : null;
-    }
-
-    private ReturnAction returnAction(Scope s) throws ConfException {
-        Directive d = s.own("return");
-        if (d == null) {
-            return null;
-        }
-        String first = d.args().get(0);
-        if (!first.chars().allMatch(Character::isDigit)) {
-            if (d.args().size() == 2 || !(first.startsWith("http://") || first.startsWith("https://") || first.startsWith("$scheme"))) {
-                throw Values.error(d, "invalid return code \"" + first + "\"");
-            }
-            return new ReturnAction(302, ConfigBuilder.template(d, first, variables));
-        }
-        int status = Integer.parseInt(first);
-        if (first.length() > 3) {
-            throw Values.error(d, "invalid return code \"" + first + "\"");
-        }
-        Template text = d.args().size() == 2 ? ConfigBuilder.template(d, d.args().get(1), variables) : null;
-        return new ReturnAction(status, text);
     }
 
     private ProxySettings proxy(Scope s, Location location) throws ConfException {
@@ -207,9 +200,18 @@ final class LocationBuilder {
         headers.putIfAbsent("host", new HeaderSetting("Host", ConfigBuilder.template(pass, "$proxy_host", variables)));
         headers.putIfAbsent("connection", new HeaderSetting("Connection", Template.literal("close")));
         Directive ws = s.inherited("proxy_websocket");
+        Set<String> hidden = new HashSet<>(Set.of("server", "date", "x-pad", "x-accel-expires", "x-accel-redirect",
+                "x-accel-limit-rate", "x-accel-buffering", "x-accel-charset"));
+        for (Directive d : s.inheritedAll("proxy_hide_header")) {
+            hidden.add(d.args().get(0).toLowerCase(Locale.ROOT));
+        }
+        for (Directive d : s.inheritedAll("proxy_pass_header")) {
+            hidden.remove(d.args().get(0).toLowerCase(Locale.ROOT));
+        }
+        Directive intercept = s.inherited("proxy_intercept_errors");
         return new ProxySettings(target, version, List.copyOf(headers.values()),
                 timeout(s, "proxy_connect_timeout"), timeout(s, "proxy_read_timeout"), timeout(s, "proxy_send_timeout"),
-                nextUpstream(s), ws == null || Values.flag(ws));
+                nextUpstream(s), ws == null || Values.flag(ws), Set.copyOf(hidden), intercept != null && Values.flag(intercept));
     }
 
     private static NextUpstream nextUpstream(Scope s) throws ConfException {

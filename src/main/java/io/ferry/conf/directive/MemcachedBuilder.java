@@ -32,7 +32,7 @@ final class MemcachedBuilder {
 
     static void rows(DirectiveRows t) {
         Set<Context> hsl = EnumSet.of(HTTP, SERVER, LOCATION);
-        t.add("memcached_pass", EnumSet.of(LOCATION), 1, 1, null, false);
+        t.add("memcached_pass", EnumSet.of(LOCATION, Context.IF), 1, 1, null, false);
         for (String name : new String[] {"memcached_connect_timeout", "memcached_read_timeout", "memcached_send_timeout",
                 "memcached_gzip_flag", "memcached_buffer_size", "memcached_next_upstream_tries",
                 "memcached_next_upstream_timeout"}) {

@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * Named groups of every regex in the http block (server_name, location, map keys) become variables
- * before any value is compiled, as nginx does, so "root /sites/$user;" can follow
- * "server_name ~^(?&lt;user&gt;.+)\.example\.net$;". Invalid regexes are left for their own directive to report.
+ * Named groups of every regex in the http block (server_name, location, map keys, if, rewrite) and
+ * every `set` variable become variables before any value is compiled, as nginx does, so
+ * "root /sites/$user;" can follow "server_name ~^(?&lt;user&gt;.+)\.example\.net$;". Invalid regexes are
+ * left for their own directive to report.
  */
 final class NamedCaptures {
     private NamedCaptures() {
@@ -27,6 +28,21 @@ final class NamedCaptures {
                         add(first.substring(first.startsWith("~*") ? 2 : 1), variables);
                     }
                 }
+                case "set" -> {
+                    String name = d.args().get(0);
+                    if (name.startsWith("$") && name.length() > 1) {
+                        variables.defineUserVariable(name.substring(1));
+                    }
+                }
+                case "if" -> d.args().stream().filter(a -> a.startsWith("~") || a.startsWith("!~"))
+                        .findFirst().ifPresent(op -> {
+                            int i = d.args().indexOf(op);
+                            if (i + 1 < d.args().size()) {
+                                String re = d.args().get(i + 1);
+                                add(re.endsWith(")") ? re.substring(0, re.length() - 1) : re, variables);
+                            }
+                        });
+                case "rewrite" -> add(d.args().get(0), variables);
                 case "map" -> {
                     for (Directive entry : d.block()) {
                         if (entry.name().startsWith("~")) {

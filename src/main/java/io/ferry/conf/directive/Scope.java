@@ -33,6 +33,11 @@ final class Scope {
         return own.getOrDefault(name, List.of());
     }
 
+    /** The directives of this block in the order written. */
+    List<Directive> written() {
+        return written;
+    }
+
     Scope parent() {
         return parent;
     }

@@ -1,0 +1,91 @@
+package io.ferry.files;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Conditional requests on a file (RFC 9110 section 13.2.2, in its order): If-Match and
+ * If-Unmodified-Since fail with 412, If-None-Match (weak comparison) and If-Modified-Since give
+ * 304, and If-Range decides whether a Range is honoured.
+ */
+final class Preconditions {
+    enum Outcome { PROCEED, NOT_MODIFIED, PRECONDITION_FAILED }
+
+    private Preconditions() {
+    }
+
+    static String etag(long modifiedSeconds, long length) {
+        return "\"" + Long.toHexString(modifiedSeconds) + "-" + Long.toHexString(length) + "\"";
+    }
+
+    static Outcome evaluate(HttpHeaders headers, String etag, long modifiedSeconds) {
+        String ifMatch = headers.get(HttpHeaderNames.IF_MATCH);
+        if (ifMatch != null) {
+            if (!matches(ifMatch, etag, false)) {
+                return Outcome.PRECONDITION_FAILED;
+            }
+        } else {
+            long ius = seconds(headers.get(HttpHeaderNames.IF_UNMODIFIED_SINCE));
+            if (ius >= 0 && modifiedSeconds > ius) {
+                return Outcome.PRECONDITION_FAILED;
+            }
+        }
+        String ifNoneMatch = headers.get(HttpHeaderNames.IF_NONE_MATCH);
+        if (ifNoneMatch != null) {
+            return matches(ifNoneMatch, etag, true) ? Outcome.NOT_MODIFIED : Outcome.PROCEED;
+        }
+        long ims = seconds(headers.get(HttpHeaderNames.IF_MODIFIED_SINCE));
+        if (ims >= 0 && modifiedSeconds <= ims) {
+            return Outcome.NOT_MODIFIED;
+        }
+        return Outcome.PROCEED;
+    }
+
+    /** If-Range: the Range applies only to the same representation (strong ETag, or the exact date). */
+    static boolean rangeApplies(HttpHeaders headers, String etag, long modifiedSeconds) {
+        String ifRange = headers.get(HttpHeaderNames.IF_RANGE);
+        if (ifRange == null) {
+            return true;
+        }
+        ifRange = ifRange.trim();
+        if (ifRange.startsWith("\"") || ifRange.startsWith("W/")) {
+            return ifRange.equals(etag);
+        }
+        return seconds(ifRange) == modifiedSeconds;
+    }
+
+    /** Whether a list of entity tags (or "*") names {@code etag}; weak comparison ignores W/ on either side. */
+    static boolean matches(String list, String etag, boolean weak) {
+        if (list.trim().equals("*")) {
+            return true;
+        }
+        for (String tag : list.split(",")) {
+            String t = tag.trim();
+            if (t.startsWith("W/")) {
+                if (!weak) {
+                    continue;
+                }
+                t = t.substring(2);
+            }
+            if (t.equals(etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An HTTP date in epoch seconds, or -1 when absent or not a date. */
+    static long seconds(String date) {
+        if (date == null) {
+            return -1;
+        }
+        try {
+            return ZonedDateTime.parse(date.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
+        } catch (DateTimeParseException e) {
+            return -1;
+        }
+    }
+}

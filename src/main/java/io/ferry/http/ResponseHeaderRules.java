@@ -1,0 +1,51 @@
+package io.ferry.http;
+
+import io.ferry.model.ResponseHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Set;
+
+/** add_header and expires, on the statuses nginx adds them to (add_header ... always on every one). */
+final class ResponseHeaderRules {
+    private static final Set<Integer> SUCCESS = Set.of(200, 201, 204, 206, 301, 302, 303, 304, 307, 308);
+    private static final String MAX_EXPIRES = "Thu, 31 Dec 2037 23:55:55 GMT";
+
+    private ResponseHeaderRules() {
+    }
+
+    static void apply(ResponseHeaders rules, HttpResponse response, Exchange ex) {
+        boolean success = SUCCESS.contains(response.status().code());
+        if (success && rules.expires() != null) {
+            expires(rules.expires(), response);
+        }
+        for (ResponseHeaders.Added h : rules.added()) {
+            if (success || h.always()) {
+                String value = h.value().render(ex);
+                if (!value.isEmpty()) {
+                    response.headers().add(h.name(), value);
+                }
+            }
+        }
+    }
+
+    private static void expires(ResponseHeaders.Expires e, HttpResponse response) {
+        switch (e.kind()) {
+            case EPOCH -> {
+                response.headers().set("Expires", "Thu, 01 Jan 1970 00:00:01 GMT");
+                response.headers().set("Cache-Control", "no-cache");
+            }
+            case MAX -> {
+                response.headers().set("Expires", MAX_EXPIRES);
+                response.headers().set("Cache-Control", "max-age=315360000");
+            }
+            default -> {
+                long seconds = e.offset().toSeconds();
+                response.headers().set("Expires", DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                        Instant.now().plusSeconds(seconds).atZone(ZoneOffset.UTC)));
+                response.headers().set("Cache-Control", seconds <= 0 ? "no-cache" : "max-age=" + seconds);
+            }
+        }
+    }
+}
