@@ -262,9 +262,10 @@ public final class Exchange implements RequestScope {
         return targetRewritten;
     }
 
-    /** An `if` inside the location matched: its block's configuration serves the request. */
+    /** An `if` inside the location matched: its block's configuration serves the request from now on. */
     void useIfBlock(LocationSettings block) {
         ifSettings = block;
+        settings = block;
     }
 
     private boolean allowed() {

@@ -83,6 +83,13 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
         if (site.ssl() != null) {
             ch.pipeline().addLast("ssl", site.ssl().newHandler(ch.alloc()));
         }
+        ch.pipeline().addLast("debug", new io.netty.channel.ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+                promise.addListener(f -> { if (!f.isSuccess()) { System.err.println("DEBUG client write failed: " + f.cause()); } });
+                ctx.write(msg, promise);
+            }
+        });
         ch.pipeline().addLast("traffic", session.clientTraffic);
         ch.pipeline().addLast("session", session);
     }
@@ -248,6 +255,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
         }
         ended = true;
         endedAt = System.nanoTime();
+        new Exception("DEBUG session end").printStackTrace();
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false);
         }
