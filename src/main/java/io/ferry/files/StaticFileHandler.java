@@ -64,7 +64,10 @@ public final class StaticFileHandler implements ContentHandler {
         FileResponse.send(ex, file);
     }
 
-    /** The first index file that exists; 403 for a directory without one (nginx: "directory index ... is forbidden"). */
+    /**
+     * The first index file that exists, by an internal redirect to URI+name (the query string is
+     * kept); 403 for a directory without one (nginx: "directory index ... is forbidden").
+     */
     private static void index(Exchange ex, LocationSettings s, String uri) {
         Path dir = FilePaths.resolve(s, ex, uri);
         if (dir == null) {
@@ -75,7 +78,8 @@ public final class StaticFileHandler implements ContentHandler {
             String target = name.startsWith("/") ? name : uri + name;
             Path candidate = FilePaths.resolve(s, ex, target);
             if (candidate != null && Files.isRegularFile(candidate)) {
-                IndexFiles.serve(ex, target, candidate);
+                // nginx's index module: an internal redirect, so "/" → "/index.php" reaches the PHP location.
+                ex.internalRedirect(target);
                 return;
             }
         }

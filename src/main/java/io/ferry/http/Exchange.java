@@ -50,6 +50,8 @@ import java.util.regex.MatchResult;
  * Connection, Server, Date) shared by every handler.
  */
 public final class Exchange implements RequestScope {
+    /** More header lines than any browser sends; beyond it the request is refused (431). */
+    private static final int MAX_HEADERS = 100;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.ferry.error");
     private final ChannelHandlerContext ctx;
     private final HttpConnectionHandler connection;
@@ -84,6 +86,8 @@ public final class Exchange implements RequestScope {
     private Integer statusOverride;
     private boolean errorPageUsed;
     private java.util.Map<String, String> userVariables;
+    private io.netty.util.concurrent.ScheduledFuture<?> bodyTimer;
+    private String realRemoteAddr;
 
     Exchange(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure, int requestNumber) {
         this.ctx = ctx;
@@ -112,6 +116,15 @@ public final class Exchange implements RequestScope {
         if (target == null || (request.protocolVersion().equals(HttpVersion.HTTP_1_1) && hostHeader == null)
                 || request.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
             sendError(HttpResponseStatus.BAD_REQUEST, true);
+            return;
+        }
+        if (request.headers().size() > MAX_HEADERS) {
+            sendError(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, true);
+            return;
+        }
+        String te = request.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+        if (te != null && (!te.trim().equalsIgnoreCase("chunked") || request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING).size() > 1)) {
+            sendError(HttpResponseStatus.NOT_IMPLEMENTED, true);
             return;
         }
         String host = stripPort(target.absoluteHost() != null ? target.absoluteHost() : hostHeader);
@@ -224,7 +237,7 @@ public final class Exchange implements RequestScope {
     }
 
     /** An internal redirect to a URI (error_page, try_files): the request starts over at the server phase. */
-    void internalRedirect(String uri) {
+    public void internalRedirect(String uri) {
         if (++redirects > 10) {
             cycle();
             return;
@@ -348,11 +361,35 @@ public final class Exchange implements RequestScope {
     /** Asks the client for the next body chunk: body bytes are read only as fast as they are forwarded. */
     public void requestMoreBody() {
         if (!requestComplete) {
+            if (bodyTimer == null) {
+                long ms = settings.clientTimeouts().body().toMillis();
+                bodyTimer = ctx.executor().schedule(this::bodyTimedOut, ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
             ctx.read();
         }
     }
 
+    /** client_body_timeout: no body bytes between two reads for that long. */
+    private void bodyTimedOut() {
+        bodyTimer = null;
+        if (requestComplete || responseDone) {
+            return;
+        }
+        LOG.info("*{} client timed out (110: Connection timed out) while reading client request body, client: {}",
+                connection(), remoteAddr());
+        if (responseStarted) {
+            abort();
+        } else {
+            abortHandler();
+            sendPage(HttpResponseStatus.REQUEST_TIMEOUT, null, true);
+        }
+    }
+
     void onBody(HttpContent chunk) {
+        if (bodyTimer != null) {
+            bodyTimer.cancel(false);
+            bodyTimer = null;
+        }
         if (chunk instanceof LastHttpContent) {
             requestComplete = true;
         }
@@ -414,7 +451,8 @@ public final class Exchange implements RequestScope {
         boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
                 || isHead() || response.status().code() == 204 || response.status().code() == 304;
         keepAlive = !forceClose && delimited && HttpUtil.isKeepAlive(request)
-                && !settings.keepaliveTimeout().isZero() && !connection.isClosing();
+                && !settings.keepaliveTimeout().isZero() && !connection.isClosing()
+                && requestNumber < settings.clientTimeouts().keepaliveRequests();
         if (response.status().code() != 101) {
             response.headers().set("Connection", keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         }
@@ -580,9 +618,13 @@ public final class Exchange implements RequestScope {
 
     // ---- RequestScope -------------------------------------------------------------------------
 
+    /** $remote_addr: the peer, or with set_real_ip_from the client a trusted proxy names. */
     @Override
     public String remoteAddr() {
-        return address(ctx.channel().remoteAddress());
+        if (realRemoteAddr == null) {
+            realRemoteAddr = RealIpResolver.resolve(server == null ? null : server.realIp(), ctx.channel().remoteAddress(), request);
+        }
+        return realRemoteAddr;
     }
 
     @Override

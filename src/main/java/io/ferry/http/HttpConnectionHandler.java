@@ -4,6 +4,7 @@ import io.ferry.route.ServerSelector;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -23,7 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnectionHandler.class);
-    private static final Duration HEADER_TIMEOUT = Duration.ofSeconds(60);
 
     private final Supplier<ServerSelector> sites;
     private final ContentHandlers handlers;
@@ -42,7 +42,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean inputShutdown;
     private boolean closing;
     private boolean draining;
-    private Duration keepaliveTimeout = HEADER_TIMEOUT;
+    private Duration headerTimeout = Duration.ofSeconds(60);
+    private Duration keepaliveTimeout = headerTimeout;
 
     public HttpConnectionHandler(Supplier<ServerSelector> sites, ContentHandlers handlers, ExchangeListener listener,
                                  ConnectionStates states, boolean secure) {
@@ -71,6 +72,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             traffic.onNextBytes(() -> {
                 if (state == ConnectionStates.State.WAITING) {
                     enter(ConnectionStates.State.READING);
+                    // A request has begun: client_header_timeout now bounds how long its header may take.
+                    armIdle(headerTimeout);
                 }
             });
         }
@@ -94,8 +97,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        headerTimeout = sites.get().defaultServer().limits().headerTimeout();
         enter(ConnectionStates.State.WAITING);
-        armIdle(HEADER_TIMEOUT);
+        armIdle(headerTimeout);
         ctx.read();
         ctx.fireChannelActive();
     }
@@ -116,6 +120,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             states.request();
             current = new Exchange(ctx, this, request, secure, ++requests);
             current.dispatch(sites.get(), handlers);
+            if (request instanceof FullHttpRequest full) {
+                // A rejected request carries no body; its (empty) buffer is not needed past dispatch.
+                full.release();
+            }
         } else {
             ReferenceCountUtil.release(msg);
         }

@@ -27,7 +27,9 @@ public record LocationSettings(
         ResponseHeaders responseHeaders,
         Map<Integer, ErrorPage> errorPages,
         TryFiles tryFiles,
-        boolean internal) {
+        boolean internal,
+        ClientTimeouts clientTimeouts,
+        int proxyBufferSize) {
 
     /** The `return` written directly at this level, if any (it may follow rewrites and sets). */
     public ReturnAction returnAction() {

@@ -12,6 +12,8 @@ public record VirtualServer(
         Tls tls,
         List<Location> locations,
         LocationSettings fallback,
+        ServerLimits limits,
+        RealIp realIp,
         String file,
         int line) {
 

@@ -2,6 +2,7 @@ package io.ferry.proxy;
 
 import io.ferry.http.BodySink;
 import io.ferry.http.Exchange;
+import io.ferry.http.ServerCodec;
 import io.ferry.http.UpstreamTiming;
 import io.ferry.model.NextUpstream;
 import io.ferry.model.NextUpstream.Condition;
@@ -61,7 +62,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ProxyExchange implements BodySink {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
-    private static final int MAX_RESPONSE_HEADER = 32 * 1024;
     private static final int MAX_CHUNK = 64 * 1024;
     /** Request body kept for a retry on another peer; a longer body can only be sent once. */
     private static final int REPLAY_LIMIT = 64 * 1024;
@@ -132,7 +132,8 @@ final class ProxyExchange implements BodySink {
                     ch.pipeline().addLast("ssl", UPSTREAM_TLS.newHandler(ch.alloc(),
                             peer.server().address().getHostString(), peer.server().address().getPort()));
                 }
-                ch.pipeline().addLast("http", new HttpClientCodec(8192, MAX_RESPONSE_HEADER, MAX_CHUNK));
+                ch.pipeline().addLast("http", new HttpClientCodec(ex.settings().proxyBufferSize(),
+                        ex.settings().proxyBufferSize(), MAX_CHUNK));
                 a.attach(ch);
             }
         });
@@ -415,7 +416,7 @@ final class ProxyExchange implements BodySink {
                 // the 101's end marker, which must reach this handler, not the relay.
                 channel.eventLoop().execute(() -> {
                     Tunnel[] opened = new Tunnel[1];
-                    opened[0] = WebSocketTunnel.open(ex.channel(), channel, upgradedBytes, proxy.readTimeout(), () -> {
+                    opened[0] = WebSocketTunnel.open(ex.channel(), ServerCodec.class, channel, upgradedBytes, proxy.readTimeout(), () -> {
                         tunnels.closed(opened[0]);
                         timing.finished();
                         ex.tunnelClosed();

@@ -3,6 +3,7 @@ package io.ferry.server;
 import io.ferry.demo.EchoBackend;
 import io.ferry.http.ConnectionStates;
 import io.ferry.http.HttpConnectionHandler;
+import io.ferry.http.ServerCodec;
 import io.ferry.http.TrafficCounter;
 import io.ferry.log.AccessLogs;
 import io.ferry.metrics.Metrics;
@@ -10,6 +11,7 @@ import io.ferry.tunnel.Tunnel;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.websocket.WebSocketTunnel;
 import io.ferry.model.FerryConfig;
+import io.ferry.model.ServerLimits;
 import io.ferry.model.VirtualServer;
 import io.ferry.stream.StreamServers;
 import io.ferry.tls.TlsContexts;
@@ -23,9 +25,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.handler.timeout.WriteTimeoutHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -79,6 +81,7 @@ public final class FerryServer {
         int threads = config.workerProcesses() == FerryConfig.AUTO
                 ? Runtime.getRuntime().availableProcessors() : config.workerProcesses();
         FerryServer server = new FerryServer(threads);
+        checkDescriptorLimit((long) config.workerConnections() * threads);
         try {
             server.apply(config);
         } catch (IOException | RuntimeException e) {
@@ -86,6 +89,22 @@ public final class FerryServer {
             throw e;
         }
         return server;
+    }
+
+    /**
+     * Each client connection may hold an upstream one, so worker_connections × event loops × 2
+     * descriptors are needed. The JVM already raises the soft limit to the hard one; if that is
+     * still short, say so now rather than failing under load.
+     */
+    private static void checkDescriptorLimit(long connections) {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            long limit = unix.getMaxFileDescriptorCount();
+            if (limit < connections * 2 + 64) {
+                LOG.warn("open files limit (RLIMIT_NOFILE) is {}, lower than the {} that {} connections may need; "
+                        + "raise it (ulimit -n, or LimitNOFILE= in the service unit)", limit, connections * 2 + 64, connections);
+            }
+        }
     }
 
     /** What -t adds to parsing: every certificate and key loaded (and nothing written). */
@@ -207,10 +226,18 @@ public final class FerryServer {
         if (site.secure()) {
             ch.pipeline().addLast("sni", new SniHandler(site.sni()));
         }
+        VirtualServer defaults = site.selector().defaultServer();
+        ServerLimits limits = defaults.limits();
         HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(8192).setMaxHeaderSize(32 * 1024).setMaxChunkSize(64 * 1024);
+                .setInitialBufferSize(limits.headerBufferSize())
+                .setMaxInitialLineLength(limits.largeBufferSize())
+                .setMaxHeaderSize(limits.largeBufferCount() * limits.largeBufferSize())
+                .setMaxChunkSize(64 * 1024)
+                .setStrictLineParsing(true);
+        ch.pipeline().addLast("send-timeout", new WriteTimeoutHandler(
+                defaults.fallback().clientTimeouts().send().toMillis(), TimeUnit.MILLISECONDS));
         ch.pipeline().addLast("traffic", new TrafficCounter());
-        ch.pipeline().addLast("http", new HttpServerCodec(decoder));
+        ch.pipeline().addLast("http", new ServerCodec(decoder));
         ch.pipeline().addLast("chunked", new ChunkedWriteHandler());
         ch.pipeline().addLast("handler", new HttpConnectionHandler(
                 () -> listener.plan.siteFor(local).selector(), handlers, recorder, states, site.secure()));

@@ -86,10 +86,11 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
         ch.pipeline().addLast("debug", new io.netty.channel.ChannelOutboundHandlerAdapter() {
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
-                promise.addListener(f -> { if (!f.isSuccess()) { System.err.println("DEBUG client write failed: " + f.cause()); } });
+                promise.addListener(f -> { if (!f.isSuccess()) { System.err.println("DEBUG client write failed: " + f.cause() + " cause " + f.cause().getCause()); if (f.cause().getCause() != null) f.cause().getCause().printStackTrace(); } });
                 ctx.write(msg, promise);
             }
         });
+        ch.pipeline().addLast("read-guard", ReadGuard.INSTANCE);
         ch.pipeline().addLast("traffic", session.clientTraffic);
         ch.pipeline().addLast("session", session);
     }
@@ -129,6 +130,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
             }
             return;
         }
+        System.err.println("DEBUG client event " + evt + " relaying=" + relaying + " in=" + clientTraffic.in());
         if (evt instanceof ChannelInputShutdownEvent && !relaying) {
             // The client finished sending before the upstream was there: passed on once the relay starts.
             clientInputDone = true;
@@ -195,7 +197,15 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
         ChannelFuture f = group.connect(client, peer, server.connectTimeout(), new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                ch.pipeline().addLast("read-guard", ReadGuard.INSTANCE);
                 ch.pipeline().addLast("traffic", traffic);
+                ch.pipeline().addLast("dbg", new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                        System.err.println("DEBUG upstream event " + evt + " in=" + traffic.in());
+                        ctx.fireUserEventTriggered(evt);
+                    }
+                });
             }
         });
         f.addListener((ChannelFutureListener) done -> {

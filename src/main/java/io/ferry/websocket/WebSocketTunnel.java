@@ -7,7 +7,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,11 +25,12 @@ public final class WebSocketTunnel {
     private WebSocketTunnel() {
     }
 
-    public static Tunnel open(Channel client, Channel upstream, List<ByteBuf> earlyFromUpstream,
-                              Duration idleTimeout, Runnable onClose) {
+    /** {@code clientCodec}: the HTTP codec class of the client pipeline (it and what follows it are removed). */
+    public static Tunnel open(Channel client, Class<? extends ChannelHandler> clientCodec, Channel upstream,
+                              List<ByteBuf> earlyFromUpstream, Duration idleTimeout, Runnable onClose) {
         FrameBoundary fromUpstream = new FrameBoundary();
         Tunnel tunnel = Tunnel.install(client, upstream, idleTimeout, new FrameBoundary(), fromUpstream, onClose);
-        stripHttp(client.pipeline(), HttpServerCodec.class);
+        stripHttp(client.pipeline(), clientCodec);
         // Ahead of anything the upstream codec still holds, which its removal hands to the relay.
         for (ByteBuf buf : earlyFromUpstream) {
             fromUpstream.observe(buf);

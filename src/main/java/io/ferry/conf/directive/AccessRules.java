@@ -3,6 +3,7 @@ package io.ferry.conf.directive;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.model.AccessRule;
+import io.ferry.model.RealIp;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -31,8 +32,26 @@ final class AccessRules {
         return List.copyOf(out);
     }
 
+    /** The realip module's settings at this level (the trusted list as "allow" rules). */
+    static RealIp realIp(Scope s) throws ConfException {
+        List<AccessRule> trusted = new ArrayList<>();
+        for (Directive d : s.inheritedAll("set_real_ip_from")) {
+            if (d.args().get(0).startsWith("unix:")) {
+                throw Values.error(d, "unix domain sockets are not supported in \"set_real_ip_from\"");
+            }
+            trusted.add(rule(d));
+        }
+        Directive header = s.inherited("real_ip_header");
+        if (header != null && header.args().get(0).equals("proxy_protocol")) {
+            throw Values.error(header, "the PROXY protocol is not supported");
+        }
+        Directive recursive = s.inherited("real_ip_recursive");
+        return new RealIp(List.copyOf(trusted), header == null ? "X-Real-IP" : header.args().get(0),
+                recursive != null && Values.flag(recursive));
+    }
+
     private static AccessRule rule(Directive d) throws ConfException {
-        boolean allow = d.name().equals("allow");
+        boolean allow = !d.name().equals("deny");
         String value = d.args().get(0);
         if (value.equals("all")) {
             return new AccessRule(allow, null, 0);

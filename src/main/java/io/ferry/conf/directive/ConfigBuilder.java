@@ -6,6 +6,7 @@ import io.ferry.model.ErrorLog;
 import io.ferry.model.FerryConfig;
 import io.ferry.model.HttpConfig;
 import io.ferry.model.Listen;
+import io.ferry.model.ServerLimits;
 import io.ferry.model.ServerName;
 import io.ferry.model.StreamConfig;
 import io.ferry.model.Tls;
@@ -189,7 +190,25 @@ final class ConfigBuilder {
         }
         Tls tls = tls(s, listens, block);
         return new VirtualServer(List.copyOf(listens), List.copyOf(names), tls, locations.locations(s),
-                locations.serverSettings(s), block.file(), block.line());
+                locations.serverSettings(s), limits(s), AccessRules.realIp(s), block.file(), block.line());
+    }
+
+    private static ServerLimits limits(Scope s) throws ConfException {
+        ServerLimits limits = ServerLimits.DEFAULT;
+        Directive small = s.inherited("client_header_buffer_size");
+        Directive large = s.inherited("large_client_header_buffers");
+        Directive timeout = s.inherited("client_header_timeout");
+        int count = limits.largeBufferCount();
+        int size = limits.largeBufferSize();
+        if (large != null) {
+            count = Values.positiveInt(large, large.args().get(0));
+            size = (int) Math.min(Integer.MAX_VALUE, Values.size(large, large.args().get(1)));
+            if (size < 16) {
+                throw Values.error(large, "the \"large_client_header_buffers\" size must be at least 16 bytes");
+            }
+        }
+        return new ServerLimits(small == null ? limits.headerBufferSize() : (int) Values.size(small, small.args().get(0)),
+                count, size, timeout == null ? limits.headerTimeout() : Values.time(timeout, timeout.args().get(0)));
     }
 
     private static Listen listen(Directive d) throws ConfException {

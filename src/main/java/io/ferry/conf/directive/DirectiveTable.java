@@ -80,6 +80,18 @@ public final class DirectiveTable {
             add(temp + "_temp_path", HSL, 1, 4, null, false);
         }
 
+        // client limits and timeouts
+        one("client_header_buffer_size", HS);
+        add("large_client_header_buffers", HS, 2, 2, null, false);
+        one("client_header_timeout", HS);
+        one("client_body_timeout", HSL);
+        one("send_timeout", HSL);
+        one("keepalive_requests", HSL);
+        one("proxy_buffer_size", HSL);
+        add("set_real_ip_from", HSL, 1, 1, null, true);
+        one("real_ip_header", HSL);
+        one("real_ip_recursive", HSL);
+
         // tls
         one("ssl_certificate", HS);
         one("ssl_certificate_key", HS);

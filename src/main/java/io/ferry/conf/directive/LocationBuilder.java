@@ -3,6 +3,7 @@ package io.ferry.conf.directive;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.model.Builtin;
+import io.ferry.model.ClientTimeouts;
 import io.ferry.model.HeaderSetting;
 import io.ferry.model.Location;
 import io.ferry.model.LocationModifier;
@@ -31,7 +32,7 @@ import java.util.regex.PatternSyntaxException;
 final class LocationBuilder {
     private static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(60);
     static final List<String> FLAGS = List.of("sendfile", "tcp_nopush", "tcp_nodelay", "server_tokens", "proxy_websocket",
-            "rewrite_log", "uninitialized_variable_warn", "proxy_intercept_errors",
+            "rewrite_log", "uninitialized_variable_warn", "proxy_intercept_errors", "real_ip_recursive",
             "ssl_self_signed");
 
     private final Path prefix;
@@ -166,7 +167,24 @@ final class LocationBuilder {
                 MemcachedBuilder.settings(s, upstreams, variables), files.documentRoot(s, location, prefix, variables),
                 FastCgiBuilder.settings(s, variables, upstreams),
                 rewrites.ops(s, s.written(), block == null ? null : (inner, ifBlock) -> settings(inner, ifLocation(location), ifBlock)),
-                rewrites.responseHeaders(s), rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null);
+                rewrites.responseHeaders(s), rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null,
+                clientTimeouts(s), proxyBufferSize(s));
+    }
+
+    private static ClientTimeouts clientTimeouts(Scope s) throws ConfException {
+        Directive body = s.inherited("client_body_timeout");
+        Directive send = s.inherited("send_timeout");
+        Directive requests = s.inherited("keepalive_requests");
+        ClientTimeouts d = ClientTimeouts.DEFAULT;
+        return new ClientTimeouts(body == null ? d.body() : Values.time(body, body.args().get(0)),
+                send == null ? d.send() : Values.time(send, send.args().get(0)),
+                requests == null ? d.keepaliveRequests() : Values.positiveInt(requests, requests.args().get(0)));
+    }
+
+    /** proxy_buffer_size bounds the upstream's response header block (nginx: one memory page, 4k or 8k). */
+    private static int proxyBufferSize(Scope s) throws ConfException {
+        Directive d = s.inherited("proxy_buffer_size");
+        return d == null ? 8192 : (int) Math.min(Integer.MAX_VALUE, Values.size(d, d.args().get(0)));
     }
 
     /**

@@ -33,6 +33,11 @@ final class Args {
         return v == null ? def : v;
     }
 
+    /** The value, or null when the option is absent. */
+    String opt(String key) {
+        return values.get(key);
+    }
+
     int integer(String key, int def) {
         String v = values.get(key);
         return v == null ? def : Integer.parseInt(v);

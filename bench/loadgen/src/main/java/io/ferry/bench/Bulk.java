@@ -29,7 +29,7 @@ final class Bulk {
         int rounds = a.integer("rounds", 3);
         double duration = a.dbl("duration", 5);
         double warmup = a.dbl("warmup", 1);
-        String out = a.str("out", null);
+        String out = a.opt("out");
         String phase = a.str("phase", "-");
         String scenario = a.str("scenario", "stream");
         EventLoopGroup group = Net.group(a.integer("threads", 1));

@@ -24,7 +24,7 @@ final class Startup {
         int port = a.integer("port", 0);
         String path = a.str("path", "/");
         int repeat = a.integer("repeat", 3);
-        String out = a.str("out", null);
+        String out = a.opt("out");
         String phase = a.str("phase", "-");
         String target = a.str("target", "ferry");
         File log = new File(a.str("log", "/dev/null"));

@@ -36,7 +36,7 @@ final class WsBench {
         int rounds = a.integer("rounds", 3);
         double duration = a.dbl("duration", 5);
         double warmup = a.dbl("warmup", 2);
-        String out = a.str("out", null);
+        String out = a.opt("out");
         String phase = a.str("phase", "-");
         String scenario = a.str("scenario", "ws" + size);
         EventLoopGroup group = Net.group(a.integer("threads", 1));

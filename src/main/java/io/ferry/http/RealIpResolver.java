@@ -1,0 +1,66 @@
+package io.ferry.http;
+
+import io.ferry.model.AccessRule;
+import io.ferry.model.RealIp;
+import io.netty.handler.codec.http.HttpRequest;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+
+/**
+ * nginx's realip module: only a connection from a trusted proxy may name the client, through
+ * real_ip_header; with X-Forwarded-For the rightmost address is taken, or with real_ip_recursive
+ * the rightmost one that is not itself a trusted proxy.
+ */
+final class RealIpResolver {
+    private RealIpResolver() {
+    }
+
+    static String resolve(RealIp realIp, SocketAddress peer, HttpRequest request) {
+        if (!(peer instanceof InetSocketAddress inet)) {
+            return "";
+        }
+        String peerText = inet.getAddress().getHostAddress();
+        if (realIp == null || realIp.trusted().isEmpty() || !trusted(realIp.trusted(), inet.getAddress())) {
+            return peerText;
+        }
+        String header = request.headers().get(realIp.header());
+        if (header == null || header.isBlank()) {
+            return peerText;
+        }
+        String[] hops = header.split(",");
+        for (int i = hops.length - 1; i >= 0; i--) {
+            InetAddress hop = literal(hops[i].trim());
+            if (hop == null) {
+                return peerText;
+            }
+            if (!realIp.recursive() || i == 0 || !trusted(realIp.trusted(), hop)) {
+                return hop.getHostAddress();
+            }
+        }
+        return peerText;
+    }
+
+    private static boolean trusted(List<AccessRule> rules, InetAddress a) {
+        for (AccessRule r : rules) {
+            if (r.matches(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Only numeric addresses count; a name in the header is ignored (never resolved). */
+    private static InetAddress literal(String text) {
+        if (text.isEmpty() || !text.matches("[0-9a-fA-F:.\\[\\]]+")) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(text.startsWith("[") ? text.substring(1, text.length() - 1) : text);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.ferry.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * Netty's server codec, stricter where RFC 9112 lets a proxy refuse: a request carrying both
+ * Transfer-Encoding and Content-Length, or an obsolete line folding in its header block, is a
+ * smuggling vector and becomes a failed request (400, connection closed) instead of being
+ * repaired. Responses to HEAD get no body, as in Netty's own codec.
+ */
+public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.Decoder, ServerCodec.Encoder> {
+
+    public ServerCodec(HttpDecoderConfig config) {
+        ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
+        init(new Decoder(config, methods), new Encoder(methods));
+    }
+
+    static final class Decoder extends HttpRequestDecoder {
+        private final ArrayDeque<HttpMethod> methods;
+        private boolean atHeaders = true;
+        private boolean rejected;
+
+        Decoder(HttpDecoderConfig config, ArrayDeque<HttpMethod> methods) {
+            super(config);
+            this.methods = methods;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (rejected) {
+                in.skipBytes(in.readableBytes());
+                return;
+            }
+            if (atHeaders && foldedHeaderLine(in)) {
+                reject(in, out, new IllegalArgumentException("obsolete line folding in the request header"));
+                return;
+            }
+            int before = out.size();
+            super.decode(ctx, in, out);
+            for (int i = before; i < out.size(); i++) {
+                Object o = out.get(i);
+                if (o instanceof HttpRequest r) {
+                    methods.add(r.method());
+                    atHeaders = false;
+                    if (r.decoderResult().isFailure()) {
+                        rejected = true;
+                    }
+                }
+                if (o instanceof LastHttpContent) {
+                    atHeaders = true;
+                }
+            }
+        }
+
+        /** A header line starting with a space or tab (RFC 9112 §5.2), before the blank line ending the block. */
+        private static boolean foldedHeaderLine(ByteBuf in) {
+            int end = in.writerIndex();
+            boolean lineStart = false;
+            boolean firstLine = true;
+            for (int i = in.readerIndex(); i < end; i++) {
+                byte b = in.getByte(i);
+                if (lineStart) {
+                    if (b == '\r' || b == '\n') {
+                        if (!firstLine) {
+                            return false;
+                        }
+                    } else {
+                        if ((b == ' ' || b == '\t') && !firstLine) {
+                            return true;
+                        }
+                        firstLine = false;
+                    }
+                }
+                lineStart = b == '\n';
+            }
+            return false;
+        }
+
+        private void reject(ByteBuf in, List<Object> out, Exception cause) {
+            in.skipBytes(in.readableBytes());
+            rejected = true;
+            FullHttpRequest bad = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request", Unpooled.EMPTY_BUFFER);
+            bad.setDecoderResult(DecoderResult.failure(cause));
+            methods.add(HttpMethod.GET);
+            out.add(bad);
+        }
+
+        @Override
+        protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+            throw new IllegalArgumentException("both Transfer-Encoding and Content-Length in the request");
+        }
+    }
+
+    static final class Encoder extends HttpResponseEncoder {
+        private final ArrayDeque<HttpMethod> methods;
+
+        Encoder(ArrayDeque<HttpMethod> methods) {
+            this.methods = methods;
+        }
+
+        /** Interim 1xx answers (but 101) do not end an exchange, so they do not consume its method. */
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+            int code = msg.status().code();
+            if (code >= 100 && code < 200 && code != 101) {
+                return true;
+            }
+            HttpMethod method = methods.poll();
+            return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
+        }
+    }
+}
