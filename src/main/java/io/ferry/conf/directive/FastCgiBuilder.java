@@ -93,6 +93,18 @@ final class FastCgiBuilder {
         if (s.own("fastcgi_split_path_info") != null) {
             split(s.own("fastcgi_split_path_info"));
         }
+        if (s.own("fastcgi_next_upstream") != null) {
+            conditions(s.own("fastcgi_next_upstream"));
+        }
+        for (String name : List.of("fastcgi_next_upstream_tries")) {
+            Directive d = s.own(name);
+            if (d != null && !d.args().get(0).equals("0")) {
+                Values.positiveInt(d, d.args().get(0));
+            }
+        }
+        if (s.own("fastcgi_next_upstream_timeout") != null) {
+            Values.time(s.own("fastcgi_next_upstream_timeout"), s.own("fastcgi_next_upstream_timeout").args().get(0));
+        }
     }
 
     private static Upstream upstream(Directive pass, Map<String, Upstream> upstreams) throws ConfException {
@@ -131,32 +143,35 @@ final class FastCgiBuilder {
         return regex;
     }
 
+    private static Set<NextUpstream.Condition> conditions(Directive d) throws ConfException {
+        Set<NextUpstream.Condition> conditions = EnumSet.noneOf(NextUpstream.Condition.class);
+        for (String arg : d.args()) {
+            if (arg.equals("off") && d.args().size() == 1) {
+                continue;
+            }
+            NextUpstream.Condition c;
+            try {
+                c = NextUpstream.Condition.valueOf(arg.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw Values.invalid(d, arg);
+            }
+            if (!CONDITIONS.contains(c)) {
+                throw Values.invalid(d, arg);
+            }
+            conditions.add(c);
+        }
+        return conditions;
+    }
+
     private static Duration timeout(Scope s, String name) throws ConfException {
         Directive d = s.inherited(name);
         return d == null ? DEFAULT_TIMEOUT : Values.time(d, d.args().get(0));
     }
 
     private static NextUpstream nextUpstream(Scope s) throws ConfException {
-        Set<NextUpstream.Condition> conditions = EnumSet.of(NextUpstream.Condition.ERROR, NextUpstream.Condition.TIMEOUT);
         Directive d = s.inherited("fastcgi_next_upstream");
-        if (d != null) {
-            conditions = EnumSet.noneOf(NextUpstream.Condition.class);
-            for (String arg : d.args()) {
-                if (arg.equals("off") && d.args().size() == 1) {
-                    continue;
-                }
-                NextUpstream.Condition c;
-                try {
-                    c = NextUpstream.Condition.valueOf(arg.toUpperCase(Locale.ROOT));
-                } catch (IllegalArgumentException e) {
-                    throw Values.invalid(d, arg);
-                }
-                if (!CONDITIONS.contains(c)) {
-                    throw Values.invalid(d, arg);
-                }
-                conditions.add(c);
-            }
-        }
+        Set<NextUpstream.Condition> conditions = d == null
+                ? EnumSet.of(NextUpstream.Condition.ERROR, NextUpstream.Condition.TIMEOUT) : conditions(d);
         Directive tries = s.inherited("fastcgi_next_upstream_tries");
         int n = tries == null || tries.args().get(0).equals("0") ? 0 : Values.positiveInt(tries, tries.args().get(0));
         Directive timeout = s.inherited("fastcgi_next_upstream_timeout");

@@ -22,8 +22,8 @@ final class FilesBuilder {
         Directive root = s.own("root");
         Directive alias = s.own("alias");
         if (root != null && alias != null) {
-            boolean aliasLater = alias.line() > root.line() || !alias.file().equals(root.file());
-            Directive later = aliasLater ? alias : root;
+            Directive later = s.ownAllOf("root", "alias").get(1);
+            boolean aliasLater = later == alias;
             throw Values.error(later, "\"" + later.name() + "\" directive is duplicate, \""
                     + (aliasLater ? "root" : "alias") + "\" directive was specified earlier");
         }

@@ -33,6 +33,8 @@ final class Bulk {
         String phase = a.str("phase", "-");
         String scenario = a.str("scenario", "stream");
         EventLoopGroup group = Net.group(a.integer("threads", 1));
+        Map<String, String> cpu = a.opt("cpu") == null ? Map.of() : a.pairs("cpu");
+        int clk = a.integer("clk", 100);
         try {
             if (warmup > 0) {
                 for (Map.Entry<String, String> t : targets.entrySet()) {
@@ -42,9 +44,15 @@ final class Bulk {
             }
             for (int round = 1; round <= rounds; round++) {
                 for (Map.Entry<String, String> t : targets.entrySet()) {
+                    long cpu0 = Net.cpuTicks(cpu.get(t.getKey()));
                     double mbps = once(group, t.getValue(), conns, duration);
+                    long cpu1 = Net.cpuTicks(cpu.get(t.getKey()));
                     System.err.printf(Locale.ROOT, "  round %d %-6s %.1f MB/s%n", round, t.getKey(), mbps);
                     Net.record(out, phase, scenario, t.getKey(), round, "mbps", mbps);
+                    if (cpu.containsKey(t.getKey()) && mbps > 0) {
+                        // CPU over the whole run (connect and ramp included) per MB counted in the window: an upper bound.
+                        Net.record(out, phase, scenario, t.getKey(), round, "cpu_us", (cpu1 - cpu0) * 1e6 / clk / (mbps * duration));
+                    }
                 }
             }
         } finally {

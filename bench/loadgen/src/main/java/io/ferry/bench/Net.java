@@ -50,6 +50,28 @@ final class Net {
         }
     }
 
+    /** utime + stime, in clock ticks, of the processes named "pid+pid+..." (0 for null or unreadable ones). */
+    static long cpuTicks(String pids) {
+        if (pids == null || pids.isBlank()) {
+            return 0;
+        }
+        long total = 0;
+        for (String pid : pids.split("\\+")) {
+            if (pid.isBlank()) {
+                continue;
+            }
+            try {
+                String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid.trim(), "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                // After "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12.
+                total += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (IOException | RuntimeException e) {
+                // the process is gone or not on Linux: count nothing
+            }
+        }
+        return total;
+    }
+
     /** Percentile (0..100) of the first {@code n} values, nearest-rank. */
     static long percentile(long[] values, int n, double p) {
         if (n == 0) {

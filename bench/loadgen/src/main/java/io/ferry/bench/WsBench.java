@@ -40,6 +40,8 @@ final class WsBench {
         String phase = a.str("phase", "-");
         String scenario = a.str("scenario", "ws" + size);
         EventLoopGroup group = Net.group(a.integer("threads", 1));
+        Map<String, String> cpu = a.opt("cpu") == null ? Map.of() : a.pairs("cpu");
+        int clk = a.integer("clk", 100);
         byte[] bytes = new byte[size];
         ThreadLocalRandom.current().nextBytes(bytes);
         ByteBuf payload = Unpooled.unreleasableBuffer(Unpooled.directBuffer(size).writeBytes(bytes));
@@ -52,8 +54,14 @@ final class WsBench {
             }
             for (int round = 1; round <= rounds; round++) {
                 for (Map.Entry<String, String> t : targets.entrySet()) {
+                    long cpu0 = Net.cpuTicks(cpu.get(t.getKey()));
                     Result r = once(group, URI.create(t.getValue()), conns, payload, duration);
+                    long cpu1 = Net.cpuTicks(cpu.get(t.getKey()));
                     System.err.printf(Locale.ROOT, "  round %d %-6s %s%n", round, t.getKey(), r);
+                    if (cpu.containsKey(t.getKey()) && r.rate > 0) {
+                        Net.record(out, phase, scenario, t.getKey(), round, "cpu_us",
+                                (cpu1 - cpu0) * 1e6 / clk / (r.rate * duration));
+                    }
                     Net.record(out, phase, scenario, t.getKey(), round, "msgs", r.rate);
                     Net.record(out, phase, scenario, t.getKey(), round, "p50_ms", r.p50 / 1e6);
                     Net.record(out, phase, scenario, t.getKey(), round, "p99_ms", r.p99 / 1e6);
