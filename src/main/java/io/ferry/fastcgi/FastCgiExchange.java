@@ -386,6 +386,15 @@ final class FastCgiExchange implements BodySink {
                 nextAttempt(HttpResponseStatus.valueOf(code));
                 return;
             }
+            if (settings.interceptErrors() && code >= 300 && ex.errorPage(code)) {
+                // fastcgi_intercept_errors: error_page took the request elsewhere; this response is dropped.
+                finished = true;
+                timing.finished();
+                group.succeeded(peer);
+                abandon();
+                releaseBody();
+                return;
+            }
             HttpResponseStatus status = parsed.reason() == null ? HttpResponseStatus.valueOf(code)
                     : new HttpResponseStatus(code, parsed.reason());
             HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
@@ -656,8 +665,8 @@ final class FastCgiExchange implements BodySink {
     }
 
     private void logError(String what, Peer peer) {
-        LOG.error("{}, client: {}, server: {}, request: \"{} {} {}\", upstream: \"fastcgi://{}\", host: \"{}\"",
-                what, ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol(),
+        LOG.error("*{} {}, client: {}, server: {}, request: \"{} {} {}\", upstream: \"fastcgi://{}\", host: \"{}\"",
+                ex.connection(), what, ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol(),
                 peer == null ? settings.address() : peer.server().addressText(),
                 ex.request().headers().get(HttpHeaderNames.HOST, ""));
     }

@@ -15,6 +15,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.MultithreadEventExecutorGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
@@ -42,6 +47,7 @@ public final class StreamServers {
     static final String ANY = "*";
 
     private final EventLoopGroup group;
+    private final boolean ownGroup;
     private final Tunnels tunnels;
     private final AccessLogs accessLogs;
     private final Upstreams upstreams = new Upstreams();
@@ -68,8 +74,17 @@ public final class StreamServers {
         Channel channel;
     }
 
-    public StreamServers(EventLoopGroup group, Tunnels tunnels, AccessLogs accessLogs) {
-        this.group = group;
+    /**
+     * {@code shared}: the server's event loops. With the native transport, stream sessions get NIO
+     * event loops of their own (as many threads): Netty 4.2.18's epoll transport removes a socket
+     * from the epoll set once its interest set is empty (a half-closed socket that is not waiting
+     * to write) and then fails the next EPOLL_CTL_MOD with ENOENT, shutting the output down, so
+     * the reply to a client that half-closed was cut short as soon as it had to wait for the socket.
+     */
+    public StreamServers(EventLoopGroup shared, Tunnels tunnels, AccessLogs accessLogs) {
+        this.ownGroup = Transport.isNative();
+        this.group = ownGroup ? new MultiThreadIoEventLoopGroup(((MultithreadEventExecutorGroup) shared).executorCount(),
+                new DefaultThreadFactory("ferry-stream"), NioIoHandler.newFactory()) : shared;
         this.tunnels = tunnels;
         this.accessLogs = accessLogs;
     }
@@ -185,7 +200,7 @@ public final class StreamServers {
         listener.plan = plan;
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
-                .channel(Transport.serverChannel())
+                .channel(ownGroup ? NioServerSocketChannel.class : Transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 511)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
@@ -235,5 +250,8 @@ public final class StreamServers {
         closeListeners();
         sessions.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         upstreams.drainAll();
+        if (ownGroup) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
     }
 }

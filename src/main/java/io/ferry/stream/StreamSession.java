@@ -83,14 +83,6 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
         if (site.ssl() != null) {
             ch.pipeline().addLast("ssl", site.ssl().newHandler(ch.alloc()));
         }
-        ch.pipeline().addLast("debug", new io.netty.channel.ChannelOutboundHandlerAdapter() {
-            @Override
-            public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
-                promise.addListener(f -> { if (!f.isSuccess()) { System.err.println("DEBUG client write failed: " + f.cause() + " cause " + f.cause().getCause()); if (f.cause().getCause() != null) f.cause().getCause().printStackTrace(); } });
-                ctx.write(msg, promise);
-            }
-        });
-        ch.pipeline().addLast("read-guard", ReadGuard.INSTANCE);
         ch.pipeline().addLast("traffic", session.clientTraffic);
         ch.pipeline().addLast("session", session);
     }
@@ -130,7 +122,6 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
             }
             return;
         }
-        System.err.println("DEBUG client event " + evt + " relaying=" + relaying + " in=" + clientTraffic.in());
         if (evt instanceof ChannelInputShutdownEvent && !relaying) {
             // The client finished sending before the upstream was there: passed on once the relay starts.
             clientInputDone = true;
@@ -197,15 +188,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
         ChannelFuture f = group.connect(client, peer, server.connectTimeout(), new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast("read-guard", ReadGuard.INSTANCE);
-                ch.pipeline().addLast("traffic", traffic);
-                ch.pipeline().addLast("dbg", new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                        System.err.println("DEBUG upstream event " + evt + " in=" + traffic.in());
-                        ctx.fireUserEventTriggered(evt);
-                    }
-                });
+                        ch.pipeline().addLast("traffic", traffic);
             }
         });
         f.addListener((ChannelFutureListener) done -> {
@@ -265,7 +248,6 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
         }
         ended = true;
         endedAt = System.nanoTime();
-        new Exception("DEBUG session end").printStackTrace();
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false);
         }

@@ -89,6 +89,7 @@ class FastCgiIT {
                 setcookie('b', '2');
                 echo "short and stout";
                 """);
+        Files.writeString(html.resolve("teapot.html"), "<p>intercepted</p>");
         Files.writeString(html.resolve("redirect.php"), "<?php header('Location: /elsewhere?x=1'); echo 'moved';");
         Files.writeString(html.resolve("stderr.php"), "<?php error_log('ferry stderr check'); echo 'logged';");
         Files.writeString(html.resolve("slow.php"), "<?php sleep(3); echo 'late';");
@@ -149,6 +150,14 @@ class FastCgiIT {
                             fastcgi_pass unix:%5$s;
                             fastcgi_param SCRIPT_FILENAME $request_filename;
                             include fastcgi_params;
+                        }
+                        location ^~ /intercepted/ {
+                            root html;
+                            fastcgi_intercept_errors on;
+                            error_page 418 /teapot.html;
+                            fastcgi_param SCRIPT_FILENAME $document_root/teapot.php;
+                            include fastcgi_params;
+                            fastcgi_pass 127.0.0.1:%2$d;
                         }
                         location ^~ /slow/ {
                             root html;
@@ -293,6 +302,18 @@ class FastCgiIT {
     }
 
     @Test
+    void interceptErrorsHandsTheStatusToErrorPage() throws Exception {
+        try (RawHttpClient raw = new RawHttpClient(port)) {
+            RawHttpClient.Response r = raw.get("/intercepted/x");
+            assertThat(r.status()).isEqualTo(418);
+            assertThat(r.text()).isEqualTo("<p>intercepted</p>");
+            assertThat(r.all("set-cookie")).as("nothing of the intercepted response").isEmpty();
+            RawHttpClient.Response again = raw.get("/teapot.php");
+            assertThat(again.text()).as("the connection stays usable").isEqualTo("short and stout");
+        }
+    }
+
+    @Test
     void aRelativeLocationBecomesAnAbsoluteRedirect() throws Exception {
         try (RawHttpClient raw = new RawHttpClient(port)) {
             RawHttpClient.Response r = raw.get("/redirect.php");
@@ -320,7 +341,7 @@ class FastCgiIT {
             Thread.sleep(20);
         }
         assertThat(errors).anySatisfy(l -> assertThat(l)
-                .startsWith("FastCGI sent in stderr: \"PHP message: ferry stderr check\"")
+                .matches("\\*\\d+ FastCGI sent in stderr: \"PHP message: ferry stderr check\" while reading response header from upstream, .*")
                 .contains("request: \"GET /stderr.php HTTP/1.1\"")
                 .contains("upstream: \"fastcgi://127.0.0.1:" + fpm.port() + "\""));
     }

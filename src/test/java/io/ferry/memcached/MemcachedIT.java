@@ -136,6 +136,20 @@ class MemcachedIT {
     }
 
     @Test
+    void memcachedPassInsideIf() throws Exception {
+        memcached.set("/c/page", 0, "from if".getBytes(StandardCharsets.UTF_8));
+        start("""
+                server {
+                    listen 127.0.0.1:PORT;
+                    location /c/ { if ($arg_cache) { memcached_pass MEMCACHED; } }
+                }
+                """);
+        assertThat(new String(get("/c/page?cache=1").body(), StandardCharsets.UTF_8)).isEqualTo("from if");
+        // Without the argument the location's own handler (static files, none here) answers.
+        assertThat(get("/c/page").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void memcachedDownIs502() throws Exception {
         int dead = FerryInstance.freePort();
         start("""

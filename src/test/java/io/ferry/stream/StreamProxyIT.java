@@ -8,7 +8,8 @@ import ch.qos.logback.core.read.ListAppender;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.TestTls;
 import io.ferry.tls.SelfSignedCertificates;
-import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -184,7 +185,7 @@ class StreamProxyIT {
 
     @Test
     void halfCloseStillDeliversTheWholeReply() throws Exception {
-        // Reads until EOF, then answers with the byte count and the bytes reversed in order of chunks.
+        // Reads until EOF, then answers with the byte count and every byte it got.
         TcpBackend counting = backend(TcpBackend.start(s -> {
             byte[] all = s.getInputStream().readAllBytes();
             OutputStream out = s.getOutputStream();
@@ -192,10 +193,7 @@ class StreamProxyIT {
             out.write(all);
             out.flush();
         }));
-        start("""
-                log_format n "$bytes_received $bytes_sent $upstream_bytes_sent $upstream_bytes_received";
-                server { listen 127.0.0.1:PORT; proxy_pass 127.0.0.1:%d; access_log logs/n.log n; }
-                """.formatted(counting.port()));
+        start("server { listen 127.0.0.1:PORT; proxy_pass 127.0.0.1:%d; }".formatted(counting.port()));
         byte[] data = random(4 * 1024 * 1024, 5);
         try (Socket s = connect()) {
             s.getOutputStream().write(data);
@@ -208,7 +206,6 @@ class StreamProxyIT {
             }
             assertThat(head.toString(StandardCharsets.US_ASCII)).isEqualTo("got " + data.length);
             byte[] reply = in.readAllBytes();
-            System.out.println("half-close counts: " + awaitLogLine(prefix.resolve("logs/n.log")) + " reply " + reply.length);
             assertThat(reply.length).isEqualTo(data.length);
             for (int i = 0; i < data.length; i++) {
                 if (reply[i] != data[i]) {
@@ -246,11 +243,12 @@ class StreamProxyIT {
                 Thread.sleep(1000);
                 after = written.get();
             } while (after != before);
-            long direct = PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
-            System.out.printf("slow reader: backend stalled after %d bytes of %d; Netty pooled direct memory %d%n",
+            long direct = ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p
+                    ? p.metric().usedDirectMemory() + p.metric().usedHeapMemory() : 0;
+            System.out.printf("slow reader: backend stalled after %d bytes of %d; Netty allocator memory in use %d%n",
                     after, total, direct);
-            assertThat(after).as("bytes the backend got rid of while the client read nothing").isLessThan(32L * 1024 * 1024);
-            assertThat(direct).as("Ferry's pooled buffers").isLessThan(16L * 1024 * 1024);
+            assertThat(after).as("bytes the backend got rid of while the client read nothing").isLessThan(16L * 1024 * 1024);
+            assertThat(direct).as("memory held by Netty's allocator").isLessThan(8L * 1024 * 1024);
 
             // Reading again: all 256 MiB arrive, in order.
             InputStream in = s.getInputStream();

@@ -133,7 +133,7 @@ public final class DirectiveTable {
         one("worker_shutdown_timeout", EnumSet.of(MAIN));
 
         // fastcgi
-        one("fastcgi_pass", EnumSet.of(LOCATION));
+        one("fastcgi_pass", EnumSet.of(LOCATION, IF));
         add("fastcgi_param", HSL, 2, 3, null, true);
         one("fastcgi_index", HSL);
         one("fastcgi_split_path_info", EnumSet.of(LOCATION));

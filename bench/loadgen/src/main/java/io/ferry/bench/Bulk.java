@@ -49,7 +49,7 @@ final class Bulk {
                     long cpu1 = Net.cpuTicks(cpu.get(t.getKey()));
                     System.err.printf(Locale.ROOT, "  round %d %-6s %.1f MB/s%n", round, t.getKey(), mbps);
                     Net.record(out, phase, scenario, t.getKey(), round, "mbps", mbps);
-                    if (cpu.containsKey(t.getKey()) && mbps > 0) {
+                    if (!cpu.getOrDefault(t.getKey(), "").isBlank() && mbps > 0) {
                         // CPU over the whole run (connect and ramp included) per MB counted in the window: an upper bound.
                         Net.record(out, phase, scenario, t.getKey(), round, "cpu_us", (cpu1 - cpu0) * 1e6 / clk / (mbps * duration));
                     }

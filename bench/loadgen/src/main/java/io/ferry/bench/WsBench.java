@@ -58,7 +58,7 @@ final class WsBench {
                     Result r = once(group, URI.create(t.getValue()), conns, payload, duration);
                     long cpu1 = Net.cpuTicks(cpu.get(t.getKey()));
                     System.err.printf(Locale.ROOT, "  round %d %-6s %s%n", round, t.getKey(), r);
-                    if (cpu.containsKey(t.getKey()) && r.rate > 0) {
+                    if (!cpu.getOrDefault(t.getKey(), "").isBlank() && r.rate > 0) {
                         Net.record(out, phase, scenario, t.getKey(), round, "cpu_us",
                                 (cpu1 - cpu0) * 1e6 / clk / (r.rate * duration));
                     }
