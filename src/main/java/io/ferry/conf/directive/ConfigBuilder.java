@@ -98,7 +98,7 @@ final class ConfigBuilder {
             }
         }
         LocationBuilder locations = new LocationBuilder(prefix, variables, types(http), UpstreamBuilder.build(http, variables),
-                new LogBuilder(prefix, http, variables));
+                LogBuilder.http(prefix, http, variables));
         List<VirtualServer> servers = new ArrayList<>();
         for (Directive s : http.ownAll("server")) {
             servers.add(server(new Scope(http, s.block()), s, locations));

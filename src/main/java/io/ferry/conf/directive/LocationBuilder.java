@@ -236,20 +236,7 @@ final class LocationBuilder {
         Set<NextUpstream.Condition> conditions = EnumSet.of(NextUpstream.Condition.ERROR, NextUpstream.Condition.TIMEOUT);
         Directive d = s.inherited("proxy_next_upstream");
         if (d != null) {
-            conditions = EnumSet.noneOf(NextUpstream.Condition.class);
-            for (String arg : d.args()) {
-                if (arg.equals("off")) {
-                    if (d.args().size() > 1) {
-                        throw Values.invalid(d, arg);
-                    }
-                    continue;
-                }
-                try {
-                    conditions.add(NextUpstream.Condition.valueOf(arg.toUpperCase(Locale.ROOT)));
-                } catch (IllegalArgumentException e) {
-                    throw Values.invalid(d, arg);
-                }
-            }
+            conditions = Values.keywords(d, NextUpstream.Condition.class, EnumSet.allOf(NextUpstream.Condition.class));
         }
         Directive tries = s.inherited("proxy_next_upstream_tries");
         int n = tries == null || tries.args().get(0).equals("0") ? 0 : Values.positiveInt(tries, tries.args().get(0));

@@ -13,45 +13,76 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** log_format (http level) and access_log (any level; the nearest level that has any wins, "off" disables). */
+/**
+ * log_format (at the http or stream level) and access_log (any level; the nearest level that has
+ * any wins, "off" disables). http has nginx's predefined "combined" and a default access log;
+ * stream has neither, and only its own variables.
+ */
 final class LogBuilder {
+    /** Rejects variables a context does not have, before they are compiled (stream has no $uri). */
+    interface NameCheck {
+        void check(Directive d, String text) throws ConfException;
+    }
+
     private final Path prefix;
     private final Variables variables;
+    private final NameCheck names;
     private final Map<String, LogFormat> formats = new HashMap<>();
+    private final LogFormat defaultFormat;
 
-    LogBuilder(Path prefix, Scope http, Variables variables) throws ConfException {
+    private LogBuilder(Path prefix, Scope level, Variables variables, NameCheck names, LogFormat defaultFormat)
+            throws ConfException {
         this.prefix = prefix;
         this.variables = variables;
-        formats.put("combined", new LogFormat("combined", Template.compile(LogFormat.COMBINED, variables), LogFormat.Escape.DEFAULT));
-        for (Directive d : http.ownAll("log_format")) {
-            String name = d.args().get(0);
-            if (formats.containsKey(name)) {
-                throw Values.error(d, "duplicate \"log_format\" name \"" + name + "\"");
-            }
-            LogFormat.Escape escape = LogFormat.Escape.DEFAULT;
-            int first = 1;
-            String arg = d.args().get(1);
-            if (arg.startsWith("escape=")) {
-                escape = switch (arg.substring(7)) {
-                    case "default" -> LogFormat.Escape.DEFAULT;
-                    case "json" -> LogFormat.Escape.JSON;
-                    case "none" -> LogFormat.Escape.NONE;
-                    default -> throw Values.error(d, "unknown log format escaping \"" + arg.substring(7) + "\"");
-                };
-                first = 2;
-            }
-            if (first >= d.args().size()) {
-                throw Values.error(d, "invalid number of arguments in \"log_format\" directive");
-            }
-            String text = String.join("", d.args().subList(first, d.args().size()));
-            formats.put(name, new LogFormat(name, ConfigBuilder.template(d, text, variables), escape));
+        this.names = names;
+        this.defaultFormat = defaultFormat;
+        if (defaultFormat != null) {
+            formats.put(defaultFormat.name(), defaultFormat);
         }
+        for (Directive d : level.ownAll("log_format")) {
+            format(d);
+        }
+    }
+
+    static LogBuilder http(Path prefix, Scope http, Variables variables) throws ConfException {
+        LogFormat combined = new LogFormat("combined", Template.compile(LogFormat.COMBINED, variables), LogFormat.Escape.DEFAULT);
+        return new LogBuilder(prefix, http, variables, (d, text) -> { }, combined);
+    }
+
+    static LogBuilder stream(Path prefix, Scope stream, Variables variables, NameCheck names) throws ConfException {
+        return new LogBuilder(prefix, stream, variables, names, null);
+    }
+
+    private void format(Directive d) throws ConfException {
+        String name = d.args().get(0);
+        if (formats.containsKey(name)) {
+            throw Values.error(d, "duplicate \"log_format\" name \"" + name + "\"");
+        }
+        LogFormat.Escape escape = LogFormat.Escape.DEFAULT;
+        int first = 1;
+        String arg = d.args().get(1);
+        if (arg.startsWith("escape=")) {
+            escape = switch (arg.substring(7)) {
+                case "default" -> LogFormat.Escape.DEFAULT;
+                case "json" -> LogFormat.Escape.JSON;
+                case "none" -> LogFormat.Escape.NONE;
+                default -> throw Values.error(d, "unknown log format escaping \"" + arg.substring(7) + "\"");
+            };
+            first = 2;
+        }
+        if (first >= d.args().size()) {
+            throw Values.error(d, "invalid number of arguments in \"log_format\" directive");
+        }
+        String text = String.join("", d.args().subList(first, d.args().size()));
+        names.check(d, text);
+        formats.put(name, new LogFormat(name, ConfigBuilder.template(d, text, variables), escape));
     }
 
     List<AccessLog> accessLogs(Scope s) throws ConfException {
         List<Directive> directives = s.inheritedAll("access_log");
         if (directives.isEmpty()) {
-            return List.of(new AccessLog(prefix.resolve("logs/access.log"), formats.get("combined"), 0, Duration.ZERO, null));
+            return defaultFormat == null ? List.of()
+                    : List.of(new AccessLog(prefix.resolve("logs/access.log"), defaultFormat, 0, Duration.ZERO, null));
         }
         List<AccessLog> logs = new ArrayList<>();
         for (Directive d : directives) {
@@ -67,8 +98,7 @@ final class LogBuilder {
     }
 
     private AccessLog accessLog(Directive d) throws ConfException {
-        Path path = prefix.resolve(d.args().get(0)).normalize();
-        LogFormat format = formats.get("combined");
+        LogFormat format = defaultFormat;
         int buffer = 0;
         Duration flush = Duration.ZERO;
         Template condition = null;
@@ -81,9 +111,13 @@ final class LogBuilder {
                 }
             } else if (a.startsWith("buffer=")) {
                 buffer = (int) Math.min(Integer.MAX_VALUE, Values.size(d, a.substring(7)));
+                if (buffer == 0) {
+                    throw Values.error(d, "invalid buffer size \"" + a.substring(7) + "\"");
+                }
             } else if (a.startsWith("flush=")) {
                 flush = Values.time(d, a.substring(6));
             } else if (a.startsWith("if=")) {
+                names.check(d, a.substring(3));
                 condition = ConfigBuilder.template(d, a.substring(3), variables);
             } else if (a.equals("gzip") || a.startsWith("gzip=")) {
                 throw Values.error(d, "gzip compression of access logs is not supported");
@@ -91,9 +125,12 @@ final class LogBuilder {
                 throw Values.error(d, "invalid parameter \"" + a + "\"");
             }
         }
-        if (flush.compareTo(Duration.ZERO) > 0 && buffer == 0) {
-            buffer = 64 * 1024;
+        if (format == null) {
+            throw Values.error(d, "log format is not specified");
         }
-        return new AccessLog(path, format, buffer, flush, condition);
+        if (!flush.isZero() && buffer == 0) {
+            throw Values.error(d, "no buffer is defined for access_log \"" + d.args().get(0) + "\"");
+        }
+        return new AccessLog(prefix.resolve(d.args().get(0)).normalize(), format, buffer, flush, condition);
     }
 }

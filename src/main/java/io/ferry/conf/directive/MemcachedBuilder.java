@@ -63,52 +63,17 @@ final class MemcachedBuilder {
         // nginx reads the key from $memcached_key (set or map); without one Ferry keys by $uri.
         boolean keyed = variables.isDefined("memcached_key");
         Template key = ConfigBuilder.template(pass, keyed ? "$memcached_key" : "$uri", variables);
-        return new MemcachedSettings(target(pass, upstreams), key, keyed, time(s, "memcached_connect_timeout"),
+        return new MemcachedSettings(UpstreamBuilder.target(pass, upstreams), key, keyed, time(s, "memcached_connect_timeout"),
                 time(s, "memcached_read_timeout"), time(s, "memcached_send_timeout"), gzipFlag, retry, tries,
                 s.inherited("memcached_next_upstream_timeout") == null ? Duration.ZERO : time(s, "memcached_next_upstream_timeout"));
     }
 
-    private static Upstream target(Directive d, Map<String, Upstream> upstreams) throws ConfException {
-        String target = d.args().get(0);
-        Upstream group = upstreams.get(target);
-        if (group != null) {
-            return group;
-        }
-        if (target.indexOf('$') >= 0) {
-            throw Values.error(d, "variables in \"memcached_pass\" are not supported");
-        }
-        if (target.startsWith("unix:")) {
-            throw Values.error(d, "unix domain sockets in \"memcached_pass\" are not supported");
-        }
-        if (target.contains("://")) {
-            throw Values.error(d, "invalid host in upstream \"" + target + "\"");
-        }
-        Addresses.HostPort hp = Addresses.parse(d, target, 0, false);
-        if (hp.port() == 0) {
-            throw Values.error(d, "no port in upstream \"" + target + "\"");
-        }
-        return UpstreamBuilder.implicit(d, target, hp.host(), hp.port());
-    }
 
     private static Set<Retry> retry(Directive d) throws ConfException {
         if (d == null) {
             return Set.of(Retry.ERROR, Retry.TIMEOUT);
         }
-        Set<Retry> out = EnumSet.noneOf(Retry.class);
-        for (String arg : d.args()) {
-            if (arg.equals("off")) {
-                if (d.args().size() > 1) {
-                    throw Values.invalid(d, arg);
-                }
-                continue;
-            }
-            try {
-                out.add(Retry.valueOf(arg.toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                throw Values.invalid(d, arg);
-            }
-        }
-        return Set.copyOf(out);
+        return Set.copyOf(Values.keywords(d, Retry.class, EnumSet.allOf(Retry.class)));
     }
 
     private static Duration time(Scope s, String name) throws ConfException {

@@ -97,12 +97,12 @@ final class StreamBuilder {
             }
         }
         Map<String, Upstream> upstreams = UpstreamBuilder.build(stream, variables, true);
-        Map<String, LogFormat> formats = formats(stream, variables);
+        LogBuilder logs = LogBuilder.stream(prefix, stream, variables, StreamBuilder::checkNames);
         checkLevelValues(stream);
         List<StreamServer> servers = new ArrayList<>();
         Map<String, Listen> sockets = new HashMap<>();
         for (Directive block : stream.ownAll("server")) {
-            StreamServer server = server(new Scope(stream, block.block()), block, upstreams, formats, variables);
+            StreamServer server = server(new Scope(stream, block.block()), block, upstreams, logs, variables);
             for (Listen l : server.listens()) {
                 if (sockets.putIfAbsent(l.socketKey(), l) != null) {
                     throw new ConfException("duplicate \"" + l.socketKey() + "\" address and port pair", l.file(), l.line());
@@ -113,7 +113,7 @@ final class StreamBuilder {
         return new StreamConfig(List.copyOf(servers));
     }
 
-    private StreamServer server(Scope s, Directive block, Map<String, Upstream> upstreams, Map<String, LogFormat> formats,
+    private StreamServer server(Scope s, Directive block, Map<String, Upstream> upstreams, LogBuilder logs,
                                 Variables variables) throws ConfException {
         List<Listen> listens = new ArrayList<>();
         for (Directive d : s.ownAll("listen")) {
@@ -127,7 +127,7 @@ final class StreamBuilder {
         if (pass == null) {
             throw Values.error(block, "no handler for server");
         }
-        Upstream upstream = target(pass, upstreams);
+        Upstream upstream = UpstreamBuilder.target(pass, upstreams);
         Tls tls = config.tls(s, listens, block);
         Directive next = s.inherited("proxy_next_upstream");
         Directive tries = s.inherited("proxy_next_upstream_tries");
@@ -136,7 +136,7 @@ final class StreamBuilder {
                 upstream, time(s, "proxy_timeout", DEFAULT_PROXY_TIMEOUT),
                 time(s, "proxy_connect_timeout", DEFAULT_CONNECT_TIMEOUT),
                 next == null || Values.flag(next), n, time(s, "proxy_next_upstream_timeout", Duration.ZERO),
-                accessLogs(s, formats, variables), block.file(), block.line());
+                logs.accessLogs(s), block.file(), block.line());
     }
 
     /** Values written at this level that nothing else reads are still checked, as nginx does when it parses them. */
@@ -176,106 +176,9 @@ final class StreamBuilder {
         return new Listen(hp.host(), hp.port(), ssl, false, d.file(), d.line());
     }
 
-    /** proxy_pass NAME (an upstream block of stream) or HOST:PORT (an implicit group of its addresses). */
-    private static Upstream target(Directive d, Map<String, Upstream> upstreams) throws ConfException {
-        String target = d.args().get(0);
-        Upstream group = upstreams.get(target);
-        if (group != null) {
-            return group;
-        }
-        if (target.indexOf('$') >= 0) {
-            throw Values.error(d, "variables in \"proxy_pass\" are not supported");
-        }
-        if (target.startsWith("unix:")) {
-            throw Values.error(d, "unix domain sockets in \"proxy_pass\" are not supported");
-        }
-        if (target.contains("://")) {
-            throw Values.error(d, "invalid host in upstream \"" + target + "\"");
-        }
-        Addresses.HostPort hp = Addresses.parse(d, target, 0, false);
-        if (hp.port() == 0) {
-            throw Values.error(d, "no port in upstream \"" + target + "\"");
-        }
-        return UpstreamBuilder.implicit(d, target, hp.host(), hp.port());
-    }
-
     private static Duration time(Scope s, String name, Duration dflt) throws ConfException {
         Directive d = s.inherited(name);
         return d == null ? dflt : Values.time(d, d.args().get(0));
-    }
-
-    private Map<String, LogFormat> formats(Scope stream, Variables variables) throws ConfException {
-        Map<String, LogFormat> formats = new HashMap<>();
-        for (Directive d : stream.ownAll("log_format")) {
-            String name = d.args().get(0);
-            if (formats.containsKey(name)) {
-                throw Values.error(d, "duplicate \"log_format\" name \"" + name + "\"");
-            }
-            LogFormat.Escape escape = LogFormat.Escape.DEFAULT;
-            int first = 1;
-            String arg = d.args().get(1);
-            if (arg.startsWith("escape=")) {
-                escape = switch (arg.substring(7)) {
-                    case "default" -> LogFormat.Escape.DEFAULT;
-                    case "json" -> LogFormat.Escape.JSON;
-                    case "none" -> LogFormat.Escape.NONE;
-                    default -> throw Values.error(d, "unknown log format escaping \"" + arg.substring(7) + "\"");
-                };
-                first = 2;
-            }
-            if (first >= d.args().size()) {
-                throw Values.error(d, "invalid number of arguments in \"log_format\" directive");
-            }
-            String text = String.join("", d.args().subList(first, d.args().size()));
-            checkNames(d, text);
-            formats.put(name, new LogFormat(name, ConfigBuilder.template(d, text, variables), escape));
-        }
-        return formats;
-    }
-
-    /** access_log PATH FORMAT [buffer=SIZE] [flush=TIME] [if=COND] | off; stream has no default log. */
-    private List<AccessLog> accessLogs(Scope s, Map<String, LogFormat> formats, Variables variables) throws ConfException {
-        List<AccessLog> logs = new ArrayList<>();
-        for (Directive d : s.inheritedAll("access_log")) {
-            if (d.args().get(0).equals("off")) {
-                if (d.args().size() > 1) {
-                    throw Values.error(d, "invalid parameter \"" + d.args().get(1) + "\"");
-                }
-                return List.of();
-            }
-            if (d.args().size() < 2) {
-                throw Values.error(d, "log format is not specified");
-            }
-            LogFormat format = formats.get(d.args().get(1));
-            if (format == null) {
-                throw Values.error(d, "unknown log format \"" + d.args().get(1) + "\"");
-            }
-            int buffer = 0;
-            Duration flush = Duration.ZERO;
-            Template condition = null;
-            for (String a : d.args().subList(2, d.args().size())) {
-                if (a.startsWith("buffer=")) {
-                    buffer = (int) Math.min(Integer.MAX_VALUE, Values.size(d, a.substring(7)));
-                    if (buffer == 0) {
-                        throw Values.error(d, "invalid buffer size \"" + a.substring(7) + "\"");
-                    }
-                } else if (a.startsWith("flush=")) {
-                    flush = Values.time(d, a.substring(6));
-                } else if (a.startsWith("if=")) {
-                    checkNames(d, a.substring(3));
-                    condition = ConfigBuilder.template(d, a.substring(3), variables);
-                } else if (a.equals("gzip") || a.startsWith("gzip=")) {
-                    throw Values.error(d, "gzip compression of access logs is not supported");
-                } else {
-                    throw Values.error(d, "invalid parameter \"" + a + "\"");
-                }
-            }
-            if (!flush.isZero() && buffer == 0) {
-                throw Values.error(d, "no buffer is defined for access_log \"" + d.args().get(0) + "\"");
-            }
-            logs.add(new AccessLog(prefix.resolve(d.args().get(0)).normalize(), format, buffer, flush, condition));
-        }
-        return List.copyOf(logs);
     }
 
     /** Only stream variables exist in stream: "$uri" in a stream log_format is nginx's unknown variable. */

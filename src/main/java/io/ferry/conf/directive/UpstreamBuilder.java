@@ -135,6 +135,32 @@ final class UpstreamBuilder {
         return peers;
     }
 
+    /**
+     * The group a `*_pass NAME|HOST:PORT` names: an upstream block, or the implicit group of the
+     * addresses HOST resolves to (a port is required, as for nginx's stream and memcached).
+     */
+    static Upstream target(Directive d, Map<String, Upstream> upstreams) throws ConfException {
+        String target = d.args().get(0);
+        Upstream group = upstreams.get(target);
+        if (group != null) {
+            return group;
+        }
+        if (target.indexOf('$') >= 0) {
+            throw Values.error(d, "variables in \"" + d.name() + "\" are not supported");
+        }
+        if (target.startsWith("unix:")) {
+            throw Values.error(d, "unix domain sockets in \"" + d.name() + "\" are not supported");
+        }
+        if (target.contains("://")) {
+            throw Values.error(d, "invalid host in upstream \"" + target + "\"");
+        }
+        Addresses.HostPort hp = Addresses.parse(d, target, 0, false);
+        if (hp.port() == 0) {
+            throw Values.error(d, "no port in upstream \"" + target + "\"");
+        }
+        return implicit(d, target, hp.host(), hp.port());
+    }
+
     /** The group behind "proxy_pass http://host:port": every address of the name, default parameters. */
     static Upstream implicit(Directive d, String hostPort, String host, int port) throws ConfException {
         List<UpstreamServer> peers = new ArrayList<>();

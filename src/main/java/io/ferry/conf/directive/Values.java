@@ -104,4 +104,29 @@ final class Values {
         }
         throw slot(d, "invalid number");
     }
+
+    /**
+     * A bit mask directive (proxy_next_upstream and kin): keywords naming constants of {@code type}
+     * among {@code allowed}, or "off" alone for none.
+     */
+    static <E extends Enum<E>> java.util.EnumSet<E> keywords(Directive d, Class<E> type, java.util.Set<E> allowed)
+            throws ConfException {
+        java.util.EnumSet<E> out = java.util.EnumSet.noneOf(type);
+        for (String arg : d.args()) {
+            if (arg.equals("off") && d.args().size() == 1) {
+                continue;
+            }
+            E value;
+            try {
+                value = Enum.valueOf(type, arg.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw invalid(d, arg);
+            }
+            if (!allowed.contains(value)) {
+                throw invalid(d, arg);
+            }
+            out.add(value);
+        }
+        return out;
+    }
 }
