@@ -76,7 +76,7 @@ class LimitsIT {
         try (Raw raw = new Raw(onPort, 5_000, -1)) {
             raw.send(request);
             int status = raw.statusOrClosed();
-            assertThat(status).isIn(box(statuses));
+            assertThat(status).isIn((Object[]) box(statuses));
             assertThat(raw.closesWithin(3_000)).as("connection closed").isTrue();
         }
         assertThat(backend.requests()).hasSize(requests);

@@ -100,7 +100,7 @@ class RequestParsingIT {
         try (Raw raw = new Raw(port, 5_000, -1)) {
             raw.send(request);
             Raw.Response r = raw.read();
-            assertThat(r.status()).as("status for %s", printable(request)).isIn(box(statuses));
+            assertThat(r.status()).as("status for %s", printable(request)).isIn((Object[]) box(statuses));
             assertThat(r.header("Connection")).isEqualTo("close");
             assertThat(raw.closesWithin(3_000)).as("connection closed after the error").isTrue();
         }

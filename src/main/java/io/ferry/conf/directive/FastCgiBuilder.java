@@ -107,26 +107,13 @@ final class FastCgiBuilder {
         }
     }
 
+    /** unix:PATH (an implicit one-peer group), else an upstream block or HOST:PORT as every *_pass. */
     private static Upstream upstream(Directive pass, Map<String, Upstream> upstreams) throws ConfException {
         String address = pass.args().get(0);
-        if (address.indexOf('$') >= 0) {
-            throw Values.error(pass, "variables in \"fastcgi_pass\" are not supported");
-        }
-        if (address.startsWith("unix:")) {
+        if (address.startsWith("unix:") && !upstreams.containsKey(address)) {
             return UpstreamBuilder.implicitUnix(pass, address);
         }
-        Upstream group = upstreams.get(address);
-        if (group != null) {
-            return group;
-        }
-        if (address.contains("://") || address.indexOf('/') >= 0) {
-            throw Values.error(pass, "invalid host in upstream \"" + address + "\"");
-        }
-        Addresses.HostPort hp = Addresses.parse(pass, address, 0, false);
-        if (hp.port() == 0) {
-            throw Values.error(pass, "no port in upstream \"" + address + "\"");
-        }
-        return UpstreamBuilder.implicit(pass, address, hp.host(), hp.port());
+        return UpstreamBuilder.target(pass, upstreams);
     }
 
     private static Regex split(Directive d) throws ConfException {

@@ -1,0 +1,227 @@
+package io.ferry.hardening;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferry.testing.FerryInstance;
+import io.ferry.tunnel.Tunnels;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ten thousand idle WebSockets through Ferry to the demo echo backend, held open at once; Ferry's
+ * memory per open tunnel is measured in this JVM (Ferry runs in-process; the clients and the echo
+ * backend run in child JVMs so that only Ferry's two descriptors per tunnel count here).
+ */
+@Timeout(240)
+class IdleWebSocketsIT {
+    static final int WANTED = 10_000;
+    static final long HEAP_BOUND_PER_CONNECTION = 32 * 1024;
+    @TempDir
+    Path prefix;
+
+    /** A child JVM running {@link WsChild}; its stdout is read line by line. */
+    static final class Child implements AutoCloseable {
+        final Process process;
+        final BufferedReader out;
+        final Writer in;
+
+        Child(String... args) throws IOException {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m", "-Xss256k", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-Dio.netty.leakDetection.level=disabled", "-cp", System.getProperty("java.class.path"),
+                    WsChild.class.getName()));
+            cmd.addAll(List.of(args));
+            process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
+            in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII);
+        }
+
+        /** The next stdout line starting with {@code prefix}, split on spaces. */
+        String[] expect(String prefix) throws IOException {
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (line.startsWith(prefix + " ")) {
+                    return line.split(" ");
+                }
+            }
+            throw new IOException("child ended before printing " + prefix);
+        }
+
+        void say(String line) throws IOException {
+            in.write(line + "\n");
+            in.flush();
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                in.close();
+            } catch (IOException e) {
+                // already gone
+            }
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static long descriptorsLeft() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            return unix.getMaxFileDescriptorCount() - unix.getOpenFileDescriptorCount();
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    static long maxDescriptors() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            return unix.getMaxFileDescriptorCount();
+        }
+        return -1;
+    }
+
+    static long heapAfterGc() throws InterruptedException {
+        Runtime rt = Runtime.getRuntime();
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            Thread.sleep(100);
+            used = Math.min(used, rt.totalMemory() - rt.freeMemory());
+        }
+        return used;
+    }
+
+    static long directBuffers() {
+        long used = 0;
+        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                used += pool.getMemoryUsed();
+            }
+        }
+        return used;
+    }
+
+    static String allocatorUse() {
+        StringBuilder sb = new StringBuilder();
+        ByteBufAllocator def = ByteBufAllocator.DEFAULT;
+        if (def instanceof ByteBufAllocatorMetricProvider p) {
+            ByteBufAllocatorMetric m = p.metric();
+            sb.append(def.getClass().getSimpleName()).append(" direct ").append(m.usedDirectMemory())
+                    .append(" heap ").append(m.usedHeapMemory());
+        }
+        ByteBufAllocatorMetric pooled = PooledByteBufAllocator.DEFAULT.metric();
+        sb.append("; PooledByteBufAllocator.DEFAULT direct ").append(pooled.usedDirectMemory())
+                .append(" heap ").append(pooled.usedHeapMemory());
+        return sb.toString();
+    }
+
+    static long[] allocatorBytes() {
+        long direct = 0;
+        long heap = 0;
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p) {
+            direct += p.metric().usedDirectMemory();
+            heap += p.metric().usedHeapMemory();
+        }
+        if (ByteBufAllocator.DEFAULT != PooledByteBufAllocator.DEFAULT) {
+            direct += PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
+            heap += PooledByteBufAllocator.DEFAULT.metric().usedHeapMemory();
+        }
+        return new long[] {direct, heap};
+    }
+
+    static void awaitTunnels(FerryInstance ferry, long count, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        while (ferry.server().tunnels().count(Tunnels.Kind.WEBSOCKET) != count && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void tenThousandIdleWebSocketsAreHeldOpenAndStillEcho() throws Exception {
+        try (LogCapture leaks = LogCapture.of(LogCapture.LEAKS); Child echo = new Child("echo")) {
+            int echoPort = Integer.parseInt(echo.expect("PORT")[1]);
+            // Ferry holds two descriptors per tunnel (client side and upstream side) in this JVM
+            long left = descriptorsLeft();
+            int n = (int) Math.min(WANTED, (left - 400) / 2);
+            if (n < WANTED) {
+                System.out.printf("[hardening] WS: RLIMIT_NOFILE of this JVM is %d (%d left): %d tunnels (2 descriptors each) "
+                        + "instead of %d%n", maxDescriptors(), left, n, WANTED);
+            }
+            int port = FerryInstance.freePort();
+            try (FerryInstance ferry = FerryInstance.start(prefix, """
+                    worker_processes 2;
+                    events { worker_connections %d; }
+                    http {
+                        server {
+                            listen 127.0.0.1:%d;
+                            location /ws { proxy_pass http://127.0.0.1:%d; proxy_read_timeout 600s; }
+                        }
+                    }
+                    """.formatted(n + 200, port, echoPort))) {
+                // warm up (classes, JIT, allocator arenas), then let those tunnels go
+                try (Child warm = new Child("clients", Integer.toString(port), "200", "/ws")) {
+                    String[] open = warm.expect("OPEN");
+                    assertThat(Integer.parseInt(open[1])).isEqualTo(200);
+                    warm.say("ECHO");
+                    assertThat(Integer.parseInt(warm.expect("ECHO")[1])).isEqualTo(200);
+                }
+                awaitTunnels(ferry, 0, 10_000);
+                long heap0 = heapAfterGc();
+                long direct0 = directBuffers();
+                long[] alloc0 = allocatorBytes();
+
+                try (Child clients = new Child("clients", Integer.toString(port), Integer.toString(n), "/ws")) {
+                    String[] open = clients.expect("OPEN");
+                    int opened = Integer.parseInt(open[1]);
+                    long openMillis = Long.parseLong(open[3]);
+                    awaitTunnels(ferry, opened, 20_000);
+                    long tunnels = ferry.server().tunnels().count(Tunnels.Kind.WEBSOCKET);
+                    int active = ferry.server().connectionStates().active();
+                    long heap1 = heapAfterGc();
+                    long direct1 = directBuffers();
+                    long[] alloc1 = allocatorBytes();
+                    long heapPer = (heap1 - heap0) / Math.max(1, tunnels);
+                    long directPer = (direct1 - direct0) / Math.max(1, tunnels);
+                    System.out.printf("[hardening] WS: %d idle WebSockets open at once through Ferry (%d failed) in %d ms; "
+                                    + "Ferry tunnels %d, client connections %d%n",
+                            opened, Integer.parseInt(open[2]), openMillis, tunnels, active);
+                    System.out.printf("[hardening] WS memory: heap %.1f MiB -> %.1f MiB = %d bytes (%.1f KiB) per connection; "
+                                    + "NIO direct buffers %d -> %d = %d bytes per connection; "
+                                    + "Netty allocators used direct %d -> %d, heap %d -> %d (%s)%n",
+                            heap0 / 1048576.0, heap1 / 1048576.0, heapPer, heapPer / 1024.0,
+                            direct0, direct1, directPer, alloc0[0], alloc1[0], alloc0[1], alloc1[1], allocatorUse());
+
+                    clients.say("ECHO");
+                    String[] echoed = clients.expect("ECHO");
+                    System.out.printf("[hardening] WS: final message echoed on %s of %d connections (%s lost) in %s ms%n",
+                            echoed[1], opened, echoed[2], echoed[3]);
+
+                    assertThat(opened).isEqualTo(n);
+                    assertThat(tunnels).isEqualTo(n);
+                    assertThat(Integer.parseInt(echoed[1])).isEqualTo(n);
+                    assertThat(heapPer).as("heap bytes per idle WebSocket").isLessThan(HEAP_BOUND_PER_CONNECTION);
+                    assertThat(directPer).as("direct bytes per idle WebSocket").isLessThan(HEAP_BOUND_PER_CONNECTION);
+                }
+                awaitTunnels(ferry, 0, 30_000);
+                assertThat(ferry.server().tunnels().count(Tunnels.Kind.WEBSOCKET)).isZero();
+            }
+            LogCapture.flushLeakReports();
+            assertThat(leaks.containing("LEAK:")).isEmpty();
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package io.ferry.hardening;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferry.testing.FerryInstance;
+import io.ferry.testing.HttpEchoBackend;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Slow and idle clients are cut off: client_header_timeout, client_body_timeout, keepalive_timeout,
+ * keepalive_requests and send_timeout, all set to 1 s (or 3 requests) here and measured.
+ */
+@Timeout(60)
+class TimeoutsIT {
+    static final long BIG = 50L * 1024 * 1024;
+    @TempDir
+    static Path prefix;
+    static HttpEchoBackend backend;
+    static ScriptedBackend big;
+    static FerryInstance ferry;
+    static int port;
+    static final AtomicLong bigWritten = new AtomicLong();
+    static final AtomicLong bigClosedAt = new AtomicLong();
+    static LogCapture leaks;
+
+    @BeforeAll
+    static void start() throws Exception {
+        leaks = LogCapture.of(LogCapture.LEAKS);
+        backend = HttpEchoBackend.start();
+        big = new ScriptedBackend((socket, head) -> {
+            OutputStream out = socket.getOutputStream();
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + BIG + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = new byte[64 * 1024];
+            try {
+                for (long sent = 0; sent < BIG; sent += chunk.length) {
+                    out.write(chunk);
+                    bigWritten.addAndGet(chunk.length);
+                }
+            } finally {
+                bigClosedAt.set(System.nanoTime());
+            }
+        });
+        port = FerryInstance.freePort();
+        ferry = FerryInstance.start(prefix, """
+                http {
+                    client_header_timeout 1s;
+                    client_body_timeout 1s;
+                    send_timeout 1s;
+                    keepalive_timeout 1s;
+                    keepalive_requests 3;
+                    server {
+                        listen 127.0.0.1:%d;
+                        location / { proxy_pass http://127.0.0.1:%d; }
+                        location /big { proxy_pass http://127.0.0.1:%d; }
+                    }
+                }
+                """.formatted(port, backend.port(), big.port()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (ferry != null) {
+                ferry.close();
+            }
+            if (backend != null) {
+                backend.close();
+            }
+            if (big != null) {
+                big.close();
+            }
+            LogCapture.flushLeakReports();
+            assertThat(leaks.containing("LEAK:")).isEmpty();
+        } finally {
+            leaks.close();
+        }
+    }
+
+    static void normalRequestSucceeds() throws Exception {
+        try (Raw raw = new Raw(port)) {
+            Raw.Response r = raw.send("GET /after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(200);
+        }
+    }
+
+    static long millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    @Test
+    void clientDrippingItsHeaderIsCutOffAfterClientHeaderTimeout() throws Exception {
+        int requests = backend.requests().size();
+        try (Raw raw = new Raw(port, 10_000, -1)) {
+            byte[] drip = "GET /drip HTTP/1.1\r\nHost: a\r\nX-Drip: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+                    .getBytes(StandardCharsets.US_ASCII);
+            long t0 = System.nanoTime();
+            Thread dripper = new Thread(() -> {
+                try {
+                    for (byte b : drip) {
+                        raw.output().write(b);
+                        raw.output().flush();
+                        Thread.sleep(300);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // cut off: expected
+                }
+            });
+            dripper.setDaemon(true);
+            dripper.start();
+            int status = raw.statusOrClosed();
+            long cutAfter = millisSince(t0);
+            if (status != -1) {
+                assertThat(raw.closesWithin(2_000)).isTrue();
+            }
+            dripper.interrupt();
+            System.out.printf("[hardening] header drip (1 byte / 300 ms): status %d, cut off after %d ms%n", status, cutAfter);
+            assertThat(status).isIn(-1, 408);
+            assertThat(cutAfter).isBetween(800L, 2_500L);
+        }
+        assertThat(backend.requests()).hasSize(requests);
+        normalRequestSucceeds();
+    }
+
+    @Test
+    void clientSilentAfterConnectingIsCutOffAfterClientHeaderTimeout() throws Exception {
+        try (Raw raw = new Raw(port, 10_000, -1)) {
+            long t0 = System.nanoTime();
+            assertThat(raw.statusOrClosed()).isIn(-1, 408);
+            long cutAfter = millisSince(t0);
+            System.out.printf("[hardening] silent client: cut off after %d ms%n", cutAfter);
+            assertThat(cutAfter).isBetween(800L, 2_500L);
+        }
+        normalRequestSucceeds();
+    }
+
+    @Test
+    void clientStallingItsBodyGets408AfterClientBodyTimeout() throws Exception {
+        int requests = backend.requests().size();
+        try (Raw raw = new Raw(port, 10_000, -1)) {
+            long t0 = System.nanoTime();
+            raw.send("POST /stall HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n" + "0123456789");
+            int status = raw.statusOrClosed();
+            long cutAfter = millisSince(t0);
+            System.out.printf("[hardening] body stalled after 10 of 100 bytes: status %d after %d ms%n", status, cutAfter);
+            assertThat(status).isIn(-1, 408);
+            assertThat(cutAfter).isBetween(800L, 2_500L);
+            assertThat(raw.closesWithin(2_000)).isTrue();
+        }
+        Thread.sleep(100);
+        assertThat(backend.requests()).as("no complete request upstream").hasSize(requests);
+        normalRequestSucceeds();
+    }
+
+    @Test
+    void bodyDrippedFasterThanTheTimeoutIsServed() throws Exception {
+        // client_body_timeout bounds the gap between two reads, not the whole body (nginx)
+        int requests = backend.requests().size();
+        try (Raw raw = new Raw(port, 10_000, -1)) {
+            raw.send("POST /slow HTTP/1.1\r\nHost: a\r\nContent-Length: 8\r\nConnection: close\r\n\r\n");
+            for (int i = 0; i < 8; i++) {
+                Thread.sleep(300);
+                raw.send("x");
+            }
+            assertThat(raw.read().status()).isEqualTo(200);
+        }
+        assertThat(backend.requests()).hasSize(requests + 1);
+        assertThat(backend.last().bodyLength()).isEqualTo(8);
+    }
+
+    @Test
+    void idleKeepAliveConnectionIsClosedAfterKeepaliveTimeout() throws Exception {
+        try (Raw raw = new Raw(port, 10_000, -1)) {
+            Raw.Response r = raw.send("GET /ka HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("Connection")).isEqualTo("keep-alive");
+            long t0 = System.nanoTime();
+            assertThat(raw.closesWithin(5_000)).isTrue();
+            long idle = millisSince(t0);
+            System.out.printf("[hardening] idle keep-alive connection closed after %d ms%n", idle);
+            assertThat(idle).isBetween(800L, 2_500L);
+        }
+    }
+
+    @Test
+    void thirdResponseOnOneConnectionClosesIt() throws Exception {
+        try (Raw raw = new Raw(port, 5_000, -1)) {
+            for (int i = 1; i <= 3; i++) {
+                Raw.Response r = raw.send("GET /n" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.header("Connection")).as("response %d", i).isEqualTo(i < 3 ? "keep-alive" : "close");
+            }
+            assertThat(raw.closesWithin(2_000)).isTrue();
+        }
+    }
+
+    @Test
+    void pipelinedRequestsBeyondKeepaliveRequestsAreNotServed() throws Exception {
+        int requests = backend.requests().size();
+        try (Raw raw = new Raw(port, 5_000, -1)) {
+            StringBuilder five = new StringBuilder();
+            for (int i = 1; i <= 5; i++) {
+                five.append("GET /p").append(i).append(" HTTP/1.1\r\nHost: a\r\n\r\n");
+            }
+            raw.send(five.toString());
+            for (int i = 1; i <= 3; i++) {
+                assertThat(raw.read().status()).isEqualTo(200);
+            }
+            assertThat(raw.closesWithin(2_000)).isTrue();
+        }
+        assertThat(backend.requests()).hasSize(requests + 3);
+    }
+
+    @Test
+    void clientThatNeverReadsALargeResponseIsDisconnectedAfterSendTimeout() throws Exception {
+        bigWritten.set(0);
+        bigClosedAt.set(0);
+        long t0;
+        long received;
+        try (Raw raw = new Raw(port, 10_000, 4096)) {
+            t0 = System.nanoTime();
+            raw.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\n");
+            // never read: wait for the proxy to give up on us and drop the upstream
+            long deadline = System.nanoTime() + 8_000_000_000L;
+            while (bigClosedAt.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(bigClosedAt.get()).as("upstream connection dropped").isNotZero();
+            long upstreamDroppedAfter = (bigClosedAt.get() - t0) / 1_000_000;
+            received = raw.drainUntilClosed(5_000);
+            System.out.printf("[hardening] send_timeout 1s, client never reads 50 MiB: upstream dropped after %d ms, "
+                    + "backend had written %.1f MiB, client then drained %.1f MiB before the close%n",
+                    upstreamDroppedAfter, bigWritten.get() / 1048576.0, received / 1048576.0);
+            assertThat(received).as("connection closed (not left open)").isNotNegative();
+            assertThat(upstreamDroppedAfter).isBetween(800L, 4_000L);
+        }
+        assertThat(received).isLessThan(BIG);
+        // the proxy stopped reading upstream while the client did not read: it held at most socket buffers, never the 50 MiB
+        assertThat(bigWritten.get()).isLessThan(BIG / 2);
+        normalRequestSucceeds();
+    }
+}
