@@ -52,6 +52,7 @@ class RewriteIT {
                         server_name localhost;
                         root html;
                         error_page 404 /404.html;
+                        add_header X-Always yes always;
 
                         location /api/ {
                             if ($request_method = OPTIONS) {
@@ -150,6 +151,7 @@ class RewriteIT {
         HttpResponse<String> r = send("GET", "/no/such/file");
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).isEqualTo("custom not found");
+        assertThat(r.headers().firstValue("X-Always")).as("add_header ... always on the error page").hasValue("yes");
     }
 
     @Test
