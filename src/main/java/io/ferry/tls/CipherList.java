@@ -5,14 +5,21 @@ import java.util.List;
 
 /**
  * ssl_ciphers in OpenSSL's syntax. Concrete suite names are enabled as listed; rule strings such
- * as nginx's default "HIGH:!aNULL:!MD5" select the provider's default list, which already holds
- * only authenticated AEAD/strong suites.
+ * as nginx's default "HIGH:!aNULL:!MD5" select {@link #MODERN}: forward-secret AEAD suites only
+ * (the providers' own defaults still carry CBC-SHA1 and static-RSA suites).
  */
 final class CipherList {
     private CipherList() {
     }
 
-    /** The explicit suites named, or null to keep the provider's secure defaults. */
+    /** TLS 1.3's suites, and ECDHE with AES-GCM or ChaCha20-Poly1305 for TLS 1.2. */
+    static final List<String> MODERN = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+    /** The explicit suites named, or {@link #MODERN} when the value is only OpenSSL rules. */
     static List<String> explicit(String spec) {
         List<String> names = new ArrayList<>();
         for (String part : spec.split("[:, ]+")) {
@@ -21,7 +28,7 @@ final class CipherList {
             }
             names.add(part);
         }
-        return names.isEmpty() ? null : names;
+        return names.isEmpty() ? MODERN : names;
     }
 
     private static boolean isRule(String part) {

@@ -54,7 +54,7 @@ public final class TlsContexts {
 
     private static SslContext build(Tls tls) throws IOException {
         try {
-            return SslContextBuilder.forServer(tls.certificate().toFile(), tls.key().toFile())
+            return PemFiles.serverBuilder(tls.certificate(), tls.key())
                     .sslProvider(provider())
                     .protocols(tls.protocols().stream().filter(TlsContexts::supported).toArray(String[]::new))
                     .ciphers(CipherList.explicit(tls.ciphers()), SupportedCipherSuiteFilter.INSTANCE)

@@ -42,7 +42,7 @@ final class RequestMutator {
     Case next() {
         boolean[] proxied = new boolean[1];
         byte[] valid = validRequest(proxied);
-        if (random.nextInt(100) < 35) {
+        if (random.nextInt(100) < 45) {
             return new Case(valid, false, proxied[0]);
         }
         byte[] b = valid;

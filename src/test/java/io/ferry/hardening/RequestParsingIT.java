@@ -258,6 +258,13 @@ class RequestParsingIT {
         refused("GET /nohost HTTP/1.1\r\nX-A: b\r\n\r\n", true, 400);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"evil.test/x", "a..b", "a b", "", "..", "evil.test:80/x"})
+    void invalidHostHeadersAreRefused(String host) throws Exception {
+        // nginx's ngx_http_validate_host: no '/', no "..", no bytes <= 0x20, not empty -> 400
+        refused("GET /host HTTP/1.1\r\nHost: " + host + "\r\n\r\n", true, 400);
+    }
+
     @Test
     void twoHostHeadersAreRefused() throws Exception {
         refused("GET /twohosts HTTP/1.1\r\nHost: backend.test\r\nHost: evil.test\r\n\r\n", true, 400);

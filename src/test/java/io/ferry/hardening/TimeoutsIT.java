@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,7 +127,7 @@ class TimeoutsIT {
             dripper.interrupt();
             System.out.printf("[hardening] header drip (1 byte / 300 ms): status %d, cut off after %d ms%n", status, cutAfter);
             assertThat(status).isIn(-1, 408);
-            assertThat(cutAfter).isBetween(800L, 2_500L);
+            assertThat(cutAfter).isBetween(800L, 3_000L);
         }
         assertThat(backend.requests()).hasSize(requests);
         normalRequestSucceeds();
@@ -139,7 +140,7 @@ class TimeoutsIT {
             assertThat(raw.statusOrClosed()).isIn(-1, 408);
             long cutAfter = millisSince(t0);
             System.out.printf("[hardening] silent client: cut off after %d ms%n", cutAfter);
-            assertThat(cutAfter).isBetween(800L, 2_500L);
+            assertThat(cutAfter).isBetween(800L, 3_000L);
         }
         normalRequestSucceeds();
     }
@@ -154,12 +155,31 @@ class TimeoutsIT {
             long cutAfter = millisSince(t0);
             System.out.printf("[hardening] body stalled after 10 of 100 bytes: status %d after %d ms%n", status, cutAfter);
             assertThat(status).isIn(-1, 408);
-            assertThat(cutAfter).isBetween(800L, 2_500L);
+            assertThat(cutAfter).isBetween(800L, 3_000L);
             assertThat(raw.closesWithin(2_000)).isTrue();
         }
         Thread.sleep(100);
         assertThat(backend.requests()).as("no complete request upstream").hasSize(requests);
         normalRequestSucceeds();
+    }
+
+    @Disabled("BUG: EOF from the client while its body is still due is ignored (HttpConnectionHandler only closes on input shutdown when idle): the exchange and its upstream connection wait for client_body_timeout (60 s by default), then 408")
+    @Test
+    void clientHalfClosingMidBodyIsNoticedAtOnce() throws Exception {
+        // nginx: recv() returns 0 while reading the body -> "client prematurely closed connection", request ended
+        int requests = backend.requests().size();
+        try (Raw raw = new Raw(port, 10_000, -1)) {
+            raw.send("POST /halfclose HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n" + "0123456789");
+            Thread.sleep(100);
+            long t0 = System.nanoTime();
+            raw.socket.shutdownOutput();
+            int status = raw.statusOrClosed();
+            long ms = millisSince(t0);
+            System.out.printf("[hardening] client half-closed after 10 of 100 body bytes: status %d after %d ms%n", status, ms);
+            assertThat(status).isIn(-1, 400);
+            assertThat(ms).isLessThan(500L);
+        }
+        assertThat(backend.requests()).hasSize(requests);
     }
 
     @Test
@@ -188,7 +208,7 @@ class TimeoutsIT {
             assertThat(raw.closesWithin(5_000)).isTrue();
             long idle = millisSince(t0);
             System.out.printf("[hardening] idle keep-alive connection closed after %d ms%n", idle);
-            assertThat(idle).isBetween(800L, 2_500L);
+            assertThat(idle).isBetween(800L, 3_000L);
         }
     }
 

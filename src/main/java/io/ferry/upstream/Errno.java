@@ -1,4 +1,4 @@
-package io.ferry.proxy;
+package io.ferry.upstream;
 
 import java.util.Map;
 
@@ -6,10 +6,12 @@ import java.util.Map;
 public final class Errno {
     private static final Map<String, String> KNOWN = Map.of(
             "Connection refused", "111: Connection refused",
-            "Connection reset by peer", "104: Connection reset by peer",
+            "Connection reset", "104: Connection reset by peer",
             "No route to host", "113: No route to host",
             "Network is unreachable", "101: Network is unreachable",
-            "Broken pipe", "32: Broken pipe");
+            "Broken pipe", "32: Broken pipe",
+            "No such file", "2: No such file or directory",
+            "Permission denied", "13: Permission denied");
 
     private Errno() {
     }

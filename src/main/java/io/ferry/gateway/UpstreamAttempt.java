@@ -1,0 +1,363 @@
+package io.ferry.gateway;
+
+import io.ferry.http.Exchange;
+import io.ferry.http.UpstreamTiming;
+import io.ferry.model.NextUpstream;
+import io.ferry.model.NextUpstream.Condition;
+import io.ferry.upstream.Errno;
+import io.ferry.upstream.Peer;
+import io.ferry.upstream.UpstreamGroup;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One connection to one peer, with its own pipeline handler so late events of an abandoned attempt
+ * are ignored. The engine sends the request, streams the response to the client with
+ * read-after-write backpressure and applies read/send timeouts; the protocol's subclass encodes
+ * the request and maps what its codec decodes onto the client's response.
+ */
+public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
+    private final UpstreamExchange owner;
+    private final Exchange ex;
+    private final UpstreamGroup group;
+    private final Peer peer;
+    private final UpstreamTiming timing;
+    Channel channel;
+    boolean requestSent;
+    private boolean writePending;
+    private ChannelFuture lastDownstreamWrite;
+
+    protected UpstreamAttempt(UpstreamExchange owner, Peer peer) {
+        this.owner = owner;
+        this.ex = owner.ex;
+        this.group = owner.group;
+        this.peer = peer;
+        this.timing = ex.upstreamAttempt(peer.server().addressText());
+    }
+
+    // ---- protocol hooks ------------------------------------------------------------------------
+
+    /** Adds the protocol's codec to a new connection; without one the protocol reads the raw bytes. */
+    protected void installCodec(Channel ch) {
+    }
+
+    /** Writes (without flushing) what precedes the request body; may end the exchange instead. */
+    protected abstract void writeRequest();
+
+    /** Decoded upstream data of the current attempt; the protocol owns {@code msg}. */
+    protected abstract void onMessage(Object msg);
+
+    /** What goes upstream for one request body chunk (ownership passes), or null when nothing does. */
+    protected Object encodeBody(HttpContent chunk) {
+        return chunk;
+    }
+
+    /** Whether a pooled connection, possibly parked by another protocol on a shared upstream block, is usable. */
+    protected boolean speaks(Channel pooled) {
+        return true;
+    }
+
+    /** Releases the protocol's buffers of an attempt that ends without completing. */
+    protected void dispose() {
+    }
+
+    // ---- for the protocol ----------------------------------------------------------------------
+
+    protected final Peer peer() {
+        return peer;
+    }
+
+    protected final Channel channel() {
+        return channel;
+    }
+
+    protected final UpstreamTiming timing() {
+        return timing;
+    }
+
+    protected final boolean current() {
+        return owner.attempt == this && !owner.finished;
+    }
+
+    protected final void logError(String what) {
+        owner.logError(what, peer);
+    }
+
+    /** The response head goes to the client; the exchange can no longer be retried. */
+    protected final void respond(HttpResponse head) {
+        ex.prepare(head, false);
+        lastDownstreamWrite = ex.context().write(head);
+    }
+
+    protected final void forward(HttpContent content) {
+        lastDownstreamWrite = ex.context().write(content);
+    }
+
+    /** The response is complete: the last chunk goes to the client, the connection back to the pool when reusable. */
+    protected final void finish(LastHttpContent last, boolean reusable) {
+        end();
+        succeeded();
+        ex.context().writeAndFlush(last).addListener((ChannelFutureListener) f -> ex.complete(f.isSuccess()));
+        handBack(reusable && !writePending);
+    }
+
+    /** The upstream's part is over and the exchange answers on its own; the connection goes back to the pool when reusable. */
+    protected final void release(boolean reusable) {
+        end();
+        handBack(reusable);
+    }
+
+    /** The response is not passed on (error_page answers instead): its connection is closed. */
+    protected final void discard() {
+        end();
+        dispose();
+        channel.close();
+        owner.releaseBody();
+    }
+
+    /** The connection stops being this exchange's (a protocol switch): the peer answered, the client side is done here. */
+    protected final void handOver() {
+        owner.finished = true;
+        owner.attempt = null;
+        succeeded();
+        ex.onAbort(null);
+        owner.releaseBody();
+    }
+
+    protected final void succeeded() {
+        group.succeeded(peer);
+    }
+
+    protected final boolean mayRetry(Condition cond) {
+        return owner.mayRetry(cond, requestSent);
+    }
+
+    /** Moves on to the next peer; {@code status} is what the client gets if none is left. */
+    protected final void retry(HttpResponseStatus status) {
+        timing.finished();
+        abandon();
+        owner.replayOnConnect = requestSent;
+        owner.nextAttempt(status);
+    }
+
+    /** An HTTP status next_upstream names (http_502, ...) moves on to the next peer while that is allowed. */
+    protected final boolean retryOnStatus(HttpResponseStatus status) {
+        int code = status.code();
+        Condition cond = NextUpstream.forStatus(code);
+        if (cond == null || !mayRetry(cond)) {
+            return false;
+        }
+        if (code != 403 && code != 404) {
+            group.failed(peer, "reading response header from upstream");
+        }
+        logError("upstream answered " + code + ", trying the next one");
+        retry(status);
+        return true;
+    }
+
+    /** The attempt failed before any response byte went out: count it, then retry or answer. */
+    protected final void failed(Condition cond, HttpResponseStatus status, String what) {
+        if (!current()) {
+            return;
+        }
+        timing.finished();
+        logError(what);
+        group.failed(peer, "connecting to upstream");
+        if (mayRetry(cond)) {
+            retry(status);
+        } else {
+            owner.fail(status);
+        }
+    }
+
+    /** The response already started, so nothing can be retried: the client connection is cut. {@code failedWhile}: count it against the peer. */
+    protected final void cutOff(HttpResponseStatus status, String what, String failedWhile) {
+        timing.finished();
+        logError(what);
+        if (failedWhile != null) {
+            group.failed(peer, failedWhile);
+        }
+        owner.fail(status);
+    }
+
+    // ---- engine --------------------------------------------------------------------------------
+
+    private void end() {
+        owner.finished = true;
+        owner.attempt = null;
+        timing.finished();
+    }
+
+    private void handBack(boolean reusable) {
+        channel.pipeline().remove(this);
+        channel.pipeline().remove("idle");
+        group.release(channel, peer, reusable);
+        owner.releaseBody();
+    }
+
+    private void abandon() {
+        owner.attempt = null;
+        dispose();
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    void attach(Channel ch) {
+        channel = ch;
+        ch.pipeline().addLast("idle", new IdleStateHandler(owner.readTimeout.toMillis(), owner.sendTimeout.toMillis(), 0,
+                TimeUnit.MILLISECONDS));
+        ch.pipeline().addLast("upstream", this);
+    }
+
+    void connected() {
+        timing.connected();
+        requestSent = true;
+        writeRequest();
+        if (!current()) {
+            return;
+        }
+        if (owner.replayOnConnect) {
+            owner.releasePending();
+            for (HttpContent c : owner.replay) {
+                writeBody(c.retainedDuplicate(), false);
+            }
+            owner.replayOnConnect = false;
+        } else {
+            HttpContent c;
+            while ((c = owner.pending.poll()) != null) {
+                writeBody(c, false);
+            }
+        }
+        channel.flush();
+        if (owner.sendsBody() && !ex.requestComplete() && !writePending) {
+            ex.requestMoreBody();
+        }
+        channel.read();
+    }
+
+    void writeBody(HttpContent chunk, boolean flush) {
+        if (!channel.isActive()) {
+            chunk.release();
+            return;
+        }
+        boolean last = chunk instanceof LastHttpContent;
+        Object msg = encodeBody(chunk);
+        if (msg == null) {
+            if (!last && current()) {
+                ex.requestMoreBody();
+            }
+            return;
+        }
+        writePending = true;
+        ChannelFuture w = flush ? channel.writeAndFlush(msg) : channel.write(msg);
+        w.addListener((ChannelFutureListener) done -> {
+            writePending = false;
+            if (done.isSuccess() && !last && current()) {
+                ex.requestMoreBody();
+            }
+        });
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!current()) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        onMessage(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (!current()) {
+            return;
+        }
+        ex.context().flush();
+        ChannelFuture w = lastDownstreamWrite;
+        if (w == null || w.isDone()) {
+            ctx.read();
+        } else {
+            w.addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess() && current()) {
+                    ctx.read();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && current()) {
+            // A codec has already turned an EOF-delimited body's end into its last message.
+            channelInactive(ctx);
+            return;
+        }
+        if (!(evt instanceof IdleStateEvent idle) || !current()) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        boolean waitingOnClient = lastDownstreamWrite != null && !lastDownstreamWrite.isDone();
+        switch (idle.state()) {
+            case READER_IDLE -> {
+                if (!waitingOnClient && !writePending) {
+                    timedOut(ex.responseStarted() ? "reading upstream" : "reading response header from upstream");
+                }
+            }
+            case WRITER_IDLE -> {
+                if (writePending) {
+                    timedOut("sending request to upstream");
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void timedOut(String while_) {
+        String what = "upstream timed out (110: Connection timed out) while " + while_;
+        if (ex.responseStarted()) {
+            cutOff(HttpResponseStatus.GATEWAY_TIMEOUT, what, while_);
+        } else {
+            failed(Condition.TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, what);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (!current()) {
+            return;
+        }
+        if (ex.responseStarted()) {
+            cutOff(HttpResponseStatus.BAD_GATEWAY, "upstream prematurely closed connection while reading upstream", null);
+        } else {
+            failed(Condition.ERROR, HttpResponseStatus.BAD_GATEWAY,
+                    "upstream prematurely closed connection while reading response header from upstream");
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (current()) {
+            String what = "recv() failed (" + Errno.describe(cause) + ") while reading response header from upstream";
+            if (ex.responseStarted()) {
+                cutOff(HttpResponseStatus.BAD_GATEWAY, what, null);
+            } else {
+                failed(Condition.ERROR, HttpResponseStatus.BAD_GATEWAY, what);
+            }
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,405 @@
+package io.ferry.hardening;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.ferry.demo.EchoBackend;
+import io.ferry.testing.FerryInstance;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * At least 100,000 random and mutated requests against a running Ferry (a return location and a
+ * proxied one), over a few dozen concurrent raw connections that are kept alive while the
+ * requests are valid: every connection must answer or close within a bound (no hang), Ferry's
+ * answers must be well-formed HTTP with no 5xx but 501/505 (required answers to bad framing and
+ * versions) and 502/504 (proxied only), no buffer may leak, and a normal request must still work.
+ */
+@Timeout(120)
+class RequestFuzzIT {
+    static final int MIN_CASES = 100_000;
+    static final long BUDGET_MILLIS = 60_000;
+    static final int THREADS = 96;
+    /** Ferry's header and body timeouts are 100 ms here: nothing may take longer than this to answer or close. */
+    static final int HANG_MILLIS = 4_000;
+    static final Set<Integer> ALLOWED_5XX = Set.of(501, 502, 504, 505);
+    static final byte[] SENTINEL = "GET /sentinel HTTP/1.1\r\nHost: fuzz.test\r\nConnection: close\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+
+    @TempDir
+    Path prefix;
+
+    final LongAdder cases = new LongAdder();
+    final LongAdder mutated = new LongAdder();
+    final LongAdder connections = new LongAdder();
+    final LongAdder closedWithoutAnswer = new LongAdder();
+    final LongAdder bytesSent = new LongAdder();
+    final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+    final List<String> failures = new CopyOnWriteArrayList<>();
+    final AtomicLong slowest = new AtomicLong();
+
+    void fail(String what, RequestMutator.Case c) {
+        if (failures.size() < 25) {
+            failures.add(what + " <- " + RequestParsingIT.printable(c.bytes()));
+        }
+    }
+
+    @Test
+    void aHundredThousandMutatedRequestsNeitherCrashNorHangNorLeak() throws Exception {
+        Logger ferryLogs = (Logger) LoggerFactory.getLogger("io.ferry");
+        Level level = ferryLogs.getLevel();
+        try (LogCapture leaks = LogCapture.of(LogCapture.LEAKS);
+             EchoBackend backend = EchoBackend.start(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = FerryInstance.freePort();
+            try (FerryInstance ferry = FerryInstance.start(prefix, """
+                    worker_processes 2;
+                    events { worker_connections 4096; }
+                    http {
+                        client_header_timeout 100ms;
+                        client_body_timeout 100ms;
+                        send_timeout 2s;
+                        keepalive_timeout 5s;
+                        client_max_body_size 64k;
+                        upstream app { server 127.0.0.1:%d; keepalive 32; }
+                        server {
+                            listen 127.0.0.1:%d;
+                            server_name fuzz.test;
+                            location / { return 200 "ok $uri"; }
+                            location /p {
+                                proxy_pass http://app;
+                                proxy_http_version 1.1;
+                                proxy_set_header Connection "";
+                                proxy_read_timeout 3s;
+                            }
+                        }
+                    }
+                    """.formatted(backend.port(), port))) {
+                ferryLogs.setLevel(Level.WARN); // timeouts and 400s by the thousand are expected here
+                long t0 = System.nanoTime();
+                long deadline = t0 + BUDGET_MILLIS * 1_000_000L;
+                AtomicInteger ids = new AtomicInteger();
+                ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+                for (int i = 0; i < THREADS; i++) {
+                    pool.execute(() -> new Worker(port, 0x5eedL * 31 + ids.incrementAndGet(), deadline).run());
+                }
+                pool.shutdown();
+                assertThat(pool.awaitTermination(BUDGET_MILLIS + 30_000, TimeUnit.MILLISECONDS)).as("workers finished").isTrue();
+                long millis = (System.nanoTime() - t0) / 1_000_000;
+                ferryLogs.setLevel(level);
+
+                System.out.printf("[hardening] FUZZ requests: %d cases (%d mutated), %.1f MB, %d connections, %d closed without an answer, "
+                                + "in %d ms (%.0f/s) over %d concurrent connections; slowest answer-or-close %d ms; statuses %s%n",
+                        cases.sum(), mutated.sum(), bytesSent.sum() / 1e6, connections.sum(), closedWithoutAnswer.sum(), millis,
+                        cases.sum() * 1000.0 / millis, THREADS, slowest.get(), new java.util.TreeMap<>(statuses));
+                failures.forEach(f -> System.out.println("[hardening] FUZZ failure: " + f));
+
+                // Ferry still serves, and no connection is left behind
+                try (Raw raw = new Raw(port)) {
+                    assertThat(raw.send("GET /after HTTP/1.1\r\nHost: fuzz.test\r\n\r\n").read().status()).isEqualTo(200);
+                    assertThat(raw.send("GET /p/after HTTP/1.1\r\nHost: fuzz.test\r\nConnection: close\r\n\r\n").read().status())
+                            .isEqualTo(200);
+                }
+                long settle = System.nanoTime() + 10_000_000_000L;
+                while (ferry.server().connectionStates().active() > 0 && System.nanoTime() < settle) {
+                    Thread.sleep(50);
+                }
+                assertThat(ferry.server().connectionStates().active()).as("client connections left open").isZero();
+                assertThat(failures).isEmpty();
+                assertThat(cases.sum()).isGreaterThanOrEqualTo(MIN_CASES);
+            } finally {
+                ferryLogs.setLevel(level);
+            }
+            LogCapture.flushLeakReports();
+            assertThat(leaks.containing("LEAK:")).isEmpty();
+        }
+    }
+
+    /** One client connection at a time, kept alive across valid cases, replaced after a mutated one. */
+    final class Worker {
+        final int port;
+        final RequestMutator mutator;
+        final long deadline;
+        Socket socket;
+        InputStream in;
+        OutputStream out;
+
+        Worker(int port, long seed, long deadline) {
+            this.port = port;
+            this.mutator = new RequestMutator(seed);
+            this.deadline = deadline;
+        }
+
+        void run() {
+            try {
+                while (System.nanoTime() < deadline && cases.sum() < MIN_CASES) {
+                    RequestMutator.Case c = mutator.next();
+                    if (c.bytes().length == 0 || !send(c)) {
+                        continue;
+                    }
+                    cases.increment();
+                    if (c.mutated()) {
+                        mutated.increment();
+                    }
+                    try {
+                        outcome(c);
+                    } catch (SocketTimeoutException e) {
+                        fail("HANG: no answer and no close within " + HANG_MILLIS + " ms", c);
+                        drop();
+                    } catch (Exception e) {
+                        fail("client error " + e, c);
+                        drop();
+                    }
+                }
+            } finally {
+                drop();
+            }
+        }
+
+        boolean send(RequestMutator.Case c) {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                try {
+                    if (socket == null) {
+                        socket = new Socket();
+                        socket.setTcpNoDelay(true);
+                        socket.setSoLinger(true, 0); // RST on close: no TIME_WAIT pile-up over 100k cases
+                        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+                        socket.setSoTimeout(HANG_MILLIS);
+                        in = socket.getInputStream();
+                        out = socket.getOutputStream();
+                        connections.increment();
+                    }
+                    byte[] b = c.bytes();
+                    int from = 0;
+                    for (int split : mutator.splits(b.length)) {
+                        out.write(b, from, split - from);
+                        out.flush();
+                        from = split;
+                        if (mutator.pauseBetweenWrites()) {
+                            Thread.sleep(2);
+                        }
+                    }
+                    out.write(b, from, b.length - from);
+                    out.flush();
+                    bytesSent.add(b.length);
+                    return true;
+                } catch (IOException e) {
+                    drop(); // the kept-alive connection was closed under us: once more on a new one
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return false;
+        }
+
+        void outcome(RequestMutator.Case c) throws IOException {
+            long t0 = System.nanoTime();
+            boolean head = isHead(c.bytes());
+            Parsed r;
+            do {
+                r = readResponse(head);
+                if (r == null) {
+                    closedWithoutAnswer.increment();
+                    note(t0);
+                    drop();
+                    return;
+                }
+                count(r.status);
+            } while (r.status >= 100 && r.status < 200);
+            note(t0);
+            if (r.status >= 500 && !ALLOWED_5XX.contains(r.status)) {
+                fail("status " + r.status, c);
+            }
+            if ((r.status == 502 || r.status == 504) && !c.proxied() && !c.mutated()) {
+                fail("status " + r.status + " without a backend", c);
+            }
+            if (!c.mutated() && r.status >= 500 && r.status != 502 && r.status != 504) {
+                fail("valid request answered " + r.status, c);
+            }
+            if (r.close) {
+                // whatever else the mutation produced, the connection must end within the bound
+                long t1 = System.nanoTime();
+                drainUntilClose(c);
+                note(t1);
+                drop();
+            } else if (c.mutated()) {
+                // kept alive after a mutated request: whatever is left of it (a second request, stray bytes)
+                // and a last normal request must still be answered or the connection closed, within the bound
+                long t1 = System.nanoTime();
+                try {
+                    out.write(SENTINEL);
+                    out.flush();
+                } catch (SocketException e) {
+                    // already closed by Ferry (the rest of the mutation was refused): drain what came before
+                }
+                drainUntilClose(c);
+                note(t1);
+                drop();
+            }
+        }
+
+        /**
+         * Whether Ferry's codec sees a HEAD request in these bytes (its response then has no body):
+         * leading control characters and whitespace are skipped, and any whitespace, bare CR
+         * included, ends the method (RFC 9112 §3 allows that leniency).
+         */
+        boolean isHead(byte[] b) {
+            int i = 0;
+            while (i < b.length && (Character.isISOControl((char) (b[i] & 0xff)) || Character.isWhitespace((char) (b[i] & 0xff)))) {
+                i++;
+            }
+            return b.length > i + 4 && b[i] == 'H' && b[i + 1] == 'E' && b[i + 2] == 'A' && b[i + 3] == 'D'
+                    && Character.isWhitespace((char) (b[i + 4] & 0xff));
+        }
+
+        void note(long t0) {
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            slowest.accumulateAndGet(ms, Math::max);
+        }
+
+        void count(int status) {
+            statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
+        }
+
+        /** Reads until EOF; further (pipelined) responses are allowed, silence is not. */
+        void drainUntilClose(RequestMutator.Case c) throws IOException {
+            byte[] buf = new byte[8192];
+            long end = System.nanoTime() + HANG_MILLIS * 1_000_000L;
+            try {
+                while (in.read(buf) >= 0) {
+                    if (System.nanoTime() > end) {
+                        fail("HANG: still sending after " + HANG_MILLIS + " ms", c);
+                        return;
+                    }
+                }
+            } catch (SocketException e) {
+                // reset: closed
+            }
+        }
+
+        record Parsed(int status, boolean close) {
+        }
+
+        /** One response, strictly parsed (Ferry must write well-formed HTTP/1.1), or null on EOF before any byte. */
+        Parsed readResponse(boolean head) throws IOException {
+            String statusLine;
+            try {
+                statusLine = line();
+            } catch (SocketException e) {
+                return null;
+            }
+            if (statusLine == null) {
+                return null;
+            }
+            if (!statusLine.matches("HTTP/1\\.1 \\d{3} .*")) {
+                throw new IOException("malformed status line: " + statusLine);
+            }
+            int status = Integer.parseInt(statusLine.substring(9, 12));
+            long length = -1;
+            boolean chunked = false;
+            boolean close = false;
+            for (String l = line(); ; l = line()) {
+                if (l == null) {
+                    throw new IOException("EOF inside the response head");
+                }
+                if (l.isEmpty()) {
+                    break;
+                }
+                int colon = l.indexOf(':');
+                if (colon <= 0) {
+                    throw new IOException("malformed header line: " + l);
+                }
+                String name = l.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = l.substring(colon + 1).trim();
+                switch (name) {
+                    case "content-length" -> length = Long.parseLong(value);
+                    case "transfer-encoding" -> chunked = value.equalsIgnoreCase("chunked");
+                    case "connection" -> close = value.equalsIgnoreCase("close");
+                    default -> {
+                    }
+                }
+            }
+            if (head || status < 200 || status == 204 || status == 304) {
+                return new Parsed(status, close);
+            }
+            if (chunked) {
+                while (true) {
+                    String size = line();
+                    if (size == null) {
+                        throw new IOException("EOF inside a chunked response");
+                    }
+                    int n = Integer.parseInt(size.split(";")[0].trim(), 16);
+                    if (n == 0) {
+                        for (String t = line(); t != null && !t.isEmpty(); t = line()) {
+                            // trailers
+                        }
+                        break;
+                    }
+                    skip(n);
+                    line();
+                }
+            } else if (length >= 0) {
+                skip(length);
+            } else {
+                close = true; // delimited by close
+            }
+            return new Parsed(status, close);
+        }
+
+        void skip(long n) throws IOException {
+            in.skipNBytes(n);
+        }
+
+        String line() throws IOException {
+            StringBuilder sb = new StringBuilder();
+            int ch;
+            while ((ch = in.read()) >= 0) {
+                if (ch == '\n') {
+                    break;
+                }
+                if (ch != '\r') {
+                    sb.append((char) ch);
+                }
+            }
+            if (ch < 0 && sb.length() == 0) {
+                return null;
+            }
+            return sb.toString();
+        }
+
+        void drop() {
+            if (socket != null) {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    // gone
+                }
+                socket = null;
+            }
+        }
+    }
+}
