@@ -39,6 +39,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private Exchange current;
     private ScheduledFuture<?> idleTimer;
+    private long idleDeadline;
     private boolean inputShutdown;
     private boolean closing;
     private boolean draining;
@@ -90,7 +91,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         leave();
-        cancelIdle();
+        stopIdleTimer();
         releasePipelined();
         current = null;
     }
@@ -219,7 +220,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelIdle();
+        stopIdleTimer();
         releasePipelined();
         leave();
         if (current != null) {
@@ -237,16 +238,39 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /**
+     * Sets the idle deadline. One timer per connection follows the deadline lazily (re-armed when
+     * it fires early) instead of being cancelled and rescheduled for every request.
+     */
     private void armIdle(Duration timeout) {
-        cancelIdle();
-        idleTimer = ctx.executor().schedule(() -> {
-            if (current == null) {
-                ctx.close();
-            }
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        idleDeadline = System.nanoTime() + timeout.toNanos();
+        if (idleTimer == null) {
+            scheduleIdleCheck(timeout.toNanos());
+        }
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        idleTimer = ctx.executor().schedule(this::idleCheck, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void idleCheck() {
+        idleTimer = null;
+        if (idleDeadline == 0 || current != null) {
+            return;
+        }
+        long left = idleDeadline - System.nanoTime();
+        if (left > 0) {
+            scheduleIdleCheck(left);
+        } else {
+            ctx.close();
+        }
     }
 
     private void cancelIdle() {
+        idleDeadline = 0;
+    }
+
+    private void stopIdleTimer() {
         if (idleTimer != null) {
             idleTimer.cancel(false);
             idleTimer = null;

@@ -3,6 +3,7 @@ package io.ferry.server;
 import io.ferry.demo.EchoBackend;
 import io.ferry.http.ConnectionStates;
 import io.ferry.http.HttpConnectionHandler;
+import io.ferry.http.SendTimeout;
 import io.ferry.http.ServerCodec;
 import io.ferry.http.TrafficCounter;
 import io.ferry.log.AccessLogs;
@@ -27,7 +28,6 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
-import io.netty.handler.timeout.WriteTimeoutHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -234,8 +234,7 @@ public final class FerryServer {
                 .setMaxHeaderSize(limits.largeBufferCount() * limits.largeBufferSize())
                 .setMaxChunkSize(64 * 1024)
                 .setStrictLineParsing(true);
-        ch.pipeline().addLast("send-timeout", new WriteTimeoutHandler(
-                defaults.fallback().clientTimeouts().send().toMillis(), TimeUnit.MILLISECONDS));
+        ch.pipeline().addLast("send-timeout", new SendTimeout(defaults.fallback().clientTimeouts().send()));
         ch.pipeline().addLast("traffic", new TrafficCounter());
         ch.pipeline().addLast("http", new ServerCodec(decoder));
         ch.pipeline().addLast("chunked", new ChunkedWriteHandler());

@@ -8,7 +8,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -27,80 +26,146 @@ final class ConnectionPool {
     private static final String WATCHER = "pool-idle";
 
     private final int max;
-    private final long idleMillis;
+    private final long idleNanos;
     private final int maxRequests;
-    private final Map<EventLoop, ArrayDeque<Idle>> idle = new ConcurrentHashMap<>();
+    private final Map<EventLoop, Parked> idle = new ConcurrentHashMap<>();
 
     ConnectionPool(int max, Duration idleTimeout, int maxRequests) {
         this.max = max;
-        this.idleMillis = idleTimeout.toMillis();
+        this.idleNanos = idleTimeout.toNanos();
         this.maxRequests = maxRequests;
     }
 
-    private final class Idle extends ChannelInboundHandlerAdapter {
-        final Channel channel;
-        final Peer peer;
-        final ScheduledFuture<?> expiry;
+    /** The idle connections of one event loop, oldest first, with one sweep timer for all of them. */
+    private final class Parked {
+        final EventLoop loop;
+        final ArrayDeque<Watcher> queue = new ArrayDeque<>();
+        boolean sweepScheduled;
 
-        Idle(Channel channel, Peer peer) {
-            this.channel = channel;
-            this.peer = peer;
-            this.expiry = channel.eventLoop().schedule(this::evict, idleMillis, TimeUnit.MILLISECONDS);
+        Parked(EventLoop loop) {
+            this.loop = loop;
         }
 
-        void evict() {
-            deque(channel.eventLoop()).remove(this);
+        void add(Watcher w) {
+            queue.addLast(w);
+            if (!sweepScheduled) {
+                sweepScheduled = true;
+                loop.schedule(this::sweep, idleNanos, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        /** keepalive_timeout: closes what has been idle too long; re-arms for the next oldest. */
+        void sweep() {
+            sweepScheduled = false;
+            long now = System.nanoTime();
+            Watcher w;
+            while ((w = queue.peekFirst()) != null && now - w.parkedAt >= idleNanos) {
+                queue.pollFirst();
+                w.unpark();
+                w.channel.close();
+            }
+            if (!queue.isEmpty()) {
+                sweepScheduled = true;
+                loop.schedule(this::sweep, idleNanos - (now - queue.peekFirst().parkedAt), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    /**
+     * Stays in the connection's pipeline for its whole life; while parked it closes the connection
+     * on any sign of life from the backend (data, EOF), otherwise it passes everything through.
+     */
+    private final class Watcher extends ChannelInboundHandlerAdapter {
+        final Channel channel;
+        Peer peer;
+        long parkedAt;
+        boolean parked;
+
+        Watcher(Channel channel) {
+            this.channel = channel;
+        }
+
+        void park(Peer peer) {
+            this.peer = peer;
+            parkedAt = System.nanoTime();
+            parked = true;
+        }
+
+        void unpark() {
+            parked = false;
+        }
+
+        private void evict() {
+            parked = false;
+            parked(channel.eventLoop()).queue.remove(this);
             channel.close();
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ReferenceCountUtil.release(msg);
-            expiry.cancel(false);
-            evict();
+            if (parked) {
+                ReferenceCountUtil.release(msg);
+                evict();
+            } else {
+                ctx.fireChannelRead(msg);
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (!parked) {
+                ctx.fireChannelReadComplete();
+            }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            expiry.cancel(false);
-            deque(channel.eventLoop()).remove(this);
+            if (parked) {
+                parked = false;
+                parked(channel.eventLoop()).queue.remove(this);
+            }
+            ctx.fireChannelInactive();
         }
 
-        /** Upstream channels allow half-closure (for tunnels): an idle one whose backend said EOF is dead. */
+        /** Upstream channels allow half-closure (for tunnels): a parked one whose backend said EOF is dead. */
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof ChannelInputShutdownEvent) {
-                expiry.cancel(false);
+            if (parked && evt instanceof ChannelInputShutdownEvent) {
                 evict();
+            } else if (!parked) {
+                ctx.fireUserEventTriggered(evt);
             }
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            expiry.cancel(false);
-            evict();
+            if (parked) {
+                evict();
+            } else {
+                ctx.fireExceptionCaught(cause);
+            }
         }
     }
 
-    private ArrayDeque<Idle> deque(EventLoop loop) {
-        return idle.computeIfAbsent(loop, l -> new ArrayDeque<>());
+    private Parked parked(EventLoop loop) {
+        return idle.computeIfAbsent(loop, Parked::new);
     }
 
     Channel acquire(EventLoop loop, Peer peer) {
         if (max == 0) {
             return null;
         }
-        ArrayDeque<Idle> d = deque(loop);
-        for (Iterator<Idle> it = d.descendingIterator(); it.hasNext(); ) {
-            Idle i = it.next();
-            if (i.peer == peer) {
+        Parked p = parked(loop);
+        for (Iterator<Watcher> it = p.queue.descendingIterator(); it.hasNext(); ) {
+            Watcher w = it.next();
+            if (w.peer == peer) {
                 it.remove();
-                i.expiry.cancel(false);
-                if (i.channel.isActive() && !((DuplexChannel) i.channel).isInputShutdown()) {
-                    i.channel.pipeline().remove(WATCHER);
-                    return i.channel;
+                w.unpark();
+                if (w.channel.isActive() && !((DuplexChannel) w.channel).isInputShutdown()
+                        && System.nanoTime() - w.parkedAt < idleNanos) {
+                    return w.channel;
                 }
-                i.channel.close();
+                w.channel.close();
             }
         }
         return null;
@@ -113,26 +178,31 @@ final class ConnectionPool {
         if (max == 0 || !ch.isActive() || served >= maxRequests) {
             return false;
         }
-        ArrayDeque<Idle> d = deque(ch.eventLoop());
-        if (d.size() >= max) {
-            Idle oldest = d.pollFirst();
-            oldest.expiry.cancel(false);
+        Parked p = parked(ch.eventLoop());
+        if (p.queue.size() >= max) {
+            Watcher oldest = p.queue.pollFirst();
+            oldest.unpark();
             oldest.channel.close();
         }
-        Idle i = new Idle(ch, peer);
-        ch.pipeline().addLast(WATCHER, i);
-        d.addLast(i);
+        Watcher w = ch.pipeline().get(Watcher.class);
+        if (w == null) {
+            w = new Watcher(ch);
+            // First in the pipeline, below TLS and any codec: it only needs to see that bytes or EOF arrived.
+            ch.pipeline().addFirst(WATCHER, w);
+        }
+        w.park(peer);
+        p.add(w);
         ch.read();
         return true;
     }
 
     void closeAll() {
-        for (Map.Entry<EventLoop, ArrayDeque<Idle>> e : idle.entrySet()) {
-            e.getKey().execute(() -> {
-                Idle i;
-                while ((i = e.getValue().pollFirst()) != null) {
-                    i.expiry.cancel(false);
-                    i.channel.close();
+        for (Parked p : idle.values()) {
+            p.loop.execute(() -> {
+                Watcher w;
+                while ((w = p.queue.pollFirst()) != null) {
+                    w.unpark();
+                    w.channel.close();
                 }
             });
         }
