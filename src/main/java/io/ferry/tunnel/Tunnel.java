@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -13,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * A two-channel byte pipe with backpressure: each side reads its next chunk only after the previous
  * one was written to the other side, so memory stays bounded by one chunk per direction whatever
  * the speed difference. A half-close on one side is passed on; the tunnel closes when both
- * directions are done or nothing moved for the idle timeout. Both channels share one event loop.
+ * directions are done or nothing moved for the idle timeout. Both channels share one event loop,
+ * and a tunnel holds no more than its two relays and one timer (idle sessions are many).
  */
 public final class Tunnel {
     private final Channel a;
@@ -25,6 +25,8 @@ public final class Tunnel {
     private boolean bInputDone;
     private boolean closed;
     private Runnable whenQuiet;
+    private long idleNanos;
+    private long lastActivity;
 
     private Tunnel(Channel a, Channel b, Runnable onClose) {
         this.a = a;
@@ -44,12 +46,10 @@ public final class Tunnel {
     public static Tunnel install(Channel a, Channel b, Duration idleTimeout, StreamObserver observeA,
                                  StreamObserver observeB, Runnable onClose) {
         Tunnel t = new Tunnel(a, b, onClose);
-        long idle = idleTimeout.toMillis();
+        t.idleNanos = idleTimeout.toNanos();
         t.fromA = new Relay(t, b, observeA);
         t.fromB = new Relay(t, a, observeB);
-        a.pipeline().addLast("tunnel-idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
         a.pipeline().addLast("tunnel", t.fromA);
-        b.pipeline().addLast("tunnel-idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
         b.pipeline().addLast("tunnel", t.fromB);
         a.closeFuture().addListener(f -> t.closeAll());
         b.closeFuture().addListener(f -> t.closeAll());
@@ -57,8 +57,31 @@ public final class Tunnel {
     }
 
     public void start() {
+        activity();
+        a.eventLoop().schedule(this::idleCheck, idleNanos, TimeUnit.NANOSECONDS);
         a.read();
         b.read();
+    }
+
+    /** Bytes moved in either direction. */
+    void activity() {
+        lastActivity = System.nanoTime();
+    }
+
+    /**
+     * The idle timeout (proxy_read_timeout / proxy_timeout): one timer for the whole tunnel,
+     * re-armed for the remaining time whenever bytes moved meanwhile.
+     */
+    private void idleCheck() {
+        if (closed) {
+            return;
+        }
+        long left = idleNanos - (System.nanoTime() - lastActivity);
+        if (left > 0) {
+            a.eventLoop().schedule(this::idleCheck, left, TimeUnit.NANOSECONDS);
+        } else {
+            closeAll();
+        }
     }
 
     public Channel first() {
