@@ -113,8 +113,8 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         handBack(reusable && !writePending);
     }
 
-    /** The upstream's part is over and the exchange answers on its own; the connection goes back to the pool when reusable. */
-    protected final void release(boolean reusable) {
+    /** The upstream's part is over and the protocol answers the client itself; the connection goes back to the pool when reusable. */
+    protected final void releaseConnection(boolean reusable) {
         end();
         handBack(reusable);
     }
@@ -127,7 +127,7 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         owner.releaseBody();
     }
 
-    /** The connection stops being this exchange's (a protocol switch): the peer answered, the client side is done here. */
+    /** A protocol switch: the peer answered and the caller now owns both the connection and the client's side. */
     protected final void handOver() {
         owner.finished = true;
         owner.attempt = null;

@@ -290,7 +290,7 @@ final class MemcachedExchange extends UpstreamExchange {
                 retry(HttpResponseStatus.NOT_FOUND);
                 return;
             }
-            release(true);
+            releaseConnection(true);
             ex.sendError(HttpResponseStatus.NOT_FOUND, !ex.requestComplete());
         }
 

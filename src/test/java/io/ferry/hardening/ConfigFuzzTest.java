@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigFuzzTest {
     static final int PARSER_CASES = 100_000;
     static final int LOADER_CASES = 40_000;
-    static final long LOADER_BUDGET_MILLIS = 15_000;
-    static final int LOADER_MINIMUM = 20_000;
+    static final long LOADER_BUDGET_MILLIS = 45_000;
+    static final int LOADER_MINIMUM = 10_000;
     static final long HANG_MILLIS = 2_000;
 
     static final String SEED_FULL = """

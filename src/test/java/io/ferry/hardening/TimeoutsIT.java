@@ -30,6 +30,8 @@ class TimeoutsIT {
     static ScriptedBackend big;
     static FerryInstance ferry;
     static int port;
+    /** client_header_timeout 1s, keepalive_timeout 10s. */
+    static int longKeepalive;
     static final AtomicLong bigWritten = new AtomicLong();
     static final AtomicLong bigClosedAt = new AtomicLong();
     static LogCapture leaks;
@@ -53,6 +55,7 @@ class TimeoutsIT {
             }
         });
         port = FerryInstance.freePort();
+        longKeepalive = FerryInstance.freePort();
         ferry = FerryInstance.start(prefix, """
                 http {
                     client_header_timeout 1s;
@@ -65,8 +68,13 @@ class TimeoutsIT {
                         location / { proxy_pass http://127.0.0.1:%d; }
                         location /big { proxy_pass http://127.0.0.1:%d; }
                     }
+                    server {
+                        listen 127.0.0.1:%d;
+                        keepalive_timeout 10s;
+                        location / { return 200 "ok"; }
+                    }
                 }
-                """.formatted(port, backend.port(), big.port()));
+                """.formatted(port, backend.port(), big.port(), longKeepalive));
     }
 
     @AfterAll
@@ -131,6 +139,38 @@ class TimeoutsIT {
         }
         assertThat(backend.requests()).hasSize(requests);
         normalRequestSucceeds();
+    }
+
+    /**
+     * The next request on a kept-alive connection gets client_header_timeout from its first byte,
+     * even when keepalive_timeout is longer: the idle timer armed for keep-alive must not decide.
+     */
+    @Disabled("BUG: HttpConnectionHandler.armIdle only moves the deadline while a timer for the longer keepalive_timeout is pending: a header dripped on a kept-alive connection is cut at keepalive_timeout (10 s here), not client_header_timeout (1 s)")
+    @Test
+    void headerDrippedOnAKeptAliveConnectionIsCutOffAfterClientHeaderTimeout() throws Exception {
+        try (Raw raw = new Raw(longKeepalive, 20_000, -1)) {
+            assertThat(raw.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n").read().header("Connection")).isEqualTo("keep-alive");
+            long t0 = System.nanoTime();
+            Thread dripper = new Thread(() -> {
+                try {
+                    for (byte b : "GET /drip HTTP/1.1\r\nHost: a\r\nX-Drip: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".getBytes(StandardCharsets.US_ASCII)) {
+                        raw.output().write(b);
+                        raw.output().flush();
+                        Thread.sleep(300);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // cut off: expected
+                }
+            });
+            dripper.setDaemon(true);
+            dripper.start();
+            int status = raw.statusOrClosed();
+            long cutAfter = millisSince(t0);
+            dripper.interrupt();
+            System.out.printf("[hardening] header drip on a kept-alive connection (keepalive_timeout 10s): cut off after %d ms%n", cutAfter);
+            assertThat(status).isIn(-1, 408);
+            assertThat(cutAfter).isBetween(800L, 3_000L);
+        }
     }
 
     @Test
