@@ -150,6 +150,8 @@ class TimeoutsIT {
     void headerDrippedOnAKeptAliveConnectionIsCutOffAfterClientHeaderTimeout() throws Exception {
         try (Raw raw = new Raw(longKeepalive, 20_000, -1)) {
             assertThat(raw.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n").read().header("Connection")).isEqualTo("keep-alive");
+            // idle a while first (longer than client_header_timeout, well under keepalive_timeout)
+            Thread.sleep(1_500);
             long t0 = System.nanoTime();
             Thread dripper = new Thread(() -> {
                 try {
