@@ -135,14 +135,17 @@ final class ProxyExchange extends UpstreamExchange {
                 skippingInterim = true;
                 return;
             }
-            if (proxy.interceptErrors() && code >= 300 && ex.settings().errorPages().containsKey(code)) {
-                // proxy_intercept_errors: the error_page answers instead of the upstream's body.
-                discard();
-                ex.onAbort(null);
-                ex.errorPage(code);
+            if (retryOnStatus(res.status())) {
                 return;
             }
-            if (retryOnStatus(res.status())) {
+            if (proxy.interceptErrors() && code >= 300 && ex.settings().errorPages().containsKey(code)) {
+                // proxy_intercept_errors: the error_page answers instead of the upstream's body; when
+                // error_page was already used for this request, Ferry's own page for the status does.
+                discard();
+                ex.onAbort(null);
+                if (!ex.errorPage(code)) {
+                    ex.sendError(res.status(), false);
+                }
                 return;
             }
             responseReusable = HttpUtil.isKeepAlive(res) && HttpUtil.isKeepAlive(upstreamRequest);

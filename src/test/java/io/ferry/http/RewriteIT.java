@@ -103,6 +103,12 @@ class RewriteIT {
                             proxy_intercept_errors on;
                             error_page 418 =200 /fallback.html;
                         }
+                        location /loop/ {
+                            proxy_pass http://127.0.0.1:%2$d;
+                            proxy_set_header X-Reply-Status 404;
+                            proxy_intercept_errors on;
+                            error_page 404 /loop/again;
+                        }
                         location /hidden/ {
                             proxy_pass http://127.0.0.1:%2$d;
                             proxy_hide_header X-End-To-End;
@@ -214,6 +220,13 @@ class RewriteIT {
         HttpResponse<String> r = send("GET", "/teapot/x");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("fallback");
+    }
+
+    @Test
+    void anInterceptedErrorAfterTheErrorPageWasUsedGetsFerrysOwnPage() throws Exception {
+        HttpResponse<String> r = send("GET", "/loop/x");
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).contains("404 Not Found");
     }
 
     @Test
