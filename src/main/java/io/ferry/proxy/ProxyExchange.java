@@ -31,16 +31,12 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import javax.net.ssl.SSLException;
 
 /**
  * proxy_pass over the upstream engine: the request goes up as HttpRequest/HttpContent through an
@@ -50,7 +46,6 @@ import javax.net.ssl.SSLException;
  */
 final class ProxyExchange extends UpstreamExchange {
     private static final int MAX_CHUNK = 64 * 1024;
-    private static final SslContext UPSTREAM_TLS = upstreamTls();
 
     private final Tunnels tunnels;
     private final ProxySettings proxy;
@@ -87,7 +82,7 @@ final class ProxyExchange extends UpstreamExchange {
         @Override
         protected void installCodec(Channel ch) {
             if (proxy.target().https()) {
-                ch.pipeline().addLast("ssl", UPSTREAM_TLS.newHandler(ch.alloc(),
+                ch.pipeline().addLast("ssl", UpstreamTls.CONTEXT.newHandler(ch.alloc(),
                         peer().server().address().getHostString(), peer().server().address().getPort()));
             }
             ch.pipeline().addLast("http", new HttpClientCodec(ex.settings().proxyBufferSize(),
@@ -244,15 +239,6 @@ final class ProxyExchange extends UpstreamExchange {
             if (!hop.contains(name) && !proxy.hiddenHeaders().contains(name) && !name.equals("content-length")) {
                 to.headers().add(e.getKey(), e.getValue());
             }
-        }
-    }
-
-    private static SslContext upstreamTls() {
-        try {
-            // nginx does not verify upstream certificates unless proxy_ssl_verify is on.
-            return SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
-        } catch (SSLException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
