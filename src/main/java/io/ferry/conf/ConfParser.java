@@ -142,6 +142,9 @@ public final class ConfParser {
             throw new ConfException("invalid number of arguments in \"include\" directive", file, line);
         }
         String target = words.get(1);
+        if (target.indexOf('\0') >= 0) {
+            throw new ConfException("invalid value in \"include\" directive: NUL byte", file, line);
+        }
         if (!Glob.isPattern(target)) {
             return parseFile(baseDir.resolve(target), file, line);
         }

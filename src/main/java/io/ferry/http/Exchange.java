@@ -108,11 +108,22 @@ public final class Exchange implements RequestScope {
             Throwable cause = result.cause();
             sendError(cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
                     : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : cause instanceof io.netty.handler.codec.http.TransferEncodingNotAllowedException
+                            ? HttpResponseStatus.NOT_IMPLEMENTED
                     : HttpResponseStatus.BAD_REQUEST, true);
+            return;
+        }
+        int major = request.protocolVersion().majorVersion();
+        if (major != 1) {
+            sendError(major > 1 ? HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED : HttpResponseStatus.BAD_REQUEST, true);
             return;
         }
         target = RequestTarget.parse(request.uri());
         String hostHeader = request.headers().get(HttpHeaderNames.HOST);
+        if (hostHeader != null && !validHost(hostHeader)) {
+            sendError(HttpResponseStatus.BAD_REQUEST, true);
+            return;
+        }
         if (target == null || (request.protocolVersion().equals(HttpVersion.HTTP_1_1) && hostHeader == null)
                 || request.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
             sendError(HttpResponseStatus.BAD_REQUEST, true);
@@ -296,6 +307,20 @@ public final class Exchange implements RequestScope {
     /** The matched location's path ("" at the server level), for metrics labels. */
     public String locationName() {
         return locationName;
+    }
+
+    /** nginx's ngx_http_validate_host: not empty, no '/', '\\', "..", or bytes up to space. */
+    private static boolean validHost(String host) {
+        if (host.isEmpty() || host.contains("..")) {
+            return false;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c <= ' ' || c == '/' || c == '\\' || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String stripPort(String host) {

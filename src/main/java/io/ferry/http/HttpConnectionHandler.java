@@ -40,6 +40,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private Exchange current;
     private ScheduledFuture<?> idleTimer;
     private long idleDeadline;
+    private long idleTimerAt;
     private boolean inputShutdown;
     private boolean closing;
     private boolean draining;
@@ -210,6 +211,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             inputShutdown = true;
             if (current == null) {
                 ctx.close();
+            } else if (!current.requestComplete()) {
+                // The client's request can never be completed: nginx's "client prematurely closed connection".
+                ctx.close();
             }
         } else if (evt instanceof SslHandshakeCompletionEvent hs && !hs.isSuccess()) {
             LOG.info("SSL handshake failed with client {}: {}", ctx.channel().remoteAddress(), hs.cause().getMessage());
@@ -244,12 +248,17 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
      */
     private void armIdle(Duration timeout) {
         idleDeadline = System.nanoTime() + timeout.toNanos();
+        if (idleTimer != null && idleTimerAt - idleDeadline > 0) {
+            // A pending check for a later deadline (keepalive) would be too late for this one (header).
+            stopIdleTimer();
+        }
         if (idleTimer == null) {
             scheduleIdleCheck(timeout.toNanos());
         }
     }
 
     private void scheduleIdleCheck(long delayNanos) {
+        idleTimerAt = System.nanoTime() + delayNanos;
         idleTimer = ctx.executor().schedule(this::idleCheck, delayNanos, TimeUnit.NANOSECONDS);
     }
 

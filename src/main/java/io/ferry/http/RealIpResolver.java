@@ -1,12 +1,12 @@
 package io.ferry.http;
 
 import io.ferry.model.AccessRule;
+import io.ferry.model.IpLiteral;
 import io.ferry.model.RealIp;
 import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 
 /**
@@ -54,13 +54,6 @@ final class RealIpResolver {
 
     /** Only numeric addresses count; a name in the header is ignored (never resolved). */
     private static InetAddress literal(String text) {
-        if (text.isEmpty() || !text.matches("[0-9a-fA-F:.\\[\\]]+")) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(text.startsWith("[") ? text.substring(1, text.length() - 1) : text);
-        } catch (UnknownHostException e) {
-            return null;
-        }
+        return IpLiteral.parse(text);
     }
 }

@@ -27,18 +27,21 @@ import java.util.List;
  */
 public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.Decoder, ServerCodec.Encoder> {
 
-    public ServerCodec(HttpDecoderConfig config) {
+    /** {@code maxLine}: the longest header line accepted (nginx: one large_client_header_buffers buffer). */
+    public ServerCodec(HttpDecoderConfig config, int maxLine) {
         ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
-        init(new Decoder(config, methods), new Encoder(methods));
+        init(new Decoder(config, maxLine, methods), new Encoder(methods));
     }
 
     static final class Decoder extends HttpRequestDecoder {
         private final ArrayDeque<HttpMethod> methods;
+        private final int maxLine;
         private boolean atHeaders = true;
         private boolean rejected;
 
-        Decoder(HttpDecoderConfig config, ArrayDeque<HttpMethod> methods) {
+        Decoder(HttpDecoderConfig config, int maxLine, ArrayDeque<HttpMethod> methods) {
             super(config);
+            this.maxLine = maxLine;
             this.methods = methods;
         }
 
@@ -48,9 +51,12 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
                 in.skipBytes(in.readableBytes());
                 return;
             }
-            if (atHeaders && foldedHeaderLine(in)) {
-                reject(in, out, new IllegalArgumentException("obsolete line folding in the request header"));
-                return;
+            if (atHeaders) {
+                String problem = headerProblem(in, maxLine);
+                if (problem != null) {
+                    reject(in, out, new IllegalArgumentException(problem));
+                    return;
+                }
             }
             int before = out.size();
             super.decode(ctx, in, out);
@@ -69,28 +75,32 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
             }
         }
 
-        /** A header line starting with a space or tab (RFC 9112 §5.2), before the blank line ending the block. */
-        private static boolean foldedHeaderLine(ByteBuf in) {
+        /**
+         * Looks at the header block buffered so far: a line starting with a space or tab after the
+         * request line (obs-fold, RFC 9112 §5.2), or a header line longer than one large buffer.
+         */
+        private static String headerProblem(ByteBuf in, int maxLine) {
             int end = in.writerIndex();
-            boolean lineStart = false;
+            int lineStart = in.readerIndex();
             boolean firstLine = true;
-            for (int i = in.readerIndex(); i < end; i++) {
+            for (int i = lineStart; i < end; i++) {
                 byte b = in.getByte(i);
-                if (lineStart) {
-                    if (b == '\r' || b == '\n') {
-                        if (!firstLine) {
-                            return false;
-                        }
-                    } else {
-                        if ((b == ' ' || b == '\t') && !firstLine) {
-                            return true;
-                        }
+                if (b == '\n') {
+                    boolean empty = i == lineStart || (i == lineStart + 1 && in.getByte(lineStart) == '\r');
+                    if (!firstLine && empty) {
+                        return null;
+                    }
+                    if (!empty) {
                         firstLine = false;
                     }
+                    lineStart = i + 1;
+                } else if (!firstLine && i == lineStart && (b == ' ' || b == '\t')) {
+                    return "obsolete line folding in the request header";
+                } else if (!firstLine && i - lineStart >= maxLine) {
+                    return "a request header line longer than " + maxLine + " bytes";
                 }
-                lineStart = b == '\n';
             }
-            return false;
+            return null;
         }
 
         private void reject(ByteBuf in, List<Object> out, Exception cause) {

@@ -236,7 +236,7 @@ public final class FerryServer {
                 .setStrictLineParsing(true);
         ch.pipeline().addLast("send-timeout", new SendTimeout(defaults.fallback().clientTimeouts().send()));
         ch.pipeline().addLast("traffic", new TrafficCounter());
-        ch.pipeline().addLast("http", new ServerCodec(decoder));
+        ch.pipeline().addLast("http", new ServerCodec(decoder, limits.largeBufferSize()));
         ch.pipeline().addLast("chunked", new ChunkedWriteHandler());
         ch.pipeline().addLast("handler", new HttpConnectionHandler(
                 () -> listener.plan.siteFor(local).selector(), handlers, recorder, states, site.secure()));

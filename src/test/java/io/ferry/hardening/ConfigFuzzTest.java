@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class ConfigFuzzTest {
     static final int PARSER_CASES = 100_000;
-    static final int LOADER_CASES = 40_000;
+    static final int LOADER_CASES = 25_000;
     static final long LOADER_BUDGET_MILLIS = 45_000;
     static final int LOADER_MINIMUM = 10_000;
     static final long HANG_MILLIS = 2_000;

@@ -145,7 +145,6 @@ class TimeoutsIT {
      * The next request on a kept-alive connection gets client_header_timeout from its first byte,
      * even when keepalive_timeout is longer: the idle timer armed for keep-alive must not decide.
      */
-    @Disabled("BUG: HttpConnectionHandler.armIdle only moves the deadline while a timer for the longer keepalive_timeout is pending: a header dripped on a kept-alive connection is cut at keepalive_timeout (10 s here), not client_header_timeout (1 s)")
     @Test
     void headerDrippedOnAKeptAliveConnectionIsCutOffAfterClientHeaderTimeout() throws Exception {
         try (Raw raw = new Raw(longKeepalive, 20_000, -1)) {
@@ -205,7 +204,6 @@ class TimeoutsIT {
         normalRequestSucceeds();
     }
 
-    @Disabled("BUG: EOF from the client while its body is still due is ignored (HttpConnectionHandler only closes on input shutdown when idle): the exchange and its upstream connection wait for client_body_timeout (60 s by default), then 408")
     @Test
     void clientHalfClosingMidBodyIsNoticedAtOnce() throws Exception {
         // nginx: recv() returns 0 while reading the body -> "client prematurely closed connection", request ended

@@ -3,9 +3,9 @@ package io.ferry.conf.directive;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.model.AccessRule;
+import io.ferry.model.IpLiteral;
 import io.ferry.model.RealIp;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,15 +58,11 @@ final class AccessRules {
         }
         int slash = value.indexOf('/');
         String address = slash < 0 ? value : value.substring(0, slash);
-        if (!address.matches("[0-9a-fA-F.:]+")) {
+        InetAddress parsed = IpLiteral.parse(address);
+        if (parsed == null) {
             throw Values.error(d, "invalid parameter \"" + value + "\"");
         }
-        byte[] network;
-        try {
-            network = InetAddress.getByName(address).getAddress();
-        } catch (UnknownHostException e) {
-            throw Values.error(d, "invalid parameter \"" + value + "\"");
-        }
+        byte[] network = parsed.getAddress();
         int prefix = network.length * 8;
         if (slash >= 0) {
             try {

@@ -193,6 +193,8 @@ final class ConfigBuilder {
                 locations.serverSettings(s), limits(s), AccessRules.realIp(s), block.file(), block.line());
     }
 
+    private static final long MAX_HEADER_BUFFER = 64L * 1024 * 1024;
+
     private static ServerLimits limits(Scope s) throws ConfException {
         ServerLimits limits = ServerLimits.DEFAULT;
         Directive small = s.inherited("client_header_buffer_size");
@@ -202,13 +204,25 @@ final class ConfigBuilder {
         int size = limits.largeBufferSize();
         if (large != null) {
             count = Values.positiveInt(large, large.args().get(0));
-            size = (int) Math.min(Integer.MAX_VALUE, Values.size(large, large.args().get(1)));
+            long wanted = Values.size(large, large.args().get(1));
+            if (wanted > MAX_HEADER_BUFFER) {
+                throw Values.error(large, "\"large_client_header_buffers\" directive invalid value");
+            }
+            size = (int) wanted;
             if (size < 16) {
                 throw Values.error(large, "the \"large_client_header_buffers\" size must be at least 16 bytes");
             }
         }
-        return new ServerLimits(small == null ? limits.headerBufferSize() : (int) Values.size(small, small.args().get(0)),
-                count, size, timeout == null ? limits.headerTimeout() : Values.time(timeout, timeout.args().get(0)));
+        long smallSize = small == null ? limits.headerBufferSize() : Values.size(small, small.args().get(0));
+        // Netty sizes its header buffers with int arithmetic; beyond 64 MiB a header is an attack, not a request.
+        if (smallSize < 1 || smallSize > MAX_HEADER_BUFFER) {
+            throw Values.error(small, "\"client_header_buffer_size\" directive invalid value");
+        }
+        if ((long) count * size > MAX_HEADER_BUFFER) {
+            throw Values.error(large, "\"large_client_header_buffers\" directive invalid value");
+        }
+        return new ServerLimits((int) smallSize, count, size,
+                timeout == null ? limits.headerTimeout() : Values.time(timeout, timeout.args().get(0)));
     }
 
     private static Listen listen(Directive d) throws ConfException {

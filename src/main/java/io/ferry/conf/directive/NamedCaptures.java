@@ -18,7 +18,7 @@ final class NamedCaptures {
 
     static void define(List<Directive> block, Variables variables) {
         for (Directive d : block) {
-            switch (d.name()) {
+            switch (d.args().isEmpty() ? "" : d.name()) {
                 case "server_name" -> d.args().stream().filter(a -> a.startsWith("~")).forEach(a -> add(a.substring(1), variables));
                 case "location" -> {
                     String first = d.args().get(0);
@@ -53,7 +53,7 @@ final class NamedCaptures {
                 default -> {
                 }
             }
-            if (d.hasBlock() && !d.name().equals("map")) {
+            if (d.hasBlock() && !d.name().equals("map") && !d.name().equals("types")) {
                 define(d.block(), variables);
             }
         }

@@ -14,6 +14,11 @@ final class Validator {
     static void check(List<Directive> block, Context context) throws ConfException {
         Set<String> seen = new HashSet<>();
         for (Directive d : block) {
+            for (String arg : d.args()) {
+                if (arg.indexOf('\0') >= 0) {
+                    throw Values.error(d, "invalid value in \"" + d.name() + "\" directive: NUL byte");
+                }
+            }
             if (!DirectiveTable.isKnown(d.name())) {
                 throw Values.error(d, "unknown directive \"" + d.name() + "\"");
             }

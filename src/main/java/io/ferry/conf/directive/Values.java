@@ -88,7 +88,11 @@ final class Values {
                 throw slot(d, "invalid value");
             }
             lastUnit = unit;
-            millis += Long.parseLong(m.group(1)) * unit;
+            try {
+                millis = Math.addExact(millis, Math.multiplyExact(Long.parseLong(m.group(1)), unit));
+            } catch (ArithmeticException e) {
+                throw slot(d, "invalid value");
+            }
             pos = m.end();
             any = true;
         }
