@@ -108,8 +108,7 @@ public final class Exchange implements RequestScope {
             Throwable cause = result.cause();
             sendError(cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
                     : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                    : cause instanceof io.netty.handler.codec.http.TransferEncodingNotAllowedException
-                            ? HttpResponseStatus.NOT_IMPLEMENTED
+                    : cause instanceof ServerCodec.UnsupportedTransferCoding ? HttpResponseStatus.NOT_IMPLEMENTED
                     : HttpResponseStatus.BAD_REQUEST, true);
             return;
         }

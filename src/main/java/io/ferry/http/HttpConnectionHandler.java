@@ -43,6 +43,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private long idleTimerAt;
     private boolean inputShutdown;
     private boolean closing;
+    private boolean lingering;
     private boolean draining;
     private Duration headerTimeout = Duration.ofSeconds(60);
     private Duration keepaliveTimeout = headerTimeout;
@@ -108,6 +109,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (lingering) {
+            ReferenceCountUtil.release(msg);
+            ctx.read();
+            return;
+        }
         if (current != null) {
             if (msg instanceof HttpContent chunk && !current.requestComplete()) {
                 current.onBody(chunk);
@@ -141,7 +147,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         listener.completed(exchange);
         if (!keepAlive || inputShutdown || closing) {
             releasePipelined();
-            ctx.close();
+            if (!exchange.requestComplete() && !inputShutdown) {
+                lingerThenClose();
+            } else {
+                ctx.close();
+            }
             return;
         }
         keepaliveTimeout = exchange.settings().keepaliveTimeout();
@@ -192,6 +202,23 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         listener.completed(exchange);
     }
 
+    /**
+     * nginx's lingering close: when the client may still be sending a request Ferry refused,
+     * closing at once would reset the connection and destroy the answer in flight. Our side is
+     * shut, what still arrives is read and dropped, and the socket closes at the client's EOF or
+     * after two seconds.
+     */
+    private void lingerThenClose() {
+        if (!(ctx.channel() instanceof io.netty.channel.socket.DuplexChannel duplex)
+                || ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null) {
+            ctx.close();
+            return;
+        }
+        lingering = true;
+        ctx.executor().schedule(() -> ctx.close(), 2, TimeUnit.SECONDS);
+        duplex.shutdownOutput().addListener(f -> ctx.read());
+    }
+
     /** True once a graceful shutdown asked this connection to end after the current response. */
     boolean isClosing() {
         return closing;
@@ -209,7 +236,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputShutdown = true;
-            if (current == null) {
+            if (current == null || lingering) {
                 ctx.close();
             } else if (!current.requestComplete()) {
                 // The client's request can never be completed: nginx's "client prematurely closed connection".

@@ -33,11 +33,22 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
         init(new Decoder(config, maxLine, methods), new Encoder(methods));
     }
 
+    /** The decoder's verdict on a Transfer-Encoding Ferry cannot decode: 501, not 400. */
+    public static final class UnsupportedTransferCoding extends IllegalArgumentException {
+        UnsupportedTransferCoding() {
+            super("a transfer coding other than chunked");
+        }
+    }
+
+    private static final String UNSUPPORTED_CODING = "unsupported transfer coding";
+
     static final class Decoder extends HttpRequestDecoder {
         private final ArrayDeque<HttpMethod> methods;
         private final int maxLine;
         private boolean atHeaders = true;
         private boolean rejected;
+        private boolean requestLineComplete;
+        private boolean requestLineSeen;
 
         Decoder(HttpDecoderConfig config, int maxLine, ArrayDeque<HttpMethod> methods) {
             super(config);
@@ -54,12 +65,16 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
             if (atHeaders) {
                 String problem = headerProblem(in, maxLine);
                 if (problem != null) {
-                    reject(in, out, new IllegalArgumentException(problem));
+                    reject(in, out, problem == UNSUPPORTED_CODING ? new UnsupportedTransferCoding()
+                            : new IllegalArgumentException(problem));
                     return;
                 }
             }
             int before = out.size();
             super.decode(ctx, in, out);
+            if (requestLineComplete) {
+                requestLineSeen = true;
+            }
             for (int i = before; i < out.size(); i++) {
                 Object o = out.get(i);
                 if (o instanceof HttpRequest r) {
@@ -71,6 +86,8 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
                 }
                 if (o instanceof LastHttpContent) {
                     atHeaders = true;
+                    requestLineComplete = false;
+                    requestLineSeen = false;
                 }
             }
         }
@@ -79,10 +96,22 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
          * Looks at the header block buffered so far: a line starting with a space or tab after the
          * request line (obs-fold, RFC 9112 §5.2), or a header line longer than one large buffer.
          */
-        private static String headerProblem(ByteBuf in, int maxLine) {
+        /** A Transfer-Encoding line whose value is not exactly "chunked" (nginx: 501). */
+        private static boolean unsupportedCoding(ByteBuf in, int start, int end) {
+            String line = in.toString(start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
+            int colon = line.indexOf(':');
+            return colon > 0 && line.substring(0, colon).equalsIgnoreCase("transfer-encoding")
+                    && !line.substring(colon + 1).trim().equalsIgnoreCase("chunked");
+        }
+
+        /**
+         * Netty consumes complete header lines only, so the buffer always starts at a line start;
+         * once the request line has been seen and decoded, what follows are header lines.
+         */
+        private String headerProblem(ByteBuf in, int maxLine) {
             int end = in.writerIndex();
             int lineStart = in.readerIndex();
-            boolean firstLine = true;
+            boolean firstLine = !requestLineSeen;
             for (int i = lineStart; i < end; i++) {
                 byte b = in.getByte(i);
                 if (b == '\n') {
@@ -90,8 +119,12 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
                     if (!firstLine && empty) {
                         return null;
                     }
-                    if (!empty) {
+                    if (!firstLine && unsupportedCoding(in, lineStart, i)) {
+                        return UNSUPPORTED_CODING;
+                    }
+                    if (!empty && firstLine) {
                         firstLine = false;
+                        requestLineComplete = true;
                     }
                     lineStart = i + 1;
                 } else if (!firstLine && i == lineStart && (b == ' ' || b == '\t')) {

@@ -39,10 +39,10 @@ import org.slf4j.LoggerFactory;
  * answers must be well-formed HTTP with no 5xx but 501/505 (required answers to bad framing and
  * versions) and 502/504 (proxied only), no buffer may leak, and a normal request must still work.
  */
-@Timeout(120)
+@Timeout(180)
 class RequestFuzzIT {
     static final int MIN_CASES = 100_000;
-    static final long BUDGET_MILLIS = 60_000;
+    static final long BUDGET_MILLIS = 90_000;
     static final int THREADS = 96;
     /**
      * Ferry's header, body and keep-alive timeouts are 100 ms here: every connection must answer or
