@@ -17,8 +17,11 @@ final class HopByHop {
     private HopByHop() {
     }
 
-    /** The lower-case names to drop from these headers. */
+    /** The lower-case names to drop from these headers (the fixed set, shared, when Connection names none). */
     static Set<String> names(HttpHeaders headers) {
+        if (!headers.contains(HttpHeaderNames.CONNECTION)) {
+            return ALWAYS;
+        }
         Set<String> names = new HashSet<>(ALWAYS);
         for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : value.split(",")) {

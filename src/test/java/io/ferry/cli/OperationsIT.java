@@ -233,7 +233,8 @@ class OperationsIT {
         assertThat(r.statusCode()).isEqualTo(200);
         get("/slow/s");
         Path access = prefix.resolve("logs/access.log");
-        FerryCli.await("two access log lines", Duration.ofSeconds(10), () -> lines(access).size() >= 2);
+        FerryCli.await("two lines in each access log", Duration.ofSeconds(10),
+                () -> lines(access).size() >= 2 && lines(prefix.resolve("logs/timing.log")).size() >= 2);
         String line = lines(access).get(0);
         assertThat(line).matches("127\\.0\\.0\\.1 - - \\[\\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} [+-]\\d{4}] "
                 + "\"GET /version\\?x=1 HTTP/1\\.1\" 200 2 \"http://ref\\.example/\" \"agent \\\\x22quoted\\\\x22\"");

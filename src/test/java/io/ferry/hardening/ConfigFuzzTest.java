@@ -278,10 +278,8 @@ class ConfigFuzzTest {
                 } catch (ConfException e) {
                     outcomes.computeIfAbsent("ConfException", k -> new AtomicLong()).incrementAndGet();
                 } catch (Throwable e) {
-                    String known = knownBug(e);
-                    outcomes.computeIfAbsent(known != null ? known : e.getClass().getSimpleName(), k -> new AtomicLong())
-                            .incrementAndGet();
-                    if (known == null && failures.size() < 20) {
+                    outcomes.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
+                    if (failures.size() < 20) {
                         StackTraceElement at = e.getStackTrace().length > 0 ? e.getStackTrace()[0] : null;
                         failures.add(what + ": " + e + " at " + at + " <- " + shorten(text));
                     }
@@ -305,23 +303,6 @@ class ConfigFuzzTest {
             }
         }
         return done.get();
-    }
-
-    /**
-     * Product bugs this fuzzer found, each reproduced by a @Disabled test in ConfigEdgeCasesTest:
-     * tolerated (and counted) here so that the fuzzer keeps guarding everything else. Remove a
-     * line once its bug is fixed.
-     */
-    static String knownBug(Throwable e) {
-        boolean inNamedCaptures = java.util.Arrays.stream(e.getStackTrace())
-                .anyMatch(f -> f.getClassName().endsWith("NamedCaptures"));
-        if (e instanceof IndexOutOfBoundsException && inNamedCaptures) {
-            return "KNOWN-BUG:NamedCaptures-in-types-block";
-        }
-        if (e instanceof java.nio.file.InvalidPathException && String.valueOf(e.getMessage()).startsWith("Nul character")) {
-            return "KNOWN-BUG:NUL-in-path";
-        }
-        return null;
     }
 
     static String shorten(String text) {

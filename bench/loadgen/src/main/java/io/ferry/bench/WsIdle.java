@@ -39,7 +39,6 @@ final class WsIdle {
             window.acquire();
             Promise<Channel> p = GlobalEventExecutor.INSTANCE.newPromise();
             p.addListener(f -> {
-                window.release();
                 if (f.isSuccess()) {
                     open.incrementAndGet();
                     Channel ch = p.getNow();
@@ -50,6 +49,7 @@ final class WsIdle {
                 } else {
                     failed.incrementAndGet();
                 }
+                window.release();
             });
             WsConn.open(group, uri, p, (c, frame) -> { });
         }
