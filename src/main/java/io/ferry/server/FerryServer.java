@@ -17,10 +17,7 @@ import io.ferry.model.VirtualServer;
 import io.ferry.stream.StreamServers;
 import io.ferry.tls.TlsContexts;
 import io.ferry.upstream.Upstreams;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -34,7 +31,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +48,7 @@ public final class FerryServer {
     private final EventLoopGroup group;
     private final int threads;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final Map<String, Listener> listeners = new LinkedHashMap<>();
+    private final ListenerSet<SocketPlan> listeners;
     private final Map<InetSocketAddress, EchoBackend> demos = new HashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final Upstreams upstreams = new Upstreams();
@@ -65,15 +61,10 @@ public final class FerryServer {
     private final RequestRecorder recorder = new RequestRecorder(accessLogs, metrics);
     private volatile int connectionLimit;
 
-    /** A bound socket; its plan is swapped on reload while the socket stays open. */
-    private final class Listener {
-        volatile SocketPlan plan;
-        Channel channel;
-    }
-
     private FerryServer(int threads) {
         this.threads = threads;
         this.group = new MultiThreadIoEventLoopGroup(threads, Transport.ioHandlerFactory());
+        this.listeners = new ListenerSet<>(group, Transport.serverChannel(), SocketPlan::bind, this::accept);
         this.streams = new StreamServers(group, tunnels, accessLogs);
     }
 
@@ -151,32 +142,15 @@ public final class FerryServer {
     }
 
     private void apply(FerryConfig next) throws IOException, InterruptedException {
-        Map<String, SocketPlan> plans = SocketPlan.plan(next.http());
-        StreamServers.Pending streamPlan = streams.prepare(next.stream());
-        Map<String, Listener> added = new LinkedHashMap<>();
+        ListenerSet<SocketPlan>.Pending httpPlan = listeners.prepare(SocketPlan.plan(next.http()));
+        StreamServers.Pending streamPlan;
         try {
-            for (Map.Entry<String, SocketPlan> e : plans.entrySet()) {
-                if (!listeners.containsKey(e.getKey())) {
-                    added.put(e.getKey(), bind(e.getValue()));
-                }
-            }
-        } catch (IOException e) {
-            added.values().forEach(l -> l.channel.close());
-            streamPlan.cancel();
+            streamPlan = streams.prepare(next.stream());
+        } catch (IOException | RuntimeException e) {
+            httpPlan.cancel();
             throw e;
         }
-        for (Map.Entry<String, SocketPlan> e : plans.entrySet()) {
-            Listener existing = listeners.get(e.getKey());
-            if (existing != null) {
-                existing.plan = e.getValue();
-            }
-        }
-        for (String key : new ArrayList<>(listeners.keySet())) {
-            if (!plans.containsKey(key)) {
-                listeners.remove(key).channel.close();
-            }
-        }
-        listeners.putAll(added);
+        httpPlan.commit();
         streamPlan.commit();
         upstreams.retainOnly(ResourcesInUse.of(next.http()));
         accessLogs.retainOnly(StreamServers.withAccessLogPaths(next.stream(), ResourcesInUse.accessLogPaths(next.http())));
@@ -184,33 +158,7 @@ public final class FerryServer {
         connectionLimit = next.workerConnections() * threads;
     }
 
-    private Listener bind(SocketPlan plan) throws IOException, InterruptedException {
-        Listener listener = new Listener();
-        listener.plan = plan;
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(Transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 511)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        accept(listener, ch);
-                    }
-                });
-        try {
-            listener.channel = b.bind(plan.bind()).sync().channel();
-        } catch (Exception e) {
-            throw new IOException("bind() to " + plan.bind().getHostString() + ":" + plan.bind().getPort()
-                    + " failed (" + e.getMessage() + ")", e);
-        }
-        return listener;
-    }
-
-    private void accept(Listener listener, Channel ch) {
+    private void accept(ListenerSet.Listener<SocketPlan> listener, Channel ch) {
         if (open.incrementAndGet() > connectionLimit) {
             open.decrementAndGet();
             states.accepted(false);
@@ -222,7 +170,7 @@ public final class FerryServer {
         ch.closeFuture().addListener(f -> open.decrementAndGet());
         connections.add(ch);
         InetSocketAddress local = (InetSocketAddress) ch.localAddress();
-        Site site = listener.plan.siteFor(local);
+        Site site = listener.plan().siteFor(local);
         if (site.secure()) {
             ch.pipeline().addLast("sni", new SniHandler(site.sni()));
         }
@@ -239,7 +187,7 @@ public final class FerryServer {
         ch.pipeline().addLast("http", new ServerCodec(decoder, limits.largeBufferSize()));
         ch.pipeline().addLast("chunked", new ChunkedWriteHandler());
         ch.pipeline().addLast("handler", new HttpConnectionHandler(
-                () -> listener.plan.siteFor(local).selector(), handlers, recorder, states, site.secure()));
+                () -> listener.plan().siteFor(local).selector(), handlers, recorder, states, site.secure()));
     }
 
     private void syncDemos(List<InetSocketAddress> wanted) throws InterruptedException {
@@ -264,12 +212,8 @@ public final class FerryServer {
     }
 
     /** The bound address of each listening socket (ephemeral ports resolved). */
-    public synchronized List<InetSocketAddress> localAddresses() {
-        List<InetSocketAddress> out = new ArrayList<>();
-        for (Listener l : listeners.values()) {
-            out.add((InetSocketAddress) l.channel.localAddress());
-        }
-        return out;
+    public List<InetSocketAddress> localAddresses() {
+        return listeners.localAddresses();
     }
 
     /** Fast stop: every socket closes now. */
@@ -335,9 +279,6 @@ public final class FerryServer {
     }
 
     private void closeListeners() {
-        for (Listener l : listeners.values()) {
-            l.channel.close().awaitUninterruptibly();
-        }
-        listeners.clear();
+        listeners.closeAll();
     }
 }

@@ -6,14 +6,11 @@ import io.ferry.model.StreamConfig;
 import io.ferry.model.StreamServer;
 import io.ferry.model.Tls;
 import io.ferry.model.Upstream;
+import io.ferry.server.ListenerSet;
 import io.ferry.server.Transport;
 import io.ferry.tls.TlsContexts;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Upstreams;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -26,7 +23,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -52,7 +48,7 @@ public final class StreamServers {
     private final AccessLogs accessLogs;
     private final Upstreams upstreams = new Upstreams();
     private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final Map<String, Listener> listeners = new LinkedHashMap<>();
+    private final ListenerSet<Plan> listeners;
 
     /** One stream server as a socket serves it: its configuration and, for "listen ... ssl", its TLS context. */
     record Site(StreamServer server, SslContext ssl) {
@@ -69,11 +65,6 @@ public final class StreamServers {
         }
     }
 
-    private static final class Listener {
-        volatile Plan plan;
-        Channel channel;
-    }
-
     /**
      * {@code shared}: the server's event loops. With the native transport, stream sessions get NIO
      * event loops of their own (as many threads): Netty 4.2.18's epoll transport removes a socket
@@ -87,6 +78,12 @@ public final class StreamServers {
                 new DefaultThreadFactory("ferry-stream"), NioIoHandler.newFactory()) : shared;
         this.tunnels = tunnels;
         this.accessLogs = accessLogs;
+        this.listeners = new ListenerSet<>(group, ownGroup ? NioServerSocketChannel.class : Transport.serverChannel(),
+                Plan::bind, (listener, ch) -> {
+                    sessions.add(ch);
+                    Site site = listener.plan().siteFor((InetSocketAddress) ch.localAddress());
+                    StreamSession.accept(ch, site, upstreams.group(site.server().upstream()), tunnels, accessLogs);
+                });
     }
 
     /** What -t adds for stream: every certificate and key loads. */
@@ -107,56 +104,29 @@ public final class StreamServers {
 
     /** A configuration whose sockets are bound, waiting for {@link #commit()} or {@link #cancel()}. */
     public final class Pending {
-        private final Map<String, Plan> plans;
-        private final Map<String, Listener> added;
+        private final ListenerSet<Plan>.Pending sockets;
         private final StreamConfig config;
 
-        private Pending(StreamConfig config, Map<String, Plan> plans, Map<String, Listener> added) {
+        private Pending(StreamConfig config, ListenerSet<Plan>.Pending sockets) {
             this.config = config;
-            this.plans = plans;
-            this.added = added;
+            this.sockets = sockets;
         }
 
         public void commit() {
-            synchronized (StreamServers.this) {
-                for (Map.Entry<String, Plan> e : plans.entrySet()) {
-                    Listener existing = listeners.get(e.getKey());
-                    if (existing != null) {
-                        existing.plan = e.getValue();
-                    }
-                }
-                for (String key : new ArrayList<>(listeners.keySet())) {
-                    if (!plans.containsKey(key)) {
-                        listeners.remove(key).channel.close();
-                    }
-                }
-                listeners.putAll(added);
-                Set<Upstream> live = new HashSet<>();
-                config.servers().forEach(s -> live.add(s.upstream()));
-                upstreams.retainOnly(live);
-            }
+            sockets.commit();
+            Set<Upstream> live = new HashSet<>();
+            config.servers().forEach(s -> live.add(s.upstream()));
+            upstreams.retainOnly(live);
         }
 
         public void cancel() {
-            added.values().forEach(l -> l.channel.close());
+            sockets.cancel();
         }
     }
 
     /** Builds the plan (TLS contexts included) and binds the sockets the running configuration lacks. */
-    public synchronized Pending prepare(StreamConfig next) throws IOException, InterruptedException {
-        Map<String, Plan> plans = plan(next);
-        Map<String, Listener> added = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<String, Plan> e : plans.entrySet()) {
-                if (!listeners.containsKey(e.getKey())) {
-                    added.put(e.getKey(), bind(e.getValue()));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            added.values().forEach(l -> l.channel.close());
-            throw e;
-        }
-        return new Pending(next, plans, added);
+    public Pending prepare(StreamConfig next) throws IOException, InterruptedException {
+        return new Pending(next, listeners.prepare(plan(next)));
     }
 
     /** As nginx: a wildcard listen on a port takes the port; address-specific servers on it are chosen by local address. */
@@ -195,41 +165,9 @@ public final class StreamServers {
         return plans;
     }
 
-    private Listener bind(Plan plan) throws IOException, InterruptedException {
-        Listener listener = new Listener();
-        listener.plan = plan;
-        ServerBootstrap b = new ServerBootstrap()
-                .group(group)
-                .channel(ownGroup ? NioServerSocketChannel.class : Transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 511)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        sessions.add(ch);
-                        Site site = listener.plan.siteFor((InetSocketAddress) ch.localAddress());
-                        StreamSession.accept(ch, site, upstreams.group(site.server().upstream()), tunnels, accessLogs);
-                    }
-                });
-        try {
-            listener.channel = b.bind(plan.bind()).sync().channel();
-        } catch (Exception e) {
-            throw new IOException("bind() to " + plan.bind().getHostString() + ":" + plan.bind().getPort()
-                    + " failed (" + e.getMessage() + ")", e);
-        }
-        return listener;
-    }
-
     /** The bound address of each stream listening socket (ephemeral ports resolved). */
-    public synchronized List<InetSocketAddress> localAddresses() {
-        List<InetSocketAddress> out = new ArrayList<>();
-        for (Listener l : listeners.values()) {
-            out.add((InetSocketAddress) l.channel.localAddress());
-        }
-        return out;
+    public List<InetSocketAddress> localAddresses() {
+        return listeners.localAddresses();
     }
 
     /** The stream upstream groups in use, for status pages and tests that look at peer state. */
@@ -238,11 +176,8 @@ public final class StreamServers {
     }
 
     /** Graceful stop begins: accept nothing more; open sessions go on until they end or are stopped. */
-    public synchronized void closeListeners() {
-        for (Listener l : listeners.values()) {
-            l.channel.close().awaitUninterruptibly();
-        }
-        listeners.clear();
+    public void closeListeners() {
+        listeners.closeAll();
     }
 
     /** Fast stop: listeners and every session close now. */
