@@ -588,6 +588,7 @@ public final class Exchange implements RequestScope {
     public void detach() {
         responseDone = true;
         onAbort = null;
+        sink = null;
     }
 
     /** The tunnel that replaced this exchange closed: it is logged now, with the bytes of the whole session. */

@@ -192,16 +192,21 @@ final class ProxyExchange extends UpstreamExchange {
                     return;
                 }
                 ex.detach();
+                // The tunnel may live for hours: it keeps only what its end needs (the exchange for the
+                // log line, the timing), not this proxy exchange and its upstream request.
+                Exchange exchange = ex;
+                Tunnels registry = tunnels;
+                java.time.Duration idle = proxy.readTimeout();
                 // Not from inside this listener: the upstream decoder may still be mid-read and emit
                 // the 101's end marker, which must reach the Upgraded handler, not the relay.
                 upstream.eventLoop().execute(() -> {
                     Tunnel[] opened = new Tunnel[1];
-                    opened[0] = WebSocketTunnel.open(ex.channel(), ServerCodec.class, upstream, upgraded.bytes, proxy.readTimeout(), () -> {
-                        tunnels.closed(opened[0]);
+                    opened[0] = WebSocketTunnel.open(exchange.channel(), ServerCodec.class, upstream, upgraded.bytes, idle, () -> {
+                        registry.closed(opened[0]);
                         timing.finished();
-                        ex.tunnelClosed();
+                        exchange.tunnelClosed();
                     });
-                    tunnels.opened(opened[0], Tunnels.Kind.WEBSOCKET);
+                    registry.opened(opened[0], Tunnels.Kind.WEBSOCKET);
                 });
             });
         }
