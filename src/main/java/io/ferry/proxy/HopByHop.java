@@ -2,35 +2,44 @@ package io.ferry.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.util.HashSet;
-import java.util.Locale;
+import java.util.Collections;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * RFC 9110 §7.6.1: connection-specific headers, plus every header the Connection header names,
- * never cross the proxy in either direction.
+ * never cross the proxy in either direction. The sets ignore case, so header names are looked up
+ * as they come, without a lower-cased copy per header.
  */
 final class HopByHop {
-    private static final Set<String> ALWAYS = Set.of(
-            "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade");
+    private static final Set<String> ALWAYS = caseless("connection", "keep-alive", "proxy-connection", "te", "trailer",
+            "transfer-encoding", "upgrade");
 
     private HopByHop() {
     }
 
-    /** The lower-case names to drop from these headers (the fixed set, shared, when Connection names none). */
+    static Set<String> caseless(String... names) {
+        TreeSet<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        Collections.addAll(set, names);
+        return Collections.unmodifiableSet(set);
+    }
+
+    /** The names to drop; the shared fixed set when Connection names only options, not headers. */
     static Set<String> names(HttpHeaders headers) {
-        if (!headers.contains(HttpHeaderNames.CONNECTION)) {
-            return ALWAYS;
-        }
-        Set<String> names = new HashSet<>(ALWAYS);
+        TreeSet<String> names = null;
         for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : value.split(",")) {
-                String t = token.trim().toLowerCase(Locale.ROOT);
-                if (!t.isEmpty()) {
-                    names.add(t);
+                String t = token.trim();
+                if (t.isEmpty() || t.equalsIgnoreCase("close") || ALWAYS.contains(t)) {
+                    continue;
                 }
+                if (names == null) {
+                    names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+                    names.addAll(ALWAYS);
+                }
+                names.add(t);
             }
         }
-        return names;
+        return names == null ? ALWAYS : names;
     }
 }

@@ -34,7 +34,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -240,8 +239,8 @@ final class ProxyExchange extends UpstreamExchange {
     private void copyEndToEnd(HttpResponse from, HttpResponse to) {
         Set<String> hop = HopByHop.names(from.headers());
         for (Map.Entry<String, String> e : from.headers()) {
-            String name = e.getKey().toLowerCase(Locale.ROOT);
-            if (!hop.contains(name) && !proxy.hiddenHeaders().contains(name) && !name.equals("content-length")) {
+            String name = e.getKey();
+            if (!hop.contains(name) && !proxy.hiddenHeaders().contains(name) && !name.equalsIgnoreCase("content-length")) {
                 to.headers().add(e.getKey(), e.getValue());
             }
         }

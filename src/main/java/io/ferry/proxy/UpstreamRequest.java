@@ -13,8 +13,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -34,9 +32,7 @@ final class UpstreamRequest {
         HttpVersion version = upgrade || chunked || proxy.httpVersion().equals("1.1") ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
         HttpRequest up = new DefaultHttpRequest(version, client.method(), uri(ex, proxy.target()));
         HttpHeaders out = up.headers();
-        Set<String> configured = new HashSet<>();
         for (HeaderSetting h : proxy.headers()) {
-            configured.add(h.name().toLowerCase(Locale.ROOT));
             String value = h.value().render(ex);
             if (!value.isEmpty()) {
                 out.add(h.name(), value);
@@ -44,9 +40,10 @@ final class UpstreamRequest {
         }
         Set<String> hop = HopByHop.names(client.headers());
         for (Map.Entry<String, String> e : client.headers()) {
-            String name = e.getKey().toLowerCase(Locale.ROOT);
-            if (!hop.contains(name) && !configured.contains(name) && !name.equals("expect") && !name.equals("content-length")) {
-                out.add(e.getKey(), e.getValue());
+            String name = e.getKey();
+            if (!hop.contains(name) && !configured(proxy, name) && !name.equalsIgnoreCase("expect")
+                    && !name.equalsIgnoreCase("content-length")) {
+                out.add(name, e.getValue());
             }
         }
         if (upgrade) {
@@ -61,6 +58,16 @@ final class UpstreamRequest {
             out.set("Content-Length", client.headers().get(HttpHeaderNames.CONTENT_LENGTH));
         }
         return up;
+    }
+
+    /** proxy_set_header names this header (a handful at most, so a scan beats building a set per request). */
+    private static boolean configured(ProxySettings proxy, String name) {
+        for (HeaderSetting h : proxy.headers()) {
+            if (h.name().equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -12,7 +12,6 @@ import io.ferry.model.NextUpstream;
 import io.ferry.model.Upstream;
 import io.ferry.model.ProxySettings;
 import io.ferry.model.ProxyTarget;
-import io.ferry.model.ReturnAction;
 import io.ferry.variable.Regex;
 import io.ferry.variable.Template;
 import io.ferry.variable.Variables;
@@ -229,7 +228,14 @@ final class LocationBuilder {
         Directive intercept = s.inherited("proxy_intercept_errors");
         return new ProxySettings(target, version, List.copyOf(headers.values()),
                 timeout(s, "proxy_connect_timeout"), timeout(s, "proxy_read_timeout"), timeout(s, "proxy_send_timeout"),
-                nextUpstream(s), ws == null || Values.flag(ws), Set.copyOf(hidden), intercept != null && Values.flag(intercept));
+                nextUpstream(s), ws == null || Values.flag(ws), caseless(hidden), intercept != null && Values.flag(intercept));
+    }
+
+    /** Header names compare without case; a caseless set spares a lower-cased copy per response header. */
+    private static Set<String> caseless(Set<String> names) {
+        java.util.TreeSet<String> set = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        set.addAll(names);
+        return java.util.Collections.unmodifiableSet(set);
     }
 
     private static NextUpstream nextUpstream(Scope s) throws ConfException {
