@@ -1,5 +1,6 @@
 package io.ferry.hardening;
 
+import io.ferry.testing.RawHttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.testing.FerryInstance;
@@ -115,7 +116,7 @@ class HeaderHygieneIT {
         }
     }
 
-    static Raw.Response exchange(int onPort, String request) throws Exception {
+    static RawHttpClient.Response exchange(int onPort, String request) throws Exception {
         try (Raw raw = new Raw(onPort)) {
             return raw.send(request).read();
         }
@@ -124,7 +125,7 @@ class HeaderHygieneIT {
     @Test
     void hopByHopRequestHeadersAndThoseNamedInConnectionNeverReachTheBackend() throws Exception {
         int before = backend.requests().size();
-        Raw.Response r = exchange(port, "GET /hop HTTP/1.1\r\nHost: a\r\n"
+        RawHttpClient.Response r = exchange(port, "GET /hop HTTP/1.1\r\nHost: a\r\n"
                 + "Connection: keep-alive, X-Client-Hop, x-other-hop\r\n"
                 + "Connection: X-Third-Hop\r\n"
                 + "X-Client-Hop: secret\r\n"
@@ -151,7 +152,7 @@ class HeaderHygieneIT {
 
     @Test
     void transferEncodingFromTheClientIsReframedNotCopied() throws Exception {
-        Raw.Response r = exchange(port, "POST /te HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+        RawHttpClient.Response r = exchange(port, "POST /te HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "3\r\nabc\r\n0\r\nX-Trailer: t\r\n\r\n");
         assertThat(r.status()).isEqualTo(200);
         HttpEchoBackend.Recorded rec = backend.last();
@@ -161,9 +162,9 @@ class HeaderHygieneIT {
 
     @Test
     void hopByHopResponseHeadersAndThoseNamedInConnectionNeverReachTheClient() throws Exception {
-        Raw.Response r = exchange(port, "GET /hops HTTP/1.1\r\nHost: a\r\n\r\n");
+        RawHttpClient.Response r = exchange(port, "GET /hops HTTP/1.1\r\nHost: a\r\n\r\n");
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.bodyText()).isEqualTo("ok");
+        assertThat(r.text()).isEqualTo("ok");
         for (String h : new String[] {"X-Resp-Hop", "X-Resp-Hop2", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade"}) {
             assertThat(r.header(h)).as(h).isNull();
         }
@@ -192,12 +193,12 @@ class HeaderHygieneIT {
 
     @Test
     void realIpFromATrustedProxyNamesTheClient() throws Exception {
-        Raw.Response r = exchange(trusted, "GET /addr HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 203.0.113.7, 127.0.0.1\r\n\r\n");
+        RawHttpClient.Response r = exchange(trusted, "GET /addr HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 203.0.113.7, 127.0.0.1\r\n\r\n");
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.bodyText()).isEqualTo("203.0.113.7");
+        assertThat(r.text()).isEqualTo("203.0.113.7");
         // not recursive past an untrusted hop: the rightmost untrusted address wins
         r = exchange(trusted, "GET /addr HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 6.6.6.6, 203.0.113.7, 127.0.0.1\r\n\r\n");
-        assertThat(r.bodyText()).isEqualTo("203.0.113.7");
+        assertThat(r.text()).isEqualTo("203.0.113.7");
         exchange(trusted, "GET /p HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 203.0.113.7\r\nX-Real-IP: 6.6.6.6\r\n\r\n");
         assertThat(backend.last().headers().getAll("X-Real-IP")).containsExactly("203.0.113.7");
     }
@@ -205,16 +206,16 @@ class HeaderHygieneIT {
     @Test
     void realIpIgnoresNamesAndGarbageInTheHeader() throws Exception {
         for (String xff : new String[] {"evil.test", "not an address", "203.0.113.7, evil.test", "999.1.1.1", "", ",,,"}) {
-            Raw.Response r = exchange(trusted, "GET /addr HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: " + xff + "\r\n\r\n");
-            assertThat(r.bodyText()).as(xff).isEqualTo("127.0.0.1");
+            RawHttpClient.Response r = exchange(trusted, "GET /addr HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: " + xff + "\r\n\r\n");
+            assertThat(r.text()).as(xff).isEqualTo("127.0.0.1");
         }
     }
 
     @Test
     void realIpTakesOnlyDottedQuadsAndIpv6Literals() throws Exception {
         for (String xff : new String[] {"1.2.3", "1.2", "16909060"}) {
-            Raw.Response r = exchange(trusted, "GET /addr HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: " + xff + "\r\n\r\n");
-            assertThat(r.bodyText()).as(xff).isEqualTo("127.0.0.1");
+            RawHttpClient.Response r = exchange(trusted, "GET /addr HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: " + xff + "\r\n\r\n");
+            assertThat(r.text()).as(xff).isEqualTo("127.0.0.1");
         }
     }
 
@@ -227,8 +228,8 @@ class HeaderHygieneIT {
     @Test
     void realIpNeverLooksUpANameFromTheHeader() throws Exception {
         String name = "cafe" + Long.toHexString(System.nanoTime()) + ".bad";
-        Raw.Response r = exchange(trusted, "GET /addr HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: " + name + "\r\n\r\n");
-        assertThat(r.bodyText()).isEqualTo("127.0.0.1");
+        RawHttpClient.Response r = exchange(trusted, "GET /addr HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: " + name + "\r\n\r\n");
+        assertThat(r.text()).isEqualTo("127.0.0.1");
         assertThat(jdkResolverCache()).as("names the JVM looked up").doesNotContain(name);
     }
 
@@ -246,14 +247,14 @@ class HeaderHygieneIT {
 
     @Test
     void spoofedXForwardedForChangesNothingWhenThePeerIsNotTrusted() throws Exception {
-        Raw.Response r = exchange(trustsOthers, "GET /addr HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 203.0.113.7, 10.0.0.1\r\n\r\n");
-        assertThat(r.bodyText()).isEqualTo("127.0.0.1");
+        RawHttpClient.Response r = exchange(trustsOthers, "GET /addr HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 203.0.113.7, 10.0.0.1\r\n\r\n");
+        assertThat(r.text()).isEqualTo("127.0.0.1");
     }
 
     @Test
     void spoofedXForwardedForChangesNothingWithoutSetRealIpFrom() throws Exception {
-        Raw.Response r = exchange(noRealIp, "GET /addr HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n");
-        assertThat(r.bodyText()).isEqualTo("127.0.0.1");
+        RawHttpClient.Response r = exchange(noRealIp, "GET /addr HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n");
+        assertThat(r.text()).isEqualTo("127.0.0.1");
         exchange(noRealIp, "GET /p HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 203.0.113.7\r\nX-Real-IP: 6.6.6.6\r\n\r\n");
         assertThat(backend.last().headers().getAll("X-Real-IP")).containsExactly("127.0.0.1");
     }

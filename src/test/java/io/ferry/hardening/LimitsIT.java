@@ -1,5 +1,6 @@
 package io.ferry.hardening;
 
+import io.ferry.testing.RawHttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.testing.FerryInstance;
@@ -87,7 +88,7 @@ class LimitsIT {
     static void normalRequestSucceeds(int onPort) throws Exception {
         int before = backend.requests().size();
         try (Raw raw = new Raw(onPort)) {
-            Raw.Response r = raw.send("GET /after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read();
+            RawHttpClient.Response r = raw.send("GET /after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(200);
         }
         assertThat(backend.requests()).hasSize(before + 1);
@@ -149,7 +150,7 @@ class LimitsIT {
     @Test
     void requestLineJustUnderOneLargeBufferIsServed() throws Exception {
         try (Raw raw = new Raw(port)) {
-            Raw.Response r = raw.send("GET /" + "a".repeat(900) + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read();
+            RawHttpClient.Response r = raw.send("GET /" + "a".repeat(900) + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(200);
         }
     }
@@ -191,7 +192,7 @@ class LimitsIT {
     void oneHundredHeaderLinesAreServed() throws Exception {
         int before = backend.requests().size();
         try (Raw raw = new Raw(defaults)) {
-            Raw.Response r = raw.send("GET /hundred HTTP/1.1\r\nHost: a\r\nConnection: close\r\n" + headers(98, 1) + "\r\n").read();
+            RawHttpClient.Response r = raw.send("GET /hundred HTTP/1.1\r\nHost: a\r\nConnection: close\r\n" + headers(98, 1) + "\r\n").read();
             assertThat(r.status()).isEqualTo(200);
         }
         assertThat(backend.requests()).hasSize(before + 1);
@@ -205,7 +206,7 @@ class LimitsIT {
             long t0 = System.nanoTime();
             // only the head: the answer must not wait for the body
             raw.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 2048\r\n\r\n");
-            Raw.Response r = raw.read();
+            RawHttpClient.Response r = raw.read();
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertThat(r.status()).isEqualTo(413);
             assertThat(ms).as("413 without waiting for the body").isLessThan(2_000);
@@ -241,7 +242,7 @@ class LimitsIT {
     void chunkedBodyUnderClientMaxBodySizeIsForwarded() throws Exception {
         int requests = backend.requests().size();
         try (Raw raw = new Raw(port)) {
-            Raw.Response r = raw.send("POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            RawHttpClient.Response r = raw.send("POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
                     + "200\r\n" + "x".repeat(512) + "\r\n0\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(200);
         }

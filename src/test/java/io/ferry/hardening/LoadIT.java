@@ -1,5 +1,6 @@
 package io.ferry.hardening;
 
+import io.ferry.testing.RawHttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.testing.FerryInstance;
@@ -31,7 +32,7 @@ class LoadIT {
 
     static String statusPage(int port) throws Exception {
         try (Raw raw = new Raw(port)) {
-            return raw.send("GET /status HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read().bodyText();
+            return raw.send("GET /status HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read().text();
         }
     }
 
@@ -69,8 +70,8 @@ class LoadIT {
                     }
                     int ok = 0;
                     for (int i = 0; i < n; i++) {
-                        Raw.Response r = clients.get(i).read();
-                        if (r.status() == 200 && r.bodyText().startsWith("GET /c/" + i + "\n")) {
+                        RawHttpClient.Response r = clients.get(i).read();
+                        if (r.status() == 200 && r.text().startsWith("GET /c/" + i + "\n")) {
                             ok++;
                         }
                     }

@@ -1,5 +1,6 @@
 package io.ferry.hardening;
 
+import io.ferry.testing.RawHttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.testing.FerryInstance;
@@ -99,7 +100,7 @@ class RequestParsingIT {
         int connectionsBefore = backend.connections();
         try (Raw raw = new Raw(port, 5_000, -1)) {
             raw.send(request);
-            Raw.Response r = raw.read();
+            RawHttpClient.Response r = raw.read();
             assertThat(r.status()).as("status for %s", printable(request)).isIn((Object[]) box(statuses));
             assertThat(r.header("Connection")).isEqualTo("close");
             assertThat(raw.closesWithin(3_000)).as("connection closed after the error").isTrue();
@@ -119,9 +120,9 @@ class RequestParsingIT {
     static void normalRequestSucceeds() throws Exception {
         int before = backend.requests().size();
         try (Raw raw = new Raw(port)) {
-            Raw.Response r = raw.send("GET /after HTTP/1.1\r\nHost: backend.test\r\nConnection: close\r\n\r\n").read();
+            RawHttpClient.Response r = raw.send("GET /after HTTP/1.1\r\nHost: backend.test\r\nConnection: close\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(200);
-            assertThat(r.bodyText()).startsWith("GET /after\n");
+            assertThat(r.text()).startsWith("GET /after\n");
         }
         assertThat(backend.requests()).hasSize(before + 1);
     }
@@ -343,7 +344,7 @@ class RequestParsingIT {
     @Test
     void dotDotInsideTheRootIsNormalizedNotRefused() throws Exception {
         try (Raw raw = new Raw(port)) {
-            Raw.Response r = raw.send("GET /a/b/../c HTTP/1.1\r\nHost: backend.test\r\nConnection: close\r\n\r\n").read();
+            RawHttpClient.Response r = raw.send("GET /a/b/../c HTTP/1.1\r\nHost: backend.test\r\nConnection: close\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(200);
         }
     }
@@ -354,7 +355,7 @@ class RequestParsingIT {
     void absoluteFormNamingAnotherHostGoesToTheConfiguredBackendOnly() throws Exception {
         int before = backend.requests().size();
         try (Raw raw = new Raw(port)) {
-            Raw.Response r = raw.send("GET http://evil.test/steal?x=1 HTTP/1.1\r\nHost: evil.test\r\nConnection: close\r\n\r\n").read();
+            RawHttpClient.Response r = raw.send("GET http://evil.test/steal?x=1 HTTP/1.1\r\nHost: evil.test\r\nConnection: close\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(200);
         }
         assertThat(backend.requests()).hasSize(before + 1);
@@ -370,7 +371,7 @@ class RequestParsingIT {
         int before = backend.requests().size();
         String other = "127.0.0.1:" + elsewhere.getLocalPort();
         try (Raw raw = new Raw(port)) {
-            Raw.Response r = raw.send("GET http://" + other + "/admin HTTP/1.1\r\nHost: " + other
+            RawHttpClient.Response r = raw.send("GET http://" + other + "/admin HTTP/1.1\r\nHost: " + other
                     + "\r\nConnection: close\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(200);
         }

@@ -1,5 +1,6 @@
 package io.ferry.hardening;
 
+import io.ferry.testing.RawHttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.testing.FerryInstance;
@@ -98,7 +99,7 @@ class TimeoutsIT {
 
     static void normalRequestSucceeds() throws Exception {
         try (Raw raw = new Raw(port)) {
-            Raw.Response r = raw.send("GET /after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read();
+            RawHttpClient.Response r = raw.send("GET /after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(200);
         }
     }
@@ -241,7 +242,7 @@ class TimeoutsIT {
     @Test
     void idleKeepAliveConnectionIsClosedAfterKeepaliveTimeout() throws Exception {
         try (Raw raw = new Raw(port, 10_000, -1)) {
-            Raw.Response r = raw.send("GET /ka HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            RawHttpClient.Response r = raw.send("GET /ka HTTP/1.1\r\nHost: a\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.header("Connection")).isEqualTo("keep-alive");
             long t0 = System.nanoTime();
@@ -256,7 +257,7 @@ class TimeoutsIT {
     void thirdResponseOnOneConnectionClosesIt() throws Exception {
         try (Raw raw = new Raw(port, 5_000, -1)) {
             for (int i = 1; i <= 3; i++) {
-                Raw.Response r = raw.send("GET /n" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").read();
+                RawHttpClient.Response r = raw.send("GET /n" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").read();
                 assertThat(r.status()).isEqualTo(200);
                 assertThat(r.header("Connection")).as("response %d", i).isEqualTo(i < 3 ? "keep-alive" : "close");
             }

@@ -1,5 +1,6 @@
 package io.ferry.hardening;
 
+import io.ferry.testing.RawHttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.testing.FerryInstance;
@@ -71,16 +72,16 @@ class UpstreamFaultsIT {
 
     static void normalRequestSucceeds() throws Exception {
         try (Raw raw = new Raw(port)) {
-            Raw.Response r = raw.send("GET /ok/after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read();
+            RawHttpClient.Response r = raw.send("GET /ok/after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(200);
         }
     }
 
     /** Sends a GET to the misbehaving backend and returns the answer, timing it. */
-    static Raw.Response get(String path, long[] millis) throws IOException {
+    static RawHttpClient.Response get(String path, long[] millis) throws IOException {
         try (Raw raw = new Raw(port, 10_000, -1)) {
             long t0 = System.nanoTime();
-            Raw.Response r = raw.send("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n").read();
+            RawHttpClient.Response r = raw.send("GET " + path + " HTTP/1.1\r\nHost: a\r\n\r\n").read();
             millis[0] = (System.nanoTime() - t0) / 1_000_000;
             return r;
         }
@@ -119,7 +120,7 @@ class UpstreamFaultsIT {
             Thread.sleep(5_000); // keep the connection open: the answer must not wait for EOF or a timeout
         });
         long[] ms = new long[1];
-        Raw.Response r = get("/garbage", ms);
+        RawHttpClient.Response r = get("/garbage", ms);
         System.out.printf("[hardening] non-HTTP upstream answer: %d after %d ms%n", r.status(), ms[0]);
         assertThat(r.status()).isEqualTo(502);
         normalRequestSucceeds();
@@ -178,7 +179,7 @@ class UpstreamFaultsIT {
             Thread.sleep(3_000);
         });
         long[] ms = new long[1];
-        Raw.Response r = get("/huge-header", ms);
+        RawHttpClient.Response r = get("/huge-header", ms);
         assertThat(r.status()).isEqualTo(502);
         assertThat(r.header("X-Big-0")).isNull();
         normalRequestSucceeds();
@@ -190,9 +191,9 @@ class UpstreamFaultsIT {
             ScriptedBackend.write(s, "HTTP/1.1 200 OK\r\nX-Fits: " + "f".repeat(3000) + "\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
         });
         long[] ms = new long[1];
-        Raw.Response r = get("/fits", ms);
+        RawHttpClient.Response r = get("/fits", ms);
         assertThat(r.status()).isEqualTo(200);
-        assertThat(r.bodyText()).isEqualTo("ok");
+        assertThat(r.text()).isEqualTo("ok");
     }
 
     @Test
@@ -255,7 +256,7 @@ class UpstreamFaultsIT {
     void upstreamThatNeverAnswersIs504AfterProxyReadTimeout() throws Exception {
         bad.script((s, head) -> Thread.sleep(6_000));
         long[] ms = new long[1];
-        Raw.Response r = get("/never", ms);
+        RawHttpClient.Response r = get("/never", ms);
         System.out.printf("[hardening] silent upstream, proxy_read_timeout 1s: %d after %d ms%n", r.status(), ms[0]);
         assertThat(r.status()).isEqualTo(504);
         assertThat(ms[0]).isBetween(800L, 3_000L);

@@ -1,5 +1,6 @@
 package io.ferry.proxy;
 
+import io.ferry.testing.RawHttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.testing.FerryInstance;
@@ -96,10 +97,10 @@ class HttpProxyIT {
 
     @Test
     void tomcatLocationPassesTheUriUnchangedWithRealIpAndProxyHost() throws Exception {
-        try (RawHttp raw = new RawHttp(port)) {
-            RawHttp.Response r = raw.send("GET /Tomcat/app?x=1&y=%20z HTTP/1.1\r\nHost: example.test\r\nX-Real-IP: 6.6.6.6\r\n\r\n").read();
+        try (RawHttpClient raw = new RawHttpClient(port)) {
+            RawHttpClient.Response r = raw.send("GET /Tomcat/app?x=1&y=%20z HTTP/1.1\r\nHost: example.test\r\nX-Real-IP: 6.6.6.6\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(200);
-            assertThat(r.bodyText()).startsWith("GET /Tomcat/app?x=1&y=%20z\n");
+            assertThat(r.text()).startsWith("GET /Tomcat/app?x=1&y=%20z\n");
         }
         HttpEchoBackend.Recorded rec = backend.last();
         assertThat(rec.uri()).isEqualTo("/Tomcat/app?x=1&y=%20z");
@@ -142,7 +143,7 @@ class HttpProxyIT {
         assertThat(rec.bodyLength()).isEqualTo(body.length);
         assertThat(rec.bodySha256Hex()).isEqualTo(sha256(body));
 
-        try (RawHttp raw = new RawHttp(port)) {
+        try (RawHttpClient raw = new RawHttpClient(port)) {
             raw.send("POST /Tomcat/chunked HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n");
             assertThat(raw.read().status()).isEqualTo(200);
@@ -155,9 +156,9 @@ class HttpProxyIT {
 
     @Test
     void expectContinueIsAnsweredBeforeTheBodyIsSent() throws Exception {
-        try (RawHttp raw = new RawHttp(port)) {
+        try (RawHttpClient raw = new RawHttpClient(port)) {
             raw.send("POST /Tomcat/expect HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
-            RawHttp.Response interim = raw.read();
+            RawHttpClient.Response interim = raw.read();
             assertThat(interim.status()).isEqualTo(100);
             raw.send("hello");
             assertThat(raw.read().status()).isEqualTo(200);
@@ -168,10 +169,10 @@ class HttpProxyIT {
 
     @Test
     void fiftyRequestsOnOneConnectionIncludingPipelined() throws Exception {
-        try (RawHttp raw = new RawHttp(port)) {
+        try (RawHttpClient raw = new RawHttpClient(port)) {
             for (int i = 0; i < 40; i++) {
-                RawHttp.Response r = raw.send("GET /Tomcat/seq/" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").read();
-                assertThat(r.bodyText()).startsWith("GET /Tomcat/seq/" + i + "\n");
+                RawHttpClient.Response r = raw.send("GET /Tomcat/seq/" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").read();
+                assertThat(r.text()).startsWith("GET /Tomcat/seq/" + i + "\n");
                 assertThat(r.header("Connection")).isEqualTo("keep-alive");
             }
             StringBuilder pipelined = new StringBuilder();
@@ -180,26 +181,26 @@ class HttpProxyIT {
             }
             raw.send(pipelined.toString());
             for (int i = 40; i < 50; i++) {
-                assertThat(raw.read().bodyText()).startsWith("GET /Tomcat/seq/" + i + "\n");
+                assertThat(raw.read().text()).startsWith("GET /Tomcat/seq/" + i + "\n");
             }
         }
     }
 
     @Test
     void refusedUpstreamIsBadGateway() throws Exception {
-        try (RawHttp raw = new RawHttp(port)) {
-            RawHttp.Response r = raw.send("GET /refused/x HTTP/1.1\r\nHost: a\r\n\r\n").read();
+        try (RawHttpClient raw = new RawHttpClient(port)) {
+            RawHttpClient.Response r = raw.send("GET /refused/x HTTP/1.1\r\nHost: a\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(502);
-            assertThat(r.bodyText()).contains("502 Bad Gateway");
+            assertThat(r.text()).contains("502 Bad Gateway");
             // the connection stays usable
-            assertThat(raw.send("GET /exact HTTP/1.1\r\nHost: a\r\n\r\n").read().bodyText()).isEqualTo("exact /exact");
+            assertThat(raw.send("GET /exact HTTP/1.1\r\nHost: a\r\n\r\n").read().text()).isEqualTo("exact /exact");
         }
     }
 
     @Test
     void hopByHopHeadersAreStrippedBothWays() throws Exception {
-        try (RawHttp raw = new RawHttp(port)) {
-            RawHttp.Response r = raw.send("GET /Tomcat/hop HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, X-Client-Hop\r\n"
+        try (RawHttpClient raw = new RawHttpClient(port)) {
+            RawHttpClient.Response r = raw.send("GET /Tomcat/hop HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, X-Client-Hop\r\n"
                     + "X-Client-Hop: secret\r\nKeep-Alive: timeout=5\r\nProxy-Connection: keep-alive\r\nTE: trailers\r\n"
                     + "Trailer: X-T\r\nUpgrade: h2c\r\nX-Reply-Hop: 1\r\nX-End: kept\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(200);
@@ -221,8 +222,8 @@ class HttpProxyIT {
     @Test
     void bodyOverClientMaxBodySizeIs413AndNotForwarded() throws Exception {
         int before = backend.requests().size();
-        try (RawHttp raw = new RawHttp(port)) {
-            RawHttp.Response r = raw.send("POST /small HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n").read();
+        try (RawHttpClient raw = new RawHttpClient(port)) {
+            RawHttpClient.Response r = raw.send("POST /small HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(413);
         }
         assertThat(backend.requests()).hasSize(before);
@@ -230,22 +231,22 @@ class HttpProxyIT {
 
     @Test
     void chunkedResponsesAndHeadAreRelayed() throws Exception {
-        try (RawHttp raw = new RawHttp(port)) {
-            RawHttp.Response r = raw.send("GET /Tomcat/c HTTP/1.1\r\nHost: a\r\nX-Reply-Chunked: 1\r\n\r\n").read();
+        try (RawHttpClient raw = new RawHttpClient(port)) {
+            RawHttpClient.Response r = raw.send("GET /Tomcat/c HTTP/1.1\r\nHost: a\r\nX-Reply-Chunked: 1\r\n\r\n").read();
             assertThat(r.header("Transfer-Encoding")).isEqualTo("chunked");
-            assertThat(r.bodyText()).startsWith("GET /Tomcat/c\n");
-            RawHttp.Response head = raw.send("HEAD /Tomcat/h HTTP/1.1\r\nHost: a\r\n\r\n").read(true);
+            assertThat(r.text()).startsWith("GET /Tomcat/c\n");
+            RawHttpClient.Response head = raw.send("HEAD /Tomcat/h HTTP/1.1\r\nHost: a\r\n\r\n").read(true);
             assertThat(head.status()).isEqualTo(200);
-            assertThat(raw.send("GET /exact HTTP/1.1\r\nHost: a\r\n\r\n").read().bodyText()).isEqualTo("exact /exact");
+            assertThat(raw.send("GET /exact HTTP/1.1\r\nHost: a\r\n\r\n").read().text()).isEqualTo("exact /exact");
         }
     }
 
     @Test
     void malformedRequestsGet400AndTheServerKeepsServing() throws Exception {
-        try (RawHttp raw = new RawHttp(port)) {
+        try (RawHttpClient raw = new RawHttpClient(port)) {
             assertThat(raw.send("GET /Tomcat/x HTTP/1.1\r\n\r\n").read().status()).isEqualTo(400);
         }
-        try (RawHttp raw = new RawHttp(port)) {
+        try (RawHttpClient raw = new RawHttpClient(port)) {
             assertThat(raw.send("GET /../../etc/passwd HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(400);
         }
         assertThat(get("/exact")).isEqualTo("exact /exact");

@@ -33,23 +33,37 @@ public final class RawHttpClient implements AutoCloseable {
         }
     }
 
+    /** The server closed (or reset) the connection before a complete response head or chunk size. */
+    public static final class Closed extends IOException {
+        Closed(String why) {
+            super(why);
+        }
+    }
+
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
 
     public RawHttpClient(int port) throws IOException {
         this(new Socket("127.0.0.1", port));
+        socket.setSoTimeout(20_000);
+    }
+
+    /** A client on a socket the caller connected and tuned (timeouts, buffer sizes). */
+    public static RawHttpClient over(Socket socket) throws IOException {
+        return new RawHttpClient(socket);
     }
 
     private RawHttpClient(Socket socket) throws IOException {
         this.socket = socket;
-        socket.setSoTimeout(20_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
     }
 
     public static RawHttpClient tls(SSLContext context, int port) throws IOException {
-        return new RawHttpClient(context.getSocketFactory().createSocket("127.0.0.1", port));
+        RawHttpClient client = new RawHttpClient(context.getSocketFactory().createSocket("127.0.0.1", port));
+        client.socket.setSoTimeout(20_000);
+        return client;
     }
 
     public RawHttpClient send(String text) throws IOException {
@@ -123,7 +137,7 @@ public final class RawHttpClient implements AutoCloseable {
             }
         }
         if (c < 0 && sb.length() == 0) {
-            throw new IOException("connection closed");
+            throw new Closed("connection closed");
         }
         return sb.toString();
     }
