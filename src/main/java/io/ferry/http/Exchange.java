@@ -489,10 +489,6 @@ public final class Exchange implements RequestScope {
         return response;
     }
 
-    public boolean keepAlive() {
-        return keepAlive;
-    }
-
     public boolean responseStarted() {
         return responseStarted;
     }

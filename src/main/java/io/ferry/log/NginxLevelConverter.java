@@ -9,17 +9,11 @@ public final class NginxLevelConverter extends ClassicConverter {
     @Override
     public String convert(ILoggingEvent event) {
         Level l = event.getLevel();
-        if (l == Level.ERROR) {
-            return event.getMarkerList() != null && !event.getMarkerList().isEmpty()
-                    ? event.getMarkerList().get(0).getName() : "error";
+        // nginx's levels logback lacks (notice, emerg) ride on a marker.
+        boolean marked = event.getMarkerList() != null && !event.getMarkerList().isEmpty();
+        if (marked && (l == Level.ERROR || l == Level.INFO)) {
+            return event.getMarkerList().get(0).getName();
         }
-        if (l == Level.WARN) {
-            return "warn";
-        }
-        if (l == Level.INFO) {
-            return event.getMarkerList() != null && !event.getMarkerList().isEmpty()
-                    ? event.getMarkerList().get(0).getName() : "info";
-        }
-        return "debug";
+        return l == Level.ERROR ? "error" : l == Level.WARN ? "warn" : l == Level.INFO ? "info" : "debug";
     }
 }

@@ -1,8 +1,9 @@
 package io.ferry.proxy;
 
+import io.ferry.model.HeaderNames;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -12,16 +13,10 @@ import java.util.TreeSet;
  * as they come, without a lower-cased copy per header.
  */
 final class HopByHop {
-    private static final Set<String> ALWAYS = caseless("connection", "keep-alive", "proxy-connection", "te", "trailer",
-            "transfer-encoding", "upgrade");
+    private static final Set<String> ALWAYS = HeaderNames.caseless(List.of("connection", "keep-alive", "proxy-connection",
+            "te", "trailer", "transfer-encoding", "upgrade"));
 
     private HopByHop() {
-    }
-
-    static Set<String> caseless(String... names) {
-        TreeSet<String> set = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        Collections.addAll(set, names);
-        return Collections.unmodifiableSet(set);
     }
 
     /** The names to drop; the shared fixed set when Connection names only options, not headers. */

@@ -129,10 +129,6 @@ public final class FerryServer {
         accessLogs.reopen();
     }
 
-    public Metrics metrics() {
-        return metrics;
-    }
-
     public ConnectionStates connectionStates() {
         return states;
     }

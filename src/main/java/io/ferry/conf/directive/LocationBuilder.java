@@ -4,6 +4,7 @@ import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.model.Builtin;
 import io.ferry.model.ClientTimeouts;
+import io.ferry.model.HeaderNames;
 import io.ferry.model.HeaderSetting;
 import io.ferry.model.Location;
 import io.ferry.model.LocationModifier;
@@ -228,14 +229,7 @@ final class LocationBuilder {
         Directive intercept = s.inherited("proxy_intercept_errors");
         return new ProxySettings(target, version, List.copyOf(headers.values()),
                 timeout(s, "proxy_connect_timeout"), timeout(s, "proxy_read_timeout"), timeout(s, "proxy_send_timeout"),
-                nextUpstream(s), ws == null || Values.flag(ws), caseless(hidden), intercept != null && Values.flag(intercept));
-    }
-
-    /** Header names compare without case; a caseless set spares a lower-cased copy per response header. */
-    private static Set<String> caseless(Set<String> names) {
-        java.util.TreeSet<String> set = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        set.addAll(names);
-        return java.util.Collections.unmodifiableSet(set);
+                nextUpstream(s), ws == null || Values.flag(ws), HeaderNames.caseless(hidden), intercept != null && Values.flag(intercept));
     }
 
     private static NextUpstream nextUpstream(Scope s) throws ConfException {
