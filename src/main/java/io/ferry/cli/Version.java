@@ -1,6 +1,9 @@
 package io.ferry.cli;
 
+import io.ferry.module.Modules;
 import io.ferry.tls.TlsContexts;
+import java.util.ArrayList;
+import java.util.List;
 
 /** What -v and -V print, in nginx's shape so tools that parse "nginx -V" understand it. */
 final class Version {
@@ -64,6 +67,18 @@ final class Version {
         return shortLine() + "\n"
                 + "built with " + TlsContexts.libraryName() + " on Java " + System.getProperty("java.version") + "\n"
                 + "TLS SNI support enabled\n"
-                + "configure arguments: " + CONFIGURE;
+                + "configure arguments: " + configureArguments();
+    }
+
+    /** The fixed list less the modules registered since it was written, plus what those modules print. */
+    private static String configureArguments() {
+        List<String> words = new ArrayList<>();
+        for (String w : CONFIGURE.split(" ")) {
+            if (!(w.startsWith("--without-") && Modules.names().contains(w.substring(10)))) {
+                words.add(w);
+            }
+        }
+        words.addAll(Modules.configureArguments());
+        return String.join(" ", words);
     }
 }

@@ -33,15 +33,24 @@ import java.util.Locale;
 /**
  * Sends one regular file: validators (ETag, Last-Modified), conditional answers (304, 412), a
  * single Range (206, or 416 with {@code Content-Range: bytes *}/LEN), HEAD, and the bytes
- * themselves with a zero-copy FileRegion on plain connections or 64 KiB chunks under TLS.
+ * themselves with a zero-copy FileRegion on plain connections, or 64 KiB chunks under TLS or when
+ * a body filter rewrites them.
  */
-final class FileResponse {
+public final class FileResponse {
     private static final int CHUNK = 64 * 1024;
 
     private FileResponse() {
     }
 
     static void send(Exchange ex, Path file) {
+        send(ex, file, file, null);
+    }
+
+    /**
+     * Sends {@code file} as if it were {@code typedAs} (its Content-Type comes from that name), with
+     * {@code contentEncoding} when the file holds an encoded form of it (gzip_static's ".gz").
+     */
+    public static void send(Exchange ex, Path file, Path typedAs, String contentEncoding) {
         RandomAccessFile raf;
         long length;
         long modified;
@@ -102,7 +111,10 @@ final class FileResponse {
         } else {
             res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         }
-        res.headers().set("Content-Type", contentType(ex.settings(), file));
+        res.headers().set("Content-Type", contentType(ex.settings(), typedAs));
+        if (contentEncoding != null) {
+            res.headers().set("Content-Encoding", contentEncoding);
+        }
         res.headers().set("Content-Length", count);
         res.headers().set("Last-Modified", lastModified);
         res.headers().set("ETag", etag);
@@ -113,7 +125,7 @@ final class FileResponse {
         if (ex.isHead() || count == 0) {
             close(raf);
             last = ex.context().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-        } else if (ex.channel().pipeline().get(SslHandler.class) == null) {
+        } else if (ex.channel().pipeline().get(SslHandler.class) == null && !ex.bodyFiltered()) {
             ex.context().write(new DefaultFileRegion(raf.getChannel(), start, count));
             last = ex.context().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         } else {

@@ -1,8 +1,12 @@
 package io.ferry.http;
 
 import io.ferry.model.LocationSettings;
+import java.util.List;
 
 /** Chooses the content handler for a location; wired by the server so http does not depend on proxy or files. */
 public interface ContentHandlers {
     ContentHandler forLocation(LocationSettings settings);
+
+    /** The modules' response header filters, in order. */
+    List<HeaderFilter> headerFilters();
 }

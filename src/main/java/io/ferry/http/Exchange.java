@@ -6,6 +6,7 @@ import io.ferry.model.Location;
 import io.ferry.model.ResponseHeaders;
 import io.ferry.model.LocationSettings;
 import io.ferry.model.ProxyTarget;
+import io.ferry.model.Slot;
 import io.ferry.model.VirtualServer;
 import io.ferry.route.LocationMatch;
 import io.ferry.route.LocationMatcher;
@@ -88,6 +89,8 @@ public final class Exchange implements RequestScope {
     private java.util.Map<String, String> userVariables;
     private io.netty.util.concurrent.ScheduledFuture<?> bodyTimer;
     private String realRemoteAddr;
+    private boolean bodyFiltered;
+    private Object[] moduleContexts;
 
     Exchange(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure, int requestNumber) {
         this.ctx = ctx;
@@ -470,6 +473,11 @@ public final class Exchange implements RequestScope {
         }
         status = response.status().code();
         ResponseHeaderRules.apply(settings.responseHeaders(), response, this);
+        if (status != 101 && handlers != null) {
+            for (HeaderFilter filter : handlers.headerFilters()) {
+                filter.filter(this, response);
+            }
+        }
         response.headers().set("Server", "ferry");
         response.headers().set("Date", HttpDate.now());
         boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
@@ -487,6 +495,31 @@ public final class Exchange implements RequestScope {
         }
         headerBytes = headerSize(response);
         return response;
+    }
+
+    /** Puts a body filter on this response; called by a header filter, before the head is written. */
+    public void addBodyFilter(BodyFilter filter) {
+        ctx.pipeline().get(ResponseFilter.class).install(filter);
+        bodyFiltered = true;
+    }
+
+    /** Whether a body filter rewrites this response's bytes (then a file cannot go out zero-copy). */
+    public boolean bodyFiltered() {
+        return bodyFiltered;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T moduleContext(Slot<T> slot) {
+        return moduleContexts == null ? null : (T) moduleContexts[slot.index()];
+    }
+
+    /** A module's state for this request (nginx's ngx_http_set_ctx). */
+    public <T> void moduleContext(Slot<T> slot, T context) {
+        if (moduleContexts == null) {
+            moduleContexts = new Object[Slot.count()];
+        }
+        moduleContexts[slot.index()] = context;
     }
 
     public boolean responseStarted() {

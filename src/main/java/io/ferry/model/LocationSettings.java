@@ -29,7 +29,8 @@ public record LocationSettings(
         TryFiles tryFiles,
         boolean internal,
         ClientTimeouts clientTimeouts,
-        int proxyBufferSize) {
+        int proxyBufferSize,
+        ModuleSettings modules) {
 
     /** The `return` written directly at this level, if any (it may follow rewrites and sets). */
     public ReturnAction returnAction() {

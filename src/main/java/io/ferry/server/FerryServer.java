@@ -3,6 +3,7 @@ package io.ferry.server;
 import io.ferry.demo.EchoBackend;
 import io.ferry.http.ConnectionStates;
 import io.ferry.http.HttpConnectionHandler;
+import io.ferry.http.ResponseFilter;
 import io.ferry.http.SendTimeout;
 import io.ferry.http.ServerCodec;
 import io.ferry.http.TrafficCounter;
@@ -181,6 +182,7 @@ public final class FerryServer {
         ch.pipeline().addLast("send-timeout", new SendTimeout(defaults.fallback().clientTimeouts().send()));
         ch.pipeline().addLast("traffic", new TrafficCounter());
         ch.pipeline().addLast("http", new ServerCodec(decoder, limits.largeBufferSize()));
+        ch.pipeline().addLast("filters", new ResponseFilter());
         ch.pipeline().addLast("chunked", new ChunkedWriteHandler());
         ch.pipeline().addLast("handler", new HttpConnectionHandler(
                 () -> listener.plan().siteFor(local).selector(), handlers, recorder, states, site.secure()));

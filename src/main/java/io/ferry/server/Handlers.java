@@ -5,6 +5,10 @@ import io.ferry.files.StaticFileHandler;
 import io.ferry.http.ConnectionStates;
 import io.ferry.http.ContentHandler;
 import io.ferry.http.ContentHandlers;
+import io.ferry.http.ContentPhaseHandler;
+import io.ferry.http.HeaderFilter;
+import io.ferry.module.Modules;
+import java.util.List;
 import io.ferry.memcached.MemcachedHandler;
 import io.ferry.metrics.Metrics;
 import io.ferry.metrics.MetricsHandler;
@@ -44,6 +48,21 @@ final class Handlers implements ContentHandlers {
         if (settings.memcached() != null) {
             return memcached;
         }
-        return settings.proxy() != null ? proxy : StaticFileHandler.INSTANCE;
+        return settings.proxy() != null ? proxy : STATIC;
     }
+
+    @Override
+    public List<HeaderFilter> headerFilters() {
+        return Modules.headerFilters();
+    }
+
+    /** No handler named in the location: the modules' content handlers in order, then static files. */
+    private static final ContentHandler STATIC = ex -> {
+        for (ContentPhaseHandler h : Modules.contentHandlers()) {
+            if (h.handle(ex)) {
+                return;
+            }
+        }
+        StaticFileHandler.INSTANCE.handle(ex);
+    };
 }

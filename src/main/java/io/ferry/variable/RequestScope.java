@@ -7,6 +7,11 @@ import java.util.regex.MatchResult;
  * so a template only pays for the variables it names.
  */
 public interface RequestScope {
+    /** A module's state for this request, or null (nginx's ngx_http_get_module_ctx). */
+    default <T> T moduleContext(io.ferry.model.Slot<T> slot) {
+        return null;
+    }
+
     String remoteAddr();
 
     String remotePort();

@@ -58,6 +58,8 @@ public final class Variables {
             Map.entry("https", s -> "https".equals(s.scheme()) ? "on" : ""),
             Map.entry("nginx_version", s -> Variables.FERRY_VERSION));
 
+    private static final Map<String, Variable> MODULES = io.ferry.module.Modules.variables();
+
     private final Map<String, Variable> defined = new HashMap<>();
 
     /** What $nginx_version reports (fastcgi_params sends it as SERVER_SOFTWARE "nginx/..."): Ferry's version. */
@@ -71,7 +73,7 @@ public final class Variables {
 
     /** A variable assigned by `set`: per request, empty until set. */
     public void defineUserVariable(String name) {
-        if (!BUILT_IN.containsKey(name)) {
+        if (!BUILT_IN.containsKey(name) && !MODULES.containsKey(name)) {
             defined.putIfAbsent(name, s -> s.userVariable(name));
         }
     }
@@ -82,13 +84,16 @@ public final class Variables {
     }
 
     public boolean isDefined(String name) {
-        return defined.containsKey(name) || BUILT_IN.containsKey(name);
+        return defined.containsKey(name) || BUILT_IN.containsKey(name) || MODULES.containsKey(name);
     }
 
     public Variable resolve(String name) {
         Variable v = defined.get(name);
         if (v == null) {
             v = BUILT_IN.get(name);
+        }
+        if (v == null) {
+            v = MODULES.get(name);
         }
         if (v != null) {
             return v;

@@ -1,5 +1,6 @@
 package io.ferry.conf.directive;
 
+import io.ferry.conf.Context;
 import java.util.Set;
 
 /** One row of the directive table: where it may appear, how many arguments, block or not, repeatable or not. */

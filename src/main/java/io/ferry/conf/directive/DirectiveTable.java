@@ -1,15 +1,17 @@
 package io.ferry.conf.directive;
 
-import static io.ferry.conf.directive.Context.EVENTS;
-import static io.ferry.conf.directive.Context.HTTP;
-import static io.ferry.conf.directive.Context.IF;
-import static io.ferry.conf.directive.Context.LOCATION;
-import static io.ferry.conf.directive.Context.MAIN;
-import static io.ferry.conf.directive.Context.MAP;
-import static io.ferry.conf.directive.Context.SERVER;
-import static io.ferry.conf.directive.Context.TYPES;
-import static io.ferry.conf.directive.Context.UPSTREAM;
+import io.ferry.conf.Context;
+import static io.ferry.conf.Context.EVENTS;
+import static io.ferry.conf.Context.HTTP;
+import static io.ferry.conf.Context.IF;
+import static io.ferry.conf.Context.LOCATION;
+import static io.ferry.conf.Context.MAIN;
+import static io.ferry.conf.Context.MAP;
+import static io.ferry.conf.Context.SERVER;
+import static io.ferry.conf.Context.TYPES;
+import static io.ferry.conf.Context.UPSTREAM;
 
+import io.ferry.module.Modules;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -144,6 +146,8 @@ public final class DirectiveTable {
         }
         add("fastcgi_buffers", HSL, 2, 2, null, false);
         add("fastcgi_next_upstream", HSL, 1, DirectiveSpec.ANY, null, false);
+
+        Modules.directives(DirectiveTable::add);
 
         // demo
         add("demo_backend", EnumSet.of(HTTP), 1, 1, null, true);

@@ -1,8 +1,10 @@
 package io.ferry.conf.directive;
 
+import io.ferry.conf.Values;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.model.Builtin;
+import io.ferry.module.Modules;
 import io.ferry.model.ClientTimeouts;
 import io.ferry.model.HeaderNames;
 import io.ferry.model.HeaderSetting;
@@ -168,7 +170,7 @@ final class LocationBuilder {
                 FastCgiBuilder.settings(s, variables, upstreams),
                 rewrites.ops(s, s.written(), block == null ? null : (inner, ifBlock) -> settings(inner, ifLocation(location), ifBlock)),
                 rewrites.responseHeaders(s), rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null,
-                clientTimeouts(s), proxyBufferSize(s));
+                clientTimeouts(s), proxyBufferSize(s), Modules.settings(new ModuleLevel(s, variables)));
     }
 
     private static ClientTimeouts clientTimeouts(Scope s) throws ConfException {

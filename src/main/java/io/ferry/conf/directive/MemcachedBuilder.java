@@ -1,8 +1,11 @@
 package io.ferry.conf.directive;
 
-import static io.ferry.conf.directive.Context.HTTP;
-import static io.ferry.conf.directive.Context.LOCATION;
-import static io.ferry.conf.directive.Context.SERVER;
+import io.ferry.module.DirectiveRows;
+import io.ferry.conf.Values;
+import io.ferry.conf.Context;
+import static io.ferry.conf.Context.HTTP;
+import static io.ferry.conf.Context.LOCATION;
+import static io.ferry.conf.Context.SERVER;
 
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;

@@ -1,9 +1,12 @@
 package io.ferry.conf.directive;
 
-import static io.ferry.conf.directive.Context.MAIN;
-import static io.ferry.conf.directive.Context.STREAM;
-import static io.ferry.conf.directive.Context.STREAM_SERVER;
-import static io.ferry.conf.directive.Context.STREAM_UPSTREAM;
+import io.ferry.module.DirectiveRows;
+import io.ferry.conf.Values;
+import io.ferry.conf.Context;
+import static io.ferry.conf.Context.MAIN;
+import static io.ferry.conf.Context.STREAM;
+import static io.ferry.conf.Context.STREAM_SERVER;
+import static io.ferry.conf.Context.STREAM_UPSTREAM;
 
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;

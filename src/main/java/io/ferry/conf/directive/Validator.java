@@ -1,5 +1,7 @@
 package io.ferry.conf.directive;
 
+import io.ferry.conf.Values;
+import io.ferry.conf.Context;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import java.util.HashSet;

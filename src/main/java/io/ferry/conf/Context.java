@@ -1,4 +1,4 @@
-package io.ferry.conf.directive;
+package io.ferry.conf;
 
 /** Where a directive may appear; MAP and TYPES blocks hold free-form entries, not directives. */
 public enum Context {

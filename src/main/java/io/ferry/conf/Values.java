@@ -1,4 +1,4 @@
-package io.ferry.conf.directive;
+package io.ferry.conf;
 
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** nginx's value syntaxes (flags, sizes, times), each failing with nginx's message and the directive's file:line. */
-final class Values {
+public final class Values {
     private static final Pattern TIME_PART = Pattern.compile("(\\d{1,9})(ms|y|M|w|d|h|m|s)?");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})([kKmMgG])?");
 
@@ -15,7 +15,7 @@ final class Values {
     }
 
     /** An enumeration or bit mask value nginx does not know: {@code invalid value "x"}. */
-    static ConfException invalid(Directive d, String value) {
+    public static ConfException invalid(Directive d, String value) {
         return error(d, "invalid value \"" + value + "\"");
     }
 
@@ -24,11 +24,11 @@ final class Values {
         return error(d, "\"" + d.name() + "\" directive " + what);
     }
 
-    static ConfException error(Directive d, String detail) {
+    public static ConfException error(Directive d, String detail) {
         return new ConfException(detail, d.file(), d.line());
     }
 
-    static boolean flag(Directive d) throws ConfException {
+    public static boolean flag(Directive d) throws ConfException {
         String v = d.args().get(0);
         if (v.equalsIgnoreCase("on")) {
             return true;
@@ -39,7 +39,7 @@ final class Values {
         throw error(d, "invalid value \"" + v + "\" in \"" + d.name() + "\" directive, it must be \"on\" or \"off\"");
     }
 
-    static long size(Directive d, String v) throws ConfException {
+    public static long size(Directive d, String v) throws ConfException {
         Matcher m = SIZE.matcher(v);
         if (!m.matches()) {
             throw slot(d, "invalid value");
@@ -60,7 +60,7 @@ final class Values {
      * nginx's time syntax: "60", "60s", "1m30s", "1h 30m", "500ms"; units from largest to smallest,
      * each at most once.
      */
-    static Duration time(Directive d, String v) throws ConfException {
+    public static Duration time(Directive d, String v) throws ConfException {
         Matcher m = TIME_PART.matcher(v);
         long millis = 0;
         int pos = 0;
@@ -102,7 +102,7 @@ final class Values {
         return Duration.ofMillis(millis);
     }
 
-    static int positiveInt(Directive d, String v) throws ConfException {
+    public static int positiveInt(Directive d, String v) throws ConfException {
         if (v.chars().allMatch(Character::isDigit) && !v.isEmpty() && v.length() < 10 && Integer.parseInt(v) > 0) {
             return Integer.parseInt(v);
         }
@@ -113,7 +113,7 @@ final class Values {
      * A bit mask directive (proxy_next_upstream and kin): keywords naming constants of {@code type}
      * among {@code allowed}, or "off" alone for none.
      */
-    static <E extends Enum<E>> java.util.EnumSet<E> keywords(Directive d, Class<E> type, java.util.Set<E> allowed)
+    public static <E extends Enum<E>> java.util.EnumSet<E> keywords(Directive d, Class<E> type, java.util.Set<E> allowed)
             throws ConfException {
         java.util.EnumSet<E> out = java.util.EnumSet.noneOf(type);
         for (String arg : d.args()) {

@@ -1,0 +1,50 @@
+package io.ferry.module;
+
+import io.ferry.conf.ConfException;
+import io.ferry.http.ContentPhaseHandler;
+import io.ferry.http.HeaderFilter;
+import io.ferry.model.Slot;
+import io.ferry.variable.Variable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One module, in nginx's shape: the directives it owns, its settings per level (built from what is
+ * written there and inherited from the enclosing levels), its variables, and the hooks it adds to
+ * request processing. A module is one package; {@link Modules} lists them, one line each.
+ */
+public interface Module {
+    /** nginx's name for it, as ./configure spells it after --without- (e.g. http_gzip_module). */
+    String name();
+
+    /** The ./configure words {@code -V} prints for it (e.g. --with-http_gzip_static_module); default modules print none. */
+    default List<String> configureArguments() {
+        return List.of();
+    }
+
+    void directives(DirectiveRows rows);
+
+    /** Where this module's per-level settings are kept, or null when it has none. */
+    default Slot<?> settingsSlot() {
+        return null;
+    }
+
+    /** Its settings for one level; only called when {@link #settingsSlot()} is not null. */
+    default Object settings(Level level) throws ConfException {
+        return null;
+    }
+
+    default Map<String, Variable> variables() {
+        return Map.of();
+    }
+
+    /** A response header filter, run on every response before its head is written; null for none. */
+    default HeaderFilter headerFilter() {
+        return null;
+    }
+
+    /** A content-phase handler tried before static files (nginx's content phase); null for none. */
+    default ContentPhaseHandler contentHandler() {
+        return null;
+    }
+}

@@ -1,0 +1,78 @@
+package io.ferry.module;
+
+import io.ferry.conf.ConfException;
+import io.ferry.http.ContentPhaseHandler;
+import io.ferry.http.HeaderFilter;
+import io.ferry.model.ModuleSettings;
+import io.ferry.model.Slot;
+import io.ferry.variable.Variable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The modules Ferry is built with (nginx's ngx_modules.c): one line per module. Order matters as in
+ * nginx: header filters run in this order, content handlers are tried in this order.
+ */
+public final class Modules {
+    private static final List<Module> ALL = List.of(
+    );
+
+    private static final List<HeaderFilter> HEADER_FILTERS =
+            ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();
+    private static final List<ContentPhaseHandler> CONTENT_HANDLERS =
+            ALL.stream().map(Module::contentHandler).filter(Objects::nonNull).toList();
+
+    private Modules() {
+    }
+
+    public static void directives(DirectiveRows rows) {
+        for (Module m : ALL) {
+            m.directives(rows);
+        }
+    }
+
+    /** Every module's settings for one level. */
+    public static ModuleSettings settings(Level level) throws ConfException {
+        Object[] values = new Object[Slot.count()];
+        for (Module m : ALL) {
+            Slot<?> slot = m.settingsSlot();
+            if (slot != null) {
+                values[slot.index()] = m.settings(level);
+            }
+        }
+        return new ModuleSettings(values);
+    }
+
+    public static Map<String, Variable> variables() {
+        Map<String, Variable> all = new HashMap<>();
+        for (Module m : ALL) {
+            all.putAll(m.variables());
+        }
+        return all;
+    }
+
+    public static List<HeaderFilter> headerFilters() {
+        return HEADER_FILTERS;
+    }
+
+    public static List<ContentPhaseHandler> contentHandlers() {
+        return CONTENT_HANDLERS;
+    }
+
+    public static Set<String> names() {
+        return ALL.stream().map(Module::name).collect(Collectors.toUnmodifiableSet());
+    }
+
+    public static List<String> configureArguments() {
+        List<String> words = new ArrayList<>();
+        for (Module m : ALL) {
+            words.addAll(m.configureArguments());
+        }
+        return words;
+    }
+}
