@@ -5,6 +5,7 @@ import io.ferry.http.ContentPhaseHandler;
 import io.ferry.http.HeaderFilter;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
+import io.ferry.module.gzip.GzipModule;
 import io.ferry.variable.Variable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +21,7 @@ import java.util.stream.Collectors;
  */
 public final class Modules {
     private static final List<Module> ALL = List.of(
-    );
+            new GzipModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
             ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();
