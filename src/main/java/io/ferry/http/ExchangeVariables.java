@@ -1,0 +1,343 @@
+package io.ferry.http;
+
+import io.ferry.model.LocationSettings;
+import io.ferry.model.ProxyTarget;
+import io.ferry.model.Slot;
+import io.ferry.model.VirtualServer;
+import io.ferry.variable.Captures;
+import io.ferry.variable.RequestScope;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.MatchResult;
+
+/**
+ * What an exchange exposes to variables ({@link RequestScope}): the request as routed so far, the
+ * response's status and byte counts, the upstream attempts, and the state modules keep per request.
+ */
+public abstract class ExchangeVariables implements RequestScope {
+    final ChannelHandlerContext ctx;
+    final HttpConnectionHandler connection;
+    final HttpRequest request;
+    final boolean secure;
+    final int requestNumber;
+    private final long startNanos = System.nanoTime();
+    private final long inAtStart;
+    private final long outAtStart;
+    RequestTarget target;
+    VirtualServer server;
+    LocationSettings settings;
+    MatchResult captures;
+    boolean responseStarted;
+    long headerBytes;
+    int status;
+    boolean clientGone;
+    private String requestId;
+    private List<UpstreamTiming> upstreams;
+    private java.util.Map<String, String> userVariables;
+    private String realRemoteAddr;
+    private Object[] moduleContexts;
+
+    ExchangeVariables(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure,
+                      int requestNumber) {
+        this.ctx = ctx;
+        this.connection = connection;
+        this.request = request;
+        this.secure = secure;
+        this.requestNumber = requestNumber;
+        this.inAtStart = connection.inMark();
+        this.outAtStart = connection.traffic().out();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T moduleContext(Slot<T> slot) {
+        return moduleContexts == null ? null : (T) moduleContexts[slot.index()];
+    }
+
+    /** A module's state for this request (nginx's ngx_http_set_ctx). */
+    public <T> void moduleContext(Slot<T> slot, T context) {
+        if (moduleContexts == null) {
+            moduleContexts = new Object[Slot.count()];
+        }
+        moduleContexts[slot.index()] = context;
+    }
+
+    /** Starts the record of one upstream attempt. */
+    public UpstreamTiming upstreamAttempt(String address) {
+        if (upstreams == null) {
+            upstreams = new java.util.ArrayList<>(1);
+        }
+        UpstreamTiming t = new UpstreamTiming(address);
+        upstreams.add(t);
+        return t;
+    }
+
+    /** Status as logged: 499 when the client left before any response, 0 if none yet. */
+    public int statusCode() {
+        return clientGone ? 499 : status;
+    }
+
+    public long durationNanos() {
+        return System.nanoTime() - startNanos;
+    }
+
+    public long bytesSentCount() {
+        return connection.traffic().out() - outAtStart;
+    }
+
+    public long bytesReceivedCount() {
+        return connection.traffic().in() - inAtStart;
+    }
+
+    static String stripPort(String host) {
+        if (host == null) {
+            return null;
+        }
+        if (host.startsWith("[")) {
+            int close = host.indexOf(']');
+            return close < 0 ? host : host.substring(0, close + 1);
+        }
+        int colon = host.indexOf(':');
+        return colon < 0 ? host : host.substring(0, colon);
+    }
+
+    /** $remote_addr: the peer, or with set_real_ip_from the client a trusted proxy names. */
+    @Override
+    public String remoteAddr() {
+        if (realRemoteAddr == null) {
+            realRemoteAddr = RealIpResolver.resolve(server == null ? null : server.realIp(), ctx.channel().remoteAddress(), request);
+        }
+        return realRemoteAddr;
+    }
+
+    @Override
+    public String remotePort() {
+        return port(ctx.channel().remoteAddress());
+    }
+
+    @Override
+    public String serverAddr() {
+        return address(ctx.channel().localAddress());
+    }
+
+    @Override
+    public String serverPort() {
+        return port(ctx.channel().localAddress());
+    }
+
+    private static String address(Object a) {
+        return a instanceof InetSocketAddress isa ? isa.getAddress().getHostAddress() : "";
+    }
+
+    private static String port(Object a) {
+        return a instanceof InetSocketAddress isa ? Integer.toString(isa.getPort()) : "";
+    }
+
+    @Override
+    public String serverName() {
+        return server.primaryName();
+    }
+
+    @Override
+    public String host() {
+        String h = target != null && target.absoluteHost() != null ? target.absoluteHost() : request.headers().get(HttpHeaderNames.HOST);
+        h = stripPort(h);
+        return h == null || h.isEmpty() ? serverName() : h.toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public String requestHeader(String lowerName) {
+        List<String> values = request.headers().getAll(lowerName);
+        if (values.isEmpty()) {
+            return null;
+        }
+        return values.size() == 1 ? values.get(0) : String.join(lowerName.equals("cookie") ? "; " : ", ", values);
+    }
+
+    @Override
+    public String args() {
+        return target == null ? null : target.query();
+    }
+
+    @Override
+    public String uri() {
+        return target == null ? "" : target.path();
+    }
+
+    @Override
+    public String requestUri() {
+        return request.uri();
+    }
+
+    @Override
+    public String method() {
+        return request.method().name();
+    }
+
+    @Override
+    public String scheme() {
+        return secure ? "https" : "http";
+    }
+
+    @Override
+    public String protocol() {
+        return request.protocolVersion().text();
+    }
+
+    @Override
+    public String proxyHost() {
+        ProxyTarget t = settings.proxy() == null ? null : settings.proxy().target();
+        return t == null ? "" : t.hostHeader();
+    }
+
+    @Override
+    public String proxyPort() {
+        ProxyTarget t = settings.proxy() == null ? null : settings.proxy().target();
+        return t == null ? "" : Integer.toString(t.port());
+    }
+
+    @Override
+    public String requestId() {
+        if (requestId == null) {
+            ThreadLocalRandom r = ThreadLocalRandom.current();
+            requestId = String.format("%016x%016x", r.nextLong(), r.nextLong());
+        }
+        return requestId;
+    }
+
+    @Override
+    public String capture(int n) {
+        return captures != null && n <= captures.groupCount() ? captures.group(n) : null;
+    }
+
+    @Override
+    public String status() {
+        return Integer.toString(statusCode());
+    }
+
+    @Override
+    public String bodyBytesSent() {
+        return Long.toString(Math.max(0, bytesSentCount() - (responseStarted ? headerBytes : 0)));
+    }
+
+    @Override
+    public String bytesSent() {
+        return Long.toString(bytesSentCount());
+    }
+
+    @Override
+    public String requestLength() {
+        return Long.toString(bytesReceivedCount());
+    }
+
+    @Override
+    public String requestTime() {
+        return Seconds.of(durationNanos());
+    }
+
+    @Override
+    public String connection() {
+        return Long.toString(connection.connectionId());
+    }
+
+    @Override
+    public String connectionRequests() {
+        return Integer.toString(requestNumber);
+    }
+
+    @Override
+    public String upstreamAddr() {
+        return upstreamField(UpstreamTiming::address);
+    }
+
+    @Override
+    public String upstreamStatus() {
+        return upstreamField(UpstreamTiming::statusText);
+    }
+
+    @Override
+    public String upstreamResponseTime() {
+        return upstreamField(UpstreamTiming::responseTime);
+    }
+
+    @Override
+    public String upstreamConnectTime() {
+        return upstreamField(UpstreamTiming::connectTime);
+    }
+
+    private String upstreamField(java.util.function.Function<UpstreamTiming, String> field) {
+        if (upstreams == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder();
+        for (UpstreamTiming t : upstreams) {
+            if (out.length() > 0) {
+                out.append(", ");
+            }
+            out.append(field.apply(t));
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String sslProtocol() {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ssl.engine().getSession().getProtocol();
+    }
+
+    @Override
+    public String sslCipher() {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ssl.engine().getSession().getCipherSuite();
+    }
+
+    @Override
+    public String documentRoot() {
+        return settings.documentRoot() == null ? null : settings.documentRoot().documentRoot(this);
+    }
+
+    @Override
+    public String requestFilename() {
+        return settings.documentRoot() == null ? null : settings.documentRoot().filename(this, uri());
+    }
+
+    @Override
+    public String fastcgiScriptName() {
+        return settings.fastcgi() == null ? uri() : settings.fastcgi().scriptName(uri());
+    }
+
+    @Override
+    public String fastcgiPathInfo() {
+        return settings.fastcgi() == null ? "" : settings.fastcgi().pathInfo(uri());
+    }
+
+    @Override
+    public String userVariable(String name) {
+        return userVariables == null ? null : userVariables.get(name);
+    }
+
+    @Override
+    public void setUserVariable(String name, String value) {
+        if (userVariables == null) {
+            userVariables = new java.util.HashMap<>();
+        }
+        userVariables.put(name, value);
+    }
+
+    @Override
+    public String capture(String name) {
+        return captures instanceof Captures c ? c.group(name) : null;
+    }
+
+    @Override
+    public void captures(MatchResult match) {
+        this.captures = match;
+    }
+}

@@ -1,0 +1,254 @@
+package io.ferry.http;
+
+import io.ferry.model.AccessRule;
+import io.ferry.model.Location;
+import io.ferry.model.LocationSettings;
+import io.ferry.route.LocationMatch;
+import io.ferry.route.LocationMatcher;
+import io.ferry.route.ServerSelector;
+import io.ferry.variable.Template;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The request phases of one exchange, in nginx's order: post-read (validation, server selection),
+ * server rewrite, find location, rewrite, access, try_files, content. Internal redirects, named
+ * locations and error pages re-enter it; at most 10 redirects or location searches, as nginx.
+ */
+final class RequestPhases {
+    /** More header lines than any browser sends; beyond it the request is refused (431). */
+    private static final int MAX_HEADERS = 100;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.ferry.error");
+    private final Exchange ex;
+    private ContentHandlers handlers;
+    private String locationName = "";
+    private LocationSettings ifSettings;
+    private boolean internal;
+    private int redirects;
+
+    RequestPhases(Exchange ex) {
+        this.ex = ex;
+    }
+
+    /** Post-read: the request line and headers are checked, then the server is chosen by Host. */
+    void start(ServerSelector sites, ContentHandlers handlers) {
+        this.handlers = handlers;
+        ex.server = sites.defaultServer();
+        ex.settings = ex.server.fallback();
+        DecoderResult result = ex.request.decoderResult();
+        if (result.isFailure()) {
+            Throwable cause = result.cause();
+            ex.sendError(cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                    : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                    : cause instanceof ServerCodec.UnsupportedTransferCoding ? HttpResponseStatus.NOT_IMPLEMENTED
+                    : HttpResponseStatus.BAD_REQUEST, true);
+            return;
+        }
+        int major = ex.request.protocolVersion().majorVersion();
+        if (major != 1) {
+            ex.sendError(major > 1 ? HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED : HttpResponseStatus.BAD_REQUEST, true);
+            return;
+        }
+        ex.target = RequestTarget.parse(ex.request.uri());
+        String hostHeader = ex.request.headers().get(HttpHeaderNames.HOST);
+        if (hostHeader != null && !validHost(hostHeader)) {
+            ex.sendError(HttpResponseStatus.BAD_REQUEST, true);
+            return;
+        }
+        if (ex.target == null || (ex.request.protocolVersion().equals(HttpVersion.HTTP_1_1) && hostHeader == null)
+                || ex.request.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
+            ex.sendError(HttpResponseStatus.BAD_REQUEST, true);
+            return;
+        }
+        if (ex.request.headers().size() > MAX_HEADERS) {
+            ex.sendError(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, true);
+            return;
+        }
+        String te = ex.request.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+        if (te != null && (!te.trim().equalsIgnoreCase("chunked") || ex.request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING).size() > 1)) {
+            ex.sendError(HttpResponseStatus.NOT_IMPLEMENTED, true);
+            return;
+        }
+        String host = ExchangeVariables.stripPort(ex.target.absoluteHost() != null ? ex.target.absoluteHost() : hostHeader);
+        ex.server = sites.select(host);
+        ex.captures = ServerSelector.captures(ex.server, host);
+        serverPhase();
+    }
+
+    /** Server-level rewrite directives, then the location search (also where internal redirects restart). */
+    private void serverPhase() {
+        ex.settings = ex.server.fallback();
+        locationName = "";
+        ifSettings = null;
+        if (RewriteScript.run(ex.server.fallback().rewrites(), ex) == RewriteScript.Outcome.RESPONDED) {
+            return;
+        }
+        findLocation();
+    }
+
+    /**
+     * Finds the location for $uri and runs its rewrite directives; a rewrite with "last", or one that
+     * changed $uri without a flag, searches again (at most 10 times, as nginx).
+     */
+    private void findLocation() {
+        for (int cycle = 0; cycle < 10; cycle++) {
+            LocationMatch match = LocationMatcher.find(ex.server.locations(), ex.target.path());
+            if (match == null) {
+                ex.settings = ex.server.fallback();
+                locationName = "";
+            } else {
+                ex.settings = match.location().settings();
+                locationName = match.location().path();
+                if (match.captures() != null) {
+                    ex.captures = match.captures();
+                }
+            }
+            if (!internal && ex.settings.internal()) {
+                ex.sendError(HttpResponseStatus.NOT_FOUND, false);
+                return;
+            }
+            if (locationPhase() != RewriteScript.Outcome.LAST) {
+                return;
+            }
+        }
+        cycle();
+    }
+
+    /** Location rewrites, then access, try_files and content; LAST when the location must be searched again. */
+    private RewriteScript.Outcome locationPhase() {
+        ifSettings = null;
+        String before = ex.target.path();
+        RewriteScript.Outcome o = RewriteScript.run(ex.settings.rewrites(), ex);
+        if (o == RewriteScript.Outcome.RESPONDED) {
+            return o;
+        }
+        if (o == RewriteScript.Outcome.LAST || (o == RewriteScript.Outcome.CONTINUE && !ex.target.path().equals(before))) {
+            return RewriteScript.Outcome.LAST;
+        }
+        if (ifSettings != null) {
+            ex.settings = ifSettings;
+        }
+        content();
+        return RewriteScript.Outcome.BREAK;
+    }
+
+    /** Access (allow/deny), then try_files, then the content handler. */
+    private void content() {
+        if (!allowed()) {
+            LOG.error("*{} access forbidden by rule, client: {}, server: {}, request: \"{} {} {}\"",
+                    ex.connection(), ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol());
+            ex.sendError(HttpResponseStatus.FORBIDDEN, !ex.expectsNoBody());
+            return;
+        }
+        long length = HttpUtil.getContentLength(ex.request, -1L);
+        if (ex.settings.clientMaxBodySize() > 0 && length > ex.settings.clientMaxBodySize()) {
+            ex.sendError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, true);
+            return;
+        }
+        if (ex.settings.tryFiles() != null && !tryFiles()) {
+            return;
+        }
+        handlers.forLocation(ex.settings).handle(ex);
+    }
+
+    /** try_files: the first name that exists becomes $uri for this location's handler; else the fallback. */
+    private boolean tryFiles() {
+        for (Template t : ex.settings.tryFiles().files()) {
+            String name = t.render(ex);
+            boolean dir = name.endsWith("/");
+            Path file = ex.settings.documentRoot() == null ? null : ex.settings.documentRoot().resolve(ex, name);
+            if (file != null && (dir ? Files.isDirectory(file) : Files.isRegularFile(file))) {
+                ex.rewriteTarget(name, ex.target.query());
+                return true;
+            }
+        }
+        String fallback = ex.settings.tryFiles().fallback().render(ex);
+        if (fallback.startsWith("=")) {
+            ex.sendError(HttpResponseStatus.valueOf(Integer.parseInt(fallback.substring(1))), false);
+        } else if (fallback.startsWith("@")) {
+            namedRedirect(fallback);
+        } else {
+            internalRedirect(fallback);
+        }
+        return false;
+    }
+
+    private void cycle() {
+        LOG.error("*{} rewrite or internal redirection cycle while processing \"{}\", client: {}, server: {}, request: \"{} {} {}\"",
+                ex.connection(), ex.target.path(), ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol());
+        ex.sendError(HttpResponseStatus.INTERNAL_SERVER_ERROR, !ex.expectsNoBody());
+    }
+
+    /** An internal redirect to a URI (error_page, try_files): the ex.request starts over at the ex.server phase. */
+    void internalRedirect(String uri) {
+        if (++redirects > 10) {
+            cycle();
+            return;
+        }
+        internal = true;
+        int q = uri.indexOf('?');
+        ex.rewriteTarget(q < 0 ? uri : uri.substring(0, q), q < 0 ? ex.target.query() : uri.substring(q + 1));
+        serverPhase();
+    }
+
+    /** An internal redirect to "@name": straight to that location's rewrite phase. */
+    void namedRedirect(String name) {
+        Location named = LocationMatcher.named(ex.server.locations(), name);
+        if (named == null || ++redirects > 10) {
+            LOG.error("*{} could not find named location \"{}\"", ex.connection(), name);
+            ex.sendError(HttpResponseStatus.INTERNAL_SERVER_ERROR, !ex.expectsNoBody());
+            return;
+        }
+        internal = true;
+        ex.settings = named.settings();
+        locationName = named.path();
+        if (locationPhase() == RewriteScript.Outcome.LAST) {
+            findLocation();
+        }
+    }
+
+    /** An `if` inside the location matched: its block's configuration serves the ex.request from now on. */
+    void useIfBlock(LocationSettings block) {
+        ifSettings = block;
+        ex.settings = block;
+    }
+
+    private boolean allowed() {
+        if (ex.settings.access().isEmpty() || !(ex.ctx.channel().remoteAddress() instanceof InetSocketAddress remote)) {
+            return true;
+        }
+        for (AccessRule rule : ex.settings.access()) {
+            if (rule.matches(remote.getAddress())) {
+                return rule.allow();
+            }
+        }
+        return true;
+    }
+
+    /** The matched location's path ("" at the ex.server level), for metrics labels. */
+    String locationName() {
+        return locationName;
+    }
+
+    /** nginx's ngx_http_validate_host: not empty, no '/', '\\', "..", or bytes up to space. */
+    private static boolean validHost(String host) {
+        if (host.isEmpty() || host.contains("..")) {
+            return false;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c <= ' ' || c == '/' || c == '\\' || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
