@@ -222,8 +222,7 @@ public final class Exchange extends ExchangeVariables {
             response.setStatus(HttpResponseStatus.valueOf(statusOverride));
         }
         status = response.status().code();
-        ResponseHeaderRules.apply(settings.responseHeaders(), response, this);
-        if (status != 101 && handlers != null) {
+        if (handlers != null) {
             for (HeaderFilter filter : handlers.headerFilters()) {
                 filter.filter(this, response);
             }

@@ -24,7 +24,6 @@ public record LocationSettings(
         DocumentRoot documentRoot,
         FastCgiSettings fastcgi,
         List<RewriteOp> rewrites,
-        ResponseHeaders responseHeaders,
         Map<Integer, ErrorPage> errorPages,
         TryFiles tryFiles,
         boolean internal,

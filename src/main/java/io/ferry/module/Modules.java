@@ -6,6 +6,7 @@ import io.ferry.http.HeaderFilter;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.gzip.GzipModule;
+import io.ferry.module.headers.HeadersModule;
 import io.ferry.variable.Variable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +22,7 @@ import java.util.stream.Collectors;
  */
 public final class Modules {
     private static final List<Module> ALL = List.of(
+            new HeadersModule(),
             new GzipModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =

@@ -61,8 +61,6 @@ public final class DirectiveTable {
         add("break", EnumSet.of(SERVER, LOCATION, IF), 0, 0, null, true);
         add("if", EnumSet.of(SERVER, LOCATION), 1, DirectiveSpec.ANY, IF, true);
         add("error_page", EnumSet.of(HTTP, SERVER, LOCATION, IF), 2, DirectiveSpec.ANY, null, true);
-        add("add_header", EnumSet.of(HTTP, SERVER, LOCATION, IF), 2, 3, null, true);
-        add("expires", EnumSet.of(HTTP, SERVER, LOCATION, IF), 1, 2, null, false);
         add("try_files", EnumSet.of(SERVER, LOCATION), 2, DirectiveSpec.ANY, null, false);
         add("internal", EnumSet.of(LOCATION), 0, 0, null, false);
         one("rewrite_log", EnumSet.of(HTTP, SERVER, LOCATION, IF));

@@ -169,7 +169,7 @@ final class LocationBuilder {
                 MemcachedBuilder.settings(s, upstreams, variables), files.documentRoot(s, location, prefix, variables),
                 FastCgiBuilder.settings(s, variables, upstreams),
                 rewrites.ops(s, s.written(), block == null ? null : (inner, ifBlock) -> settings(inner, ifLocation(location), ifBlock)),
-                rewrites.responseHeaders(s), rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null,
+                rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null,
                 clientTimeouts(s), proxyBufferSize(s), Modules.settings(new ModuleLevel(s, variables)));
     }
 

@@ -6,14 +6,12 @@ import io.ferry.conf.Directive;
 import io.ferry.model.Condition;
 import io.ferry.model.ErrorPage;
 import io.ferry.model.LocationSettings;
-import io.ferry.model.ResponseHeaders;
 import io.ferry.model.ReturnAction;
 import io.ferry.model.RewriteOp;
 import io.ferry.model.TryFiles;
 import io.ferry.variable.Regex;
 import io.ferry.variable.Template;
 import io.ferry.variable.Variables;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,7 +21,7 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * The rewrite module (rewrite, return, set, break, if) and the response-shaping directives that
- * share its levels: error_page, add_header, expires, try_files, internal.
+ * share its levels: error_page, try_files, internal.
  */
 final class RewriteBuilder {
     /** Builds the configuration of an `if` block inside a location (its scope inherits the location's). */
@@ -186,35 +184,6 @@ final class RewriteBuilder {
             }
         }
         return Map.copyOf(pages);
-    }
-
-    ResponseHeaders responseHeaders(Scope s) throws ConfException {
-        List<ResponseHeaders.Added> added = new ArrayList<>();
-        for (Directive d : s.inheritedAll("add_header")) {
-            boolean always = d.args().size() == 3;
-            if (always && !d.args().get(2).equals("always")) {
-                throw Values.error(d, "invalid parameter \"" + d.args().get(2) + "\"");
-            }
-            added.add(new ResponseHeaders.Added(d.args().get(0), ConfigBuilder.template(d, d.args().get(1), variables), always));
-        }
-        Directive e = s.inherited("expires");
-        ResponseHeaders.Expires expires = null;
-        if (e != null && !e.args().get(0).equals("off")) {
-            String v = e.args().get(e.args().size() - 1);
-            if (e.args().size() == 2 && !e.args().get(0).equals("modified")) {
-                throw Values.error(e, "invalid value \"" + e.args().get(0) + "\"");
-            }
-            expires = switch (v) {
-                case "epoch" -> new ResponseHeaders.Expires(ResponseHeaders.Expires.Kind.EPOCH, Duration.ZERO);
-                case "max" -> new ResponseHeaders.Expires(ResponseHeaders.Expires.Kind.MAX, Duration.ZERO);
-                default -> {
-                    boolean negative = v.startsWith("-");
-                    Duration d = Values.time(e, negative || v.startsWith("+") ? v.substring(1) : v);
-                    yield new ResponseHeaders.Expires(ResponseHeaders.Expires.Kind.OFFSET, negative ? d.negated() : d);
-                }
-            };
-        }
-        return added.isEmpty() && expires == null ? ResponseHeaders.NONE : new ResponseHeaders(List.copyOf(added), expires);
     }
 
     TryFiles tryFiles(Scope s) throws ConfException {

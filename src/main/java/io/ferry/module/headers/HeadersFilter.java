@@ -1,6 +1,6 @@
-package io.ferry.http;
+package io.ferry.module.headers;
 
-import io.ferry.model.ResponseHeaders;
+import io.ferry.http.Exchange;
 import io.netty.handler.codec.http.HttpResponse;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -8,19 +8,20 @@ import java.time.format.DateTimeFormatter;
 import java.util.Set;
 
 /** add_header and expires, on the statuses nginx adds them to (add_header ... always on every one). */
-final class ResponseHeaderRules {
+final class HeadersFilter {
     private static final Set<Integer> SUCCESS = Set.of(200, 201, 204, 206, 301, 302, 303, 304, 307, 308);
     private static final String MAX_EXPIRES = "Thu, 31 Dec 2037 23:55:55 GMT";
 
-    private ResponseHeaderRules() {
+    private HeadersFilter() {
     }
 
-    static void apply(ResponseHeaders rules, HttpResponse response, Exchange ex) {
+    static void filter(Exchange ex, HttpResponse response) {
+        HeadersSettings rules = HeadersModule.SETTINGS.in(ex.settings().modules());
         boolean success = SUCCESS.contains(response.status().code());
         if (success && rules.expires() != null) {
             expires(rules.expires(), response);
         }
-        for (ResponseHeaders.Added h : rules.added()) {
+        for (HeadersSettings.Added h : rules.added()) {
             if (success || h.always()) {
                 String value = h.value().render(ex);
                 if (!value.isEmpty()) {
@@ -30,7 +31,7 @@ final class ResponseHeaderRules {
         }
     }
 
-    private static void expires(ResponseHeaders.Expires e, HttpResponse response) {
+    private static void expires(HeadersSettings.Expires e, HttpResponse response) {
         switch (e.kind()) {
             case EPOCH -> {
                 response.headers().set("Expires", "Thu, 01 Jan 1970 00:00:01 GMT");
