@@ -231,7 +231,7 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         }
         if (owner.replayOnConnect) {
             owner.releasePending();
-            for (HttpContent c : owner.replay) {
+            for (HttpContent c : owner.replay.chunks()) {
                 writeBody(c.retainedDuplicate(), false);
             }
             owner.replayOnConnect = false;

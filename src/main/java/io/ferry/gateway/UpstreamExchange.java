@@ -15,15 +15,12 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class UpstreamExchange implements BodySink {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
-    /** Request body kept for a retry on another peer; a longer body can only be sent once. */
-    private static final int REPLAY_LIMIT = 64 * 1024;
-    private static final Set<HttpMethod> NON_IDEMPOTENT = Set.of(HttpMethod.POST, HttpMethod.PATCH, HttpMethod.valueOf("LOCK"));
 
     protected final Exchange ex;
     final UpstreamGroup group;
@@ -50,9 +44,7 @@ public abstract class UpstreamExchange implements BodySink {
     private final Set<Peer> tried = new HashSet<>();
     private final long started = System.nanoTime();
     final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
-    final List<HttpContent> replay = new ArrayList<>();
-    private long replayBytes;
-    private boolean replayable = true;
+    final ReplayBuffer replay = new ReplayBuffer();
     boolean replayOnConnect;
     UpstreamAttempt attempt;
     boolean finished;
@@ -135,19 +127,8 @@ public abstract class UpstreamExchange implements BodySink {
     }
 
     final boolean mayRetry(Condition cond, boolean requestSent) {
-        if (finished || ex.responseStarted() || !next.on(cond)) {
-            return false;
-        }
-        if (next.tries() > 0 && tried.size() >= next.tries()) {
-            return false;
-        }
-        if (!next.timeout().isZero() && System.nanoTime() - started >= next.timeout().toNanos()) {
-            return false;
-        }
-        if (requestSent && NON_IDEMPOTENT.contains(ex.request().method()) && !next.on(Condition.NON_IDEMPOTENT)) {
-            return false;
-        }
-        return !requestSent || replayable;
+        return !finished && !ex.responseStarted() && RetryRule.allows(next, cond, tried.size(), System.nanoTime() - started,
+                ex.request().method(), requestSent, replay.replayable());
     }
 
     /** Each chunk goes to the current attempt (or waits for its connection) and, while small, is kept for a retry. */
@@ -157,15 +138,7 @@ public abstract class UpstreamExchange implements BodySink {
             chunk.release();
             return;
         }
-        if (replayable) {
-            replayBytes += chunk.content().readableBytes();
-            if (replayBytes > REPLAY_LIMIT) {
-                replayable = false;
-                releaseReplay();
-            } else {
-                replay.add(chunk.retainedDuplicate());
-            }
-        }
+        replay.offer(chunk);
         UpstreamAttempt a = attempt;
         if (a != null && a.requestSent && a.channel.isActive()) {
             a.writeBody(chunk, true);
@@ -208,7 +181,7 @@ public abstract class UpstreamExchange implements BodySink {
 
     final void releaseBody() {
         releasePending();
-        releaseReplay();
+        replay.release();
     }
 
     final void releasePending() {
@@ -216,11 +189,6 @@ public abstract class UpstreamExchange implements BodySink {
         while ((c = pending.poll()) != null) {
             c.release();
         }
-    }
-
-    private void releaseReplay() {
-        replay.forEach(HttpContent::release);
-        replay.clear();
     }
 
     /** nginx's error_log line for an upstream problem, so existing log alerts keep matching. */
