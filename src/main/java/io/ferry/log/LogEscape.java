@@ -57,7 +57,7 @@ final class LogEscape {
                 case '\f' -> out.append("\\f");
                 default -> {
                     if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
+                        out.append(String.format("\\u%04X", (int) c));
                     } else {
                         out.append(c);
                     }

@@ -81,7 +81,10 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
     static void accept(Channel ch, StreamServers.Site site, UpstreamGroup group, Tunnels tunnels, AccessLogs accessLogs) {
         StreamSession session = new StreamSession(ch, site.server(), group, tunnels, accessLogs);
         if (site.ssl() != null) {
-            ch.pipeline().addLast("ssl", site.ssl().newHandler(ch.alloc()));
+            SslHandler ssl = site.ssl().newHandler(ch.alloc());
+            // ssl_handshake_timeout is the session's own timer; Netty's 10 s default would cut a longer one short.
+            ssl.setHandshakeTimeoutMillis(0);
+            ch.pipeline().addLast("ssl", ssl);
         }
         ch.pipeline().addLast("traffic", session.clientTraffic);
         ch.pipeline().addLast("session", session);
