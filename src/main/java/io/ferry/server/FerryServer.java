@@ -3,17 +3,12 @@ package io.ferry.server;
 import io.ferry.demo.EchoBackend;
 import io.ferry.http.ConnectionStates;
 import io.ferry.http.HttpConnectionHandler;
-import io.ferry.http.ResponseFilter;
-import io.ferry.http.SendTimeout;
-import io.ferry.http.ServerCodec;
-import io.ferry.http.TrafficCounter;
 import io.ferry.log.AccessLogs;
 import io.ferry.metrics.Metrics;
 import io.ferry.tunnel.Tunnel;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.websocket.WebSocketTunnel;
 import io.ferry.model.FerryConfig;
-import io.ferry.model.ServerLimits;
 import io.ferry.model.VirtualServer;
 import io.ferry.stream.StreamServers;
 import io.ferry.tls.TlsContexts;
@@ -23,9 +18,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.ssl.SniHandler;
-import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -60,6 +52,7 @@ public final class FerryServer {
     private final StreamServers streams;
     private final Handlers handlers = new Handlers(upstreams, tunnels, states, metrics);
     private final RequestRecorder recorder = new RequestRecorder(accessLogs, metrics);
+    private final HttpPipeline pipeline = new HttpPipeline(handlers, recorder, states);
     private volatile int connectionLimit;
 
     private FerryServer(int threads) {
@@ -166,26 +159,7 @@ public final class FerryServer {
         states.accepted(true);
         ch.closeFuture().addListener(f -> open.decrementAndGet());
         connections.add(ch);
-        InetSocketAddress local = (InetSocketAddress) ch.localAddress();
-        Site site = listener.plan().siteFor(local);
-        if (site.secure()) {
-            ch.pipeline().addLast("sni", new SniHandler(site.sni()));
-        }
-        VirtualServer defaults = site.selector().defaultServer();
-        ServerLimits limits = defaults.limits();
-        HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setInitialBufferSize(limits.headerBufferSize())
-                .setMaxInitialLineLength(limits.largeBufferSize())
-                .setMaxHeaderSize(limits.largeBufferCount() * limits.largeBufferSize())
-                .setMaxChunkSize(64 * 1024)
-                .setStrictLineParsing(true);
-        ch.pipeline().addLast("send-timeout", new SendTimeout(defaults.fallback().clientTimeouts().send()));
-        ch.pipeline().addLast("traffic", new TrafficCounter());
-        ch.pipeline().addLast("http", new ServerCodec(decoder, limits.largeBufferSize()));
-        ch.pipeline().addLast("filters", new ResponseFilter());
-        ch.pipeline().addLast("chunked", new ChunkedWriteHandler());
-        ch.pipeline().addLast("handler", new HttpConnectionHandler(
-                () -> listener.plan().siteFor(local).selector(), handlers, recorder, states, site.secure()));
+        pipeline.assemble(ch, listener);
     }
 
     private void syncDemos(List<InetSocketAddress> wanted) throws InterruptedException {
