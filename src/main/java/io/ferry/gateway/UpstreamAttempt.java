@@ -351,7 +351,8 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (current()) {
-            String what = "recv() failed (" + Errno.describe(cause) + ") while reading response header from upstream";
+            String what = "recv() failed (" + Errno.describe(cause) + ") while "
+                    + (ex.responseStarted() ? "reading upstream" : "reading response header from upstream");
             if (ex.responseStarted()) {
                 cutOff(HttpResponseStatus.BAD_GATEWAY, what, null);
             } else {

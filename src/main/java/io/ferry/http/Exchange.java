@@ -222,13 +222,21 @@ public final class Exchange extends ExchangeVariables {
             response.setStatus(HttpResponseStatus.valueOf(statusOverride));
         }
         status = response.status().code();
+        // An upstream's Server and Date (from a proxied peer only when proxy_pass_header names them)
+        // stand instead of Ferry's own, as in nginx; add_header cannot replace them.
+        boolean upstreamServer = response.headers().contains("Server");
+        boolean upstreamDate = response.headers().contains("Date");
         if (handlers != null) {
             for (HeaderFilter filter : handlers.headerFilters()) {
                 filter.filter(this, response);
             }
         }
-        response.headers().set("Server", "ferry");
-        response.headers().set("Date", HttpDate.now());
+        if (!upstreamServer) {
+            response.headers().set("Server", "ferry");
+        }
+        if (!upstreamDate) {
+            response.headers().set("Date", HttpDate.now());
+        }
         boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
                 || isHead() || response.status().code() == 204 || response.status().code() == 304;
         keepAlive = !forceClose && delimited && HttpUtil.isKeepAlive(request)

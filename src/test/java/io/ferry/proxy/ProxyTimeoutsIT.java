@@ -1,0 +1,135 @@
+package io.ferry.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferry.testing.ErrorLogLines;
+import io.ferry.testing.FerryInstance;
+import io.ferry.testing.RawHttpClient;
+import io.ferry.testing.SocketBackend;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * proxy_connect_timeout and proxy_send_timeout against peers that stall exactly the phase each one
+ * bounds; proxy_read_timeout is set far longer, so a 504 in time can only come from the directive under test.
+ */
+@Timeout(60)
+class ProxyTimeoutsIT {
+    @TempDir
+    Path prefix;
+    final List<AutoCloseable> closeables = new ArrayList<>();
+    final ErrorLogLines errors = ErrorLogLines.capture();
+    int port;
+
+    @AfterEach
+    void stop() throws Exception {
+        errors.close();
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    private void start(String server) throws Exception {
+        port = FerryInstance.freePort();
+        closeables.add(FerryInstance.start(prefix, "http { server { listen 127.0.0.1:" + port + ";\n" + server + "\n} }\n"));
+    }
+
+    @Test
+    void connectToAPeerThatNeverCompletesTheHandshakeIs504AfterProxyConnectTimeout() throws Exception {
+        int unanswered = listenerThatDropsSyns();
+        start("""
+                proxy_connect_timeout 400ms;
+                proxy_read_timeout 30s;
+                location / { proxy_pass http://127.0.0.1:%d; }
+                """.formatted(unanswered));
+        long t0 = System.nanoTime();
+        RawHttpClient.Response r;
+        try (RawHttpClient client = new RawHttpClient(port)) {
+            r = client.get("/c");
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertThat(r.status()).isEqualTo(504);
+        assertThat(ms).isBetween(400L, 10_000L);
+        assertThat(errors.count("upstream timed out (110: Connection timed out) while connecting to upstream")).isEqualTo(1);
+    }
+
+    @Test
+    void peerThatNeverReadsTheBodyIs504AfterProxySendTimeout() throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        SocketBackend deaf = SocketBackend.withReceiveBuffer(4096, s -> {
+            SocketBackend.readHead(s.getInputStream());
+            done.await(30, TimeUnit.SECONDS);
+        });
+        closeables.add(deaf);
+        closeables.add(done::countDown);
+        start("""
+                client_max_body_size 0;
+                proxy_send_timeout 400ms;
+                proxy_read_timeout 30s;
+                location / { proxy_pass http://127.0.0.1:%d; }
+                """.formatted(deaf.port()));
+        // Far more than the socket buffers between Ferry and the peer hold, so Ferry's writes must stall.
+        long size = 256L << 20;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+            socket.setSoTimeout(20_000);
+            RawHttpClient client = RawHttpClient.over(socket);
+            long t0 = System.nanoTime();
+            client.send("PUT /s HTTP/1.1\r\nHost: a\r\nContent-Length: " + size + "\r\n\r\n");
+            Thread writer = new Thread(() -> writeBody(socket, size), "body-writer");
+            writer.setDaemon(true);
+            writer.start();
+            RawHttpClient.Response r = client.read();
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(r.status()).isEqualTo(504);
+            assertThat(ms).isBetween(400L, 15_000L);
+        }
+        assertThat(deaf.connections()).isEqualTo(1);
+        assertThat(errors.count("upstream timed out (110: Connection timed out) while sending request to upstream")).isEqualTo(1);
+    }
+
+    private static void writeBody(Socket socket, long size) {
+        byte[] chunk = new byte[64 * 1024];
+        try {
+            OutputStream out = socket.getOutputStream();
+            for (long left = size; left > 0; left -= chunk.length) {
+                out.write(chunk, 0, (int) Math.min(chunk.length, left));
+            }
+        } catch (IOException e) {
+            // Ferry gave up on the request: the rest of the body has nowhere to go
+        }
+    }
+
+    /**
+     * A loopback port whose SYNs go unanswered: a listener that never accepts, with its accept queue
+     * filled, makes Linux drop new SYNs, so a connect hangs as it would to a silent remote host.
+     */
+    private int listenerThatDropsSyns() throws IOException {
+        ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        closeables.add(listener);
+        for (int i = 0; i < 64; i++) {
+            Socket filler = new Socket();
+            closeables.add(filler);
+            try {
+                filler.connect(listener.getLocalSocketAddress(), 300);
+            } catch (SocketTimeoutException full) {
+                return listener.getLocalPort();
+            }
+        }
+        throw new AssertionError("the accept queue never filled");
+    }
+}
