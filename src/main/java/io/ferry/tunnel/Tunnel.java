@@ -7,6 +7,8 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A two-channel byte pipe with backpressure: each side reads its next chunk only after the previous
@@ -16,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  * and a tunnel holds no more than its two relays and one timer (idle sessions are many).
  */
 public final class Tunnel {
+    private static final Logger LOG = LoggerFactory.getLogger(Tunnel.class);
+
     private final Channel a;
     private final Channel b;
     private final Runnable onClose;
@@ -104,6 +108,7 @@ public final class Tunnel {
             whenQuiet = action;
             fromA.drain();
             fromB.drain();
+            LOG.debug("tunnel {} <-> {} draining: ends at the next message boundary of both directions", a, b);
             quietChanged();
         });
     }

@@ -1,7 +1,6 @@
 package io.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ferry.cli.FerryCli.Result;
 import io.ferry.cli.FerryCli.Server;
@@ -12,27 +11,34 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a newcomer does first: run the shipped configuration on its real ports (8080, 8443, 8888) and open the demo
- * page over HTTP and HTTPS, then the WebSocket echo over WSS.
+ * What a newcomer does first: run the shipped configuration and open the demo page over HTTP and HTTPS, then the
+ * WebSocket echo over WSS. The shipped file is used as it is except for its three port numbers (8080, 8443, 8888),
+ * which are rewritten to free ones: nginx's language has no way to override a {@code listen} from outside the file,
+ * and the machine running the tests may already use those ports.
  */
 class DefaultConfigIT {
-    private static final int HTTP = 8080;
-    private static final int HTTPS = 8443;
-    private static final int DEMO = 8888;
+    private static final int[] SHIPPED_PORTS = {8080, 8443, 8888};
+    /** A port taken between choosing it and Ferry binding it is the only reason to try again. */
+    private static final int ATTEMPTS = 3;
 
     @TempDir
     Path tmp;
 
     private Server server;
+    private int http;
+    private int https;
+    private int demo;
 
     @BeforeAll
     static void launcherIsBuilt(@TempDir Path dir) throws Exception {
@@ -47,23 +53,49 @@ class DefaultConfigIT {
         }
     }
 
+    /** The shipped text with each shipped port replaced by the matching one of {@code ports}, nothing else changed. */
+    static String withPorts(String shipped, int[] ports) {
+        String text = shipped;
+        for (int i = 0; i < SHIPPED_PORTS.length; i++) {
+            Pattern port = Pattern.compile("\\b" + SHIPPED_PORTS[i] + "\\b");
+            assertThat(port.matcher(text).find()).as("conf/ferry.conf uses port %d", SHIPPED_PORTS[i]).isTrue();
+            text = port.matcher(text).replaceAll(Integer.toString(ports[i]));
+        }
+        return text;
+    }
+
+    /** Starts bin/ferry on the shipped configuration, on fresh ports again if one was taken meanwhile. */
+    private void startOnFreePorts(Path prefix, Path scratch, String shipped) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            int[] ports = FerryCli.freePorts(3);
+            http = ports[0];
+            https = ports[1];
+            demo = ports[2];
+            Files.writeString(prefix.resolve("conf/ferry.conf"), withPorts(shipped, ports));
+            server = Server.start(prefix, scratch);
+            OptionalLong pid = server.awaitPidFileOrExit();
+            if (pid.isPresent()) {
+                assertThat(pid.getAsLong()).isEqualTo(server.process.pid());
+                return;
+            }
+            String why = server.stderrText() + server.errorLogText();
+            assertThat(why).as("bin/ferry exited before serving").contains("Address already in use");
+            assertThat(attempt).as("attempts with fresh ports; last failure:%n%s", why).isLessThan(ATTEMPTS);
+            server.close();
+        }
+    }
+
     @Test
     void shippedConfigurationServesTheDemoOverHttpHttpsAndWss() throws Exception {
-        for (int port : new int[] {HTTP, HTTPS, DEMO}) {
-            assumeTrue(FerryCli.bindable(port) && !FerryCli.listening(port), "port " + port + " is already in use");
-        }
         Path prefix = tmp.resolve("prefix");
         Path scratch = tmp.resolve("scratch");
         // conf/ssl/ is generated state (gitignored): leave it out so the certificate is made as on a first start.
         FerryCli.copyTree(FerryCli.repo().resolve("conf"), prefix.resolve("conf"), "ssl");
         FerryCli.copyTree(FerryCli.repo().resolve("html"), prefix.resolve("html"));
         String indexHtml = Files.readString(prefix.resolve("html/index.html"));
+        startOnFreePorts(prefix, scratch, Files.readString(FerryCli.repo().resolve("conf/ferry.conf")));
 
-        server = Server.start(prefix, scratch);
-        long pid = server.awaitPidFile();
-        assertThat(pid).isEqualTo(server.process.pid());
-
-        HttpResponse<String> plain = FerryCli.get(FerryCli.plainClient(), "http://127.0.0.1:" + HTTP + "/");
+        HttpResponse<String> plain = FerryCli.get(FerryCli.plainClient(), "http://127.0.0.1:" + http + "/");
         assertThat(plain.statusCode()).isEqualTo(200);
         assertThat(plain.body()).contains("Welcome to Ferry").isEqualTo(indexHtml);
 
@@ -71,7 +103,7 @@ class DefaultConfigIT {
         assertThat(cert).as("self-signed certificate generated under the prefix").isRegularFile();
         assertThat(prefix.resolve("conf/ssl/ferry.key")).isRegularFile();
         HttpClient tls = TestTls.httpClient(cert);
-        HttpResponse<String> secure = FerryCli.get(tls, "https://localhost:" + HTTPS + "/");
+        HttpResponse<String> secure = FerryCli.get(tls, "https://localhost:" + https + "/");
         assertThat(secure.statusCode()).isEqualTo(200);
         assertThat(secure.sslSession()).isPresent();
         assertThat(secure.body()).isEqualTo(plain.body());
@@ -79,7 +111,7 @@ class DefaultConfigIT {
         String message = "hello over wss " + System.nanoTime();
         CompletableFuture<String> echoed = new CompletableFuture<>();
         WebSocket ws = tls.newWebSocketBuilder()
-                .buildAsync(URI.create("wss://localhost:" + HTTPS + "/wss"), new WebSocket.Listener() {
+                .buildAsync(URI.create("wss://localhost:" + https + "/wss"), new WebSocket.Listener() {
                     private final StringBuilder text = new StringBuilder();
 
                     @Override
@@ -113,7 +145,7 @@ class DefaultConfigIT {
         assertThat(server.awaitExit(FerryCli.STOP_TIMEOUT)).as("exit status; stderr:%n%s", server.stderrText()).isZero();
         FerryCli.await("the Ferry JVM to exit", FerryCli.STOP_TIMEOUT, () -> !server.anyAlive());
         assertThat(server.pidFile()).doesNotExist();
-        for (int port : new int[] {HTTP, HTTPS, DEMO}) {
+        for (int port : new int[] {http, https, demo}) {
             assertThat(FerryCli.listening(port)).as("port %d closed", port).isFalse();
         }
         assertThat(server.stdoutText()).as("stdout while serving").isEmpty();

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -107,22 +108,31 @@ final class FerryCli {
         }
     }
 
-    /** Whether this process could bind the port on every address (so a server configured with it could too). */
-    static boolean bindable(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+    static int freePort() {
+        return freePorts(1)[0];
     }
 
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /** {@code n} distinct ports the kernel had free a moment ago (all held at once, so none repeats). */
+    static int[] freePorts(int n) {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0);
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    // nothing was served on it
+                }
+            }
         }
     }
 
@@ -247,6 +257,16 @@ final class FerryCli {
 
         /** Waits until the pid file holds a pid (written once every listener is bound) and returns it. */
         long awaitPidFile() throws InterruptedException, IOException {
+            OptionalLong pid = awaitPidFileOrExit();
+            if (pid.isEmpty()) {
+                fail("bin/ferry exited with %d before writing %s; stderr:%n%s",
+                        process.exitValue(), pidFile(), readQuietly(stderr));
+            }
+            return pid.getAsLong();
+        }
+
+        /** Like {@link #awaitPidFile}, but empty when the launcher exited first (e.g. a port it could not bind). */
+        OptionalLong awaitPidFileOrExit() throws InterruptedException {
             long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
             while (true) {
                 remember();
@@ -254,12 +274,11 @@ final class FerryCli {
                     String text = readQuietly(pidFile());
                     if (text.endsWith("\n") && text.trim().matches("\\d+")) {
                         remember();
-                        return Long.parseLong(text.trim());
+                        return OptionalLong.of(Long.parseLong(text.trim()));
                     }
                 }
                 if (!process.isAlive()) {
-                    fail("bin/ferry exited with %d before writing %s; stderr:%n%s",
-                            process.exitValue(), pidFile(), readQuietly(stderr));
+                    return OptionalLong.empty();
                 }
                 if (System.nanoTime() > deadline) {
                     fail("no pid file %s after %s; stderr:%n%s", pidFile(), STARTUP_TIMEOUT, readQuietly(stderr));
