@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -40,8 +41,6 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
         }
     }
 
-    private static final String UNSUPPORTED_CODING = "unsupported transfer coding";
-
     static final class Decoder extends HttpRequestDecoder {
         private final ArrayDeque<HttpMethod> methods;
         private final int maxLine;
@@ -63,10 +62,9 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
                 return;
             }
             if (atHeaders) {
-                String problem = headerProblem(in, maxLine);
+                Exception problem = headerProblem(in, maxLine);
                 if (problem != null) {
-                    reject(in, out, problem == UNSUPPORTED_CODING ? new UnsupportedTransferCoding()
-                            : new IllegalArgumentException(problem));
+                    reject(in, out, problem);
                     return;
                 }
             }
@@ -92,10 +90,6 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
             }
         }
 
-        /**
-         * Looks at the header block buffered so far: a line starting with a space or tab after the
-         * request line (obs-fold, RFC 9112 §5.2), or a header line longer than one large buffer.
-         */
         /** A Transfer-Encoding line whose value is not exactly "chunked" (nginx: 501). */
         private static boolean unsupportedCoding(ByteBuf in, int start, int end) {
             String line = in.toString(start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
@@ -105,10 +99,15 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
         }
 
         /**
-         * Netty consumes complete header lines only, so the buffer always starts at a line start;
-         * once the request line has been seen and decoded, what follows are header lines.
+         * Looks at the header block buffered so far: a line starting with a space or tab after the
+         * request line (obs-fold, RFC 9112 §5.2), a Transfer-Encoding Ferry cannot decode, or a
+         * header line longer than one large buffer. The last is a header field too large, as a
+         * block over all the buffers is (Netty's own limit): both are 431 (RFC 6585), one answer
+         * for one kind of excess. Netty consumes complete header lines only, so the buffer always
+         * starts at a line start; once the request line has been seen and decoded, what follows
+         * are header lines.
          */
-        private String headerProblem(ByteBuf in, int maxLine) {
+        private Exception headerProblem(ByteBuf in, int maxLine) {
             int end = in.writerIndex();
             int lineStart = in.readerIndex();
             boolean firstLine = !requestLineSeen;
@@ -120,7 +119,7 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
                         return null;
                     }
                     if (!firstLine && unsupportedCoding(in, lineStart, i)) {
-                        return UNSUPPORTED_CODING;
+                        return new UnsupportedTransferCoding();
                     }
                     if (!empty && firstLine) {
                         firstLine = false;
@@ -128,9 +127,9 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
                     }
                     lineStart = i + 1;
                 } else if (!firstLine && i == lineStart && (b == ' ' || b == '\t')) {
-                    return "obsolete line folding in the request header";
+                    return new IllegalArgumentException("obsolete line folding in the request header");
                 } else if (!firstLine && i - lineStart >= maxLine) {
-                    return "a request header line longer than " + maxLine + " bytes";
+                    return new TooLongHttpHeaderException("a request header line longer than " + maxLine + " bytes");
                 }
             }
             return null;

@@ -3,11 +3,11 @@ package io.ferry.hardening;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.testing.FerryInstance;
+import io.ferry.tunnel.Tunnel;
 import io.ferry.tunnel.Tunnels;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,21 +17,39 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Ten thousand idle WebSockets through Ferry to the demo echo backend, held open at once; Ferry's
+ * Ten thousand (at least 9,500) idle WebSockets through Ferry to the demo echo backend, held open at once; Ferry's
  * memory per open tunnel is measured in this JVM (Ferry runs in-process; the clients and the echo
  * backend run in child JVMs so that only Ferry's two descriptors per tunnel count here).
  */
-@Timeout(240)
+@Timeout(360)
 class IdleWebSocketsIT {
     static final int WANTED = 10_000;
-    static final long HEAP_BOUND_PER_CONNECTION = 32 * 1024;
+    /**
+     * The README's figure is what a machine with a hard limit of 20,000 descriptors allows (two per
+     * tunnel); below this count the test fails instead of measuring less than it claims.
+     */
+    static final int MINIMUM = 9_500;
+    /**
+     * The README's heap per idle WebSocket, held within 15% either way (measured 6.24-6.25 KiB):
+     * tight enough that the 7.1 KiB of a tunnel that still held its proxy exchange fails.
+     */
+    static final double CLAIMED_HEAP_KIB = 6.1;
+    static final double HEAP_TOLERANCE = 0.15;
+    /**
+     * "No buffer memory": an idle tunnel holds no buffer, so the allocators grow by less than the
+     * smallest read buffer Netty would keep per connection (64 bytes) times the count.
+     */
+    static final long BUFFER_BYTES_PER_CONNECTION = 32;
     @TempDir
     Path prefix;
 
@@ -81,20 +99,6 @@ class IdleWebSocketsIT {
         }
     }
 
-    static long descriptorsLeft() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
-            return unix.getMaxFileDescriptorCount() - unix.getOpenFileDescriptorCount();
-        }
-        return Integer.MAX_VALUE;
-    }
-
-    static long maxDescriptors() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
-            return unix.getMaxFileDescriptorCount();
-        }
-        return -1;
-    }
-
     static long heapAfterGc() throws InterruptedException {
         Runtime rt = Runtime.getRuntime();
         long used = Long.MAX_VALUE;
@@ -116,32 +120,27 @@ class IdleWebSocketsIT {
         return used;
     }
 
-    static String allocatorUse() {
-        StringBuilder sb = new StringBuilder();
-        ByteBufAllocator def = ByteBufAllocator.DEFAULT;
-        if (def instanceof ByteBufAllocatorMetricProvider p) {
-            ByteBufAllocatorMetric m = p.metric();
-            sb.append(def.getClass().getSimpleName()).append(" direct ").append(m.usedDirectMemory())
-                    .append(" heap ").append(m.usedHeapMemory());
+    /**
+     * The allocators Ferry's channels really use (the server bootstrap sets none, so Netty's default),
+     * taken from the two channels of an open tunnel.
+     */
+    static Set<ByteBufAllocatorMetric> allocators(FerryInstance ferry) {
+        Tunnel t = ferry.server().tunnels().all().iterator().next();
+        Set<ByteBufAllocatorMetric> metrics = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (ByteBufAllocator alloc : List.of(t.first().alloc(), t.second().alloc())) {
+            assertThat(alloc).as("allocator of Ferry's channels").isInstanceOf(ByteBufAllocatorMetricProvider.class);
+            metrics.add(((ByteBufAllocatorMetricProvider) alloc).metric());
         }
-        ByteBufAllocatorMetric pooled = PooledByteBufAllocator.DEFAULT.metric();
-        sb.append("; PooledByteBufAllocator.DEFAULT direct ").append(pooled.usedDirectMemory())
-                .append(" heap ").append(pooled.usedHeapMemory());
-        return sb.toString();
+        return metrics;
     }
 
-    static long[] allocatorBytes() {
-        long direct = 0;
-        long heap = 0;
-        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p) {
-            direct += p.metric().usedDirectMemory();
-            heap += p.metric().usedHeapMemory();
+    /** Direct and heap bytes the allocators hold. */
+    static long allocatorBytes(Set<ByteBufAllocatorMetric> metrics) {
+        long used = 0;
+        for (ByteBufAllocatorMetric m : metrics) {
+            used += m.usedDirectMemory() + m.usedHeapMemory();
         }
-        if (ByteBufAllocator.DEFAULT != PooledByteBufAllocator.DEFAULT) {
-            direct += PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
-            heap += PooledByteBufAllocator.DEFAULT.metric().usedHeapMemory();
-        }
-        return new long[] {direct, heap};
+        return used;
     }
 
     static void awaitTunnels(FerryInstance ferry, long count, long timeoutMillis) throws InterruptedException {
@@ -156,12 +155,10 @@ class IdleWebSocketsIT {
         try (LogCapture leaks = LogCapture.of(LogCapture.LEAKS); Child echo = new Child("echo")) {
             int echoPort = Integer.parseInt(echo.expect("PORT")[1]);
             // Ferry holds two descriptors per tunnel (client side and upstream side) in this JVM
-            long left = descriptorsLeft();
-            int n = (int) Math.min(WANTED, (left - 250) / 2);
-            if (n < WANTED) {
-                System.out.printf("[hardening] WS: RLIMIT_NOFILE of this JVM is %d (%d left): %d tunnels (2 descriptors each) "
-                        + "instead of %d%n", maxDescriptors(), left, n, WANTED);
-            }
+            Descriptors.require(2L * MINIMUM + 250, MINIMUM + " WebSocket tunnels");
+            int n = (int) Math.min(WANTED, (Descriptors.left() - 250) / 2);
+            System.out.printf("[hardening] WS: RLIMIT_NOFILE of this JVM is %d: %d tunnels (2 descriptors each)%n",
+                    Descriptors.max(), n);
             int port = FerryInstance.freePort();
             try (FerryInstance ferry = FerryInstance.start(prefix, """
                     worker_processes 2;
@@ -174,16 +171,19 @@ class IdleWebSocketsIT {
                     }
                     """.formatted(n + 200, port, echoPort))) {
                 // warm up (classes, JIT, allocator arenas), then let those tunnels go
+                Set<ByteBufAllocatorMetric> allocators;
                 try (Child warm = new Child("clients", Integer.toString(port), "200", "/ws")) {
                     String[] open = warm.expect("OPEN");
                     assertThat(Integer.parseInt(open[1])).isEqualTo(200);
+                    awaitTunnels(ferry, 200, 20_000);
+                    allocators = allocators(ferry);
                     warm.say("ECHO");
                     assertThat(Integer.parseInt(warm.expect("ECHO")[1])).isEqualTo(200);
                 }
-                awaitTunnels(ferry, 0, 10_000);
+                awaitTunnels(ferry, 0, 20_000);
                 long heap0 = heapAfterGc();
                 long direct0 = directBuffers();
-                long[] alloc0 = allocatorBytes();
+                long alloc0 = allocatorBytes(allocators);
 
                 try (Child clients = new Child("clients", Integer.toString(port), Integer.toString(n), "/ws")) {
                     String[] open = clients.expect("OPEN");
@@ -193,17 +193,15 @@ class IdleWebSocketsIT {
                     long tunnels = ferry.server().tunnels().count(Tunnels.Kind.WEBSOCKET);
                     long heap1 = heapAfterGc();
                     long direct1 = directBuffers();
-                    long[] alloc1 = allocatorBytes();
+                    long alloc1 = allocatorBytes(allocators);
                     long heapPer = (heap1 - heap0) / Math.max(1, tunnels);
-                    long directPer = (direct1 - direct0) / Math.max(1, tunnels);
                     System.out.printf("[hardening] WS: %d idle WebSockets open at once through Ferry (%d failed) in %d ms; "
                                     + "Ferry's open WebSocket tunnels: %d%n",
                             opened, Integer.parseInt(open[2]), openMillis, tunnels);
-                    System.out.printf("[hardening] WS memory: heap %.1f MiB -> %.1f MiB = %d bytes (%.1f KiB) per connection; "
-                                    + "NIO direct buffers %d -> %d = %d bytes per connection; "
-                                    + "Netty allocators used direct %d -> %d, heap %d -> %d (%s)%n",
+                    System.out.printf("[hardening] WS memory: heap %.1f MiB -> %.1f MiB = %d bytes (%.2f KiB) per connection; "
+                                    + "NIO direct buffers %d -> %d bytes; Ferry's allocators (%s) %d -> %d bytes%n",
                             heap0 / 1048576.0, heap1 / 1048576.0, heapPer, heapPer / 1024.0,
-                            direct0, direct1, directPer, alloc0[0], alloc1[0], alloc0[1], alloc1[1], allocatorUse());
+                            direct0, direct1, allocators.iterator().next().getClass().getSimpleName(), alloc0, alloc1);
 
                     clients.say("ECHO");
                     String[] echoed = clients.expect("ECHO");
@@ -213,8 +211,12 @@ class IdleWebSocketsIT {
                     assertThat(opened).isEqualTo(n);
                     assertThat(tunnels).isEqualTo(n);
                     assertThat(Integer.parseInt(echoed[1])).isEqualTo(n);
-                    assertThat(heapPer).as("heap bytes per idle WebSocket").isLessThan(HEAP_BOUND_PER_CONNECTION);
-                    assertThat(directPer).as("direct bytes per idle WebSocket").isLessThan(HEAP_BOUND_PER_CONNECTION);
+                    assertThat(heapPer / 1024.0).as("KiB of heap per idle WebSocket (README: %.1f)", CLAIMED_HEAP_KIB)
+                            .isBetween(CLAIMED_HEAP_KIB * (1 - HEAP_TOLERANCE), CLAIMED_HEAP_KIB * (1 + HEAP_TOLERANCE));
+                    assertThat(alloc1 - alloc0).as("bytes Ferry's allocators gained for %d idle WebSockets", n)
+                            .isLessThan(BUFFER_BYTES_PER_CONNECTION * n);
+                    assertThat(direct1 - direct0).as("JDK direct buffer bytes gained for %d idle WebSockets", n)
+                            .isLessThan(BUFFER_BYTES_PER_CONNECTION * n);
                 }
                 awaitTunnels(ferry, 0, 30_000);
                 assertThat(ferry.server().tunnels().count(Tunnels.Kind.WEBSOCKET)).isZero();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.HttpEchoBackend;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,19 +15,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Many connections at once, and the worker_connections bound with its log line. */
-@Timeout(90)
+@Timeout(150)
 class LoadIT {
-    static final int WANTED = 1_500;
+    static final int CONNECTIONS = 1_500;
     @TempDir
     Path prefix;
-
-    /** Descriptors this JVM may still open (Integer.MAX_VALUE when the platform does not say). */
-    static long descriptorsLeft() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
-            return unix.getMaxFileDescriptorCount() - unix.getOpenFileDescriptorCount();
-        }
-        return Integer.MAX_VALUE;
-    }
 
     static String statusPage(int port) throws Exception {
         try (Raw raw = new Raw(port)) {
@@ -39,12 +30,7 @@ class LoadIT {
     @Test
     void fifteenHundredConcurrentConnectionsEachGetTheirResponse() throws Exception {
         // client socket + Ferry's client side + Ferry's upstream side + the backend's: 4 descriptors each, all in this JVM
-        long left = descriptorsLeft();
-        int n = (int) Math.min(WANTED, (left - 300) / 4);
-        if (n < WANTED) {
-            System.out.printf("[hardening] LOAD: only %d descriptors left in this JVM: %d connections instead of %d%n", left, n, WANTED);
-        }
-        assertThat(n).as("connections possible with this descriptor limit").isGreaterThan(100);
+        Descriptors.require(4L * CONNECTIONS + 300, CONNECTIONS + " proxied connections");
         try (HttpEchoBackend backend = HttpEchoBackend.start()) {
             int port = FerryInstance.freePort();
             try (FerryInstance ferry = FerryInstance.start(prefix, """
@@ -58,18 +44,18 @@ class LoadIT {
                         }
                     }
                     """.formatted(port, backend.port()))) {
-                List<Raw> clients = new ArrayList<>(n);
+                List<Raw> clients = new ArrayList<>(CONNECTIONS);
                 long t0 = System.nanoTime();
                 try {
-                    for (int i = 0; i < n; i++) {
+                    for (int i = 0; i < CONNECTIONS; i++) {
                         clients.add(new Raw(port, 20_000, -1));
                     }
                     long connected = System.nanoTime();
-                    for (int i = 0; i < n; i++) {
+                    for (int i = 0; i < CONNECTIONS; i++) {
                         clients.get(i).send("GET /c/" + i + " HTTP/1.1\r\nHost: a\r\n\r\n");
                     }
                     int ok = 0;
-                    for (int i = 0; i < n; i++) {
+                    for (int i = 0; i < CONNECTIONS; i++) {
                         RawHttpClient.Response r = clients.get(i).read();
                         if (r.status() == 200 && r.text().startsWith("GET /c/" + i + "\n")) {
                             ok++;
@@ -84,16 +70,18 @@ class LoadIT {
                     System.out.printf("[hardening] LOAD: %d concurrent connections: %d x 200 in %d ms (connect %d ms, "
                                     + "requests+responses %d ms); stub_status Active connections while open: %d; "
                                     + "backend connections: %d%n",
-                            n, ok, (answered - t0) / 1_000_000, (connected - t0) / 1_000_000, (answered - connected) / 1_000_000,
+                            CONNECTIONS, ok, (answered - t0) / 1_000_000, (connected - t0) / 1_000_000, (answered - connected) / 1_000_000,
                             active, backend.connections());
-                    assertThat(ok).isEqualTo(n);
-                    assertThat(active).isGreaterThanOrEqualTo(n);
+                    assertThat(ok).isEqualTo(CONNECTIONS);
+                    // the README's bound: 2.7 s on a quiet machine, 19 s seen at a load average of 20 on 2 cores
+                    assertThat((answered - t0) / 1_000_000).as("ms until every connection had its 200").isLessThan(60_000);
+                    assertThat(active).isGreaterThanOrEqualTo(CONNECTIONS);
                 } finally {
                     for (Raw c : clients) {
                         c.close();
                     }
                 }
-                assertThat(backend.requests()).hasSize(n);
+                assertThat(backend.requests()).hasSize(CONNECTIONS);
                 try (Raw raw = new Raw(port)) {
                     assertThat(raw.send("GET /after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read().status()).isEqualTo(200);
                 }

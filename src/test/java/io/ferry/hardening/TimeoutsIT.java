@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,9 +28,12 @@ class TimeoutsIT {
     static Path prefix;
     static HttpEchoBackend backend;
     static ScriptedBackend big;
+    /** Upstream of /partial/, which never answers: what Ferry forwarded of a body the client never finished. */
+    static BodyRecorder partial;
+    static ScriptedBackend partialBackend;
     static FerryInstance ferry;
     static int port;
-    /** client_header_timeout 1s, keepalive_timeout 10s. */
+    /** client_header_timeout 1s, keepalive_timeout 30s. */
     static int longKeepalive;
     static final AtomicLong bigWritten = new AtomicLong();
     static final AtomicLong bigClosedAt = new AtomicLong();
@@ -55,6 +57,8 @@ class TimeoutsIT {
                 bigClosedAt.set(System.nanoTime());
             }
         });
+        partial = new BodyRecorder();
+        partialBackend = new ScriptedBackend(partial);
         port = FerryInstance.freePort();
         longKeepalive = FerryInstance.freePort();
         ferry = FerryInstance.start(prefix, """
@@ -65,17 +69,19 @@ class TimeoutsIT {
                     keepalive_timeout 1s;
                     keepalive_requests 3;
                     server {
-                        listen 127.0.0.1:%d;
-                        location / { proxy_pass http://127.0.0.1:%d; }
-                        location /big { proxy_pass http://127.0.0.1:%d; }
+                        listen 127.0.0.1:%1$d;
+                        location / { proxy_pass http://127.0.0.1:%2$d; }
+                        location /big { proxy_pass http://127.0.0.1:%3$d; }
+                        location /partial/ { proxy_pass http://127.0.0.1:%5$d; }
+                        location /patient/ { proxy_pass http://127.0.0.1:%5$d; client_body_timeout 30s; }
                     }
                     server {
-                        listen 127.0.0.1:%d;
-                        keepalive_timeout 10s;
+                        listen 127.0.0.1:%4$d;
+                        keepalive_timeout 30s;
                         location / { return 200 "ok"; }
                     }
                 }
-                """.formatted(port, backend.port(), big.port(), longKeepalive));
+                """.formatted(port, backend.port(), big.port(), longKeepalive, partialBackend.port()));
     }
 
     @AfterAll
@@ -90,6 +96,9 @@ class TimeoutsIT {
             if (big != null) {
                 big.close();
             }
+            if (partialBackend != null) {
+                partialBackend.close();
+            }
             LogCapture.flushLeakReports();
             assertThat(leaks.containing("LEAK:")).isEmpty();
         } finally {
@@ -102,6 +111,15 @@ class TimeoutsIT {
             RawHttpClient.Response r = raw.send("GET /after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(200);
         }
+    }
+
+    /**
+     * Where a 1 s timeout may land: never early; late by up to seconds on a loaded machine, but far
+     * below the 30-60 s that a timeout not applied would take (the reads' own socket timeouts, 10-20 s,
+     * end such a test first).
+     */
+    static void cutAfterOneSecond(long millis) {
+        assertThat(millis).as("ms until the 1 s timeout acted").isBetween(800L, 8_000L);
     }
 
     static long millisSince(long t0) {
@@ -131,12 +149,12 @@ class TimeoutsIT {
             int status = raw.statusOrClosed();
             long cutAfter = millisSince(t0);
             if (status != -1) {
-                assertThat(raw.closesWithin(2_000)).isTrue();
+                assertThat(raw.closesWithin(5_000)).isTrue();
             }
             dripper.interrupt();
             System.out.printf("[hardening] header drip (1 byte / 300 ms): status %d, cut off after %d ms%n", status, cutAfter);
             assertThat(status).isIn(-1, 408);
-            assertThat(cutAfter).isBetween(800L, 3_000L);
+            cutAfterOneSecond(cutAfter);
         }
         assertThat(backend.requests()).hasSize(requests);
         normalRequestSucceeds();
@@ -169,9 +187,9 @@ class TimeoutsIT {
             int status = raw.statusOrClosed();
             long cutAfter = millisSince(t0);
             dripper.interrupt();
-            System.out.printf("[hardening] header drip on a kept-alive connection (keepalive_timeout 10s): cut off after %d ms%n", cutAfter);
+            System.out.printf("[hardening] header drip on a kept-alive connection (keepalive_timeout 30s): cut off after %d ms%n", cutAfter);
             assertThat(status).isIn(-1, 408);
-            assertThat(cutAfter).isBetween(800L, 3_000L);
+            cutAfterOneSecond(cutAfter);
         }
     }
 
@@ -182,61 +200,70 @@ class TimeoutsIT {
             assertThat(raw.statusOrClosed()).isIn(-1, 408);
             long cutAfter = millisSince(t0);
             System.out.printf("[hardening] silent client: cut off after %d ms%n", cutAfter);
-            assertThat(cutAfter).isBetween(800L, 3_000L);
+            cutAfterOneSecond(cutAfter);
         }
         normalRequestSucceeds();
     }
 
     @Test
     void clientStallingItsBodyGets408AfterClientBodyTimeout() throws Exception {
-        int requests = backend.requests().size();
+        BodyRecorder.Connection upstream;
         try (Raw raw = new Raw(port, 10_000, -1)) {
             long t0 = System.nanoTime();
-            raw.send("POST /stall HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n" + "0123456789");
+            raw.send("POST /partial/stall HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n" + "0123456789");
             int status = raw.statusOrClosed();
             long cutAfter = millisSince(t0);
             System.out.printf("[hardening] body stalled after 10 of 100 bytes: status %d after %d ms%n", status, cutAfter);
             assertThat(status).isIn(-1, 408);
-            assertThat(cutAfter).isBetween(800L, 3_000L);
-            assertThat(raw.closesWithin(2_000)).isTrue();
+            cutAfterOneSecond(cutAfter);
+            assertThat(raw.closesWithin(5_000)).isTrue();
+            upstream = partial.next(5_000);
         }
-        Thread.sleep(100);
-        assertThat(backend.requests()).as("no complete request upstream").hasSize(requests);
+        assertThat(upstream).as("request streamed upstream").isNotNull();
+        // once Ferry has closed the upstream connection nothing more can reach it
+        assertThat(upstream.awaitEnd(10_000)).as("upstream connection closed by Ferry").isTrue();
+        assertThat(upstream.body()).as("what reached the upstream").isEqualTo("0123456789");
         normalRequestSucceeds();
     }
 
     @Test
     void clientHalfClosingMidBodyIsNoticedAtOnce() throws Exception {
-        // nginx: recv() returns 0 while reading the body -> "client prematurely closed connection", request ended
-        int requests = backend.requests().size();
-        try (Raw raw = new Raw(port, 10_000, -1)) {
-            raw.send("POST /halfclose HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n" + "0123456789");
-            Thread.sleep(100);
+        // nginx: recv() returns 0 while reading the body -> "client prematurely closed connection", request ended.
+        // client_body_timeout is 30 s here, so only the half-close can end the request within the bound.
+        try (Raw raw = new Raw(port, 40_000, -1)) {
+            raw.send("POST /patient/halfclose HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n" + "0123456789");
+            BodyRecorder.Connection upstream = partial.next(10_000);
+            assertThat(upstream).as("request streamed upstream").isNotNull();
+            assertThat(upstream.awaitBody(b -> b.equals("0123456789"), 10_000)).as("partial body forwarded").isTrue();
             long t0 = System.nanoTime();
             raw.socket.shutdownOutput();
             int status = raw.statusOrClosed();
             long ms = millisSince(t0);
             System.out.printf("[hardening] client half-closed after 10 of 100 body bytes: status %d after %d ms%n", status, ms);
             assertThat(status).isIn(-1, 400);
-            assertThat(ms).isLessThan(500L);
+            assertThat(ms).isLessThan(10_000L);
+            assertThat(upstream.awaitEnd(10_000)).as("upstream connection closed by Ferry").isTrue();
+            assertThat(upstream.body()).isEqualTo("0123456789");
         }
-        assertThat(backend.requests()).hasSize(requests);
     }
 
     @Test
     void bodyDrippedFasterThanTheTimeoutIsServed() throws Exception {
-        // client_body_timeout bounds the gap between two reads, not the whole body (nginx)
+        // client_body_timeout bounds the gap between two reads, not the whole body (nginx): 2 s in all,
+        // 100 ms gaps, so a loaded machine has 900 ms of slack per gap
         int requests = backend.requests().size();
         try (Raw raw = new Raw(port, 10_000, -1)) {
-            raw.send("POST /slow HTTP/1.1\r\nHost: a\r\nContent-Length: 8\r\nConnection: close\r\n\r\n");
-            for (int i = 0; i < 8; i++) {
-                Thread.sleep(300);
+            raw.send("POST /slow HTTP/1.1\r\nHost: a\r\nContent-Length: 20\r\nConnection: close\r\n\r\n");
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
+                Thread.sleep(100);
                 raw.send("x");
             }
+            assertThat(millisSince(t0)).as("the whole body took longer than client_body_timeout").isGreaterThan(1_000L);
             assertThat(raw.read().status()).isEqualTo(200);
         }
         assertThat(backend.requests()).hasSize(requests + 1);
-        assertThat(backend.last().bodyLength()).isEqualTo(8);
+        assertThat(backend.last().bodyLength()).isEqualTo(20);
     }
 
     @Test
@@ -246,10 +273,10 @@ class TimeoutsIT {
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.header("Connection")).isEqualTo("keep-alive");
             long t0 = System.nanoTime();
-            assertThat(raw.closesWithin(5_000)).isTrue();
+            assertThat(raw.closesWithin(10_000)).isTrue();
             long idle = millisSince(t0);
             System.out.printf("[hardening] idle keep-alive connection closed after %d ms%n", idle);
-            assertThat(idle).isBetween(800L, 3_000L);
+            cutAfterOneSecond(idle);
         }
     }
 
@@ -261,7 +288,7 @@ class TimeoutsIT {
                 assertThat(r.status()).isEqualTo(200);
                 assertThat(r.header("Connection")).as("response %d", i).isEqualTo(i < 3 ? "keep-alive" : "close");
             }
-            assertThat(raw.closesWithin(2_000)).isTrue();
+            assertThat(raw.closesWithin(5_000)).isTrue();
         }
     }
 
@@ -277,7 +304,7 @@ class TimeoutsIT {
             for (int i = 1; i <= 3; i++) {
                 assertThat(raw.read().status()).isEqualTo(200);
             }
-            assertThat(raw.closesWithin(2_000)).isTrue();
+            assertThat(raw.closesWithin(5_000)).isTrue();
         }
         assertThat(backend.requests()).hasSize(requests + 3);
     }
@@ -292,18 +319,18 @@ class TimeoutsIT {
             t0 = System.nanoTime();
             raw.send("GET /big HTTP/1.1\r\nHost: a\r\n\r\n");
             // never read: wait for the proxy to give up on us and drop the upstream
-            long deadline = System.nanoTime() + 8_000_000_000L;
+            long deadline = System.nanoTime() + 15_000_000_000L;
             while (bigClosedAt.get() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertThat(bigClosedAt.get()).as("upstream connection dropped").isNotZero();
             long upstreamDroppedAfter = (bigClosedAt.get() - t0) / 1_000_000;
-            received = raw.drainUntilClosed(5_000);
+            received = raw.drainUntilClosed(10_000);
             System.out.printf("[hardening] send_timeout 1s, client never reads 50 MiB: upstream dropped after %d ms, "
                     + "backend had written %.1f MiB, client then drained %.1f MiB before the close%n",
                     upstreamDroppedAfter, bigWritten.get() / 1048576.0, received / 1048576.0);
             assertThat(received).as("connection closed (not left open)").isNotNegative();
-            assertThat(upstreamDroppedAfter).isBetween(800L, 4_000L);
+            cutAfterOneSecond(upstreamDroppedAfter);
         }
         assertThat(received).isLessThan(BIG);
         // the proxy stopped reading upstream while the client did not read: it held at most socket buffers, never the 50 MiB

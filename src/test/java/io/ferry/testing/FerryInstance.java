@@ -2,9 +2,6 @@ package io.ferry.testing;
 
 import io.ferry.conf.directive.ConfigLoader;
 import io.ferry.server.FerryServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -40,12 +37,11 @@ public final class FerryInstance implements AutoCloseable {
         server.stop();
     }
 
-    /** A port that was free a moment ago, for configurations that must name one. */
+    /**
+     * A free port for configurations that must name one: never handed out twice, reserved against
+     * other test JVMs, and outside the ephemeral range (see {@link FreePorts}).
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.take();
     }
 }
