@@ -3,10 +3,9 @@ package io.ferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.ferry.testing.FerryInstance;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -112,28 +111,13 @@ final class FerryCli {
         return freePorts(1)[0];
     }
 
-    /** {@code n} distinct ports the kernel had free a moment ago (all held at once, so none repeats). */
+    /** {@code n} distinct ports, never handed out before in this JVM nor held by another test JVM. */
     static int[] freePorts(int n) {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket s : held) {
-                try {
-                    s.close();
-                } catch (IOException e) {
-                    // nothing was served on it
-                }
-            }
+        int[] ports = new int[n];
+        for (int i = 0; i < n; i++) {
+            ports[i] = FerryInstance.freePort();
         }
+        return ports;
     }
 
     /** {@code kill -SIG pid}, asserting that kill(1) succeeded. */
