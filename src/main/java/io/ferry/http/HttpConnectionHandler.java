@@ -4,18 +4,23 @@ import io.ferry.route.ServerSelector;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLHandshakeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.Marker;
+import org.slf4j.MarkerFactory;
 
 /**
  * One downstream HTTP/1.1 connection. Reads are explicit (AUTO_READ off): the next bytes are read
@@ -24,6 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnectionHandler.class);
+    /** nginx's level for failures that are not the peer's doing; the error log prints the marker's name. */
+    private static final Marker ALERT = MarkerFactory.getMarker("alert");
 
     private final Supplier<ServerSelector> sites;
     private final ContentHandlers handlers;
@@ -263,9 +270,22 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    /**
+     * nginx's ngx_connection_error: what the client did to the connection (reset, broken pipe, bytes
+     * that are not TLS) is logged at info; anything else is a fault on Ferry's side, logged at alert
+     * with its stack trace so it cannot go unnoticed.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("client connection {} failed", ctx.channel().remoteAddress(), cause);
+        // Netty's decoders wrap what went wrong inside them; what they reject on their own has no cause.
+        Throwable failure = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (failure instanceof SSLHandshakeException) {
+            LOG.debug("*{} SSL handshake failed, client: {}", connectionId, ctx.channel().remoteAddress(), failure);
+        } else if (failure instanceof IOException || failure instanceof DecoderException) {
+            LOG.info("*{} {} while serving client, client: {}", connectionId, failure.getMessage(), ctx.channel().remoteAddress());
+        } else {
+            LOG.error(ALERT, "*{} {} on client connection, client: {}", connectionId, failure, ctx.channel().remoteAddress(), failure);
+        }
         ctx.close();
     }
 

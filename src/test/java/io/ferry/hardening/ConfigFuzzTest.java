@@ -26,12 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  * (ConfigLoader.load: parse, validate, build) may only succeed or throw ConfException, never
  * another exception, never hang (a watchdog fails any single text that takes over 10 s).
  */
-@Timeout(120)
+@Timeout(240)
 class ConfigFuzzTest {
+    /** The figures the README states: every one of these texts runs, none is skipped for time. */
     static final int PARSER_CASES = 100_000;
-    static final int LOADER_CASES = 25_000;
-    static final long LOADER_BUDGET_MILLIS = 45_000;
-    static final int LOADER_MINIMUM = 10_000;
+    static final int LOADER_CASES = 10_000;
     static final long HANG_MILLIS = 10_000;
 
     static final String SEED_FULL = """
@@ -225,23 +224,23 @@ class ConfigFuzzTest {
         Random random = new Random(0xC0FFEE);
         Mutator m = new Mutator(random);
         long t0 = System.nanoTime();
-        long n = run("parser", PARSER_CASES, Long.MAX_VALUE, m::next, text -> ConfParser.parseString(text, "fuzz", dir));
+        long n = run("parser", PARSER_CASES, m::next, text -> ConfParser.parseString(text, "fuzz", dir));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.printf("[hardening] FUZZ config parser: %d texts in %d ms, outcomes %s%n", n, ms, outcomes);
         failures.forEach(f -> System.out.println("[hardening] FUZZ config failure: " + f));
         assertThat(failures).isEmpty();
-        assertThat(n).isGreaterThanOrEqualTo(PARSER_CASES);
+        assertThat(n).isEqualTo(PARSER_CASES);
     }
 
     @Test
-    void mutatedTextsThroughTheWholeLoader() throws Exception {
+    void tenThousandMutatedTextsThroughTheWholeLoader() throws Exception {
         Random random = new Random(0xBADC0DE);
         Mutator m = new Mutator(random);
         Path file = dir.resolve("conf/fuzz.conf");
         Files.createDirectories(file.getParent());
         Files.writeString(file.resolveSibling("mime.types"), "types { text/html html; }\n");
         long t0 = System.nanoTime();
-        long n = run("loader", LOADER_CASES, LOADER_BUDGET_MILLIS, m::next, text -> {
+        long n = run("loader", LOADER_CASES, m::next, text -> {
             Files.write(file, text.getBytes(StandardCharsets.UTF_8));
             ConfigLoader.load(dir, file, null);
         });
@@ -249,7 +248,7 @@ class ConfigFuzzTest {
         System.out.printf("[hardening] FUZZ config loader: %d texts in %d ms, outcomes %s%n", n, ms, outcomes);
         failures.forEach(f -> System.out.println("[hardening] FUZZ config failure: " + f));
         assertThat(failures).isEmpty();
-        assertThat(n).isGreaterThanOrEqualTo(LOADER_MINIMUM);
+        assertThat(n).isEqualTo(LOADER_CASES);
     }
 
     interface Target {
@@ -260,13 +259,12 @@ class ConfigFuzzTest {
      * Runs cases on a worker thread while this thread watches the clock: a case that takes longer
      * than {@link #HANG_MILLIS} is a hang (recorded with its text); the run then stops.
      */
-    long run(String what, int cases, long budgetMillis, IntFunction<String> next, Target target) throws Exception {
+    long run(String what, int cases, IntFunction<String> next, Target target) throws Exception {
         AtomicLong done = new AtomicLong();
         AtomicLong started = new AtomicLong(System.nanoTime());
         String[] current = new String[1];
-        long deadline = budgetMillis == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + budgetMillis * 1_000_000L;
         Thread worker = new Thread(() -> {
-            for (int i = 0; i < cases && System.nanoTime() < deadline; i++) {
+            for (int i = 0; i < cases; i++) {
                 String text = next.apply(i);
                 synchronized (current) {
                     current[0] = text;

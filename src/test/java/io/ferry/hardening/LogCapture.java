@@ -20,6 +20,8 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
     /** The logger Netty's paranoid leak detector reports through. */
     static final String LEAKS = "io.netty.util.ResourceLeakDetector";
     static final String ERROR_LOG = "io.ferry.error";
+    /** Every logger: Ferry's (the error log and per-class ones) and Netty's own warnings. */
+    static final String EVERYTHING = Logger.ROOT_LOGGER_NAME;
 
     private final Logger logger;
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -35,9 +37,21 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
         return new LogCapture(loggerName);
     }
 
+    /**
+     * "LEVEL message", the level as nginx names it when a marker carries it ("ERROR/alert ..."), and
+     * any exception attached to the event after " <- ".
+     */
     @Override
     protected void append(ILoggingEvent e) {
-        lines.add(e.getLevel() + " " + e.getFormattedMessage());
+        StringBuilder line = new StringBuilder().append(e.getLevel());
+        if (e.getMarkerList() != null && !e.getMarkerList().isEmpty()) {
+            line.append('/').append(e.getMarkerList().get(0).getName());
+        }
+        line.append(' ').append(e.getFormattedMessage());
+        if (e.getThrowableProxy() != null) {
+            line.append(" <- ").append(e.getThrowableProxy().getClassName()).append(": ").append(e.getThrowableProxy().getMessage());
+        }
+        lines.add(line.toString());
     }
 
     List<String> lines() {

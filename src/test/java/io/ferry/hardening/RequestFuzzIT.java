@@ -35,9 +35,11 @@ import org.slf4j.LoggerFactory;
 /**
  * At least 100,000 random and mutated requests against a running Ferry (a return location and a
  * proxied one), over a few dozen concurrent raw connections that are kept alive while the
- * requests are valid: every connection must answer or close within a bound (no hang), Ferry's
- * answers must be well-formed HTTP with no 5xx but 501/505 (required answers to bad framing and
- * versions) and 502/504 (proxied only), no buffer may leak, and a normal request must still work.
+ * requests are valid: every connection must answer or close within a bound (no hang), a valid
+ * request sent within Ferry's timeouts must be answered, Ferry's answers must be well-formed HTTP
+ * with no 5xx but 501/505 (required answers to bad framing and versions) and 502/504 (proxied
+ * only), Ferry may log no [alert] nor any exception and Netty no warning, no buffer may leak, and a
+ * normal request must still work.
  */
 @Timeout(180)
 class RequestFuzzIT {
@@ -49,6 +51,9 @@ class RequestFuzzIT {
      * close well within this (the slowest seen is printed; on a loaded 2-core machine a few seconds).
      */
     static final int HANG_MILLIS = 10_000;
+    /** client_header_timeout and client_body_timeout below. */
+    static final long REQUEST_TIMEOUT_MILLIS = 100;
+    static final long KEEPALIVE_MILLIS = 5_000;
     static final Set<Integer> ALLOWED_5XX = Set.of(501, 502, 504, 505);
     static final byte[] SENTINEL_CLOSE = "GET /sentinel HTTP/1.1\r\nHost: fuzz.test\r\nConnection: close\r\n\r\n"
             .getBytes(StandardCharsets.US_ASCII);
@@ -62,6 +67,8 @@ class RequestFuzzIT {
     final LongAdder mutated = new LongAdder();
     final LongAdder connections = new LongAdder();
     final LongAdder closedWithoutAnswer = new LongAdder();
+    /** Valid cases closed without an answer because the client was slower than Ferry's timeouts allow. */
+    final LongAdder validTimedOut = new LongAdder();
     final LongAdder bytesSent = new LongAdder();
     final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
     final List<String> failures = new CopyOnWriteArrayList<>();
@@ -78,18 +85,20 @@ class RequestFuzzIT {
         Logger ferryLogs = (Logger) LoggerFactory.getLogger("io.ferry");
         Level level = ferryLogs.getLevel();
         try (LogCapture leaks = LogCapture.of(LogCapture.LEAKS);
+             LogCapture ferryLog = LogCapture.of("io.ferry");
+             LogCapture nettyLog = LogCapture.of("io.netty");
              EchoBackend backend = EchoBackend.start(new InetSocketAddress("127.0.0.1", 0))) {
             int port = FerryInstance.freePort();
             try (FerryInstance ferry = FerryInstance.start(prefix, """
                     worker_processes 2;
                     events { worker_connections 4096; }
                     http {
-                        client_header_timeout 100ms;
-                        client_body_timeout 100ms;
+                        client_header_timeout %dms;
+                        client_body_timeout %dms;
                         send_timeout 2s;
                         # longer than client_header_timeout on purpose: a request begun on a kept-alive
                         # connection must still be cut at the header timeout
-                        keepalive_timeout 5s;
+                        keepalive_timeout %dms;
                         client_max_body_size 64k;
                         upstream app { server 127.0.0.1:%d; keepalive 32; }
                         server {
@@ -104,7 +113,7 @@ class RequestFuzzIT {
                             }
                         }
                     }
-                    """.formatted(backend.port(), port))) {
+                    """.formatted(REQUEST_TIMEOUT_MILLIS, REQUEST_TIMEOUT_MILLIS, KEEPALIVE_MILLIS, backend.port(), port))) {
                 ferryLogs.setLevel(Level.WARN); // timeouts and 400s by the thousand are expected here
                 long t0 = System.nanoTime();
                 long deadline = t0 + BUDGET_MILLIS * 1_000_000L;
@@ -118,11 +127,15 @@ class RequestFuzzIT {
                 long millis = (System.nanoTime() - t0) / 1_000_000;
                 ferryLogs.setLevel(level);
 
-                System.out.printf("[hardening] FUZZ requests: %d cases (%d mutated), %.1f MB, %d connections, %d closed without an answer, "
-                                + "in %d ms (%.0f/s) over %d concurrent connections; slowest answer-or-close %d ms; statuses %s%n",
-                        cases.sum(), mutated.sum(), bytesSent.sum() / 1e6, connections.sum(), closedWithoutAnswer.sum(), millis,
-                        cases.sum() * 1000.0 / millis, THREADS, slowest.get(), new java.util.TreeMap<>(statuses));
+                System.out.printf("[hardening] FUZZ requests: %d cases (%d mutated), %.1f MB, %d connections, %d closed without an answer "
+                                + "(%d valid ones sent slower than the timeouts), in %d ms (%.0f/s) over %d concurrent connections; "
+                                + "slowest answer-or-close %d ms; statuses %s; %d error log lines%n",
+                        cases.sum(), mutated.sum(), bytesSent.sum() / 1e6, connections.sum(), closedWithoutAnswer.sum(), validTimedOut.sum(),
+                        millis, cases.sum() * 1000.0 / millis, THREADS, slowest.get(), new java.util.TreeMap<>(statuses),
+                        ferryLog.lines().size());
                 failures.forEach(f -> System.out.println("[hardening] FUZZ failure: " + f));
+                ferryLog.lines().stream().limit(20).forEach(l -> System.out.println("[hardening] FUZZ error log: " + l));
+                nettyLog.lines().stream().limit(20).forEach(l -> System.out.println("[hardening] FUZZ netty: " + l));
 
                 // Ferry still serves, and no connection is left behind
                 try (Raw raw = new Raw(port)) {
@@ -136,13 +149,30 @@ class RequestFuzzIT {
                 }
                 assertThat(ferry.server().connectionStates().active()).as("client connections left open").isZero();
                 assertThat(failures).isEmpty();
-                assertThat(cases.sum()).isGreaterThanOrEqualTo(MIN_CASES);
+                assertCounts();
+                // A fault of Ferry's is an [alert] with its exception; Netty warns of exceptions nobody handled.
+                assertThat(ferryLog.lines()).filteredOn(l -> l.startsWith("ERROR/alert") || l.contains(" <- ")).isEmpty();
+                assertThat(nettyLog.lines()).isEmpty();
             } finally {
                 ferryLogs.setLevel(level);
             }
             LogCapture.flushLeakReports();
             assertThat(leaks.containing("LEAK:")).isEmpty();
         }
+    }
+
+    /** The printed figures, each within what the mutator and the timeouts allow. */
+    void assertCounts() {
+        long all = cases.sum();
+        assertThat(all).isBetween((long) MIN_CASES, (long) MIN_CASES + THREADS);
+        // RequestMutator leaves 45% of cases valid
+        assertThat(mutated.sum()).isBetween(all * 50 / 100, all * 60 / 100);
+        // a case opens at most two connections (one retry when a kept-alive one was closed under it)
+        assertThat(connections.sum()).isBetween((long) THREADS, 2 * all);
+        // valid cases are answered unless the client was too slow for Ferry's timeouts
+        assertThat(closedWithoutAnswer.sum()).isLessThanOrEqualTo(mutated.sum() + validTimedOut.sum());
+        assertThat(validTimedOut.sum()).as("valid cases sent slower than the timeouts").isLessThanOrEqualTo((all - mutated.sum()) / 20);
+        assertThat(slowest.get()).isLessThan(HANG_MILLIS);
     }
 
     /** One client connection at a time, kept alive across valid cases, replaced after a mutated one. */
@@ -153,6 +183,13 @@ class RequestFuzzIT {
         Socket socket;
         InputStream in;
         OutputStream out;
+        StrictResponseReader responses;
+        /** When this client began connecting, wrote the current case's first and last byte, and the previous last byte. */
+        long connectStartedAt;
+        long firstWriteAt;
+        long lastWriteAt;
+        long previousWriteAt;
+        boolean reused;
 
         Worker(int port, long seed, long deadline) {
             this.port = port;
@@ -189,7 +226,9 @@ class RequestFuzzIT {
         boolean send(RequestMutator.Case c) {
             for (int attempt = 0; attempt < 2; attempt++) {
                 try {
+                    reused = socket != null;
                     if (socket == null) {
+                        connectStartedAt = System.nanoTime();
                         socket = new Socket();
                         socket.setTcpNoDelay(true);
                         socket.setSoLinger(true, 0); // RST on close: no TIME_WAIT pile-up over 100k cases
@@ -197,8 +236,11 @@ class RequestFuzzIT {
                         socket.setSoTimeout(HANG_MILLIS);
                         in = socket.getInputStream();
                         out = socket.getOutputStream();
+                        responses = new StrictResponseReader(in);
                         connections.increment();
                     }
+                    previousWriteAt = lastWriteAt;
+                    firstWriteAt = System.nanoTime();
                     byte[] b = c.bytes();
                     int from = 0;
                     for (int split : mutator.splits(b.length)) {
@@ -211,6 +253,7 @@ class RequestFuzzIT {
                     }
                     out.write(b, from, b.length - from);
                     out.flush();
+                    lastWriteAt = System.nanoTime();
                     bytesSent.add(b.length);
                     return true;
                 } catch (IOException e) {
@@ -226,28 +269,35 @@ class RequestFuzzIT {
         void outcome(RequestMutator.Case c) throws IOException {
             long t0 = System.nanoTime();
             boolean head = isHead(c.bytes());
-            Parsed r;
+            StrictResponseReader.Parsed r;
             do {
-                r = readResponse(head);
+                r = responses.read(head);
                 if (r == null) {
                     closedWithoutAnswer.increment();
+                    if (!c.mutated()) {
+                        if (slowerThanTimeouts()) {
+                            validTimedOut.increment();
+                        } else {
+                            fail("valid request closed without an answer", c);
+                        }
+                    }
                     note(t0);
                     drop();
                     return;
                 }
-                count(r.status);
-            } while (r.status >= 100 && r.status < 200);
+                count(r.status());
+            } while (r.status() >= 100 && r.status() < 200);
             note(t0);
-            if (r.status >= 500 && !ALLOWED_5XX.contains(r.status)) {
-                fail("status " + r.status, c);
+            if (r.status() >= 500 && !ALLOWED_5XX.contains(r.status())) {
+                fail("status " + r.status(), c);
             }
-            if ((r.status == 502 || r.status == 504) && !c.proxied() && !c.mutated()) {
-                fail("status " + r.status + " without a backend", c);
+            if ((r.status() == 502 || r.status() == 504) && !c.proxied() && !c.mutated()) {
+                fail("status " + r.status() + " without a backend", c);
             }
-            if (!c.mutated() && r.status >= 500 && r.status != 502 && r.status != 504) {
-                fail("valid request answered " + r.status, c);
+            if (!c.mutated() && r.status() >= 500 && r.status() != 502 && r.status() != 504) {
+                fail("valid request answered " + r.status(), c);
             }
-            if (r.close) {
+            if (r.close()) {
                 // whatever else the mutation produced, the connection must end within the bound
                 long t1 = System.nanoTime();
                 drainUntilClose(c);
@@ -282,28 +332,42 @@ class RequestFuzzIT {
             try {
                 out.write(SENTINEL);
                 out.flush();
+                lastWriteAt = System.nanoTime();
             } catch (SocketException e) {
                 drainUntilClose(c);
                 return false;
             }
             for (int answers = 0; answers < 8; answers++) {
-                Parsed p = readResponse(false);
+                StrictResponseReader.Parsed p = responses.read(false);
                 if (p == null) {
                     return false;
                 }
-                count(p.status);
-                if (p.status >= 500 && !ALLOWED_5XX.contains(p.status)) {
-                    fail("status " + p.status + " (after the mutated request)", c);
+                count(p.status());
+                if (p.status() >= 500 && !ALLOWED_5XX.contains(p.status())) {
+                    fail("status " + p.status() + " (after the mutated request)", c);
                 }
-                if (p.close) {
+                if (p.close()) {
                     drainUntilClose(c);
                     return false;
                 }
-                if (p.status == 200 && SENTINEL_BODY.equals(p.body)) {
+                if (p.status() == 200 && SENTINEL_BODY.equals(p.body())) {
                     return true;
                 }
             }
             return false;
+        }
+
+        /**
+         * Whether Ferry's timeouts rightly closed the connection before the case was whole: nginx
+         * closes without an answer when a request takes longer than client_header_timeout or
+         * client_body_timeout (counted from the accept, or from the first byte on a kept-alive
+         * connection) or when it begins after keepalive_timeout. Ferry's clocks start no earlier
+         * than this client's, and bytes already sent are read before a timer that fires later.
+         */
+        boolean slowerThanTimeouts() {
+            long took = lastWriteAt - (reused ? firstWriteAt : connectStartedAt);
+            return took >= REQUEST_TIMEOUT_MILLIS * 1_000_000L
+                    || reused && firstWriteAt - previousWriteAt >= KEEPALIVE_MILLIS * 1_000_000L;
         }
 
         boolean mayHideAHead(byte[] b) {
@@ -347,102 +411,6 @@ class RequestFuzzIT {
             } catch (SocketException e) {
                 // reset: closed
             }
-        }
-
-        record Parsed(int status, boolean close, String body) {
-        }
-
-        /** One response, strictly parsed (Ferry must write well-formed HTTP/1.1), or null on EOF before any byte. */
-        Parsed readResponse(boolean head) throws IOException {
-            String statusLine;
-            try {
-                statusLine = line();
-            } catch (SocketException e) {
-                return null;
-            }
-            if (statusLine == null) {
-                return null;
-            }
-            if (!statusLine.matches("HTTP/1\\.1 \\d{3} .*")) {
-                throw new IOException("malformed status line: " + statusLine);
-            }
-            int status = Integer.parseInt(statusLine.substring(9, 12));
-            long length = -1;
-            boolean chunked = false;
-            boolean close = false;
-            for (String l = line(); ; l = line()) {
-                if (l == null) {
-                    throw new IOException("EOF inside the response head");
-                }
-                if (l.isEmpty()) {
-                    break;
-                }
-                int colon = l.indexOf(':');
-                if (colon <= 0) {
-                    throw new IOException("malformed header line: " + l);
-                }
-                String name = l.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-                String value = l.substring(colon + 1).trim();
-                switch (name) {
-                    case "content-length" -> length = Long.parseLong(value);
-                    case "transfer-encoding" -> chunked = value.equalsIgnoreCase("chunked");
-                    case "connection" -> close = value.equalsIgnoreCase("close");
-                    default -> {
-                    }
-                }
-            }
-            if (head || status < 200 || status == 204 || status == 304) {
-                return new Parsed(status, close, "");
-            }
-            String body = null;
-            if (chunked) {
-                while (true) {
-                    String size = line();
-                    if (size == null) {
-                        throw new IOException("EOF inside a chunked response");
-                    }
-                    int n = Integer.parseInt(size.split(";")[0].trim(), 16);
-                    if (n == 0) {
-                        for (String t = line(); t != null && !t.isEmpty(); t = line()) {
-                            // trailers
-                        }
-                        break;
-                    }
-                    skip(n);
-                    line();
-                }
-            } else if (length >= 0 && length <= 64) {
-                body = new String(in.readNBytes((int) length), StandardCharsets.ISO_8859_1);
-                if (body.length() < length) {
-                    throw new java.io.EOFException("EOF inside the response body");
-                }
-            } else if (length >= 0) {
-                skip(length);
-            } else {
-                close = true; // delimited by close
-            }
-            return new Parsed(status, close, body);
-        }
-
-        void skip(long n) throws IOException {
-            in.skipNBytes(n);
-        }
-
-        String line() throws IOException {
-            StringBuilder sb = new StringBuilder();
-            int ch;
-            while ((ch = in.read()) >= 0) {
-                if (ch == '\n') {
-                    break;
-                }
-                if (ch != '\r') {
-                    sb.append((char) ch);
-                }
-            }
-            if (ch < 0 && sb.length() == 0) {
-                return null;
-            }
-            return sb.toString();
         }
 
         void drop() {
