@@ -1,12 +1,14 @@
 package io.ferry.tls;
 
+import io.netty.handler.ssl.CipherSuiteConverter;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * ssl_ciphers in OpenSSL's syntax. Concrete suite names are enabled as listed; rule strings such
- * as nginx's default "HIGH:!aNULL:!MD5" select {@link #MODERN}: forward-secret AEAD suites only
- * (the providers' own defaults still carry CBC-SHA1 and static-RSA suites).
+ * ssl_ciphers in OpenSSL's syntax. Concrete suite names (OpenSSL's or the standard spelling) are
+ * enabled as listed; rule strings such as nginx's default "HIGH:!aNULL:!MD5" select {@link #MODERN}:
+ * forward-secret AEAD suites only (the providers' own defaults still carry CBC-SHA1 and static-RSA
+ * suites).
  */
 final class CipherList {
     private CipherList() {
@@ -26,9 +28,21 @@ final class CipherList {
             if (part.isEmpty() || isRule(part)) {
                 continue;
             }
-            names.add(part);
+            names.add(javaName(part));
         }
         return names.isEmpty() ? MODERN : names;
+    }
+
+    /**
+     * nginx configurations name suites in OpenSSL's spelling (ECDHE-RSA-AES128-GCM-SHA256); the TLS
+     * providers' filter knows the standard names, so an OpenSSL name is translated, not dropped.
+     */
+    static String javaName(String name) {
+        if (name.startsWith("TLS_") || name.startsWith("SSL_")) {
+            return name;
+        }
+        String java = CipherSuiteConverter.toJava(name, "TLS");
+        return java == null ? name : java;
     }
 
     private static boolean isRule(String part) {
