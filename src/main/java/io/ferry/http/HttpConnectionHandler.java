@@ -48,6 +48,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> idleTimer;
     private long idleDeadline;
     private long idleTimerAt;
+    private boolean lastLook;
     private boolean inputShutdown;
     private boolean closing;
     private boolean lingering;
@@ -295,6 +296,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
      */
     private void armIdle(Duration timeout) {
         idleDeadline = System.nanoTime() + timeout.toNanos();
+        lastLook = false;
         if (idleTimer != null && idleTimerAt - idleDeadline > 0) {
             // A pending check for a later deadline (keepalive) would be too late for this one (header).
             stopIdleTimer();
@@ -317,6 +319,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         long left = idleDeadline - System.nanoTime();
         if (left > 0) {
             scheduleIdleCheck(left);
+        } else if (!lastLook) {
+            // nginx handles the events that are ready before the timers that expired: a request whose
+            // bytes already wait on the socket when the loop wakes late gets one more turn to be read.
+            lastLook = true;
+            ctx.read();
+            scheduleIdleCheck(TimeUnit.MILLISECONDS.toNanos(1));
         } else {
             ctx.close();
         }
