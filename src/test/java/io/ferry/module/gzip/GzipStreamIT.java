@@ -94,6 +94,7 @@ class GzipStreamIT {
                         text.append(reader.next());
                     }
                 } catch (SocketTimeoutException e) {
+                    // the backend waits longer than this, so a held-back event is reported here
                     throw new AssertionError("event " + i + " did not reach the client within " + WAIT_SECONDS
                             + " s although the backend sent and flushed it; decompressed so far: " + text, e);
                 }
@@ -106,7 +107,7 @@ class GzipStreamIT {
         } finally {
             received.release(EVENTS);
         }
-        served.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        served.get(2 * WAIT_SECONDS, TimeUnit.SECONDS);
     }
 
     private static String event(int i) {
@@ -116,7 +117,7 @@ class GzipStreamIT {
     /** One upstream exchange: a chunked response, one event per chunk, each sent once the client has the one before. */
     private static void serve(String type, Semaphore received) {
         try (Socket s = backend.accept()) {
-            s.setSoTimeout(WAIT_SECONDS * 1000);
+            s.setSoTimeout(2 * WAIT_SECONDS * 1000);
             head(s.getInputStream());
             OutputStream out = s.getOutputStream();
             out.write(("HTTP/1.1 200 OK\r\nContent-Type: " + type + "\r\nTransfer-Encoding: chunked\r\n"
@@ -127,7 +128,7 @@ class GzipStreamIT {
                 out.write(event);
                 out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                if (!received.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                if (!received.tryAcquire(2 * WAIT_SECONDS, TimeUnit.SECONDS)) {
                     throw new AssertionError("the client never got event " + i);
                 }
             }
