@@ -111,7 +111,7 @@ final class GzipFilter {
             }
             long at = HttpDate.parse(expires);
             long date = h.contains(HttpHeaderNames.DATE) ? HttpDate.parse(h.get(HttpHeaderNames.DATE)) : System.currentTimeMillis() / 1000;
-            return at >= 0 && at <= date;
+            return at >= 0 && at < date;
         }
         String cc = h.get(HttpHeaderNames.CACHE_CONTROL);
         if (cc != null) {
@@ -151,14 +151,17 @@ final class GzipFilter {
         return false;
     }
 
-    /** nginx's msie6 test: "MSIE 4." to "MSIE 6.", except 6.0 builds with SV1 (XP SP2) that decompress fine. */
+    /**
+     * nginx's msie6 test: "MSIE 4." to "MSIE 6." with at least two bytes after the dot, except 6.0
+     * builds with SV1 (XP SP2) that decompress fine, and Opera, which only poses as MSIE.
+     */
     static boolean msie6(String agent) {
         int at = agent.indexOf("MSIE ");
-        if (at < 0 || at + 6 >= agent.length() || agent.charAt(at + 6) != '.') {
+        if (at < 0 || at + 7 >= agent.length() || agent.charAt(at + 6) != '.' || agent.contains("Opera")) {
             return false;
         }
         char major = agent.charAt(at + 5);
-        return major >= '4' && major <= '6' && !agent.contains("SV1");
+        return major == '4' || major == '5' || major == '6' && agent.indexOf("SV1", at + 8) < 0;
     }
 
     /** The type without parameters, lower-cased. */

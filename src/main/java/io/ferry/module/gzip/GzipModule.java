@@ -124,8 +124,9 @@ public final class GzipModule implements Module {
         if (d == null) {
             return 1;
         }
-        int n = Values.positiveInt(d, d.args().get(0));
-        if (n > 9) {
+        String v = d.args().get(0);
+        int n = v.equals("0") ? 0 : Values.positiveInt(d, v);
+        if (n < 1 || n > 9) {
             throw Values.error(d, "value must be between 1 and 9");
         }
         return n;
