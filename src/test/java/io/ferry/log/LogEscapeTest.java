@@ -21,7 +21,7 @@ class LogEscapeTest {
     void jsonEscapesQuoteBackslashAndControlCharactersOnly() {
         assertThat(LogEscape.apply(Escape.JSON, "a\"b\\c")).isEqualTo("a\\\"b\\\\c");
         assertThat(LogEscape.apply(Escape.JSON, "\n\r\t\b\f")).isEqualTo("\\n\\r\\t\\b\\f");
-        assertThat(LogEscape.apply(Escape.JSON, "\u0000\u001f")).isEqualTo("\\u0000\\u001f");
+        assertThat(LogEscape.apply(Escape.JSON, "\u0000\u001f")).isEqualTo("\\u0000\\u001F");
         assertThat(LogEscape.apply(Escape.JSON, "caf\u00e9\u007f/")).isEqualTo("caf\u00e9\u007f/");
     }
 
