@@ -1,6 +1,7 @@
 package io.ferry.files;
 
 import io.ferry.http.ErrorPages;
+import io.ferry.http.HttpDate;
 import io.ferry.http.Exchange;
 import io.ferry.model.LocationSettings;
 import io.netty.buffer.ByteBuf;
@@ -25,9 +26,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
@@ -69,7 +67,7 @@ public final class FileResponse {
             return;
         }
         String etag = Preconditions.etag(modified, length);
-        String lastModified = httpDate(modified);
+        String lastModified = HttpDate.format(modified);
         switch (Preconditions.evaluate(ex.request().headers(), etag, modified)) {
             case PRECONDITION_FAILED -> {
                 close(raf);
@@ -162,10 +160,6 @@ public final class FileResponse {
         int dot = name.lastIndexOf('.');
         String type = dot < 0 ? null : s.types().get(name.substring(dot + 1).toLowerCase(Locale.ROOT));
         return type == null ? s.defaultType() : type;
-    }
-
-    static String httpDate(long epochSecond) {
-        return DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.ofEpochSecond(epochSecond).atZone(ZoneOffset.UTC));
     }
 
     private static void close(RandomAccessFile raf) {

@@ -1,10 +1,8 @@
 package io.ferry.files;
 
+import io.ferry.http.HttpDate;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 
 /**
  * Conditional requests on a file (RFC 9110 section 13.2.2, in its order): If-Match and
@@ -28,7 +26,7 @@ final class Preconditions {
                 return Outcome.PRECONDITION_FAILED;
             }
         } else {
-            long ius = seconds(headers.get(HttpHeaderNames.IF_UNMODIFIED_SINCE));
+            long ius = HttpDate.parse(headers.get(HttpHeaderNames.IF_UNMODIFIED_SINCE));
             if (ius >= 0 && modifiedSeconds > ius) {
                 return Outcome.PRECONDITION_FAILED;
             }
@@ -37,7 +35,7 @@ final class Preconditions {
         if (ifNoneMatch != null) {
             return matches(ifNoneMatch, etag, true) ? Outcome.NOT_MODIFIED : Outcome.PROCEED;
         }
-        long ims = seconds(headers.get(HttpHeaderNames.IF_MODIFIED_SINCE));
+        long ims = HttpDate.parse(headers.get(HttpHeaderNames.IF_MODIFIED_SINCE));
         if (ims >= 0 && modifiedSeconds <= ims) {
             return Outcome.NOT_MODIFIED;
         }
@@ -54,7 +52,7 @@ final class Preconditions {
         if (ifRange.startsWith("\"") || ifRange.startsWith("W/")) {
             return ifRange.equals(etag);
         }
-        return seconds(ifRange) == modifiedSeconds;
+        return HttpDate.parse(ifRange) == modifiedSeconds;
     }
 
     /** Whether a list of entity tags (or "*") names {@code etag}; weak comparison ignores W/ on either side. */
@@ -75,17 +73,5 @@ final class Preconditions {
             }
         }
         return false;
-    }
-
-    /** An HTTP date in epoch seconds, or -1 when absent or not a date. */
-    static long seconds(String date) {
-        if (date == null) {
-            return -1;
-        }
-        try {
-            return ZonedDateTime.parse(date.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
-        } catch (DateTimeParseException e) {
-            return -1;
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.ferry.http;
 
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -23,8 +24,16 @@ public final class HttpDate {
         return text[0];
     }
 
-    /** Seconds since the epoch of an HTTP date, or -1 when it does not parse (nginx's ngx_parse_http_time). */
+    /** An IMF-fixdate for a moment given in epoch seconds. */
+    public static String format(long epochSecond) {
+        return DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(epochSecond), ZoneOffset.UTC));
+    }
+
+    /** Seconds since the epoch of an HTTP date, or -1 when absent or not a date (nginx's ngx_parse_http_time). */
     public static long parse(String value) {
+        if (value == null) {
+            return -1;
+        }
         try {
             return ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
         } catch (java.time.format.DateTimeParseException e) {

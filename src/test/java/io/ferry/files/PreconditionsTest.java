@@ -1,5 +1,6 @@
 package io.ferry.files;
 
+import io.ferry.http.HttpDate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class PreconditionsTest {
     private static final long MTIME = 1_700_000_000L;
     private static final String ETAG = Preconditions.etag(MTIME, 1234);
-    private static final String DATE = FileResponse.httpDate(MTIME);
+    private static final String DATE = HttpDate.format(MTIME);
 
     private static HttpHeaders h(String... kv) {
         HttpHeaders headers = new DefaultHttpHeaders();
@@ -33,7 +34,7 @@ class PreconditionsTest {
         assertThat(Preconditions.evaluate(h("If-None-Match", "*"), ETAG, MTIME)).isEqualTo(Preconditions.Outcome.NOT_MODIFIED);
         assertThat(Preconditions.evaluate(h("If-None-Match", "\"other\""), ETAG, MTIME)).isEqualTo(Preconditions.Outcome.PROCEED);
         assertThat(Preconditions.evaluate(h("If-Modified-Since", DATE), ETAG, MTIME)).isEqualTo(Preconditions.Outcome.NOT_MODIFIED);
-        assertThat(Preconditions.evaluate(h("If-Modified-Since", FileResponse.httpDate(MTIME - 1)), ETAG, MTIME))
+        assertThat(Preconditions.evaluate(h("If-Modified-Since", HttpDate.format(MTIME - 1)), ETAG, MTIME))
                 .isEqualTo(Preconditions.Outcome.PROCEED);
         assertThat(Preconditions.evaluate(h("If-Modified-Since", "garbage"), ETAG, MTIME)).isEqualTo(Preconditions.Outcome.PROCEED);
     }
@@ -51,7 +52,7 @@ class PreconditionsTest {
         assertThat(Preconditions.evaluate(h("If-Match", "W/" + ETAG), ETAG, MTIME))
                 .as("If-Match compares strongly").isEqualTo(Preconditions.Outcome.PRECONDITION_FAILED);
         assertThat(Preconditions.evaluate(h("If-Match", ETAG), ETAG, MTIME)).isEqualTo(Preconditions.Outcome.PROCEED);
-        assertThat(Preconditions.evaluate(h("If-Unmodified-Since", FileResponse.httpDate(MTIME - 10)), ETAG, MTIME))
+        assertThat(Preconditions.evaluate(h("If-Unmodified-Since", HttpDate.format(MTIME - 10)), ETAG, MTIME))
                 .isEqualTo(Preconditions.Outcome.PRECONDITION_FAILED);
     }
 
@@ -62,6 +63,6 @@ class PreconditionsTest {
         assertThat(Preconditions.rangeApplies(h("If-Range", "\"old\""), ETAG, MTIME)).isFalse();
         assertThat(Preconditions.rangeApplies(h("If-Range", "W/" + ETAG), ETAG, MTIME)).isFalse();
         assertThat(Preconditions.rangeApplies(h("If-Range", DATE), ETAG, MTIME)).isTrue();
-        assertThat(Preconditions.rangeApplies(h("If-Range", FileResponse.httpDate(MTIME - 1)), ETAG, MTIME)).isFalse();
+        assertThat(Preconditions.rangeApplies(h("If-Range", HttpDate.format(MTIME - 1)), ETAG, MTIME)).isFalse();
     }
 }

@@ -1,10 +1,8 @@
 package io.ferry.module.headers;
 
 import io.ferry.http.Exchange;
+import io.ferry.http.HttpDate;
 import io.netty.handler.codec.http.HttpResponse;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Set;
 
 /** add_header and expires, on the statuses nginx adds them to (add_header ... always on every one). */
@@ -43,8 +41,7 @@ final class HeadersFilter {
             }
             default -> {
                 long seconds = e.offset().toSeconds();
-                response.headers().set("Expires", DateTimeFormatter.RFC_1123_DATE_TIME.format(
-                        Instant.now().plusSeconds(seconds).atZone(ZoneOffset.UTC)));
+                response.headers().set("Expires", HttpDate.format(System.currentTimeMillis() / 1000 + seconds));
                 response.headers().set("Cache-Control", seconds <= 0 ? "no-cache" : "max-age=" + seconds);
             }
         }
