@@ -5,8 +5,6 @@ import java.util.Set;
 
 /** One row of the directive table: where it may appear, how many arguments, block or not, repeatable or not. */
 public record DirectiveSpec(String name, Set<Context> contexts, int minArgs, int maxArgs, Context block, boolean multiple) {
-    static final int ANY = Integer.MAX_VALUE;
-
     public boolean takesBlock() {
         return block != null;
     }

@@ -1,5 +1,6 @@
 package io.ferry.conf.directive;
 
+import io.ferry.module.DirectiveRows;
 import io.ferry.conf.Context;
 import static io.ferry.conf.Context.EVENTS;
 import static io.ferry.conf.Context.HTTP;
@@ -47,21 +48,21 @@ public final class DirectiveTable {
         add("map", EnumSet.of(HTTP), 2, 2, MAP, true);
         add("types", HSL, 0, 0, TYPES, false);
         one("default_type", HSL);
-        add("listen", EnumSet.of(SERVER), 1, DirectiveSpec.ANY, null, true);
-        add("server_name", EnumSet.of(SERVER), 1, DirectiveSpec.ANY, null, true);
+        add("listen", EnumSet.of(SERVER), 1, DirectiveRows.ANY, null, true);
+        add("server_name", EnumSet.of(SERVER), 1, DirectiveRows.ANY, null, true);
         add("location", EnumSet.of(SERVER, LOCATION), 1, 2, LOCATION, true);
         one("root", HSL);
         one("alias", EnumSet.of(LOCATION));
-        add("index", HSL, 1, DirectiveSpec.ANY, null, true);
+        add("index", HSL, 1, DirectiveRows.ANY, null, true);
         one("client_max_body_size", HSL);
         add("keepalive_timeout", HSL, 1, 2, null, false);
         add("return", EnumSet.of(SERVER, LOCATION, IF), 1, 2, null, false);
         add("rewrite", EnumSet.of(SERVER, LOCATION, IF), 2, 3, null, true);
         add("set", EnumSet.of(SERVER, LOCATION, IF), 2, 2, null, true);
         add("break", EnumSet.of(SERVER, LOCATION, IF), 0, 0, null, true);
-        add("if", EnumSet.of(SERVER, LOCATION), 1, DirectiveSpec.ANY, IF, true);
-        add("error_page", EnumSet.of(HTTP, SERVER, LOCATION, IF), 2, DirectiveSpec.ANY, null, true);
-        add("try_files", EnumSet.of(SERVER, LOCATION), 2, DirectiveSpec.ANY, null, false);
+        add("if", EnumSet.of(SERVER, LOCATION), 1, DirectiveRows.ANY, IF, true);
+        add("error_page", EnumSet.of(HTTP, SERVER, LOCATION, IF), 2, DirectiveRows.ANY, null, true);
+        add("try_files", EnumSet.of(SERVER, LOCATION), 2, DirectiveRows.ANY, null, false);
         add("internal", EnumSet.of(LOCATION), 0, 0, null, false);
         one("rewrite_log", EnumSet.of(HTTP, SERVER, LOCATION, IF));
         one("uninitialized_variable_warn", EnumSet.of(HTTP, SERVER, LOCATION, IF));
@@ -74,8 +75,8 @@ public final class DirectiveTable {
         one("sendfile", HSL);
         one("tcp_nopush", HSL);
         one("tcp_nodelay", HSL);
-        add("access_log", HSL, 1, DirectiveSpec.ANY, null, true);
-        add("log_format", EnumSet.of(HTTP), 2, DirectiveSpec.ANY, null, true);
+        add("access_log", HSL, 1, DirectiveRows.ANY, null, true);
+        add("log_format", EnumSet.of(HTTP), 2, DirectiveRows.ANY, null, true);
         for (String temp : new String[] {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"}) {
             add(temp + "_temp_path", HSL, 1, 4, null, false);
         }
@@ -95,7 +96,7 @@ public final class DirectiveTable {
         // tls
         one("ssl_certificate", HS);
         one("ssl_certificate_key", HS);
-        add("ssl_protocols", HS, 1, DirectiveSpec.ANY, null, false);
+        add("ssl_protocols", HS, 1, DirectiveRows.ANY, null, false);
         one("ssl_ciphers", HS);
         one("ssl_self_signed", HS);
 
@@ -107,13 +108,13 @@ public final class DirectiveTable {
         one("proxy_read_timeout", HSL);
         one("proxy_send_timeout", HSL);
         one("proxy_websocket", HSL);
-        add("proxy_next_upstream", HSL, 1, DirectiveSpec.ANY, null, false);
+        add("proxy_next_upstream", HSL, 1, DirectiveRows.ANY, null, false);
         one("proxy_next_upstream_tries", HSL);
         one("proxy_next_upstream_timeout", HSL);
 
         // upstream
         add("upstream", EnumSet.of(HTTP), 1, 1, UPSTREAM, true);
-        add("server", EnumSet.of(UPSTREAM), 1, DirectiveSpec.ANY, null, true);
+        add("server", EnumSet.of(UPSTREAM), 1, DirectiveRows.ANY, null, true);
         add("least_conn", EnumSet.of(UPSTREAM), 0, 0, null, false);
         add("ip_hash", EnumSet.of(UPSTREAM), 0, 0, null, false);
         add("hash", EnumSet.of(UPSTREAM), 1, 2, null, false);
@@ -143,7 +144,7 @@ public final class DirectiveTable {
             one(name, HSL);
         }
         add("fastcgi_buffers", HSL, 2, 2, null, false);
-        add("fastcgi_next_upstream", HSL, 1, DirectiveSpec.ANY, null, false);
+        add("fastcgi_next_upstream", HSL, 1, DirectiveRows.ANY, null, false);
 
         Modules.directives(DirectiveTable::add);
 

@@ -41,7 +41,7 @@ final class MemcachedBuilder {
                 "memcached_next_upstream_timeout"}) {
             t.add(name, hsl, 1, 1, null, false);
         }
-        t.add("memcached_next_upstream", hsl, 1, DirectiveSpec.ANY, null, false);
+        t.add("memcached_next_upstream", hsl, 1, DirectiveRows.ANY, null, false);
     }
 
     /** The memcached_pass of this level, or null. Values written at this level are checked either way. */

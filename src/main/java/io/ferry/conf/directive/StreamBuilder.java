@@ -62,20 +62,20 @@ final class StreamBuilder {
         t.add("stream", EnumSet.of(MAIN), 0, 0, STREAM, false);
         t.add("upstream", EnumSet.of(STREAM), 1, 1, STREAM_UPSTREAM, true);
         t.add("server", EnumSet.of(STREAM), 0, 0, STREAM_SERVER, true);
-        t.add("server", EnumSet.of(STREAM_UPSTREAM), 1, DirectiveSpec.ANY, null, true);
+        t.add("server", EnumSet.of(STREAM_UPSTREAM), 1, DirectiveRows.ANY, null, true);
         t.add("least_conn", EnumSet.of(STREAM_UPSTREAM), 0, 0, null, false);
         t.add("hash", EnumSet.of(STREAM_UPSTREAM), 1, 2, null, false);
-        t.add("listen", EnumSet.of(STREAM_SERVER), 1, DirectiveSpec.ANY, null, true);
+        t.add("listen", EnumSet.of(STREAM_SERVER), 1, DirectiveRows.ANY, null, true);
         t.add("proxy_pass", EnumSet.of(STREAM_SERVER), 1, 1, null, false);
         for (String name : new String[] {"proxy_timeout", "proxy_connect_timeout", "proxy_next_upstream",
                 "proxy_next_upstream_tries", "proxy_next_upstream_timeout", "proxy_buffer_size", "tcp_nodelay",
                 "ssl_certificate", "ssl_certificate_key", "ssl_ciphers", "ssl_handshake_timeout"}) {
             t.add(name, ss, 1, 1, null, false);
         }
-        t.add("ssl_protocols", ss, 1, DirectiveSpec.ANY, null, false);
-        t.add("access_log", ss, 1, DirectiveSpec.ANY, null, true);
+        t.add("ssl_protocols", ss, 1, DirectiveRows.ANY, null, false);
+        t.add("access_log", ss, 1, DirectiveRows.ANY, null, true);
         t.add("error_log", ss, 1, 2, null, true);
-        t.add("log_format", EnumSet.of(STREAM), 2, DirectiveSpec.ANY, null, true);
+        t.add("log_format", EnumSet.of(STREAM), 2, DirectiveRows.ANY, null, true);
     }
 
     /** The stream namespace: built-ins shared with HTTP plus the session's own counters. */
