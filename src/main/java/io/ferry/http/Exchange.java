@@ -53,7 +53,11 @@ public final class Exchange extends ExchangeVariables {
 
     void dispatch(ServerSelector sites, ContentHandlers handlers) {
         this.handlers = handlers;
-        phases.start(sites, handlers);
+        phases.start(sites);
+    }
+
+    ContentHandlers handlers() {
+        return handlers;
     }
 
     /** An internal redirect to a URI (error_page, try_files, index): the request starts over at the server phase. */

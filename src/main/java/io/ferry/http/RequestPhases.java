@@ -28,7 +28,6 @@ final class RequestPhases {
     private static final int MAX_HEADERS = 100;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.ferry.error");
     private final Exchange ex;
-    private ContentHandlers handlers;
     private String locationName = "";
     private LocationSettings ifSettings;
     private boolean internal;
@@ -39,8 +38,7 @@ final class RequestPhases {
     }
 
     /** Post-read: the request line and headers are checked, then the server is chosen by Host. */
-    void start(ServerSelector sites, ContentHandlers handlers) {
-        this.handlers = handlers;
+    void start(ServerSelector sites) {
         ex.server = sites.defaultServer();
         ex.settings = ex.server.fallback();
         DecoderResult result = ex.request.decoderResult();
@@ -156,7 +154,7 @@ final class RequestPhases {
         if (ex.settings.tryFiles() != null && !tryFiles()) {
             return;
         }
-        handlers.forLocation(ex.settings).handle(ex);
+        ex.handlers().forLocation(ex.settings).handle(ex);
     }
 
     /** try_files: the first name that exists becomes $uri for this location's handler; else the fallback. */

@@ -24,12 +24,13 @@ final class GzipFilter {
         GzipSettings s = GzipModule.SETTINGS.in(ex.settings().modules());
         HttpHeaders h = response.headers();
         int status = response.status().code();
+        long length = HttpUtil.getContentLength(response, -1L);
         if (ex.moduleContext(GzipModule.VARY) != null) {
             vary(s, response);
         }
         if (!s.enabled() || (status != 200 && status != 403 && status != 404)
                 || !h.get(HttpHeaderNames.CONTENT_ENCODING, "").isEmpty()
-                || HttpUtil.getContentLength(response, -1L) >= 0 && HttpUtil.getContentLength(response, -1L) < s.minLength()
+                || length >= 0 && length < s.minLength()
                 || !s.compresses(mediaType(h.get(HttpHeaderNames.CONTENT_TYPE)))) {
             return;
         }
