@@ -1,5 +1,6 @@
 package io.ferry.hardening;
 
+import io.ferry.testing.SocketBackend;
 import io.ferry.testing.RawHttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,7 +49,7 @@ class HeaderHygieneIT {
     static void start() throws Exception {
         leaks = LogCapture.of(LogCapture.LEAKS);
         backend = HttpEchoBackend.start();
-        hopResponder = new ScriptedBackend((s, head) -> ScriptedBackend.write(s, RESPONSE_WITH_HOPS));
+        hopResponder = new ScriptedBackend((s, head) -> SocketBackend.write(s, RESPONSE_WITH_HOPS));
         port = FerryInstance.freePort();
         trusted = FerryInstance.freePort();
         trustsOthers = FerryInstance.freePort();

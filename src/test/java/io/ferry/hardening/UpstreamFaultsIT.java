@@ -1,5 +1,6 @@
 package io.ferry.hardening;
 
+import io.ferry.testing.SocketBackend;
 import io.ferry.testing.RawHttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -116,7 +117,7 @@ class UpstreamFaultsIT {
     @Test
     void responseThatIsNotHttpIs502() throws Exception {
         bad.script((s, head) -> {
-            ScriptedBackend.write(s, "garbage\r\n\r\n");
+            SocketBackend.write(s, "garbage\r\n\r\n");
             Thread.sleep(5_000); // keep the connection open: the answer must not wait for EOF or a timeout
         });
         long[] ms = new long[1];
@@ -128,7 +129,7 @@ class UpstreamFaultsIT {
 
     @Test
     void responseThatIsNotHttpFollowedByCloseIs502() throws Exception {
-        bad.script((s, head) -> ScriptedBackend.write(s, "garbage\r\n\r\n"));
+        bad.script((s, head) -> SocketBackend.write(s, "garbage\r\n\r\n"));
         long[] ms = new long[1];
         assertThat(get("/garbage-close", ms).status()).isEqualTo(502);
         normalRequestSucceeds();
@@ -148,7 +149,7 @@ class UpstreamFaultsIT {
     @Test
     void invalidStatusLineIs502() throws Exception {
         bad.script((s, head) -> {
-            ScriptedBackend.write(s, "HTTP/1.1 abc OK\r\nContent-Length: 2\r\n\r\nok");
+            SocketBackend.write(s, "HTTP/1.1 abc OK\r\nContent-Length: 2\r\n\r\nok");
             Thread.sleep(3_000);
         });
         long[] ms = new long[1];
@@ -159,7 +160,7 @@ class UpstreamFaultsIT {
     @Test
     void invalidContentLengthFromUpstreamIs502() throws Exception {
         bad.script((s, head) -> {
-            ScriptedBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok!");
+            SocketBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok!");
             Thread.sleep(3_000);
         });
         long[] ms = new long[1];
@@ -175,7 +176,7 @@ class UpstreamFaultsIT {
                 sb.append("X-Big-").append(i).append(": ").append("b".repeat(1000)).append("\r\n");
             }
             sb.append("Content-Length: 2\r\n\r\nok");
-            ScriptedBackend.write(s, sb.toString());
+            SocketBackend.write(s, sb.toString());
             Thread.sleep(3_000);
         });
         long[] ms = new long[1];
@@ -188,7 +189,7 @@ class UpstreamFaultsIT {
     @Test
     void upstreamHeaderBlockUnderProxyBufferSizeIsPassed() throws Exception {
         bad.script((s, head) -> {
-            ScriptedBackend.write(s, "HTTP/1.1 200 OK\r\nX-Fits: " + "f".repeat(3000) + "\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+            SocketBackend.write(s, "HTTP/1.1 200 OK\r\nX-Fits: " + "f".repeat(3000) + "\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
         });
         long[] ms = new long[1];
         RawHttpClient.Response r = get("/fits", ms);
@@ -199,7 +200,7 @@ class UpstreamFaultsIT {
     @Test
     void upstreamDyingMidContentLengthBodyClosesTheClientConnection() throws Exception {
         bad.script((s, head) -> {
-            ScriptedBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n" + "x".repeat(100));
+            SocketBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n" + "x".repeat(100));
             // and close
         });
         try (Raw raw = new Raw(port, 10_000, -1)) {
@@ -223,7 +224,7 @@ class UpstreamFaultsIT {
     @Test
     void upstreamDyingMidChunkedBodyNeverSendsTheLastChunk() throws Exception {
         bad.script((s, head) -> {
-            ScriptedBackend.write(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n" + "y".repeat(100) + "\r\n");
+            SocketBackend.write(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n" + "y".repeat(100) + "\r\n");
             Thread.sleep(100);
             // and close before "0\r\n\r\n"
         });
@@ -236,7 +237,7 @@ class UpstreamFaultsIT {
     @Test
     void upstreamDyingInsideAChunkNeverSendsTheLastChunk() throws Exception {
         bad.script((s, head) -> {
-            ScriptedBackend.write(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n" + "y".repeat(50));
+            SocketBackend.write(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n" + "y".repeat(50));
         });
         String all = new String(rawUntilClose("/chunk-inside"), StandardCharsets.ISO_8859_1);
         assertThat(all).startsWith("HTTP/1.1 200");
@@ -266,7 +267,7 @@ class UpstreamFaultsIT {
     @Test
     void upstreamStallingMidBodyIsCutAfterProxyReadTimeout() throws Exception {
         bad.script((s, head) -> {
-            ScriptedBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + "z".repeat(10));
+            SocketBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + "z".repeat(10));
             Thread.sleep(6_000);
         });
         long t0 = System.nanoTime();

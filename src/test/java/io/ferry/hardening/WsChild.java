@@ -1,5 +1,6 @@
 package io.ferry.hardening;
 
+import io.ferry.testing.SocketBackend;
 import io.ferry.demo.EchoBackend;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -130,7 +131,7 @@ public final class WsChild {
         out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        String head = ScriptedBackend.readHead(s.getInputStream());
+        String head = SocketBackend.readHead(s.getInputStream());
         if (head == null || !head.startsWith("HTTP/1.1 101")) {
             s.close();
             throw new IOException("handshake answered " + head);
