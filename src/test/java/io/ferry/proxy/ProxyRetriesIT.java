@@ -2,6 +2,7 @@ package io.ferry.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.ErrorLogLines;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.HttpEchoBackend;
@@ -20,9 +21,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,33 +39,21 @@ class ProxyRetriesIT {
 
     @TempDir
     Path prefix;
-    final List<AutoCloseable> closeables = new ArrayList<>();
-    final ErrorLogLines errors = ErrorLogLines.capture();
+    @RegisterExtension
+    final Closer closer = new Closer();
+    final ErrorLogLines errors = closer.add(ErrorLogLines.capture());
     int port;
-
-    @AfterEach
-    void stop() throws Exception {
-        errors.close();
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-    }
 
     private void start(String http) throws Exception {
         port = FerryInstance.freePort();
-        closeables.add(FerryInstance.start(prefix, "http {\n" + http.replace("PORT", Integer.toString(port)) + "\n}\n"));
-    }
-
-    private <T extends AutoCloseable> T add(T c) {
-        closeables.add(c);
-        return c;
+        closer.add(FerryInstance.start(prefix, "http {\n" + http.replace("PORT", Integer.toString(port)) + "\n}\n"));
     }
 
     /** Peers that each read a request head, then close without answering: an "error" for next_upstream. */
     private List<SocketBackend> closingPeers(int n) throws IOException {
         List<SocketBackend> peers = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            peers.add(add(SocketBackend.start(s -> SocketBackend.readHead(s.getInputStream()))));
+            peers.add(closer.add(SocketBackend.start(s -> SocketBackend.readHead(s.getInputStream()))));
         }
         return peers;
     }
@@ -111,7 +100,7 @@ class ProxyRetriesIT {
     void nextUpstreamTimeoutStopsRetryingOnceItHasPassed() throws Exception {
         List<SocketBackend> silent = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            silent.add(add(SocketBackend.start(s -> {
+            silent.add(closer.add(SocketBackend.start(s -> {
                 SocketBackend.readHead(s.getInputStream());
                 s.getInputStream().read();
             })));
@@ -138,7 +127,7 @@ class ProxyRetriesIT {
         CountDownLatch delivered = new CountDownLatch(1);
         List<SocketBackend> dying = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            dying.add(add(SocketBackend.start(s -> {
+            dying.add(closer.add(SocketBackend.start(s -> {
                 SocketBackend.readHead(s.getInputStream());
                 SocketBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + "x".repeat(100));
                 if (reset) {
@@ -190,12 +179,12 @@ class ProxyRetriesIT {
 
     @Test
     void bodyWithinTheReplayBufferIsSentAgainToTheNextPeerAndALargerOneIsNot() throws Exception {
-        SocketBackend swallowing = add(SocketBackend.start(s -> {
+        SocketBackend swallowing = closer.add(SocketBackend.start(s -> {
             InputStream in = s.getInputStream();
             String head = SocketBackend.readHead(in);
             in.readNBytes((int) SocketBackend.contentLength(head));
         }));
-        HttpEchoBackend good = add(HttpEchoBackend.start());
+        HttpEchoBackend good = closer.add(HttpEchoBackend.start());
         // One group per case, so each starts with the swallowing peer and no failure history.
         start("""
                 upstream fits { server 127.0.0.1:%1$d; server 127.0.0.1:%2$d; }

@@ -2,6 +2,7 @@ package io.ferry.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.ErrorLogLines;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.RawHttpClient;
@@ -14,13 +15,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,21 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
 class ProxyTimeoutsIT {
     @TempDir
     Path prefix;
-    final List<AutoCloseable> closeables = new ArrayList<>();
-    final ErrorLogLines errors = ErrorLogLines.capture();
+    @RegisterExtension
+    final Closer closer = new Closer();
+    final ErrorLogLines errors = closer.add(ErrorLogLines.capture());
     int port;
-
-    @AfterEach
-    void stop() throws Exception {
-        errors.close();
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-    }
 
     private void start(String server) throws Exception {
         port = FerryInstance.freePort();
-        closeables.add(FerryInstance.start(prefix, "http { server { listen 127.0.0.1:" + port + ";\n" + server + "\n} }\n"));
+        closer.add(FerryInstance.start(prefix, "http { server { listen 127.0.0.1:" + port + ";\n" + server + "\n} }\n"));
     }
 
     @Test
@@ -74,8 +66,8 @@ class ProxyTimeoutsIT {
             SocketBackend.readHead(s.getInputStream());
             done.await(30, TimeUnit.SECONDS);
         });
-        closeables.add(deaf);
-        closeables.add(done::countDown);
+        closer.add(deaf);
+        closer.add(done::countDown);
         start("""
                 client_max_body_size 0;
                 proxy_send_timeout 400ms;
@@ -120,10 +112,10 @@ class ProxyTimeoutsIT {
      */
     private int listenerThatDropsSyns() throws IOException {
         ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        closeables.add(listener);
+        closer.add(listener);
         for (int i = 0; i < 64; i++) {
             Socket filler = new Socket();
-            closeables.add(filler);
+            closer.add(filler);
             try {
                 filler.connect(listener.getLocalSocketAddress(), 300);
             } catch (SocketTimeoutException full) {

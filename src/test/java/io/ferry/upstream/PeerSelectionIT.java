@@ -2,6 +2,7 @@ package io.ferry.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.ErrorLogLines;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.HttpEchoBackend;
@@ -10,15 +11,13 @@ import io.ferry.testing.SocketBackend;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Which peer a request goes to: smooth weighted round robin beyond 3:1, and max_conns. */
@@ -26,24 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
 class PeerSelectionIT {
     @TempDir
     Path prefix;
-    final List<AutoCloseable> closeables = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
     int port;
-
-    @AfterEach
-    void stop() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T add(T c) {
-        closeables.add(c);
-        return c;
-    }
 
     private void start(String http) throws Exception {
         port = FerryInstance.freePort();
-        add(FerryInstance.start(prefix, "http {\n" + http.replace("PORT", Integer.toString(port)) + "\n}\n"));
+        closer.add(FerryInstance.start(prefix, "http {\n" + http.replace("PORT", Integer.toString(port)) + "\n}\n"));
     }
 
     /** A GET on a connection of its own, with a read timeout short enough to fail a test rather than hang it. */
@@ -57,9 +45,9 @@ class PeerSelectionIT {
 
     @Test
     void weightsFiveOneOneFollowNginxsSmoothSequence() throws Exception {
-        HttpEchoBackend a = add(HttpEchoBackend.start());
-        HttpEchoBackend b = add(HttpEchoBackend.start());
-        HttpEchoBackend c = add(HttpEchoBackend.start());
+        HttpEchoBackend a = closer.add(HttpEchoBackend.start());
+        HttpEchoBackend b = closer.add(HttpEchoBackend.start());
+        HttpEchoBackend c = closer.add(HttpEchoBackend.start());
         start("""
                 upstream app { server 127.0.0.1:%d weight=5; server 127.0.0.1:%d; server 127.0.0.1:%d; }
                 server { listen 127.0.0.1:PORT; location / { proxy_pass http://app; } }
@@ -78,15 +66,15 @@ class PeerSelectionIT {
     void peerAtMaxConnsIsPassedOverAndAGroupWithNoneFreeIs502() throws Exception {
         Semaphore arrived = new Semaphore(0);
         CountDownLatch release = new CountDownLatch(1);
-        SocketBackend busy = add(SocketBackend.start(s -> {
+        SocketBackend busy = closer.add(SocketBackend.start(s -> {
             SocketBackend.readHead(s.getInputStream());
             arrived.release();
             release.await(30, TimeUnit.SECONDS);
             SocketBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy");
         }));
-        add(release::countDown);
-        HttpEchoBackend spare = add(HttpEchoBackend.start());
-        ErrorLogLines errors = add(ErrorLogLines.capture());
+        closer.add(release::countDown);
+        HttpEchoBackend spare = closer.add(HttpEchoBackend.start());
+        ErrorLogLines errors = closer.add(ErrorLogLines.capture());
         // The weight makes round robin choose the busy peer every time, unless max_conns rules it out.
         start("""
                 upstream limited { server 127.0.0.1:%1$d weight=10 max_conns=1; server 127.0.0.1:%2$d; }
