@@ -3,6 +3,7 @@ package io.ferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.sun.net.httpserver.HttpExchange;
 import io.ferry.testing.FerryInstance;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -323,6 +324,25 @@ final class FerryCli {
             } catch (IOException e) {
                 return "";
             }
+        }
+    }
+
+    /** What a slow backend waits for before it answers. */
+    interface Wait {
+        void run() throws InterruptedException;
+    }
+
+    /** Answers "slow done" once {@code wait} returns; a backend held by the test until it lets go. */
+    static void answerAfter(HttpExchange exchange, Wait wait) throws IOException {
+        try {
+            wait.run();
+            byte[] body = "slow done".getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            exchange.close();
         }
     }
 }

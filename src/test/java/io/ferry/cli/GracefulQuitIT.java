@@ -67,20 +67,10 @@ class GracefulQuitIT {
         slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         slowThreads = Executors.newCachedThreadPool();
         slow.setExecutor(slowThreads);
-        slow.createContext("/slow", exchange -> {
-            try {
-                slowArrived.countDown();
-                if (slowRelease.await(60, TimeUnit.SECONDS)) {
-                    byte[] body = "slow done".getBytes(StandardCharsets.US_ASCII);
-                    exchange.sendResponseHeaders(200, body.length);
-                    exchange.getResponseBody().write(body);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                exchange.close();
-            }
-        });
+        slow.createContext("/slow", exchange -> FerryCli.answerAfter(exchange, () -> {
+            slowArrived.countDown();
+            assertThat(slowRelease.await(60, TimeUnit.SECONDS)).as("released by the test").isTrue();
+        }));
         slow.start();
         port = FerryCli.freePort();
         Path conf = prefix.resolve("conf/ferry.conf");

@@ -2,7 +2,6 @@ package io.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.ferry.demo.EchoBackend;
 import java.io.IOException;
@@ -12,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,8 +55,8 @@ class OperationsIT {
         ws = EchoBackend.start(new InetSocketAddress("127.0.0.1", 0));
         slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         // A measurable $request_time for the timing log, with room below the 3 s its pattern allows.
-        slow.createContext("/", exchange -> answerSlowly(exchange, () -> Thread.sleep(1500)));
-        slow.createContext("/slow/held", exchange -> answerSlowly(exchange, () -> {
+        slow.createContext("/", exchange -> FerryCli.answerAfter(exchange, () -> Thread.sleep(1500)));
+        slow.createContext("/slow/held", exchange -> FerryCli.answerAfter(exchange, () -> {
             heldArrived.countDown();
             assertThat(heldRelease.await(60, TimeUnit.SECONDS)).as("released by the test").isTrue();
         }));
@@ -66,23 +64,6 @@ class OperationsIT {
         slow.start();
         port = FerryCli.freePort();
         Files.createDirectories(prefix.resolve("conf"));
-    }
-
-    private interface Wait {
-        void run() throws InterruptedException;
-    }
-
-    private static void answerSlowly(HttpExchange exchange, Wait wait) throws IOException {
-        try {
-            wait.run();
-            byte[] body = "slow done".getBytes(StandardCharsets.US_ASCII);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            exchange.close();
-        }
     }
 
     @AfterEach
