@@ -34,25 +34,26 @@ import java.util.Map;
 public final class Exchange extends ExchangeVariables {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.ferry.error");
     private final RequestPhases phases = new RequestPhases(this);
+    private final ContentHandlers handlers;
     private BodySink sink;
     private Runnable onAbort;
     private boolean requestComplete;
     private long bodyBytes;
     private boolean keepAlive;
     private boolean responseDone;
-    private ContentHandlers handlers;
     private boolean targetRewritten;
     private Integer statusOverride;
     private boolean errorPageUsed;
     private io.netty.util.concurrent.ScheduledFuture<?> bodyTimer;
     private boolean bodyFiltered;
 
-    Exchange(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure, int requestNumber) {
+    Exchange(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure, int requestNumber,
+             ContentHandlers handlers) {
         super(ctx, connection, request, secure, requestNumber);
+        this.handlers = handlers;
     }
 
-    void dispatch(ServerSelector sites, ContentHandlers handlers) {
-        this.handlers = handlers;
+    void dispatch(ServerSelector sites) {
         phases.start(sites);
     }
 
@@ -230,10 +231,8 @@ public final class Exchange extends ExchangeVariables {
         // stand instead of Ferry's own, as in nginx; add_header cannot replace them.
         boolean upstreamServer = response.headers().contains("Server");
         boolean upstreamDate = response.headers().contains("Date");
-        if (handlers != null) {
-            for (HeaderFilter filter : handlers.headerFilters()) {
-                filter.filter(this, response);
-            }
+        for (HeaderFilter filter : handlers.headerFilters()) {
+            filter.filter(this, response);
         }
         if (!upstreamServer) {
             response.headers().set("Server", "ferry");

@@ -134,8 +134,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             cancelIdle();
             enter(ConnectionStates.State.WRITING);
             states.request();
-            current = new Exchange(ctx, this, request, secure, ++requests);
-            current.dispatch(sites.get(), handlers);
+            current = new Exchange(ctx, this, request, secure, ++requests, handlers);
+            current.dispatch(sites.get());
             if (request instanceof FullHttpRequest full) {
                 // A rejected request carries no body; its (empty) buffer is not needed past dispatch.
                 full.release();
