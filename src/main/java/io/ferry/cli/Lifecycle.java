@@ -63,6 +63,13 @@ final class Lifecycle {
             return 1;
         }
         shutdownTimeout = config.workerShutdownTimeout();
+        // Signals are handled before the pid file announces this process: a signal sent as soon as the
+        // file appears is queued for the loop below, never left to the JVM's default action.
+        handle("TERM", "stop");
+        handle("INT", "stop");
+        handle("WINCH", "quit");
+        handle("HUP", "reload");
+        handle("USR1", "reopen");
         Path pidFile = config.pidFile();
         try {
             Files.createDirectories(pidFile.getParent());
@@ -72,11 +79,6 @@ final class Lifecycle {
             server.stop();
             return 1;
         }
-        handle("TERM", "stop");
-        handle("INT", "stop");
-        handle("WINCH", "quit");
-        handle("HUP", "reload");
-        handle("USR1", "reopen");
         LOG.info(ErrorLogs.NOTICE, "ferry/{} started, pid {}", Version.NUMBER, ErrorLogs.masterPid());
         try {
             serve(server);
