@@ -195,7 +195,7 @@ final class FerryCli {
 
         /** Starts {@code bin/ferry -p prefix args...}; stdout and stderr go to files beside (not inside) the prefix. */
         static Server start(Path prefix, Path scratch, String... args) throws IOException {
-            return start(false, prefix, scratch, args);
+            return start(List.of(), prefix, scratch, args);
         }
 
         /**
@@ -204,21 +204,23 @@ final class FerryCli {
          * sigprocmask(2) before exec'ing bin/ferry, which keeps the pid (perl exec → bin/ferry).
          */
         static Server startFromShell(Path prefix, Path scratch, String... args) throws IOException {
-            return start(true, prefix, scratch, args);
+            return start(List.of("perl", "-MPOSIX", "-e",
+                    "sigprocmask(SIG_SETMASK, POSIX::SigSet->new()) or die \"sigprocmask: $!\\n\";"
+                            + " exec @ARGV or die \"exec: $!\\n\"",
+                    "--"), prefix, scratch, args);
         }
 
-        private static Server start(boolean cleanSignalMask, Path prefix, Path scratch, String... args)
+        /** Like {@link #start}, under nohup(1): SIGHUP ignored, as an operator's {@code nohup bin/ferry &} leaves it. */
+        static Server startUnderNohup(Path prefix, Path scratch, String... args) throws IOException {
+            return start(List.of("nohup"), prefix, scratch, args);
+        }
+
+        private static Server start(List<String> wrapper, Path prefix, Path scratch, String... args)
                 throws IOException {
             Files.createDirectories(scratch);
             Path out = Files.createTempFile(scratch, "served-", ".stdout");
             Path err = Files.createTempFile(scratch, "served-", ".stderr");
-            List<String> command = new ArrayList<>();
-            if (cleanSignalMask) {
-                command.addAll(List.of("perl", "-MPOSIX", "-e",
-                        "sigprocmask(SIG_SETMASK, POSIX::SigSet->new()) or die \"sigprocmask: $!\\n\";"
-                                + " exec @ARGV or die \"exec: $!\\n\"",
-                        "--"));
-            }
+            List<String> command = new ArrayList<>(wrapper);
             command.add(launcher().toString());
             command.add("-p");
             command.add(prefix.toString());

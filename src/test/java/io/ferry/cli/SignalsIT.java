@@ -180,6 +180,26 @@ class SignalsIT {
         assertGracefulStopLogged();
     }
 
+    /** nginx installs its own handlers whatever it inherited; a reload must not depend on how Ferry was launched. */
+    @Test
+    void reloadSignalWorksWhenStartedWithHangupIgnored() throws Exception {
+        writeConf("");
+        server = Server.startUnderNohup(prefix, scratch);
+        long pid = server.awaitPidFile();
+        assertThat(FerryCli.listening(port)).as("listening on %d once the pid file exists", port).isTrue();
+        writeConf("location /reloaded { return 200 \"v2\"; }");
+
+        FerryCli.kill("HUP", pid);
+
+        FerryCli.await("the reloaded configuration", Duration.ofSeconds(10), () -> {
+            try {
+                return FerryCli.get(client, "http://127.0.0.1:" + port + "/reloaded").statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
     @Test
     void stopWithoutARunningServerNamesThePidFile() throws Exception {
         writeConf("");
