@@ -31,6 +31,11 @@ public record LocationSettings(
         int proxyBufferSize,
         ModuleSettings modules) {
 
+    /** A module's settings at this level, or null when it has none here. */
+    public <T> T module(Slot<T> slot) {
+        return slot.in(modules);
+    }
+
     /** The `return` written directly at this level, if any (it may follow rewrites and sets). */
     public ReturnAction returnAction() {
         for (RewriteOp op : rewrites) {

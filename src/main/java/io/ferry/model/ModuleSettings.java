@@ -1,6 +1,8 @@
 package io.ferry.model;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /** The settings every module built for one level (http, server, location, if), indexed by {@link Slot}. */
 public final class ModuleSettings {
@@ -12,6 +14,17 @@ public final class ModuleSettings {
 
     Object get(int index) {
         return index < values.length ? values[index] : null;
+    }
+
+    /** The upstream groups these settings send requests to. */
+    public List<Upstream> upstreams() {
+        List<Upstream> out = new ArrayList<>();
+        for (Object v : values) {
+            if (v instanceof UpstreamUser u) {
+                out.add(u.upstream());
+            }
+        }
+        return out;
     }
 
     @Override

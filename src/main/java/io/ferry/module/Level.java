@@ -2,8 +2,16 @@ package io.ferry.module;
 
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
+import io.ferry.conf.Values;
+import io.ferry.model.Location;
+import io.ferry.model.NextUpstream;
+import io.ferry.model.Upstream;
 import io.ferry.variable.Template;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One configuration level (http, server, location or if) as a module sees it while building its
@@ -14,6 +22,9 @@ public interface Level {
     /** The directive written at this level, or null. */
     Directive own(String name);
 
+    /** Every line of a directive written at this level. */
+    List<Directive> ownAll(String name);
+
     /** This level's value, else the nearest enclosing level's, or null. */
     Directive inherited(String name);
 
@@ -22,4 +33,54 @@ public interface Level {
 
     /** A value with variables, compiled against this configuration's variables. */
     Template template(Directive d, String text) throws ConfException;
+
+    /** Whether a variable of this name exists (built in, set, map or a module's). */
+    boolean variableDefined(String name);
+
+    /** The directory relative paths resolve against (nginx's prefix). */
+    Path prefix();
+
+    /**
+     * The location being built: null at the server level; inside an {@code if}, a named stand-in for
+     * the enclosing location (its URI rules are a named location's, as in nginx).
+     */
+    Location location();
+
+    /** The {@code upstream} block of this name, or null. */
+    Upstream group(String name);
+
+    /**
+     * The peers a {@code *_pass} names: an upstream block, else HOST:PORT, else (when {@code unix}
+     * is allowed) unix:PATH as an implicit one-peer group.
+     */
+    Upstream upstream(Directive pass, boolean unix) throws ConfException;
+
+    /** The implicit group of every address HOST resolves to, on PORT (proxy_pass http://host:port). */
+    Upstream implicit(Directive d, String hostPort, String host, int port) throws ConfException;
+
+    /** An inherited time directive, or {@code otherwise} where no level writes it. */
+    default Duration time(String name, Duration otherwise) throws ConfException {
+        Directive d = inherited(name);
+        return d == null ? otherwise : Values.time(d, d.args().get(0));
+    }
+
+    /** An inherited on|off directive, or {@code otherwise} where no level writes it. */
+    default boolean flag(String name, boolean otherwise) throws ConfException {
+        Directive d = inherited(name);
+        return d == null ? otherwise : Values.flag(d);
+    }
+
+    /**
+     * PREFIX_next_upstream (conditions out of {@code allowed}, default error and timeout; "off"
+     * alone is none), PREFIX_next_upstream_tries (0 = unlimited) and PREFIX_next_upstream_timeout.
+     */
+    default NextUpstream nextUpstream(String prefix, Set<NextUpstream.Condition> allowed) throws ConfException {
+        Directive d = inherited(prefix + "_next_upstream");
+        Set<NextUpstream.Condition> conditions = d == null
+                ? EnumSet.of(NextUpstream.Condition.ERROR, NextUpstream.Condition.TIMEOUT)
+                : Values.keywords(d, NextUpstream.Condition.class, allowed);
+        Directive tries = inherited(prefix + "_next_upstream_tries");
+        int n = tries == null || tries.args().get(0).equals("0") ? 0 : Values.positiveInt(tries, tries.args().get(0));
+        return new NextUpstream(Set.copyOf(conditions), n, time(prefix + "_next_upstream_timeout", Duration.ZERO));
+    }
 }

@@ -1,6 +1,7 @@
 package io.ferry.module;
 
 import io.ferry.conf.ConfException;
+import io.ferry.http.AccessHandler;
 import io.ferry.http.ContentPhaseHandler;
 import io.ferry.http.HeaderFilter;
 import io.ferry.model.Slot;
@@ -43,8 +44,16 @@ public interface Module {
         return null;
     }
 
-    /** A content-phase handler tried before static files (nginx's content phase); null for none. */
-    default ContentPhaseHandler contentHandler() {
+    /** An access-phase check, run in module order and combined by {@code satisfy}; null for none. */
+    default AccessHandler accessHandler() {
+        return null;
+    }
+
+    /**
+     * A content-phase handler, tried in module order before static files; it declines a request its
+     * location does not ask for (nginx's content phase and clcf->handler in one). Null for none.
+     */
+    default ContentPhaseHandler contentHandler(Services services) {
         return null;
     }
 }

@@ -1,6 +1,7 @@
 package io.ferry.module;
 
 import io.ferry.conf.ConfException;
+import io.ferry.http.AccessHandler;
 import io.ferry.http.ContentPhaseHandler;
 import io.ferry.http.HeaderFilter;
 import io.ferry.model.ModuleSettings;
@@ -27,8 +28,9 @@ public final class Modules {
 
     private static final List<HeaderFilter> HEADER_FILTERS =
             ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();
-    private static final List<ContentPhaseHandler> CONTENT_HANDLERS =
-            ALL.stream().map(Module::contentHandler).filter(Objects::nonNull).toList();
+
+    private static final List<AccessHandler> ACCESS_HANDLERS =
+            ALL.stream().map(Module::accessHandler).filter(Objects::nonNull).toList();
 
     private Modules() {
     }
@@ -63,8 +65,12 @@ public final class Modules {
         return HEADER_FILTERS;
     }
 
-    public static List<ContentPhaseHandler> contentHandlers() {
-        return CONTENT_HANDLERS;
+    public static List<AccessHandler> accessHandlers() {
+        return ACCESS_HANDLERS;
+    }
+
+    public static List<ContentPhaseHandler> contentHandlers(Services services) {
+        return ALL.stream().map(m -> m.contentHandler(services)).filter(Objects::nonNull).toList();
     }
 
     public static Set<String> names() {

@@ -8,6 +8,7 @@ import io.ferry.http.ContentHandlers;
 import io.ferry.http.ContentPhaseHandler;
 import io.ferry.http.HeaderFilter;
 import io.ferry.module.Modules;
+import io.ferry.module.Services;
 import java.util.List;
 import io.ferry.memcached.MemcachedHandler;
 import io.ferry.metrics.Metrics;
@@ -25,6 +26,7 @@ final class Handlers implements ContentHandlers {
     private final MetricsHandler metrics;
     private final FastCgiHandler fastcgi;
     private final MemcachedHandler memcached;
+    private final ContentHandler modules;
 
     Handlers(Upstreams upstreams, Tunnels tunnels, ConnectionStates states, Metrics metrics) {
         this.proxy = new ProxyHandler(upstreams, tunnels);
@@ -32,6 +34,15 @@ final class Handlers implements ContentHandlers {
         this.metrics = new MetricsHandler(metrics);
         this.fastcgi = new FastCgiHandler(upstreams);
         this.memcached = new MemcachedHandler(upstreams);
+        List<ContentPhaseHandler> phase = Modules.contentHandlers(new Services(upstreams, tunnels, states, metrics));
+        this.modules = ex -> {
+            for (ContentPhaseHandler h : phase) {
+                if (h.handle(ex)) {
+                    return;
+                }
+            }
+            StaticFileHandler.INSTANCE.handle(ex);
+        };
     }
 
     @Override
@@ -48,21 +59,11 @@ final class Handlers implements ContentHandlers {
         if (settings.memcached() != null) {
             return memcached;
         }
-        return settings.proxy() != null ? proxy : STATIC;
+        return settings.proxy() != null ? proxy : modules;
     }
 
     @Override
     public List<HeaderFilter> headerFilters() {
         return Modules.headerFilters();
     }
-
-    /** No handler named in the location: the modules' content handlers in order, then static files. */
-    private static final ContentHandler STATIC = ex -> {
-        for (ContentPhaseHandler h : Modules.contentHandlers()) {
-            if (h.handle(ex)) {
-                return;
-            }
-        }
-        StaticFileHandler.INSTANCE.handle(ex);
-    };
 }

@@ -53,6 +53,7 @@ final class ResourcesInUse {
             if (s.memcached() != null) {
                 out.add(s.memcached().upstream());
             }
+            out.addAll(s.modules().upstreams());
         }
         return out;
     }

@@ -170,7 +170,7 @@ final class LocationBuilder {
                 FastCgiBuilder.settings(s, variables, upstreams),
                 rewrites.ops(s, s.written(), block == null ? null : (inner, ifBlock) -> settings(inner, ifLocation(location), ifBlock)),
                 rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null,
-                clientTimeouts(s), proxyBufferSize(s), Modules.settings(new ModuleLevel(s, variables)));
+                clientTimeouts(s), proxyBufferSize(s), Modules.settings(new ModuleLevel(s, variables, prefix, location, upstreams)));
     }
 
     private static ClientTimeouts clientTimeouts(Scope s) throws ConfException {

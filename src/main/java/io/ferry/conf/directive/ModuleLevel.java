@@ -2,16 +2,26 @@ package io.ferry.conf.directive;
 
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
+import io.ferry.model.Location;
+import io.ferry.model.Upstream;
 import io.ferry.module.Level;
 import io.ferry.variable.Template;
 import io.ferry.variable.Variables;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** A {@link Scope} as modules see it while building their settings. */
-record ModuleLevel(Scope scope, Variables variables) implements Level {
+record ModuleLevel(Scope scope, Variables variables, Path prefix, Location location, Map<String, Upstream> upstreams)
+        implements Level {
     @Override
     public Directive own(String name) {
         return scope.own(name);
+    }
+
+    @Override
+    public List<Directive> ownAll(String name) {
+        return scope.ownAll(name);
     }
 
     @Override
@@ -27,5 +37,29 @@ record ModuleLevel(Scope scope, Variables variables) implements Level {
     @Override
     public Template template(Directive d, String text) throws ConfException {
         return ConfigBuilder.template(d, text, variables);
+    }
+
+    @Override
+    public boolean variableDefined(String name) {
+        return variables.isDefined(name);
+    }
+
+    @Override
+    public Upstream group(String name) {
+        return upstreams.get(name);
+    }
+
+    @Override
+    public Upstream upstream(Directive pass, boolean unix) throws ConfException {
+        String address = pass.args().get(0);
+        if (unix && address.startsWith("unix:") && !upstreams.containsKey(address)) {
+            return UpstreamBuilder.implicitUnix(pass, address);
+        }
+        return UpstreamBuilder.target(pass, upstreams);
+    }
+
+    @Override
+    public Upstream implicit(Directive d, String hostPort, String host, int port) throws ConfException {
+        return UpstreamBuilder.implicit(d, hostPort, host, port);
     }
 }

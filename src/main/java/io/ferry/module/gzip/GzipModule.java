@@ -15,6 +15,7 @@ import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
+import io.ferry.module.Services;
 import io.ferry.variable.Regex;
 import io.ferry.variable.Variable;
 import java.util.ArrayList;
@@ -94,7 +95,7 @@ public final class GzipModule implements Module {
     }
 
     @Override
-    public ContentPhaseHandler contentHandler() {
+    public ContentPhaseHandler contentHandler(Services services) {
         return GzipStatic::handle;
     }
 
