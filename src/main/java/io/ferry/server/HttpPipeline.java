@@ -43,7 +43,7 @@ final class HttpPipeline {
                 .setMaxInitialLineLength(limits.largeBufferSize())
                 .setMaxHeaderSize(limits.largeBufferCount() * limits.largeBufferSize())
                 .setMaxChunkSize(64 * 1024)
-                .setStrictLineParsing(true);
+                .setStrictLineParsing(false);
         ch.pipeline().addLast("send-timeout", new SendTimeout(defaults.fallback().clientTimeouts().send()));
         ch.pipeline().addLast("traffic", new TrafficCounter());
         ch.pipeline().addLast("http", new ServerCodec(decoder, limits.largeBufferSize()));

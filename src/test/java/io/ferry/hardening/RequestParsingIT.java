@@ -236,11 +236,39 @@ class RequestParsingIT {
             "X-Bad: a\u007fb",      // DEL in a value
             "X-B\u0001ad: b",       // control byte in a name
             "X-B(ad: b",            // separator in a name
-            "X-Bad: a\nX-Other: b", // bare LF ending a line
             ": empty-name"          // empty name
     })
     void invalidBytesInHeaderNamesAndValuesAreRefused(String line) throws Exception {
         refused("GET /bytes HTTP/1.1\r\nHost: backend.test\r\n" + line + "\r\n\r\n", true, 400);
+    }
+
+    /**
+     * RFC 9112 section 2.2 lets a recipient take a lone LF as the end of the request line or of a
+     * header line, and nginx does: the request is served, and what goes upstream is framed anew with
+     * CRLF, so the two can never disagree about where a header ends.
+     */
+    @Test
+    void bareLineFeedsEndLinesAndAreReframedUpstream() throws Exception {
+        int before = backend.requests().size();
+        try (Raw raw = new Raw(port)) {
+            RawHttpClient.Response r = raw.send("POST /lf HTTP/1.1\nHost: backend.test\nX-A: a\nX-B: b\n"
+                    + "Content-Length: 5\n\nhello").read();
+            assertThat(r.status()).isEqualTo(200);
+        }
+        assertThat(backend.requests()).hasSize(before + 1);
+        HttpEchoBackend.Recorded got = backend.last();
+        assertThat(got.uri()).isEqualTo("/lf");
+        assertThat(got.headers().get("X-A")).isEqualTo("a");
+        assertThat(got.headers().get("X-B")).isEqualTo("b");
+        assertThat(got.bodyLength()).isEqualTo(5);
+        normalRequestSucceeds();
+    }
+
+    /** Chunk framing is not a "line" of section 2.2: a lone LF there is the 2025 chunk-smuggling vector. */
+    @ParameterizedTest
+    @ValueSource(strings = {"5\nhello\r\n0\r\n\r\n", "5\r\nhello\n0\r\n\r\n", "5\r\nhello\r\n0\n\n"})
+    void bareLineFeedsInChunkFramingAreRefused(String chunks) throws Exception {
+        refused("POST /chunk HTTP/1.1\r\nHost: backend.test\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks, false, 400);
     }
 
     @Test
