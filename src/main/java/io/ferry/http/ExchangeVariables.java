@@ -61,6 +61,11 @@ public abstract class ExchangeVariables implements RequestScope {
         return moduleContexts == null ? null : (T) moduleContexts[slot.index()];
     }
 
+    @Override
+    public <T> T moduleSettings(Slot<T> slot) {
+        return settings.module(slot);
+    }
+
     /** A module's state for this request (nginx's ngx_http_set_ctx). */
     public <T> void moduleContext(Slot<T> slot, T context) {
         if (moduleContexts == null) {

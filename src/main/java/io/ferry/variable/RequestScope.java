@@ -12,6 +12,11 @@ public interface RequestScope {
         return null;
     }
 
+    /** A module's settings for the request's location, or null (nginx's ngx_http_get_module_loc_conf). */
+    default <T> T moduleSettings(io.ferry.model.Slot<T> slot) {
+        return null;
+    }
+
     String remoteAddr();
 
     String remotePort();
