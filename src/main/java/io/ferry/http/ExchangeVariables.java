@@ -314,16 +314,6 @@ public abstract class ExchangeVariables implements RequestScope {
     }
 
     @Override
-    public String fastcgiScriptName() {
-        return settings.fastcgi() == null ? uri() : settings.fastcgi().scriptName(uri());
-    }
-
-    @Override
-    public String fastcgiPathInfo() {
-        return settings.fastcgi() == null ? "" : settings.fastcgi().pathInfo(uri());
-    }
-
-    @Override
     public String userVariable(String name) {
         return userVariables == null ? null : userVariables.get(name);
     }
