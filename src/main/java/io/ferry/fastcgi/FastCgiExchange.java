@@ -3,7 +3,6 @@ package io.ferry.fastcgi;
 import io.ferry.gateway.UpstreamAttempt;
 import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
-import io.ferry.model.FastCgiSettings;
 import io.ferry.model.NextUpstream.Condition;
 import io.ferry.upstream.Peer;
 import io.ferry.upstream.UpstreamGroup;

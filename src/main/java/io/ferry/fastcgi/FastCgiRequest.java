@@ -1,8 +1,6 @@
 package io.ferry.fastcgi;
 
 import io.ferry.http.Exchange;
-import io.ferry.model.FastCgiParam;
-import io.ferry.model.FastCgiSettings;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;

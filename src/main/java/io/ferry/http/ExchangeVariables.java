@@ -61,6 +61,11 @@ public abstract class ExchangeVariables implements RequestScope {
         return moduleContexts == null ? null : (T) moduleContexts[slot.index()];
     }
 
+    @Override
+    public <T> T moduleSettings(Slot<T> slot) {
+        return settings.module(slot);
+    }
+
     /** A module's state for this request (nginx's ngx_http_set_ctx). */
     public <T> void moduleContext(Slot<T> slot, T context) {
         if (moduleContexts == null) {
@@ -306,16 +311,6 @@ public abstract class ExchangeVariables implements RequestScope {
     @Override
     public String requestFilename() {
         return settings.documentRoot() == null ? null : settings.documentRoot().filename(this, uri());
-    }
-
-    @Override
-    public String fastcgiScriptName() {
-        return settings.fastcgi() == null ? uri() : settings.fastcgi().scriptName(uri());
-    }
-
-    @Override
-    public String fastcgiPathInfo() {
-        return settings.fastcgi() == null ? "" : settings.fastcgi().pathInfo(uri());
     }
 
     @Override

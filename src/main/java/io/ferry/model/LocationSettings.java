@@ -22,7 +22,6 @@ public record LocationSettings(
         Builtin builtin,
         MemcachedSettings memcached,
         DocumentRoot documentRoot,
-        FastCgiSettings fastcgi,
         List<RewriteOp> rewrites,
         Map<Integer, ErrorPage> errorPages,
         TryFiles tryFiles,

@@ -1,6 +1,7 @@
 package io.ferry.module;
 
 import io.ferry.conf.ConfException;
+import io.ferry.fastcgi.FastCgiModule;
 import io.ferry.http.AccessHandler;
 import io.ferry.http.ContentPhaseHandler;
 import io.ferry.http.HeaderFilter;
@@ -24,6 +25,7 @@ import java.util.stream.Collectors;
 public final class Modules {
     private static final List<Module> ALL = List.of(
             new HeadersModule(),
+            new FastCgiModule(),
             new GzipModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =

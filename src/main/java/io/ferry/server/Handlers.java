@@ -1,6 +1,5 @@
 package io.ferry.server;
 
-import io.ferry.fastcgi.FastCgiHandler;
 import io.ferry.files.StaticFileHandler;
 import io.ferry.http.ConnectionStates;
 import io.ferry.http.ContentHandler;
@@ -24,7 +23,6 @@ final class Handlers implements ContentHandlers {
     private final ProxyHandler proxy;
     private final StubStatusHandler stubStatus;
     private final MetricsHandler metrics;
-    private final FastCgiHandler fastcgi;
     private final MemcachedHandler memcached;
     private final ContentHandler modules;
 
@@ -32,7 +30,6 @@ final class Handlers implements ContentHandlers {
         this.proxy = new ProxyHandler(upstreams, tunnels);
         this.stubStatus = new StubStatusHandler(states);
         this.metrics = new MetricsHandler(metrics);
-        this.fastcgi = new FastCgiHandler(upstreams);
         this.memcached = new MemcachedHandler(upstreams);
         List<ContentPhaseHandler> phase = Modules.contentHandlers(new Services(upstreams, tunnels, states, metrics));
         this.modules = ex -> {
@@ -52,9 +49,6 @@ final class Handlers implements ContentHandlers {
                 case STUB_STATUS -> stubStatus;
                 case METRICS -> metrics;
             };
-        }
-        if (settings.fastcgi() != null) {
-            return fastcgi;
         }
         if (settings.memcached() != null) {
             return memcached;

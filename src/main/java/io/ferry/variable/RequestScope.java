@@ -12,6 +12,11 @@ public interface RequestScope {
         return null;
     }
 
+    /** A module's settings for the request's location, or null (nginx's ngx_http_get_module_loc_conf). */
+    default <T> T moduleSettings(io.ferry.model.Slot<T> slot) {
+        return null;
+    }
+
     String remoteAddr();
 
     String remotePort();
@@ -114,7 +119,7 @@ public interface RequestScope {
         return null;
     }
 
-    // ---- files and FastCGI: known once a location is chosen ------------------------------------
+    // ---- files: known once a location is chosen ------------------------------------
 
     /** $document_root: the location's root (or alias), variables rendered. */
     default String documentRoot() {
@@ -124,16 +129,6 @@ public interface RequestScope {
     /** $request_filename: the file the URI maps to under root or alias. */
     default String requestFilename() {
         return null;
-    }
-
-    /** $fastcgi_script_name: the URI, split by fastcgi_split_path_info, with fastcgi_index after a '/'. */
-    default String fastcgiScriptName() {
-        return uri();
-    }
-
-    /** $fastcgi_path_info: the second group of fastcgi_split_path_info, or "". */
-    default String fastcgiPathInfo() {
-        return "";
     }
 
     /** A variable assigned by `set` in this request, or null. */

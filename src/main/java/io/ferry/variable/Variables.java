@@ -52,8 +52,6 @@ public final class Variables {
             Map.entry("document_root", RequestScope::documentRoot),
             Map.entry("realpath_root", Variables::realpathRoot),
             Map.entry("request_filename", RequestScope::requestFilename),
-            Map.entry("fastcgi_script_name", RequestScope::fastcgiScriptName),
-            Map.entry("fastcgi_path_info", RequestScope::fastcgiPathInfo),
             Map.entry("request_scheme", RequestScope::scheme),
             Map.entry("https", s -> "https".equals(s.scheme()) ? "on" : ""),
             Map.entry("nginx_version", s -> Variables.FERRY_VERSION));

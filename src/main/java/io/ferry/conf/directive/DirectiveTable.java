@@ -133,19 +133,6 @@ public final class DirectiveTable {
         add("metrics", EnumSet.of(LOCATION), 0, 0, null, false);
         one("worker_shutdown_timeout", EnumSet.of(MAIN));
 
-        // fastcgi
-        one("fastcgi_pass", EnumSet.of(LOCATION, IF));
-        add("fastcgi_param", HSL, 2, 3, null, true);
-        one("fastcgi_index", HSL);
-        one("fastcgi_split_path_info", EnumSet.of(LOCATION));
-        for (String name : new String[] {"fastcgi_keep_conn", "fastcgi_intercept_errors", "fastcgi_connect_timeout",
-                "fastcgi_read_timeout", "fastcgi_send_timeout", "fastcgi_next_upstream_tries", "fastcgi_next_upstream_timeout",
-                "fastcgi_buffering", "fastcgi_request_buffering", "fastcgi_buffer_size", "fastcgi_busy_buffers_size"}) {
-            one(name, HSL);
-        }
-        add("fastcgi_buffers", HSL, 2, 2, null, false);
-        add("fastcgi_next_upstream", HSL, 1, DirectiveRows.ANY, null, false);
-
         Modules.directives(DirectiveTable::add);
 
         // demo

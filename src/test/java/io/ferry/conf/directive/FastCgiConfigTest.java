@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.ferry.conf.ConfException;
+import io.ferry.fastcgi.FastCgiModule;
+import io.ferry.fastcgi.FastCgiParam;
+import io.ferry.fastcgi.FastCgiSettings;
 import io.ferry.model.DocumentRoot;
-import io.ferry.model.FastCgiParam;
-import io.ferry.model.FastCgiSettings;
 import io.ferry.model.Location;
 import io.ferry.model.NextUpstream;
 import io.ferry.model.VirtualServer;
@@ -68,8 +69,8 @@ class FastCgiConfigTest {
                     }
                 }
                 """);
-        assertThat(names(location(vs, "/inherit").settings().fastcgi())).containsExactly("A", "B");
-        FastCgiSettings own = location(vs, "/own").settings().fastcgi();
+        assertThat(names(location(vs, "/inherit").settings().module(FastCgiModule.SETTINGS))).containsExactly("A", "B");
+        FastCgiSettings own = location(vs, "/own").settings().module(FastCgiModule.SETTINGS);
         assertThat(names(own)).containsExactly("C");
         assertThat(own.params().get(0).ifNotEmpty()).isTrue();
         assertThat(own.params().get(0).value().text()).isEqualTo("$uri");
@@ -97,14 +98,14 @@ class FastCgiConfigTest {
                     }
                 }
                 """);
-        FastCgiSettings d = location(vs, "/d").settings().fastcgi();
+        FastCgiSettings d = location(vs, "/d").settings().module(FastCgiModule.SETTINGS);
         assertThat(d.keepConn()).isFalse();
         assertThat(d.interceptErrors()).isFalse();
         assertThat(d.connectTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(d.readTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(d.nextUpstream().conditions()).containsExactlyInAnyOrder(NextUpstream.Condition.ERROR, NextUpstream.Condition.TIMEOUT);
         assertThat(d.upstream().servers().get(0).addressText()).isEqualTo("127.0.0.1:9000");
-        FastCgiSettings e = location(vs, "/e").settings().fastcgi();
+        FastCgiSettings e = location(vs, "/e").settings().module(FastCgiModule.SETTINGS);
         assertThat(e.keepConn()).isTrue();
         assertThat(e.interceptErrors()).isTrue();
         assertThat(e.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
@@ -112,7 +113,7 @@ class FastCgiConfigTest {
         assertThat(e.index()).isEqualTo("index.php");
         assertThat(e.nextUpstream().on(NextUpstream.Condition.HTTP_503)).isTrue();
         assertThat(e.nextUpstream().tries()).isEqualTo(2);
-        assertThat(vs.fallback().fastcgi()).as("content handlers are not inherited").isNull();
+        assertThat(vs.fallback().module(FastCgiModule.SETTINGS)).as("content handlers are not inherited").isNull();
     }
 
     @Test
@@ -125,10 +126,10 @@ class FastCgiConfigTest {
                     location /g { fastcgi_pass php; }
                 }
                 """);
-        FastCgiSettings u = location(vs, "/u").settings().fastcgi();
+        FastCgiSettings u = location(vs, "/u").settings().module(FastCgiModule.SETTINGS);
         assertThat(u.upstream().servers().get(0).unixPath()).isEqualTo("/run/php/other.sock");
         assertThat(u.upstream().servers().get(0).addressText()).isEqualTo("unix:/run/php/other.sock");
-        FastCgiSettings g = location(vs, "/g").settings().fastcgi();
+        FastCgiSettings g = location(vs, "/g").settings().module(FastCgiModule.SETTINGS);
         assertThat(g.upstream().name()).isEqualTo("php");
         assertThat(g.upstream().keepalive()).isEqualTo(8);
         assertThat(g.upstream().servers().get(0).unixPath()).isEqualTo("/run/php/php-fpm.sock");
@@ -146,7 +147,7 @@ class FastCgiConfigTest {
                     }
                 }
                 """);
-        FastCgiSettings f = vs.locations().get(0).settings().fastcgi();
+        FastCgiSettings f = vs.locations().get(0).settings().module(FastCgiModule.SETTINGS);
         assertThat(f.scriptName("/a/b.php/x/y")).isEqualTo("/a/b.php");
         assertThat(f.pathInfo("/a/b.php/x/y")).isEqualTo("/x/y");
         assertThat(f.scriptName("/a/b.php")).isEqualTo("/a/b.php");

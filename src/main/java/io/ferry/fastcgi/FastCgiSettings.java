@@ -1,5 +1,8 @@
-package io.ferry.model;
+package io.ferry.fastcgi;
 
+import io.ferry.model.NextUpstream;
+import io.ferry.model.Upstream;
+import io.ferry.model.UpstreamUser;
 import io.ferry.variable.Regex;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +26,7 @@ public record FastCgiSettings(
         Duration readTimeout,
         Duration sendTimeout,
         boolean interceptErrors,
-        NextUpstream nextUpstream) {
+        NextUpstream nextUpstream) implements UpstreamUser {
 
     /** $fastcgi_script_name: group 1 of fastcgi_split_path_info (or the URI), plus fastcgi_index after a '/'. */
     public String scriptName(String uri) {

@@ -1,0 +1,175 @@
+package io.ferry.fastcgi;
+
+import static io.ferry.conf.Context.HTTP;
+import static io.ferry.conf.Context.IF;
+import static io.ferry.conf.Context.LOCATION;
+import static io.ferry.conf.Context.SERVER;
+
+import io.ferry.conf.ConfException;
+import io.ferry.conf.Context;
+import io.ferry.conf.Directive;
+import io.ferry.conf.Values;
+import io.ferry.http.ContentPhaseHandler;
+import io.ferry.model.NextUpstream;
+import io.ferry.model.Slot;
+import io.ferry.module.DirectiveRows;
+import io.ferry.module.Level;
+import io.ferry.module.Module;
+import io.ferry.module.Services;
+import io.ferry.variable.Regex;
+import io.ferry.variable.Variable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * nginx's fastcgi module: fastcgi_pass and its fastcgi_* directives, merged as nginx does (settings
+ * only where fastcgi_pass is written), $fastcgi_script_name and $fastcgi_path_info.
+ */
+public final class FastCgiModule implements Module {
+    public static final Slot<FastCgiSettings> SETTINGS = new Slot<>();
+
+    private static final Set<Context> HSL = EnumSet.of(HTTP, SERVER, LOCATION);
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    /** nginx's fastcgi_next_upstream takes no http_502/http_504: those are Ferry's own answers. */
+    private static final Set<NextUpstream.Condition> CONDITIONS = EnumSet.of(NextUpstream.Condition.ERROR,
+            NextUpstream.Condition.TIMEOUT, NextUpstream.Condition.INVALID_HEADER, NextUpstream.Condition.HTTP_500,
+            NextUpstream.Condition.HTTP_503, NextUpstream.Condition.HTTP_403, NextUpstream.Condition.HTTP_404,
+            NextUpstream.Condition.HTTP_429, NextUpstream.Condition.NON_IDEMPOTENT);
+    /** The last two are accepted for compatibility, checked, and without effect: Ferry streams both bodies. */
+    private static final List<String> FLAGS = List.of("fastcgi_keep_conn", "fastcgi_intercept_errors",
+            "fastcgi_buffering", "fastcgi_request_buffering");
+    /** Accepted for compatibility, checked, and without effect. */
+    private static final List<String> NO_EFFECT_SIZES = List.of("fastcgi_buffer_size", "fastcgi_busy_buffers_size");
+    private static final List<String> TIMEOUTS = List.of("fastcgi_connect_timeout", "fastcgi_read_timeout",
+            "fastcgi_send_timeout");
+
+    @Override
+    public String name() {
+        return "http_fastcgi_module";
+    }
+
+    @Override
+    public void directives(DirectiveRows rows) {
+        rows.one("fastcgi_pass", EnumSet.of(LOCATION, IF));
+        rows.add("fastcgi_param", HSL, 2, 3, null, true);
+        rows.one("fastcgi_index", HSL);
+        rows.one("fastcgi_split_path_info", EnumSet.of(LOCATION));
+        for (String name : new String[] {"fastcgi_keep_conn", "fastcgi_intercept_errors", "fastcgi_connect_timeout",
+                "fastcgi_read_timeout", "fastcgi_send_timeout", "fastcgi_next_upstream_tries", "fastcgi_next_upstream_timeout",
+                "fastcgi_buffering", "fastcgi_request_buffering", "fastcgi_buffer_size", "fastcgi_busy_buffers_size"}) {
+            rows.one(name, HSL);
+        }
+        rows.add("fastcgi_buffers", HSL, 2, 2, null, false);
+        rows.add("fastcgi_next_upstream", HSL, 1, DirectiveRows.ANY, null, false);
+    }
+
+    @Override
+    public Slot<?> settingsSlot() {
+        return SETTINGS;
+    }
+
+    @Override
+    public Object settings(Level level) throws ConfException {
+        checkOwn(level);
+        Directive pass = level.own("fastcgi_pass");
+        if (pass == null) {
+            return null;
+        }
+        if (level.own("proxy_pass") != null) {
+            throw Values.error(pass, "\"fastcgi_pass\" directive is duplicate, \"proxy_pass\" is set in this location");
+        }
+        List<FastCgiParam> params = new ArrayList<>();
+        for (Directive d : level.inheritedAll("fastcgi_param")) {
+            params.add(new FastCgiParam(d.args().get(0), level.template(d, d.args().get(1)), d.args().size() == 3));
+        }
+        Directive indexD = level.inherited("fastcgi_index");
+        Directive splitD = level.inherited("fastcgi_split_path_info");
+        return new FastCgiSettings(level.upstream(pass, true), pass.args().get(0), List.copyOf(params),
+                indexD == null ? null : indexD.args().get(0), splitD == null ? null : split(splitD),
+                level.flag("fastcgi_keep_conn", false),
+                level.time("fastcgi_connect_timeout", DEFAULT_TIMEOUT), level.time("fastcgi_read_timeout", DEFAULT_TIMEOUT),
+                level.time("fastcgi_send_timeout", DEFAULT_TIMEOUT),
+                level.flag("fastcgi_intercept_errors", false), level.nextUpstream("fastcgi", CONDITIONS));
+    }
+
+    @Override
+    public Map<String, Variable> variables() {
+        return Map.of(
+                "fastcgi_script_name", scope -> {
+                    FastCgiSettings f = scope.moduleSettings(SETTINGS);
+                    return f == null ? scope.uri() : f.scriptName(scope.uri());
+                },
+                "fastcgi_path_info", scope -> {
+                    FastCgiSettings f = scope.moduleSettings(SETTINGS);
+                    return f == null ? "" : f.pathInfo(scope.uri());
+                });
+    }
+
+    @Override
+    public ContentPhaseHandler contentHandler(Services services) {
+        return new FastCgiHandler(services.upstreams());
+    }
+
+    /** What each level writes is checked even where no fastcgi_pass uses it, so -t reports it. */
+    private static void checkOwn(Level level) throws ConfException {
+        for (Directive d : level.ownAll("fastcgi_param")) {
+            if (d.args().size() == 3 && !d.args().get(2).equals("if_not_empty")) {
+                throw Values.error(d, "invalid parameter \"" + d.args().get(2) + "\"");
+            }
+            level.template(d, d.args().get(1));
+        }
+        for (String name : FLAGS) {
+            if (level.own(name) != null) {
+                Values.flag(level.own(name));
+            }
+        }
+        for (String name : NO_EFFECT_SIZES) {
+            if (level.own(name) != null) {
+                Values.size(level.own(name), level.own(name).args().get(0));
+            }
+        }
+        Directive buffers = level.own("fastcgi_buffers");
+        if (buffers != null) {
+            Values.positiveInt(buffers, buffers.args().get(0));
+            Values.size(buffers, buffers.args().get(1));
+        }
+        for (String name : TIMEOUTS) {
+            if (level.own(name) != null) {
+                Values.time(level.own(name), level.own(name).args().get(0));
+            }
+        }
+        if (level.own("fastcgi_split_path_info") != null) {
+            split(level.own("fastcgi_split_path_info"));
+        }
+        if (level.own("fastcgi_next_upstream") != null) {
+            Values.keywords(level.own("fastcgi_next_upstream"), NextUpstream.Condition.class, CONDITIONS);
+        }
+        Directive tries = level.own("fastcgi_next_upstream_tries");
+        if (tries != null && !tries.args().get(0).equals("0")) {
+            Values.positiveInt(tries, tries.args().get(0));
+        }
+        Directive nextTimeout = level.own("fastcgi_next_upstream_timeout");
+        if (nextTimeout != null) {
+            Values.time(nextTimeout, nextTimeout.args().get(0));
+        }
+    }
+
+    private static Regex split(Directive d) throws ConfException {
+        String pattern = d.args().get(0);
+        Regex regex;
+        try {
+            regex = Regex.compile(pattern, false);
+        } catch (PatternSyntaxException e) {
+            throw Values.error(d, "invalid regex \"" + pattern + "\": " + e.getDescription());
+        }
+        if (regex.pattern().matcher("").groupCount() != 2) {
+            throw Values.error(d, "pattern \"" + pattern + "\" must have 2 captures");
+        }
+        return regex;
+    }
+}
