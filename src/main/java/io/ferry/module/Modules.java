@@ -4,6 +4,7 @@ import io.ferry.conf.ConfException;
 import io.ferry.http.AccessHandler;
 import io.ferry.http.ContentPhaseHandler;
 import io.ferry.http.HeaderFilter;
+import io.ferry.memcached.MemcachedModule;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.gzip.GzipModule;
@@ -24,6 +25,7 @@ import java.util.stream.Collectors;
 public final class Modules {
     private static final List<Module> ALL = List.of(
             new HeadersModule(),
+            new MemcachedModule(),
             new GzipModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =

@@ -10,7 +10,6 @@ import io.ferry.http.HeaderFilter;
 import io.ferry.module.Modules;
 import io.ferry.module.Services;
 import java.util.List;
-import io.ferry.memcached.MemcachedHandler;
 import io.ferry.metrics.Metrics;
 import io.ferry.metrics.MetricsHandler;
 import io.ferry.metrics.StubStatusHandler;
@@ -25,7 +24,6 @@ final class Handlers implements ContentHandlers {
     private final StubStatusHandler stubStatus;
     private final MetricsHandler metrics;
     private final FastCgiHandler fastcgi;
-    private final MemcachedHandler memcached;
     private final ContentHandler modules;
 
     Handlers(Upstreams upstreams, Tunnels tunnels, ConnectionStates states, Metrics metrics) {
@@ -33,7 +31,6 @@ final class Handlers implements ContentHandlers {
         this.stubStatus = new StubStatusHandler(states);
         this.metrics = new MetricsHandler(metrics);
         this.fastcgi = new FastCgiHandler(upstreams);
-        this.memcached = new MemcachedHandler(upstreams);
         List<ContentPhaseHandler> phase = Modules.contentHandlers(new Services(upstreams, tunnels, states, metrics));
         this.modules = ex -> {
             for (ContentPhaseHandler h : phase) {
@@ -55,9 +52,6 @@ final class Handlers implements ContentHandlers {
         }
         if (settings.fastcgi() != null) {
             return fastcgi;
-        }
-        if (settings.memcached() != null) {
-            return memcached;
         }
         return settings.proxy() != null ? proxy : modules;
     }

@@ -50,9 +50,6 @@ final class ResourcesInUse {
             if (s.fastcgi() != null) {
                 out.add(s.fastcgi().upstream());
             }
-            if (s.memcached() != null) {
-                out.add(s.memcached().upstream());
-            }
             out.addAll(s.modules().upstreams());
         }
         return out;

@@ -172,7 +172,7 @@ final class LocationBuilder {
         return new LocationSettings(root, List.copyOf(index),
                 defaultTypeD == null ? "text/plain" : defaultTypeD.args().get(0), types,
                 proxy(s, location), maxBody, keepalive, logs.accessLogs(s), AccessRules.of(s), builtin(s),
-                MemcachedBuilder.settings(s, upstreams, variables), files.documentRoot(s, location, prefix, variables),
+                files.documentRoot(s, location, prefix, variables),
                 FastCgiBuilder.settings(s, variables, upstreams),
                 rewrites.ops(s, s.written(), block == null ? null : (inner, ifBlock) -> settings(inner, ifLocation(location), ifBlock)),
                 rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null,
