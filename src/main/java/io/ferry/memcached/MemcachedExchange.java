@@ -4,8 +4,6 @@ import io.ferry.gateway.UpstreamAttempt;
 import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
 import io.ferry.model.LocationSettings;
-import io.ferry.model.MemcachedSettings;
-import io.ferry.model.NextUpstream;
 import io.ferry.model.NextUpstream.Condition;
 import io.ferry.upstream.Errno;
 import io.ferry.upstream.Peer;
@@ -23,9 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import java.util.EnumSet;
 import java.util.Locale;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,22 +42,8 @@ final class MemcachedExchange extends UpstreamExchange {
     private String key;
 
     MemcachedExchange(Exchange ex, MemcachedSettings settings, UpstreamGroup group) {
-        super(ex, group, nextUpstream(settings), settings.connectTimeout(), settings.readTimeout(), settings.sendTimeout());
+        super(ex, group, settings.nextUpstream(), settings.connectTimeout(), settings.readTimeout(), settings.sendTimeout());
         this.settings = settings;
-    }
-
-    /** memcached_next_upstream in the engine's terms, as nginx maps it (invalid_response, not_found). */
-    private static NextUpstream nextUpstream(MemcachedSettings settings) {
-        Set<Condition> conditions = EnumSet.noneOf(Condition.class);
-        for (MemcachedSettings.Retry r : settings.nextUpstream()) {
-            conditions.add(switch (r) {
-                case ERROR -> Condition.ERROR;
-                case TIMEOUT -> Condition.TIMEOUT;
-                case INVALID_RESPONSE -> Condition.INVALID_HEADER;
-                case NOT_FOUND -> Condition.HTTP_404;
-            });
-        }
-        return new NextUpstream(conditions, settings.tries(), settings.nextUpstreamTimeout());
     }
 
     @Override
@@ -194,7 +176,7 @@ final class MemcachedExchange extends UpstreamExchange {
             if (header.readableBytes() + take > MAX_HEADER) {
                 releaseHeader();
                 buf.skipBytes(buf.readableBytes());
-                failed(Condition.INVALID_HEADER, HttpResponseStatus.BAD_GATEWAY,
+                failed(Condition.INVALID_RESPONSE, HttpResponseStatus.BAD_GATEWAY,
                         "upstream sent too big header while reading response header from upstream");
                 return;
             }
@@ -213,13 +195,13 @@ final class MemcachedExchange extends UpstreamExchange {
             String[] parts = line.split(" ", -1);
             if (!line.startsWith("VALUE ") || parts.length < 4 || parts.length > 5) {
                 buf.skipBytes(buf.readableBytes());
-                failed(Condition.INVALID_HEADER, HttpResponseStatus.BAD_GATEWAY,
+                failed(Condition.INVALID_RESPONSE, HttpResponseStatus.BAD_GATEWAY,
                         "memcached sent invalid response: \"" + line + "\" while reading response header from upstream");
                 return;
             }
             if (!parts[1].equals(key)) {
                 buf.skipBytes(buf.readableBytes());
-                failed(Condition.INVALID_HEADER, HttpResponseStatus.BAD_GATEWAY, "memcached sent invalid key in response \""
+                failed(Condition.INVALID_RESPONSE, HttpResponseStatus.BAD_GATEWAY, "memcached sent invalid key in response \""
                         + parts[1] + "\" for key \"" + key + "\" while reading response header from upstream");
                 return;
             }
@@ -232,7 +214,7 @@ final class MemcachedExchange extends UpstreamExchange {
                 }
             } catch (NumberFormatException e) {
                 buf.skipBytes(buf.readableBytes());
-                failed(Condition.INVALID_HEADER, HttpResponseStatus.BAD_GATEWAY,
+                failed(Condition.INVALID_RESPONSE, HttpResponseStatus.BAD_GATEWAY,
                         "memcached sent invalid response: \"" + line + "\" while reading response header from upstream");
                 return;
             }
@@ -286,7 +268,7 @@ final class MemcachedExchange extends UpstreamExchange {
             LOG.info("key: \"{}\" was not found by memcached, client: {}, server: {}, request: \"{} {} {}\", upstream: \"{}\"",
                     key, ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol(), upstreamUrl(peer()));
             timing().status(404);
-            if (mayRetry(Condition.HTTP_404)) {
+            if (mayRetry(Condition.NOT_FOUND)) {
                 retry(HttpResponseStatus.NOT_FOUND);
                 return;
             }

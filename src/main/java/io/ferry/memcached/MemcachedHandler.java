@@ -1,21 +1,24 @@
 package io.ferry.memcached;
 
-import io.ferry.http.ContentHandler;
+import io.ferry.http.ContentPhaseHandler;
 import io.ferry.http.Exchange;
-import io.ferry.model.MemcachedSettings;
 import io.ferry.upstream.Upstreams;
 
 /** memcached_pass: each request gets its own {@link MemcachedExchange} over the location's upstream group. */
-public final class MemcachedHandler implements ContentHandler {
+final class MemcachedHandler implements ContentPhaseHandler {
     private final Upstreams upstreams;
 
-    public MemcachedHandler(Upstreams upstreams) {
+    MemcachedHandler(Upstreams upstreams) {
         this.upstreams = upstreams;
     }
 
     @Override
-    public void handle(Exchange exchange) {
-        MemcachedSettings settings = exchange.settings().memcached();
+    public boolean handle(Exchange exchange) {
+        MemcachedSettings settings = exchange.settings().module(MemcachedModule.SETTINGS);
+        if (settings == null) {
+            return false;
+        }
         new MemcachedExchange(exchange, settings, upstreams.group(settings.upstream())).start();
+        return true;
     }
 }

@@ -20,7 +20,6 @@ public record LocationSettings(
         List<AccessLog> accessLogs,
         List<AccessRule> access,
         Builtin builtin,
-        MemcachedSettings memcached,
         DocumentRoot documentRoot,
         List<RewriteOp> rewrites,
         Map<Integer, ErrorPage> errorPages,

@@ -3,10 +3,17 @@ package io.ferry.model;
 import java.time.Duration;
 import java.util.Set;
 
-/** proxy_next_upstream conditions with _tries and _timeout (0 = unlimited). An empty set is "off". */
+/**
+ * PREFIX_next_upstream conditions with _tries and _timeout (0 = unlimited). An empty set is "off".
+ * Each directive accepts its own subset of the conditions.
+ */
 public record NextUpstream(Set<Condition> conditions, int tries, Duration timeout) {
     public enum Condition {
-        ERROR, TIMEOUT, INVALID_HEADER, HTTP_500, HTTP_502, HTTP_503, HTTP_504, HTTP_403, HTTP_404, HTTP_429, NON_IDEMPOTENT
+        ERROR, TIMEOUT, INVALID_HEADER, HTTP_500, HTTP_502, HTTP_503, HTTP_504, HTTP_403, HTTP_404, HTTP_429, NON_IDEMPOTENT,
+        /** memcached's: an answer that is not VALUE or END. */
+        INVALID_RESPONSE,
+        /** memcached's: END alone, a miss. */
+        NOT_FOUND
     }
 
     public boolean on(Condition c) {

@@ -5,6 +5,7 @@ import io.ferry.fastcgi.FastCgiModule;
 import io.ferry.http.AccessHandler;
 import io.ferry.http.ContentPhaseHandler;
 import io.ferry.http.HeaderFilter;
+import io.ferry.memcached.MemcachedModule;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.gzip.GzipModule;
@@ -26,6 +27,7 @@ public final class Modules {
     private static final List<Module> ALL = List.of(
             new HeadersModule(),
             new FastCgiModule(),
+            new MemcachedModule(),
             new GzipModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =

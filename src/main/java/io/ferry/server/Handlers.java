@@ -9,7 +9,6 @@ import io.ferry.http.HeaderFilter;
 import io.ferry.module.Modules;
 import io.ferry.module.Services;
 import java.util.List;
-import io.ferry.memcached.MemcachedHandler;
 import io.ferry.metrics.Metrics;
 import io.ferry.metrics.MetricsHandler;
 import io.ferry.metrics.StubStatusHandler;
@@ -23,14 +22,12 @@ final class Handlers implements ContentHandlers {
     private final ProxyHandler proxy;
     private final StubStatusHandler stubStatus;
     private final MetricsHandler metrics;
-    private final MemcachedHandler memcached;
     private final ContentHandler modules;
 
     Handlers(Upstreams upstreams, Tunnels tunnels, ConnectionStates states, Metrics metrics) {
         this.proxy = new ProxyHandler(upstreams, tunnels);
         this.stubStatus = new StubStatusHandler(states);
         this.metrics = new MetricsHandler(metrics);
-        this.memcached = new MemcachedHandler(upstreams);
         List<ContentPhaseHandler> phase = Modules.contentHandlers(new Services(upstreams, tunnels, states, metrics));
         this.modules = ex -> {
             for (ContentPhaseHandler h : phase) {
@@ -49,9 +46,6 @@ final class Handlers implements ContentHandlers {
                 case STUB_STATUS -> stubStatus;
                 case METRICS -> metrics;
             };
-        }
-        if (settings.memcached() != null) {
-            return memcached;
         }
         return settings.proxy() != null ? proxy : modules;
     }

@@ -47,9 +47,6 @@ final class ResourcesInUse {
             if (s.proxy() != null) {
                 out.add(s.proxy().target().upstream());
             }
-            if (s.memcached() != null) {
-                out.add(s.memcached().upstream());
-            }
             out.addAll(s.modules().upstreams());
         }
         return out;

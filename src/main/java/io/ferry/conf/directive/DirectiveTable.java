@@ -122,8 +122,7 @@ public final class DirectiveTable {
         one("keepalive_timeout", EnumSet.of(UPSTREAM));
         one("keepalive_requests", EnumSet.of(UPSTREAM));
 
-        // memcached (http) and the stream block: rows kept next to their builders
-        MemcachedBuilder.rows(DirectiveTable::add);
+        // the stream block: rows kept next to its builder
         StreamBuilder.rows(DirectiveTable::add);
 
         // access, status, metrics

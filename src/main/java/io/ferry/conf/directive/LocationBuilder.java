@@ -33,6 +33,12 @@ import java.util.regex.PatternSyntaxException;
 /** Builds location trees and the merged settings of each level (http → server → location → nested). */
 final class LocationBuilder {
     private static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(60);
+    /** proxy_next_upstream's keywords: memcached's invalid_response and not_found are not among them. */
+    private static final Set<NextUpstream.Condition> PROXY_CONDITIONS = EnumSet.of(NextUpstream.Condition.ERROR,
+            NextUpstream.Condition.TIMEOUT, NextUpstream.Condition.INVALID_HEADER, NextUpstream.Condition.HTTP_500,
+            NextUpstream.Condition.HTTP_502, NextUpstream.Condition.HTTP_503, NextUpstream.Condition.HTTP_504,
+            NextUpstream.Condition.HTTP_403, NextUpstream.Condition.HTTP_404, NextUpstream.Condition.HTTP_429,
+            NextUpstream.Condition.NON_IDEMPOTENT);
     static final List<String> FLAGS = List.of("sendfile", "tcp_nopush", "tcp_nodelay", "server_tokens", "proxy_websocket",
             "rewrite_log", "uninitialized_variable_warn", "proxy_intercept_errors", "real_ip_recursive",
             "ssl_self_signed");
@@ -166,7 +172,7 @@ final class LocationBuilder {
         return new LocationSettings(root, List.copyOf(index),
                 defaultTypeD == null ? "text/plain" : defaultTypeD.args().get(0), types,
                 proxy(s, location), maxBody, keepalive, logs.accessLogs(s), AccessRules.of(s), builtin(s),
-                MemcachedBuilder.settings(s, upstreams, variables), files.documentRoot(s, location, prefix, variables),
+                files.documentRoot(s, location, prefix, variables),
                 rewrites.ops(s, s.written(), block == null ? null : (inner, ifBlock) -> settings(inner, ifLocation(location), ifBlock)),
                 rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null,
                 clientTimeouts(s), proxyBufferSize(s), Modules.settings(new ModuleLevel(s, variables, prefix, location, upstreams)));
@@ -237,7 +243,7 @@ final class LocationBuilder {
         Set<NextUpstream.Condition> conditions = EnumSet.of(NextUpstream.Condition.ERROR, NextUpstream.Condition.TIMEOUT);
         Directive d = s.inherited("proxy_next_upstream");
         if (d != null) {
-            conditions = Values.keywords(d, NextUpstream.Condition.class, EnumSet.allOf(NextUpstream.Condition.class));
+            conditions = Values.keywords(d, NextUpstream.Condition.class, PROXY_CONDITIONS);
         }
         Directive tries = s.inherited("proxy_next_upstream_tries");
         int n = tries == null || tries.args().get(0).equals("0") ? 0 : Values.positiveInt(tries, tries.args().get(0));

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.ferry.conf.ConfException;
 import io.ferry.model.FerryConfig;
-import io.ferry.model.LocationSettings;
-import io.ferry.model.MemcachedSettings;
 import io.ferry.model.StreamServer;
 import io.ferry.model.Upstream;
 import java.io.IOException;
@@ -16,7 +14,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The stream block and memcached_* directives: values built, and errors in nginx's words with file:line. */
+/** The stream block: values built, and errors in nginx's words with file:line. */
 class StreamDirectivesTest {
     @TempDir
     Path dir;
@@ -197,65 +195,5 @@ class StreamDirectivesTest {
                     }
                 }
                 """)).isEqualTo(at("no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive", 2));
-    }
-
-    @Test
-    void memcachedSettingsAreInheritedAndThePassIsNot() throws Exception {
-        FerryConfig c = load("""
-                http {
-                    memcached_read_timeout 3s;
-                    memcached_gzip_flag 2;
-                    upstream mc { server 127.0.0.1:11211; }
-                    server {
-                        listen 8080;
-                        memcached_next_upstream error not_found;
-                        location /a { memcached_pass mc; }
-                        location /b { memcached_pass 127.0.0.1:11212; memcached_connect_timeout 1s;
-                            location /b/c { }
-                        }
-                    }
-                }
-                """);
-        LocationSettings a = c.http().servers().get(0).locations().get(0).settings();
-        MemcachedSettings m = a.memcached();
-        assertThat(m.upstream().name()).isEqualTo("mc");
-        assertThat(m.readTimeout()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(m.connectTimeout()).isEqualTo(Duration.ofSeconds(60));
-        assertThat(m.gzipFlag()).isEqualTo(2);
-        assertThat(m.nextUpstream()).containsExactlyInAnyOrder(MemcachedSettings.Retry.ERROR, MemcachedSettings.Retry.NOT_FOUND);
-        assertThat(m.key().text()).isEqualTo("$uri");
-        LocationSettings b = c.http().servers().get(0).locations().get(1).settings();
-        assertThat(b.memcached().connectTimeout()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(c.http().servers().get(0).locations().get(1).nested().get(0).settings().memcached()).isNull();
-    }
-
-    @Test
-    void memcachedErrors() throws Exception {
-        assertThat(error("""
-                http {
-                    server { listen 8080;
-                        location / { memcached_pass cache; }
-                    }
-                }
-                """)).isEqualTo(at("no port in upstream \"cache\"", 3));
-        assertThat(error("""
-                http {
-                    server { listen 8080;
-                        memcached_pass 127.0.0.1:11211;
-                    }
-                }
-                """)).isEqualTo(at("\"memcached_pass\" directive is not allowed here", 3));
-        assertThat(error("""
-                http {
-                    memcached_next_upstream error http_502;
-                    server { listen 8080; location / { memcached_pass 127.0.0.1:11211; } }
-                }
-                """)).isEqualTo(at("invalid value \"http_502\"", 2));
-        assertThat(error("""
-                http {
-                    server { listen 8080; location / { memcached_pass 127.0.0.1:11211;
-                        memcached_gzip_flag gzip; } }
-                }
-                """)).isEqualTo(at("\"memcached_gzip_flag\" directive invalid number", 3));
     }
 }

@@ -1,13 +1,15 @@
-package io.ferry.model;
+package io.ferry.memcached;
 
+import io.ferry.model.NextUpstream;
+import io.ferry.model.Upstream;
+import io.ferry.model.UpstreamUser;
 import io.ferry.variable.Template;
 import java.time.Duration;
-import java.util.Set;
 
 /**
  * memcached_pass of a location. {@code key} renders the memcached key ($memcached_key when the
  * configuration defines it); {@code gzipFlag} (0 = none) marks values stored gzipped;
- * {@code nextUpstream} empty is "off", {@code tries} 0 and {@code nextUpstreamTimeout} zero are unlimited.
+ * {@code nextUpstream} holds memcached_next_upstream's conditions with its _tries and _timeout.
  */
 public record MemcachedSettings(
         Upstream upstream,
@@ -17,10 +19,5 @@ public record MemcachedSettings(
         Duration readTimeout,
         Duration sendTimeout,
         long gzipFlag,
-        Set<Retry> nextUpstream,
-        int tries,
-        Duration nextUpstreamTimeout) {
-
-    /** memcached_next_upstream conditions. */
-    public enum Retry { ERROR, TIMEOUT, INVALID_RESPONSE, NOT_FOUND }
+        NextUpstream nextUpstream) implements UpstreamUser {
 }
