@@ -8,6 +8,7 @@ import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.gzip.GzipModule;
 import io.ferry.module.headers.HeadersModule;
+import io.ferry.proxy.ProxyModule;
 import io.ferry.variable.Variable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +24,7 @@ import java.util.stream.Collectors;
  */
 public final class Modules {
     private static final List<Module> ALL = List.of(
+            new ProxyModule(),
             new HeadersModule(),
             new GzipModule());
 

@@ -15,13 +15,11 @@ import io.ferry.metrics.Metrics;
 import io.ferry.metrics.MetricsHandler;
 import io.ferry.metrics.StubStatusHandler;
 import io.ferry.model.LocationSettings;
-import io.ferry.proxy.ProxyHandler;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Upstreams;
 
 /** The content handler of a location: stub_status or metrics, proxy_pass, else static files from root. */
 final class Handlers implements ContentHandlers {
-    private final ProxyHandler proxy;
     private final StubStatusHandler stubStatus;
     private final MetricsHandler metrics;
     private final FastCgiHandler fastcgi;
@@ -29,7 +27,6 @@ final class Handlers implements ContentHandlers {
     private final ContentHandler modules;
 
     Handlers(Upstreams upstreams, Tunnels tunnels, ConnectionStates states, Metrics metrics) {
-        this.proxy = new ProxyHandler(upstreams, tunnels);
         this.stubStatus = new StubStatusHandler(states);
         this.metrics = new MetricsHandler(metrics);
         this.fastcgi = new FastCgiHandler(upstreams);
@@ -59,7 +56,7 @@ final class Handlers implements ContentHandlers {
         if (settings.memcached() != null) {
             return memcached;
         }
-        return settings.proxy() != null ? proxy : modules;
+        return modules;
     }
 
     @Override
