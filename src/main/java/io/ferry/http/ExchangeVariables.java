@@ -1,7 +1,6 @@
 package io.ferry.http;
 
 import io.ferry.model.LocationSettings;
-import io.ferry.model.ProxyTarget;
 import io.ferry.model.Slot;
 import io.ferry.model.VirtualServer;
 import io.ferry.variable.Captures;
@@ -194,18 +193,6 @@ public abstract class ExchangeVariables implements RequestScope {
     @Override
     public String protocol() {
         return request.protocolVersion().text();
-    }
-
-    @Override
-    public String proxyHost() {
-        ProxyTarget t = settings.proxy() == null ? null : settings.proxy().target();
-        return t == null ? "" : t.hostHeader();
-    }
-
-    @Override
-    public String proxyPort() {
-        ProxyTarget t = settings.proxy() == null ? null : settings.proxy().target();
-        return t == null ? "" : Integer.toString(t.port());
     }
 
     @Override

@@ -7,14 +7,13 @@ import java.util.Map;
 
 /**
  * The effective configuration a request gets once its location is chosen: exactly one content
- * handler ({@code proxy}, {@code returnAction}, or static files from {@code root}) plus limits.
+ * handler ({@code returnAction}, a module's, or static files from {@code root}) plus limits.
  */
 public record LocationSettings(
         Path root,
         List<String> index,
         String defaultType,
         Map<String, String> types,
-        ProxySettings proxy,
         long clientMaxBodySize,
         Duration keepaliveTimeout,
         List<AccessLog> accessLogs,
@@ -26,7 +25,6 @@ public record LocationSettings(
         TryFiles tryFiles,
         boolean internal,
         ClientTimeouts clientTimeouts,
-        int proxyBufferSize,
         ModuleSettings modules) {
 
     /** A module's settings at this level, or null when it has none here. */

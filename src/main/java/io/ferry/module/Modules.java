@@ -10,6 +10,7 @@ import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.gzip.GzipModule;
 import io.ferry.module.headers.HeadersModule;
+import io.ferry.proxy.ProxyModule;
 import io.ferry.variable.Variable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +29,7 @@ public final class Modules {
             new HeadersModule(),
             new FastCgiModule(),
             new MemcachedModule(),
+            new ProxyModule(),
             new GzipModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =

@@ -6,7 +6,6 @@ import io.ferry.http.Exchange;
 import io.ferry.http.ServerCodec;
 import io.ferry.http.UpstreamTiming;
 import io.ferry.model.NextUpstream.Condition;
-import io.ferry.model.ProxySettings;
 import io.ferry.tunnel.Tunnel;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Peer;
@@ -84,8 +83,8 @@ final class ProxyExchange extends UpstreamExchange {
                 ch.pipeline().addLast("ssl", UpstreamTls.CONTEXT.newHandler(ch.alloc(),
                         peer().server().address().getHostString(), peer().server().address().getPort()));
             }
-            ch.pipeline().addLast("http", new HttpClientCodec(ex.settings().proxyBufferSize(),
-                    ex.settings().proxyBufferSize(), MAX_CHUNK));
+            ch.pipeline().addLast("http", new HttpClientCodec(proxy.bufferSize(),
+                    proxy.bufferSize(), MAX_CHUNK));
         }
 
         @Override

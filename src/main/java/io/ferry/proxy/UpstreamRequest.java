@@ -1,9 +1,6 @@
 package io.ferry.proxy;
 
 import io.ferry.http.Exchange;
-import io.ferry.model.HeaderSetting;
-import io.ferry.model.ProxySettings;
-import io.ferry.model.ProxyTarget;
 import io.ferry.websocket.WebSocketUpgrade;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;

@@ -13,19 +13,16 @@ import io.ferry.metrics.Metrics;
 import io.ferry.metrics.MetricsHandler;
 import io.ferry.metrics.StubStatusHandler;
 import io.ferry.model.LocationSettings;
-import io.ferry.proxy.ProxyHandler;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Upstreams;
 
 /** The content handler of a location: stub_status or metrics, proxy_pass, else static files from root. */
 final class Handlers implements ContentHandlers {
-    private final ProxyHandler proxy;
     private final StubStatusHandler stubStatus;
     private final MetricsHandler metrics;
     private final ContentHandler modules;
 
     Handlers(Upstreams upstreams, Tunnels tunnels, ConnectionStates states, Metrics metrics) {
-        this.proxy = new ProxyHandler(upstreams, tunnels);
         this.stubStatus = new StubStatusHandler(states);
         this.metrics = new MetricsHandler(metrics);
         List<ContentPhaseHandler> phase = Modules.contentHandlers(new Services(upstreams, tunnels, states, metrics));
@@ -47,7 +44,7 @@ final class Handlers implements ContentHandlers {
                 case METRICS -> metrics;
             };
         }
-        return settings.proxy() != null ? proxy : modules;
+        return modules;
     }
 
     @Override

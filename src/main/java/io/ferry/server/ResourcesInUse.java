@@ -44,9 +44,6 @@ final class ResourcesInUse {
     static Set<Upstream> of(HttpConfig http) {
         Set<Upstream> out = new HashSet<>();
         for (LocationSettings s : settings(http)) {
-            if (s.proxy() != null) {
-                out.add(s.proxy().target().upstream());
-            }
             out.addAll(s.modules().upstreams());
         }
         return out;

@@ -425,16 +425,6 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
     }
 
     @Override
-    public String proxyHost() {
-        return null;
-    }
-
-    @Override
-    public String proxyPort() {
-        return null;
-    }
-
-    @Override
     public String requestId() {
         return null;
     }

@@ -48,11 +48,12 @@ public interface RequestScope {
 
     String protocol();
 
-    String proxyHost();
-
-    String proxyPort();
-
     String requestId();
+
+    /** The settings of the location chosen for this request; null outside HTTP (a stream session). */
+    default io.ferry.model.LocationSettings settings() {
+        return null;
+    }
 
     /** Group {@code n} of the last regex match (location or map), or null. */
     String capture(int n);

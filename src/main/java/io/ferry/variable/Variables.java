@@ -25,8 +25,6 @@ public final class Variables {
             Map.entry("request_method", RequestScope::method),
             Map.entry("scheme", RequestScope::scheme),
             Map.entry("server_protocol", RequestScope::protocol),
-            Map.entry("proxy_host", RequestScope::proxyHost),
-            Map.entry("proxy_port", RequestScope::proxyPort),
             Map.entry("request_id", RequestScope::requestId),
             Map.entry("content_length", s -> s.requestHeader("content-length")),
             Map.entry("content_type", s -> s.requestHeader("content-type")),

@@ -1,5 +1,6 @@
 package io.ferry.variable;
 
+import io.ferry.model.LocationSettings;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -19,8 +20,7 @@ final class FakeRequestScope implements RequestScope {
     String method = "GET";
     String scheme = "http";
     String protocol = "HTTP/1.1";
-    String proxyHost = "backend:9000";
-    String proxyPort = "9000";
+    LocationSettings settings;
     String requestId = "0123456789abcdef0123456789abcdef";
     final Map<String, String> headers = new HashMap<>();
     MatchResult captures;
@@ -101,13 +101,8 @@ final class FakeRequestScope implements RequestScope {
     }
 
     @Override
-    public String proxyHost() {
-        return proxyHost;
-    }
-
-    @Override
-    public String proxyPort() {
-        return proxyPort;
+    public LocationSettings settings() {
+        return settings;
     }
 
     @Override

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.ferry.conf.ConfException;
 import io.ferry.conf.directive.ConfigLoader;
-import io.ferry.model.HeaderSetting;
-import io.ferry.model.ProxySettings;
+import io.ferry.proxy.HeaderSetting;
+import io.ferry.proxy.ProxyModule;
+import io.ferry.proxy.ProxySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -215,7 +216,7 @@ class MapVariableTest {
         Files.writeString(conf, "http {\n" + httpPrelude + "\nserver {\nlisten 8080;\nlocation / {\n"
                 + "proxy_pass http://127.0.0.1:9000;\n" + locationBody + "\n}\n}\n}\n");
         return ConfigLoader.load(dir, conf, null).config().http().servers().get(0).locations().get(0)
-                .settings().proxy();
+                .settings().module(ProxyModule.SETTINGS);
     }
 
     private static String header(ProxySettings proxy, String name, FakeRequestScope scope) {

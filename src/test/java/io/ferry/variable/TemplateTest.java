@@ -3,9 +3,15 @@ package io.ferry.variable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ferry.conf.directive.ConfigLoader;
+import io.ferry.model.Location;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Compiling and rendering directive values with variables (nginx's ngx_http_script_compile rules). */
 class TemplateTest {
@@ -158,9 +164,25 @@ class TemplateTest {
         assertThat(render("$uri|$document_uri|$request_uri")).isEqualTo("/a b|/a b|/a%20b?x=1");
         assertThat(render("$request_method $server_protocol")).isEqualTo("POST HTTP/1.1");
         assertThat(render("$server_name $server_addr:$server_port")).isEqualTo("example.org 127.0.0.1:8080");
-        assertThat(render("$proxy_host|$proxy_port")).isEqualTo("backend:9000|9000");
         assertThat(render("$content_length $content_type")).isEqualTo("12 text/plain");
         assertThat(render("$request_id")).isEqualTo("0123456789abcdef0123456789abcdef");
+    }
+
+    @Test
+    void proxyVariablesDescribeTheLocationsProxyPass(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("ferry.conf");
+        Files.writeString(conf, """
+                http { server { listen 8080;
+                    location /p/ { proxy_pass http://127.0.0.1:9000; }
+                    location /s/ { }
+                } }
+                """);
+        List<Location> locations = ConfigLoader.load(dir, conf, null).config().http().servers().get(0).locations();
+
+        scope.settings = locations.get(0).settings();
+        assertThat(render("$proxy_host|$proxy_port")).isEqualTo("127.0.0.1:9000|9000");
+        scope.settings = locations.get(1).settings();
+        assertThat(render("$proxy_host|$proxy_port")).isEqualTo("|");
     }
 
     @Test

@@ -66,9 +66,6 @@ public final class DirectiveTable {
         add("internal", EnumSet.of(LOCATION), 0, 0, null, false);
         one("rewrite_log", EnumSet.of(HTTP, SERVER, LOCATION, IF));
         one("uninitialized_variable_warn", EnumSet.of(HTTP, SERVER, LOCATION, IF));
-        add("proxy_hide_header", HSL, 1, 1, null, true);
-        add("proxy_pass_header", HSL, 1, 1, null, true);
-        one("proxy_intercept_errors", HSL);
         one("server_names_hash_bucket_size", EnumSet.of(HTTP));
         one("server_names_hash_max_size", EnumSet.of(HTTP));
         one("server_tokens", HSL);
@@ -88,7 +85,6 @@ public final class DirectiveTable {
         one("client_body_timeout", HSL);
         one("send_timeout", HSL);
         one("keepalive_requests", HSL);
-        one("proxy_buffer_size", HSL);
         add("set_real_ip_from", HSL, 1, 1, null, true);
         one("real_ip_header", HSL);
         one("real_ip_recursive", HSL);
@@ -99,18 +95,6 @@ public final class DirectiveTable {
         add("ssl_protocols", HS, 1, DirectiveRows.ANY, null, false);
         one("ssl_ciphers", HS);
         one("ssl_self_signed", HS);
-
-        // proxy
-        one("proxy_pass", EnumSet.of(LOCATION, IF));
-        one("proxy_http_version", HSL);
-        add("proxy_set_header", HSL, 2, 2, null, true);
-        one("proxy_connect_timeout", HSL);
-        one("proxy_read_timeout", HSL);
-        one("proxy_send_timeout", HSL);
-        one("proxy_websocket", HSL);
-        add("proxy_next_upstream", HSL, 1, DirectiveRows.ANY, null, false);
-        one("proxy_next_upstream_tries", HSL);
-        one("proxy_next_upstream_timeout", HSL);
 
         // upstream
         add("upstream", EnumSet.of(HTTP), 1, 1, UPSTREAM, true);

@@ -6,22 +6,15 @@ import io.ferry.conf.Directive;
 import io.ferry.model.Builtin;
 import io.ferry.module.Modules;
 import io.ferry.model.ClientTimeouts;
-import io.ferry.model.HeaderNames;
-import io.ferry.model.HeaderSetting;
 import io.ferry.model.Location;
 import io.ferry.model.LocationModifier;
 import io.ferry.model.LocationSettings;
-import io.ferry.model.NextUpstream;
 import io.ferry.model.Upstream;
-import io.ferry.model.ProxySettings;
-import io.ferry.model.ProxyTarget;
 import io.ferry.variable.Regex;
-import io.ferry.variable.Template;
 import io.ferry.variable.Variables;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.HashMap;
 import java.util.List;
@@ -32,15 +25,8 @@ import java.util.regex.PatternSyntaxException;
 
 /** Builds location trees and the merged settings of each level (http → server → location → nested). */
 final class LocationBuilder {
-    private static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(60);
-    /** proxy_next_upstream's keywords: memcached's invalid_response and not_found are not among them. */
-    private static final Set<NextUpstream.Condition> PROXY_CONDITIONS = EnumSet.of(NextUpstream.Condition.ERROR,
-            NextUpstream.Condition.TIMEOUT, NextUpstream.Condition.INVALID_HEADER, NextUpstream.Condition.HTTP_500,
-            NextUpstream.Condition.HTTP_502, NextUpstream.Condition.HTTP_503, NextUpstream.Condition.HTTP_504,
-            NextUpstream.Condition.HTTP_403, NextUpstream.Condition.HTTP_404, NextUpstream.Condition.HTTP_429,
-            NextUpstream.Condition.NON_IDEMPOTENT);
-    static final List<String> FLAGS = List.of("sendfile", "tcp_nopush", "tcp_nodelay", "server_tokens", "proxy_websocket",
-            "rewrite_log", "uninitialized_variable_warn", "proxy_intercept_errors", "real_ip_recursive",
+    static final List<String> FLAGS = List.of("sendfile", "tcp_nopush", "tcp_nodelay", "server_tokens",
+            "rewrite_log", "uninitialized_variable_warn", "real_ip_recursive",
             "ssl_self_signed");
 
     private final Path prefix;
@@ -166,16 +152,13 @@ final class LocationBuilder {
                 Values.flag(s.own(flag));
             }
         }
-        for (Directive d : s.ownAll("proxy_set_header")) {
-            ConfigBuilder.template(d, d.args().get(1), variables);
-        }
         return new LocationSettings(root, List.copyOf(index),
                 defaultTypeD == null ? "text/plain" : defaultTypeD.args().get(0), types,
-                proxy(s, location), maxBody, keepalive, logs.accessLogs(s), AccessRules.of(s), builtin(s),
+                maxBody, keepalive, logs.accessLogs(s), AccessRules.of(s), builtin(s),
                 files.documentRoot(s, location, prefix, variables),
                 rewrites.ops(s, s.written(), block == null ? null : (inner, ifBlock) -> settings(inner, ifLocation(location), ifBlock)),
                 rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null,
-                clientTimeouts(s), proxyBufferSize(s), Modules.settings(new ModuleLevel(s, variables, prefix, location, upstreams)));
+                clientTimeouts(s), Modules.settings(new ModuleLevel(s, variables, prefix, location, upstreams)));
     }
 
     private static ClientTimeouts clientTimeouts(Scope s) throws ConfException {
@@ -188,12 +171,6 @@ final class LocationBuilder {
                 requests == null ? d.keepaliveRequests() : Values.positiveInt(requests, requests.args().get(0)));
     }
 
-    /** proxy_buffer_size bounds the upstream's response header block (nginx: one memory page, 4k or 8k). */
-    private static int proxyBufferSize(Scope s) throws ConfException {
-        Directive d = s.inherited("proxy_buffer_size");
-        return d == null ? 8192 : (int) Math.min(Integer.MAX_VALUE, Values.size(d, d.args().get(0)));
-    }
-
     /**
      * An `if` inside a location serves with the location's prefix, but like a named location its
      * proxy_pass may not carry a URI part (nginx's rule).
@@ -204,99 +181,6 @@ final class LocationBuilder {
 
     private static Builtin builtin(Scope s) {
         return s.own("stub_status") != null ? Builtin.STUB_STATUS : s.own("metrics") != null ? Builtin.METRICS : null;
-    }
-
-    private ProxySettings proxy(Scope s, Location location) throws ConfException {
-        Directive pass = s.own("proxy_pass");
-        if (pass == null) {
-            return null;
-        }
-        ProxyTarget target = proxyTarget(pass, location);
-        Directive versionD = s.inherited("proxy_http_version");
-        String version = versionD == null ? "1.0" : versionD.args().get(0);
-        if (!version.equals("1.0") && !version.equals("1.1")) {
-            throw Values.invalid(versionD, version);
-        }
-        Map<String, HeaderSetting> headers = new java.util.LinkedHashMap<>();
-        for (Directive d : s.inheritedAll("proxy_set_header")) {
-            String name = d.args().get(0);
-            headers.put(name.toLowerCase(Locale.ROOT), new HeaderSetting(name, ConfigBuilder.template(d, d.args().get(1), variables)));
-        }
-        headers.putIfAbsent("host", new HeaderSetting("Host", ConfigBuilder.template(pass, "$proxy_host", variables)));
-        headers.putIfAbsent("connection", new HeaderSetting("Connection", Template.literal("close")));
-        Directive ws = s.inherited("proxy_websocket");
-        Set<String> hidden = new HashSet<>(Set.of("server", "date", "x-pad", "x-accel-expires", "x-accel-redirect",
-                "x-accel-limit-rate", "x-accel-buffering", "x-accel-charset"));
-        for (Directive d : s.inheritedAll("proxy_hide_header")) {
-            hidden.add(d.args().get(0).toLowerCase(Locale.ROOT));
-        }
-        for (Directive d : s.inheritedAll("proxy_pass_header")) {
-            hidden.remove(d.args().get(0).toLowerCase(Locale.ROOT));
-        }
-        Directive intercept = s.inherited("proxy_intercept_errors");
-        return new ProxySettings(target, version, List.copyOf(headers.values()),
-                timeout(s, "proxy_connect_timeout"), timeout(s, "proxy_read_timeout"), timeout(s, "proxy_send_timeout"),
-                nextUpstream(s), ws == null || Values.flag(ws), HeaderNames.caseless(hidden), intercept != null && Values.flag(intercept));
-    }
-
-    private static NextUpstream nextUpstream(Scope s) throws ConfException {
-        Set<NextUpstream.Condition> conditions = EnumSet.of(NextUpstream.Condition.ERROR, NextUpstream.Condition.TIMEOUT);
-        Directive d = s.inherited("proxy_next_upstream");
-        if (d != null) {
-            conditions = Values.keywords(d, NextUpstream.Condition.class, PROXY_CONDITIONS);
-        }
-        Directive tries = s.inherited("proxy_next_upstream_tries");
-        int n = tries == null || tries.args().get(0).equals("0") ? 0 : Values.positiveInt(tries, tries.args().get(0));
-        Directive timeout = s.inherited("proxy_next_upstream_timeout");
-        return new NextUpstream(Set.copyOf(conditions), n,
-                timeout == null ? Duration.ZERO : Values.time(timeout, timeout.args().get(0)));
-    }
-
-    private static Duration timeout(Scope s, String name) throws ConfException {
-        Directive d = s.inherited(name);
-        return d == null ? DEFAULT_PROXY_TIMEOUT : Values.time(d, d.args().get(0));
-    }
-
-    private ProxyTarget proxyTarget(Directive d, Location location) throws ConfException {
-        String url = d.args().get(0);
-        if (url.indexOf('$') >= 0) {
-            throw Values.error(d, "variables in \"proxy_pass\" are not supported");
-        }
-        boolean https;
-        String rest;
-        if (url.regionMatches(true, 0, "http://", 0, 7)) {
-            https = false;
-            rest = url.substring(7);
-        } else if (url.regionMatches(true, 0, "https://", 0, 8)) {
-            https = true;
-            rest = url.substring(8);
-        } else {
-            throw Values.error(d, "invalid URL prefix in \"" + url + "\"");
-        }
-        if (rest.startsWith("unix:")) {
-            throw Values.error(d, "unix domain sockets in \"proxy_pass\" are not supported");
-        }
-        int slash = rest.indexOf('/');
-        String hostPort = slash < 0 ? rest : rest.substring(0, slash);
-        String uri = slash < 0 ? null : rest.substring(slash);
-        if (uri != null && location != null
-                && (location.modifier().isRegex() || location.modifier() == LocationModifier.NAMED)) {
-            throw Values.error(d, "\"proxy_pass\" cannot have URI part in location given by regular expression, "
-                    + "or inside named location, or inside \"if\" statement, or inside \"limit_except\" block");
-        }
-        if (hostPort.isEmpty()) {
-            throw Values.error(d, "no host in \"" + url + "\" of the \"proxy_pass\" directive");
-        }
-        String prefixPath = location == null ? "" : location.path();
-        Upstream group = upstreams.get(hostPort);
-        if (group != null) {
-            return new ProxyTarget(https, group, hostPort, https ? 443 : 80, uri, prefixPath);
-        }
-        Addresses.HostPort hp = Addresses.parse(d, hostPort, https ? 443 : 80, false);
-        boolean defaultPort = hp.port() == (https ? 443 : 80);
-        String hostHeader = hostPort.indexOf(':') >= 0 && !defaultPort ? hostPort : hostPort.replaceFirst(":\\d+$", "");
-        return new ProxyTarget(https, UpstreamBuilder.implicit(d, hostPort, hp.host(), hp.port()), hostHeader, hp.port(),
-                uri, prefixPath);
     }
 
     static Map<String, String> parseTypes(Directive types) {

@@ -1,6 +1,7 @@
 package io.ferry.conf.directive;
 
 import io.ferry.module.DirectiveRows;
+import io.ferry.conf.Addresses;
 import io.ferry.conf.Values;
 import io.ferry.conf.Context;
 import static io.ferry.conf.Context.MAIN;

@@ -1,5 +1,6 @@
 package io.ferry.conf.directive;
 
+import io.ferry.conf.Addresses;
 import io.ferry.conf.Values;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;

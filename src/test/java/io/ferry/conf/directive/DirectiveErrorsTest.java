@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.ferry.conf.ConfException;
+import io.ferry.proxy.ProxyModule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -403,7 +404,7 @@ class DirectiveErrorsTest {
                 """);
 
         assertThat(ConfigLoader.load(dir, conf, null).config().http().servers().get(0).locations().get(0)
-                .settings().proxy().target().uri()).isNull();
+                .settings().module(ProxyModule.SETTINGS).target().uri()).isNull();
     }
 
     @Test

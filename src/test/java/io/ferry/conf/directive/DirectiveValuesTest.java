@@ -3,12 +3,13 @@ package io.ferry.conf.directive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.model.FerryConfig;
-import io.ferry.model.HeaderSetting;
 import io.ferry.model.Listen;
 import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;
-import io.ferry.model.ProxySettings;
 import io.ferry.model.VirtualServer;
+import io.ferry.proxy.HeaderSetting;
+import io.ferry.proxy.ProxyModule;
+import io.ferry.proxy.ProxySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,7 +99,7 @@ class DirectiveValuesTest {
     void locationWithoutProxySetHeaderInheritsTheServerLevelSet() throws Exception {
         VirtualServer vs = load(INHERITANCE).http().servers().get(0);
 
-        assertThat(headers(location(vs, "/inherits/").settings().proxy())).containsExactly(
+        assertThat(headers(location(vs, "/inherits/").settings().module(ProxyModule.SETTINGS))).containsExactly(
                 Map.entry("X-Server-A", "a"),
                 Map.entry("X-Server-B", "b"),
                 Map.entry("Host", "$proxy_host"),
@@ -109,7 +110,7 @@ class DirectiveValuesTest {
     void locationWithItsOwnProxySetHeaderReplacesAllInheritedOnes() throws Exception {
         VirtualServer vs = load(INHERITANCE).http().servers().get(0);
 
-        assertThat(headers(location(vs, "/own/").settings().proxy())).containsExactly(
+        assertThat(headers(location(vs, "/own/").settings().module(ProxyModule.SETTINGS))).containsExactly(
                 Map.entry("X-Own", "own"),
                 Map.entry("Host", "$proxy_host"),
                 Map.entry("Connection", "close"));
@@ -119,7 +120,7 @@ class DirectiveValuesTest {
     void defaultHostAndConnectionAreOverriddenCaseInsensitively() throws Exception {
         VirtualServer vs = load(INHERITANCE).http().servers().get(0);
 
-        Map<String, String> h = headers(location(vs, "/host/").settings().proxy());
+        Map<String, String> h = headers(location(vs, "/host/").settings().module(ProxyModule.SETTINGS));
         assertThat(h).containsExactly(Map.entry("host", "$host"), Map.entry("Connection", ""));
     }
 
@@ -127,7 +128,7 @@ class DirectiveValuesTest {
     void nestedLocationInheritsFromItsEnclosingLocation() throws Exception {
         VirtualServer vs = load(INHERITANCE).http().servers().get(0);
 
-        assertThat(headers(location(vs, "/outer/inner/").settings().proxy())).containsExactly(
+        assertThat(headers(location(vs, "/outer/inner/").settings().module(ProxyModule.SETTINGS))).containsExactly(
                 Map.entry("X-Outer", "outer"),
                 Map.entry("Host", "$proxy_host"),
                 Map.entry("Connection", "close"));
@@ -137,7 +138,7 @@ class DirectiveValuesTest {
     void serverWithoutProxySetHeaderInheritsTheHttpLevelSet() throws Exception {
         VirtualServer vs = load(INHERITANCE).http().servers().get(1);
 
-        assertThat(headers(vs.locations().get(0).settings().proxy())).containsExactly(
+        assertThat(headers(vs.locations().get(0).settings().module(ProxyModule.SETTINGS))).containsExactly(
                 Map.entry("X-Http", "http"),
                 Map.entry("Host", "$proxy_host"),
                 Map.entry("Connection", "close"));
@@ -155,7 +156,7 @@ class DirectiveValuesTest {
                 }
                 """);
 
-        ProxySettings api = location(vs, "/api/").settings().proxy();
+        ProxySettings api = location(vs, "/api/").settings().module(ProxyModule.SETTINGS);
         assertThat(api.target().https()).isFalse();
         assertThat(api.target().upstream().servers().get(0).address().getHostString()).isEqualTo("127.0.0.1");
         assertThat(api.target().port()).isEqualTo(9000);
@@ -167,7 +168,7 @@ class DirectiveValuesTest {
         assertThat(api.readTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(api.sendTimeout()).isEqualTo(Duration.ofSeconds(60));
 
-        ProxySettings plain = location(vs, "/plain/").settings().proxy();
+        ProxySettings plain = location(vs, "/plain/").settings().module(ProxyModule.SETTINGS);
         assertThat(plain.target().https()).isTrue();
         assertThat(plain.target().port()).isEqualTo(443);
         assertThat(plain.target().uri()).isNull();
@@ -179,7 +180,7 @@ class DirectiveValuesTest {
     private ProxySettings timeouts(String connect, String read, String send) throws Exception {
         return server("listen 8080;\nlocation / {\nproxy_pass http://127.0.0.1:9000;\n"
                 + "proxy_connect_timeout " + connect + ";\nproxy_read_timeout " + read + ";\nproxy_send_timeout " + send + ";\n}\n")
-                .locations().get(0).settings().proxy();
+                .locations().get(0).settings().module(ProxyModule.SETTINGS);
     }
 
     @Test
@@ -216,7 +217,7 @@ class DirectiveValuesTest {
                 }
                 """).http().servers().get(0);
 
-        ProxySettings p = vs.locations().get(0).settings().proxy();
+        ProxySettings p = vs.locations().get(0).settings().module(ProxyModule.SETTINGS);
         assertThat(p.readTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(p.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(p.sendTimeout()).isEqualTo(Duration.ofSeconds(3));

@@ -1,19 +1,15 @@
-package io.ferry.conf.directive;
-
-import io.ferry.conf.Values;
-import io.ferry.conf.ConfException;
-import io.ferry.conf.Directive;
+package io.ferry.conf;
 
 /** Splits "host:port", "[v6]:port", "*:port" and bare ports the way nginx's ngx_parse_url does. */
-final class Addresses {
-    record HostPort(String host, int port) {
+public final class Addresses {
+    public record HostPort(String host, int port) {
     }
 
     private Addresses() {
     }
 
     /** A bare number is a port on every address; host is null for "*" and bare ports. */
-    static HostPort parse(Directive d, String text, int defaultPort, boolean portOnlyAllowed) throws ConfException {
+    public static HostPort parse(Directive d, String text, int defaultPort, boolean portOnlyAllowed) throws ConfException {
         String host;
         String port = null;
         if (text.startsWith("[")) {

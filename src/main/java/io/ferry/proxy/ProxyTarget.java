@@ -1,4 +1,6 @@
-package io.ferry.model;
+package io.ferry.proxy;
+
+import io.ferry.model.Upstream;
 
 /**
  * The parsed proxy_pass URL. {@code uri} is null when the URL has no path part (the request URI is

@@ -1,14 +1,19 @@
-package io.ferry.model;
+package io.ferry.proxy;
 
+import io.ferry.model.NextUpstream;
+import io.ferry.model.Upstream;
+import io.ferry.model.UpstreamUser;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * proxy_* settings of a location. {@code headers} is the effective proxy_set_header list (nginx
  * inheritance: the nearest level that sets any replaces the inherited ones); {@code websocketAuto}
  * (Ferry's proxy_websocket) forwards upgrade requests even without the Upgrade/Connection lines;
  * {@code hiddenHeaders} are the lower-case response headers not passed to the client
- * (nginx's defaults plus proxy_hide_header, minus proxy_pass_header).
+ * (nginx's defaults plus proxy_hide_header, minus proxy_pass_header); {@code bufferSize}
+ * (proxy_buffer_size) bounds the upstream's response header block.
  */
 public record ProxySettings(
         ProxyTarget target,
@@ -19,6 +24,12 @@ public record ProxySettings(
         Duration sendTimeout,
         NextUpstream nextUpstream,
         boolean websocketAuto,
-        java.util.Set<String> hiddenHeaders,
-        boolean interceptErrors) {
+        Set<String> hiddenHeaders,
+        boolean interceptErrors,
+        int bufferSize) implements UpstreamUser {
+
+    @Override
+    public Upstream upstream() {
+        return target.upstream();
+    }
 }
