@@ -17,7 +17,6 @@ public record LocationSettings(
         ProxySettings proxy,
         long clientMaxBodySize,
         Duration keepaliveTimeout,
-        List<AccessLog> accessLogs,
         List<AccessRule> access,
         Builtin builtin,
         MemcachedSettings memcached,

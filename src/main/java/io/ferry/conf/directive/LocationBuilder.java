@@ -11,6 +11,7 @@ import io.ferry.model.HeaderSetting;
 import io.ferry.model.Location;
 import io.ferry.model.LocationModifier;
 import io.ferry.model.LocationSettings;
+import io.ferry.model.ModuleSettings;
 import io.ferry.model.NextUpstream;
 import io.ferry.model.Upstream;
 import io.ferry.model.ProxySettings;
@@ -41,13 +42,13 @@ final class LocationBuilder {
     private final Variables variables;
     private final Map<String, String> httpTypes;
     private final Map<String, Upstream> upstreams;
-    private final LogBuilder logs;
+    private final ModuleSettings httpModules;
     private final RewriteBuilder rewrites;
     private final FilesBuilder files = new FilesBuilder();
 
     LocationBuilder(Path prefix, Variables variables, Map<String, String> httpTypes, Map<String, Upstream> upstreams,
-                    LogBuilder logs) {
-        this.logs = logs;
+                    ModuleSettings httpModules) {
+        this.httpModules = httpModules;
         this.rewrites = new RewriteBuilder(variables);
         this.prefix = prefix;
         this.variables = variables;
@@ -165,12 +166,12 @@ final class LocationBuilder {
         }
         return new LocationSettings(root, List.copyOf(index),
                 defaultTypeD == null ? "text/plain" : defaultTypeD.args().get(0), types,
-                proxy(s, location), maxBody, keepalive, logs.accessLogs(s), AccessRules.of(s), builtin(s),
+                proxy(s, location), maxBody, keepalive, AccessRules.of(s), builtin(s),
                 MemcachedBuilder.settings(s, upstreams, variables), files.documentRoot(s, location, prefix, variables),
                 FastCgiBuilder.settings(s, variables, upstreams),
                 rewrites.ops(s, s.written(), block == null ? null : (inner, ifBlock) -> settings(inner, ifLocation(location), ifBlock)),
                 rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null,
-                clientTimeouts(s), proxyBufferSize(s), Modules.settings(new ModuleLevel(s, variables, prefix, location, upstreams)));
+                clientTimeouts(s), proxyBufferSize(s), Modules.settings(new ModuleLevel(s, variables, prefix, location, upstreams, httpModules)));
     }
 
     private static ClientTimeouts clientTimeouts(Scope s) throws ConfException {
