@@ -2,7 +2,7 @@ package io.ferry.cli;
 
 import io.ferry.conf.directive.ConfigLoader;
 import io.ferry.log.ErrorLogs;
-import io.ferry.model.ErrorLog;
+import io.ferry.log.ErrorLog;
 import io.ferry.model.FerryConfig;
 import io.ferry.server.FerryServer;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.ferry.cli;
 
 import io.ferry.conf.directive.ConfigLoader;
-import io.ferry.model.ErrorLog;
+import io.ferry.log.ErrorLog;
 import io.ferry.model.FerryConfig;
 import io.ferry.server.FerryServer;
 import java.io.PrintStream;

@@ -1,6 +1,5 @@
 package io.ferry.log;
 
-import io.ferry.model.AccessLog;
 import io.ferry.variable.RequestScope;
 import java.nio.file.Path;
 import java.util.List;

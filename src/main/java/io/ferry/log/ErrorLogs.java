@@ -8,7 +8,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
-import io.ferry.model.ErrorLog;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.LoggerFactory;

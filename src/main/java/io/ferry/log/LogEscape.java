@@ -1,6 +1,5 @@
 package io.ferry.log;
 
-import io.ferry.model.LogFormat;
 import java.nio.charset.StandardCharsets;
 
 /** How nginx writes a variable's value into a log line, per log_format's escape= parameter. */

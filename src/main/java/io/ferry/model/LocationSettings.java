@@ -16,7 +16,6 @@ public record LocationSettings(
         Map<String, String> types,
         long clientMaxBodySize,
         Duration keepaliveTimeout,
-        List<AccessLog> accessLogs,
         List<AccessRule> access,
         Builtin builtin,
         DocumentRoot documentRoot,

@@ -1,5 +1,6 @@
 package io.ferry.model;
 
+import io.ferry.log.AccessLog;
 import java.time.Duration;
 import java.util.List;
 

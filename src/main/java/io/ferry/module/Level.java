@@ -5,6 +5,7 @@ import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
 import io.ferry.model.Location;
 import io.ferry.model.NextUpstream;
+import io.ferry.model.Slot;
 import io.ferry.model.Upstream;
 import io.ferry.variable.Template;
 import java.nio.file.Path;
@@ -30,6 +31,12 @@ public interface Level {
 
     /** Every line of a repeatable directive from the nearest level that writes any. */
     List<Directive> inheritedAll(String name);
+
+    /**
+     * What a module built once for this configuration at the http level ({@link Module#httpSettings});
+     * null outside http, and while the http level itself is being built.
+     */
+    <T> T http(Slot<T> slot);
 
     /** A value with variables, compiled against this configuration's variables. */
     Template template(Directive d, String text) throws ConfException;

@@ -35,6 +35,20 @@ public interface Module {
         return null;
     }
 
+    /**
+     * Where this module keeps what it builds once per configuration at the http level (nginx's main
+     * conf, e.g. log_format's formats), which every level's {@link #settings} can read with
+     * {@link Level#http}; null when it has none.
+     */
+    default Slot<?> httpSlot() {
+        return null;
+    }
+
+    /** Its per-configuration settings, from the http level; only called when {@link #httpSlot()} is not null. */
+    default Object httpSettings(Level http) throws ConfException {
+        return null;
+    }
+
     default Map<String, Variable> variables() {
         return Map.of();
     }

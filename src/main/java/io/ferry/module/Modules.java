@@ -6,6 +6,7 @@ import io.ferry.http.AccessHandler;
 import io.ferry.http.ContentPhaseHandler;
 import io.ferry.http.HeaderFilter;
 import io.ferry.memcached.MemcachedModule;
+import io.ferry.log.LogModule;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.gzip.GzipModule;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -30,7 +32,8 @@ public final class Modules {
             new FastCgiModule(),
             new MemcachedModule(),
             new ProxyModule(),
-            new GzipModule());
+            new GzipModule(),
+            new LogModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
             ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();
@@ -49,11 +52,24 @@ public final class Modules {
 
     /** Every module's settings for one level. */
     public static ModuleSettings settings(Level level) throws ConfException {
+        return build(level, Module::settingsSlot, Module::settings);
+    }
+
+    /** Every module's per-configuration settings, built once from the http level. */
+    public static ModuleSettings httpSettings(Level http) throws ConfException {
+        return build(http, Module::httpSlot, Module::httpSettings);
+    }
+
+    private interface Builder {
+        Object build(Module m, Level level) throws ConfException;
+    }
+
+    private static ModuleSettings build(Level level, Function<Module, Slot<?>> slots, Builder builder) throws ConfException {
         Object[] values = new Object[Slot.count()];
         for (Module m : ALL) {
-            Slot<?> slot = m.settingsSlot();
+            Slot<?> slot = slots.apply(m);
             if (slot != null) {
-                values[slot.index()] = m.settings(level);
+                values[slot.index()] = builder.build(m, level);
             }
         }
         return new ModuleSettings(values);

@@ -3,6 +3,7 @@ package io.ferry.server;
 import io.ferry.http.Exchange;
 import io.ferry.http.ExchangeListener;
 import io.ferry.log.AccessLogs;
+import io.ferry.log.LogModule;
 import io.ferry.metrics.Metrics;
 
 /** Every finished exchange is counted in the metrics and written to its location's access logs. */
@@ -18,6 +19,6 @@ final class RequestRecorder implements ExchangeListener {
     @Override
     public void completed(Exchange ex) {
         metrics.recordExchange(ex, ex.locationName());
-        accessLogs.log(ex.settings().accessLogs(), ex);
+        accessLogs.log(LogModule.accessLogs(ex.settings()), ex);
     }
 }

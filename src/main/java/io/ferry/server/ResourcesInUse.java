@@ -1,5 +1,6 @@
 package io.ferry.server;
 
+import io.ferry.log.LogModule;
 import io.ferry.model.HttpConfig;
 import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;
@@ -20,7 +21,7 @@ final class ResourcesInUse {
     static Set<java.nio.file.Path> accessLogPaths(HttpConfig http) {
         Set<java.nio.file.Path> out = new HashSet<>();
         for (LocationSettings s : settings(http)) {
-            s.accessLogs().forEach(l -> out.add(l.path()));
+            LogModule.accessLogs(s).forEach(l -> out.add(l.path()));
         }
         return out;
     }

@@ -2,7 +2,7 @@ package io.ferry.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.model.LogFormat.Escape;
+import io.ferry.log.LogFormat.Escape;
 import org.junit.jupiter.api.Test;
 
 /** log_format escape=default|json|none, byte for byte as nginx's ngx_http_log_escape and ngx_escape_json write them. */

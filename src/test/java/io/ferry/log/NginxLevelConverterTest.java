@@ -6,7 +6,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.ContextInitializer;
-import io.ferry.model.ErrorLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

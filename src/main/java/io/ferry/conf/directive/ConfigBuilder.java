@@ -4,7 +4,7 @@ import io.ferry.conf.Addresses;
 import io.ferry.conf.Values;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
-import io.ferry.model.ErrorLog;
+import io.ferry.log.ErrorLog;
 import io.ferry.model.FerryConfig;
 import io.ferry.model.HttpConfig;
 import io.ferry.model.Listen;
@@ -12,7 +12,9 @@ import io.ferry.model.ServerLimits;
 import io.ferry.model.ServerName;
 import io.ferry.model.StreamConfig;
 import io.ferry.model.Tls;
+import io.ferry.model.Upstream;
 import io.ferry.model.VirtualServer;
+import io.ferry.module.Modules;
 import io.ferry.variable.MapVariable;
 import io.ferry.variable.Template;
 import io.ferry.variable.Variables;
@@ -64,7 +66,7 @@ final class ConfigBuilder {
         }
         Directive pid = scope.own("pid");
         Path pidFile = prefixed(pid == null ? "logs/ferry.pid" : pid.args().get(0));
-        List<ErrorLog> errorLogs = errorLogs(scope);
+        List<ErrorLog> errorLogs = ErrorLog.of(scope.ownAll("error_log"), prefix);
         Directive http = scope.own("http");
         HttpConfig httpConfig = http == null ? new HttpConfig(List.of(), List.of()) : http(new Scope(scope, http.block()), http.block());
         Directive shutdown = scope.own("worker_shutdown_timeout");
@@ -72,22 +74,6 @@ final class ConfigBuilder {
         Directive stream = scope.own("stream");
         StreamConfig streamConfig = stream == null ? StreamConfig.NONE : new StreamBuilder(this, prefix).build(new Scope(scope, stream.block()));
         return new FerryConfig(prefix, confFile, workers, connections, pidFile, errorLogs, shutdownTimeout, httpConfig, streamConfig);
-    }
-
-    private List<ErrorLog> errorLogs(Scope scope) throws ConfException {
-        List<ErrorLog> logs = new ArrayList<>();
-        for (Directive d : scope.ownAll("error_log")) {
-            String target = d.args().get(0);
-            String level = d.args().size() > 1 ? d.args().get(1) : "error";
-            if (!Set.of("debug", "info", "notice", "warn", "error", "crit", "alert", "emerg").contains(level)) {
-                throw Values.error(d, "invalid log level \"" + level + "\"");
-            }
-            logs.add(new ErrorLog(target.equals("stderr") ? target : prefixed(target).toString(), level));
-        }
-        if (logs.isEmpty()) {
-            logs.add(new ErrorLog(prefixed("logs/error.log").toString(), "error"));
-        }
-        return List.copyOf(logs);
     }
 
     private HttpConfig http(Scope http, List<Directive> block) throws ConfException {
@@ -99,8 +85,10 @@ final class ConfigBuilder {
                 Values.flag(http.own(flag));
             }
         }
-        LocationBuilder locations = new LocationBuilder(prefix, variables, types(http), UpstreamBuilder.build(http, variables),
-                LogBuilder.http(prefix, http, variables));
+        Map<String, String> types = types(http);
+        Map<String, Upstream> upstreams = UpstreamBuilder.build(http, variables);
+        LocationBuilder locations = new LocationBuilder(prefix, variables, types, upstreams,
+                Modules.httpSettings(new ModuleLevel(http, variables, prefix, null, upstreams)));
         List<VirtualServer> servers = new ArrayList<>();
         for (Directive s : http.ownAll("server")) {
             servers.add(server(new Scope(http, s.block()), s, locations));

@@ -72,8 +72,6 @@ public final class DirectiveTable {
         one("sendfile", HSL);
         one("tcp_nopush", HSL);
         one("tcp_nodelay", HSL);
-        add("access_log", HSL, 1, DirectiveRows.ANY, null, true);
-        add("log_format", EnumSet.of(HTTP), 2, DirectiveRows.ANY, null, true);
         for (String temp : new String[] {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"}) {
             add(temp + "_temp_path", HSL, 1, 4, null, false);
         }

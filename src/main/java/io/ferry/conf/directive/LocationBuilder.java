@@ -9,6 +9,7 @@ import io.ferry.model.ClientTimeouts;
 import io.ferry.model.Location;
 import io.ferry.model.LocationModifier;
 import io.ferry.model.LocationSettings;
+import io.ferry.model.ModuleSettings;
 import io.ferry.model.Upstream;
 import io.ferry.variable.Regex;
 import io.ferry.variable.Variables;
@@ -33,13 +34,13 @@ final class LocationBuilder {
     private final Variables variables;
     private final Map<String, String> httpTypes;
     private final Map<String, Upstream> upstreams;
-    private final LogBuilder logs;
+    private final ModuleSettings httpModules;
     private final RewriteBuilder rewrites;
     private final FilesBuilder files = new FilesBuilder();
 
     LocationBuilder(Path prefix, Variables variables, Map<String, String> httpTypes, Map<String, Upstream> upstreams,
-                    LogBuilder logs) {
-        this.logs = logs;
+                    ModuleSettings httpModules) {
+        this.httpModules = httpModules;
         this.rewrites = new RewriteBuilder(variables);
         this.prefix = prefix;
         this.variables = variables;
@@ -154,11 +155,11 @@ final class LocationBuilder {
         }
         return new LocationSettings(root, List.copyOf(index),
                 defaultTypeD == null ? "text/plain" : defaultTypeD.args().get(0), types,
-                maxBody, keepalive, logs.accessLogs(s), AccessRules.of(s), builtin(s),
+                maxBody, keepalive, AccessRules.of(s), builtin(s),
                 files.documentRoot(s, location, prefix, variables),
                 rewrites.ops(s, s.written(), block == null ? null : (inner, ifBlock) -> settings(inner, ifLocation(location), ifBlock)),
                 rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null,
-                clientTimeouts(s), Modules.settings(new ModuleLevel(s, variables, prefix, location, upstreams)));
+                clientTimeouts(s), Modules.settings(new ModuleLevel(s, variables, prefix, location, upstreams, httpModules)));
     }
 
     private static ClientTimeouts clientTimeouts(Scope s) throws ConfException {

@@ -3,6 +3,8 @@ package io.ferry.conf.directive;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.model.Location;
+import io.ferry.model.ModuleSettings;
+import io.ferry.model.Slot;
 import io.ferry.model.Upstream;
 import io.ferry.module.Level;
 import io.ferry.variable.Template;
@@ -11,9 +13,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** A {@link Scope} as modules see it while building their settings. */
-record ModuleLevel(Scope scope, Variables variables, Path prefix, Location location, Map<String, Upstream> upstreams)
-        implements Level {
+/** A {@link Scope} as modules see it while building their settings; {@code http} is what they built at the http level. */
+record ModuleLevel(Scope scope, Variables variables, Path prefix, Location location, Map<String, Upstream> upstreams,
+                   ModuleSettings http) implements Level {
+    private static final ModuleSettings NONE = new ModuleSettings(new Object[0]);
+
+    /** A level outside http, or the http level itself while its per-configuration settings are built. */
+    ModuleLevel(Scope scope, Variables variables, Path prefix, Location location, Map<String, Upstream> upstreams) {
+        this(scope, variables, prefix, location, upstreams, NONE);
+    }
+
     @Override
     public Directive own(String name) {
         return scope.own(name);
@@ -32,6 +41,11 @@ record ModuleLevel(Scope scope, Variables variables, Path prefix, Location locat
     @Override
     public List<Directive> inheritedAll(String name) {
         return scope.inheritedAll(name);
+    }
+
+    @Override
+    public <T> T http(Slot<T> slot) {
+        return slot.in(http);
     }
 
     @Override

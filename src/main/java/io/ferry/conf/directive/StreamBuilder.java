@@ -11,9 +11,8 @@ import static io.ferry.conf.Context.STREAM_UPSTREAM;
 
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
-import io.ferry.model.AccessLog;
+import io.ferry.log.LogFormats;
 import io.ferry.model.Listen;
-import io.ferry.model.LogFormat;
 import io.ferry.model.StreamConfig;
 import io.ferry.model.StreamServer;
 import io.ferry.model.Tls;
@@ -101,7 +100,7 @@ final class StreamBuilder {
             }
         }
         Map<String, Upstream> upstreams = UpstreamBuilder.build(stream, variables, true);
-        LogBuilder logs = LogBuilder.stream(prefix, stream, variables, StreamBuilder::checkNames);
+        LogFormats logs = LogFormats.stream(new ModuleLevel(stream, variables, prefix, null, upstreams), StreamBuilder::checkNames);
         checkLevelValues(stream);
         List<StreamServer> servers = new ArrayList<>();
         Map<String, Listen> sockets = new HashMap<>();
@@ -117,7 +116,7 @@ final class StreamBuilder {
         return new StreamConfig(List.copyOf(servers));
     }
 
-    private StreamServer server(Scope s, Directive block, Map<String, Upstream> upstreams, LogBuilder logs,
+    private StreamServer server(Scope s, Directive block, Map<String, Upstream> upstreams, LogFormats logs,
                                 Variables variables) throws ConfException {
         List<Listen> listens = new ArrayList<>();
         for (Directive d : s.ownAll("listen")) {
@@ -140,7 +139,7 @@ final class StreamBuilder {
                 upstream, time(s, "proxy_timeout", DEFAULT_PROXY_TIMEOUT),
                 time(s, "proxy_connect_timeout", DEFAULT_CONNECT_TIMEOUT),
                 next == null || Values.flag(next), n, time(s, "proxy_next_upstream_timeout", Duration.ZERO),
-                logs.accessLogs(s), block.file(), block.line());
+                logs.accessLogs(new ModuleLevel(s, variables, prefix, null, upstreams)), block.file(), block.line());
     }
 
     /** Values written at this level that nothing else reads are still checked, as nginx does when it parses them. */

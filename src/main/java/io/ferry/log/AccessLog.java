@@ -1,4 +1,4 @@
-package io.ferry.model;
+package io.ferry.log;
 
 import io.ferry.variable.Template;
 import java.nio.file.Path;

@@ -1,13 +1,10 @@
-package io.ferry.conf.directive;
+package io.ferry.log;
 
-import io.ferry.conf.Values;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
-import io.ferry.model.AccessLog;
-import io.ferry.model.LogFormat;
+import io.ferry.conf.Values;
+import io.ferry.module.Level;
 import io.ferry.variable.Template;
-import io.ferry.variable.Variables;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,50 +12,49 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * log_format (at the http or stream level) and access_log (any level; the nearest level that has
- * any wins, "off" disables). http has nginx's predefined "combined" and a default access log;
- * stream has neither, and only its own variables.
+ * The log formats of one configuration's http or stream block, built once there, and the access
+ * logs of each level that name them (the nearest level that has any wins, "off" disables). http
+ * has nginx's predefined "combined" and a default access log; stream has neither, and only its own
+ * variables.
  */
-final class LogBuilder {
+public final class LogFormats {
     /** Rejects variables a context does not have, before they are compiled (stream has no $uri). */
-    interface NameCheck {
+    public interface NameCheck {
         void check(Directive d, String text) throws ConfException;
     }
 
-    private final Path prefix;
-    private final Variables variables;
     private final NameCheck names;
-    private final Map<String, LogFormat> formats = new HashMap<>();
+    private final Map<String, LogFormat> formats;
     private final LogFormat defaultFormat;
 
-    private LogBuilder(Path prefix, Scope level, Variables variables, NameCheck names, LogFormat defaultFormat)
-            throws ConfException {
-        this.prefix = prefix;
-        this.variables = variables;
+    private LogFormats(Level level, NameCheck names, LogFormat defaultFormat) throws ConfException {
         this.names = names;
         this.defaultFormat = defaultFormat;
+        Map<String, LogFormat> byName = new HashMap<>();
         if (defaultFormat != null) {
-            formats.put(defaultFormat.name(), defaultFormat);
+            byName.put(defaultFormat.name(), defaultFormat);
         }
         for (Directive d : level.ownAll("log_format")) {
-            format(d);
+            String name = d.args().get(0);
+            if (byName.containsKey(name)) {
+                throw Values.error(d, "duplicate \"log_format\" name \"" + name + "\"");
+            }
+            byName.put(name, format(level, d, name));
         }
+        this.formats = Map.copyOf(byName);
     }
 
-    static LogBuilder http(Path prefix, Scope http, Variables variables) throws ConfException {
-        LogFormat combined = new LogFormat("combined", Template.compile(LogFormat.COMBINED, variables), LogFormat.Escape.DEFAULT);
-        return new LogBuilder(prefix, http, variables, (d, text) -> { }, combined);
+    static LogFormats http(Level http) throws ConfException {
+        // combined names only built-in variables: compiling it cannot fail, so no directive is blamed
+        LogFormat combined = new LogFormat("combined", http.template(null, LogFormat.COMBINED), LogFormat.Escape.DEFAULT);
+        return new LogFormats(http, (d, text) -> { }, combined);
     }
 
-    static LogBuilder stream(Path prefix, Scope stream, Variables variables, NameCheck names) throws ConfException {
-        return new LogBuilder(prefix, stream, variables, names, null);
+    public static LogFormats stream(Level stream, NameCheck names) throws ConfException {
+        return new LogFormats(stream, names, null);
     }
 
-    private void format(Directive d) throws ConfException {
-        String name = d.args().get(0);
-        if (formats.containsKey(name)) {
-            throw Values.error(d, "duplicate \"log_format\" name \"" + name + "\"");
-        }
+    private LogFormat format(Level level, Directive d, String name) throws ConfException {
         LogFormat.Escape escape = LogFormat.Escape.DEFAULT;
         int first = 1;
         String arg = d.args().get(1);
@@ -76,14 +72,14 @@ final class LogBuilder {
         }
         String text = String.join("", d.args().subList(first, d.args().size()));
         names.check(d, text);
-        formats.put(name, new LogFormat(name, ConfigBuilder.template(d, text, variables), escape));
+        return new LogFormat(name, level.template(d, text), escape);
     }
 
-    List<AccessLog> accessLogs(Scope s) throws ConfException {
-        List<Directive> directives = s.inheritedAll("access_log");
+    public List<AccessLog> accessLogs(Level level) throws ConfException {
+        List<Directive> directives = level.inheritedAll("access_log");
         if (directives.isEmpty()) {
             return defaultFormat == null ? List.of()
-                    : List.of(new AccessLog(prefix.resolve("logs/access.log"), defaultFormat, 0, Duration.ZERO, null));
+                    : List.of(new AccessLog(level.prefix().resolve("logs/access.log"), defaultFormat, 0, Duration.ZERO, null));
         }
         List<AccessLog> logs = new ArrayList<>();
         for (Directive d : directives) {
@@ -93,12 +89,12 @@ final class LogBuilder {
                 }
                 return List.of();
             }
-            logs.add(accessLog(d));
+            logs.add(accessLog(level, d));
         }
         return List.copyOf(logs);
     }
 
-    private AccessLog accessLog(Directive d) throws ConfException {
+    private AccessLog accessLog(Level level, Directive d) throws ConfException {
         LogFormat format = defaultFormat;
         int buffer = 0;
         Duration flush = Duration.ZERO;
@@ -119,7 +115,7 @@ final class LogBuilder {
                 flush = Values.time(d, a.substring(6));
             } else if (a.startsWith("if=")) {
                 names.check(d, a.substring(3));
-                condition = ConfigBuilder.template(d, a.substring(3), variables);
+                condition = level.template(d, a.substring(3));
             } else if (a.equals("gzip") || a.startsWith("gzip=")) {
                 throw Values.error(d, "gzip compression of access logs is not supported");
             } else {
@@ -132,6 +128,6 @@ final class LogBuilder {
         if (!flush.isZero() && buffer == 0) {
             throw Values.error(d, "no buffer is defined for access_log \"" + d.args().get(0) + "\"");
         }
-        return new AccessLog(prefix.resolve(d.args().get(0)).normalize(), format, buffer, flush, condition);
+        return new AccessLog(level.prefix().resolve(d.args().get(0)).normalize(), format, buffer, flush, condition);
     }
 }

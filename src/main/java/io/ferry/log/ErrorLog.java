@@ -1,0 +1,35 @@
+package io.ferry.log;
+
+import io.ferry.conf.ConfException;
+import io.ferry.conf.Directive;
+import io.ferry.conf.Values;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** error_log FILE|stderr [LEVEL]. */
+public record ErrorLog(String target, String level) {
+    private static final Set<String> LEVELS = Set.of("debug", "info", "notice", "warn", "error", "crit", "alert", "emerg");
+
+    public boolean isStderr() {
+        return "stderr".equals(target);
+    }
+
+    /** The main level's error_log lines, files relative to the prefix; nginx's logs/error.log when there are none. */
+    public static List<ErrorLog> of(List<Directive> lines, Path prefix) throws ConfException {
+        List<ErrorLog> logs = new ArrayList<>();
+        for (Directive d : lines) {
+            String target = d.args().get(0);
+            String level = d.args().size() > 1 ? d.args().get(1) : "error";
+            if (!LEVELS.contains(level)) {
+                throw Values.error(d, "invalid log level \"" + level + "\"");
+            }
+            logs.add(new ErrorLog(target.equals("stderr") ? target : prefix.resolve(target).normalize().toString(), level));
+        }
+        if (logs.isEmpty()) {
+            logs.add(new ErrorLog(prefix.resolve("logs/error.log").normalize().toString(), "error"));
+        }
+        return List.copyOf(logs);
+    }
+}
