@@ -1,6 +1,6 @@
 package io.ferry.stream;
 
-import io.ferry.http.TrafficCounter;
+import io.ferry.net.TrafficCounter;
 import io.ferry.log.AccessLogs;
 import io.ferry.model.StreamServer;
 import io.ferry.tunnel.Tunnel;

@@ -1,4 +1,4 @@
-package io.ferry.http;
+package io.ferry.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
@@ -25,7 +25,7 @@ public final class TrafficCounter extends ChannelDuplexHandler {
     }
 
     /** Called (once) when bytes arrive while the connection was idle: stub_status's "Reading". */
-    void onNextBytes(Runnable r) {
+    public void onNextBytes(Runnable r) {
         onFirstBytes = r;
     }
 
