@@ -1,5 +1,6 @@
 package io.ferry.model;
 
+import io.ferry.stream.StreamConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -8,6 +8,7 @@ import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.gzip.GzipModule;
 import io.ferry.module.headers.HeadersModule;
+import io.ferry.stream.StreamModule;
 import io.ferry.variable.Variable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,7 +25,8 @@ import java.util.stream.Collectors;
 public final class Modules {
     private static final List<Module> ALL = List.of(
             new HeadersModule(),
-            new GzipModule());
+            new GzipModule(),
+            new StreamModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
             ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();

@@ -2,8 +2,6 @@ package io.ferry.stream;
 
 import io.ferry.log.AccessLogs;
 import io.ferry.model.Listen;
-import io.ferry.model.StreamConfig;
-import io.ferry.model.StreamServer;
 import io.ferry.model.Tls;
 import io.ferry.model.Upstream;
 import io.ferry.net.ListenerSet;

@@ -122,9 +122,8 @@ public final class DirectiveTable {
         one("keepalive_timeout", EnumSet.of(UPSTREAM));
         one("keepalive_requests", EnumSet.of(UPSTREAM));
 
-        // memcached (http) and the stream block: rows kept next to their builders
+        // memcached (http): rows kept next to its builder
         MemcachedBuilder.rows(DirectiveTable::add);
-        StreamBuilder.rows(DirectiveTable::add);
 
         // access, status, metrics
         add("allow", HSL, 1, 1, null, true);

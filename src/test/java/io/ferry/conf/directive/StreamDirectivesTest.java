@@ -7,7 +7,7 @@ import io.ferry.conf.ConfException;
 import io.ferry.model.FerryConfig;
 import io.ferry.model.LocationSettings;
 import io.ferry.model.MemcachedSettings;
-import io.ferry.model.StreamServer;
+import io.ferry.stream.StreamServer;
 import io.ferry.model.Upstream;
 import java.io.IOException;
 import java.nio.file.Files;
