@@ -80,7 +80,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         if (ctx.pipeline().get(SslHandler.class) != null) {
             handshakeTimer = ctx.executor().schedule(() -> {
                 if (!relaying && !ended) {
-                    LOG.info("SSL handshake timed out while SSL handshaking, client: {}, server: {}", variables.remoteAddr(), variables.serverText());
+                    LOG.info("SSL handshake timed out while SSL handshaking, client: {}, server: {}",
+                            variables.remoteAddr(), variables.serverText());
                     variables.status(500);
                     client.close();
                 }
@@ -211,7 +212,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         if (server.nextUpstreamTries() > 0 && tried.size() >= server.nextUpstreamTries()) {
             return false;
         }
-        return server.nextUpstreamTimeout().isZero() || System.nanoTime() - variables.started() < server.nextUpstreamTimeout().toNanos();
+        return server.nextUpstreamTimeout().isZero()
+                || System.nanoTime() - variables.started() < server.nextUpstreamTimeout().toNanos();
     }
 
     private void startRelay(Channel up) {
@@ -246,7 +248,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
 
     private void logError(String what, Peer peer) {
         LOG.error("{}, client: {}, server: {}, upstream: \"{}\", bytes from/to client:{}/{}, bytes from/to upstream:0/0",
-                what, variables.remoteAddr(), variables.serverText(), peer == null ? server.upstream().name() : peer.server().addressText(),
+                what, variables.remoteAddr(), variables.serverText(),
+                peer == null ? server.upstream().name() : peer.server().addressText(),
                 variables.clientTraffic().in(), variables.clientTraffic().out());
     }
 }
