@@ -1,5 +1,6 @@
 package io.ferry.http;
 
+import io.ferry.net.TrafficCounter;
 import io.ferry.route.ServerSelector;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

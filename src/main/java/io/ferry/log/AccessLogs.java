@@ -1,6 +1,6 @@
 package io.ferry.log;
 
-import io.ferry.variable.RequestScope;
+import io.ferry.variable.ConnectionScope;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +26,7 @@ public final class AccessLogs {
         flusher.scheduleWithFixedDelay(this::flushDue, 1, 1, TimeUnit.SECONDS);
     }
 
-    public void log(List<AccessLog> logs, RequestScope scope) {
+    public void log(List<AccessLog> logs, ConnectionScope scope) {
         for (AccessLog log : logs) {
             if (log.condition() != null) {
                 String v = log.condition().render(scope);

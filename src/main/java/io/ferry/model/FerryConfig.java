@@ -1,6 +1,7 @@
 package io.ferry.model;
 
 import io.ferry.log.ErrorLog;
+import io.ferry.stream.StreamConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

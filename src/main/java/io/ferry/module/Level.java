@@ -86,8 +86,13 @@ public interface Level {
         Set<NextUpstream.Condition> conditions = d == null
                 ? EnumSet.of(NextUpstream.Condition.ERROR, NextUpstream.Condition.TIMEOUT)
                 : Values.keywords(d, NextUpstream.Condition.class, allowed);
-        Directive tries = inherited(prefix + "_next_upstream_tries");
-        int n = tries == null || tries.args().get(0).equals("0") ? 0 : Values.positiveInt(tries, tries.args().get(0));
-        return new NextUpstream(Set.copyOf(conditions), n, time(prefix + "_next_upstream_timeout", Duration.ZERO));
+        return new NextUpstream(Set.copyOf(conditions), tries(prefix + "_next_upstream_tries"),
+                time(prefix + "_next_upstream_timeout", Duration.ZERO));
+    }
+
+    /** An inherited PREFIX_next_upstream_tries: 0 (unlimited) where no level writes it or it says 0. */
+    default int tries(String name) throws ConfException {
+        Directive d = inherited(name);
+        return d == null || d.args().get(0).equals("0") ? 0 : Values.positiveInt(d, d.args().get(0));
     }
 }

@@ -12,6 +12,7 @@ import io.ferry.model.Slot;
 import io.ferry.module.gzip.GzipModule;
 import io.ferry.module.headers.HeadersModule;
 import io.ferry.proxy.ProxyModule;
+import io.ferry.stream.StreamModule;
 import io.ferry.variable.Variable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +34,8 @@ public final class Modules {
             new MemcachedModule(),
             new ProxyModule(),
             new GzipModule(),
-            new LogModule());
+            new LogModule(),
+            new StreamModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
             ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();

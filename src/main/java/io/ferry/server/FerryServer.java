@@ -10,6 +10,9 @@ import io.ferry.tunnel.Tunnels;
 import io.ferry.websocket.WebSocketTunnel;
 import io.ferry.model.FerryConfig;
 import io.ferry.model.VirtualServer;
+import io.ferry.net.ListenerSet;
+import io.ferry.net.SocketPlan;
+import io.ferry.net.Transport;
 import io.ferry.stream.StreamServers;
 import io.ferry.tls.TlsContexts;
 import io.ferry.upstream.Upstreams;
@@ -41,7 +44,7 @@ public final class FerryServer {
     private final EventLoopGroup group;
     private final int threads;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final ListenerSet<SocketPlan> listeners;
+    private final ListenerSet<SocketPlan<Site>> listeners;
     private final Map<InetSocketAddress, EchoBackend> demos = new HashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final Upstreams upstreams = new Upstreams();
@@ -132,7 +135,7 @@ public final class FerryServer {
     }
 
     private void apply(FerryConfig next) throws IOException, InterruptedException {
-        ListenerSet<SocketPlan>.Pending httpPlan = listeners.prepare(SocketPlan.plan(next.http()));
+        ListenerSet<SocketPlan<Site>>.Pending httpPlan = listeners.prepare(Site.plan(next.http()));
         StreamServers.Pending streamPlan;
         try {
             streamPlan = streams.prepare(next.stream());
@@ -148,7 +151,7 @@ public final class FerryServer {
         connectionLimit = next.workerConnections() * threads;
     }
 
-    private void accept(ListenerSet.Listener<SocketPlan> listener, Channel ch) {
+    private void accept(ListenerSet.Listener<SocketPlan<Site>> listener, Channel ch) {
         if (open.incrementAndGet() > connectionLimit) {
             open.decrementAndGet();
             states.accepted(false);

@@ -5,9 +5,11 @@ import io.ferry.http.HttpConnectionHandler;
 import io.ferry.http.ResponseFilter;
 import io.ferry.http.SendTimeout;
 import io.ferry.http.ServerCodec;
-import io.ferry.http.TrafficCounter;
 import io.ferry.model.ServerLimits;
 import io.ferry.model.VirtualServer;
+import io.ferry.net.ListenerSet;
+import io.ferry.net.SocketPlan;
+import io.ferry.net.TrafficCounter;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SniHandler;
@@ -30,7 +32,7 @@ final class HttpPipeline {
         this.states = states;
     }
 
-    void assemble(Channel ch, ListenerSet.Listener<SocketPlan> listener) {
+    void assemble(Channel ch, ListenerSet.Listener<SocketPlan<Site>> listener) {
         InetSocketAddress local = (InetSocketAddress) ch.localAddress();
         Site site = listener.plan().siteFor(local);
         if (site.secure()) {

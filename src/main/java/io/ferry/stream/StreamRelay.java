@@ -1,6 +1,5 @@
 package io.ferry.stream;
 
-import io.ferry.model.StreamServer;
 import io.ferry.tunnel.Tunnel;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

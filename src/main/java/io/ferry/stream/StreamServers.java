@@ -2,12 +2,11 @@ package io.ferry.stream;
 
 import io.ferry.log.AccessLogs;
 import io.ferry.model.Listen;
-import io.ferry.model.StreamConfig;
-import io.ferry.model.StreamServer;
 import io.ferry.model.Tls;
 import io.ferry.model.Upstream;
-import io.ferry.server.ListenerSet;
-import io.ferry.server.Transport;
+import io.ferry.net.ListenerSet;
+import io.ferry.net.SocketPlan;
+import io.ferry.net.Transport;
 import io.ferry.tls.TlsContexts;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Upstreams;
@@ -40,29 +39,16 @@ import java.util.concurrent.TimeUnit;
  * namespace, so they live in their own {@link Upstreams}.
  */
 public final class StreamServers {
-    static final String ANY = "*";
-
     private final EventLoopGroup group;
     private final boolean ownGroup;
     private final Tunnels tunnels;
     private final AccessLogs accessLogs;
     private final Upstreams upstreams = new Upstreams();
     private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final ListenerSet<Plan> listeners;
+    private final ListenerSet<SocketPlan<Site>> listeners;
 
     /** One stream server as a socket serves it: its configuration and, for "listen ... ssl", its TLS context. */
     record Site(StreamServer server, SslContext ssl) {
-    }
-
-    /** What one bound socket serves: by local address when a wildcard socket also carries address-specific servers. */
-    record Plan(InetSocketAddress bind, Map<String, Site> sites) {
-        Site siteFor(InetSocketAddress local) {
-            if (sites.size() == 1) {
-                return sites.values().iterator().next();
-            }
-            Site s = sites.get(local.getAddress().getHostAddress());
-            return s != null ? s : sites.get(ANY);
-        }
     }
 
     /**
@@ -79,7 +65,7 @@ public final class StreamServers {
         this.tunnels = tunnels;
         this.accessLogs = accessLogs;
         this.listeners = new ListenerSet<>(group, ownGroup ? NioServerSocketChannel.class : Transport.serverChannel(),
-                Plan::bind, (listener, ch) -> {
+                SocketPlan::bind, (listener, ch) -> {
                     sessions.add(ch);
                     Site site = listener.plan().siteFor((InetSocketAddress) ch.localAddress());
                     StreamSession.accept(ch, site, upstreams.group(site.server().upstream()), tunnels, accessLogs);
@@ -104,10 +90,10 @@ public final class StreamServers {
 
     /** A configuration whose sockets are bound, waiting for {@link #commit()} or {@link #cancel()}. */
     public final class Pending {
-        private final ListenerSet<Plan>.Pending sockets;
+        private final ListenerSet<SocketPlan<Site>>.Pending sockets;
         private final StreamConfig config;
 
-        private Pending(StreamConfig config, ListenerSet<Plan>.Pending sockets) {
+        private Pending(StreamConfig config, ListenerSet<SocketPlan<Site>>.Pending sockets) {
             this.config = config;
             this.sockets = sockets;
         }
@@ -130,7 +116,7 @@ public final class StreamServers {
     }
 
     /** As nginx: a wildcard listen on a port takes the port; address-specific servers on it are chosen by local address. */
-    private static Map<String, Plan> plan(StreamConfig config) throws IOException {
+    private static Map<String, SocketPlan<Site>> plan(StreamConfig config) throws IOException {
         Map<Tls, SslContext> contexts = new HashMap<>();
         Map<Integer, Map<String, Site>> byPort = new LinkedHashMap<>();
         for (StreamServer s : config.servers()) {
@@ -143,26 +129,12 @@ public final class StreamServers {
                 }
             }
             for (Listen l : s.listens()) {
-                String addr = l.host() == null || l.host().equals("::") || l.host().equals("0.0.0.0") ? ANY : l.host();
-                byPort.computeIfAbsent(l.port(), p -> new LinkedHashMap<>()).put(addr, new Site(s, l.ssl() ? ssl : null));
+                byPort.computeIfAbsent(l.port(), p -> new LinkedHashMap<>())
+                        .put(SocketPlan.addressKey(l.host()), new Site(s, l.ssl() ? ssl : null));
             }
         }
-        Map<String, Plan> plans = new LinkedHashMap<>();
-        for (Map.Entry<Integer, Map<String, Site>> port : byPort.entrySet()) {
-            Map<String, Site> sites = port.getValue();
-            if (sites.containsKey(ANY)) {
-                boolean v6 = sites.get(ANY).server().listens().stream()
-                        .anyMatch(l -> l.port() == port.getKey() && "::".equals(l.host()));
-                InetSocketAddress bind = new InetSocketAddress(v6 ? "::" : "0.0.0.0", port.getKey());
-                plans.put(ANY + ":" + port.getKey(), new Plan(bind, Map.copyOf(sites)));
-            } else {
-                for (Map.Entry<String, Site> a : sites.entrySet()) {
-                    plans.put(a.getKey() + ":" + port.getKey(),
-                            new Plan(new InetSocketAddress(a.getKey(), port.getKey()), Map.of(ANY, a.getValue())));
-                }
-            }
-        }
-        return plans;
+        return SocketPlan.of(byPort, (port, site) -> site.server().listens().stream()
+                .anyMatch(l -> l.port() == port && "::".equals(l.host())));
     }
 
     /** The bound address of each stream listening socket (ephemeral ports resolved). */

@@ -1,14 +1,12 @@
 package io.ferry.stream;
 
-import io.ferry.http.TrafficCounter;
+import io.ferry.net.TrafficCounter;
 import io.ferry.log.AccessLogs;
-import io.ferry.model.StreamServer;
 import io.ferry.tunnel.Tunnel;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Errno;
 import io.ferry.upstream.Peer;
 import io.ferry.upstream.UpstreamGroup;
-import io.ferry.variable.SessionScope;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -22,16 +20,11 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.MatchResult;
-import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,35 +32,24 @@ import org.slf4j.LoggerFactory;
  * One stream session (nginx's ngx_stream_proxy_module): [TLS handshake] → pick a peer and connect
  * on the client's event loop, moving on to the next peer after a connect failure as
  * proxy_next_upstream allows → relay bytes both ways ({@link StreamRelay}) → write the access logs
- * when it ends. It is also the variable source of the session's log lines and hash key.
+ * when it ends. What it records for log lines and the hash key is in {@link StreamVariables}.
  */
-final class StreamSession extends ChannelInboundHandlerAdapter implements SessionScope {
+final class StreamSession extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
-    private static final AtomicLong SERIAL = new AtomicLong();
 
     private final Channel client;
     private final StreamServer server;
     private final UpstreamGroup group;
     private final Tunnels tunnels;
     private final AccessLogs accessLogs;
-    private final TrafficCounter clientTraffic = new TrafficCounter();
-    private final long connection = SERIAL.incrementAndGet();
-    private final long started = System.nanoTime();
+    private final StreamVariables variables;
     private final Set<Peer> tried = new HashSet<>();
-    private final List<String> upstreamAddrs = new ArrayList<>();
-    private final List<String> connectTimes = new ArrayList<>();
     /** Bytes that arrived with (or right after) the TLS handshake, before the upstream was connected. */
     private final List<ByteBuf> early = new ArrayList<>();
-    private TrafficCounter upstreamTraffic;
-    private Channel upstream;
-    private long upstreamConnected;
-    private long upstreamEnded;
     private ScheduledFuture<?> handshakeTimer;
     private boolean clientInputDone;
     private boolean relaying;
     private boolean ended;
-    private long endedAt;
-    private int status = 200;
     private StreamRelay relay;
 
     private StreamSession(Channel client, StreamServer server, UpstreamGroup group, Tunnels tunnels, AccessLogs accessLogs) {
@@ -76,6 +58,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
         this.group = group;
         this.tunnels = tunnels;
         this.accessLogs = accessLogs;
+        this.variables = new StreamVariables(client);
     }
 
     static void accept(Channel ch, StreamServers.Site site, UpstreamGroup group, Tunnels tunnels, AccessLogs accessLogs) {
@@ -86,7 +69,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
             ssl.setHandshakeTimeoutMillis(0);
             ch.pipeline().addLast("ssl", ssl);
         }
-        ch.pipeline().addLast("traffic", session.clientTraffic);
+        ch.pipeline().addLast("traffic", session.variables.clientTraffic());
         ch.pipeline().addLast("session", session);
     }
 
@@ -97,8 +80,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
         if (ctx.pipeline().get(SslHandler.class) != null) {
             handshakeTimer = ctx.executor().schedule(() -> {
                 if (!relaying && !ended) {
-                    LOG.info("SSL handshake timed out while SSL handshaking, client: {}, server: {}", remoteAddr(), serverText());
-                    status = 500;
+                    LOG.info("SSL handshake timed out while SSL handshaking, client: {}, server: {}",
+                            variables.remoteAddr(), variables.serverText());
+                    variables.status(500);
                     client.close();
                 }
             }, server.sslHandshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -119,8 +103,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
                 connect();
             } else if (!ended) {
                 LOG.info("SSL handshake failed ({}) while SSL handshaking, client: {}, server: {}",
-                        hs.cause().getMessage(), remoteAddr(), serverText());
-                status = 500;
+                        hs.cause().getMessage(), variables.remoteAddr(), variables.serverText());
+                variables.status(500);
                 client.close();
             }
             return;
@@ -175,41 +159,39 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
         if (ended || !client.isActive()) {
             return;
         }
-        Peer peer = group.select(this, tried);
+        Peer peer = group.select(variables, tried);
         if (peer == null) {
             if (tried.isEmpty()) {
                 logError("no live upstreams while connecting to upstream", null);
             }
-            status = 502;
+            variables.status(502);
             client.close();
             return;
         }
         tried.add(peer);
-        upstreamAddrs.add(peer.server().addressText());
+        variables.attempt(peer.server().addressText());
         long attemptStart = System.nanoTime();
         TrafficCounter traffic = new TrafficCounter();
         ChannelFuture f = group.connect(client, peer, server.connectTimeout(), new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("traffic", traffic);
+                ch.pipeline().addLast("traffic", traffic);
             }
         });
         f.addListener((ChannelFutureListener) done -> {
             if (ended || !client.isActive()) {
                 done.channel().close();
-                connectTimes.add("-");
+                variables.attemptFailed();
                 end();
                 return;
             }
             if (done.isSuccess()) {
                 group.succeeded(peer);
-                connectTimes.add(seconds(System.nanoTime() - attemptStart));
-                upstreamConnected = System.nanoTime();
-                upstreamTraffic = traffic;
+                variables.connected(attemptStart, traffic);
                 startRelay(done.channel());
                 return;
             }
-            connectTimes.add("-");
+            variables.attemptFailed();
             boolean timeout = done.cause() instanceof ConnectTimeoutException;
             logError(timeout ? "upstream timed out (110: Connection timed out) while connecting to upstream"
                     : "connect() failed (" + Errno.describe(done.cause()) + ") while connecting to upstream", peer);
@@ -217,7 +199,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
             if (mayRetry()) {
                 connect();
             } else {
-                status = 502;
+                variables.status(502);
                 client.close();
             }
         });
@@ -230,14 +212,14 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
         if (server.nextUpstreamTries() > 0 && tried.size() >= server.nextUpstreamTries()) {
             return false;
         }
-        return server.nextUpstreamTimeout().isZero() || System.nanoTime() - started < server.nextUpstreamTimeout().toNanos();
+        return server.nextUpstreamTimeout().isZero()
+                || System.nanoTime() - variables.started() < server.nextUpstreamTimeout().toNanos();
     }
 
     private void startRelay(Channel up) {
         relaying = true;
-        upstream = up;
-        up.closeFuture().addListener(f -> upstreamEnded = System.nanoTime());
         relay = StreamRelay.open(client, up, server, early, clientInputDone, this::end);
+        variables.relaying(relay, up);
         early.clear();
         if (relay.tunnel() != null) {
             tunnels.opened(relay.tunnel(), Tunnels.Kind.STREAM);
@@ -250,7 +232,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
             return;
         }
         ended = true;
-        endedAt = System.nanoTime();
+        variables.ended();
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false);
         }
@@ -260,187 +242,14 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements Sessio
             tunnels.closed(relay.tunnel());
         }
         if (!server.accessLogs().isEmpty()) {
-            accessLogs.log(server.accessLogs(), this);
+            accessLogs.log(server.accessLogs(), variables);
         }
     }
 
     private void logError(String what, Peer peer) {
         LOG.error("{}, client: {}, server: {}, upstream: \"{}\", bytes from/to client:{}/{}, bytes from/to upstream:0/0",
-                what, remoteAddr(), serverText(), peer == null ? server.upstream().name() : peer.server().addressText(),
-                clientTraffic.in(), clientTraffic.out());
-    }
-
-    private String serverText() {
-        InetSocketAddress local = (InetSocketAddress) client.localAddress();
-        return local == null ? "" : address(local) + ":" + local.getPort();
-    }
-
-    private static String address(Object a) {
-        return a instanceof InetSocketAddress isa && isa.getAddress() != null ? isa.getAddress().getHostAddress() : "";
-    }
-
-    static String seconds(long nanos) {
-        long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
-        return String.format(Locale.ROOT, "%d.%03d", millis / 1000, millis % 1000);
-    }
-
-    // ---- variables ($remote_addr ... $session_time) ---------------------------------------------------
-
-    @Override
-    public String remoteAddr() {
-        return address(client.remoteAddress());
-    }
-
-    @Override
-    public String remotePort() {
-        return client.remoteAddress() instanceof InetSocketAddress isa ? Integer.toString(isa.getPort()) : "";
-    }
-
-    @Override
-    public String serverAddr() {
-        return address(client.localAddress());
-    }
-
-    @Override
-    public String serverPort() {
-        return client.localAddress() instanceof InetSocketAddress isa ? Integer.toString(isa.getPort()) : "";
-    }
-
-    @Override
-    public String status() {
-        return Integer.toString(status);
-    }
-
-    @Override
-    public String bytesSent() {
-        return relay != null && relay.spliced() ? null : Long.toString(clientTraffic.out());
-    }
-
-    @Override
-    public String bytesReceived() {
-        return relay != null && relay.spliced() ? null : Long.toString(clientTraffic.in());
-    }
-
-    @Override
-    public String sessionTime() {
-        return seconds((ended ? endedAt : System.nanoTime()) - started);
-    }
-
-    @Override
-    public String connection() {
-        return Long.toString(connection);
-    }
-
-    @Override
-    public String upstreamAddr() {
-        return upstreamAddrs.isEmpty() ? null : String.join(", ", upstreamAddrs);
-    }
-
-    @Override
-    public String upstreamConnectTime() {
-        return connectTimes.isEmpty() ? null : String.join(", ", connectTimes);
-    }
-
-    @Override
-    public String upstreamBytesSent() {
-        return upstreamTraffic == null || relay.spliced() ? null : Long.toString(upstreamTraffic.out());
-    }
-
-    @Override
-    public String upstreamBytesReceived() {
-        return upstreamTraffic == null || relay.spliced() ? null : Long.toString(upstreamTraffic.in());
-    }
-
-    @Override
-    public String upstreamSessionTime() {
-        if (upstreamConnected == 0) {
-            return null;
-        }
-        long end = upstreamEnded != 0 ? upstreamEnded : ended ? endedAt : System.nanoTime();
-        return seconds(Math.max(0, end - upstreamConnected));
-    }
-
-    @Override
-    public String sslProtocol() {
-        SSLSession s = sslSession();
-        return s == null ? null : s.getProtocol();
-    }
-
-    @Override
-    public String sslCipher() {
-        SSLSession s = sslSession();
-        return s == null ? null : s.getCipherSuite();
-    }
-
-    private SSLSession sslSession() {
-        SslHandler ssl = client.pipeline().get(SslHandler.class);
-        return ssl == null ? null : ssl.engine().getSession();
-    }
-
-    // HTTP-only values: a stream session has none of them.
-
-    @Override
-    public String serverName() {
-        return "";
-    }
-
-    @Override
-    public String host() {
-        return null;
-    }
-
-    @Override
-    public String requestHeader(String lowerName) {
-        return null;
-    }
-
-    @Override
-    public String args() {
-        return null;
-    }
-
-    @Override
-    public String uri() {
-        return null;
-    }
-
-    @Override
-    public String requestUri() {
-        return null;
-    }
-
-    @Override
-    public String method() {
-        return null;
-    }
-
-    @Override
-    public String scheme() {
-        return null;
-    }
-
-    @Override
-    public String protocol() {
-        return "TCP";
-    }
-
-    @Override
-    public String requestId() {
-        return null;
-    }
-
-    @Override
-    public String capture(int n) {
-        return null;
-    }
-
-    @Override
-    public String capture(String name) {
-        return null;
-    }
-
-    @Override
-    public void captures(MatchResult match) {
-        // no regexes match against a stream session
+                what, variables.remoteAddr(), variables.serverText(),
+                peer == null ? server.upstream().name() : peer.server().addressText(),
+                variables.clientTraffic().in(), variables.clientTraffic().out());
     }
 }

@@ -7,7 +7,7 @@ import io.ferry.upstream.lb.Hash;
 import io.ferry.upstream.lb.IpHash;
 import io.ferry.upstream.lb.LeastConn;
 import io.ferry.upstream.lb.RoundRobin;
-import io.ferry.variable.RequestScope;
+import io.ferry.variable.ConnectionScope;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -62,7 +62,7 @@ public final class UpstreamGroup {
     }
 
     /** The next peer for this request, or null when none is usable ("no live upstreams"). */
-    public Peer select(RequestScope request, Set<Peer> tried) {
+    public Peer select(ConnectionScope request, Set<Peer> tried) {
         long now = System.nanoTime();
         Peer p = primary.pick(request, tried, now);
         if (p == null && backup != null) {

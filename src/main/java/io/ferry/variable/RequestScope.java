@@ -3,10 +3,10 @@ package io.ferry.variable;
 import java.util.regex.MatchResult;
 
 /**
- * What a request exposes to variables. Implemented by the HTTP exchange; values are computed on demand
- * so a template only pays for the variables it names.
+ * What a request exposes to variables, on top of its connection's. Implemented by the HTTP exchange;
+ * values are computed on demand so a template only pays for the variables it names.
  */
-public interface RequestScope {
+public interface RequestScope extends ConnectionScope {
     /** A module's state for this request, or null (nginx's ngx_http_get_module_ctx). */
     default <T> T moduleContext(io.ferry.model.Slot<T> slot) {
         return null;
@@ -16,14 +16,6 @@ public interface RequestScope {
     default <T> T moduleSettings(io.ferry.model.Slot<T> slot) {
         return null;
     }
-
-    String remoteAddr();
-
-    String remotePort();
-
-    String serverAddr();
-
-    String serverPort();
 
     String serverName();
 
@@ -66,15 +58,7 @@ public interface RequestScope {
 
     // ---- known once the response is under way (logging); null elsewhere ----------------------
 
-    default String status() {
-        return null;
-    }
-
     default String bodyBytesSent() {
-        return null;
-    }
-
-    default String bytesSent() {
         return null;
     }
 
@@ -87,16 +71,7 @@ public interface RequestScope {
         return null;
     }
 
-    default String connection() {
-        return null;
-    }
-
     default String connectionRequests() {
-        return null;
-    }
-
-    /** One entry per upstream attempt, joined with ", " as nginx does. */
-    default String upstreamAddr() {
         return null;
     }
 
@@ -105,18 +80,6 @@ public interface RequestScope {
     }
 
     default String upstreamResponseTime() {
-        return null;
-    }
-
-    default String upstreamConnectTime() {
-        return null;
-    }
-
-    default String sslProtocol() {
-        return null;
-    }
-
-    default String sslCipher() {
         return null;
     }
 

@@ -82,7 +82,7 @@ public final class Template {
         return text;
     }
 
-    public String render(RequestScope scope) {
+    public String render(ConnectionScope scope) {
         if (isConstant()) {
             return (String) parts[0];
         }
@@ -91,7 +91,7 @@ public final class Template {
             if (part instanceof String s) {
                 out.append(s);
             } else {
-                String v = ((Variable) part).value(scope);
+                String v = ((ConnectionVariable) part).value(scope);
                 if (v != null) {
                     out.append(v);
                 }
@@ -104,13 +104,13 @@ public final class Template {
      * Renders with every variable's value passed through {@code value} (which also sees nulls), for
      * log formats where values are escaped and a missing one is written as "-".
      */
-    public String render(RequestScope scope, java.util.function.UnaryOperator<String> value) {
+    public String render(ConnectionScope scope, java.util.function.UnaryOperator<String> value) {
         StringBuilder out = new StringBuilder();
         for (Object part : parts) {
             if (part instanceof String s) {
                 out.append(s);
             } else {
-                out.append(value.apply(((Variable) part).value(scope)));
+                out.append(value.apply(((ConnectionVariable) part).value(scope)));
             }
         }
         return out.toString();

@@ -5,15 +5,28 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The variable namespace of one configuration generation: nginx's built-in variables, the
- * {@code $http_}, {@code $cookie_}, {@code $arg_} families and the variables defined by {@code map}.
+ * The variable namespace of one configuration generation: nginx's built-in variables (a
+ * connection's, then a request's), the {@code $http_}, {@code $cookie_}, {@code $arg_} families and
+ * the variables defined by {@code map}. The stream block has its own namespace, without requests.
  */
 public final class Variables {
+    private static final Map<String, ConnectionVariable> CONNECTION = Map.ofEntries(
+            Map.entry("remote_addr", ConnectionScope::remoteAddr),
+            Map.entry("remote_port", ConnectionScope::remotePort),
+            Map.entry("server_addr", ConnectionScope::serverAddr),
+            Map.entry("server_port", ConnectionScope::serverPort),
+            Map.entry("msec", s -> LogTime.msec()),
+            Map.entry("time_local", s -> LogTime.local()),
+            Map.entry("time_iso8601", s -> LogTime.iso8601()),
+            Map.entry("status", ConnectionScope::status),
+            Map.entry("bytes_sent", ConnectionScope::bytesSent),
+            Map.entry("connection", ConnectionScope::connection),
+            Map.entry("upstream_addr", ConnectionScope::upstreamAddr),
+            Map.entry("upstream_connect_time", ConnectionScope::upstreamConnectTime),
+            Map.entry("ssl_protocol", ConnectionScope::sslProtocol),
+            Map.entry("ssl_cipher", ConnectionScope::sslCipher));
+
     private static final Map<String, Variable> BUILT_IN = Map.ofEntries(
-            Map.entry("remote_addr", RequestScope::remoteAddr),
-            Map.entry("remote_port", RequestScope::remotePort),
-            Map.entry("server_addr", RequestScope::serverAddr),
-            Map.entry("server_port", RequestScope::serverPort),
             Map.entry("server_name", RequestScope::serverName),
             Map.entry("host", RequestScope::host),
             Map.entry("args", RequestScope::args),
@@ -31,22 +44,12 @@ public final class Variables {
             Map.entry("proxy_add_x_forwarded_for", Variables::forwardedFor),
             Map.entry("request", s -> s.method() + " " + s.requestUri() + " " + s.protocol()),
             Map.entry("remote_user", Variables::remoteUser),
-            Map.entry("msec", s -> LogTime.msec()),
-            Map.entry("time_local", s -> LogTime.local()),
-            Map.entry("time_iso8601", s -> LogTime.iso8601()),
-            Map.entry("status", RequestScope::status),
             Map.entry("body_bytes_sent", RequestScope::bodyBytesSent),
-            Map.entry("bytes_sent", RequestScope::bytesSent),
             Map.entry("request_length", RequestScope::requestLength),
             Map.entry("request_time", RequestScope::requestTime),
-            Map.entry("connection", RequestScope::connection),
             Map.entry("connection_requests", RequestScope::connectionRequests),
-            Map.entry("upstream_addr", RequestScope::upstreamAddr),
             Map.entry("upstream_status", RequestScope::upstreamStatus),
             Map.entry("upstream_response_time", RequestScope::upstreamResponseTime),
-            Map.entry("upstream_connect_time", RequestScope::upstreamConnectTime),
-            Map.entry("ssl_protocol", RequestScope::sslProtocol),
-            Map.entry("ssl_cipher", RequestScope::sslCipher),
             Map.entry("document_root", RequestScope::documentRoot),
             Map.entry("realpath_root", Variables::realpathRoot),
             Map.entry("request_filename", RequestScope::requestFilename),
@@ -56,11 +59,27 @@ public final class Variables {
 
     private static final Map<String, Variable> MODULES = io.ferry.module.Modules.variables();
 
-    private final Map<String, Variable> defined = new HashMap<>();
+    private final Map<String, ConnectionVariable> defined = new HashMap<>();
+    private final boolean requests;
 
     /** What $nginx_version reports (fastcgi_params sends it as SERVER_SOFTWARE "nginx/..."): Ferry's version. */
     private static final String FERRY_VERSION = Variables.class.getPackage().getImplementationVersion() == null
             ? "dev" : Variables.class.getPackage().getImplementationVersion();
+
+    /** http's namespace. */
+    public Variables() {
+        this.requests = true;
+    }
+
+    private Variables(Map<String, ConnectionVariable> own) {
+        this.requests = false;
+        defined.putAll(own);
+    }
+
+    /** A namespace without requests (stream's): a connection's built-in variables and {@code own}, nothing else. */
+    public static Variables withoutRequests(Map<String, ConnectionVariable> own) {
+        return new Variables(own);
+    }
 
     /** Declares a configuration-defined variable ({@code map}); only called while a configuration is built. */
     public void define(String name, Variable variable) {
@@ -69,31 +88,46 @@ public final class Variables {
 
     /** A variable assigned by `set`: per request, empty until set. */
     public void defineUserVariable(String name) {
-        if (!BUILT_IN.containsKey(name) && !MODULES.containsKey(name)) {
-            defined.putIfAbsent(name, s -> s.userVariable(name));
+        if (!CONNECTION.containsKey(name) && !BUILT_IN.containsKey(name) && !MODULES.containsKey(name)) {
+            defined.putIfAbsent(name, (Variable) s -> s.userVariable(name));
         }
     }
 
     /** A named capture of some regex in the configuration: nginx makes every one a variable. */
     public void defineCapture(String name) {
-        defined.putIfAbsent(name, s -> s.capture(name));
+        defined.putIfAbsent(name, (Variable) s -> s.capture(name));
     }
 
     public boolean isDefined(String name) {
-        return defined.containsKey(name) || BUILT_IN.containsKey(name) || MODULES.containsKey(name);
+        return defined.containsKey(name) || CONNECTION.containsKey(name)
+                || requests && (BUILT_IN.containsKey(name) || MODULES.containsKey(name));
     }
 
-    public Variable resolve(String name) {
-        Variable v = defined.get(name);
+    public ConnectionVariable resolve(String name) {
+        ConnectionVariable v = defined.get(name);
         if (v == null) {
-            v = BUILT_IN.get(name);
+            v = CONNECTION.get(name);
         }
-        if (v == null) {
-            v = MODULES.get(name);
+        if (v == null && requests) {
+            v = BUILT_IN.get(name);
+            if (v == null) {
+                v = MODULES.get(name);
+            }
         }
         if (v != null) {
             return v;
         }
+        if (requests) {
+            Variable family = family(name);
+            if (family != null) {
+                return family;
+            }
+        }
+        throw new UnknownVariableException(name);
+    }
+
+    /** $1..$9, $http_NAME, $cookie_NAME, $arg_NAME, or null. */
+    private static Variable family(String name) {
         if (name.length() == 1 && Character.isDigit(name.charAt(0))) {
             int group = name.charAt(0) - '0';
             return s -> s.capture(group);
@@ -110,7 +144,7 @@ public final class Variables {
             String arg = name.substring(4);
             return s -> arg(s.args(), arg);
         }
-        throw new UnknownVariableException(name);
+        return null;
     }
 
     private static String forwardedFor(RequestScope s) {

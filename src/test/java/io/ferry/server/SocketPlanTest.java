@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ferry.conf.directive.ConfigLoader;
 import io.ferry.model.HttpConfig;
 import io.ferry.model.VirtualServer;
+import io.ferry.net.SocketPlan;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.Mapping;
 import java.net.Inet6Address;
@@ -25,11 +26,11 @@ class SocketPlanTest {
     @TempDir
     Path dir;
 
-    private Map<String, SocketPlan> plan(String httpBody) throws Exception {
+    private Map<String, SocketPlan<Site>> plan(String httpBody) throws Exception {
         Path conf = dir.resolve("ferry.conf");
         Files.writeString(conf, "http {\n" + httpBody + "\n}\n");
         HttpConfig http = ConfigLoader.load(dir, conf, null).config().http();
-        return SocketPlan.plan(http);
+        return Site.plan(http);
     }
 
     private static InetSocketAddress local(String ip) {
@@ -42,7 +43,7 @@ class SocketPlanTest {
 
     @Test
     void specificAddressesOnAPortGetASocketEach() throws Exception {
-        Map<String, SocketPlan> plans = plan("""
+        Map<String, SocketPlan<Site>> plans = plan("""
                 server { listen 127.0.0.1:8001; server_name one; }
                 server { listen 127.0.0.2:8001; server_name two; }
                 server { listen 127.0.0.1:8002; server_name three; }
@@ -56,13 +57,13 @@ class SocketPlanTest {
 
     @Test
     void aWildcardTakesThePortAndTheLocalAddressPicksTheServers() throws Exception {
-        Map<String, SocketPlan> plans = plan("""
+        Map<String, SocketPlan<Site>> plans = plan("""
                 server { listen 8003; server_name any; }
                 server { listen 127.0.0.1:8003; server_name loopback; }
                 server { listen *:8003; server_name star; }
                 """);
         assertThat(plans.keySet()).containsExactly("*:8003");
-        SocketPlan p = plans.get("*:8003");
+        SocketPlan<Site> p = plans.get("*:8003");
         assertThat(p.bind()).isEqualTo(new InetSocketAddress("0.0.0.0", 8003));
         Site loopback = p.siteFor(local("127.0.0.1"));
         assertThat(loopback.selector().servers()).extracting(SocketPlanTest::name).containsExactly("loopback");
@@ -74,7 +75,7 @@ class SocketPlanTest {
 
     @Test
     void v4AndV6WildcardsShareOneDualStackSocket() throws Exception {
-        Map<String, SocketPlan> plans = plan("""
+        Map<String, SocketPlan<Site>> plans = plan("""
                 server { listen 8004; listen [::]:8004; server_name both; }
                 """);
         assertThat(plans.keySet()).containsExactly("*:8004");
@@ -87,7 +88,7 @@ class SocketPlanTest {
 
     @Test
     void defaultServerWinsOverTheFirstServerOfItsAddress() throws Exception {
-        Map<String, SocketPlan> plans = plan("""
+        Map<String, SocketPlan<Site>> plans = plan("""
                 server { listen 127.0.0.1:8005; server_name first; }
                 server { listen 127.0.0.1:8005 default_server; server_name chosen; }
                 server { listen 127.0.0.1:8006; server_name alone; }
@@ -100,7 +101,7 @@ class SocketPlanTest {
     @Test
     void sniMapsEachNameToItsServersCertificateAndAnyOtherNameToTheDefaultServers() throws Exception {
         String tls = "ssl_self_signed on; ssl_certificate %1$s/%2$s.crt; ssl_certificate_key %1$s/%2$s.key;";
-        Map<String, SocketPlan> plans = plan(
+        Map<String, SocketPlan<Site>> plans = plan(
                 "server { listen 127.0.0.1:8443 ssl; server_name a.example; " + String.format(tls, dir, "a") + " }\n"
                 + "server { listen 127.0.0.1:8443 ssl default_server; server_name b.example *.wild.example; "
                 + String.format(tls, dir, "b") + " }\n"
@@ -122,7 +123,7 @@ class SocketPlanTest {
     @Test
     void sslOnAnyListenOfASocketMakesTheSocketTls() throws Exception {
         String tls = String.format("ssl_self_signed on; ssl_certificate %1$s/s.crt; ssl_certificate_key %1$s/s.key;", dir);
-        Map<String, SocketPlan> plans = plan(
+        Map<String, SocketPlan<Site>> plans = plan(
                 "server { listen 127.0.0.1:8444; server_name plain; " + tls + " }\n"
                 + "server { listen 127.0.0.1:8444 ssl; server_name secure; " + tls + " }\n");
         assertThat(plans.get("127.0.0.1:8444").siteFor(local("127.0.0.1")).secure()).isTrue();

@@ -10,11 +10,12 @@ import io.ferry.model.HttpConfig;
 import io.ferry.model.Listen;
 import io.ferry.model.ServerLimits;
 import io.ferry.model.ServerName;
-import io.ferry.model.StreamConfig;
 import io.ferry.model.Tls;
 import io.ferry.model.Upstream;
 import io.ferry.model.VirtualServer;
 import io.ferry.module.Modules;
+import io.ferry.stream.StreamConfig;
+import io.ferry.stream.StreamSettings;
 import io.ferry.variable.MapVariable;
 import io.ferry.variable.Template;
 import io.ferry.variable.Variables;
@@ -72,7 +73,7 @@ final class ConfigBuilder {
         Directive shutdown = scope.own("worker_shutdown_timeout");
         Duration shutdownTimeout = shutdown == null ? null : Values.time(shutdown, shutdown.args().get(0));
         Directive stream = scope.own("stream");
-        StreamConfig streamConfig = stream == null ? StreamConfig.NONE : new StreamBuilder(this, prefix).build(new Scope(scope, stream.block()));
+        StreamConfig streamConfig = stream == null ? StreamConfig.NONE : StreamSettings.build(new StreamBlock(this, prefix, new Scope(scope, stream.block())));
         return new FerryConfig(prefix, confFile, workers, connections, pidFile, errorLogs, shutdownTimeout, httpConfig, streamConfig);
     }
 

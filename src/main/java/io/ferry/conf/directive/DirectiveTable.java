@@ -104,8 +104,6 @@ public final class DirectiveTable {
         one("keepalive_timeout", EnumSet.of(UPSTREAM));
         one("keepalive_requests", EnumSet.of(UPSTREAM));
 
-        // the stream block: rows kept next to its builder
-        StreamBuilder.rows(DirectiveTable::add);
 
         // access, status, metrics
         add("allow", HSL, 1, 1, null, true);

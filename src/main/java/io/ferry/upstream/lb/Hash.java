@@ -1,7 +1,7 @@
 package io.ferry.upstream.lb;
 
 import io.ferry.upstream.Peer;
-import io.ferry.variable.RequestScope;
+import io.ferry.variable.ConnectionScope;
 import io.ferry.variable.Template;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -71,7 +71,7 @@ public final class Hash implements Balancer {
     }
 
     @Override
-    public Peer pick(RequestScope request, Set<Peer> tried, long now) {
+    public Peer pick(ConnectionScope request, Set<Peer> tried, long now) {
         String k = key.render(request);
         long hash = crc(k);
         if (ring != null) {

@@ -1,7 +1,7 @@
 package io.ferry.upstream.lb;
 
 import io.ferry.upstream.Peer;
-import io.ferry.variable.RequestScope;
+import io.ferry.variable.ConnectionScope;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -23,7 +23,7 @@ public final class IpHash implements Balancer {
     }
 
     @Override
-    public Peer pick(RequestScope request, Set<Peer> tried, long now) {
+    public Peer pick(ConnectionScope request, Set<Peer> tried, long now) {
         byte[] addr = address(request.remoteAddr());
         int octets = addr.length == 4 ? 3 : addr.length;
         int hash = 89;

@@ -1,7 +1,7 @@
 package io.ferry.upstream.lb;
 
 import io.ferry.upstream.Peer;
-import io.ferry.variable.RequestScope;
+import io.ferry.variable.ConnectionScope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -20,7 +20,7 @@ public final class LeastConn implements Balancer {
     }
 
     @Override
-    public Peer pick(RequestScope request, Set<Peer> tried, long now) {
+    public Peer pick(ConnectionScope request, Set<Peer> tried, long now) {
         List<Peer> best = new ArrayList<>();
         Peer first = null;
         for (Peer p : peers) {

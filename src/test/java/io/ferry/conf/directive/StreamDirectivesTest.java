@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.ferry.conf.ConfException;
 import io.ferry.model.FerryConfig;
-import io.ferry.model.StreamServer;
+import io.ferry.stream.StreamServer;
 import io.ferry.model.Upstream;
 import java.io.IOException;
 import java.nio.file.Files;

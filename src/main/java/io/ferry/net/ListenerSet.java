@@ -1,4 +1,4 @@
-package io.ferry.server;
+package io.ferry.net;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

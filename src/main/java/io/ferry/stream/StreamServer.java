@@ -1,6 +1,9 @@
-package io.ferry.model;
+package io.ferry.stream;
 
 import io.ferry.log.AccessLog;
+import io.ferry.model.Listen;
+import io.ferry.model.Tls;
+import io.ferry.model.Upstream;
 import java.time.Duration;
 import java.util.List;
 

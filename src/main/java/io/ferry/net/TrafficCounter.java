@@ -1,4 +1,4 @@
-package io.ferry.http;
+package io.ferry.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
@@ -8,8 +8,9 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
 
 /**
- * Counts the bytes of one client connection (above TLS, below HTTP), for $bytes_sent,
- * $request_length, metrics and stub_status; it stays in place when the connection becomes a tunnel.
+ * Counts the bytes of one connection (above TLS, below HTTP or the stream relay), for $bytes_sent,
+ * $request_length, the stream byte variables, metrics and stub_status; it stays in place when the
+ * connection becomes a tunnel.
  */
 public final class TrafficCounter extends ChannelDuplexHandler {
     private long in;
@@ -25,7 +26,7 @@ public final class TrafficCounter extends ChannelDuplexHandler {
     }
 
     /** Called (once) when bytes arrive while the connection was idle: stub_status's "Reading". */
-    void onNextBytes(Runnable r) {
+    public void onNextBytes(Runnable r) {
         onFirstBytes = r;
     }
 

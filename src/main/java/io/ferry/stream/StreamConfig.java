@@ -1,4 +1,4 @@
-package io.ferry.model;
+package io.ferry.stream;
 
 import java.util.List;
 

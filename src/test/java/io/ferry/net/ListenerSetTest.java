@@ -1,4 +1,4 @@
-package io.ferry.server;
+package io.ferry.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

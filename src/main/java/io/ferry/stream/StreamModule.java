@@ -1,0 +1,45 @@
+package io.ferry.stream;
+
+import static io.ferry.conf.Context.MAIN;
+import static io.ferry.conf.Context.STREAM;
+import static io.ferry.conf.Context.STREAM_SERVER;
+import static io.ferry.conf.Context.STREAM_UPSTREAM;
+
+import io.ferry.conf.Context;
+import io.ferry.module.DirectiveRows;
+import io.ferry.module.Module;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The stream block (nginx's ngx_stream_core/proxy/upstream/ssl/log modules): its directive rows.
+ * {@link StreamSettings} builds its configuration, {@link StreamServers} serves it.
+ */
+public final class StreamModule implements Module {
+    @Override
+    public String name() {
+        return "stream";
+    }
+
+    @Override
+    public void directives(DirectiveRows t) {
+        Set<Context> ss = EnumSet.of(STREAM, STREAM_SERVER);
+        t.add("stream", EnumSet.of(MAIN), 0, 0, STREAM, false);
+        t.add("upstream", EnumSet.of(STREAM), 1, 1, STREAM_UPSTREAM, true);
+        t.add("server", EnumSet.of(STREAM), 0, 0, STREAM_SERVER, true);
+        t.add("server", EnumSet.of(STREAM_UPSTREAM), 1, DirectiveRows.ANY, null, true);
+        t.add("least_conn", EnumSet.of(STREAM_UPSTREAM), 0, 0, null, false);
+        t.add("hash", EnumSet.of(STREAM_UPSTREAM), 1, 2, null, false);
+        t.add("listen", EnumSet.of(STREAM_SERVER), 1, DirectiveRows.ANY, null, true);
+        t.add("proxy_pass", EnumSet.of(STREAM_SERVER), 1, 1, null, false);
+        for (String name : new String[] {"proxy_timeout", "proxy_connect_timeout", "proxy_next_upstream",
+                "proxy_next_upstream_tries", "proxy_next_upstream_timeout", "proxy_buffer_size", "tcp_nodelay",
+                "ssl_certificate", "ssl_certificate_key", "ssl_ciphers", "ssl_handshake_timeout"}) {
+            t.add(name, ss, 1, 1, null, false);
+        }
+        t.add("ssl_protocols", ss, 1, DirectiveRows.ANY, null, false);
+        t.add("access_log", ss, 1, DirectiveRows.ANY, null, true);
+        t.add("error_log", ss, 1, 2, null, true);
+        t.add("log_format", EnumSet.of(STREAM), 2, DirectiveRows.ANY, null, true);
+    }
+}

@@ -1,0 +1,123 @@
+package io.ferry.stream;
+
+import io.ferry.conf.ConfException;
+import io.ferry.conf.Directive;
+import io.ferry.conf.Values;
+import io.ferry.model.Listen;
+import io.ferry.model.Tls;
+import io.ferry.model.Upstream;
+import io.ferry.module.Level;
+import io.ferry.variable.Variables;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@link StreamConfig} built from the stream block. Stream has its own variable namespace, a
+ * connection's variables and the session's own, so an HTTP variable in a stream log_format or hash
+ * key is reported as unknown, as nginx does.
+ */
+public final class StreamSettings {
+    private static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
+    private static final Set<String> LEVELS = Set.of("debug", "info", "notice", "warn", "error", "crit", "alert", "emerg");
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{?([A-Za-z0-9_]+)");
+
+    private StreamSettings() {
+    }
+
+    public static StreamConfig build(StreamLoader loader) throws ConfException {
+        Variables variables = Variables.withoutRequests(StreamVariables.OWN);
+        Level stream = loader.block(variables, (d, text) -> checkNames(variables, d, text));
+        checkLevelValues(stream);
+        List<StreamServer> servers = new ArrayList<>();
+        Map<String, Listen> sockets = new HashMap<>();
+        for (Directive block : stream.ownAll("server")) {
+            StreamServer server = server(loader, loader.server(block), block);
+            for (Listen l : server.listens()) {
+                if (sockets.putIfAbsent(l.socketKey(), l) != null) {
+                    throw new ConfException("duplicate \"" + l.socketKey() + "\" address and port pair", l.file(), l.line());
+                }
+            }
+            servers.add(server);
+        }
+        return new StreamConfig(List.copyOf(servers));
+    }
+
+    private static StreamServer server(StreamLoader loader, Level s, Directive block) throws ConfException {
+        List<Listen> listens = new ArrayList<>();
+        for (Directive d : s.ownAll("listen")) {
+            listens.add(listen(loader, d));
+        }
+        if (listens.isEmpty()) {
+            throw Values.error(block, "no \"listen\" is defined for server");
+        }
+        checkLevelValues(s);
+        Directive pass = s.own("proxy_pass");
+        if (pass == null) {
+            throw Values.error(block, "no handler for server");
+        }
+        Upstream upstream = s.upstream(pass, false);
+        Tls tls = loader.tls(s, listens, block);
+        int tries = s.tries("proxy_next_upstream_tries");
+        return new StreamServer(List.copyOf(listens), tls, s.time("ssl_handshake_timeout", DEFAULT_HANDSHAKE_TIMEOUT),
+                upstream, s.time("proxy_timeout", DEFAULT_PROXY_TIMEOUT),
+                s.time("proxy_connect_timeout", DEFAULT_CONNECT_TIMEOUT),
+                s.flag("proxy_next_upstream", true), tries, s.time("proxy_next_upstream_timeout", Duration.ZERO),
+                loader.accessLogs(s), block.file(), block.line());
+    }
+
+    /** Values written at this level that nothing else reads are still checked, as nginx does when it parses them. */
+    private static void checkLevelValues(Level s) throws ConfException {
+        Directive nodelay = s.own("tcp_nodelay");
+        if (nodelay != null) {
+            Values.flag(nodelay);
+        }
+        Directive buffer = s.own("proxy_buffer_size");
+        if (buffer != null) {
+            Values.size(buffer, buffer.args().get(0));
+        }
+        for (Directive d : s.ownAll("error_log")) {
+            if (d.args().size() > 1 && !LEVELS.contains(d.args().get(1))) {
+                throw Values.error(d, "invalid log level \"" + d.args().get(1) + "\"");
+            }
+        }
+    }
+
+    private static Listen listen(StreamLoader loader, Directive d) throws ConfException {
+        String address = d.args().get(0);
+        if (address.startsWith("unix:")) {
+            throw Values.error(d, "unix domain sockets are not supported in \"" + address + "\"");
+        }
+        Listen a = loader.address(d, address);
+        if (a.port() == 0) {
+            throw Values.error(d, "no port in \"" + address + "\" of the \"listen\" directive");
+        }
+        boolean ssl = false;
+        for (String p : d.args().subList(1, d.args().size())) {
+            switch (p) {
+                case "ssl" -> ssl = true;
+                case "udp" -> throw Values.error(d, "UDP is not supported in \"listen\" (TCP only)");
+                default -> throw Values.error(d, "invalid parameter \"" + p + "\"");
+            }
+        }
+        return new Listen(a.host(), a.port(), ssl, false, d.file(), d.line());
+    }
+
+    /** Only stream variables exist in stream: "$uri" in a stream log_format is nginx's unknown variable. */
+    private static void checkNames(Variables variables, Directive d, String text) throws ConfException {
+        Matcher m = VARIABLE.matcher(text);
+        while (m.find()) {
+            String name = m.group(1);
+            if (!variables.isDefined(name)) {
+                throw Values.error(d, "unknown \"" + name + "\" variable");
+            }
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package io.ferry.stream;
+
+import io.ferry.net.TrafficCounter;
+import io.ferry.variable.ConnectionScope;
+import io.ferry.variable.ConnectionVariable;
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import javax.net.ssl.SSLSession;
+
+/**
+ * What a stream session exposes to variables (nginx's stream core, upstream and ssl variables): the
+ * client connection's, plus its byte counts and times and its upstream attempts, which the session
+ * records here as it goes.
+ */
+final class StreamVariables implements ConnectionScope {
+    /** The stream block's variables beyond a connection's. */
+    static final Map<String, ConnectionVariable> OWN = Map.of(
+            "bytes_received", session(StreamVariables::bytesReceived),
+            "session_time", session(StreamVariables::sessionTime),
+            "upstream_bytes_sent", session(StreamVariables::upstreamBytesSent),
+            "upstream_bytes_received", session(StreamVariables::upstreamBytesReceived),
+            "upstream_session_time", session(StreamVariables::upstreamSessionTime),
+            "protocol", s -> "TCP");
+
+    private static final AtomicLong SERIAL = new AtomicLong();
+
+    private final Channel client;
+    private final TrafficCounter clientTraffic = new TrafficCounter();
+    private final long connection = SERIAL.incrementAndGet();
+    private final long started = System.nanoTime();
+    private final List<String> upstreamAddrs = new ArrayList<>();
+    private final List<String> connectTimes = new ArrayList<>();
+    private TrafficCounter upstreamTraffic;
+    private StreamRelay relay;
+    private long upstreamConnected;
+    private long upstreamEnded;
+    private long endedAt;
+    private boolean ended;
+    private int status = 200;
+
+    StreamVariables(Channel client) {
+        this.client = client;
+    }
+
+    private static ConnectionVariable session(Function<StreamVariables, String> value) {
+        return s -> s instanceof StreamVariables v ? value.apply(v) : null;
+    }
+
+    // ---- what the session records ------------------------------------------------------------
+
+    /** The client's byte counter, put in its pipeline below the relay. */
+    TrafficCounter clientTraffic() {
+        return clientTraffic;
+    }
+
+    long started() {
+        return started;
+    }
+
+    void status(int code) {
+        status = code;
+    }
+
+    void attempt(String address) {
+        upstreamAddrs.add(address);
+    }
+
+    void attemptFailed() {
+        connectTimes.add("-");
+    }
+
+    void connected(long attemptStart, TrafficCounter traffic) {
+        upstreamConnected = System.nanoTime();
+        connectTimes.add(seconds(upstreamConnected - attemptStart));
+        upstreamTraffic = traffic;
+    }
+
+    void relaying(StreamRelay relay, Channel upstream) {
+        this.relay = relay;
+        upstream.closeFuture().addListener(f -> upstreamEnded = System.nanoTime());
+    }
+
+    void ended() {
+        ended = true;
+        endedAt = System.nanoTime();
+    }
+
+    /** "ADDR:PORT" of the listening socket, as error log lines name the server. */
+    String serverText() {
+        InetSocketAddress local = (InetSocketAddress) client.localAddress();
+        return local == null ? "" : address(local) + ":" + local.getPort();
+    }
+
+    private static String address(Object a) {
+        return a instanceof InetSocketAddress isa && isa.getAddress() != null ? isa.getAddress().getHostAddress() : "";
+    }
+
+    private static String port(Object a) {
+        return a instanceof InetSocketAddress isa ? Integer.toString(isa.getPort()) : "";
+    }
+
+    private static String seconds(long nanos) {
+        long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
+        return String.format(Locale.ROOT, "%d.%03d", millis / 1000, millis % 1000);
+    }
+
+    // ---- the values ----------------------------------------------------------------------------
+
+    @Override
+    public String remoteAddr() {
+        return address(client.remoteAddress());
+    }
+
+    @Override
+    public String remotePort() {
+        return port(client.remoteAddress());
+    }
+
+    @Override
+    public String serverAddr() {
+        return address(client.localAddress());
+    }
+
+    @Override
+    public String serverPort() {
+        return port(client.localAddress());
+    }
+
+    @Override
+    public String status() {
+        return Integer.toString(status);
+    }
+
+    @Override
+    public String bytesSent() {
+        return relay != null && relay.spliced() ? null : Long.toString(clientTraffic.out());
+    }
+
+    String bytesReceived() {
+        return relay != null && relay.spliced() ? null : Long.toString(clientTraffic.in());
+    }
+
+    /** Seconds since the connection was accepted, millisecond resolution ("1.234"). */
+    String sessionTime() {
+        return seconds((ended ? endedAt : System.nanoTime()) - started);
+    }
+
+    @Override
+    public String connection() {
+        return Long.toString(connection);
+    }
+
+    @Override
+    public String upstreamAddr() {
+        return upstreamAddrs.isEmpty() ? null : String.join(", ", upstreamAddrs);
+    }
+
+    @Override
+    public String upstreamConnectTime() {
+        return connectTimes.isEmpty() ? null : String.join(", ", connectTimes);
+    }
+
+    String upstreamBytesSent() {
+        return upstreamTraffic == null || relay.spliced() ? null : Long.toString(upstreamTraffic.out());
+    }
+
+    String upstreamBytesReceived() {
+        return upstreamTraffic == null || relay.spliced() ? null : Long.toString(upstreamTraffic.in());
+    }
+
+    /** Seconds the upstream connection was open, millisecond resolution. */
+    String upstreamSessionTime() {
+        if (upstreamConnected == 0) {
+            return null;
+        }
+        long end = upstreamEnded != 0 ? upstreamEnded : ended ? endedAt : System.nanoTime();
+        return seconds(Math.max(0, end - upstreamConnected));
+    }
+
+    @Override
+    public String sslProtocol() {
+        SSLSession s = sslSession();
+        return s == null ? null : s.getProtocol();
+    }
+
+    @Override
+    public String sslCipher() {
+        SSLSession s = sslSession();
+        return s == null ? null : s.getCipherSuite();
+    }
+
+    private SSLSession sslSession() {
+        SslHandler ssl = client.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ssl.engine().getSession();
+    }
+}

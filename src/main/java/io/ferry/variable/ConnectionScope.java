@@ -1,0 +1,46 @@
+package io.ferry.variable;
+
+/**
+ * What a client connection exposes to variables, HTTP's and stream's alike (nginx keeps the two
+ * namespaces apart, with these names in both). {@link RequestScope} adds what a request has.
+ */
+public interface ConnectionScope {
+    String remoteAddr();
+
+    String remotePort();
+
+    String serverAddr();
+
+    String serverPort();
+
+    // ---- known once the response or session is under way (logging); null elsewhere ------------
+
+    default String status() {
+        return null;
+    }
+
+    default String bytesSent() {
+        return null;
+    }
+
+    default String connection() {
+        return null;
+    }
+
+    /** One entry per upstream attempt, joined with ", " as nginx does. */
+    default String upstreamAddr() {
+        return null;
+    }
+
+    default String upstreamConnectTime() {
+        return null;
+    }
+
+    default String sslProtocol() {
+        return null;
+    }
+
+    default String sslCipher() {
+        return null;
+    }
+}
