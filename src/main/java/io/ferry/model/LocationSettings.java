@@ -18,7 +18,7 @@ public record LocationSettings(
         long clientMaxBodySize,
         Duration keepaliveTimeout,
         List<AccessLog> accessLogs,
-        List<AccessRule> access,
+        boolean satisfyAny,
         Builtin builtin,
         MemcachedSettings memcached,
         DocumentRoot documentRoot,

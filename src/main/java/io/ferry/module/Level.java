@@ -31,6 +31,12 @@ public interface Level {
     /** Every line of a repeatable directive from the nearest level that writes any. */
     List<Directive> inheritedAll(String name);
 
+    /**
+     * Every line of several repeatable directives that form one list (allow and deny), in the order
+     * written, from the nearest level that writes any of them.
+     */
+    List<Directive> inheritedAllOf(String... names);
+
     /** A value with variables, compiled against this configuration's variables. */
     Template template(Directive d, String text) throws ConfException;
 

@@ -4,10 +4,13 @@ import io.ferry.conf.ConfException;
 import io.ferry.http.AccessHandler;
 import io.ferry.http.ContentPhaseHandler;
 import io.ferry.http.HeaderFilter;
+import io.ferry.http.PostReadHandler;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
+import io.ferry.module.access.AccessModule;
 import io.ferry.module.gzip.GzipModule;
 import io.ferry.module.headers.HeadersModule;
+import io.ferry.module.realip.RealIpModule;
 import io.ferry.variable.Variable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,10 +27,15 @@ import java.util.stream.Collectors;
 public final class Modules {
     private static final List<Module> ALL = List.of(
             new HeadersModule(),
-            new GzipModule());
+            new GzipModule(),
+            new AccessModule(),
+            new RealIpModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
             ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();
+
+    private static final List<PostReadHandler> POST_READ_HANDLERS =
+            ALL.stream().map(Module::postReadHandler).filter(Objects::nonNull).toList();
 
     private static final List<AccessHandler> ACCESS_HANDLERS =
             ALL.stream().map(Module::accessHandler).filter(Objects::nonNull).toList();
@@ -63,6 +71,10 @@ public final class Modules {
 
     public static List<HeaderFilter> headerFilters() {
         return HEADER_FILTERS;
+    }
+
+    public static List<PostReadHandler> postReadHandlers() {
+        return POST_READ_HANDLERS;
     }
 
     public static List<AccessHandler> accessHandlers() {

@@ -64,6 +64,7 @@ public final class DirectiveTable {
         add("error_page", EnumSet.of(HTTP, SERVER, LOCATION, IF), 2, DirectiveRows.ANY, null, true);
         add("try_files", EnumSet.of(SERVER, LOCATION), 2, DirectiveRows.ANY, null, false);
         add("internal", EnumSet.of(LOCATION), 0, 0, null, false);
+        one("satisfy", HSL);
         one("rewrite_log", EnumSet.of(HTTP, SERVER, LOCATION, IF));
         one("uninitialized_variable_warn", EnumSet.of(HTTP, SERVER, LOCATION, IF));
         add("proxy_hide_header", HSL, 1, 1, null, true);
@@ -89,9 +90,6 @@ public final class DirectiveTable {
         one("send_timeout", HSL);
         one("keepalive_requests", HSL);
         one("proxy_buffer_size", HSL);
-        add("set_real_ip_from", HSL, 1, 1, null, true);
-        one("real_ip_header", HSL);
-        one("real_ip_recursive", HSL);
 
         // tls
         one("ssl_certificate", HS);
@@ -126,9 +124,7 @@ public final class DirectiveTable {
         MemcachedBuilder.rows(DirectiveTable::add);
         StreamBuilder.rows(DirectiveTable::add);
 
-        // access, status, metrics
-        add("allow", HSL, 1, 1, null, true);
-        add("deny", HSL, 1, 1, null, true);
+        // status, metrics
         add("stub_status", EnumSet.of(SERVER, LOCATION), 0, 1, null, false);
         add("metrics", EnumSet.of(LOCATION), 0, 0, null, false);
         one("worker_shutdown_timeout", EnumSet.of(MAIN));

@@ -34,7 +34,7 @@ import java.util.regex.PatternSyntaxException;
 final class LocationBuilder {
     private static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(60);
     static final List<String> FLAGS = List.of("sendfile", "tcp_nopush", "tcp_nodelay", "server_tokens", "proxy_websocket",
-            "rewrite_log", "uninitialized_variable_warn", "proxy_intercept_errors", "real_ip_recursive",
+            "rewrite_log", "uninitialized_variable_warn", "proxy_intercept_errors",
             "ssl_self_signed");
 
     private final Path prefix;
@@ -165,12 +165,24 @@ final class LocationBuilder {
         }
         return new LocationSettings(root, List.copyOf(index),
                 defaultTypeD == null ? "text/plain" : defaultTypeD.args().get(0), types,
-                proxy(s, location), maxBody, keepalive, logs.accessLogs(s), AccessRules.of(s), builtin(s),
+                proxy(s, location), maxBody, keepalive, logs.accessLogs(s), satisfyAny(s), builtin(s),
                 MemcachedBuilder.settings(s, upstreams, variables), files.documentRoot(s, location, prefix, variables),
                 FastCgiBuilder.settings(s, variables, upstreams),
                 rewrites.ops(s, s.written(), block == null ? null : (inner, ifBlock) -> settings(inner, ifLocation(location), ifBlock)),
                 rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null,
                 clientTimeouts(s), proxyBufferSize(s), Modules.settings(new ModuleLevel(s, variables, prefix, location, upstreams)));
+    }
+
+    /** satisfy all|any: how the access phase combines the modules' checks. */
+    private static boolean satisfyAny(Scope s) throws ConfException {
+        Directive d = s.inherited("satisfy");
+        if (d == null || d.args().get(0).equals("all")) {
+            return false;
+        }
+        if (d.args().get(0).equals("any")) {
+            return true;
+        }
+        throw Values.invalid(d, d.args().get(0));
     }
 
     private static ClientTimeouts clientTimeouts(Scope s) throws ConfException {
