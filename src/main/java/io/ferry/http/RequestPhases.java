@@ -76,7 +76,7 @@ final class RequestPhases {
         String host = ExchangeVariables.stripPort(ex.target.absoluteHost() != null ? ex.target.absoluteHost() : hostHeader);
         ex.server = sites.select(host);
         ex.captures = ServerSelector.captures(ex.server, host);
-        ex.settings = ex.server.fallback();
+        ex.settings = ex.server.fallback(); // what the post-read hooks read: the chosen server's settings
         for (PostReadHandler h : ex.handlers().postReadHandlers()) {
             h.postRead(ex);
         }
