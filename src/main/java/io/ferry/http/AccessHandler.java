@@ -1,5 +1,8 @@
 package io.ferry.http;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * A module's access-phase check (allow/deny, auth_basic, auth_request). nginx's {@code satisfy}
  * combines them: with "all" every check must pass, with "any" one that allows is enough.
@@ -13,4 +16,14 @@ public interface AccessHandler {
 
     /** {@link #OK}, {@link #DECLINED}, or the status that refuses the request (403, 401). */
     int check(Exchange exchange);
+
+    /**
+     * nginx's "access forbidden by rule" line: written by the refusing check under "satisfy all", by
+     * the access phase under "satisfy any" once no check let the request through.
+     */
+    static void logForbidden(Exchange ex) {
+        Logger log = LoggerFactory.getLogger("io.ferry.error");
+        log.error("*{} access forbidden by rule, client: {}, server: {}, request: \"{} {} {}\"",
+                ex.connection(), ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol());
+    }
 }

@@ -9,4 +9,10 @@ public interface ContentHandlers {
 
     /** The modules' response header filters, in order. */
     List<HeaderFilter> headerFilters();
+
+    /** The modules' post-read hooks, in order. */
+    List<PostReadHandler> postReadHandlers();
+
+    /** The modules' access-phase checks, in order. */
+    List<AccessHandler> accessHandlers();
 }

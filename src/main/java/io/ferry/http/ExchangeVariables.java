@@ -112,13 +112,15 @@ public abstract class ExchangeVariables implements RequestScope {
         return colon < 0 ? host : host.substring(0, colon);
     }
 
-    /** $remote_addr: the peer, or with set_real_ip_from the client a trusted proxy names. */
+    /** $remote_addr: the peer, unless a post-read hook named another client. */
     @Override
     public String remoteAddr() {
-        if (realRemoteAddr == null) {
-            realRemoteAddr = RealIpResolver.resolve(server == null ? null : server.realIp(), ctx.channel().remoteAddress(), request);
-        }
-        return realRemoteAddr;
+        return realRemoteAddr != null ? realRemoteAddr : address(ctx.channel().remoteAddress());
+    }
+
+    /** The client a trusted proxy names (realip): $remote_addr from now on. */
+    public void remoteAddr(String address) {
+        realRemoteAddr = address;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.ferry.http;
 
-import io.ferry.model.AccessRule;
 import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;
 import io.ferry.route.LocationMatch;
@@ -14,7 +13,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -78,6 +76,10 @@ final class RequestPhases {
         String host = ExchangeVariables.stripPort(ex.target.absoluteHost() != null ? ex.target.absoluteHost() : hostHeader);
         ex.server = sites.select(host);
         ex.captures = ServerSelector.captures(ex.server, host);
+        ex.settings = ex.server.fallback(); // what the post-read hooks read: the chosen server's settings
+        for (PostReadHandler h : ex.handlers().postReadHandlers()) {
+            h.postRead(ex);
+        }
         serverPhase();
     }
 
@@ -138,12 +140,11 @@ final class RequestPhases {
         return RewriteScript.Outcome.BREAK;
     }
 
-    /** Access (allow/deny), then try_files, then the content handler. */
+    /** The access phase, then try_files, then the content handler. */
     private void content() {
-        if (!allowed()) {
-            LOG.error("*{} access forbidden by rule, client: {}, server: {}, request: \"{} {} {}\"",
-                    ex.connection(), ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol());
-            ex.sendError(HttpResponseStatus.FORBIDDEN, !ex.expectsNoBody());
+        int refused = access();
+        if (refused != AccessHandler.OK) {
+            ex.sendError(HttpResponseStatus.valueOf(refused), !ex.expectsNoBody());
             return;
         }
         long length = HttpUtil.getContentLength(ex.request, -1L);
@@ -219,16 +220,32 @@ final class RequestPhases {
         ex.settings = block;
     }
 
-    private boolean allowed() {
-        if (ex.settings.access().isEmpty() || !(ex.ctx.channel().remoteAddress() instanceof InetSocketAddress remote)) {
-            return true;
-        }
-        for (AccessRule rule : ex.settings.access()) {
-            if (rule.matches(remote.getAddress())) {
-                return rule.allow();
+    /**
+     * nginx's ngx_http_core_access_phase and post_access phase: OK, or the status that ends the
+     * request. Under "satisfy all" the first refusal ends it; under "any" the first check that allows
+     * lets it through, else a 403 or 401 from the checks (401 kept over a later 403), else through.
+     */
+    private int access() {
+        boolean any = ex.settings.satisfyAny();
+        int refused = AccessHandler.OK;
+        for (AccessHandler h : ex.handlers().accessHandlers()) {
+            int rc = h.check(ex);
+            if (rc == AccessHandler.DECLINED || (rc == AccessHandler.OK && !any)) {
+                continue;
             }
+            if (rc == AccessHandler.OK) {
+                return AccessHandler.OK;
+            }
+            if (any && (rc == 403 || rc == 401)) {
+                refused = refused == 401 ? refused : rc;
+                continue;
+            }
+            return rc;
         }
-        return true;
+        if (refused == 403) {
+            AccessHandler.logForbidden(ex);
+        }
+        return refused;
     }
 
     /** The matched location's path ("" at the ex.server level), for metrics labels. */

@@ -16,7 +16,7 @@ public record LocationSettings(
         Map<String, String> types,
         long clientMaxBodySize,
         Duration keepaliveTimeout,
-        List<AccessRule> access,
+        boolean satisfyAny,
         Builtin builtin,
         DocumentRoot documentRoot,
         List<RewriteOp> rewrites,

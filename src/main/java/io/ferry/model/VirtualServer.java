@@ -13,7 +13,6 @@ public record VirtualServer(
         List<Location> locations,
         LocationSettings fallback,
         ServerLimits limits,
-        RealIp realIp,
         String file,
         int line) {
 

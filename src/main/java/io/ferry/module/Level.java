@@ -38,6 +38,12 @@ public interface Level {
      */
     <T> T http(Slot<T> slot);
 
+    /**
+     * Every line of several repeatable directives that form one list (allow and deny), in the order
+     * written, from the nearest level that writes any of them.
+     */
+    List<Directive> inheritedAllOf(String... names);
+
     /** A value with variables, compiled against this configuration's variables. */
     Template template(Directive d, String text) throws ConfException;
 

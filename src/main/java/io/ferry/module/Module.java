@@ -4,6 +4,7 @@ import io.ferry.conf.ConfException;
 import io.ferry.http.AccessHandler;
 import io.ferry.http.ContentPhaseHandler;
 import io.ferry.http.HeaderFilter;
+import io.ferry.http.PostReadHandler;
 import io.ferry.model.Slot;
 import io.ferry.variable.Variable;
 import java.util.List;
@@ -55,6 +56,11 @@ public interface Module {
 
     /** A response header filter, run on every response before its head is written; null for none. */
     default HeaderFilter headerFilter() {
+        return null;
+    }
+
+    /** A post-read hook, run once per request once its server is chosen (realip); null for none. */
+    default PostReadHandler postReadHandler() {
         return null;
     }
 

@@ -7,12 +7,15 @@ import io.ferry.http.ContentPhaseHandler;
 import io.ferry.http.HeaderFilter;
 import io.ferry.memcached.MemcachedModule;
 import io.ferry.log.LogModule;
+import io.ferry.http.PostReadHandler;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
+import io.ferry.module.access.AccessModule;
 import io.ferry.module.gzip.GzipModule;
 import io.ferry.module.headers.HeadersModule;
 import io.ferry.proxy.ProxyModule;
 import io.ferry.stream.StreamModule;
+import io.ferry.module.realip.RealIpModule;
 import io.ferry.variable.Variable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,10 +38,15 @@ public final class Modules {
             new ProxyModule(),
             new GzipModule(),
             new LogModule(),
-            new StreamModule());
+            new StreamModule(),
+            new AccessModule(),
+            new RealIpModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
             ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();
+
+    private static final List<PostReadHandler> POST_READ_HANDLERS =
+            ALL.stream().map(Module::postReadHandler).filter(Objects::nonNull).toList();
 
     private static final List<AccessHandler> ACCESS_HANDLERS =
             ALL.stream().map(Module::accessHandler).filter(Objects::nonNull).toList();
@@ -87,6 +95,10 @@ public final class Modules {
 
     public static List<HeaderFilter> headerFilters() {
         return HEADER_FILTERS;
+    }
+
+    public static List<PostReadHandler> postReadHandlers() {
+        return POST_READ_HANDLERS;
     }
 
     public static List<AccessHandler> accessHandlers() {

@@ -2,10 +2,12 @@ package io.ferry.server;
 
 import io.ferry.files.StaticFileHandler;
 import io.ferry.http.ConnectionStates;
+import io.ferry.http.AccessHandler;
 import io.ferry.http.ContentHandler;
 import io.ferry.http.ContentHandlers;
 import io.ferry.http.ContentPhaseHandler;
 import io.ferry.http.HeaderFilter;
+import io.ferry.http.PostReadHandler;
 import io.ferry.module.Modules;
 import io.ferry.module.Services;
 import java.util.List;
@@ -50,5 +52,15 @@ final class Handlers implements ContentHandlers {
     @Override
     public List<HeaderFilter> headerFilters() {
         return Modules.headerFilters();
+    }
+
+    @Override
+    public List<PostReadHandler> postReadHandlers() {
+        return Modules.postReadHandlers();
+    }
+
+    @Override
+    public List<AccessHandler> accessHandlers() {
+        return Modules.accessHandlers();
     }
 }

@@ -181,7 +181,7 @@ final class ConfigBuilder {
         }
         Tls tls = tls(s, listens, block);
         return new VirtualServer(List.copyOf(listens), List.copyOf(names), tls, locations.locations(s),
-                locations.serverSettings(s), limits(s), AccessRules.realIp(s), block.file(), block.line());
+                locations.serverSettings(s), limits(s), block.file(), block.line());
     }
 
     private static final long MAX_HEADER_BUFFER = 64L * 1024 * 1024;

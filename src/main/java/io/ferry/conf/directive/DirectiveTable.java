@@ -64,6 +64,7 @@ public final class DirectiveTable {
         add("error_page", EnumSet.of(HTTP, SERVER, LOCATION, IF), 2, DirectiveRows.ANY, null, true);
         add("try_files", EnumSet.of(SERVER, LOCATION), 2, DirectiveRows.ANY, null, false);
         add("internal", EnumSet.of(LOCATION), 0, 0, null, false);
+        one("satisfy", HSL);
         one("rewrite_log", EnumSet.of(HTTP, SERVER, LOCATION, IF));
         one("uninitialized_variable_warn", EnumSet.of(HTTP, SERVER, LOCATION, IF));
         one("server_names_hash_bucket_size", EnumSet.of(HTTP));
@@ -83,9 +84,6 @@ public final class DirectiveTable {
         one("client_body_timeout", HSL);
         one("send_timeout", HSL);
         one("keepalive_requests", HSL);
-        add("set_real_ip_from", HSL, 1, 1, null, true);
-        one("real_ip_header", HSL);
-        one("real_ip_recursive", HSL);
 
         // tls
         one("ssl_certificate", HS);
@@ -105,9 +103,7 @@ public final class DirectiveTable {
         one("keepalive_requests", EnumSet.of(UPSTREAM));
 
 
-        // access, status, metrics
-        add("allow", HSL, 1, 1, null, true);
-        add("deny", HSL, 1, 1, null, true);
+        // status, metrics
         add("stub_status", EnumSet.of(SERVER, LOCATION), 0, 1, null, false);
         add("metrics", EnumSet.of(LOCATION), 0, 0, null, false);
         one("worker_shutdown_timeout", EnumSet.of(MAIN));

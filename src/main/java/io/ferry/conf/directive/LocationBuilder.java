@@ -27,7 +27,7 @@ import java.util.regex.PatternSyntaxException;
 /** Builds location trees and the merged settings of each level (http → server → location → nested). */
 final class LocationBuilder {
     static final List<String> FLAGS = List.of("sendfile", "tcp_nopush", "tcp_nodelay", "server_tokens",
-            "rewrite_log", "uninitialized_variable_warn", "real_ip_recursive",
+            "rewrite_log", "uninitialized_variable_warn",
             "ssl_self_signed");
 
     private final Path prefix;
@@ -155,11 +155,23 @@ final class LocationBuilder {
         }
         return new LocationSettings(root, List.copyOf(index),
                 defaultTypeD == null ? "text/plain" : defaultTypeD.args().get(0), types,
-                maxBody, keepalive, AccessRules.of(s), builtin(s),
+                maxBody, keepalive, satisfyAny(s), builtin(s),
                 files.documentRoot(s, location, prefix, variables),
                 rewrites.ops(s, s.written(), block == null ? null : (inner, ifBlock) -> settings(inner, ifLocation(location), ifBlock)),
                 rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null,
                 clientTimeouts(s), Modules.settings(new ModuleLevel(s, variables, prefix, location, upstreams, httpModules)));
+    }
+
+    /** satisfy all|any: how the access phase combines the modules' checks. */
+    private static boolean satisfyAny(Scope s) throws ConfException {
+        Directive d = s.inherited("satisfy");
+        if (d == null || d.args().get(0).equals("all")) {
+            return false;
+        }
+        if (d.args().get(0).equals("any")) {
+            return true;
+        }
+        throw Values.invalid(d, d.args().get(0));
     }
 
     private static ClientTimeouts clientTimeouts(Scope s) throws ConfException {

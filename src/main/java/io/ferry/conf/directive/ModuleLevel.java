@@ -49,6 +49,11 @@ record ModuleLevel(Scope scope, Variables variables, Path prefix, Location locat
     }
 
     @Override
+    public List<Directive> inheritedAllOf(String... names) {
+        return scope.inheritedAllOf(names);
+    }
+
+    @Override
     public Template template(Directive d, String text) throws ConfException {
         return ConfigBuilder.template(d, text, variables);
     }

@@ -67,4 +67,15 @@ final class Scope {
         }
         return List.of();
     }
+
+    /** The directives of any of these names from the nearest level that writes any, in the order written. */
+    List<Directive> inheritedAllOf(String... names) {
+        for (Scope s = this; s != null; s = s.parent) {
+            List<Directive> list = s.ownAllOf(names);
+            if (!list.isEmpty()) {
+                return list;
+            }
+        }
+        return List.of();
+    }
 }

@@ -1,8 +1,7 @@
-package io.ferry.http;
+package io.ferry.module.realip;
 
-import io.ferry.model.AccessRule;
 import io.ferry.model.IpLiteral;
-import io.ferry.model.RealIp;
+import io.ferry.module.access.AccessRule;
 import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,7 +22,7 @@ final class RealIpResolver {
             return "";
         }
         String peerText = inet.getAddress().getHostAddress();
-        if (realIp == null || realIp.trusted().isEmpty() || !trusted(realIp.trusted(), inet.getAddress())) {
+        if (realIp.trusted().isEmpty() || !trusted(realIp.trusted(), inet.getAddress())) {
             return peerText;
         }
         String header = request.headers().get(realIp.header());

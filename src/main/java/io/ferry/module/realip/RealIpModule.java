@@ -1,0 +1,70 @@
+package io.ferry.module.realip;
+
+import static io.ferry.conf.Context.HTTP;
+import static io.ferry.conf.Context.LOCATION;
+import static io.ferry.conf.Context.SERVER;
+
+import io.ferry.conf.ConfException;
+import io.ferry.conf.Context;
+import io.ferry.conf.Directive;
+import io.ferry.conf.Values;
+import io.ferry.http.PostReadHandler;
+import io.ferry.model.Slot;
+import io.ferry.module.DirectiveRows;
+import io.ferry.module.Level;
+import io.ferry.module.Module;
+import io.ferry.module.access.AccessRule;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * nginx's realip module: a request from a trusted proxy (set_real_ip_from) names its client in
+ * real_ip_header, and that address is $remote_addr from the post-read phase on. As in nginx's
+ * post-read handler, the server's settings decide.
+ */
+public final class RealIpModule implements Module {
+    static final Slot<RealIp> SETTINGS = new Slot<>();
+
+    private static final Set<Context> HSL = EnumSet.of(HTTP, SERVER, LOCATION);
+
+    @Override
+    public String name() {
+        return "http_realip_module";
+    }
+
+    @Override
+    public void directives(DirectiveRows rows) {
+        rows.add("set_real_ip_from", HSL, 1, 1, null, true);
+        rows.one("real_ip_header", HSL);
+        rows.one("real_ip_recursive", HSL);
+    }
+
+    @Override
+    public Slot<?> settingsSlot() {
+        return SETTINGS;
+    }
+
+    @Override
+    public Object settings(Level level) throws ConfException {
+        List<AccessRule> trusted = new ArrayList<>();
+        for (Directive d : level.inheritedAll("set_real_ip_from")) {
+            if (d.args().get(0).startsWith("unix:")) {
+                throw Values.error(d, "unix domain sockets are not supported in \"set_real_ip_from\"");
+            }
+            trusted.add(AccessRule.of(d));
+        }
+        Directive header = level.inherited("real_ip_header");
+        if (header != null && header.args().get(0).equals("proxy_protocol")) {
+            throw Values.error(header, "the PROXY protocol is not supported");
+        }
+        return new RealIp(List.copyOf(trusted), header == null ? "X-Real-IP" : header.args().get(0),
+                level.flag("real_ip_recursive", false));
+    }
+
+    @Override
+    public PostReadHandler postReadHandler() {
+        return ex -> ex.remoteAddr(RealIpResolver.resolve(ex.settings().module(SETTINGS), ex.channel().remoteAddress(), ex.request()));
+    }
+}
