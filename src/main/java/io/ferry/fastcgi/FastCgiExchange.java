@@ -3,7 +3,7 @@ package io.ferry.fastcgi;
 import io.ferry.gateway.UpstreamAttempt;
 import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
-import io.ferry.model.NextUpstream.Condition;
+import io.ferry.upstream.NextUpstream.Condition;
 import io.ferry.upstream.Peer;
 import io.ferry.upstream.UpstreamGroup;
 import io.netty.buffer.ByteBuf;

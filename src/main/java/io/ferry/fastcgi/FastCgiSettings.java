@@ -1,8 +1,8 @@
 package io.ferry.fastcgi;
 
-import io.ferry.model.NextUpstream;
-import io.ferry.model.Upstream;
-import io.ferry.model.UpstreamUser;
+import io.ferry.upstream.NextUpstream;
+import io.ferry.upstream.Upstream;
+import io.ferry.upstream.UpstreamUser;
 import io.ferry.variable.Regex;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.ferry.files;
 
-import io.ferry.http.ContentHandler;
+import io.ferry.http.hook.ContentHandler;
 import io.ferry.http.Exchange;
 import io.ferry.model.LocationSettings;
 import io.netty.handler.codec.http.HttpMethod;

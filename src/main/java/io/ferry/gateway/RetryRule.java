@@ -1,7 +1,7 @@
 package io.ferry.gateway;
 
-import io.ferry.model.NextUpstream;
-import io.ferry.model.NextUpstream.Condition;
+import io.ferry.upstream.NextUpstream;
+import io.ferry.upstream.NextUpstream.Condition;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.Set;
 

@@ -1,9 +1,9 @@
 package io.ferry.gateway;
 
-import io.ferry.http.BodySink;
+import io.ferry.http.hook.BodySink;
 import io.ferry.http.Exchange;
-import io.ferry.model.NextUpstream;
-import io.ferry.model.NextUpstream.Condition;
+import io.ferry.upstream.NextUpstream;
+import io.ferry.upstream.NextUpstream.Condition;
 import io.ferry.upstream.Errno;
 import io.ferry.upstream.Peer;
 import io.ferry.upstream.UpstreamGroup;

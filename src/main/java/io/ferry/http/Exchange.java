@@ -1,5 +1,10 @@
 package io.ferry.http;
 
+import io.ferry.http.hook.BodyFilter;
+import io.ferry.http.hook.HeaderFilter;
+import io.ferry.http.hook.ContentHandlers;
+import io.ferry.http.hook.BodySink;
+
 import io.ferry.model.ErrorPage;
 import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;

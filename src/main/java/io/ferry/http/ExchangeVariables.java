@@ -1,5 +1,9 @@
 package io.ferry.http;
 
+import io.ferry.variable.Seconds;
+
+import io.ferry.http.UpstreamTiming;
+
 import io.ferry.model.LocationSettings;
 import io.ferry.model.Slot;
 import io.ferry.model.VirtualServer;

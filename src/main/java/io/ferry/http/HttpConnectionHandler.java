@@ -1,5 +1,8 @@
 package io.ferry.http;
 
+import io.ferry.http.hook.ContentHandlers;
+import io.ferry.http.hook.ExchangeListener;
+
 import io.ferry.net.TrafficCounter;
 import io.ferry.route.ServerSelector;
 import io.netty.channel.ChannelHandlerContext;

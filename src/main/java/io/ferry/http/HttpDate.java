@@ -1,5 +1,7 @@
 package io.ferry.http;
 
+import io.ferry.variable.Seconds;
+
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;

@@ -1,5 +1,8 @@
 package io.ferry.http;
 
+import io.ferry.http.hook.AccessHandler;
+import io.ferry.http.hook.PostReadHandler;
+
 import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;
 import io.ferry.route.LocationMatch;

@@ -1,5 +1,7 @@
 package io.ferry.http;
 
+import io.ferry.http.hook.BodyFilter;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelDuplexHandler;

@@ -1,5 +1,7 @@
 package io.ferry.http;
 
+import io.ferry.variable.Seconds;
+
 /** One upstream attempt as $upstream_addr/_status/_connect_time/_response_time report it. */
 public final class UpstreamTiming {
     private final String address;

@@ -4,7 +4,7 @@ import io.ferry.gateway.UpstreamAttempt;
 import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
 import io.ferry.model.LocationSettings;
-import io.ferry.model.NextUpstream.Condition;
+import io.ferry.upstream.NextUpstream.Condition;
 import io.ferry.upstream.Errno;
 import io.ferry.upstream.Peer;
 import io.ferry.upstream.UpstreamGroup;

@@ -1,6 +1,6 @@
 package io.ferry.memcached;
 
-import io.ferry.http.ContentPhaseHandler;
+import io.ferry.http.hook.ContentPhaseHandler;
 import io.ferry.http.Exchange;
 import io.ferry.upstream.Upstreams;
 

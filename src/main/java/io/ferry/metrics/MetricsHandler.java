@@ -1,6 +1,6 @@
 package io.ferry.metrics;
 
-import io.ferry.http.ContentHandler;
+import io.ferry.http.hook.ContentHandler;
 import io.ferry.http.Exchange;
 
 /** The `metrics` content handler: Prometheus text exposition of {@link Metrics}. */

@@ -1,7 +1,7 @@
 package io.ferry.metrics;
 
 import io.ferry.http.ConnectionStates;
-import io.ferry.http.ContentHandler;
+import io.ferry.http.hook.ContentHandler;
 import io.ferry.http.Exchange;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;

@@ -1,5 +1,8 @@
 package io.ferry.model;
 
+import io.ferry.upstream.Upstream;
+import io.ferry.upstream.UpstreamUser;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

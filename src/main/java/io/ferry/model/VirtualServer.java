@@ -1,5 +1,7 @@
 package io.ferry.model;
 
+import io.ferry.tls.Tls;
+
 import java.util.List;
 
 /**

@@ -1,10 +1,10 @@
 package io.ferry.module;
 
 import io.ferry.conf.ConfException;
-import io.ferry.http.AccessHandler;
-import io.ferry.http.ContentPhaseHandler;
-import io.ferry.http.HeaderFilter;
-import io.ferry.http.PostReadHandler;
+import io.ferry.http.hook.AccessHandler;
+import io.ferry.http.hook.ContentPhaseHandler;
+import io.ferry.http.hook.HeaderFilter;
+import io.ferry.http.hook.PostReadHandler;
 import io.ferry.model.Slot;
 import io.ferry.variable.Variable;
 import java.util.List;

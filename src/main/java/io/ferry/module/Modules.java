@@ -2,12 +2,12 @@ package io.ferry.module;
 
 import io.ferry.conf.ConfException;
 import io.ferry.fastcgi.FastCgiModule;
-import io.ferry.http.AccessHandler;
-import io.ferry.http.ContentPhaseHandler;
-import io.ferry.http.HeaderFilter;
+import io.ferry.http.hook.AccessHandler;
+import io.ferry.http.hook.ContentPhaseHandler;
+import io.ferry.http.hook.HeaderFilter;
 import io.ferry.memcached.MemcachedModule;
 import io.ferry.log.LogModule;
-import io.ferry.http.PostReadHandler;
+import io.ferry.http.hook.PostReadHandler;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.access.AccessModule;

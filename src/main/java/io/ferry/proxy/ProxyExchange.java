@@ -5,7 +5,7 @@ import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
 import io.ferry.http.ServerCodec;
 import io.ferry.http.UpstreamTiming;
-import io.ferry.model.NextUpstream.Condition;
+import io.ferry.upstream.NextUpstream.Condition;
 import io.ferry.tunnel.Tunnel;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Peer;

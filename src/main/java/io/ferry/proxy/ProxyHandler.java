@@ -1,6 +1,6 @@
 package io.ferry.proxy;
 
-import io.ferry.http.ContentPhaseHandler;
+import io.ferry.http.hook.ContentPhaseHandler;
 import io.ferry.http.Exchange;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Upstreams;

@@ -1,6 +1,6 @@
 package io.ferry.proxy;
 
-import io.ferry.model.Upstream;
+import io.ferry.upstream.Upstream;
 
 /**
  * The parsed proxy_pass URL. {@code uri} is null when the URL has no path part (the request URI is

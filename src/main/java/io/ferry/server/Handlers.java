@@ -2,12 +2,12 @@ package io.ferry.server;
 
 import io.ferry.files.StaticFileHandler;
 import io.ferry.http.ConnectionStates;
-import io.ferry.http.AccessHandler;
-import io.ferry.http.ContentHandler;
-import io.ferry.http.ContentHandlers;
-import io.ferry.http.ContentPhaseHandler;
-import io.ferry.http.HeaderFilter;
-import io.ferry.http.PostReadHandler;
+import io.ferry.http.hook.AccessHandler;
+import io.ferry.http.hook.ContentHandler;
+import io.ferry.http.hook.ContentHandlers;
+import io.ferry.http.hook.ContentPhaseHandler;
+import io.ferry.http.hook.HeaderFilter;
+import io.ferry.http.hook.PostReadHandler;
 import io.ferry.module.Modules;
 import io.ferry.module.Services;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.ferry.server;
 
 import io.ferry.http.Exchange;
-import io.ferry.http.ExchangeListener;
+import io.ferry.http.hook.ExchangeListener;
 import io.ferry.log.AccessLogs;
 import io.ferry.log.LogModule;
 import io.ferry.metrics.Metrics;

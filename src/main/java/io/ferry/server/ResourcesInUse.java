@@ -4,7 +4,7 @@ import io.ferry.log.LogModule;
 import io.ferry.model.HttpConfig;
 import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;
-import io.ferry.model.Upstream;
+import io.ferry.upstream.Upstream;
 import io.ferry.model.VirtualServer;
 import java.util.HashSet;
 import java.util.List;

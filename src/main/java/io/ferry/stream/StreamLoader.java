@@ -4,7 +4,7 @@ import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.log.AccessLog;
 import io.ferry.model.Listen;
-import io.ferry.model.Tls;
+import io.ferry.tls.Tls;
 import io.ferry.module.Level;
 import io.ferry.variable.Variables;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.ferry.stream;
 
 import io.ferry.log.AccessLog;
 import io.ferry.model.Listen;
-import io.ferry.model.Tls;
-import io.ferry.model.Upstream;
+import io.ferry.tls.Tls;
+import io.ferry.upstream.Upstream;
 import java.time.Duration;
 import java.util.List;
 

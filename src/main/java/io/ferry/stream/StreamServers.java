@@ -2,8 +2,8 @@ package io.ferry.stream;
 
 import io.ferry.log.AccessLogs;
 import io.ferry.model.Listen;
-import io.ferry.model.Tls;
-import io.ferry.model.Upstream;
+import io.ferry.tls.Tls;
+import io.ferry.upstream.Upstream;
 import io.ferry.net.ListenerSet;
 import io.ferry.net.SocketPlan;
 import io.ferry.net.Transport;

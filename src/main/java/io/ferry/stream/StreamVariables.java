@@ -1,5 +1,7 @@
 package io.ferry.stream;
 
+import io.ferry.variable.Seconds;
+
 import io.ferry.net.TrafficCounter;
 import io.ferry.variable.ConnectionScope;
 import io.ferry.variable.ConnectionVariable;
@@ -79,7 +81,7 @@ final class StreamVariables implements ConnectionScope {
 
     void connected(long attemptStart, TrafficCounter traffic) {
         upstreamConnected = System.nanoTime();
-        connectTimes.add(seconds(upstreamConnected - attemptStart));
+        connectTimes.add(Seconds.of(upstreamConnected - attemptStart));
         upstreamTraffic = traffic;
     }
 
@@ -105,11 +107,6 @@ final class StreamVariables implements ConnectionScope {
 
     private static String port(Object a) {
         return a instanceof InetSocketAddress isa ? Integer.toString(isa.getPort()) : "";
-    }
-
-    private static String seconds(long nanos) {
-        long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
-        return String.format(Locale.ROOT, "%d.%03d", millis / 1000, millis % 1000);
     }
 
     // ---- the values ----------------------------------------------------------------------------
@@ -150,7 +147,7 @@ final class StreamVariables implements ConnectionScope {
 
     /** Seconds since the connection was accepted, millisecond resolution ("1.234"). */
     String sessionTime() {
-        return seconds((ended ? endedAt : System.nanoTime()) - started);
+        return Seconds.of((ended ? endedAt : System.nanoTime()) - started);
     }
 
     @Override
@@ -182,7 +179,7 @@ final class StreamVariables implements ConnectionScope {
             return null;
         }
         long end = upstreamEnded != 0 ? upstreamEnded : ended ? endedAt : System.nanoTime();
-        return seconds(Math.max(0, end - upstreamConnected));
+        return Seconds.of(Math.max(0, end - upstreamConnected));
     }
 
     @Override

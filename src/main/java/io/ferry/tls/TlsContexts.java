@@ -1,7 +1,7 @@
 package io.ferry.tls;
 
 import io.ferry.model.ServerName;
-import io.ferry.model.Tls;
+import io.ferry.tls.Tls;
 import io.ferry.model.VirtualServer;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;

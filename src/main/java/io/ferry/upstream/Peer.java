@@ -1,6 +1,6 @@
 package io.ferry.upstream;
 
-import io.ferry.model.UpstreamServer;
+import io.ferry.upstream.UpstreamServer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**

@@ -1,7 +1,7 @@
 package io.ferry.upstream;
 
-import io.ferry.model.Upstream;
-import io.ferry.model.UpstreamServer;
+import io.ferry.upstream.Upstream;
+import io.ferry.upstream.UpstreamServer;
 import io.ferry.upstream.lb.Balancer;
 import io.ferry.upstream.lb.Hash;
 import io.ferry.upstream.lb.IpHash;

@@ -1,6 +1,6 @@
 package io.ferry.upstream;
 
-import io.ferry.model.Upstream;
+import io.ferry.upstream.Upstream;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;

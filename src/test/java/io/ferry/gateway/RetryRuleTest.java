@@ -2,8 +2,8 @@ package io.ferry.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.model.NextUpstream;
-import io.ferry.model.NextUpstream.Condition;
+import io.ferry.upstream.NextUpstream;
+import io.ferry.upstream.NextUpstream.Condition;
 import io.netty.handler.codec.http.HttpMethod;
 import java.time.Duration;
 import java.util.EnumSet;

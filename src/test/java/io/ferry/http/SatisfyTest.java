@@ -1,5 +1,11 @@
 package io.ferry.http;
 
+import io.ferry.http.hook.AccessHandler;
+import io.ferry.http.hook.HeaderFilter;
+import io.ferry.http.hook.PostReadHandler;
+import io.ferry.http.hook.ContentHandler;
+import io.ferry.http.hook.ContentHandlers;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;

@@ -7,7 +7,7 @@ import io.ferry.conf.ConfException;
 import io.ferry.conf.directive.ConfigLoader;
 import io.ferry.model.FerryConfig;
 import io.ferry.model.LocationSettings;
-import io.ferry.model.NextUpstream.Condition;
+import io.ferry.upstream.NextUpstream.Condition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.conf.directive.ConfigLoader;
 import io.ferry.model.HttpConfig;
-import io.ferry.model.Upstream;
+import io.ferry.upstream.Upstream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

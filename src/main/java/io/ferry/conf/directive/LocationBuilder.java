@@ -10,7 +10,7 @@ import io.ferry.model.Location;
 import io.ferry.model.LocationModifier;
 import io.ferry.model.LocationSettings;
 import io.ferry.model.ModuleSettings;
-import io.ferry.model.Upstream;
+import io.ferry.upstream.Upstream;
 import io.ferry.variable.Regex;
 import io.ferry.variable.Variables;
 import java.nio.file.Path;

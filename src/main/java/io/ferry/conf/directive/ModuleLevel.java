@@ -5,7 +5,7 @@ import io.ferry.conf.Directive;
 import io.ferry.model.Location;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
-import io.ferry.model.Upstream;
+import io.ferry.upstream.Upstream;
 import io.ferry.module.Level;
 import io.ferry.variable.Template;
 import io.ferry.variable.Variables;

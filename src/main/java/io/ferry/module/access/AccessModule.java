@@ -6,7 +6,7 @@ import static io.ferry.conf.Context.SERVER;
 
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
-import io.ferry.http.AccessHandler;
+import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.Exchange;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;

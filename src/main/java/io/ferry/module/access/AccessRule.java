@@ -3,7 +3,7 @@ package io.ferry.module.access;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
-import io.ferry.model.IpLiteral;
+import io.ferry.module.access.IpLiteral;
 import java.net.InetAddress;
 
 /**

@@ -1,6 +1,6 @@
 package io.ferry.module.gzip;
 
-import io.ferry.http.BodyFilter;
+import io.ferry.http.hook.BodyFilter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.ByteBuffer;

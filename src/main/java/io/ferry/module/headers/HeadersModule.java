@@ -8,7 +8,7 @@ import static io.ferry.conf.Context.SERVER;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
-import io.ferry.http.HeaderFilter;
+import io.ferry.http.hook.HeaderFilter;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;

@@ -8,7 +8,7 @@ import io.ferry.conf.ConfException;
 import io.ferry.conf.Context;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
-import io.ferry.http.PostReadHandler;
+import io.ferry.http.hook.PostReadHandler;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;

@@ -1,6 +1,6 @@
 package io.ferry.module.realip;
 
-import io.ferry.model.IpLiteral;
+import io.ferry.module.access.IpLiteral;
 import io.ferry.module.access.AccessRule;
 import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetAddress;

@@ -9,7 +9,7 @@ import io.ferry.fastcgi.FastCgiParam;
 import io.ferry.fastcgi.FastCgiSettings;
 import io.ferry.model.DocumentRoot;
 import io.ferry.model.Location;
-import io.ferry.model.NextUpstream;
+import io.ferry.upstream.NextUpstream;
 import io.ferry.model.VirtualServer;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.ferry.conf.ConfException;
 import io.ferry.model.FerryConfig;
 import io.ferry.stream.StreamServer;
-import io.ferry.model.Upstream;
+import io.ferry.upstream.Upstream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

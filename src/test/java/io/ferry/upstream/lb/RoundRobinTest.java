@@ -2,7 +2,7 @@ package io.ferry.upstream.lb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.model.UpstreamServer;
+import io.ferry.upstream.UpstreamServer;
 import io.ferry.upstream.Peer;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,4 +1,6 @@
-package io.ferry.http;
+package io.ferry.http.hook;
+
+import io.ferry.http.Exchange;
 
 /**
  * Produces the response of one exchange (proxy, files, ...). It must end the exchange with

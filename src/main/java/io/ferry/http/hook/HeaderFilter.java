@@ -1,4 +1,6 @@
-package io.ferry.http;
+package io.ferry.http.hook;
+
+import io.ferry.http.Exchange;
 
 import io.netty.handler.codec.http.HttpResponse;
 

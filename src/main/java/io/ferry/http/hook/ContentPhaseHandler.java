@@ -1,4 +1,6 @@
-package io.ferry.http;
+package io.ferry.http.hook;
+
+import io.ferry.http.Exchange;
 
 /** A module's content handler, tried before static files; it declines by returning false without answering. */
 @FunctionalInterface

@@ -1,13 +1,13 @@
-package io.ferry.http;
+package io.ferry.variable;
 
 import java.util.Locale;
 
 /** Durations the way nginx logs them: seconds with millisecond resolution. */
-final class Seconds {
+public final class Seconds {
     private Seconds() {
     }
 
-    static String of(long nanos) {
+    public static String of(long nanos) {
         long ms = Math.max(0, nanos) / 1_000_000;
         return String.format(Locale.ROOT, "%d.%03d", ms / 1000, ms % 1000);
     }

@@ -1,4 +1,4 @@
-package io.ferry.http;
+package io.ferry.http.hook;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

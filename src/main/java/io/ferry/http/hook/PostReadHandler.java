@@ -1,4 +1,6 @@
-package io.ferry.http;
+package io.ferry.http.hook;
+
+import io.ferry.http.Exchange;
 
 /**
  * A module's post-read hook (nginx's NGX_HTTP_POST_READ_PHASE): run once per request, after the

@@ -1,4 +1,4 @@
-package io.ferry.model;
+package io.ferry.module.access;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,4 +1,6 @@
-package io.ferry.http;
+package io.ferry.http.hook;
+
+import io.ferry.http.Exchange;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package io.ferry.model;
+package io.ferry.tls;
 
 import java.nio.file.Path;
 import java.util.List;

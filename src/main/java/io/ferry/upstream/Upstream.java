@@ -1,4 +1,4 @@
-package io.ferry.model;
+package io.ferry.upstream;
 
 import io.ferry.variable.Template;
 import java.time.Duration;

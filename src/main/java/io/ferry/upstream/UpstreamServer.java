@@ -1,4 +1,4 @@
-package io.ferry.model;
+package io.ferry.upstream;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;

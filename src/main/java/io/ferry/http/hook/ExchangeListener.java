@@ -1,4 +1,6 @@
-package io.ferry.http;
+package io.ferry.http.hook;
+
+import io.ferry.http.Exchange;
 
 /** Told about every exchange once it is over (for access logs and metrics); a WebSocket when its tunnel closes. */
 public interface ExchangeListener {

@@ -1,4 +1,6 @@
-package io.ferry.model;
+package io.ferry.upstream;
+
+import io.ferry.model.Condition;
 
 import java.time.Duration;
 import java.util.Set;
