@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ferry.conf.directive.ConfigLoader;
 import io.ferry.model.HttpConfig;
 import io.ferry.model.VirtualServer;
+import io.ferry.net.SocketPlan;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,20 +42,18 @@ class ServerSelectorTest {
     }
 
     /**
-     * The selector the server actually builds for a socket (io.ferry.server.SocketPlan, which decides
-     * the default server). SocketPlan is package-private, so it is reached by reflection; no socket is
+     * The selector the server actually builds for a socket (io.ferry.server.Site.plan, which decides
+     * the default server). Site is package-private, so it is reached by reflection; no socket is
      * opened by planning.
      */
     private static ServerSelector plannedSelector(HttpConfig http, String socket) throws Exception {
-        Class<?> planClass = Class.forName("io.ferry.server.SocketPlan");
-        Method plan = planClass.getDeclaredMethod("plan", HttpConfig.class);
+        Class<?> siteClass = Class.forName("io.ferry.server.Site");
+        Method plan = siteClass.getDeclaredMethod("plan", HttpConfig.class);
         plan.setAccessible(true);
         Map<?, ?> plans = (Map<?, ?>) plan.invoke(null, http);
         Object socketPlan = plans.get(socket);
         assertThat(socketPlan).as("socket %s in %s", socket, plans.keySet()).isNotNull();
-        Method sites = planClass.getDeclaredMethod("sites");
-        sites.setAccessible(true);
-        Object site = ((Map<?, ?>) sites.invoke(socketPlan)).get("*");
+        Object site = ((SocketPlan<?>) socketPlan).sites().get("*");
         Method selector = site.getClass().getDeclaredMethod("selector");
         selector.setAccessible(true);
         return (ServerSelector) selector.invoke(site);
