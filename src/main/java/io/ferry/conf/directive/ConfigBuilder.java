@@ -13,6 +13,7 @@ import io.ferry.model.ServerName;
 import io.ferry.tls.Tls;
 import io.ferry.upstream.Upstream;
 import io.ferry.model.VirtualServer;
+import io.ferry.model.ModuleSettings;
 import io.ferry.module.Modules;
 import io.ferry.stream.StreamConfig;
 import io.ferry.stream.StreamSettings;
@@ -88,8 +89,10 @@ final class ConfigBuilder {
         }
         Map<String, String> types = types(http);
         Map<String, Upstream> upstreams = UpstreamBuilder.build(http, variables);
-        LocationBuilder locations = new LocationBuilder(prefix, variables, types, upstreams,
-                Modules.httpSettings(new ModuleLevel(http, variables, prefix, null, upstreams)));
+        ModuleSettings httpModules = Modules.httpSettings(new ModuleLevel(http, variables, prefix, null, upstreams));
+        // Built for its checks only: a bad value written at http level is reported even where no server inherits it.
+        Modules.settings(new ModuleLevel(http, variables, prefix, null, upstreams, httpModules));
+        LocationBuilder locations = new LocationBuilder(prefix, variables, types, upstreams, httpModules);
         List<VirtualServer> servers = new ArrayList<>();
         for (Directive s : http.ownAll("server")) {
             servers.add(server(new Scope(http, s.block()), s, locations));

@@ -247,6 +247,16 @@ class DirectiveErrorsTest {
                 .isEqualTo(at("invalid value \"maybe\" in \"sendfile\" directive, it must be \"on\" or \"off\"", 2));
     }
 
+    /** A module's value written at http level is checked where it is written, even with no server to inherit it. */
+    @Test
+    void invalidModuleValueAtHttpLevelWithoutServers() throws Exception {
+        for (String line : new String[] {"gzip maybe;", "proxy_websocket maybe;", "real_ip_recursive maybe;"}) {
+            String name = line.substring(0, line.indexOf(' '));
+            assertThat(error("http {\n    " + line + "\n}\n").getMessage())
+                    .isEqualTo(at("invalid value \"maybe\" in \"" + name + "\" directive, it must be \"on\" or \"off\"", 2));
+        }
+    }
+
     @Test
     void invalidPortInListen() throws Exception {
         assertThat(error("""
