@@ -18,13 +18,7 @@ final class RetryRule {
 
     static boolean allows(NextUpstream next, Condition cond, int peersTried, long elapsedNanos, HttpMethod method,
             boolean requestSent, boolean bodyReplayable) {
-        if (!next.on(cond)) {
-            return false;
-        }
-        if (next.tries() > 0 && peersTried >= next.tries()) {
-            return false;
-        }
-        if (!next.timeout().isZero() && elapsedNanos >= next.timeout().toNanos()) {
+        if (!next.allows(cond, peersTried, elapsedNanos)) {
             return false;
         }
         if (requestSent && NON_IDEMPOTENT.contains(method) && !next.on(Condition.NON_IDEMPOTENT)) {

@@ -6,6 +6,7 @@ import io.ferry.upstream.NextUpstream;
 import io.ferry.upstream.NextUpstream.Condition;
 import io.ferry.upstream.Errno;
 import io.ferry.upstream.Peer;
+import io.ferry.upstream.PeerDialer;
 import io.ferry.upstream.UpstreamGroup;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -215,14 +216,51 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         }
     }
 
-    void attach(Channel ch) {
+    /** This attempt as the dialer drives it until its connection is ready. */
+    PeerDialer.Attempt dialing() {
+        return new PeerDialer.Attempt() {
+            @Override
+            public void init(Channel ch) {
+                installCodec(ch);
+                attach(ch);
+            }
+
+            @Override
+            public boolean accepts(Channel pooled) {
+                return speaks(pooled);
+            }
+
+            @Override
+            public boolean wanted() {
+                return current();
+            }
+
+            @Override
+            public void connected(Channel ch, boolean pooled) {
+                if (pooled) {
+                    attach(ch);
+                }
+                UpstreamAttempt.this.connected();
+            }
+
+            @Override
+            public void failed() {
+                if (current()) {
+                    timing.finished();
+                    abandon();
+                }
+            }
+        };
+    }
+
+    private void attach(Channel ch) {
         channel = ch;
         ch.pipeline().addLast("idle", new IdleStateHandler(owner.readTimeout.toMillis(), owner.sendTimeout.toMillis(), 0,
                 TimeUnit.MILLISECONDS));
         ch.pipeline().addLast("upstream", this);
     }
 
-    void connected() {
+    private void connected() {
         timing.connected();
         requestSent = true;
         writeRequest();

@@ -4,14 +4,9 @@ import io.ferry.http.hook.BodySink;
 import io.ferry.http.Exchange;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.upstream.NextUpstream.Condition;
-import io.ferry.upstream.Errno;
 import io.ferry.upstream.Peer;
+import io.ferry.upstream.PeerDialer;
 import io.ferry.upstream.UpstreamGroup;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -20,15 +15,13 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.HashSet;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One request to an upstream group over one or more {@link UpstreamAttempt}s, nginx's
- * ngx_http_upstream with the protocol as callbacks: pick a peer, take a pooled connection or
- * connect on the client's event loop, send the request body as it arrives (kept while small, so a
+ * ngx_http_upstream with the protocol as callbacks: get a connection to a peer through a
+ * {@link PeerDialer}, send the request body as it arrives (kept while small, so a
  * retry can send it again), retry on the next peer as the next_upstream settings allow (never once
  * a response byte reached the client), and end the exchange exactly once.
  */
@@ -38,11 +31,11 @@ public abstract class UpstreamExchange implements BodySink {
     protected final Exchange ex;
     final UpstreamGroup group;
     private final NextUpstream next;
-    private final Duration connectTimeout;
     final Duration readTimeout;
     final Duration sendTimeout;
-    private final Set<Peer> tried = new HashSet<>();
-    private final long started = System.nanoTime();
+    private final PeerDialer dialer;
+    /** What the client gets if the current dial finds no peer after an attempt failed for an HTTP reason. */
+    private HttpResponseStatus lastStatus;
     final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
     final ReplayBuffer replay = new ReplayBuffer();
     boolean replayOnConnect;
@@ -54,7 +47,7 @@ public abstract class UpstreamExchange implements BodySink {
         this.ex = ex;
         this.group = group;
         this.next = next;
-        this.connectTimeout = connectTimeout;
+        this.dialer = new PeerDialer(group, ex, ex.channel(), next, connectTimeout, new Dialing());
         this.readTimeout = readTimeout;
         this.sendTimeout = sendTimeout;
     }
@@ -83,51 +76,36 @@ public abstract class UpstreamExchange implements BodySink {
 
     /** {@code lastStatus}: what the client gets if no peer is left (null before the first attempt). */
     final void nextAttempt(HttpResponseStatus lastStatus) {
-        Peer peer = group.select(ex, tried);
-        if (peer == null) {
-            if (lastStatus == null) {
-                logError("no live upstreams while connecting to upstream", null);
-            }
-            fail(lastStatus == null ? HttpResponseStatus.BAD_GATEWAY : lastStatus);
-            return;
+        this.lastStatus = lastStatus;
+        dialer.dial();
+    }
+
+    /** The exchange's side of the dialing: each picked peer gets the protocol's attempt; no connection ends the exchange. */
+    private final class Dialing implements PeerDialer.Caller {
+        @Override
+        public PeerDialer.Attempt attempt(Peer peer) {
+            UpstreamAttempt a = newAttempt(peer);
+            attempt = a;
+            return a.dialing();
         }
-        tried.add(peer);
-        UpstreamAttempt a = newAttempt(peer);
-        attempt = a;
-        Channel pooled = group.pooled(ex.channel(), peer);
-        if (pooled != null && !a.speaks(pooled)) {
-            group.release(pooled, peer, false);
-            pooled = null;
-        }
-        if (pooled != null) {
-            a.attach(pooled);
-            a.connected();
-            return;
-        }
-        ChannelFuture connect = group.connect(ex.channel(), peer, connectTimeout, new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                a.installCodec(ch);
-                a.attach(ch);
-            }
-        });
-        connect.addListener((ChannelFutureListener) f -> {
-            if (a != attempt) {
-                f.channel().close();
-            } else if (f.isSuccess()) {
-                a.connected();
+
+        @Override
+        public void exhausted(Condition cause) {
+            if (cause == null) {
+                fail(lastStatus == null ? HttpResponseStatus.BAD_GATEWAY : lastStatus);
             } else {
-                boolean timeout = f.cause() instanceof ConnectTimeoutException;
-                a.failed(timeout ? Condition.TIMEOUT : Condition.ERROR,
-                        timeout ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
-                        (timeout ? "upstream timed out (110: Connection timed out)" : "connect() failed (" + Errno.describe(f.cause()) + ")")
-                                + " while connecting to upstream");
+                fail(cause == Condition.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY);
             }
-        });
+        }
+
+        @Override
+        public void logError(String what, Peer peer) {
+            UpstreamExchange.this.logError(what, peer);
+        }
     }
 
     final boolean mayRetry(Condition cond, boolean requestSent) {
-        return !finished && !ex.responseStarted() && RetryRule.allows(next, cond, tried.size(), System.nanoTime() - started,
+        return !finished && !ex.responseStarted() && RetryRule.allows(next, cond, dialer.peersTried(), dialer.elapsedNanos(),
                 ex.request().method(), requestSent, replay.replayable());
     }
 

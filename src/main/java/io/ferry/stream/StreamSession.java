@@ -4,24 +4,22 @@ import io.ferry.net.TrafficCounter;
 import io.ferry.log.AccessLogs;
 import io.ferry.tunnel.Tunnel;
 import io.ferry.tunnel.Tunnels;
-import io.ferry.upstream.Errno;
+import io.ferry.upstream.NextUpstream;
+import io.ferry.upstream.NextUpstream.Condition;
 import io.ferry.upstream.Peer;
+import io.ferry.upstream.PeerDialer;
 import io.ferry.upstream.UpstreamGroup;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -29,21 +27,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One stream session (nginx's ngx_stream_proxy_module): [TLS handshake] → pick a peer and connect
- * on the client's event loop, moving on to the next peer after a connect failure as
+ * One stream session (nginx's ngx_stream_proxy_module): [TLS handshake] → a connection to a peer
+ * through a {@link PeerDialer}, moving on to the next peer after a connect failure as
  * proxy_next_upstream allows → relay bytes both ways ({@link StreamRelay}) → write the access logs
  * when it ends. What it records for log lines and the hash key is in {@link StreamVariables}.
  */
-final class StreamSession extends ChannelInboundHandlerAdapter {
+final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDialer.Caller {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
 
     private final Channel client;
     private final StreamServer server;
     private final UpstreamGroup group;
+    private final PeerDialer dialer;
     private final Tunnels tunnels;
     private final AccessLogs accessLogs;
     private final StreamVariables variables;
-    private final Set<Peer> tried = new HashSet<>();
     /** Bytes that arrived with (or right after) the TLS handshake, before the upstream was connected. */
     private final List<ByteBuf> early = new ArrayList<>();
     private ScheduledFuture<?> handshakeTimer;
@@ -59,6 +57,10 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         this.tunnels = tunnels;
         this.accessLogs = accessLogs;
         this.variables = new StreamVariables(client);
+        // The stream proxy_next_upstream is a flag for both ways a connect fails.
+        NextUpstream next = new NextUpstream(server.nextUpstream() ? EnumSet.of(Condition.ERROR, Condition.TIMEOUT) : Set.of(),
+                server.nextUpstreamTries(), server.nextUpstreamTimeout());
+        this.dialer = new PeerDialer(group, variables, client, next, server.connectTimeout(), this);
     }
 
     static void accept(Channel ch, StreamServers.Site site, UpstreamGroup group, Tunnels tunnels, AccessLogs accessLogs) {
@@ -156,64 +158,46 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
     // ---- upstream ------------------------------------------------------------------------------
 
     private void connect() {
-        if (ended || !client.isActive()) {
-            return;
+        if (!ended && client.isActive()) {
+            dialer.dial();
         }
-        Peer peer = group.select(variables, tried);
-        if (peer == null) {
-            if (tried.isEmpty()) {
-                logError("no live upstreams while connecting to upstream", null);
-            }
-            variables.status(502);
-            client.close();
-            return;
-        }
-        tried.add(peer);
+    }
+
+    @Override
+    public PeerDialer.Attempt attempt(Peer peer) {
         variables.attempt(peer.server().addressText());
         long attemptStart = System.nanoTime();
         TrafficCounter traffic = new TrafficCounter();
-        ChannelFuture f = group.connect(client, peer, server.connectTimeout(), new ChannelInitializer<>() {
+        return new PeerDialer.Attempt() {
             @Override
-            protected void initChannel(Channel ch) {
+            public void init(Channel ch) {
                 ch.pipeline().addLast("traffic", traffic);
             }
-        });
-        f.addListener((ChannelFutureListener) done -> {
-            if (ended || !client.isActive()) {
-                done.channel().close();
-                variables.attemptFailed();
-                end();
-                return;
+
+            @Override
+            public boolean wanted() {
+                // A client that went away meanwhile ends the session through channelInactive.
+                return !ended && client.isActive();
             }
-            if (done.isSuccess()) {
+
+            @Override
+            public void connected(Channel ch, boolean pooled) {
                 group.succeeded(peer);
                 variables.connected(attemptStart, traffic);
-                startRelay(done.channel());
-                return;
+                startRelay(ch);
             }
-            variables.attemptFailed();
-            boolean timeout = done.cause() instanceof ConnectTimeoutException;
-            logError(timeout ? "upstream timed out (110: Connection timed out) while connecting to upstream"
-                    : "connect() failed (" + Errno.describe(done.cause()) + ") while connecting to upstream", peer);
-            group.failed(peer, "connecting to upstream");
-            if (mayRetry()) {
-                connect();
-            } else {
-                variables.status(502);
-                client.close();
+
+            @Override
+            public void failed() {
+                variables.attemptFailed();
             }
-        });
+        };
     }
 
-    private boolean mayRetry() {
-        if (!server.nextUpstream()) {
-            return false;
-        }
-        if (server.nextUpstreamTries() > 0 && tried.size() >= server.nextUpstreamTries()) {
-            return false;
-        }
-        return server.nextUpstreamTimeout().isZero()
-                || System.nanoTime() - variables.started() < server.nextUpstreamTimeout().toNanos();
+    @Override
+    public void exhausted(Condition cause) {
+        variables.status(502);
+        client.close();
     }
 
     private void startRelay(Channel up) {
@@ -246,7 +230,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void logError(String what, Peer peer) {
+    @Override
+    public void logError(String what, Peer peer) {
         LOG.error("{}, client: {}, server: {}, upstream: \"{}\", bytes from/to client:{}/{}, bytes from/to upstream:0/0",
                 what, variables.remoteAddr(), variables.serverText(),
                 peer == null ? server.upstream().name() : peer.server().addressText(),

@@ -22,6 +22,11 @@ public record NextUpstream(Set<Condition> conditions, int tries, Duration timeou
         return conditions.contains(c);
     }
 
+    /** Whether a failure of {@code c} may move on to another peer: listed, with _tries and _timeout not used up. */
+    public boolean allows(Condition c, int peersTried, long elapsedNanos) {
+        return on(c) && (tries <= 0 || peersTried < tries) && (timeout.isZero() || elapsedNanos < timeout.toNanos());
+    }
+
     /** The condition a response status stands for, or null when the status is not a retry reason. */
     public static Condition forStatus(int status) {
         return switch (status) {

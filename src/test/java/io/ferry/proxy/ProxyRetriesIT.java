@@ -208,6 +208,28 @@ class ProxyRetriesIT {
         assertThat(good.requests()).hasSize(1);
     }
 
+    @Test
+    void aKeptBodyIsStillSentAgainAfterTheNextPeerRefusedTheConnection() throws Exception {
+        SocketBackend swallowing = closer.add(SocketBackend.start(s -> {
+            InputStream in = s.getInputStream();
+            String head = SocketBackend.readHead(in);
+            in.readNBytes((int) SocketBackend.contentLength(head));
+        }));
+        int refusing = FerryInstance.freePort();
+        HttpEchoBackend good = closer.add(HttpEchoBackend.start());
+        start("""
+                upstream three { server 127.0.0.1:%d; server 127.0.0.1:%d; server 127.0.0.1:%d; }
+                server { listen 127.0.0.1:PORT;
+                    location / { proxy_pass http://three; proxy_read_timeout 2s; }
+                }
+                """.formatted(swallowing.port(), refusing, good.port()));
+        byte[] body = body(1000);
+        assertThat(put("/replay", body).status()).isEqualTo(200);
+        assertThat(errors.count("connect() failed (111: Connection refused) while connecting to upstream")).isEqualTo(1);
+        assertThat(good.last().bodyLength()).isEqualTo(body.length);
+        assertThat(good.last().bodySha256Hex()).isEqualTo(sha256(body));
+    }
+
     private RawHttpClient.Response put(String path, byte[] body) throws IOException {
         try (RawHttpClient client = new RawHttpClient(port)) {
             client.send("PUT " + path + " HTTP/1.1\r\nHost: a\r\nContent-Length: " + body.length + "\r\n\r\n");
