@@ -17,7 +17,6 @@ public record LocationSettings(
         long clientMaxBodySize,
         Duration keepaliveTimeout,
         boolean satisfyAny,
-        Builtin builtin,
         DocumentRoot documentRoot,
         List<RewriteOp> rewrites,
         Map<Integer, ErrorPage> errorPages,

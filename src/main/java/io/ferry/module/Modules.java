@@ -8,6 +8,7 @@ import io.ferry.http.hook.HeaderFilter;
 import io.ferry.memcached.MemcachedModule;
 import io.ferry.log.LogModule;
 import io.ferry.http.hook.PostReadHandler;
+import io.ferry.metrics.StatusModule;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.access.AccessModule;
@@ -32,6 +33,7 @@ import java.util.stream.Collectors;
  */
 public final class Modules {
     private static final List<Module> ALL = List.of(
+            new StatusModule(),
             new HeadersModule(),
             new FastCgiModule(),
             new MemcachedModule(),

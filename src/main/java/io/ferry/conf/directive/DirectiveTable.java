@@ -102,10 +102,6 @@ public final class DirectiveTable {
         one("keepalive_timeout", EnumSet.of(UPSTREAM));
         one("keepalive_requests", EnumSet.of(UPSTREAM));
 
-
-        // status, metrics
-        add("stub_status", EnumSet.of(SERVER, LOCATION), 0, 1, null, false);
-        add("metrics", EnumSet.of(LOCATION), 0, 0, null, false);
         one("worker_shutdown_timeout", EnumSet.of(MAIN));
 
         Modules.directives(DirectiveTable::add);

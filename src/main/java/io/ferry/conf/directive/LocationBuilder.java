@@ -3,7 +3,6 @@ package io.ferry.conf.directive;
 import io.ferry.conf.Values;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
-import io.ferry.model.Builtin;
 import io.ferry.module.Modules;
 import io.ferry.model.ClientTimeouts;
 import io.ferry.model.Location;
@@ -155,7 +154,7 @@ final class LocationBuilder {
         }
         return new LocationSettings(root, List.copyOf(index),
                 defaultTypeD == null ? "text/plain" : defaultTypeD.args().get(0), types,
-                maxBody, keepalive, satisfyAny(s), builtin(s),
+                maxBody, keepalive, satisfyAny(s),
                 files.documentRoot(s, location, prefix, variables),
                 rewrites.ops(s, s.written(), block == null ? null : (inner, ifBlock) -> settings(inner, ifLocation(location), ifBlock)),
                 rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null,
@@ -190,10 +189,6 @@ final class LocationBuilder {
      */
     private static Location ifLocation(Location enclosing) {
         return new Location(LocationModifier.NAMED, enclosing.path(), null, List.of(), null, enclosing.file(), enclosing.line());
-    }
-
-    private static Builtin builtin(Scope s) {
-        return s.own("stub_status") != null ? Builtin.STUB_STATUS : s.own("metrics") != null ? Builtin.METRICS : null;
     }
 
     static Map<String, String> parseTypes(Directive types) {
