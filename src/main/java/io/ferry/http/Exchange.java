@@ -77,7 +77,7 @@ public final class Exchange extends ExchangeVariables {
     }
 
     /** A rewrite or try_files changed $uri (and maybe $args); $request_uri stays what the client sent. */
-    void rewriteTarget(String path, String query) {
+    public void rewriteTarget(String path, String query) {
         target = new RequestTarget(target.raw(), path, query, target.absoluteHost());
         targetRewritten = true;
     }
@@ -88,7 +88,7 @@ public final class Exchange extends ExchangeVariables {
     }
 
     /** An `if` inside the location matched: its block's configuration serves the request from now on. */
-    void useIfBlock(LocationSettings block) {
+    public void useIfBlock(LocationSettings block) {
         phases.useIfBlock(block);
     }
 

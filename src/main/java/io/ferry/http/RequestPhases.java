@@ -2,6 +2,8 @@ package io.ferry.http;
 
 import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.PostReadHandler;
+import io.ferry.http.hook.RewriteHandler;
+import io.ferry.http.hook.RewriteHandler.Outcome;
 
 import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;
@@ -91,7 +93,7 @@ final class RequestPhases {
         ex.settings = ex.server.fallback();
         locationName = "";
         ifSettings = null;
-        if (RewriteScript.run(ex.server.fallback().rewrites(), ex) == RewriteScript.Outcome.RESPONDED) {
+        if (rewrite() == Outcome.RESPONDED) {
             return;
         }
         findLocation();
@@ -118,7 +120,7 @@ final class RequestPhases {
                 ex.sendError(HttpResponseStatus.NOT_FOUND, false);
                 return;
             }
-            if (locationPhase() != RewriteScript.Outcome.LAST) {
+            if (locationPhase() != Outcome.LAST) {
                 return;
             }
         }
@@ -126,21 +128,32 @@ final class RequestPhases {
     }
 
     /** Location rewrites, then access, try_files and content; LAST when the location must be searched again. */
-    private RewriteScript.Outcome locationPhase() {
+    private Outcome locationPhase() {
         ifSettings = null;
         String before = ex.target.path();
-        RewriteScript.Outcome o = RewriteScript.run(ex.settings.rewrites(), ex);
-        if (o == RewriteScript.Outcome.RESPONDED) {
+        Outcome o = rewrite();
+        if (o == Outcome.RESPONDED) {
             return o;
         }
-        if (o == RewriteScript.Outcome.LAST || (o == RewriteScript.Outcome.CONTINUE && !ex.target.path().equals(before))) {
-            return RewriteScript.Outcome.LAST;
+        if (o == Outcome.LAST || (o == Outcome.CONTINUE && !ex.target.path().equals(before))) {
+            return Outcome.LAST;
         }
         if (ifSettings != null) {
             ex.settings = ifSettings;
         }
         content();
-        return RewriteScript.Outcome.BREAK;
+        return Outcome.BREAK;
+    }
+
+    /** The modules' rewrite handlers on the current level's settings, until one does more than go on. */
+    private Outcome rewrite() {
+        for (RewriteHandler h : ex.handlers().rewriteHandlers()) {
+            Outcome o = h.rewrite(ex);
+            if (o != Outcome.CONTINUE) {
+                return o;
+            }
+        }
+        return Outcome.CONTINUE;
     }
 
     /** The access phase, then try_files, then the content handler. */
@@ -212,7 +225,7 @@ final class RequestPhases {
         internal = true;
         ex.settings = named.settings();
         locationName = named.path();
-        if (locationPhase() == RewriteScript.Outcome.LAST) {
+        if (locationPhase() == Outcome.LAST) {
             findLocation();
         }
     }

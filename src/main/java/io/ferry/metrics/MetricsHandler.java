@@ -4,10 +4,10 @@ import io.ferry.http.hook.ContentHandler;
 import io.ferry.http.Exchange;
 
 /** The `metrics` content handler: Prometheus text exposition of {@link Metrics}. */
-public final class MetricsHandler implements ContentHandler {
+final class MetricsHandler implements ContentHandler {
     private final Metrics metrics;
 
-    public MetricsHandler(Metrics metrics) {
+    MetricsHandler(Metrics metrics) {
         this.metrics = metrics;
     }
 

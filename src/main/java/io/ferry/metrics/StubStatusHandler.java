@@ -11,10 +11,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /** stub_status, with nginx's exact text so existing scrapers keep working. */
-public final class StubStatusHandler implements ContentHandler {
+final class StubStatusHandler implements ContentHandler {
     private final ConnectionStates states;
 
-    public StubStatusHandler(ConnectionStates states) {
+    StubStatusHandler(ConnectionStates states) {
         this.states = states;
     }
 

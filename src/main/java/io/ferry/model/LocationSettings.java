@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The effective configuration a request gets once its location is chosen: exactly one content
- * handler ({@code returnAction}, a module's, or static files from {@code root}) plus limits.
+ * handler (a module's, or static files from {@code root}) plus limits.
  */
 public record LocationSettings(
         Path root,
@@ -17,9 +17,7 @@ public record LocationSettings(
         long clientMaxBodySize,
         Duration keepaliveTimeout,
         boolean satisfyAny,
-        Builtin builtin,
         DocumentRoot documentRoot,
-        List<RewriteOp> rewrites,
         Map<Integer, ErrorPage> errorPages,
         TryFiles tryFiles,
         boolean internal,
@@ -29,15 +27,5 @@ public record LocationSettings(
     /** A module's settings at this level, or null when it has none here. */
     public <T> T module(Slot<T> slot) {
         return slot.in(modules);
-    }
-
-    /** The `return` written directly at this level, if any (it may follow rewrites and sets). */
-    public ReturnAction returnAction() {
-        for (RewriteOp op : rewrites) {
-            if (op instanceof RewriteOp.Return r) {
-                return r.action();
-            }
-        }
-        return null;
     }
 }

@@ -4,6 +4,7 @@ import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
 import io.ferry.model.Location;
+import io.ferry.model.LocationSettings;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.model.Slot;
 import io.ferry.upstream.Upstream;
@@ -25,6 +26,9 @@ public interface Level {
 
     /** Every line of a directive written at this level. */
     List<Directive> ownAll(String name);
+
+    /** Every directive written at this level, in order (for modules whose directives run as a script). */
+    List<Directive> written();
 
     /** This level's value, else the nearest enclosing level's, or null. */
     Directive inherited(String name);
@@ -58,6 +62,12 @@ public interface Level {
      * the enclosing location (its URI rules are a named location's, as in nginx).
      */
     Location location();
+
+    /**
+     * The settings of an {@code if} block written at this level, built as every level's are (each
+     * module's); null at the server level, where such a block holds only rewrite directives.
+     */
+    LocationSettings ifSettings(Directive ifBlock) throws ConfException;
 
     /** The {@code upstream} block of this name, or null. */
     Upstream group(String name);

@@ -5,6 +5,7 @@ import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.ContentPhaseHandler;
 import io.ferry.http.hook.HeaderFilter;
 import io.ferry.http.hook.PostReadHandler;
+import io.ferry.http.hook.RewriteHandler;
 import io.ferry.model.Slot;
 import io.ferry.variable.Variable;
 import java.util.List;
@@ -31,7 +32,7 @@ public interface Module {
         return null;
     }
 
-    /** Its settings for one level; only called when {@link #settingsSlot()} is not null. */
+    /** Its settings for one level; kept only when {@link #settingsSlot()} is not null. */
     default Object settings(Level level) throws ConfException {
         return null;
     }
@@ -45,7 +46,10 @@ public interface Module {
         return null;
     }
 
-    /** Its per-configuration settings, from the http level; only called when {@link #httpSlot()} is not null. */
+    /**
+     * Its per-configuration settings, from the http level; kept only when {@link #httpSlot()} is not
+     * null (a module without one may still check its http-level lines here).
+     */
     default Object httpSettings(Level http) throws ConfException {
         return null;
     }
@@ -61,6 +65,11 @@ public interface Module {
 
     /** A post-read hook, run once per request once its server is chosen (realip); null for none. */
     default PostReadHandler postReadHandler() {
+        return null;
+    }
+
+    /** A rewrite-phase handler, run at the server level and again at the location level; null for none. */
+    default RewriteHandler rewriteHandler() {
         return null;
     }
 

@@ -8,6 +8,8 @@ import io.ferry.http.hook.HeaderFilter;
 import io.ferry.memcached.MemcachedModule;
 import io.ferry.log.LogModule;
 import io.ferry.http.hook.PostReadHandler;
+import io.ferry.http.hook.RewriteHandler;
+import io.ferry.metrics.StatusModule;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.access.AccessModule;
@@ -16,6 +18,7 @@ import io.ferry.module.headers.HeadersModule;
 import io.ferry.proxy.ProxyModule;
 import io.ferry.stream.StreamModule;
 import io.ferry.module.realip.RealIpModule;
+import io.ferry.module.rewrite.RewriteModule;
 import io.ferry.variable.Variable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +35,7 @@ import java.util.stream.Collectors;
  */
 public final class Modules {
     private static final List<Module> ALL = List.of(
+            new StatusModule(),
             new HeadersModule(),
             new FastCgiModule(),
             new MemcachedModule(),
@@ -40,13 +44,17 @@ public final class Modules {
             new LogModule(),
             new StreamModule(),
             new AccessModule(),
-            new RealIpModule());
+            new RealIpModule(),
+            new RewriteModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
             ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();
 
     private static final List<PostReadHandler> POST_READ_HANDLERS =
             ALL.stream().map(Module::postReadHandler).filter(Objects::nonNull).toList();
+
+    private static final List<RewriteHandler> REWRITE_HANDLERS =
+            ALL.stream().map(Module::rewriteHandler).filter(Objects::nonNull).toList();
 
     private static final List<AccessHandler> ACCESS_HANDLERS =
             ALL.stream().map(Module::accessHandler).filter(Objects::nonNull).toList();
@@ -77,9 +85,10 @@ public final class Modules {
     private static ModuleSettings build(Level level, Function<Module, Slot<?>> slots, Builder builder) throws ConfException {
         Object[] values = new Object[Slot.count()];
         for (Module m : ALL) {
+            Object value = builder.build(m, level);
             Slot<?> slot = slots.apply(m);
             if (slot != null) {
-                values[slot.index()] = builder.build(m, level);
+                values[slot.index()] = value;
             }
         }
         return new ModuleSettings(values);
@@ -99,6 +108,10 @@ public final class Modules {
 
     public static List<PostReadHandler> postReadHandlers() {
         return POST_READ_HANDLERS;
+    }
+
+    public static List<RewriteHandler> rewriteHandlers() {
+        return REWRITE_HANDLERS;
     }
 
     public static List<AccessHandler> accessHandlers() {

@@ -8,25 +8,20 @@ import io.ferry.http.hook.ContentHandlers;
 import io.ferry.http.hook.ContentPhaseHandler;
 import io.ferry.http.hook.HeaderFilter;
 import io.ferry.http.hook.PostReadHandler;
+import io.ferry.http.hook.RewriteHandler;
 import io.ferry.module.Modules;
 import io.ferry.module.Services;
 import java.util.List;
 import io.ferry.metrics.Metrics;
-import io.ferry.metrics.MetricsHandler;
-import io.ferry.metrics.StubStatusHandler;
 import io.ferry.model.LocationSettings;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Upstreams;
 
-/** The content handler of a location: stub_status or metrics, proxy_pass, else static files from root. */
+/** The content handler of a location: the modules' (stub_status, proxy_pass, ...), else static files from root. */
 final class Handlers implements ContentHandlers {
-    private final StubStatusHandler stubStatus;
-    private final MetricsHandler metrics;
     private final ContentHandler modules;
 
     Handlers(Upstreams upstreams, Tunnels tunnels, ConnectionStates states, Metrics metrics) {
-        this.stubStatus = new StubStatusHandler(states);
-        this.metrics = new MetricsHandler(metrics);
         List<ContentPhaseHandler> phase = Modules.contentHandlers(new Services(upstreams, tunnels, states, metrics));
         this.modules = ex -> {
             for (ContentPhaseHandler h : phase) {
@@ -40,12 +35,6 @@ final class Handlers implements ContentHandlers {
 
     @Override
     public ContentHandler forLocation(LocationSettings settings) {
-        if (settings.builtin() != null) {
-            return switch (settings.builtin()) {
-                case STUB_STATUS -> stubStatus;
-                case METRICS -> metrics;
-            };
-        }
         return modules;
     }
 
@@ -57,6 +46,11 @@ final class Handlers implements ContentHandlers {
     @Override
     public List<PostReadHandler> postReadHandlers() {
         return Modules.postReadHandlers();
+    }
+
+    @Override
+    public List<RewriteHandler> rewriteHandlers() {
+        return Modules.rewriteHandlers();
     }
 
     @Override

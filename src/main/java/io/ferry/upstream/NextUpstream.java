@@ -1,6 +1,5 @@
 package io.ferry.upstream;
 
-import io.ferry.model.Condition;
 
 import java.time.Duration;
 import java.util.Set;

@@ -6,6 +6,7 @@ import io.ferry.conf.directive.ConfigLoader;
 import io.ferry.model.Location;
 import io.ferry.model.LocationModifier;
 import io.ferry.model.VirtualServer;
+import io.ferry.module.rewrite.RewriteModule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +52,7 @@ class LocationMatcherTest {
         assertThat(chosen(locs, "/images/1.gif")).isEqualTo("^~ /images/");
         assertThat(chosen(locs, "/documents/1.jpg")).isEqualTo("~* \\.(gif|jpg|jpeg)$");
         // the body text proves the matched Location carries its own settings
-        assertThat(LocationMatcher.find(locs, "/documents/1.jpg").location().settings().returnAction().text().text())
+        assertThat(RewriteModule.returnAction(LocationMatcher.find(locs, "/documents/1.jpg").location().settings()).text().text())
                 .isEqualTo("E");
     }
 
@@ -192,8 +193,8 @@ class LocationMatcherTest {
                 """);
 
         LocationMatch m = LocationMatcher.find(locs, "/app/main.js");
-        assertThat(m.location().settings().returnAction().text().text()).isEqualTo("nested");
-        assertThat(LocationMatcher.find(locs, "/lib/main.js").location().settings().returnAction().text().text())
+        assertThat(RewriteModule.returnAction(m.location().settings()).text().text()).isEqualTo("nested");
+        assertThat(RewriteModule.returnAction(LocationMatcher.find(locs, "/lib/main.js").location().settings()).text().text())
                 .isEqualTo("top");
     }
 

@@ -56,17 +56,10 @@ public final class DirectiveTable {
         add("index", HSL, 1, DirectiveRows.ANY, null, true);
         one("client_max_body_size", HSL);
         add("keepalive_timeout", HSL, 1, 2, null, false);
-        add("return", EnumSet.of(SERVER, LOCATION, IF), 1, 2, null, false);
-        add("rewrite", EnumSet.of(SERVER, LOCATION, IF), 2, 3, null, true);
-        add("set", EnumSet.of(SERVER, LOCATION, IF), 2, 2, null, true);
-        add("break", EnumSet.of(SERVER, LOCATION, IF), 0, 0, null, true);
-        add("if", EnumSet.of(SERVER, LOCATION), 1, DirectiveRows.ANY, IF, true);
         add("error_page", EnumSet.of(HTTP, SERVER, LOCATION, IF), 2, DirectiveRows.ANY, null, true);
         add("try_files", EnumSet.of(SERVER, LOCATION), 2, DirectiveRows.ANY, null, false);
         add("internal", EnumSet.of(LOCATION), 0, 0, null, false);
         one("satisfy", HSL);
-        one("rewrite_log", EnumSet.of(HTTP, SERVER, LOCATION, IF));
-        one("uninitialized_variable_warn", EnumSet.of(HTTP, SERVER, LOCATION, IF));
         one("server_names_hash_bucket_size", EnumSet.of(HTTP));
         one("server_names_hash_max_size", EnumSet.of(HTTP));
         one("server_tokens", HSL);
@@ -102,10 +95,6 @@ public final class DirectiveTable {
         one("keepalive_timeout", EnumSet.of(UPSTREAM));
         one("keepalive_requests", EnumSet.of(UPSTREAM));
 
-
-        // status, metrics
-        add("stub_status", EnumSet.of(SERVER, LOCATION), 0, 1, null, false);
-        add("metrics", EnumSet.of(LOCATION), 0, 0, null, false);
         one("worker_shutdown_timeout", EnumSet.of(MAIN));
 
         Modules.directives(DirectiveTable::add);

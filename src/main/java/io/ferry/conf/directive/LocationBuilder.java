@@ -3,7 +3,6 @@ package io.ferry.conf.directive;
 import io.ferry.conf.Values;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
-import io.ferry.model.Builtin;
 import io.ferry.module.Modules;
 import io.ferry.model.ClientTimeouts;
 import io.ferry.model.Location;
@@ -27,7 +26,6 @@ import java.util.regex.PatternSyntaxException;
 /** Builds location trees and the merged settings of each level (http → server → location → nested). */
 final class LocationBuilder {
     static final List<String> FLAGS = List.of("sendfile", "tcp_nopush", "tcp_nodelay", "server_tokens",
-            "rewrite_log", "uninitialized_variable_warn",
             "ssl_self_signed");
 
     private final Path prefix;
@@ -35,13 +33,13 @@ final class LocationBuilder {
     private final Map<String, String> httpTypes;
     private final Map<String, Upstream> upstreams;
     private final ModuleSettings httpModules;
-    private final RewriteBuilder rewrites;
+    private final RedirectsBuilder redirects;
     private final FilesBuilder files = new FilesBuilder();
 
     LocationBuilder(Path prefix, Variables variables, Map<String, String> httpTypes, Map<String, Upstream> upstreams,
                     ModuleSettings httpModules) {
         this.httpModules = httpModules;
-        this.rewrites = new RewriteBuilder(variables);
+        this.redirects = new RedirectsBuilder(variables);
         this.prefix = prefix;
         this.variables = variables;
         this.httpTypes = httpTypes;
@@ -53,7 +51,7 @@ final class LocationBuilder {
     }
 
     LocationSettings serverSettings(Scope server) throws ConfException {
-        return settings(server, null, null);
+        return settings(server, null);
     }
 
     private List<Location> locations(Scope parent, Location enclosing) throws ConfException {
@@ -110,7 +108,7 @@ final class LocationBuilder {
         checkNesting(d, modifier, path, enclosing);
         Scope scope = new Scope(parent, d.block());
         Location self = new Location(modifier, path, regex, List.of(), null, d.file(), d.line());
-        LocationSettings settings = settings(scope, self, d);
+        LocationSettings settings = settings(scope, self);
         return new Location(modifier, path, regex, locations(scope, self), settings, d.file(), d.line());
     }
 
@@ -131,7 +129,7 @@ final class LocationBuilder {
     }
 
     /** {@code location} is null for the server level; content handlers are never inherited, as in nginx. */
-    private LocationSettings settings(Scope s, Location location, Directive block) throws ConfException {
+    private LocationSettings settings(Scope s, Location location) throws ConfException {
         Directive rootD = s.inherited("root");
         Path root = prefix.resolve(rootD == null ? "html" : rootD.args().get(0)).normalize();
         List<String> index = new ArrayList<>();
@@ -155,11 +153,11 @@ final class LocationBuilder {
         }
         return new LocationSettings(root, List.copyOf(index),
                 defaultTypeD == null ? "text/plain" : defaultTypeD.args().get(0), types,
-                maxBody, keepalive, satisfyAny(s), builtin(s),
+                maxBody, keepalive, satisfyAny(s),
                 files.documentRoot(s, location, prefix, variables),
-                rewrites.ops(s, s.written(), block == null ? null : (inner, ifBlock) -> settings(inner, ifLocation(location), ifBlock)),
-                rewrites.errorPages(s), rewrites.tryFiles(s), s.own("internal") != null,
-                clientTimeouts(s), Modules.settings(new ModuleLevel(s, variables, prefix, location, upstreams, httpModules)));
+                redirects.errorPages(s), redirects.tryFiles(s), s.own("internal") != null,
+                clientTimeouts(s), Modules.settings(new ModuleLevel(s, variables, prefix, location, upstreams, httpModules,
+                        location == null ? null : inner -> settings(inner, ifLocation(location)))));
     }
 
     /** satisfy all|any: how the access phase combines the modules' checks. */
@@ -190,10 +188,6 @@ final class LocationBuilder {
      */
     private static Location ifLocation(Location enclosing) {
         return new Location(LocationModifier.NAMED, enclosing.path(), null, List.of(), null, enclosing.file(), enclosing.line());
-    }
-
-    private static Builtin builtin(Scope s) {
-        return s.own("stub_status") != null ? Builtin.STUB_STATUS : s.own("metrics") != null ? Builtin.METRICS : null;
     }
 
     static Map<String, String> parseTypes(Directive types) {

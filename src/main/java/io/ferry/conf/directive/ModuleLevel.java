@@ -3,6 +3,7 @@ package io.ferry.conf.directive;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.model.Location;
+import io.ferry.model.LocationSettings;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.upstream.Upstream;
@@ -13,14 +14,22 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** A {@link Scope} as modules see it while building their settings; {@code http} is what they built at the http level. */
+/**
+ * A {@link Scope} as modules see it while building their settings; {@code http} is what they built at
+ * the http level, {@code ifBlocks} builds an {@code if} block's settings (null where they have none).
+ */
 record ModuleLevel(Scope scope, Variables variables, Path prefix, Location location, Map<String, Upstream> upstreams,
-                   ModuleSettings http) implements Level {
+                   ModuleSettings http, IfBlocks ifBlocks) implements Level {
     private static final ModuleSettings NONE = new ModuleSettings(new Object[0]);
+
+    /** The settings of one {@code if} block, whose scope encloses this level's. */
+    interface IfBlocks {
+        LocationSettings build(Scope block) throws ConfException;
+    }
 
     /** A level outside http, or the http level itself while its per-configuration settings are built. */
     ModuleLevel(Scope scope, Variables variables, Path prefix, Location location, Map<String, Upstream> upstreams) {
-        this(scope, variables, prefix, location, upstreams, NONE);
+        this(scope, variables, prefix, location, upstreams, NONE, null);
     }
 
     @Override
@@ -31,6 +40,11 @@ record ModuleLevel(Scope scope, Variables variables, Path prefix, Location locat
     @Override
     public List<Directive> ownAll(String name) {
         return scope.ownAll(name);
+    }
+
+    @Override
+    public List<Directive> written() {
+        return scope.written();
     }
 
     @Override
@@ -51,6 +65,11 @@ record ModuleLevel(Scope scope, Variables variables, Path prefix, Location locat
     @Override
     public List<Directive> inheritedAllOf(String... names) {
         return scope.inheritedAllOf(names);
+    }
+
+    @Override
+    public LocationSettings ifSettings(Directive ifBlock) throws ConfException {
+        return ifBlocks == null ? null : ifBlocks.build(new Scope(scope, ifBlock.block()));
     }
 
     @Override

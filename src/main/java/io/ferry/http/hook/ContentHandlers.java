@@ -13,6 +13,9 @@ public interface ContentHandlers {
     /** The modules' post-read hooks, in order. */
     List<PostReadHandler> postReadHandlers();
 
+    /** The modules' rewrite-phase handlers, in order. */
+    List<RewriteHandler> rewriteHandlers();
+
     /** The modules' access-phase checks, in order. */
     List<AccessHandler> accessHandlers();
 }

@@ -1,4 +1,4 @@
-package io.ferry.model;
+package io.ferry.module.rewrite;
 
 import io.ferry.variable.Template;
 

@@ -1,11 +1,12 @@
-package io.ferry.model;
+package io.ferry.module.rewrite;
 
+import io.ferry.model.LocationSettings;
 import io.ferry.variable.Regex;
 import io.ferry.variable.Template;
 import java.util.List;
 
 /** One directive of the rewrite module, run in the order written at server or location level. */
-public sealed interface RewriteOp {
+sealed interface RewriteOp {
 
     /** set $name value; */
     record Set(String name, Template value) implements RewriteOp {

@@ -1,7 +1,7 @@
-package io.ferry.http;
+package io.ferry.module.rewrite;
 
-import io.ferry.model.Condition;
-import io.ferry.model.RewriteOp;
+import io.ferry.http.Exchange;
+import io.ferry.http.hook.RewriteHandler.Outcome;
 import io.ferry.variable.Captures;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -10,8 +10,6 @@ import java.util.List;
 
 /** Runs the rewrite module's directives of one level against an exchange, as nginx's script engine does. */
 final class RewriteScript {
-    enum Outcome { CONTINUE, LAST, BREAK, RESPONDED }
-
     private RewriteScript() {
     }
 
@@ -89,7 +87,7 @@ final class RewriteScript {
         };
     }
 
-    static boolean holds(Condition c, Exchange ex) {
+    private static boolean holds(Condition c, Exchange ex) {
         String subject = c.subject().render(ex);
         boolean result = switch (c.kind()) {
             case TRUTH -> !subject.isEmpty() && !subject.equals("0");
