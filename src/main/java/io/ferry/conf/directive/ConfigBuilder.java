@@ -91,7 +91,7 @@ final class ConfigBuilder {
         Map<String, Upstream> upstreams = UpstreamBuilder.build(http, variables);
         ModuleSettings httpModules = Modules.httpSettings(new ModuleLevel(http, variables, prefix, null, upstreams));
         // Built for its checks only: a bad value written at http level is reported even where no server inherits it.
-        Modules.settings(new ModuleLevel(http, variables, prefix, null, upstreams, httpModules));
+        Modules.settings(new ModuleLevel(http, variables, prefix, null, upstreams, httpModules, null));
         LocationBuilder locations = new LocationBuilder(prefix, variables, types, upstreams, httpModules);
         List<VirtualServer> servers = new ArrayList<>();
         for (Directive s : http.ownAll("server")) {
