@@ -112,7 +112,14 @@ public final class FastCgiModule implements Module {
 
     @Override
     public ContentPhaseHandler contentHandler(Services services) {
-        return new FastCgiHandler(services.upstreams());
+        return exchange -> {
+            FastCgiSettings settings = exchange.settings().module(SETTINGS);
+            if (settings == null) {
+                return false;
+            }
+            new FastCgiExchange(exchange, settings, services.upstreams().group(settings.upstream())).start();
+            return true;
+        };
     }
 
     /** What each level writes is checked even where no fastcgi_pass uses it, so -t reports it. */

@@ -89,7 +89,14 @@ public final class MemcachedModule implements Module {
 
     @Override
     public ContentPhaseHandler contentHandler(Services services) {
-        return new MemcachedHandler(services.upstreams());
+        return exchange -> {
+            MemcachedSettings settings = exchange.settings().module(SETTINGS);
+            if (settings == null) {
+                return false;
+            }
+            new MemcachedExchange(exchange, settings, services.upstreams().group(settings.upstream())).start();
+            return true;
+        };
     }
 
     /** nginx's ngx_conf_set_num_slot: a non-negative number. */
