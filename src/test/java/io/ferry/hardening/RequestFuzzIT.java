@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
 @Timeout(180)
 class RequestFuzzIT {
     static final int MIN_CASES = 100_000;
-    static final long BUDGET_MILLIS = 90_000;
+    static final long BUDGET_MILLIS = 240_000;
     static final int THREADS = 96;
     /**
      * Ferry's header and body timeouts are 100 ms here (keep-alive 5 s): every connection must answer or
