@@ -13,6 +13,7 @@ import io.ferry.metrics.StatusModule;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.access.AccessModule;
+import io.ferry.module.emptygif.EmptyGifModule;
 import io.ferry.module.gzip.GzipModule;
 import io.ferry.module.headers.HeadersModule;
 import io.ferry.proxy.ProxyModule;
@@ -45,7 +46,8 @@ public final class Modules {
             new StreamModule(),
             new AccessModule(),
             new RealIpModule(),
-            new RewriteModule());
+            new RewriteModule(),
+            new EmptyGifModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
             ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();
