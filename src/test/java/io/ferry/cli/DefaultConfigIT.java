@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.cli.FerryCli.Result;
 import io.ferry.cli.FerryCli.Server;
+import io.ferry.testing.Closer;
 import io.ferry.testing.TestTls;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,9 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and the machine running the tests may already use those ports.
  */
 class DefaultConfigIT {
+    @RegisterExtension
+    final Closer closer = new Closer();
     private static final int[] SHIPPED_PORTS = {8080, 8443, 8888};
     /** A port taken between choosing it and Ferry binding it is the only reason to try again. */
     private static final int ATTEMPTS = 3;
@@ -44,13 +47,6 @@ class DefaultConfigIT {
     static void launcherIsBuilt(@TempDir Path dir) throws Exception {
         Result r = FerryCli.run(dir, "-v");
         assertThat(r.exitCode()).as("%s", r).isZero();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     /** The shipped text with each shipped port replaced by the matching one of {@code ports}, nothing else changed. */
@@ -72,7 +68,7 @@ class DefaultConfigIT {
             https = ports[1];
             demo = ports[2];
             Files.writeString(prefix.resolve("conf/ferry.conf"), withPorts(shipped, ports));
-            server = Server.start(prefix, scratch);
+            server = closer.add(Server.start(prefix, scratch));
             OptionalLong pid = server.awaitPidFileOrExit();
             if (pid.isPresent()) {
                 assertThat(pid.getAsLong()).isEqualTo(server.process.pid());

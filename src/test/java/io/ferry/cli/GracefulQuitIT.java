@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.ferry.cli.FerryCli.Result;
 import io.ferry.cli.FerryCli.Server;
 import io.ferry.cli.RawWebSocket.Frame;
+import io.ferry.testing.Closer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,11 +26,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,6 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(300)
 class GracefulQuitIT {
+    @RegisterExtension
+    final Closer closer = new Closer();
     /** Large enough for the 64-bit length form, and more than one read on every hop. */
     private static final int FRAME = 256 * 1024;
 
@@ -62,10 +65,13 @@ class GracefulQuitIT {
 
     @BeforeEach
     void backends() throws IOException {
-        backend = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        backend = closer.add(new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress()));
         backend.setSoTimeout(RawWebSocket.READ_TIMEOUT_MS);
         slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         slowThreads = Executors.newCachedThreadPool();
+        closer.add(slowThreads::shutdownNow);
+        closer.add(() -> slow.stop(0));
+        closer.add(slowRelease::countDown);
         slow.setExecutor(slowThreads);
         slow.createContext("/slow", exchange -> FerryCli.answerAfter(exchange, () -> {
             slowArrived.countDown();
@@ -87,17 +93,6 @@ class GracefulQuitIT {
                     }
                 }
                 """.formatted(port, backend.getLocalPort(), slow.getAddress().getPort()));
-    }
-
-    @AfterEach
-    void stop() throws IOException {
-        slowRelease.countDown();
-        if (server != null) {
-            server.close();
-        }
-        backend.close();
-        slow.stop(0);
-        slowThreads.shutdownNow();
     }
 
     /** A client and the backend connection Ferry opened for it, after the 101. */
@@ -148,7 +143,7 @@ class GracefulQuitIT {
 
     @Test
     void aFrameInFlightWhenQuitArrivesReachesTheClientWholeBeforeTheClose() throws Exception {
-        server = Server.start(prefix, scratch);
+        server = closer.add(Server.start(prefix, scratch));
         long pid = server.awaitPidFile();
         try (Session s = openWebSocket()) {
             byte[] payload = payload();
@@ -178,7 +173,7 @@ class GracefulQuitIT {
 
     @Test
     void webSocketsStayOpenUntilInFlightRequestsFinishThenGoAway() throws Exception {
-        server = Server.start(prefix, scratch);
+        server = closer.add(Server.start(prefix, scratch));
         long pid = server.awaitPidFile();
         try (Session s = openWebSocket()) {
             CompletableFuture<HttpResponse<String>> inFlight = FerryCli.plainClient().sendAsync(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.ferry.demo.EchoBackend;
+import io.ferry.testing.Closer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -28,15 +29,17 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Operating a real Ferry process: reload, broken reload, access logs and reopen, graceful quit with WebSockets. */
 @Timeout(300)
 class OperationsIT {
+    @RegisterExtension
+    final Closer closer = new Closer();
     @TempDir
     Path prefix;
     @TempDir
@@ -52,7 +55,7 @@ class OperationsIT {
 
     @BeforeEach
     void backends() throws Exception {
-        ws = EchoBackend.start(new InetSocketAddress("127.0.0.1", 0));
+        ws = closer.add(EchoBackend.start(new InetSocketAddress("127.0.0.1", 0)));
         slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         // A measurable $request_time for the timing log, with room below the 3 s its pattern allows.
         slow.createContext("/", exchange -> FerryCli.answerAfter(exchange, () -> Thread.sleep(1500)));
@@ -62,18 +65,10 @@ class OperationsIT {
         }));
         slow.setExecutor(Executors.newCachedThreadPool());
         slow.start();
+        closer.add(() -> slow.stop(0));
+        closer.add(heldRelease::countDown);
         port = FerryCli.freePort();
         Files.createDirectories(prefix.resolve("conf"));
-    }
-
-    @AfterEach
-    void stop() {
-        heldRelease.countDown();
-        if (server != null) {
-            server.close();
-        }
-        ws.close();
-        slow.stop(0);
     }
 
     private String conf(String version, String extraMain, String extraServer) {
@@ -107,7 +102,7 @@ class OperationsIT {
     }
 
     private long startServer() throws Exception {
-        server = FerryCli.Server.start(prefix, scratch);
+        server = closer.add(FerryCli.Server.start(prefix, scratch));
         return server.awaitPidFile();
     }
 

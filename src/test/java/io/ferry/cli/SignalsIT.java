@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.ferry.cli.FerryCli.Result;
 import io.ferry.cli.FerryCli.Server;
+import io.ferry.testing.Closer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -22,10 +23,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and a graceful quit that lets an in-flight proxied request finish.
  */
 class SignalsIT {
+    @RegisterExtension
+    final Closer closer = new Closer();
     private static final String NOTICE = "(?m)^\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} \\[notice\\] \\d+#\\d+: ";
 
     @TempDir
@@ -63,19 +66,6 @@ class SignalsIT {
         port = FerryCli.freePort();
     }
 
-    @AfterEach
-    void cleanUp() {
-        if (server != null) {
-            server.close();
-        }
-        if (backend != null) {
-            backend.stop(0);
-        }
-        if (backendThreads != null) {
-            backendThreads.shutdownNow();
-        }
-    }
-
     private void writeConf(String extraLocations) throws IOException {
         Path conf = prefix.resolve("conf/ferry.conf");
         Files.createDirectories(conf.getParent());
@@ -104,7 +94,7 @@ class SignalsIT {
 
     private long startServing(String extraLocations, boolean fromShell) throws Exception {
         writeConf(extraLocations);
-        server = fromShell ? Server.startFromShell(prefix, scratch) : Server.start(prefix, scratch);
+        server = closer.add(fromShell ? Server.startFromShell(prefix, scratch) : Server.start(prefix, scratch));
         long pid = server.awaitPidFile();
         assertThat(pid).as("pid in %s", server.pidFile()).isEqualTo(server.process.pid());
         assertThat(FerryCli.listening(port)).as("listening on %d once the pid file exists", port).isTrue();
@@ -184,7 +174,7 @@ class SignalsIT {
     @Test
     void reloadSignalWorksWhenStartedWithHangupIgnored() throws Exception {
         writeConf("");
-        server = Server.startUnderNohup(prefix, scratch);
+        server = closer.add(Server.startUnderNohup(prefix, scratch));
         long pid = server.awaitPidFile();
         assertThat(FerryCli.listening(port)).as("listening on %d once the pid file exists", port).isTrue();
         writeConf("location /reloaded { return 200 \"v2\"; }");
@@ -230,6 +220,8 @@ class SignalsIT {
         CountDownLatch arrived = new CountDownLatch(1);
         backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         backendThreads = Executors.newCachedThreadPool();
+        closer.add(backendThreads::shutdownNow);
+        closer.add(() -> backend.stop(0));
         backend.setExecutor(backendThreads);
         backend.createContext("/slow", exchange -> {
             try {

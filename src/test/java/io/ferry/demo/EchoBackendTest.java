@@ -3,6 +3,7 @@ package io.ferry.demo;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -18,23 +19,20 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EchoBackendTest {
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private EchoBackend backend;
 
     @BeforeEach
     void start() throws InterruptedException {
-        backend = EchoBackend.start(new InetSocketAddress("127.0.0.1", 0));
-    }
-
-    @AfterEach
-    void stop() {
-        backend.close();
+        backend = closer.add(EchoBackend.start(new InetSocketAddress("127.0.0.1", 0)));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.PhpFpm;
 import io.ferry.testing.RawHttpClient;
@@ -23,10 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 @Timeout(120)
 class FastCgiIT {
+    @RegisterExtension
+    static final Closer closer = new Closer();
     @TempDir
     static Path prefix;
     @TempDir
@@ -97,13 +100,13 @@ class FastCgiIT {
         Files.copy(Path.of("conf/fastcgi_params"), prefix.resolve("conf/fastcgi_params"));
         Files.copy(Path.of("conf/fastcgi.conf"), prefix.resolve("conf/fastcgi.conf"));
 
-        fpm = PhpFpm.startTcp(fpmDir);
-        fpmUnix = PhpFpm.startUnix(fpmUnixDir);
-        fake = new FakeFastCgiServer(r -> FakeFastCgiServer.Answer.of(
-                "Content-Type: text/plain\r\n\r\nfake " + r.params().get("REQUEST_URI")));
+        fpm = closer.add(PhpFpm.startTcp(fpmDir));
+        fpmUnix = closer.add(PhpFpm.startUnix(fpmUnixDir));
+        fake = closer.add(new FakeFastCgiServer(r -> FakeFastCgiServer.Answer.of(
+                "Content-Type: text/plain\r\n\r\nfake " + r.params().get("REQUEST_URI"))));
         port = FerryInstance.freePort();
         refused = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 events { worker_connections 1024; }
                 http {
                     client_max_body_size 16m;
@@ -184,7 +187,7 @@ class FastCgiIT {
                         }
                     }
                 }
-                """.formatted(port, fpm.port(), fake.port(), refused, fpmUnix.socket()));
+                """.formatted(port, fpm.port(), fake.port(), refused, fpmUnix.socket())));
         appender = new AppenderBase<>() {
             @Override
             protected void append(ILoggingEvent e) {
@@ -193,25 +196,7 @@ class FastCgiIT {
         };
         appender.start();
         ((Logger) LoggerFactory.getLogger("io.ferry.error")).addAppender(appender);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (appender != null) {
-            ((Logger) LoggerFactory.getLogger("io.ferry.error")).detachAppender(appender);
-        }
-        if (ferry != null) {
-            ferry.close();
-        }
-        if (fake != null) {
-            fake.close();
-        }
-        if (fpm != null) {
-            fpm.close();
-        }
-        if (fpmUnix != null) {
-            fpmUnix.close();
-        }
+        closer.add(() -> ((Logger) LoggerFactory.getLogger("io.ferry.error")).detachAppender(appender));
     }
 
     private static Map<String, String> lines(String body) {

@@ -2,6 +2,7 @@ package io.ferry.fastcgi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.RawHttpClient;
 import io.ferry.testing.SilentPeer;
@@ -12,9 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class FastCgiTimeoutsIT {
+    @RegisterExtension
+    final Closer closer = new Closer();
     static final long TIMEOUT_MS = 400;
 
     @TempDir
@@ -32,19 +35,9 @@ class FastCgiTimeoutsIT {
     SilentPeer peer;
     int port;
 
-    @AfterEach
-    void stop() throws IOException {
-        if (ferry != null) {
-            ferry.close();
-        }
-        if (peer != null) {
-            peer.close();
-        }
-    }
-
     void start(String timeouts) throws Exception {
         port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 http {
                     server {
                         listen 127.0.0.1:%d;
@@ -58,7 +51,7 @@ class FastCgiTimeoutsIT {
                         }
                     }
                 }
-                """.formatted(port, peer.port(), timeouts));
+                """.formatted(port, peer.port(), timeouts)));
     }
 
     static Socket connect(int port) throws IOException {
@@ -69,7 +62,7 @@ class FastCgiTimeoutsIT {
 
     @Test
     void aPeerThatNeverAcceptsIs504AfterTheConnectTimeout() throws Exception {
-        peer = SilentPeer.unaccepting();
+        peer = closer.add(SilentPeer.unaccepting());
         start("fastcgi_connect_timeout " + TIMEOUT_MS + "ms;");
         try (Socket s = connect(port)) {
             long t0 = System.nanoTime();
@@ -82,7 +75,7 @@ class FastCgiTimeoutsIT {
 
     @Test
     void aPeerThatNeverReadsTheBodyIs504AfterTheSendTimeout() throws Exception {
-        peer = SilentPeer.mute();
+        peer = closer.add(SilentPeer.mute());
         start("fastcgi_send_timeout " + TIMEOUT_MS + "ms;");
         // Far more than the socket buffers on both sides of Ferry hold, so the upstream write stalls.
         int size = 32 * 1024 * 1024;

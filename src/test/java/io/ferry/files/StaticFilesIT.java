@@ -2,6 +2,7 @@ package io.ferry.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.RawHttpClient;
 import io.ferry.testing.TestTls;
@@ -19,10 +20,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,6 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(120)
 class StaticFilesIT {
+    @RegisterExtension
+    static final Closer closer = new Closer();
     private static final String SECRET = "TOP-SECRET-7f3a";
 
     @TempDir
@@ -83,7 +86,7 @@ class StaticFilesIT {
         tls = TestTls.trusting(cert);
         port = FerryInstance.freePort();
         tlsPort = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 events { worker_connections 1024; }
                 http {
                     include mime.types;
@@ -112,14 +115,7 @@ class StaticFilesIT {
                         }
                     }
                 }
-                """.formatted(port, tlsPort));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(port, tlsPort)));
     }
 
     private static RawHttpClient.Response get(String target, String... headers) throws Exception {

@@ -1,5 +1,6 @@
 package io.ferry.hardening;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.SocketBackend;
 import io.ferry.testing.RawHttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,11 +9,11 @@ import io.ferry.testing.FerryInstance;
 import io.ferry.testing.HttpEchoBackend;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class HeaderHygieneIT {
     @TempDir
     static Path prefix;
+    @RegisterExtension
+    static final Closer closer = new Closer();
     static HttpEchoBackend backend;
     static ScriptedBackend hopResponder;
     static FerryInstance ferry;
@@ -30,7 +33,6 @@ class HeaderHygieneIT {
     static int trusted;
     static int trustsOthers;
     static int noRealIp;
-    static LogCapture leaks;
 
     static final String RESPONSE_WITH_HOPS = "HTTP/1.1 200 OK\r\n"
             + "Connection: X-Resp-Hop, x-resp-hop2\r\n"
@@ -47,14 +49,13 @@ class HeaderHygieneIT {
 
     @BeforeAll
     static void start() throws Exception {
-        leaks = LogCapture.of(LogCapture.LEAKS);
-        backend = HttpEchoBackend.start();
-        hopResponder = new ScriptedBackend((s, head) -> SocketBackend.write(s, RESPONSE_WITH_HOPS));
+        backend = closer.add(HttpEchoBackend.start());
+        hopResponder = closer.add(new ScriptedBackend((s, head) -> SocketBackend.write(s, RESPONSE_WITH_HOPS)));
         port = FerryInstance.freePort();
         trusted = FerryInstance.freePort();
         trustsOthers = FerryInstance.freePort();
         noRealIp = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 http {
                     server {
                         listen 127.0.0.1:%1$d;
@@ -95,26 +96,7 @@ class HeaderHygieneIT {
                         }
                     }
                 }
-                """.formatted(port, trusted, trustsOthers, noRealIp, backend.port(), hopResponder.port()));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            if (ferry != null) {
-                ferry.close();
-            }
-            if (backend != null) {
-                backend.close();
-            }
-            if (hopResponder != null) {
-                hopResponder.close();
-            }
-            LogCapture.flushLeakReports();
-            assertThat(leaks.containing("LEAK:")).isEmpty();
-        } finally {
-            leaks.close();
-        }
+                """.formatted(port, trusted, trustsOthers, noRealIp, backend.port(), hopResponder.port())));
     }
 
     static RawHttpClient.Response exchange(int onPort, String request) throws Exception {

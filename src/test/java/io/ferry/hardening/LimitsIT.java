@@ -1,15 +1,16 @@
 package io.ferry.hardening;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.RawHttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.HttpEchoBackend;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,26 +22,26 @@ import org.junit.jupiter.api.io.TempDir;
 class LimitsIT {
     @TempDir
     static Path prefix;
+    @RegisterExtension
+    static final Closer closer = new Closer();
     static HttpEchoBackend backend;
     static FerryInstance ferry;
     /** large_client_header_buffers 4 1k; client_max_body_size 1k. */
     static int port;
     /** nginx's defaults: large_client_header_buffers 4 8k; client_max_body_size 1m. */
     static int defaults;
-    static LogCapture leaks;
     /** Upstream of /cut/, which never answers: what Ferry forwarded of a body it then refused. */
     static BodyRecorder cut;
     static ScriptedBackend cutBackend;
 
     @BeforeAll
     static void start() throws Exception {
-        leaks = LogCapture.of(LogCapture.LEAKS);
-        backend = HttpEchoBackend.start();
+        backend = closer.add(HttpEchoBackend.start());
         cut = new BodyRecorder();
-        cutBackend = new ScriptedBackend(cut);
+        cutBackend = closer.add(new ScriptedBackend(cut));
         port = FerryInstance.freePort();
         defaults = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 http {
                     server {
                         listen 127.0.0.1:%1$d;
@@ -56,26 +57,7 @@ class LimitsIT {
                         location / { proxy_pass http://127.0.0.1:%3$d; }
                     }
                 }
-                """.formatted(port, defaults, backend.port(), cutBackend.port()));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            if (ferry != null) {
-                ferry.close();
-            }
-            if (backend != null) {
-                backend.close();
-            }
-            if (cutBackend != null) {
-                cutBackend.close();
-            }
-            LogCapture.flushLeakReports();
-            assertThat(leaks.containing("LEAK:")).isEmpty();
-        } finally {
-            leaks.close();
-        }
+                """.formatted(port, defaults, backend.port(), cutBackend.port())));
     }
 
     /** Sends the request, expects {@code status}, then a closed connection and an untouched backend. */

@@ -3,10 +3,6 @@ package io.ferry.hardening;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
@@ -17,8 +13,6 @@ import org.slf4j.LoggerFactory;
  * Ferry's event loops log while the test thread reads).
  */
 final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
-    /** The logger Netty's paranoid leak detector reports through. */
-    static final String LEAKS = "io.netty.util.ResourceLeakDetector";
     static final String ERROR_LOG = "io.ferry.error";
     /** Every logger: Ferry's (the error log and per-class ones) and Netty's own warnings. */
     static final String EVERYTHING = Logger.ROOT_LOGGER_NAME;
@@ -66,26 +60,5 @@ final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoClosea
     public void close() {
         logger.detachAppender(this);
         stop();
-    }
-
-    /**
-     * The leak detector reports a lost buffer only when a later allocation finds its reference
-     * collected: collect garbage, then allocate and release a few tracked buffers so that every
-     * pending report is written before the test looks.
-     */
-    static void flushLeakReports() throws InterruptedException {
-        for (int round = 0; round < 3; round++) {
-            System.gc();
-            Thread.sleep(50);
-            for (ByteBufAllocator alloc : new ByteBufAllocator[] {ByteBufAllocator.DEFAULT, PooledByteBufAllocator.DEFAULT,
-                    UnpooledByteBufAllocator.DEFAULT}) {
-                for (int i = 0; i < 8; i++) {
-                    ByteBuf b = alloc.directBuffer(16);
-                    b.release();
-                    ByteBuf h = alloc.heapBuffer(16);
-                    h.release();
-                }
-            }
-        }
     }
 }

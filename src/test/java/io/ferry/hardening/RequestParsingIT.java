@@ -1,5 +1,6 @@
 package io.ferry.hardening;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.RawHttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,11 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,19 +32,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RequestParsingIT {
     @TempDir
     static Path prefix;
+    @RegisterExtension
+    static final Closer closer = new Closer();
     static HttpEchoBackend backend;
     static FerryInstance ferry;
     static int port;
     /** A listener standing in for "another host": nothing may ever connect to it. */
     static ServerSocket elsewhere;
     static final AtomicInteger elsewhereAccepts = new AtomicInteger();
-    static LogCapture leaks;
 
     @BeforeAll
     static void start() throws Exception {
-        leaks = LogCapture.of(LogCapture.LEAKS);
-        backend = HttpEchoBackend.start();
-        elsewhere = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        backend = closer.add(HttpEchoBackend.start());
+        elsewhere = closer.add(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
         Thread t = new Thread(() -> {
             while (!elsewhere.isClosed()) {
                 try (Socket s = elsewhere.accept()) {
@@ -56,7 +57,7 @@ class RequestParsingIT {
         t.setDaemon(true);
         t.start();
         port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 events { worker_connections 1024; }
                 http {
                     client_header_timeout 10s;
@@ -66,26 +67,7 @@ class RequestParsingIT {
                         location / { proxy_pass http://127.0.0.1:%d; }
                     }
                 }
-                """.formatted(port, backend.port()));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            if (ferry != null) {
-                ferry.close();
-            }
-            if (backend != null) {
-                backend.close();
-            }
-            if (elsewhere != null) {
-                elsewhere.close();
-            }
-            LogCapture.flushLeakReports();
-            assertThat(leaks.containing("LEAK:")).isEmpty();
-        } finally {
-            leaks.close();
-        }
+                """.formatted(port, backend.port())));
     }
 
     // ---- the check every test shares ----------------------------------------------------------

@@ -1,5 +1,6 @@
 package io.ferry.hardening;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.RawHttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,10 +12,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +27,8 @@ class TimeoutsIT {
     static final long BIG = 50L * 1024 * 1024;
     @TempDir
     static Path prefix;
+    @RegisterExtension
+    static final Closer closer = new Closer();
     static HttpEchoBackend backend;
     static ScriptedBackend big;
     /** Upstream of /partial/, which never answers: what Ferry forwarded of a body the client never finished. */
@@ -37,13 +40,11 @@ class TimeoutsIT {
     static int longKeepalive;
     static final AtomicLong bigWritten = new AtomicLong();
     static final AtomicLong bigClosedAt = new AtomicLong();
-    static LogCapture leaks;
 
     @BeforeAll
     static void start() throws Exception {
-        leaks = LogCapture.of(LogCapture.LEAKS);
-        backend = HttpEchoBackend.start();
-        big = new ScriptedBackend((socket, head) -> {
+        backend = closer.add(HttpEchoBackend.start());
+        big = closer.add(new ScriptedBackend((socket, head) -> {
             OutputStream out = socket.getOutputStream();
             out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + BIG + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
@@ -56,12 +57,12 @@ class TimeoutsIT {
             } finally {
                 bigClosedAt.set(System.nanoTime());
             }
-        });
+        }));
         partial = new BodyRecorder();
-        partialBackend = new ScriptedBackend(partial);
+        partialBackend = closer.add(new ScriptedBackend(partial));
         port = FerryInstance.freePort();
         longKeepalive = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 http {
                     client_header_timeout 1s;
                     client_body_timeout 1s;
@@ -81,29 +82,7 @@ class TimeoutsIT {
                         location / { return 200 "ok"; }
                     }
                 }
-                """.formatted(port, backend.port(), big.port(), longKeepalive, partialBackend.port()));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            if (ferry != null) {
-                ferry.close();
-            }
-            if (backend != null) {
-                backend.close();
-            }
-            if (big != null) {
-                big.close();
-            }
-            if (partialBackend != null) {
-                partialBackend.close();
-            }
-            LogCapture.flushLeakReports();
-            assertThat(leaks.containing("LEAK:")).isEmpty();
-        } finally {
-            leaks.close();
-        }
+                """.formatted(port, backend.port(), big.port(), longKeepalive, partialBackend.port())));
     }
 
     static void normalRequestSucceeds() throws Exception {

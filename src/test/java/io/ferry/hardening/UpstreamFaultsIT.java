@@ -4,6 +4,7 @@ import io.ferry.testing.SocketBackend;
 import io.ferry.testing.RawHttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.HttpEchoBackend;
 import java.io.ByteArrayOutputStream;
@@ -12,10 +13,10 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,15 +32,15 @@ class UpstreamFaultsIT {
     static ScriptedBackend bad;
     static FerryInstance ferry;
     static int port;
-    static LogCapture leaks;
+    @RegisterExtension
+    static final Closer closer = new Closer();
 
     @BeforeAll
     static void start() throws Exception {
-        leaks = LogCapture.of(LogCapture.LEAKS);
-        good = HttpEchoBackend.start();
-        bad = new ScriptedBackend((s, head) -> { });
+        good = closer.add(HttpEchoBackend.start());
+        bad = closer.add(new ScriptedBackend((s, head) -> { }));
         port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 http {
                     server {
                         listen 127.0.0.1:%d;
@@ -49,26 +50,7 @@ class UpstreamFaultsIT {
                         location / { proxy_pass http://127.0.0.1:%d; }
                     }
                 }
-                """.formatted(port, good.port(), bad.port()));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            if (ferry != null) {
-                ferry.close();
-            }
-            if (good != null) {
-                good.close();
-            }
-            if (bad != null) {
-                bad.close();
-            }
-            LogCapture.flushLeakReports();
-            assertThat(leaks.containing("LEAK:")).isEmpty();
-        } finally {
-            leaks.close();
-        }
+                """.formatted(port, good.port(), bad.port())));
     }
 
     static void normalRequestSucceeds() throws Exception {

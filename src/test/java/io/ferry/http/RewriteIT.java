@@ -2,6 +2,7 @@ package io.ferry.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.HttpEchoBackend;
 import java.net.URI;
@@ -11,15 +12,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The rewrite module, error pages, try_files and response headers, as an nginx user writes them. */
 @Timeout(60)
 class RewriteIT {
+    @RegisterExtension
+    static final Closer closer = new Closer();
     @TempDir
     static Path prefix;
     static HttpEchoBackend backend;
@@ -30,7 +33,7 @@ class RewriteIT {
 
     @BeforeAll
     static void start() throws Exception {
-        backend = HttpEchoBackend.start();
+        backend = closer.add(HttpEchoBackend.start());
         port = FerryInstance.freePort();
         Path html = prefix.resolve("html");
         Files.createDirectories(html.resolve("new"));
@@ -40,7 +43,7 @@ class RewriteIT {
         Files.writeString(html.resolve("exists.txt"), "exists");
         Files.createDirectories(prefix.resolve("shared"));
         Files.writeString(prefix.resolve("shared/logo.txt"), "aliased");
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 http {
                     server {
                         listen 127.0.0.1:%1$d;
@@ -116,13 +119,7 @@ class RewriteIT {
                         }
                     }
                 }
-                """.formatted(port, backend.port()));
-    }
-
-    @AfterAll
-    static void stop() {
-        ferry.close();
-        backend.close();
+                """.formatted(port, backend.port())));
     }
 
     static HttpResponse<String> send(String method, String path, String... headers) throws Exception {

@@ -2,21 +2,24 @@ package io.ferry.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.LogFiles;
 import io.ferry.testing.RawHttpClient;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** access_log buffer=, flush= and if=, and log_format escape=json, read back from the files Ferry writes. */
 @Timeout(60)
 class AccessLogOptionsIT {
+    @RegisterExtension
+    final Closer closer = new Closer();
     static final String PAD = "x".repeat(300);
 
     @TempDir
@@ -27,7 +30,7 @@ class AccessLogOptionsIT {
     @BeforeEach
     void start() throws Exception {
         port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 http {
                     log_format pad '$request_uri $http_x_pad';
                     log_format plain '$request_uri';
@@ -40,12 +43,7 @@ class AccessLogOptionsIT {
                         location /json/ { return 200; access_log logs/json.log json; }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterEach
-    void stop() {
-        ferry.close();
+                """.formatted(port)));
     }
 
     Path log(String name) {

@@ -2,6 +2,7 @@ package io.ferry.memcached;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.HttpEchoBackend;
 import java.io.ByteArrayOutputStream;
@@ -14,16 +15,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** memcached_pass against a real memcached process: hits, misses, gzip flag, streaming, errors, fallback. */
 @Timeout(60)
 class MemcachedIT {
+    @RegisterExtension
+    static final Closer closer = new Closer();
     static MemcachedServer memcached;
     @TempDir
     Path prefix;
@@ -34,30 +36,13 @@ class MemcachedIT {
 
     @BeforeAll
     static void startMemcached() throws Exception {
-        memcached = MemcachedServer.start();
-    }
-
-    @AfterAll
-    static void stopMemcached() throws Exception {
-        if (memcached != null) {
-            memcached.close();
-        }
-    }
-
-    @AfterEach
-    void stop() {
-        if (ferry != null) {
-            ferry.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
+        memcached = closer.add(MemcachedServer.start());
     }
 
     void start(String http) throws Exception {
         port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, "http {\n" + http.replace("PORT", Integer.toString(port))
-                .replace("MEMCACHED", "127.0.0.1:" + memcached.port()) + "\n}\n");
+        ferry = closer.add(FerryInstance.start(prefix, "http {\n" + http.replace("PORT", Integer.toString(port))
+                .replace("MEMCACHED", "127.0.0.1:" + memcached.port()) + "\n}\n"));
     }
 
     HttpResponse<byte[]> send(String method, String path) throws Exception {
@@ -185,7 +170,7 @@ class MemcachedIT {
     @Test
     void missAndDownFallBackThroughErrorPage() throws Exception {
         memcached.set("/fb/cached", 0, "from cache".getBytes(StandardCharsets.UTF_8));
-        backend = HttpEchoBackend.start();
+        backend = closer.add(HttpEchoBackend.start());
         int dead = FerryInstance.freePort();
         start("""
                 server {

@@ -2,6 +2,7 @@ package io.ferry.memcached;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.LogFiles;
 import io.ferry.testing.RawHttpClient;
@@ -9,11 +10,10 @@ import io.ferry.testing.SilentPeer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class MemcachedUpstreamIT {
+    @RegisterExtension
+    static final Closer closer = new Closer();
     static MemcachedServer empty;
     static MemcachedServer full;
     @TempDir
@@ -31,32 +33,15 @@ class MemcachedUpstreamIT {
 
     @BeforeAll
     static void startMemcached() throws Exception {
-        empty = MemcachedServer.start();
-        full = MemcachedServer.start();
+        empty = closer.add(MemcachedServer.start());
+        full = closer.add(MemcachedServer.start());
         full.set("/page", 0, "cached".getBytes(StandardCharsets.US_ASCII));
-    }
-
-    @AfterAll
-    static void stopMemcached() throws Exception {
-        if (empty != null) {
-            empty.close();
-        }
-        if (full != null) {
-            full.close();
-        }
-    }
-
-    @AfterEach
-    void stop() {
-        if (ferry != null) {
-            ferry.close();
-        }
     }
 
     /** Ferry with an upstream "mc" of {@code first} (tried first) and the memcached holding /page. */
     void start(int first, String location) throws Exception {
         port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 http {
                     log_format up "$status $upstream_addr $upstream_status";
                     upstream mc { server 127.0.0.1:%d weight=5; server 127.0.0.1:%d; }
@@ -66,7 +51,7 @@ class MemcachedUpstreamIT {
                         location / { memcached_pass mc; %s }
                     }
                 }
-                """.formatted(first, full.port(), port, location));
+                """.formatted(first, full.port(), port, location)));
     }
 
     RawHttpClient.Response get(String target) throws Exception {
@@ -110,7 +95,7 @@ class MemcachedUpstreamIT {
     void aPeerThatNeverAnswersIs504AfterTheReadTimeout() throws Exception {
         try (SilentPeer mute = SilentPeer.mute()) {
             port = FerryInstance.freePort();
-            ferry = FerryInstance.start(prefix, """
+            ferry = closer.add(FerryInstance.start(prefix, """
                     http {
                         server {
                             listen 127.0.0.1:%d;
@@ -119,7 +104,7 @@ class MemcachedUpstreamIT {
                             location / { memcached_pass 127.0.0.1:%d; memcached_read_timeout 400ms; }
                         }
                     }
-                    """.formatted(port, mute.port()));
+                    """.formatted(port, mute.port())));
             long t0 = System.nanoTime();
             RawHttpClient.Response r = get("/page");
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);

@@ -3,6 +3,7 @@ package io.ferry.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.demo.EchoBackend;
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -15,15 +16,17 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** stub_status in nginx's exact format, the Prometheus endpoint, and allow/deny protecting them. */
 @Timeout(60)
 class StatusAndMetricsIT {
+    @RegisterExtension
+    final Closer closer = new Closer();
     @TempDir
     Path prefix;
     EchoBackend ws;
@@ -33,9 +36,9 @@ class StatusAndMetricsIT {
 
     @BeforeEach
     void start() throws Exception {
-        ws = EchoBackend.start(new InetSocketAddress("127.0.0.1", 0));
+        ws = closer.add(EchoBackend.start(new InetSocketAddress("127.0.0.1", 0)));
         port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 http {
                     access_log off;
                     server {
@@ -47,13 +50,7 @@ class StatusAndMetricsIT {
                         location / { return 200 "hello"; }
                     }
                 }
-                """.formatted(port, ws.port()));
-    }
-
-    @AfterEach
-    void stop() {
-        ferry.close();
-        ws.close();
+                """.formatted(port, ws.port())));
     }
 
     HttpResponse<String> get(String path) throws Exception {

@@ -1,5 +1,6 @@
 package io.ferry.proxy;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.RawHttpClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,15 +16,17 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** HTTP reverse proxying end to end: real Ferry, real backend, real clients on 127.0.0.1. */
 @Timeout(60)
 class HttpProxyIT {
+    @RegisterExtension
+    static final Closer closer = new Closer();
     @TempDir
     static Path prefix;
     static HttpEchoBackend backend;
@@ -35,11 +38,11 @@ class HttpProxyIT {
 
     @BeforeAll
     static void start() throws Exception {
-        backend = HttpEchoBackend.start();
+        backend = closer.add(HttpEchoBackend.start());
         port = FerryInstance.freePort();
         refusedPort = FerryInstance.freePort();
         int b = backend.port();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 events { worker_connections 1024; }
                 http {
                     client_max_body_size 8m;
@@ -75,17 +78,7 @@ class HttpProxyIT {
                         location = /exact { return 200 "exact $request_uri"; }
                     }
                 }
-                """.formatted(port, b, refusedPort));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (ferry != null) {
-            ferry.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
+                """.formatted(port, b, refusedPort)));
     }
 
     private static String get(String path) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferry.conf.directive.ConfigLoader;
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.RawHttpClient;
 import java.io.IOException;
@@ -17,9 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,23 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class ReloadListenersIT {
+    @RegisterExtension
+    final Closer closer = new Closer();
     @TempDir
     Path prefix;
     FerryInstance ferry;
     ServerSocket slow;
     final CountDownLatch arrived = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
-
-    @AfterEach
-    void stop() throws IOException {
-        release.countDown();
-        if (ferry != null) {
-            ferry.close();
-        }
-        if (slow != null) {
-            slow.close();
-        }
-    }
 
     static String conf(String version, int port1, int port2, int slowPort) {
         return """
@@ -61,7 +53,7 @@ class ReloadListenersIT {
 
     /** An upstream that answers its one request only once the test releases it. */
     void startSlowBackend() throws IOException {
-        slow = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        slow = closer.add(new ServerSocket(0, 8, InetAddress.getLoopbackAddress()));
         Thread t = new Thread(() -> {
             try (Socket s = slow.accept()) {
                 InputStream in = s.getInputStream();
@@ -99,7 +91,8 @@ class ReloadListenersIT {
         int kept = FerryInstance.freePort();
         int removed = FerryInstance.freePort();
         int added = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, conf("v1", kept, removed, slow.getLocalPort()));
+        ferry = closer.add(FerryInstance.start(prefix, conf("v1", kept, removed, slow.getLocalPort())));
+        closer.add(release::countDown);
         assertThat(body(removed)).isEqualTo("v1 " + removed);
         assertThatThrownBy(() -> new Socket("127.0.0.1", added).close()).isInstanceOf(ConnectException.class);
 

@@ -2,9 +2,8 @@ package io.ferry.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import io.ferry.testing.Closer;
+import io.ferry.testing.ErrorLogLines;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.TestTls;
 import io.ferry.tls.SelfSignedCertificates;
@@ -32,49 +31,29 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** stream {} end to end over real sockets: byte-exact relay, concurrency, TLS, half-close, backpressure, failover, logs. */
 @Timeout(120)
 class StreamProxyIT {
+    @RegisterExtension
+    final Closer closer = new Closer();
     @TempDir
     Path prefix;
-    final List<AutoCloseable> closeables = new ArrayList<>();
     FerryInstance ferry;
     int port;
-    ListAppender<ILoggingEvent> errors;
-
-    @BeforeEach
-    void captureErrorLog() {
-        errors = new ListAppender<>();
-        errors.start();
-        ((Logger) LoggerFactory.getLogger("io.ferry.error")).addAppender(errors);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        ((Logger) LoggerFactory.getLogger("io.ferry.error")).detachAppender(errors);
-        if (ferry != null) {
-            ferry.close();
-        }
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
-    }
+    final ErrorLogLines errors = closer.add(ErrorLogLines.capture());
 
     TcpBackend backend(TcpBackend b) {
-        closeables.add(b);
-        return b;
+        return closer.add(b);
     }
 
     void start(String stream) throws Exception {
         port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, "stream {\n" + stream.replace("PORT", Integer.toString(port)) + "\n}\n");
+        ferry = closer.add(FerryInstance.start(prefix, "stream {\n" + stream.replace("PORT", Integer.toString(port)) + "\n}\n"));
     }
 
     Socket connect() throws IOException {
@@ -108,7 +87,7 @@ class StreamProxyIT {
     }
 
     long errorLines(String fragment) {
-        return errors.list.stream().filter(e -> e.getFormattedMessage().contains(fragment)).count();
+        return errors.count(fragment);
     }
 
     @Test

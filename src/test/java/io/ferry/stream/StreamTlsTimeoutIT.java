@@ -2,6 +2,7 @@ package io.ferry.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.LogFiles;
 import io.ferry.tls.SelfSignedCertificates;
@@ -13,29 +14,24 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** stream ssl_handshake_timeout against a client that never says hello, and proxy_next_upstream_tries against dead peers. */
 @Timeout(60)
 class StreamTlsTimeoutIT {
+    @RegisterExtension
+    final Closer closer = new Closer();
     @TempDir
     Path prefix;
     FerryInstance ferry;
     int port;
 
-    @AfterEach
-    void stop() {
-        if (ferry != null) {
-            ferry.close();
-        }
-    }
-
     void start(String stream) throws Exception {
         port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, "stream {\n" + stream.replace("PORT", Integer.toString(port)) + "\n}\n");
+        ferry = closer.add(FerryInstance.start(prefix, "stream {\n" + stream.replace("PORT", Integer.toString(port)) + "\n}\n"));
     }
 
     @Test

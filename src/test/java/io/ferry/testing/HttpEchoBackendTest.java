@@ -20,22 +20,19 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class HttpEchoBackendTest {
+    @RegisterExtension
+    final Closer closer = new Closer();
 
     private HttpEchoBackend backend;
 
     @BeforeEach
     void start() throws InterruptedException {
-        backend = HttpEchoBackend.start();
-    }
-
-    @AfterEach
-    void stop() {
-        backend.close();
+        backend = closer.add(HttpEchoBackend.start());
     }
 
     @Test

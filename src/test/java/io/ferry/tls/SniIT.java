@@ -2,6 +2,7 @@ package io.ferry.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import java.io.File;
 import java.io.InputStream;
@@ -21,10 +22,10 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class SniIT {
+    @RegisterExtension
+    static final Closer closer = new Closer();
     /** On the second port: TLS 1.1 (with a CBC suite it needs) and 1.2, two named suites. */
     static final String LEGACY_PROTOCOLS = "TLSv1.1 TLSv1.2";
     static final String LISTED_CBC = "ECDHE-RSA-AES128-SHA";
@@ -58,7 +61,7 @@ class SniIT {
                 SelfSignedCertificates.KeyType.EC_P256, SelfSignedCertificates.KeyEncoding.PKCS8);
         SelfSignedCertificates.write(prefix.resolve("conf/d.crt"), prefix.resolve("conf/d.key"), List.of("default.test"),
                 SelfSignedCertificates.KeyType.EC_P256, SelfSignedCertificates.KeyEncoding.TRADITIONAL);
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 http {
                     server {
                         listen 127.0.0.1:%1$d ssl;
@@ -91,14 +94,7 @@ class SniIT {
                         location / { return 200 "server legacy"; }
                     }
                 }
-                """.formatted(port, legacyPort, LEGACY_PROTOCOLS, LISTED_CBC, LISTED_GCM));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(port, legacyPort, LEGACY_PROTOCOLS, LISTED_CBC, LISTED_GCM)));
     }
 
     private record Answer(String certificateName, String keyAlgorithm, String body, String protocol) {

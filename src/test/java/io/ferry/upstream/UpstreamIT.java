@@ -2,11 +2,10 @@ package io.ferry.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpServer;
 import io.ferry.demo.EchoBackend;
+import io.ferry.testing.Closer;
+import io.ferry.testing.ErrorLogLines;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.HttpEchoBackend;
 import java.io.IOException;
@@ -21,57 +20,35 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** Upstream groups end to end: balancing, passive health, retries, keepalive, timeouts. */
 @Timeout(60)
 class UpstreamIT {
+    @RegisterExtension
+    final Closer closer = new Closer();
     @TempDir
     Path prefix;
-    final List<AutoCloseable> closeables = new ArrayList<>();
     final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     FerryInstance ferry;
     int port;
-    ListAppender<ILoggingEvent> errors;
-
-    @BeforeEach
-    void captureErrorLog() {
-        errors = new ListAppender<>();
-        errors.start();
-        ((Logger) LoggerFactory.getLogger("io.ferry.error")).addAppender(errors);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        ((Logger) LoggerFactory.getLogger("io.ferry.error")).detachAppender(errors);
-        if (ferry != null) {
-            ferry.close();
-        }
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
-    }
+    final ErrorLogLines errors = closer.add(ErrorLogLines.capture());
 
     HttpEchoBackend backend() throws InterruptedException {
-        HttpEchoBackend b = HttpEchoBackend.start();
-        closeables.add(b);
-        return b;
+        return closer.add(HttpEchoBackend.start());
     }
 
     void start(String http) throws Exception {
         port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, "http {\n" + http.replace("PORT", Integer.toString(port)) + "\n}\n");
+        ferry = closer.add(FerryInstance.start(prefix, "http {\n" + http.replace("PORT", Integer.toString(port)) + "\n}\n"));
     }
 
     HttpResponse<String> get(String path) throws Exception {
@@ -85,7 +62,7 @@ class UpstreamIT {
     }
 
     long errorLines(String fragment) {
-        return errors.list.stream().filter(e -> e.getFormattedMessage().contains(fragment)).count();
+        return errors.count(fragment);
     }
 
     @Test
@@ -147,7 +124,6 @@ class UpstreamIT {
         assertThat(before.values().stream().distinct().count()).isGreaterThanOrEqualTo(2);
 
         ferry.close();
-        ferry = null;
         start(conf.formatted("server 127.0.0.1:" + servers[0].port() + "; server 127.0.0.1:" + servers[1].port() + ";"));
         Map<String, Integer> after = placeUsers(servers);
         int moved = 0;
@@ -276,7 +252,7 @@ class UpstreamIT {
         });
         slow.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         slow.start();
-        closeables.add(() -> slow.stop(0));
+        closer.add(() -> slow.stop(0));
         start("""
                 server { listen 127.0.0.1:PORT;
                     location / { proxy_pass http://127.0.0.1:%d; proxy_read_timeout 1s; }
@@ -294,8 +270,8 @@ class UpstreamIT {
     void leastConnCountsOpenWebSockets() throws Exception {
         EchoBackend a = EchoBackend.start(new InetSocketAddress("127.0.0.1", 0));
         EchoBackend b = EchoBackend.start(new InetSocketAddress("127.0.0.1", 0));
-        closeables.add(a);
-        closeables.add(b);
+        closer.add(a);
+        closer.add(b);
         start("""
                 upstream ws { least_conn; server 127.0.0.1:%d; server 127.0.0.1:%d; }
                 server { listen 127.0.0.1:PORT; location / { proxy_pass http://ws; } }
@@ -330,7 +306,7 @@ class UpstreamIT {
     /** Accepts connections, reads the request head, then resets the connection. */
     private int resetter(AtomicInteger accepted) throws IOException {
         ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        closeables.add(server);
+        closer.add(server);
         Thread t = new Thread(() -> {
             while (!server.isClosed()) {
                 try (Socket s = server.accept()) {

@@ -2,6 +2,7 @@ package io.ferry.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.RawHttpClient;
 import io.ferry.testing.SocketBackend;
@@ -11,9 +12,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class UpstreamKeepaliveIT {
+    @RegisterExtension
+    final Closer closer = new Closer();
     @TempDir
     Path prefix;
     /** Requests served per backend connection, in the order the connections were accepted. */
@@ -32,19 +35,9 @@ class UpstreamKeepaliveIT {
     FerryInstance ferry;
     int port;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
-        if (backend != null) {
-            backend.close();
-        }
-    }
-
     /** A keep-alive HTTP/1.1 backend that answers every request on a connection until Ferry closes it. */
     private void start(String upstreamSettings) throws Exception {
-        backend = SocketBackend.start(s -> {
+        backend = closer.add(SocketBackend.start(s -> {
             AtomicInteger count = new AtomicInteger();
             served.add(count);
             while (SocketBackend.readHead(s.getInputStream()) != null) {
@@ -53,16 +46,16 @@ class UpstreamKeepaliveIT {
                 lastAnswerAt.set(System.nanoTime());
             }
             closedByFerryAt.set(System.nanoTime());
-        });
+        }));
         port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 http {
                     upstream app { server 127.0.0.1:%d; keepalive 4; %s }
                     server { listen 127.0.0.1:%d;
                         location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; }
                     }
                 }
-                """.formatted(backend.port(), upstreamSettings, port));
+                """.formatted(backend.port(), upstreamSettings, port)));
     }
 
     @Test

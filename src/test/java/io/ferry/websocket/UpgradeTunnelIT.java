@@ -3,6 +3,7 @@ package io.ferry.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.demo.EchoBackend;
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,10 +17,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class UpgradeTunnelIT {
+    @RegisterExtension
+    static final Closer closer = new Closer();
     @TempDir
     static Path prefix;
     static ServerSocket rawBackend;
@@ -38,10 +41,10 @@ class UpgradeTunnelIT {
 
     @BeforeAll
     static void start() throws Exception {
-        rawBackend = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-        wsBackend = EchoBackend.start(new InetSocketAddress("127.0.0.1", 0));
+        rawBackend = closer.add(new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress()));
+        wsBackend = closer.add(EchoBackend.start(new InetSocketAddress("127.0.0.1", 0)));
         port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 http {
                     map $http_upgrade $connection_upgrade {
                         default upgrade;
@@ -68,18 +71,7 @@ class UpgradeTunnelIT {
                         }
                     }
                 }
-                """.formatted(port, rawBackend.getLocalPort(), wsBackend.port()));
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (ferry != null) {
-            ferry.close();
-        }
-        if (wsBackend != null) {
-            wsBackend.close();
-        }
-        rawBackend.close();
+                """.formatted(port, rawBackend.getLocalPort(), wsBackend.port())));
     }
 
     private static final String UPGRADE = "GET /raw HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

@@ -3,6 +3,7 @@ package io.ferry.websocket;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.demo.EchoBackend;
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.HttpEchoBackend;
 import io.ferry.testing.TestTls;
@@ -23,10 +24,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class WssOnHttpsPortIT {
+    @RegisterExtension
+    static final Closer closer = new Closer();
     @TempDir
     static Path prefix;
     static EchoBackend wsBackend;
@@ -45,13 +48,13 @@ class WssOnHttpsPortIT {
 
     @BeforeAll
     static void start() throws Exception {
-        wsBackend = EchoBackend.start(new InetSocketAddress("127.0.0.1", 0));
-        tomcat = HttpEchoBackend.start();
+        wsBackend = closer.add(EchoBackend.start(new InetSocketAddress("127.0.0.1", 0)));
+        tomcat = closer.add(HttpEchoBackend.start());
         port = FerryInstance.freePort();
         Path cert = prefix.resolve("conf/site.crt");
         SelfSignedCertificates.write(cert, prefix.resolve("conf/site.key"), List.of("localhost"),
                 SelfSignedCertificates.KeyType.EC_P256, SelfSignedCertificates.KeyEncoding.TRADITIONAL);
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 http {
                     server {
                         listen 127.0.0.1:%1$d ssl;
@@ -77,21 +80,8 @@ class WssOnHttpsPortIT {
                         }
                     }
                 }
-                """.formatted(port, wsBackend.port(), tomcat.port()));
+                """.formatted(port, wsBackend.port(), tomcat.port())));
         https = TestTls.httpClient(cert);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (ferry != null) {
-            ferry.close();
-        }
-        if (wsBackend != null) {
-            wsBackend.close();
-        }
-        if (tomcat != null) {
-            tomcat.close();
-        }
     }
 
     private static String wss(String path) {

@@ -5,17 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.RawHttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 @Timeout(60)
 class AccessIT {
+    @RegisterExtension
+    static final Closer closer = new Closer();
     @TempDir
     static Path prefix;
     static FerryInstance ferry;
@@ -42,7 +45,7 @@ class AccessIT {
             Files.writeString(html.resolve(name), name);
         }
         port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 http {
                     access_log off;
                     server {
@@ -59,7 +62,7 @@ class AccessIT {
                         location = /ipv6-only { allow ::1; deny all; }
                     }
                 }
-                """.formatted(port));
+                """.formatted(port)));
         appender = new AppenderBase<>() {
             @Override
             protected void append(ILoggingEvent e) {
@@ -68,16 +71,7 @@ class AccessIT {
         };
         appender.start();
         ((Logger) LoggerFactory.getLogger("io.ferry.error")).addAppender(appender);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (appender != null) {
-            ((Logger) LoggerFactory.getLogger("io.ferry.error")).detachAppender(appender);
-        }
-        if (ferry != null) {
-            ferry.close();
-        }
+        closer.add(() -> ((Logger) LoggerFactory.getLogger("io.ferry.error")).detachAppender(appender));
     }
 
     @BeforeEach

@@ -2,6 +2,7 @@ package io.ferry.module.gzip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.RawHttpClient;
 import java.io.ByteArrayInputStream;
@@ -15,10 +16,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class GzipIT {
+    @RegisterExtension
+    static final Closer closer = new Closer();
     static final String PAGE = "<html><body>" + "<p>gzip me, gzip me again</p>\n".repeat(60) + "</body></html>\n";
     static final String TEXT = "plain text, plain text, plain text, plain text\n".repeat(20);
     static final String RETURNED = "returned by the return directive, returned again and again";
@@ -55,7 +58,7 @@ class GzipIT {
         Files.copy(Path.of("conf/mime.types"), prefix.resolve("conf/mime.types"));
         port = FerryInstance.freePort();
         int backend = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 events { }
                 http {
                     include mime.types;
@@ -98,14 +101,7 @@ class GzipIT {
                         location /private/ { alias html/; add_header Cache-Control private; }
                     }
                 }
-                """.formatted(port, backend, RETURNED));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(port, backend, RETURNED)));
     }
 
     static RawHttpClient.Response get(String target, String... headers) throws IOException {

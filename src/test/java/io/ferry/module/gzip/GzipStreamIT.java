@@ -2,6 +2,7 @@ package io.ferry.module.gzip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,9 +19,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -34,6 +35,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @Timeout(120)
 class GzipStreamIT {
+    @RegisterExtension
+    static final Closer closer = new Closer();
     private static final int EVENTS = 8;
     private static final int WAIT_SECONDS = 20;
 
@@ -45,9 +48,9 @@ class GzipStreamIT {
 
     @BeforeAll
     static void start() throws Exception {
-        backend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        backend = closer.add(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
         port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry = closer.add(FerryInstance.start(prefix, """
                 events { }
                 http {
                     access_log off;
@@ -60,15 +63,7 @@ class GzipStreamIT {
                         location /sse/ { gzip_types text/event-stream; proxy_pass http://127.0.0.1:%2$d; }
                     }
                 }
-                """.formatted(port, backend.getLocalPort()));
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (ferry != null) {
-            ferry.close();
-        }
-        backend.close();
+                """.formatted(port, backend.getLocalPort())));
     }
 
     @ParameterizedTest
