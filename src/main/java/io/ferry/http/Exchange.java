@@ -143,6 +143,18 @@ public final class Exchange extends ExchangeVariables {
         targetRewritten = true;
     }
 
+    /**
+     * Assigns a variable as auth_request_set does: $args through its set handler (a new query, the
+     * request line kept, as nginx's r->args), any other name as a per-request variable.
+     */
+    public void setVariable(String name, String value) {
+        if (name.equals("args")) {
+            target = new RequestTarget(target.raw(), target.path(), value, target.absoluteHost());
+        } else {
+            setUserVariable(name, value);
+        }
+    }
+
     /** Whether $uri/$args differ from the request line (proxy_pass without URI then sends them, as nginx). */
     public boolean targetRewritten() {
         return targetRewritten;
@@ -348,6 +360,11 @@ public final class Exchange extends ExchangeVariables {
     /** The response head as prepared (after the header filters), or null before; $sent_http_* read it. */
     public HttpResponse response() {
         return response;
+    }
+
+    @Override
+    public String sentHeader(String name) {
+        return response == null ? null : response.headers().get(name);
     }
 
     /** Writes part of the response: to the client, or a subrequest's to its sink. */

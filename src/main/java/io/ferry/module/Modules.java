@@ -11,6 +11,7 @@ import io.ferry.http.hook.PostReadHandler;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.access.AccessModule;
+import io.ferry.module.authrequest.AuthRequestModule;
 import io.ferry.module.gzip.GzipModule;
 import io.ferry.module.headers.HeadersModule;
 import io.ferry.proxy.ProxyModule;
@@ -40,7 +41,8 @@ public final class Modules {
             new LogModule(),
             new StreamModule(),
             new AccessModule(),
-            new RealIpModule());
+            new RealIpModule(),
+            new AuthRequestModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
             ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();
@@ -107,6 +109,11 @@ public final class Modules {
 
     public static List<ContentPhaseHandler> contentHandlers(Services services) {
         return ALL.stream().map(m -> m.contentHandler(services)).filter(Objects::nonNull).toList();
+    }
+
+    /** Every module's directives that assign a variable, as `set` does. */
+    public static Set<String> variableAssigners() {
+        return ALL.stream().flatMap(m -> m.variableAssigners().stream()).collect(Collectors.toUnmodifiableSet());
     }
 
     public static Set<String> names() {
