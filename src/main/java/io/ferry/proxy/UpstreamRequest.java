@@ -51,7 +51,8 @@ final class UpstreamRequest {
         }
         if (chunked) {
             out.set("Transfer-Encoding", HttpHeaderValues.CHUNKED);
-        } else if (client.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+        } else if (client.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && !configured(proxy, "content-length")) {
+            // proxy_set_header Content-Length "" drops it (the auth_request idiom for a subrequest without body), as in nginx
             out.set("Content-Length", client.headers().get(HttpHeaderNames.CONTENT_LENGTH));
         }
         return up;

@@ -76,7 +76,7 @@ final class AuthRequestCheck {
         if (status >= 200 && status < 300) {
             return AccessHandler.OK;
         }
-        LOG.error("*{} auth request unexpected status: {} while sending to client, client: {}, server: {}, request: \"{} {} {}\"",
+        LOG.error("*{} auth request unexpected status: {}, client: {}, server: {}, request: \"{} {} {}\"",
                 ex.connection(), status, ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol());
         return 500;
     }
