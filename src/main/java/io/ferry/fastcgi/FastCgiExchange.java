@@ -225,6 +225,9 @@ final class FastCgiExchange extends UpstreamExchange {
         private void startResponse(CgiResponseHead.Parsed parsed) throws CgiResponseHead.InvalidHeaderException {
             int code = parsed.status();
             timing().status(code);
+            io.netty.handler.codec.http.HttpHeaders received = new io.netty.handler.codec.http.DefaultHttpHeaders();
+            parsed.headers().forEach(h -> received.add(h.getKey(), h.getValue()));
+            timing().headers(received);
             if (retryOnStatus(HttpResponseStatus.valueOf(code))) {
                 return;
             }

@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedFile;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -80,8 +79,8 @@ public final class FileResponse {
                 res.headers().set("ETag", etag);
                 res.headers().set("Last-Modified", lastModified);
                 ex.prepare(res, false);
-                ex.context().write(res);
-                ex.context().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+                ex.write(res);
+                ex.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
                         .addListener((ChannelFutureListener) f -> ex.complete(f.isSuccess()));
                 return;
             }
@@ -118,17 +117,17 @@ public final class FileResponse {
         res.headers().set("ETag", etag);
         res.headers().set("Accept-Ranges", "bytes");
         ex.prepare(res, false);
-        ex.context().write(res);
+        ex.write(res);
         ChannelFuture last;
         if (ex.isHead() || count == 0) {
             close(raf);
-            last = ex.context().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-        } else if (ex.channel().pipeline().get(SslHandler.class) == null && !ex.bodyFiltered()) {
-            ex.context().write(new DefaultFileRegion(raf.getChannel(), start, count));
-            last = ex.context().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            last = ex.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else if (ex.zeroCopy()) {
+            ex.write(new DefaultFileRegion(raf.getChannel(), start, count));
+            last = ex.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         } else {
             try {
-                last = ex.context().writeAndFlush(new HttpChunkedInput(new ChunkedFile(raf, start, count, CHUNK)));
+                last = ex.writeAndFlush(new HttpChunkedInput(new ChunkedFile(raf, start, count, CHUNK)));
             } catch (IOException e) {
                 close(raf);
                 ex.abort();

@@ -99,18 +99,18 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
     /** The response head goes to the client; the exchange can no longer be retried. */
     protected final void respond(HttpResponse head) {
         ex.prepare(head, false);
-        lastDownstreamWrite = ex.context().write(head);
+        lastDownstreamWrite = ex.write(head);
     }
 
     protected final void forward(HttpContent content) {
-        lastDownstreamWrite = ex.context().write(content);
+        lastDownstreamWrite = ex.write(content);
     }
 
     /** The response is complete: the last chunk goes to the client, the connection back to the pool when reusable. */
     protected final void finish(LastHttpContent last, boolean reusable) {
         end();
         succeeded();
-        ex.context().writeAndFlush(last).addListener((ChannelFutureListener) f -> ex.complete(f.isSuccess()));
+        ex.writeAndFlush(last).addListener((ChannelFutureListener) f -> ex.complete(f.isSuccess()));
         handBack(reusable && !writePending);
     }
 
@@ -323,7 +323,7 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         if (!current()) {
             return;
         }
-        ex.context().flush();
+        ex.flush();
         ChannelFuture w = lastDownstreamWrite;
         if (w == null || w.isDone()) {
             ctx.read();

@@ -4,6 +4,7 @@ import io.ferry.http.hook.BodyFilter;
 import io.ferry.http.hook.HeaderFilter;
 import io.ferry.http.hook.ContentHandlers;
 import io.ferry.http.hook.BodySink;
+import io.ferry.http.hook.SubrequestSink;
 
 import io.ferry.model.ErrorPage;
 import io.ferry.model.Location;
@@ -13,9 +14,12 @@ import io.ferry.route.ServerSelector;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -28,6 +32,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
 import java.util.Map;
 
 /**
@@ -40,7 +45,12 @@ public final class Exchange extends ExchangeVariables {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.ferry.error");
     private final RequestPhases phases = new RequestPhases(this);
     private final ContentHandlers handlers;
+    /** Null for the client's own request. */
+    private final Subrequest subrequest;
     private BodySink sink;
+    /** Body chunks that arrived while the access phase waited, before any handler took the body. */
+    private ArrayDeque<HttpContent> heldBody;
+    private HttpResponse response;
     private Runnable onAbort;
     private boolean requestComplete;
     private long bodyBytes;
@@ -56,6 +66,57 @@ public final class Exchange extends ExchangeVariables {
              ContentHandlers handlers) {
         super(ctx, connection, request, secure, requestNumber);
         this.handlers = handlers;
+        this.subrequest = null;
+    }
+
+    private Exchange(Exchange parent, HttpRequest request, Subrequest subrequest) {
+        super(parent.ctx, parent.connection, request, parent.secure, parent.requestNumber);
+        this.handlers = parent.handlers;
+        this.subrequest = subrequest;
+        this.requestComplete = true;
+        this.server = parent.server;
+        this.settings = parent.server.fallback();
+        this.target = parent.target;
+        remoteAddr(parent.remoteAddr());
+    }
+
+    /**
+     * Starts a subrequest for {@code uri} (and {@code args}, may be null) in this request's server,
+     * as nginx's ngx_http_subrequest: the parent's method and headers, no body, internal (so
+     * `internal` locations serve it), from the server rewrite phase on; its response goes to
+     * {@code sink}. Returns null when subrequests nest deeper than nginx allows (the error is logged).
+     */
+    public Exchange subrequest(String uri, String args, SubrequestSink sink) {
+        int depth = subrequest == null ? 1 : subrequest.depth + 1;
+        if (depth > Subrequest.MAX_DEPTH) {
+            LOG.error("*{} subrequests cycle while processing \"{}\"", connection(), uri);
+            return null;
+        }
+        HttpRequest copy = new DefaultHttpRequest(request.protocolVersion(), request.method(), request.uri(), request.headers().copy());
+        Exchange child = new Exchange(this, copy, new Subrequest(ctx, sink, depth));
+        onAbort(child::cancel);
+        child.rewriteTarget(uri, args);
+        child.phases.startSubrequest();
+        return child;
+    }
+
+    /** Whether this exchange is a subrequest, whose response goes to a sink rather than the client. */
+    public boolean isSubrequest() {
+        return subrequest != null;
+    }
+
+    /** An access check that answered AGAIN decided: the access phase runs again, and goes on from there. */
+    public void resumeAccess() {
+        if (!responseDone) {
+            phases.resumeAccess();
+        }
+    }
+
+    /** The access phase waits: body bytes that arrive meanwhile are kept for the handler that comes after it. */
+    void holdBody() {
+        if (heldBody == null) {
+            heldBody = new ArrayDeque<>(2);
+        }
     }
 
     void dispatch(ServerSelector sites) {
@@ -80,6 +141,18 @@ public final class Exchange extends ExchangeVariables {
     public void rewriteTarget(String path, String query) {
         target = new RequestTarget(target.raw(), path, query, target.absoluteHost());
         targetRewritten = true;
+    }
+
+    /**
+     * Assigns a variable as auth_request_set does: $args through its set handler (a new query, the
+     * request line kept, as nginx's r->args), any other name as a per-request variable.
+     */
+    public void setVariable(String name, String value) {
+        if (name.equals("args")) {
+            target = new RequestTarget(target.raw(), target.path(), value, target.absoluteHost());
+        } else {
+            setUserVariable(name, value);
+        }
     }
 
     /** Whether $uri/$args differ from the request line (proxy_pass without URI then sends them, as nginx). */
@@ -138,6 +211,14 @@ public final class Exchange extends ExchangeVariables {
     /** Routes the body to {@code sink}; until a sink is set, chunks are discarded. */
     public void bodySink(BodySink sink) {
         this.sink = sink;
+        if (sink != null && subrequest != null) {
+            // a subrequest has no body: its end comes at once
+            sink.onBody(new DefaultLastHttpContent());
+        }
+        HttpContent held;
+        while (sink != null && heldBody != null && (held = heldBody.poll()) != null) {
+            sink.onBody(held);
+        }
     }
 
     /** Called when the exchange is cut off (client gone, body too large) so the handler can release upstream resources. */
@@ -196,6 +277,8 @@ public final class Exchange extends ExchangeVariables {
         }
         if (sink != null && !responseDone) {
             sink.onBody(chunk);
+        } else if (heldBody != null && !responseDone) {
+            heldBody.add(chunk);
         } else {
             ReferenceCountUtil.release(chunk);
         }
@@ -213,6 +296,7 @@ public final class Exchange extends ExchangeVariables {
     }
 
     private void abortHandler() {
+        releaseHeldBody();
         Runnable r = onAbort;
         onAbort = null;
         if (r != null) {
@@ -259,13 +343,48 @@ public final class Exchange extends ExchangeVariables {
             response.headers().set("Connection", HttpHeaderValues.CLOSE);
         }
         headerBytes = headerSize(response);
+        this.response = response;
         return response;
     }
 
     /** Puts a body filter on this response; called by a header filter, before the head is written. */
     public void addBodyFilter(BodyFilter filter) {
-        ctx.pipeline().get(ResponseFilter.class).install(filter);
+        if (subrequest != null) {
+            subrequest.install(filter);
+        } else {
+            ctx.pipeline().get(ResponseFilter.class).install(filter);
+        }
         bodyFiltered = true;
+    }
+
+    /** The response head as prepared (after the header filters), or null before; $sent_http_* read it. */
+    public HttpResponse response() {
+        return response;
+    }
+
+    @Override
+    public String sentHeader(String name) {
+        return response == null ? null : response.headers().get(name);
+    }
+
+    /** Writes part of the response: to the client, or a subrequest's to its sink. */
+    public ChannelFuture write(Object msg) {
+        return subrequest != null ? subrequest.write(msg) : ctx.write(msg);
+    }
+
+    public ChannelFuture writeAndFlush(Object msg) {
+        return subrequest != null ? subrequest.write(msg) : ctx.writeAndFlush(msg);
+    }
+
+    public void flush() {
+        if (subrequest == null) {
+            ctx.flush();
+        }
+    }
+
+    /** Whether a file may go out as a file region: to the client, without TLS or a body filter. */
+    public boolean zeroCopy() {
+        return subrequest == null && !bodyFiltered && ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null;
     }
 
     /** Whether a body filter rewrites this response's bytes (then a file cannot go out zero-copy). */
@@ -338,7 +457,7 @@ public final class Exchange extends ExchangeVariables {
 
     public void sendFull(FullHttpResponse response, boolean close) {
         prepare(response, close || !requestComplete && !expectsNoBody());
-        ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> complete(f.isSuccess()));
+        writeAndFlush(response).addListener((ChannelFutureListener) f -> complete(f.isSuccess()));
     }
 
     /** True when the request declared no body, so the empty end-of-body marker is all that can still arrive. */
@@ -353,6 +472,11 @@ public final class Exchange extends ExchangeVariables {
         }
         responseDone = true;
         onAbort = null;
+        releaseHeldBody();
+        if (subrequest != null) {
+            subrequest.finished(this, reusable);
+            return;
+        }
         keepAlive &= reusable;
         if (!keepAlive) {
             connection.finished(this, false);
@@ -390,7 +514,27 @@ public final class Exchange extends ExchangeVariables {
             responseDone = true;
             abortHandler();
             keepAlive = false;
-            ctx.channel().close();
+            if (subrequest != null) {
+                subrequest.finished(this, false);
+            } else {
+                ctx.channel().close();
+            }
+        }
+    }
+
+    /** The parent of this subrequest ended first: its handler lets go of what it holds, nobody is told. */
+    private void cancel() {
+        if (!responseDone) {
+            responseDone = true;
+            subrequest.cancelled();
+            abortHandler();
+        }
+    }
+
+    private void releaseHeldBody() {
+        HttpContent c;
+        while (heldBody != null && (c = heldBody.poll()) != null) {
+            c.release();
         }
     }
 

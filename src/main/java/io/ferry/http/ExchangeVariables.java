@@ -270,6 +270,11 @@ public abstract class ExchangeVariables implements RequestScope {
         return upstreamField(UpstreamTiming::connectTime);
     }
 
+    @Override
+    public String upstreamHeader(String name) {
+        return upstreams == null ? null : upstreams.get(upstreams.size() - 1).header(name);
+    }
+
     private String upstreamField(java.util.function.Function<UpstreamTiming, String> field) {
         if (upstreams == null) {
             return null;

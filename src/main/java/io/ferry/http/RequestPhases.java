@@ -88,6 +88,12 @@ final class RequestPhases {
         serverPhase();
     }
 
+    /** A subrequest starts where an internal redirect does, and may use internal locations. */
+    void startSubrequest() {
+        internal = true;
+        serverPhase();
+    }
+
     /** Server-level rewrite directives, then the location search (also where internal redirects restart). */
     private void serverPhase() {
         ex.settings = ex.server.fallback();
@@ -159,6 +165,10 @@ final class RequestPhases {
     /** The access phase, then try_files, then the content handler. */
     private void content() {
         int refused = access();
+        if (refused == AccessHandler.AGAIN) {
+            ex.holdBody();
+            return;
+        }
         if (refused != AccessHandler.OK) {
             ex.sendError(HttpResponseStatus.valueOf(refused), !ex.expectsNoBody());
             return;
@@ -172,6 +182,11 @@ final class RequestPhases {
             return;
         }
         ex.handlers().forLocation(ex.settings).handle(ex);
+    }
+
+    /** A check that answered AGAIN decided: the access phase runs again (the check now answers at once), then the rest. */
+    void resumeAccess() {
+        content();
     }
 
     /** try_files: the first name that exists becomes $uri for this location's handler; else the fallback. */
@@ -240,12 +255,19 @@ final class RequestPhases {
      * nginx's ngx_http_core_access_phase and post_access phase: OK, or the status that ends the
      * request. Under "satisfy all" the first refusal ends it; under "any" the first check that allows
      * lets it through, else a 403 or 401 from the checks (401 kept over a later 403), else through.
+     * A check that waits (AGAIN) suspends the phase; subrequests skip it, as in nginx.
      */
     private int access() {
+        if (ex.isSubrequest()) {
+            return AccessHandler.OK;
+        }
         boolean any = ex.settings.satisfyAny();
         int refused = AccessHandler.OK;
         for (AccessHandler h : ex.handlers().accessHandlers()) {
             int rc = h.check(ex);
+            if (rc == AccessHandler.AGAIN) {
+                return rc;
+            }
             if (rc == AccessHandler.DECLINED || (rc == AccessHandler.OK && !any)) {
                 continue;
             }

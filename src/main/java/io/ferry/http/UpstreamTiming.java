@@ -2,13 +2,14 @@ package io.ferry.http;
 
 import io.ferry.variable.Seconds;
 
-/** One upstream attempt as $upstream_addr/_status/_connect_time/_response_time report it. */
+/** One upstream attempt as $upstream_addr/_status/_connect_time/_response_time/_http_* report it. */
 public final class UpstreamTiming {
     private final String address;
     private final long started = System.nanoTime();
     private long connected = -1;
     private long finished = -1;
     private int status;
+    private io.netty.handler.codec.http.HttpHeaders headers;
 
     UpstreamTiming(String address) {
         this.address = address;
@@ -20,6 +21,15 @@ public final class UpstreamTiming {
 
     public void status(int status) {
         this.status = status;
+    }
+
+    /** The response header as the upstream sent it (before hiding or rewriting), for $upstream_http_*. */
+    public void headers(io.netty.handler.codec.http.HttpHeaders headers) {
+        this.headers = headers;
+    }
+
+    String header(String name) {
+        return headers == null ? null : headers.get(name);
     }
 
     public void finished() {

@@ -54,6 +54,14 @@ public interface Module {
         return null;
     }
 
+    /**
+     * Directives of this module that assign the variable their first argument names, as `set`
+     * does (auth_request_set): that name is declared before any value is compiled.
+     */
+    default java.util.Set<String> variableAssigners() {
+        return java.util.Set.of();
+    }
+
     default Map<String, Variable> variables() {
         return Map.of();
     }

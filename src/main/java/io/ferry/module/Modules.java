@@ -13,6 +13,7 @@ import io.ferry.metrics.StatusModule;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.access.AccessModule;
+import io.ferry.module.authrequest.AuthRequestModule;
 import io.ferry.module.emptygif.EmptyGifModule;
 import io.ferry.module.gzip.GzipModule;
 import io.ferry.module.headers.HeadersModule;
@@ -47,6 +48,7 @@ public final class Modules {
             new AccessModule(),
             new RealIpModule(),
             new RewriteModule(),
+            new AuthRequestModule(),
             new EmptyGifModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
@@ -122,6 +124,11 @@ public final class Modules {
 
     public static List<ContentPhaseHandler> contentHandlers(Services services) {
         return ALL.stream().map(m -> m.contentHandler(services)).filter(Objects::nonNull).toList();
+    }
+
+    /** Every module's directives that assign a variable, as `set` does. */
+    public static Set<String> variableAssigners() {
+        return ALL.stream().flatMap(m -> m.variableAssigners().stream()).collect(Collectors.toUnmodifiableSet());
     }
 
     public static Set<String> names() {

@@ -115,6 +115,7 @@ final class ProxyExchange extends UpstreamExchange {
         private void onResponseHead(HttpResponse res) {
             int code = res.status().code();
             timing().status(code);
+            timing().headers(res.headers());
             if (code == 101) {
                 if (upgradeRequested) {
                     switchProtocols(res);

@@ -49,9 +49,10 @@ final class UpstreamRequest {
             }
             out.set("Connection", HttpHeaderValues.UPGRADE);
         }
+        // proxy_set_header Content-Length decides, even "" (nginx's way to send an auth subrequest without a length)
         if (chunked) {
             out.set("Transfer-Encoding", HttpHeaderValues.CHUNKED);
-        } else if (client.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+        } else if (client.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && !configured(proxy, "content-length")) {
             out.set("Content-Length", client.headers().get(HttpHeaderNames.CONTENT_LENGTH));
         }
         return up;

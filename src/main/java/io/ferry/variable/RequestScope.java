@@ -83,6 +83,16 @@ public interface RequestScope extends ConnectionScope {
         return null;
     }
 
+    /** $upstream_http_NAME: a header of the last upstream response, or null. */
+    default String upstreamHeader(String name) {
+        return null;
+    }
+
+    /** $sent_http_NAME: a header of the response as sent, or null. */
+    default String sentHeader(String name) {
+        return null;
+    }
+
     // ---- files: known once a location is chosen ------------------------------------
 
     /** $document_root: the location's root (or alias), variables rendered. */

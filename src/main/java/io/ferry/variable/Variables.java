@@ -126,7 +126,7 @@ public final class Variables {
         throw new UnknownVariableException(name);
     }
 
-    /** $1..$9, $http_NAME, $cookie_NAME, $arg_NAME, or null. */
+    /** $1..$9, $http_NAME, $sent_http_NAME, $upstream_http_NAME, $cookie_NAME, $arg_NAME, or null. */
     private static Variable family(String name) {
         if (name.length() == 1 && Character.isDigit(name.charAt(0))) {
             int group = name.charAt(0) - '0';
@@ -135,6 +135,14 @@ public final class Variables {
         if (name.startsWith("http_") && name.length() > 5) {
             String header = name.substring(5).toLowerCase(Locale.ROOT).replace('_', '-');
             return s -> s.requestHeader(header);
+        }
+        if (name.startsWith("sent_http_") && name.length() > 10) {
+            String header = name.substring(10).toLowerCase(Locale.ROOT).replace('_', '-');
+            return s -> s.sentHeader(header);
+        }
+        if (name.startsWith("upstream_http_") && name.length() > 14) {
+            String header = name.substring(14).toLowerCase(Locale.ROOT).replace('_', '-');
+            return s -> s.upstreamHeader(header);
         }
         if (name.startsWith("cookie_") && name.length() > 7) {
             String cookie = name.substring(7);

@@ -1,6 +1,7 @@
 package io.ferry.conf.directive;
 
 import io.ferry.conf.Directive;
+import io.ferry.module.Modules;
 import io.ferry.variable.Regex;
 import io.ferry.variable.Variables;
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * Named groups of every regex in the http block (server_name, location, map keys, if, rewrite) and
- * every `set` variable become variables before any value is compiled, as nginx does, so
+ * every variable `set` (or a module's directive like it) assigns become variables before any value is compiled, as nginx does, so
  * "root /sites/$user;" can follow "server_name ~^(?&lt;user&gt;.+)\.example\.net$;". Invalid regexes are
  * left for their own directive to report.
  */
@@ -18,7 +19,8 @@ final class NamedCaptures {
 
     static void define(List<Directive> block, Variables variables) {
         for (Directive d : block) {
-            switch (d.args().isEmpty() ? "" : d.name()) {
+            boolean assigns = Modules.variableAssigners().contains(d.name());
+            switch (d.args().isEmpty() ? "" : assigns ? "set" : d.name()) {
                 case "server_name" -> d.args().stream().filter(a -> a.startsWith("~")).forEach(a -> add(a.substring(1), variables));
                 case "location" -> {
                     String first = d.args().get(0);

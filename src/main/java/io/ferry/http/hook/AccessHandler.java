@@ -15,8 +15,14 @@ public interface AccessHandler {
     int DECLINED = -1;
     /** This module lets the request through. */
     int OK = 0;
+    /**
+     * The decision is not known yet (nginx's NGX_AGAIN): the access phase waits until the check
+     * calls {@link Exchange#resumeAccess()}, then asks every check again, so this one must then
+     * answer from what it kept in the request's module context.
+     */
+    int AGAIN = -2;
 
-    /** {@link #OK}, {@link #DECLINED}, or the status that refuses the request (403, 401). */
+    /** {@link #OK}, {@link #DECLINED}, {@link #AGAIN}, or the status that refuses the request (403, 401). */
     int check(Exchange exchange);
 
     /**
