@@ -1,11 +1,8 @@
 package io.ferry.http;
 
-import io.ferry.http.hook.BodyFilter;
-import io.ferry.http.hook.HeaderFilter;
 import io.ferry.http.hook.ContentHandlers;
 import io.ferry.http.hook.BodySink;
 import io.ferry.http.hook.SubrequestSink;
-
 import io.ferry.model.ErrorPage;
 import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;
@@ -14,66 +11,42 @@ import io.ferry.route.ServerSelector;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayDeque;
-import java.util.Map;
 
 /**
- * One request/response on a downstream connection: the request body hand-off to the content
- * handler, the response framing rules (keep-alive, Connection, Server, Date, header filters) shared
- * by every handler, error pages, and the end of the exchange. Routing and the request phases are
+ * One request/response on a downstream connection: its lifecycle (internal redirects, subrequests,
+ * error pages, completion, abort), the request body hand-off ({@link RequestBody}) and the
+ * response side every handler shares ({@link ExchangeResponse}). Routing and the request phases are
  * {@link RequestPhases}; the variables the request exposes are {@link ExchangeVariables}.
  */
-public final class Exchange extends ExchangeVariables {
+public final class Exchange extends ExchangeResponse {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.ferry.error");
     private final RequestPhases phases = new RequestPhases(this);
-    private final ContentHandlers handlers;
-    /** Null for the client's own request. */
-    private final Subrequest subrequest;
-    private BodySink sink;
-    /** Body chunks that arrived while the access phase waited, before any handler took the body. */
-    private ArrayDeque<HttpContent> heldBody;
-    private HttpResponse response;
+    private final RequestBody body = new RequestBody(this);
     private Runnable onAbort;
-    private boolean requestComplete;
-    private long bodyBytes;
-    private boolean keepAlive;
     private boolean responseDone;
     private boolean targetRewritten;
-    private Integer statusOverride;
     private boolean errorPageUsed;
-    private io.netty.util.concurrent.ScheduledFuture<?> bodyTimer;
-    private boolean bodyFiltered;
 
     Exchange(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure, int requestNumber,
              ContentHandlers handlers) {
-        super(ctx, connection, request, secure, requestNumber);
-        this.handlers = handlers;
-        this.subrequest = null;
+        super(ctx, connection, request, secure, requestNumber, handlers, null);
     }
 
     private Exchange(Exchange parent, HttpRequest request, Subrequest subrequest) {
-        super(parent.ctx, parent.connection, request, parent.secure, parent.requestNumber);
-        this.handlers = parent.handlers;
-        this.subrequest = subrequest;
-        this.requestComplete = true;
+        super(parent.ctx, parent.connection, request, parent.secure, parent.requestNumber, parent.handlers, subrequest);
+        body.noBody();
         this.server = parent.server;
         this.settings = parent.server.fallback();
         this.target = parent.target;
@@ -114,9 +87,7 @@ public final class Exchange extends ExchangeVariables {
 
     /** The access phase waits: body bytes that arrive meanwhile are kept for the handler that comes after it. */
     void holdBody() {
-        if (heldBody == null) {
-            heldBody = new ArrayDeque<>(2);
-        }
+        body.hold();
     }
 
     void dispatch(ServerSelector sites) {
@@ -200,25 +171,14 @@ public final class Exchange extends ExchangeVariables {
         return secure;
     }
 
-    public boolean isHead() {
-        return request.method().equals(HttpMethod.HEAD);
-    }
 
     public boolean requestComplete() {
-        return requestComplete;
+        return body.complete();
     }
 
     /** Routes the body to {@code sink}; until a sink is set, chunks are discarded. */
     public void bodySink(BodySink sink) {
-        this.sink = sink;
-        if (sink != null && subrequest != null) {
-            // a subrequest has no body: its end comes at once
-            sink.onBody(new DefaultLastHttpContent());
-        }
-        HttpContent held;
-        while (sink != null && heldBody != null && (held = heldBody.poll()) != null) {
-            sink.onBody(held);
-        }
+        body.sink(sink, subrequest != null);
     }
 
     /** Called when the exchange is cut off (client gone, body too large) so the handler can release upstream resources. */
@@ -228,63 +188,34 @@ public final class Exchange extends ExchangeVariables {
 
     /** Asks the client for the next body chunk: body bytes are read only as fast as they are forwarded. */
     public void requestMoreBody() {
-        if (!requestComplete) {
-            if (bodyTimer == null) {
-                long ms = settings.clientTimeouts().body().toMillis();
-                bodyTimer = ctx.executor().schedule(this::bodyTimedOut, ms, java.util.concurrent.TimeUnit.MILLISECONDS);
-            }
-            ctx.read();
-        }
+        body.requestMore(settings.clientTimeouts().body().toMillis());
     }
 
-    /** client_body_timeout: no body bytes between two reads for that long. */
-    private void bodyTimedOut() {
-        bodyTimer = null;
-        if (requestComplete || responseDone) {
-            return;
-        }
-        LOG.info("*{} client timed out (110: Connection timed out) while reading client request body, client: {}",
-                connection(), remoteAddr());
+    void onBody(HttpContent chunk) {
+        body.onBody(chunk, settings.clientMaxBodySize());
+    }
+
+    /** The request body failed (timed out, malformed, too large): the handler lets go, and the client gets the status. */
+    void bodyFailed(HttpResponseStatus status) {
         if (responseStarted) {
             abort();
         } else {
             abortHandler();
-            sendPage(HttpResponseStatus.REQUEST_TIMEOUT, null, true);
+            if (status == HttpResponseStatus.REQUEST_TIMEOUT) {
+                sendPage(status, null, true);
+            } else {
+                sendError(status, true);
+            }
         }
     }
 
-    void onBody(HttpContent chunk) {
-        if (bodyTimer != null) {
-            bodyTimer.cancel(false);
-            bodyTimer = null;
-        }
-        if (chunk instanceof LastHttpContent) {
-            requestComplete = true;
-        }
-        bodyBytes += chunk.content().readableBytes();
-        if (chunk.decoderResult().isFailure() || (settings.clientMaxBodySize() > 0 && bodyBytes > settings.clientMaxBodySize())) {
-            ReferenceCountUtil.release(chunk);
-            requestComplete = false;
-            HttpResponseStatus status = chunk.decoderResult().isFailure()
-                    ? HttpResponseStatus.BAD_REQUEST : HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
-            if (responseStarted) {
-                abort();
-            } else {
-                abortHandler();
-                sendError(status, true);
-            }
-            return;
-        }
-        if (sink != null && !responseDone) {
-            sink.onBody(chunk);
-        } else if (heldBody != null && !responseDone) {
-            heldBody.add(chunk);
-        } else {
-            ReferenceCountUtil.release(chunk);
-        }
-        if (requestComplete && responseDone) {
-            connection.finished(this, keepAlive);
-        }
+    boolean responseDone() {
+        return responseDone;
+    }
+
+    /** The last body byte arrived after the response ended: now the connection may go on. */
+    void bodyEndedAfterResponse() {
+        connection.finished(this, keepAlive);
     }
 
     void downstreamClosed() {
@@ -296,7 +227,7 @@ public final class Exchange extends ExchangeVariables {
     }
 
     private void abortHandler() {
-        releaseHeldBody();
+        body.releaseHeld();
         Runnable r = onAbort;
         onAbort = null;
         if (r != null) {
@@ -306,95 +237,7 @@ public final class Exchange extends ExchangeVariables {
 
     // ---- response side ------------------------------------------------------------------------
 
-    /**
-     * Adds the headers every response carries and decides whether the connection survives it:
-     * keep-alive needs a client that wants it, a length-delimited body, and keepalive_timeout &gt; 0.
-     */
-    public HttpResponse prepare(HttpResponse response, boolean forceClose) {
-        responseStarted = true;
-        if (statusOverride != null && response.status().code() != 101) {
-            response.setStatus(HttpResponseStatus.valueOf(statusOverride));
-        }
-        status = response.status().code();
-        // An upstream's Server and Date (from a proxied peer only when proxy_pass_header names them)
-        // stand instead of Ferry's own, as in nginx; add_header cannot replace them.
-        boolean upstreamServer = response.headers().contains("Server");
-        boolean upstreamDate = response.headers().contains("Date");
-        for (HeaderFilter filter : handlers.headerFilters()) {
-            filter.filter(this, response);
-        }
-        if (!upstreamServer) {
-            response.headers().set("Server", "ferry");
-        }
-        if (!upstreamDate) {
-            response.headers().set("Date", HttpDate.now());
-        }
-        boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
-                || isHead() || response.status().code() == 204 || response.status().code() == 304;
-        keepAlive = !forceClose && delimited && HttpUtil.isKeepAlive(request)
-                && !settings.keepaliveTimeout().isZero() && !connection.isClosing()
-                && requestNumber < settings.clientTimeouts().keepaliveRequests();
-        if (response.status().code() != 101) {
-            response.headers().set("Connection", keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
-        }
-        if (request.protocolVersion().equals(HttpVersion.HTTP_1_0) && HttpUtil.isTransferEncodingChunked(response)) {
-            HttpUtil.setTransferEncodingChunked(response, false);
-            keepAlive = false;
-            response.headers().set("Connection", HttpHeaderValues.CLOSE);
-        }
-        headerBytes = headerSize(response);
-        this.response = response;
-        return response;
-    }
 
-    /** Puts a body filter on this response; called by a header filter, before the head is written. */
-    public void addBodyFilter(BodyFilter filter) {
-        if (subrequest != null) {
-            subrequest.install(filter);
-        } else {
-            ctx.pipeline().get(ResponseFilter.class).install(filter);
-        }
-        bodyFiltered = true;
-    }
-
-    /** The response head as prepared (after the header filters), or null before; $sent_http_* read it. */
-    public HttpResponse response() {
-        return response;
-    }
-
-    @Override
-    public String sentHeader(String name) {
-        return response == null ? null : response.headers().get(name);
-    }
-
-    /** Writes part of the response: to the client, or a subrequest's to its sink. */
-    public ChannelFuture write(Object msg) {
-        return subrequest != null ? subrequest.write(msg) : ctx.write(msg);
-    }
-
-    public ChannelFuture writeAndFlush(Object msg) {
-        return subrequest != null ? subrequest.write(msg) : ctx.writeAndFlush(msg);
-    }
-
-    public void flush() {
-        if (subrequest == null) {
-            ctx.flush();
-        }
-    }
-
-    /** Whether a file may go out as a file region: to the client, without TLS or a body filter. */
-    public boolean zeroCopy() {
-        return subrequest == null && !bodyFiltered && ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null;
-    }
-
-    /** Whether a body filter rewrites this response's bytes (then a file cannot go out zero-copy). */
-    public boolean bodyFiltered() {
-        return bodyFiltered;
-    }
-
-    public boolean responseStarted() {
-        return responseStarted;
-    }
 
     /** Ferry's own error answer, unless error_page sends the request elsewhere for this status. */
     public void sendError(HttpResponseStatus status, boolean close) {
@@ -456,7 +299,7 @@ public final class Exchange extends ExchangeVariables {
     }
 
     public void sendFull(FullHttpResponse response, boolean close) {
-        prepare(response, close || !requestComplete && !expectsNoBody());
+        prepare(response, close || !body.complete() && !expectsNoBody());
         writeAndFlush(response).addListener((ChannelFutureListener) f -> complete(f.isSuccess()));
     }
 
@@ -472,7 +315,7 @@ public final class Exchange extends ExchangeVariables {
         }
         responseDone = true;
         onAbort = null;
-        releaseHeldBody();
+        body.releaseHeld();
         if (subrequest != null) {
             subrequest.finished(this, reusable);
             return;
@@ -480,7 +323,7 @@ public final class Exchange extends ExchangeVariables {
         keepAlive &= reusable;
         if (!keepAlive) {
             connection.finished(this, false);
-        } else if (requestComplete) {
+        } else if (body.complete()) {
             connection.finished(this, true);
         } else if (!expectsNoBody()) {
             connection.finished(this, false);
@@ -492,7 +335,8 @@ public final class Exchange extends ExchangeVariables {
     public void detach() {
         responseDone = true;
         onAbort = null;
-        sink = null;
+        body.sink(null, false);
+        keepSentHeadersOnly();
     }
 
     /** The tunnel that replaced this exchange closed: it is logged now, with the bytes of the whole session. */
@@ -500,13 +344,6 @@ public final class Exchange extends ExchangeVariables {
         connection.tunnelClosed(this);
     }
 
-    private static long headerSize(HttpResponse response) {
-        long n = 9 + 3 + 1 + response.status().reasonPhrase().length() + 2 + 2;
-        for (Map.Entry<String, String> h : response.headers()) {
-            n += h.getKey().length() + 2 + h.getValue().length() + 2;
-        }
-        return n;
-    }
 
     /** Cuts the exchange off mid-response: the client sees a truncated response, never a complete-looking one. */
     public void abort() {
@@ -530,12 +367,4 @@ public final class Exchange extends ExchangeVariables {
             abortHandler();
         }
     }
-
-    private void releaseHeldBody() {
-        HttpContent c;
-        while (heldBody != null && (c = heldBody.poll()) != null) {
-            c.release();
-        }
-    }
-
 }

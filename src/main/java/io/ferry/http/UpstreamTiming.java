@@ -1,5 +1,6 @@
 package io.ferry.http;
 
+import io.ferry.variable.HeaderSnapshot;
 import io.ferry.variable.Seconds;
 
 /** One upstream attempt as $upstream_addr/_status/_connect_time/_response_time/_http_* report it. */
@@ -9,7 +10,7 @@ public final class UpstreamTiming {
     private long connected = -1;
     private long finished = -1;
     private int status;
-    private io.netty.handler.codec.http.HttpHeaders headers;
+    private HeaderSnapshot headers;
 
     UpstreamTiming(String address) {
         this.address = address;
@@ -25,7 +26,7 @@ public final class UpstreamTiming {
 
     /** The response header as the upstream sent it (before hiding or rewriting), for $upstream_http_*. */
     public void headers(io.netty.handler.codec.http.HttpHeaders headers) {
-        this.headers = headers;
+        this.headers = HeaderSnapshot.of(headers);
     }
 
     String header(String name) {

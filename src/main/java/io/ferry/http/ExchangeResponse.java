@@ -1,0 +1,152 @@
+package io.ferry.http;
+
+import io.ferry.http.hook.BodyFilter;
+import io.ferry.http.hook.ContentHandlers;
+import io.ferry.http.hook.HeaderFilter;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslHandler;
+import io.ferry.variable.HeaderSnapshot;
+import java.util.Map;
+
+/**
+ * The response side every content handler shares: the head's framing (keep-alive, Connection,
+ * Server, Date, the modules' header filters), its body filters, and where its bytes go (the client,
+ * or a subrequest's sink). The exchange's lifecycle is {@link Exchange}.
+ */
+public abstract class ExchangeResponse extends ExchangeVariables {
+    final ContentHandlers handlers;
+    /** Null for the client's own request. */
+    final Subrequest subrequest;
+    HttpResponse response;
+    private HeaderSnapshot sentHeaders;
+    boolean keepAlive;
+    /** The status error_page answers with instead of the handler's. */
+    Integer statusOverride;
+    private boolean bodyFiltered;
+
+    ExchangeResponse(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure,
+                     int requestNumber, ContentHandlers handlers, Subrequest subrequest) {
+        super(ctx, connection, request, secure, requestNumber);
+        this.handlers = handlers;
+        this.subrequest = subrequest;
+    }
+
+    public boolean isHead() {
+        return request.method().equals(HttpMethod.HEAD);
+    }
+
+    /**
+     * Adds the headers every response carries and decides whether the connection survives it:
+     * keep-alive needs a client that wants it, a length-delimited body, and keepalive_timeout &gt; 0.
+     */
+    public HttpResponse prepare(HttpResponse response, boolean forceClose) {
+        responseStarted = true;
+        if (statusOverride != null && response.status().code() != 101) {
+            response.setStatus(HttpResponseStatus.valueOf(statusOverride));
+        }
+        status = response.status().code();
+        // An upstream's Server and Date (from a proxied peer only when proxy_pass_header names them)
+        // stand instead of Ferry's own, as in nginx; add_header cannot replace them.
+        boolean upstreamServer = response.headers().contains("Server");
+        boolean upstreamDate = response.headers().contains("Date");
+        for (HeaderFilter filter : handlers.headerFilters()) {
+            filter.filter((Exchange) this, response);
+        }
+        if (!upstreamServer) {
+            response.headers().set("Server", "ferry");
+        }
+        if (!upstreamDate) {
+            response.headers().set("Date", HttpDate.now());
+        }
+        boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
+                || isHead() || response.status().code() == 204 || response.status().code() == 304;
+        keepAlive = !forceClose && delimited && HttpUtil.isKeepAlive(request)
+                && !settings.keepaliveTimeout().isZero() && !connection.isClosing()
+                && requestNumber < settings.clientTimeouts().keepaliveRequests();
+        if (response.status().code() != 101) {
+            response.headers().set("Connection", keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        }
+        if (request.protocolVersion().equals(HttpVersion.HTTP_1_0) && HttpUtil.isTransferEncodingChunked(response)) {
+            HttpUtil.setTransferEncodingChunked(response, false);
+            keepAlive = false;
+            response.headers().set("Connection", HttpHeaderValues.CLOSE);
+        }
+        headerBytes = headerSize(response);
+        this.response = response;
+        return response;
+    }
+
+    /** Puts a body filter on this response; called by a header filter, before the head is written. */
+    public void addBodyFilter(BodyFilter filter) {
+        if (subrequest != null) {
+            subrequest.install(filter);
+        } else {
+            ctx.pipeline().get(ResponseFilter.class).install(filter);
+        }
+        bodyFiltered = true;
+    }
+
+    /** The response head as prepared (after the header filters), or null before; $sent_http_* read it. */
+    public HttpResponse response() {
+        return response;
+    }
+
+    @Override
+
+    public String sentHeader(String name) {
+        return response != null ? response.headers().get(name) : sentHeaders == null ? null : sentHeaders.get(name);
+    }
+
+    /** The exchange outlives its response (a tunnel): only what $sent_http_* reads is kept. */
+    void keepSentHeadersOnly() {
+        if (response != null) {
+            sentHeaders = HeaderSnapshot.of(response.headers());
+            response = null;
+        }
+    }
+
+    /** Writes part of the response: to the client, or a subrequest's to its sink. */
+    public ChannelFuture write(Object msg) {
+        return subrequest != null ? subrequest.write(msg) : ctx.write(msg);
+    }
+
+    public ChannelFuture writeAndFlush(Object msg) {
+        return subrequest != null ? subrequest.write(msg) : ctx.writeAndFlush(msg);
+    }
+
+    public void flush() {
+        if (subrequest == null) {
+            ctx.flush();
+        }
+    }
+
+    /** Whether a file may go out as a file region: to the client, without TLS or a body filter. */
+    public boolean zeroCopy() {
+        return subrequest == null && !bodyFiltered && ctx.pipeline().get(SslHandler.class) == null;
+    }
+
+    /** Whether a body filter rewrites this response's bytes (then a file cannot go out zero-copy). */
+    public boolean bodyFiltered() {
+        return bodyFiltered;
+    }
+
+    public boolean responseStarted() {
+        return responseStarted;
+    }
+
+    private static long headerSize(HttpResponse response) {
+        long n = 9 + 3 + 1 + response.status().reasonPhrase().length() + 2 + 2;
+        for (Map.Entry<String, String> h : response.headers()) {
+            n += h.getKey().length() + 2 + h.getValue().length() + 2;
+        }
+        return n;
+    }
+}

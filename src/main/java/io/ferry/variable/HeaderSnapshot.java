@@ -1,0 +1,40 @@
+package io.ferry.variable;
+
+import java.util.Map;
+
+/**
+ * A response head's fields as $sent_http_* and $upstream_http_* read them, kept in a flat array:
+ * a WebSocket's exchange is logged only when its tunnel closes, and a hash-table header map per
+ * idle connection would cost it more than the rest of its state.
+ */
+public final class HeaderSnapshot {
+    private final String[] fields;
+
+    private HeaderSnapshot(String[] fields) {
+        this.fields = fields;
+    }
+
+    public static HeaderSnapshot of(Iterable<Map.Entry<String, String>> headers) {
+        int n = 0;
+        for (Map.Entry<String, String> ignored : headers) {
+            n++;
+        }
+        String[] fields = new String[2 * n];
+        int i = 0;
+        for (Map.Entry<String, String> h : headers) {
+            fields[i++] = h.getKey();
+            fields[i++] = h.getValue();
+        }
+        return new HeaderSnapshot(fields);
+    }
+
+    /** The first field of this name (case-insensitive), or null. */
+    public String get(String name) {
+        for (int i = 0; i < fields.length; i += 2) {
+            if (fields[i].equalsIgnoreCase(name)) {
+                return fields[i + 1];
+            }
+        }
+        return null;
+    }
+}
