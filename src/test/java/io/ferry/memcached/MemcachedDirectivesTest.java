@@ -1,15 +1,13 @@
 package io.ferry.memcached;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import io.ferry.testing.ConfigText;
 
-import io.ferry.conf.ConfException;
-import io.ferry.conf.directive.ConfigLoader;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.ferry.model.FerryConfig;
 import io.ferry.model.LocationSettings;
 import io.ferry.upstream.NextUpstream.Condition;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -19,24 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
 class MemcachedDirectivesTest {
     @TempDir
     Path dir;
-    private Path conf;
 
     private FerryConfig load(String text) throws Exception {
-        conf = dir.resolve("ferry.conf");
-        Files.writeString(conf, text);
-        return ConfigLoader.load(dir, conf, null).config();
+        return new ConfigText(dir).load(text);
     }
 
     private String error(String text) throws IOException {
-        conf = dir.resolve("ferry.conf");
-        Files.writeString(conf, text);
-        ConfException e = catchThrowableOfType(ConfException.class, () -> ConfigLoader.load(dir, conf, null));
-        assertThat(e).as("expected a configuration error").isNotNull();
-        return e.getMessage();
+        return new ConfigText(dir).error(text).getMessage();
     }
 
     private String at(String detail, int line) {
-        return detail + " in " + conf + ":" + line;
+        return new ConfigText(dir).at(detail, line);
     }
 
     @Test

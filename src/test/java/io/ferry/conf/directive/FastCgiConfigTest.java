@@ -1,9 +1,9 @@
 package io.ferry.conf.directive;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import io.ferry.testing.ConfigText;
 
-import io.ferry.conf.ConfException;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.ferry.fastcgi.FastCgiModule;
 import io.ferry.fastcgi.FastCgiParam;
 import io.ferry.fastcgi.FastCgiSettings;
@@ -11,7 +11,6 @@ import io.ferry.model.DocumentRoot;
 import io.ferry.model.Location;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.model.VirtualServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,17 +23,11 @@ class FastCgiConfigTest {
     Path dir;
 
     private VirtualServer server(String body) throws Exception {
-        Path conf = dir.resolve("ferry.conf");
-        Files.writeString(conf, "http {\n" + body + "\n}\n");
-        return ConfigLoader.load(dir, conf, null).config().http().servers().get(0);
+        return new ConfigText(dir).server(body);
     }
 
     private String error(String body) throws Exception {
-        Path conf = dir.resolve("ferry.conf");
-        Files.writeString(conf, "http {\n" + body + "\n}\n");
-        ConfException e = catchThrowableOfType(ConfException.class, () -> ConfigLoader.load(dir, conf, null));
-        assertThat(e).as("expected a configuration error").isNotNull();
-        return e.detail();
+        return new ConfigText(dir).httpError(body).detail();
     }
 
     private static Location location(VirtualServer vs, String path) {

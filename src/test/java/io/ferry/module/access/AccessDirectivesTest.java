@@ -1,5 +1,7 @@
 package io.ferry.module.access;
 
+import io.ferry.testing.ConfigText;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -23,18 +25,14 @@ class AccessDirectivesTest {
     Path dir;
 
     private VirtualServer server(String http) throws Exception {
-        Path conf = dir.resolve("ferry.conf");
-        Files.writeString(conf, "http {\n" + http + "\n}\n");
-        return ConfigLoader.load(dir, conf, null).config().http().servers().get(0);
+        return new ConfigText(dir).server(http);
     }
 
     /** The error's text and line, "DETAIL:LINE". */
     private String error(String http) throws Exception {
-        Path conf = dir.resolve("ferry.conf");
-        Files.writeString(conf, "http {\n" + http + "\n}\n");
-        ConfException e = catchThrowableOfType(ConfException.class, () -> ConfigLoader.load(dir, conf, null));
-        assertThat(e).as("expected a configuration error").isNotNull();
-        assertThat(e.file()).isEqualTo(conf.toString());
+        ConfigText text = new ConfigText(dir);
+        ConfException e = text.httpError(http);
+        assertThat(e.file()).isEqualTo(text.file().toString());
         return e.detail() + ":" + e.line();
     }
 

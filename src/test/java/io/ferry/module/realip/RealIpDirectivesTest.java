@@ -1,12 +1,12 @@
 package io.ferry.module.realip;
 
+import io.ferry.testing.ConfigText;
+
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.ferry.conf.ConfException;
 import io.ferry.conf.directive.ConfigLoader;
 import io.ferry.model.VirtualServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,16 +19,11 @@ class RealIpDirectivesTest {
     Path dir;
 
     private VirtualServer server(String http) throws Exception {
-        Path conf = dir.resolve("ferry.conf");
-        Files.writeString(conf, "http {\n" + http + "\n}\n");
-        return ConfigLoader.load(dir, conf, null).config().http().servers().get(0);
+        return new ConfigText(dir).server(http);
     }
 
     private String error(String http) throws Exception {
-        Path conf = dir.resolve("ferry.conf");
-        Files.writeString(conf, "http {\n" + http + "\n}\n");
-        ConfException e = catchThrowableOfType(ConfException.class, () -> ConfigLoader.load(dir, conf, null));
-        assertThat(e).as("expected a configuration error").isNotNull();
+        ConfException e = new ConfigText(dir).httpError(http);
         return e.detail() + ":" + e.line();
     }
 
