@@ -15,6 +15,7 @@ import io.ferry.model.Slot;
 import io.ferry.module.access.AccessModule;
 import io.ferry.module.authrequest.AuthRequestModule;
 import io.ferry.module.emptygif.EmptyGifModule;
+import io.ferry.module.gunzip.GunzipModule;
 import io.ferry.module.gzip.GzipModule;
 import io.ferry.module.headers.HeadersModule;
 import io.ferry.proxy.ProxyModule;
@@ -42,6 +43,7 @@ public final class Modules {
             new FastCgiModule(),
             new MemcachedModule(),
             new ProxyModule(),
+            new GunzipModule(),
             new GzipModule(),
             new LogModule(),
             new StreamModule(),

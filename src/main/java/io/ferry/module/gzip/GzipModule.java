@@ -9,6 +9,7 @@ import io.ferry.conf.ConfException;
 import io.ferry.conf.Context;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
+import io.ferry.http.Exchange;
 import io.ferry.http.hook.ContentPhaseHandler;
 import io.ferry.http.hook.HeaderFilter;
 import io.ferry.model.Slot;
@@ -18,6 +19,7 @@ import io.ferry.module.Module;
 import io.ferry.module.Services;
 import io.ferry.variable.Regex;
 import io.ferry.variable.Variable;
+import io.netty.handler.codec.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -35,7 +37,7 @@ public final class GzipModule implements Module {
     static final Slot<GzipSettings> SETTINGS = new Slot<>();
     /** The request's compressor, kept for $gzip_ratio. */
     static final Slot<GzipEncoder> ENCODER = new Slot<>();
-    /** gzip_static found a ".gz" for this request: its answer varies by Accept-Encoding whatever it is. */
+    /** gzip_static found a ".gz", or gunzip met a gzip body: the answer varies by Accept-Encoding whatever it is. */
     static final Slot<Boolean> VARY = new Slot<>();
 
     private static final Set<Context> HSL = EnumSet.of(HTTP, SERVER, LOCATION);
@@ -97,6 +99,16 @@ public final class GzipModule implements Module {
     @Override
     public ContentPhaseHandler contentHandler(Services services) {
         return GzipStatic::handle;
+    }
+
+    /**
+     * ngx_http_gzip_ok for another module's filter (gunzip): whether this client takes gzip. Asking
+     * marks the response as varying by Accept-Encoding (nginx's r->gzip_vary), so gzip_vary adds
+     * the header when this module's filter runs after the caller's.
+     */
+    public static boolean gzipOk(Exchange ex, HttpResponse response) {
+        ex.moduleContext(VARY, Boolean.TRUE);
+        return GzipFilter.acceptable(ex, SETTINGS.in(ex.settings().modules()), response);
     }
 
     private static boolean flag(Level level, String name) throws ConfException {
