@@ -336,7 +336,7 @@ public final class Exchange extends ExchangeResponse {
         responseDone = true;
         onAbort = null;
         body.sink(null, false);
-        keepSentHeadersOnly();
+        releaseHeads();
     }
 
     /** The tunnel that replaced this exchange closed: it is logged now, with the bytes of the whole session. */

@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslHandler;
-import io.ferry.variable.HeaderSnapshot;
 import java.util.Map;
 
 /**
@@ -26,7 +25,6 @@ public abstract class ExchangeResponse extends ExchangeVariables {
     /** Null for the client's own request. */
     final Subrequest subrequest;
     HttpResponse response;
-    private HeaderSnapshot sentHeaders;
     boolean keepAlive;
     /** The status error_page answers with instead of the handler's. */
     Integer statusOverride;
@@ -102,15 +100,17 @@ public abstract class ExchangeResponse extends ExchangeVariables {
     @Override
 
     public String sentHeader(String name) {
-        return response != null ? response.headers().get(name) : sentHeaders == null ? null : sentHeaders.get(name);
+        return response == null ? null : response.headers().get(name);
     }
 
-    /** The exchange outlives its response (a tunnel): only what $sent_http_* reads is kept. */
-    void keepSentHeadersOnly() {
-        if (response != null) {
-            sentHeaders = HeaderSnapshot.of(response.headers());
-            response = null;
-        }
+    /**
+     * The exchange outlives its response as a tunnel, for the log line written when it closes; the
+     * heads it no longer needs are let go (each idle WebSocket would otherwise keep them), so
+     * $sent_http_* and $upstream_http_* are empty in that line.
+     */
+    void releaseHeads() {
+        response = null;
+        forgetUpstreamHeaders();
     }
 
     /** Writes part of the response: to the client, or a subrequest's to its sink. */

@@ -275,6 +275,12 @@ public abstract class ExchangeVariables implements RequestScope {
         return upstreams == null ? null : upstreams.get(upstreams.size() - 1).header(name);
     }
 
+    void forgetUpstreamHeaders() {
+        if (upstreams != null) {
+            upstreams.forEach(UpstreamTiming::forgetHeaders);
+        }
+    }
+
     private String upstreamField(java.util.function.Function<UpstreamTiming, String> field) {
         if (upstreams == null) {
             return null;

@@ -29,6 +29,10 @@ public final class UpstreamTiming {
         this.headers = HeaderSnapshot.of(headers);
     }
 
+    void forgetHeaders() {
+        headers = null;
+    }
+
     String header(String name) {
         return headers == null ? null : headers.get(name);
     }

@@ -3,9 +3,8 @@ package io.ferry.variable;
 import java.util.Map;
 
 /**
- * A response head's fields as $sent_http_* and $upstream_http_* read them, kept in a flat array:
- * a WebSocket's exchange is logged only when its tunnel closes, and a hash-table header map per
- * idle connection would cost it more than the rest of its state.
+ * An upstream response head's fields as $upstream_http_* reads them: taken as the upstream sent
+ * them, before the proxy hides or rewrites any, in a flat array rather than a second header map.
  */
 public final class HeaderSnapshot {
     private final String[] fields;

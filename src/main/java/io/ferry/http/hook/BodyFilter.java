@@ -11,6 +11,20 @@ import io.netty.buffer.ByteBufAllocator;
 public interface BodyFilter {
     ByteBuf filter(ByteBuf in, ByteBufAllocator alloc);
 
+    /**
+     * Whether the last call kept input it has not yet turned into output, because its output would
+     * have grown past what one piece may hold (a decompressor). The chain then sends what it
+     * returned and asks {@link #drain} for more once that went out.
+     */
+    default boolean pending() {
+        return false;
+    }
+
+    /** The next piece of output for the input kept; called only while {@link #pending()}. */
+    default ByteBuf drain(ByteBufAllocator alloc) {
+        return alloc.buffer(0);
+    }
+
     /** The producer flushed: return what makes everything so far readable by the client. */
     ByteBuf flush(ByteBufAllocator alloc);
 

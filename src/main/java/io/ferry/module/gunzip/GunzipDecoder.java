@@ -13,13 +13,16 @@ import java.util.zip.Inflater;
 /**
  * The gunzip body filter: RFC 1952 members, one after another as zlib reads them, each a header
  * parsed here, a raw deflate stream for the JDK's Inflater, and a trailer whose CRC-32 and length
- * are checked. Every input chunk is decoded whole before the call returns, so nothing is held
- * between chunks but the inflater's window and a few header bytes, and a flush needs no work.
+ * are checked. A chunk's output goes out in pieces of about {@link #PIECE} bytes: the rest of the
+ * chunk is kept ({@link #pending()}) until the chain asks for the next piece, so a body compressed a
+ * thousandfold never sits inflated in memory. Between chunks nothing is held but the inflater's
+ * window and a few header bytes, and a flush needs no work.
  * A stream that is not gzip, or ends inside a member, fails every later call: the response is cut
  * off (the connection closes without the body's end) rather than passed on as complete.
  */
 final class GunzipDecoder implements BodyFilter {
     private static final int OUT_CHUNK = 8192;
+    static final int PIECE = 64 * 1024;
     private static final int FHCRC = 2;
     private static final int FEXTRA = 4;
     private static final int FNAME = 8;
@@ -41,6 +44,10 @@ final class GunzipDecoder implements BodyFilter {
     private long size;
     private String failure;
     private boolean ended;
+    /** The part of a chunk whose output is still to come. */
+    private ByteBuf held;
+    /** zlib may hold inflated bytes the last piece had no room for, even with no input left. */
+    private boolean more;
 
     GunzipDecoder(Consumer<String> errorLog) {
         this.errorLog = errorLog;
@@ -50,18 +57,41 @@ final class GunzipDecoder implements BodyFilter {
     public ByteBuf filter(ByteBuf in, ByteBufAllocator alloc) {
         try {
             failed();
-            ByteBuf out = alloc.buffer(in.isReadable() ? Math.min(in.readableBytes() * 4, OUT_CHUNK) : 0);
-            try {
-                while (in.isReadable()) {
-                    step(in, out);
-                }
-                return out;
-            } catch (DataFormatException | RuntimeException e) {
-                out.release();
-                throw fail(e.getMessage());
-            }
-        } finally {
+        } catch (DecoderException e) {
             in.release();
+            throw e;
+        }
+        held = in;
+        return drain(alloc);
+    }
+
+    @Override
+    public boolean pending() {
+        return held != null;
+    }
+
+    @Override
+    public ByteBuf drain(ByteBufAllocator alloc) {
+        ByteBuf out = alloc.buffer(Math.min(held.readableBytes() * 4, OUT_CHUNK));
+        try {
+            while ((held.isReadable() || more) && out.readableBytes() < PIECE) {
+                step(held, out);
+            }
+        } catch (DataFormatException | RuntimeException e) {
+            out.release();
+            releaseHeld();
+            throw fail(e.getMessage());
+        }
+        if (!held.isReadable() && !more) {
+            releaseHeld();
+        }
+        return out;
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            held.release();
+            held = null;
         }
     }
 
@@ -84,6 +114,7 @@ final class GunzipDecoder implements BodyFilter {
 
     @Override
     public void abandon() {
+        releaseHeld();
         end();
     }
 
@@ -190,9 +221,17 @@ final class GunzipDecoder implements BodyFilter {
         ByteBuffer src = in.nioBuffer();
         int start = src.position();
         inflater.setInput(src);
-        while (!inflater.finished() && !inflater.needsInput()) {
+        // A full output buffer may leave inflated bytes inside zlib with no input left, so the
+        // loop ends on a short read, not on needsInput alone.
+        more = false;
+        while (!inflater.finished()) {
+            if (out.readableBytes() >= PIECE) {
+                more = true;
+                break;
+            }
             out.ensureWritable(OUT_CHUNK);
-            ByteBuffer space = out.nioBuffer(out.writerIndex(), out.writableBytes());
+            int room = Math.min(out.writableBytes(), OUT_CHUNK);
+            ByteBuffer space = out.nioBuffer(out.writerIndex(), room);
             int n = inflater.inflate(space);
             if (n == 0 && inflater.needsDictionary()) {
                 throw new DataFormatException("need dictionary");
@@ -200,6 +239,9 @@ final class GunzipDecoder implements BodyFilter {
             crc.update(out.nioBuffer(out.writerIndex(), n));
             out.writerIndex(out.writerIndex() + n);
             size += n;
+            if (n < room && inflater.needsInput()) {
+                break;
+            }
         }
         in.skipBytes(src.position() - start);
         if (inflater.finished()) {

@@ -36,7 +36,7 @@ class GunzipDecoderTest {
             GunzipDecoder d = new GunzipDecoder(errors::add);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             for (int at = 0; at < wire.length; at += chunk) {
-                drain(d.filter(Unpooled.wrappedBuffer(wire, at, Math.min(chunk, wire.length - at)), ALLOC), out);
+                take(d, d.filter(Unpooled.wrappedBuffer(wire, at, Math.min(chunk, wire.length - at)), ALLOC), out);
             }
             drain(d.finish(ALLOC), out);
             assertThat(out.toByteArray()).as("chunks of %d", chunk).isEqualTo(concat(first, second));
@@ -58,7 +58,7 @@ class GunzipDecoderTest {
         byte[] wire = member.toByteArray();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte b : wire) {
-            drain(decoder.filter(Unpooled.wrappedBuffer(new byte[] {b}), ALLOC), out);
+            take(decoder, decoder.filter(Unpooled.wrappedBuffer(new byte[] {b}), ALLOC), out);
         }
         drain(decoder.finish(ALLOC), out);
         assertThat(out.toByteArray()).isEqualTo(body);
@@ -72,13 +72,13 @@ class GunzipDecoderTest {
         gz.write(first);
         gz.flush();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        drain(decoder.filter(Unpooled.wrappedBuffer(compressed.toByteArray()), ALLOC), out);
+        take(decoder, decoder.filter(Unpooled.wrappedBuffer(compressed.toByteArray()), ALLOC), out);
         drain(decoder.flush(ALLOC), out);
         assertThat(out.toByteArray()).isEqualTo(first);
         compressed.reset();
         gz.write("the second\n".getBytes(StandardCharsets.US_ASCII));
         gz.close();
-        drain(decoder.filter(Unpooled.wrappedBuffer(compressed.toByteArray()), ALLOC), out);
+        take(decoder, decoder.filter(Unpooled.wrappedBuffer(compressed.toByteArray()), ALLOC), out);
         drain(decoder.finish(ALLOC), out);
         assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("the first event\nthe second\n");
     }
@@ -86,7 +86,7 @@ class GunzipDecoderTest {
     @Test
     void anEmptyBodyIsNoError() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        drain(decoder.filter(Unpooled.buffer(0), ALLOC), out);
+        take(decoder, decoder.filter(Unpooled.buffer(0), ALLOC), out);
         drain(decoder.finish(ALLOC), out);
         assertThat(out.size()).isZero();
         assertThat(errors).isEmpty();
@@ -175,6 +175,38 @@ class GunzipDecoderTest {
             out.writeBytes(p);
         }
         return out.toByteArray();
+    }
+
+    /** What one chunk gives: the first piece, then every piece the decoder still owes for it. */
+    private static void take(GunzipDecoder d, ByteBuf first, ByteArrayOutputStream out) {
+        drain(first, out);
+        while (d.pending()) {
+            drain(d.drain(ALLOC), out);
+        }
+    }
+
+    @Test
+    void aChunkThatInflatesFarBeyondItselfComesOutInBoundedPieces() throws IOException {
+        byte[] zeros = new byte[10 * 1024 * 1024];
+        byte[] wire = gzip(zeros);
+        assertThat(wire.length).isLessThan(GunzipDecoder.PIECE);
+        ByteBuf piece = decoder.filter(Unpooled.wrappedBuffer(wire), ALLOC);
+        long total = 0;
+        int pieces = 0;
+        while (true) {
+            assertThat(piece.readableBytes()).isLessThanOrEqualTo(GunzipDecoder.PIECE + 8192);
+            total += piece.readableBytes();
+            pieces++;
+            piece.release();
+            if (!decoder.pending()) {
+                break;
+            }
+            piece = decoder.drain(ALLOC);
+        }
+        decoder.finish(ALLOC).release();
+        assertThat(total).isEqualTo(zeros.length);
+        assertThat(pieces).isGreaterThanOrEqualTo(zeros.length / (GunzipDecoder.PIECE + 8192));
+        assertThat(errors).isEmpty();
     }
 
     private static void drain(ByteBuf buf, ByteArrayOutputStream out) {

@@ -32,6 +32,8 @@ class GunzipIT {
     static final Closer closer = new Closer();
     static final String IN = IntStream.range(0, 100).mapToObj(i -> "X%03dXXXXXX".formatted(i)).collect(Collectors.joining());
     static final String LARGE = "a line the backend compresses on the fly\n".repeat(5000);
+    /** Compressed a thousandfold: one file chunk inflates to far more than a piece. */
+    static final int ZEROS = 24 * 1024 * 1024;
 
     @TempDir
     static Path prefix;
@@ -54,6 +56,7 @@ class GunzipIT {
         Arrays.fill(bad, bad.length / 2, bad.length / 2 + 16, (byte) 0x55);
         Files.write(html.resolve("bad.gz"), bad);
         Files.writeString(html.resolve("large.txt"), LARGE);
+        Files.write(html.resolve("zeros.gz"), GunzipDecoderTest.gzip(new byte[ZEROS]));
         port = FerryInstance.freePort();
         int backend = FerryInstance.freePort();
         closer.add(FerryInstance.start(prefix, """
@@ -89,6 +92,17 @@ class GunzipIT {
                 text.append(h).append("\r\n");
             }
             return raw.send(text.append("\r\n").toString()).read(method.equals("HEAD"));
+        }
+    }
+
+    /** Through real sockets, piece by piece, then the same connection goes on. */
+    @Test
+    void aBodyCompressedAThousandfoldComesThroughWhole() throws IOException {
+        try (RawHttpClient raw = new RawHttpClient(port)) {
+            RawHttpClient.Response r = raw.get("/zeros");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).hasSize(ZEROS).containsOnly(0);
+            assertThat(raw.get("/t1").text()).isEqualTo(IN);
         }
     }
 
