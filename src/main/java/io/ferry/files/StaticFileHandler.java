@@ -2,7 +2,9 @@ package io.ferry.files;
 
 import io.ferry.http.hook.ContentHandler;
 import io.ferry.http.Exchange;
+import io.ferry.http.RequestTarget;
 import io.ferry.model.LocationSettings;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
@@ -11,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves files under {@code root} or {@code alias}: index files for a URI ending in '/', a 301 to
@@ -18,6 +22,7 @@ import java.nio.file.attribute.BasicFileAttributes;
  * root or alias directory is ever opened ({@link FilePaths}).
  */
 public final class StaticFileHandler implements ContentHandler {
+    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
     public static final StaticFileHandler INSTANCE = new StaticFileHandler();
 
     @Override
@@ -42,19 +47,20 @@ public final class StaticFileHandler implements ContentHandler {
         try {
             attrs = Files.readAttributes(file, BasicFileAttributes.class);
         } catch (NoSuchFileException e) {
-            ex.sendError(HttpResponseStatus.NOT_FOUND, false);
+            notFound(ex, "open() \"" + file + "\" failed (2: No such file or directory)");
             return;
         } catch (AccessDeniedException e) {
             ex.sendError(HttpResponseStatus.FORBIDDEN, false);
             return;
         } catch (IOException e) {
             // ENOTDIR ("/file.txt/x") and the like: nothing there.
-            ex.sendError(HttpResponseStatus.NOT_FOUND, false);
+            notFound(ex, "open() \"" + file + "\" failed (20: Not a directory)");
             return;
         }
         if (attrs.isDirectory()) {
             String args = ex.args();
-            ex.sendRedirect(HttpResponseStatus.MOVED_PERMANENTLY, uri + "/" + (args == null ? "" : "?" + args));
+            ex.sendRedirect(HttpResponseStatus.MOVED_PERMANENTLY,
+                    RequestTarget.escape(uri) + "/" + (args == null ? "" : "?" + args));
             return;
         }
         if (!attrs.isRegularFile()) {
@@ -83,6 +89,20 @@ public final class StaticFileHandler implements ContentHandler {
                 return;
             }
         }
-        ex.sendError(Files.isDirectory(dir) ? HttpResponseStatus.FORBIDDEN : HttpResponseStatus.NOT_FOUND, false);
+        if (Files.isDirectory(dir)) {
+            ex.sendError(HttpResponseStatus.FORBIDDEN, false);
+        } else {
+            notFound(ex, "\"" + dir + "\" is not found (2: No such file or directory)");
+        }
+    }
+
+    /** A 404 for a missing file, with nginx's error_log line unless log_not_found is off. */
+    private static void notFound(Exchange ex, String what) {
+        if (ex.settings().logNotFound()) {
+            LOG.error("*{} {}, client: {}, server: {}, request: \"{} {} {}\", host: \"{}\"", ex.connection(), what,
+                    ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol(),
+                    ex.request().headers().get(HttpHeaderNames.HOST, ""));
+        }
+        ex.sendError(HttpResponseStatus.NOT_FOUND, false);
     }
 }

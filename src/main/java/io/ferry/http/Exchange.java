@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -274,12 +273,9 @@ public final class Exchange extends ExchangeResponse {
         return true;
     }
 
-    /** A redirect with nginx's HTML body; a relative location is made absolute from the request's own host. */
+    /** A redirect with nginx's HTML body; a location starting with "/" is completed as {@link RedirectLocation} says. */
     public void sendRedirect(HttpResponseStatus status, String location) {
-        if (location.startsWith("/")) {
-            location = scheme() + "://" + request.headers().get(HttpHeaderNames.HOST, host()) + location;
-        }
-        sendPage(status, location, false);
+        sendPage(status, RedirectLocation.of(this, location), false);
     }
 
     private void sendPage(HttpResponseStatus status, String location, boolean close) {

@@ -68,7 +68,8 @@ public abstract class ExchangeResponse extends ExchangeVariables {
                 || isHead() || response.status().code() == 204 || response.status().code() == 304;
         keepAlive = !forceClose && delimited && HttpUtil.isKeepAlive(request)
                 && !settings.keepaliveTimeout().isZero() && !connection.isClosing()
-                && requestNumber < settings.clientTimeouts().keepaliveRequests();
+                && requestNumber < settings.clientTimeouts().keepaliveRequests()
+                && connection.age().compareTo(settings.clientTimeouts().keepaliveTime()) <= 0;
         if (response.status().code() != 101) {
             response.headers().set("Connection", keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         }

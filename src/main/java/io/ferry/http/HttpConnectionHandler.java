@@ -43,6 +43,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private final boolean secure;
     private ConnectionStates.State state;
     private long connectionId;
+    private long openedAt;
     private int requests;
     private TrafficCounter traffic;
     private long inMark;
@@ -74,6 +75,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.traffic = ctx.pipeline().get(TrafficCounter.class);
         this.connectionId = states.nextConnectionId();
+        this.openedAt = System.nanoTime();
+    }
+
+    /** How long this connection has been open, for keepalive_time. */
+    Duration age() {
+        return Duration.ofNanos(System.nanoTime() - openedAt);
     }
 
     private void enter(ConnectionStates.State next) {

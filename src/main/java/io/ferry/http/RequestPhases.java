@@ -126,6 +126,12 @@ final class RequestPhases {
                 ex.sendError(HttpResponseStatus.NOT_FOUND, false);
                 return;
             }
+            if (match != null && match.slashRedirect()) {
+                String args = ex.target.query();
+                ex.sendRedirect(HttpResponseStatus.MOVED_PERMANENTLY,
+                        RequestTarget.escape(locationName) + (args == null ? "" : "?" + args));
+                return;
+            }
             if (locationPhase() != Outcome.LAST) {
                 return;
             }
@@ -291,9 +297,10 @@ final class RequestPhases {
         return locationName;
     }
 
-    /** nginx's ngx_http_validate_host: not empty, no '/', '\\', "..", or bytes up to space. */
-    private static boolean validHost(String host) {
-        if (host.isEmpty() || host.contains("..")) {
+    /** nginx's ngx_http_validate_host: not empty (without port and one trailing dot), no '/', '\\', "..", or bytes up to space. */
+    static boolean validHost(String host) {
+        String name = ExchangeVariables.stripPort(host);
+        if (name.isEmpty() || name.equals(".") || host.contains("..")) {
             return false;
         }
         for (int i = 0; i < host.length(); i++) {

@@ -96,4 +96,20 @@ public record RequestTarget(String raw, String path, String query, String absolu
         }
         return out.toString();
     }
+
+    /** Re-escapes a decoded path the way nginx's ngx_escape_uri does for a URI. */
+    public static String escape(String path) {
+        StringBuilder out = new StringBuilder(path.length());
+        for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c <= 0x20 || c >= 0x7f || c == '"' || c == '#' || c == '%' || c == '?' || c == '<' || c == '>'
+                    || c == '\\' || c == '^' || c == '`' || c == '{' || c == '|' || c == '}') {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            } else {
+                out.append((char) c);
+            }
+        }
+        return out.toString();
+    }
 }

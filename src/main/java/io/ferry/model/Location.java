@@ -3,13 +3,18 @@ package io.ferry.model;
 import java.util.List;
 import io.ferry.variable.Regex;
 
-/** A location block with its effective (inherited and merged) settings and its nested locations. */
+/**
+ * A location block with its effective (inherited and merged) settings and its nested locations.
+ * {@code slashRedirect}: its path ends in "/" and it passes requests on (proxy_pass and the like),
+ * so the path without that slash is answered with a 301 to it (nginx's auto_redirect).
+ */
 public record Location(
         LocationModifier modifier,
         String path,
         Regex regex,
         List<Location> nested,
         LocationSettings settings,
+        boolean slashRedirect,
         String file,
         int line) {
 

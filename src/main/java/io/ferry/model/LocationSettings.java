@@ -21,6 +21,8 @@ public record LocationSettings(
         Map<Integer, ErrorPage> errorPages,
         TryFiles tryFiles,
         boolean internal,
+        RedirectStyle redirectStyle,
+        boolean logNotFound,
         ClientTimeouts clientTimeouts,
         ModuleSettings modules) {
 

@@ -1,6 +1,7 @@
 package io.ferry.proxy;
 
 import io.ferry.http.Exchange;
+import io.ferry.http.RequestTarget;
 import io.ferry.websocket.WebSocketUpgrade;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -9,7 +10,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 
@@ -79,27 +79,11 @@ final class UpstreamRequest {
                 return raw;
             }
             String args = ex.args();
-            return escape(ex.uri()) + (args == null ? "" : "?" + args);
+            return RequestTarget.escape(ex.uri()) + (args == null ? "" : "?" + args);
         }
         String path = ex.uri();
         String rest = path.startsWith(target.locationPrefix()) ? path.substring(target.locationPrefix().length()) : path;
         String args = ex.args();
-        return target.uri() + escape(rest) + (args == null ? "" : "?" + args);
-    }
-
-    /** Re-escapes a decoded path the way nginx's ngx_escape_uri does for a URI. */
-    static String escape(String path) {
-        StringBuilder out = new StringBuilder(path.length());
-        for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c <= 0x20 || c >= 0x7f || c == '"' || c == '#' || c == '%' || c == '?' || c == '<' || c == '>'
-                    || c == '\\' || c == '^' || c == '`' || c == '{' || c == '|' || c == '}') {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            } else {
-                out.append((char) c);
-            }
-        }
-        return out.toString();
+        return target.uri() + RequestTarget.escape(rest) + (args == null ? "" : "?" + args);
     }
 }

@@ -9,6 +9,8 @@ import io.ferry.variable.Captures;
  * nginx's location search (ngx_http_core_find_location): an exact match wins at once; otherwise
  * the longest prefix is remembered and its nested locations searched; "^~" on that prefix skips
  * the regexes; otherwise the first matching regex, in configuration order, wins over the prefix.
+ * A URI that only lacks the final slash of a location marked {@code slashRedirect}, and that no
+ * location's path equals, ends the search with that location before nested locations and regexes.
  */
 public final class LocationMatcher {
     private LocationMatcher() {
@@ -25,7 +27,11 @@ public final class LocationMatcher {
 
     private static Result search(List<Location> locations, String uri) {
         Location longest = null;
+        Location slash = null;
         for (Location loc : locations) {
+            if (loc.slashRedirect() && loc.path().length() == uri.length() + 1 && loc.path().startsWith(uri)) {
+                slash = loc;
+            }
             switch (loc.modifier()) {
                 case EXACT -> {
                     if (loc.path().equals(uri)) {
@@ -40,6 +46,9 @@ public final class LocationMatcher {
                 default -> {
                 }
             }
+        }
+        if (slash != null && (longest == null || !longest.path().equals(uri))) {
+            return new Result(new LocationMatch(slash, null, true), true);
         }
         Result candidate = longest == null ? null : new Result(new LocationMatch(longest, null), false);
         if (longest != null && !longest.nested().isEmpty()) {

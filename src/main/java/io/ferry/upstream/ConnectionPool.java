@@ -23,17 +23,20 @@ import java.util.concurrent.TimeUnit;
  */
 final class ConnectionPool {
     private static final AttributeKey<Integer> REQUESTS = AttributeKey.valueOf("ferry.upstream.requests");
+    private static final AttributeKey<Long> OPENED = AttributeKey.valueOf("ferry.upstream.opened");
     private static final String WATCHER = "pool-idle";
 
     private final int max;
     private final long idleNanos;
     private final int maxRequests;
+    private final long maxAgeNanos;
     private final Map<EventLoop, Parked> idle = new ConcurrentHashMap<>();
 
-    ConnectionPool(int max, Duration idleTimeout, int maxRequests) {
+    ConnectionPool(int max, Duration idleTimeout, int maxRequests, Duration maxAge) {
         this.max = max;
         this.idleNanos = idleTimeout.toNanos();
         this.maxRequests = maxRequests;
+        this.maxAgeNanos = maxAge.toNanos();
     }
 
     /** The idle connections of one event loop, oldest first, with one sweep timer for all of them. */
@@ -147,6 +150,11 @@ final class ConnectionPool {
         }
     }
 
+    /** Notes when a connection was opened: keepalive_time counts from there. */
+    static void opening(Channel ch) {
+        ch.attr(OPENED).set(System.nanoTime());
+    }
+
     private Parked parked(EventLoop loop) {
         return idle.computeIfAbsent(loop, Parked::new);
     }
@@ -171,11 +179,11 @@ final class ConnectionPool {
         return null;
     }
 
-    /** Parks the connection; false when it cannot be kept (pool off, closed, keepalive_requests reached). */
+    /** Parks the connection; false when it cannot be kept (pool off, closed, keepalive_requests or keepalive_time reached). */
     boolean release(Channel ch, Peer peer) {
         int served = ch.attr(REQUESTS).get() == null ? 1 : ch.attr(REQUESTS).get() + 1;
         ch.attr(REQUESTS).set(served);
-        if (max == 0 || !ch.isActive() || served >= maxRequests) {
+        if (max == 0 || !ch.isActive() || served >= maxRequests || System.nanoTime() - ch.attr(OPENED).get() > maxAgeNanos) {
             return false;
         }
         Parked p = parked(ch.eventLoop());

@@ -5,7 +5,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * An upstream group: its peers, balancing method and keepalive pool size. A proxy_pass to a plain
+ * An upstream group: its peers, balancing method and keepalive pool (size, idle timeout, requests
+ * and age a connection may reach). A proxy_pass to a plain
  * host:port gets an implicit group of the addresses that name resolves to, as in nginx.
  */
 public record Upstream(
@@ -17,6 +18,7 @@ public record Upstream(
         int keepalive,
         Duration keepaliveTimeout,
         int keepaliveRequests,
+        Duration keepaliveTime,
         String file,
         int line) {
 

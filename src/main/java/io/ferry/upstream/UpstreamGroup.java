@@ -50,7 +50,8 @@ public final class UpstreamGroup {
             case HASH -> new Hash(primaries, config.hashKey(), config.consistent());
         };
         this.backup = backups.isEmpty() ? null : new RoundRobin(backups);
-        this.pool = new ConnectionPool(config.keepalive(), config.keepaliveTimeout(), config.keepaliveRequests());
+        this.pool = new ConnectionPool(config.keepalive(), config.keepaliveTimeout(), config.keepaliveRequests(),
+                config.keepaliveTime());
     }
 
     public Upstream config() {
@@ -86,6 +87,7 @@ public final class UpstreamGroup {
                 ? UpstreamConnector.connectUnix(downstream, peer.server().unixPath(), timeout, initializer)
                 : UpstreamConnector.connect(downstream, peer.server().address(), timeout, initializer);
         Channel ch = f.channel();
+        ConnectionPool.opening(ch);
         count(ch, peer);
         ch.closeFuture().addListener(x -> uncount(ch));
         return f;

@@ -60,6 +60,9 @@ public final class DirectiveTable {
         add("try_files", EnumSet.of(SERVER, LOCATION), 2, DirectiveRows.ANY, null, false);
         add("internal", EnumSet.of(LOCATION), 0, 0, null, false);
         one("satisfy", HSL);
+        for (String flag : new String[] {"absolute_redirect", "server_name_in_redirect", "port_in_redirect", "log_not_found"}) {
+            one(flag, HSL);
+        }
         one("server_names_hash_bucket_size", EnumSet.of(HTTP));
         one("server_names_hash_max_size", EnumSet.of(HTTP));
         one("server_tokens", HSL);
@@ -77,6 +80,7 @@ public final class DirectiveTable {
         one("client_body_timeout", HSL);
         one("send_timeout", HSL);
         one("keepalive_requests", HSL);
+        one("keepalive_time", HSL);
 
         // tls
         one("ssl_certificate", HS);
@@ -94,6 +98,7 @@ public final class DirectiveTable {
         one("keepalive", EnumSet.of(UPSTREAM));
         one("keepalive_timeout", EnumSet.of(UPSTREAM));
         one("keepalive_requests", EnumSet.of(UPSTREAM));
+        one("keepalive_time", EnumSet.of(UPSTREAM));
 
         one("worker_shutdown_timeout", EnumSet.of(MAIN));
 

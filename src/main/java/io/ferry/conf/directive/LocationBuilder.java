@@ -9,6 +9,7 @@ import io.ferry.model.Location;
 import io.ferry.model.LocationModifier;
 import io.ferry.model.LocationSettings;
 import io.ferry.model.ModuleSettings;
+import io.ferry.model.RedirectStyle;
 import io.ferry.upstream.Upstream;
 import io.ferry.variable.Regex;
 import io.ferry.variable.Variables;
@@ -27,6 +28,9 @@ import java.util.regex.PatternSyntaxException;
 final class LocationBuilder {
     static final List<String> FLAGS = List.of("sendfile", "tcp_nopush", "tcp_nodelay", "server_tokens",
             "ssl_self_signed");
+    /** The directives that make a location ending in "/" redirect its slash-less path to it (nginx's auto_redirect). */
+    private static final List<String> PASSING = List.of("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass",
+            "memcached_pass", "grpc_pass");
 
     private final Path prefix;
     private final Variables variables;
@@ -107,9 +111,11 @@ final class LocationBuilder {
         }
         checkNesting(d, modifier, path, enclosing);
         Scope scope = new Scope(parent, d.block());
-        Location self = new Location(modifier, path, regex, List.of(), null, d.file(), d.line());
+        Location self = new Location(modifier, path, regex, List.of(), null, false, d.file(), d.line());
         LocationSettings settings = settings(scope, self);
-        return new Location(modifier, path, regex, locations(scope, self), settings, d.file(), d.line());
+        boolean slashRedirect = !modifier.isRegex() && modifier != LocationModifier.NAMED && path.endsWith("/")
+                && PASSING.stream().anyMatch(name -> scope.own(name) != null);
+        return new Location(modifier, path, regex, locations(scope, self), settings, slashRedirect, d.file(), d.line());
     }
 
     private static void checkNesting(Directive d, LocationModifier m, String path, Location enclosing) throws ConfException {
@@ -156,6 +162,7 @@ final class LocationBuilder {
                 maxBody, keepalive, satisfyAny(s),
                 files.documentRoot(s, location, prefix, variables),
                 redirects.errorPages(s), redirects.tryFiles(s), s.own("internal") != null,
+                redirectStyle(s), flag(s, "log_not_found", true),
                 clientTimeouts(s), Modules.settings(new ModuleLevel(s, variables, prefix, location, upstreams, httpModules,
                         location == null ? null : inner -> settings(inner, ifLocation(location)))));
     }
@@ -172,14 +179,27 @@ final class LocationBuilder {
         throw Values.invalid(d, d.args().get(0));
     }
 
+    private static RedirectStyle redirectStyle(Scope s) throws ConfException {
+        RedirectStyle d = RedirectStyle.DEFAULT;
+        return new RedirectStyle(flag(s, "absolute_redirect", d.absolute()),
+                flag(s, "server_name_in_redirect", d.serverName()), flag(s, "port_in_redirect", d.port()));
+    }
+
+    private static boolean flag(Scope s, String name, boolean otherwise) throws ConfException {
+        Directive d = s.inherited(name);
+        return d == null ? otherwise : Values.flag(d);
+    }
+
     private static ClientTimeouts clientTimeouts(Scope s) throws ConfException {
         Directive body = s.inherited("client_body_timeout");
         Directive send = s.inherited("send_timeout");
         Directive requests = s.inherited("keepalive_requests");
+        Directive time = s.inherited("keepalive_time");
         ClientTimeouts d = ClientTimeouts.DEFAULT;
         return new ClientTimeouts(body == null ? d.body() : Values.time(body, body.args().get(0)),
                 send == null ? d.send() : Values.time(send, send.args().get(0)),
-                requests == null ? d.keepaliveRequests() : Values.positiveInt(requests, requests.args().get(0)));
+                requests == null ? d.keepaliveRequests() : Values.positiveInt(requests, requests.args().get(0)),
+                time == null ? d.keepaliveTime() : Values.time(time, time.args().get(0)));
     }
 
     /**
@@ -187,7 +207,7 @@ final class LocationBuilder {
      * proxy_pass may not carry a URI part (nginx's rule).
      */
     private static Location ifLocation(Location enclosing) {
-        return new Location(LocationModifier.NAMED, enclosing.path(), null, List.of(), null, enclosing.file(), enclosing.line());
+        return new Location(LocationModifier.NAMED, enclosing.path(), null, List.of(), null, false, enclosing.file(), enclosing.line());
     }
 
     static Map<String, String> parseTypes(Directive types) {

@@ -48,6 +48,7 @@ final class UpstreamBuilder {
         int keepalive = 0;
         Duration keepaliveTimeout = Duration.ofSeconds(60);
         int keepaliveRequests = 1000;
+        Duration keepaliveTime = Duration.ofHours(1);
         List<Directive> serverLines = new ArrayList<>();
         for (Directive d : block.block()) {
             switch (d.name()) {
@@ -67,6 +68,7 @@ final class UpstreamBuilder {
                 case "keepalive" -> keepalive = Values.positiveInt(d, d.args().get(0));
                 case "keepalive_timeout" -> keepaliveTimeout = Values.time(d, d.args().get(0));
                 case "keepalive_requests" -> keepaliveRequests = Values.positiveInt(d, d.args().get(0));
+                case "keepalive_time" -> keepaliveTime = Values.time(d, d.args().get(0));
                 default -> throw new IllegalStateException(d.name());
             }
         }
@@ -78,7 +80,7 @@ final class UpstreamBuilder {
             servers.addAll(server(d, balance, stream));
         }
         return new Upstream(block.args().get(0), List.copyOf(servers), balance, hashKey, consistent, keepalive,
-                keepaliveTimeout, keepaliveRequests, block.file(), block.line());
+                keepaliveTimeout, keepaliveRequests, keepaliveTime, block.file(), block.line());
     }
 
     private static List<UpstreamServer> server(Directive d, Upstream.Balance balance, boolean stream) throws ConfException {
@@ -170,14 +172,14 @@ final class UpstreamBuilder {
             peers.add(new UpstreamServer(hostPort, new InetSocketAddress(a, port), 1, 1, DEFAULT_FAIL_TIMEOUT, 0, false, false));
         }
         return new Upstream(hostPort, List.copyOf(peers), Upstream.Balance.ROUND_ROBIN, null, false, 0,
-                Duration.ofSeconds(60), 1000, d.file(), d.line());
+                Duration.ofSeconds(60), 1000, Duration.ofHours(1), d.file(), d.line());
     }
 
     /** The group behind "fastcgi_pass unix:/path": one peer on that socket. */
     static Upstream implicitUnix(Directive d, String address) throws ConfException {
         UpstreamServer peer = new UpstreamServer(address, null, 1, 1, DEFAULT_FAIL_TIMEOUT, 0, false, false, unixPath(d, address));
         return new Upstream(address, List.of(peer), Upstream.Balance.ROUND_ROBIN, null, false, 0,
-                Duration.ofSeconds(60), 1000, d.file(), d.line());
+                Duration.ofSeconds(60), 1000, Duration.ofHours(1), d.file(), d.line());
     }
 
     private static String unixPath(Directive d, String address) throws ConfException {

@@ -1,0 +1,47 @@
+package io.ferry.http;
+
+import io.ferry.model.RedirectStyle;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.net.InetSocketAddress;
+import java.util.Locale;
+
+/**
+ * nginx's header filter for a Location Ferry made itself: one starting with "/" gets a scheme,
+ * host and port unless absolute_redirect is off, so clients that predate RFC 7231's relative
+ * Location still follow it. The host is the server's first name (server_name_in_redirect on), else
+ * the request's valid Host, else the local address; the local port follows unless it is the
+ * scheme's default or port_in_redirect is off.
+ */
+final class RedirectLocation {
+    private RedirectLocation() {
+    }
+
+    static String of(Exchange ex, String location) {
+        RedirectStyle style = ex.settings().redirectStyle();
+        if (!location.startsWith("/") || !style.absolute()) {
+            return location;
+        }
+        InetSocketAddress local = (InetSocketAddress) ex.channel().localAddress();
+        String host = style.serverName() ? ex.server().primaryName() : requestHost(ex);
+        if (host == null) {
+            host = local.getAddress().getHostAddress();
+        }
+        int port = local.getPort();
+        boolean showPort = style.port() && port != (ex.isSecure() ? 443 : 80);
+        return ex.scheme() + "://" + host + (showPort ? ":" + port : "") + location;
+    }
+
+    /** The Host as nginx keeps it (headers_in.server): port and one trailing dot cut, lower case; null when absent or invalid. */
+    private static String requestHost(Exchange ex) {
+        String raw = ex.target() != null && ex.target().absoluteHost() != null ? ex.target().absoluteHost()
+                : ex.request().headers().get(HttpHeaderNames.HOST);
+        if (raw == null || !RequestPhases.validHost(raw)) {
+            return null;
+        }
+        String host = ExchangeVariables.stripPort(raw);
+        if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        return host.toLowerCase(Locale.ROOT);
+    }
+}
