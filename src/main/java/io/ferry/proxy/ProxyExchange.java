@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
@@ -94,8 +95,10 @@ final class ProxyExchange extends UpstreamExchange {
                 ch.pipeline().addLast("ssl", UpstreamTls.CONTEXT.newHandler(ch.alloc(),
                         peer().server().address().getHostString(), peer().server().address().getPort()));
             }
-            ch.pipeline().addLast("http", new HttpClientCodec(proxy.bufferSize(),
-                    proxy.bufferSize(), MAX_CHUNK));
+            // Lines ended by a bare LF are accepted from an upstream, as nginx's response parser does.
+            ch.pipeline().addLast("http", new HttpClientCodec(new HttpDecoderConfig()
+                    .setMaxInitialLineLength(proxy.bufferSize()).setMaxHeaderSize(proxy.bufferSize())
+                    .setMaxChunkSize(MAX_CHUNK).setStrictLineParsing(false), false, false));
         }
 
         @Override
