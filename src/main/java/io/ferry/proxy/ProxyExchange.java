@@ -13,14 +13,17 @@ import io.ferry.upstream.UpstreamGroup;
 import io.ferry.websocket.WebSocketTunnel;
 import io.ferry.websocket.WebSocketUpgrade;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
@@ -31,6 +34,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,13 +53,21 @@ final class ProxyExchange extends UpstreamExchange {
     private final ProxySettings proxy;
     private final boolean upgradeRequested;
     private final HttpRequest upstreamRequest;
+    /** proxy_set_body's value, rendered once so every attempt sends the same bytes; null when the client's body goes. */
+    private final byte[] body;
 
     ProxyExchange(Exchange ex, ProxySettings proxy, UpstreamGroup group, Tunnels tunnels) {
         super(ex, group, proxy.nextUpstream(), proxy.connectTimeout(), proxy.readTimeout(), proxy.sendTimeout());
         this.tunnels = tunnels;
         this.proxy = proxy;
         this.upgradeRequested = WebSocketUpgrade.isRequested(ex.request());
-        this.upstreamRequest = UpstreamRequest.build(ex, proxy);
+        this.body = proxy.body() == null ? null : proxy.body().render(ex).getBytes(StandardCharsets.UTF_8);
+        this.upstreamRequest = UpstreamRequest.build(ex, proxy, body);
+    }
+
+    @Override
+    protected boolean sendsBody() {
+        return proxy.sendsClientBody();
     }
 
     @Override
@@ -83,13 +95,18 @@ final class ProxyExchange extends UpstreamExchange {
                 ch.pipeline().addLast("ssl", UpstreamTls.CONTEXT.newHandler(ch.alloc(),
                         peer().server().address().getHostString(), peer().server().address().getPort()));
             }
-            ch.pipeline().addLast("http", new HttpClientCodec(proxy.bufferSize(),
-                    proxy.bufferSize(), MAX_CHUNK));
+            // Lines ended by a bare LF are accepted from an upstream, as nginx's response parser does.
+            ch.pipeline().addLast("http", new HttpClientCodec(new HttpDecoderConfig()
+                    .setMaxInitialLineLength(proxy.bufferSize()).setMaxHeaderSize(proxy.bufferSize())
+                    .setMaxChunkSize(MAX_CHUNK).setStrictLineParsing(false), false, false));
         }
 
         @Override
         protected void writeRequest() {
             channel().write(upstreamRequest);
+            if (!sendsBody()) {
+                channel().write(body == null ? LastHttpContent.EMPTY_LAST_CONTENT : new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
+            }
         }
 
         @Override
@@ -145,6 +162,7 @@ final class ProxyExchange extends UpstreamExchange {
             responseReusable = HttpUtil.isKeepAlive(res) && HttpUtil.isKeepAlive(upstreamRequest);
             HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, res.status());
             copyEndToEnd(res, down);
+            ProxyRedirect.rewrite(ex, proxy.redirects(), down.headers());
             boolean bodyless = ex.isHead() || code == 204 || code == 304;
             if (HttpUtil.isContentLengthSet(res) && !HttpUtil.isTransferEncodingChunked(res)) {
                 down.headers().set("Content-Length", res.headers().get(HttpHeaderNames.CONTENT_LENGTH));

@@ -69,6 +69,11 @@ public final class ProxyModule implements Module {
         rows.add("proxy_pass_header", HSL, 1, 1, null, true);
         rows.one("proxy_intercept_errors", HSL);
         rows.one("proxy_buffer_size", HSL);
+        rows.one("proxy_method", HSL);
+        rows.one("proxy_pass_request_headers", HSL);
+        rows.one("proxy_pass_request_body", HSL);
+        rows.one("proxy_set_body", HSL);
+        rows.add("proxy_redirect", HSL, 1, 2, null, true);
     }
 
     @Override
@@ -85,6 +90,11 @@ public final class ProxyModule implements Module {
         boolean websocket = level.flag("proxy_websocket", true);
         boolean intercept = level.flag("proxy_intercept_errors", false);
         int bufferSize = bufferSize(level);
+        Template method = template(level, "proxy_method");
+        boolean passHeaders = level.flag("proxy_pass_request_headers", true);
+        boolean passBody = level.flag("proxy_pass_request_body", true);
+        Template body = template(level, "proxy_set_body");
+        ProxyRedirect.check(level);
         Directive pass = level.own("proxy_pass");
         if (pass == null) {
             return null;
@@ -99,7 +109,13 @@ public final class ProxyModule implements Module {
                 level.time("proxy_connect_timeout", DEFAULT_TIMEOUT), level.time("proxy_read_timeout", DEFAULT_TIMEOUT),
                 level.time("proxy_send_timeout", DEFAULT_TIMEOUT),
                 level.nextUpstream("proxy", CONDITIONS), websocket, hidden(level),
-                intercept, bufferSize);
+                intercept, bufferSize, method, passHeaders, passBody, body, ProxyRedirect.rules(level, pass, target));
+    }
+
+    /** An inherited value with variables, compiled where it is written. */
+    private static Template template(Level level, String name) throws ConfException {
+        Directive d = level.inherited(name);
+        return d == null ? null : level.template(d, d.args().get(0));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.ferry.proxy;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.upstream.Upstream;
 import io.ferry.upstream.UpstreamUser;
+import io.ferry.variable.Template;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -13,7 +14,9 @@ import java.util.Set;
  * (Ferry's proxy_websocket) forwards upgrade requests even without the Upgrade/Connection lines;
  * {@code hiddenHeaders} are the lower-case response headers not passed to the client
  * (nginx's defaults plus proxy_hide_header, minus proxy_pass_header); {@code bufferSize}
- * (proxy_buffer_size) bounds the upstream's response header block.
+ * (proxy_buffer_size) bounds the upstream's response header block. {@code method} (proxy_method) is
+ * null to keep the client's; {@code body} (proxy_set_body) is null to pass the client's body when
+ * {@code passRequestBody}; {@code redirects} (proxy_redirect) is empty when off.
  */
 public record ProxySettings(
         ProxyTarget target,
@@ -26,7 +29,17 @@ public record ProxySettings(
         boolean websocketAuto,
         Set<String> hiddenHeaders,
         boolean interceptErrors,
-        int bufferSize) implements UpstreamUser {
+        int bufferSize,
+        Template method,
+        boolean passRequestHeaders,
+        boolean passRequestBody,
+        Template body,
+        List<ProxyRedirect> redirects) implements UpstreamUser {
+
+    /** Whether the client's body goes upstream: the upstream request then ends with it, not with proxy_set_body. */
+    boolean sendsClientBody() {
+        return passRequestBody && body == null;
+    }
 
     @Override
     public Upstream upstream() {

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -16,18 +17,19 @@ import java.util.Set;
 /**
  * Builds the request line and headers sent upstream, as nginx's proxy module does: the configured
  * proxy_set_header values first (Host $proxy_host and Connection close unless overridden), then
- * the client's headers minus hop-by-hop ones and those the configuration sets.
+ * the client's headers (unless proxy_pass_request_headers is off) minus hop-by-hop ones and those the
+ * configuration sets; the length of the body that goes: the client's, proxy_set_body's, or none.
  */
 final class UpstreamRequest {
     private UpstreamRequest() {
     }
 
-    static HttpRequest build(Exchange ex, ProxySettings proxy) {
+    static HttpRequest build(Exchange ex, ProxySettings proxy, byte[] body) {
         HttpRequest client = ex.request();
         boolean upgrade = proxy.websocketAuto() && WebSocketUpgrade.isWebSocket(client);
-        boolean chunked = HttpUtil.isTransferEncodingChunked(client);
+        boolean chunked = proxy.sendsClientBody() && HttpUtil.isTransferEncodingChunked(client);
         HttpVersion version = upgrade || chunked || proxy.httpVersion().equals("1.1") ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
-        HttpRequest up = new DefaultHttpRequest(version, client.method(), uri(ex, proxy.target()));
+        HttpRequest up = new DefaultHttpRequest(version, method(ex, proxy), uri(ex, proxy.target()));
         HttpHeaders out = up.headers();
         for (HeaderSetting h : proxy.headers()) {
             String value = h.value().render(ex);
@@ -35,12 +37,14 @@ final class UpstreamRequest {
                 out.add(h.name(), value);
             }
         }
-        Set<String> hop = HopByHop.names(client.headers());
-        for (Map.Entry<String, String> e : client.headers()) {
-            String name = e.getKey();
-            if (!hop.contains(name) && !configured(proxy, name) && !name.equalsIgnoreCase("expect")
-                    && !name.equalsIgnoreCase("content-length")) {
-                out.add(name, e.getValue());
+        if (proxy.passRequestHeaders()) {
+            Set<String> hop = HopByHop.names(client.headers());
+            for (Map.Entry<String, String> e : client.headers()) {
+                String name = e.getKey();
+                if (!hop.contains(name) && !configured(proxy, name) && !name.equalsIgnoreCase("expect")
+                        && !name.equalsIgnoreCase("content-length")) {
+                    out.add(name, e.getValue());
+                }
             }
         }
         if (upgrade) {
@@ -50,12 +54,30 @@ final class UpstreamRequest {
             out.set("Connection", HttpHeaderValues.UPGRADE);
         }
         // proxy_set_header Content-Length decides, even "" (nginx's way to send an auth subrequest without a length)
-        if (chunked) {
+        if (configured(proxy, "content-length")) {
+            return up;
+        }
+        if (body != null) {
+            out.set("Content-Length", body.length);
+        } else if (chunked) {
             out.set("Transfer-Encoding", HttpHeaderValues.CHUNKED);
-        } else if (client.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && !configured(proxy, "content-length")) {
+        } else if (proxy.sendsClientBody() && client.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
             out.set("Content-Length", client.headers().get(HttpHeaderNames.CONTENT_LENGTH));
         }
         return up;
+    }
+
+    /** proxy_method's value; one rendering to nothing, or to no valid token, leaves the client's method. */
+    private static HttpMethod method(Exchange ex, ProxySettings proxy) {
+        String name = proxy.method() == null ? "" : proxy.method().render(ex);
+        if (name.isEmpty()) {
+            return ex.request().method();
+        }
+        try {
+            return HttpMethod.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            return ex.request().method();
+        }
     }
 
     /** proxy_set_header names this header (a handful at most, so a scan beats building a set per request). */
