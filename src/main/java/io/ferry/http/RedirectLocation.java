@@ -6,17 +6,17 @@ import java.net.InetSocketAddress;
 import java.util.Locale;
 
 /**
- * nginx's header filter for a Location Ferry made itself: one starting with "/" gets a scheme,
+ * nginx's header filter for a Location Ferry made itself, or one proxy_redirect rewrote: one starting with "/" gets a scheme,
  * host and port unless absolute_redirect is off, so clients that predate RFC 7231's relative
  * Location still follow it. The host is the server's first name (server_name_in_redirect on), else
  * the request's valid Host, else the local address; the local port follows unless it is the
  * scheme's default or port_in_redirect is off.
  */
-final class RedirectLocation {
+public final class RedirectLocation {
     private RedirectLocation() {
     }
 
-    static String of(Exchange ex, String location) {
+    public static String of(Exchange ex, String location) {
         RedirectStyle style = ex.settings().redirectStyle();
         if (!location.startsWith("/") || !style.absolute()) {
             return location;

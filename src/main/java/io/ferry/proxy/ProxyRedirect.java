@@ -3,6 +3,8 @@ package io.ferry.proxy;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
+import io.ferry.http.Exchange;
+import io.ferry.http.RedirectLocation;
 import io.ferry.module.Level;
 import io.ferry.variable.Captures;
 import io.ferry.variable.RequestScope;
@@ -124,10 +126,10 @@ sealed interface ProxyRedirect {
 
     /**
      * Rewrites Location and Refresh with the first matching rule; a rewritten Location that is a path
-     * becomes absolute as nginx's header filter makes it (the request's host, the local port unless the
-     * scheme's default), while one no rule touched goes out as the upstream wrote it.
+     * becomes absolute as nginx's header filter makes it ({@link RedirectLocation}), while one no rule
+     * touched goes out as the upstream wrote it.
      */
-    static void rewrite(RequestScope scope, List<ProxyRedirect> rules, HttpHeaders headers) {
+    static void rewrite(Exchange scope, List<ProxyRedirect> rules, HttpHeaders headers) {
         if (rules.isEmpty()) {
             return;
         }
@@ -135,7 +137,7 @@ sealed interface ProxyRedirect {
         if (location != null) {
             String rewritten = first(scope, rules, location, 0);
             if (rewritten != null) {
-                headers.set("Location", rewritten.startsWith("/") ? absolute(scope, rewritten) : rewritten);
+                headers.set("Location", RedirectLocation.of(scope, rewritten));
             }
         }
         String refresh = headers.get("Refresh");
@@ -156,12 +158,5 @@ sealed interface ProxyRedirect {
             }
         }
         return null;
-    }
-
-    private static String absolute(RequestScope scope, String path) {
-        String scheme = scope.scheme();
-        String port = scope.serverPort();
-        boolean defaultPort = port.isEmpty() || port.equals(scheme.equals("https") ? "443" : "80");
-        return scheme + "://" + scope.host() + (defaultPort ? "" : ":" + port) + path;
     }
 }
