@@ -67,7 +67,8 @@ sealed interface ProxyRedirect {
                     throw Values.error(d, "invalid parameter \"" + first + "\"");
                 }
                 Directive pass = level.own("proxy_pass");
-                if (first.equals("default") && (pass == null || pass.file().equals(d.file()) && pass.line() > d.line())) {
+                List<Directive> written = level.written();
+                if (first.equals("default") && (pass == null || written.indexOf(pass) > written.indexOf(d))) {
                     throw Values.error(d, "\"proxy_redirect default\" should be placed after the \"proxy_pass\" directive");
                 }
             } else {
