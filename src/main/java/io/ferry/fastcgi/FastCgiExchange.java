@@ -196,6 +196,11 @@ final class FastCgiExchange extends UpstreamExchange {
                 logError("FastCGI sent in stderr: \"" + text.substring(0, end) + "\" while reading "
                         + (head.done() ? "upstream" : "response header from upstream"));
             }
+            if (settings.catches(text)) {
+                // nginx: an invalid header before the response began (so fastcgi_next_upstream
+                // invalid_header may retry), an error cutting the response off after.
+                protocolError("upstream sent invalid header");
+            }
         }
 
         private void onStdout(ByteBuf data) {
