@@ -2,6 +2,7 @@ package io.ferry.http;
 
 import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.PostReadHandler;
+import io.ferry.http.hook.PreAccessHandler;
 import io.ferry.http.hook.RewriteHandler;
 import io.ferry.http.hook.RewriteHandler.Outcome;
 
@@ -162,8 +163,16 @@ final class RequestPhases {
         return Outcome.CONTINUE;
     }
 
-    /** The access phase, then try_files, then the content handler. */
+    /** The pre-access hooks, the access phase, then try_files, then the content handler. */
     private void content() {
+        for (PreAccessHandler h : ex.handlers().preAccessHandlers()) {
+            h.preAccess(ex);
+        }
+        resumeAccess();
+    }
+
+    /** A check that answered AGAIN decided: the access phase runs again (the check now answers at once), then the rest. */
+    void resumeAccess() {
         int refused = access();
         if (refused == AccessHandler.AGAIN) {
             ex.holdBody();
@@ -182,11 +191,6 @@ final class RequestPhases {
             return;
         }
         ex.handlers().forLocation(ex.settings).handle(ex);
-    }
-
-    /** A check that answered AGAIN decided: the access phase runs again (the check now answers at once), then the rest. */
-    void resumeAccess() {
-        content();
     }
 
     /** try_files: the first name that exists becomes $uri for this location's handler; else the fallback. */
