@@ -236,6 +236,10 @@ final class FastCgiExchange extends UpstreamExchange {
             if (retryOnStatus(HttpResponseStatus.valueOf(code))) {
                 return;
             }
+            if (settings.interceptErrors() && code == 401 && received.contains(HttpHeaderNames.WWW_AUTHENTICATE)) {
+                // Kept for the error_page that may answer instead, as nginx does.
+                ex.keepHeader("WWW-Authenticate", received.getAll(HttpHeaderNames.WWW_AUTHENTICATE));
+            }
             if (settings.interceptErrors() && code >= 300 && ex.errorPage(code)) {
                 // fastcgi_intercept_errors: error_page took the request elsewhere; this response is dropped.
                 succeeded();

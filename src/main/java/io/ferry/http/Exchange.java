@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.List;
 
 /**
  * One request/response on a downstream connection: its lifecycle (internal redirects, subrequests,
@@ -257,7 +258,7 @@ public final class Exchange extends ExchangeResponse {
         }
         errorPageUsed = true;
         statusOverride = page.keepTargetStatus() ? null : page.status() != null ? page.status() : code;
-        String uri = page.uri();
+        String uri = page.uri().render(this);
         if (uri.startsWith("http://") || uri.startsWith("https://")) {
             statusOverride = null;
             sendRedirect(HttpResponseStatus.FOUND, uri);
@@ -274,15 +275,23 @@ public final class Exchange extends ExchangeResponse {
         return true;
     }
 
-    /** A redirect with nginx's HTML body; a relative location is made absolute from the request's own host. */
+    /**
+     * A redirect with nginx's HTML body; a relative location is made absolute from the request's own
+     * host. As in nginx, error_page for the redirect's status may answer instead, keeping the Location.
+     */
     public void sendRedirect(HttpResponseStatus status, String location) {
         if (location.startsWith("/")) {
             location = scheme() + "://" + request.headers().get(HttpHeaderNames.HOST, host()) + location;
         }
-        sendPage(status, location, false);
+        keepHeader("Location", List.of(location));
+        if (!errorPage(status.code())) {
+            sendPage(status, location, false);
+        }
     }
 
+    /** nginx's special response: it answers with its own status, whatever an earlier error_page asked for. */
     private void sendPage(HttpResponseStatus status, String location, boolean close) {
+        statusOverride = null;
         ByteBuf body = ErrorPages.body(ctx.alloc(), status);
         int length = body.readableBytes();
         if (isHead()) {

@@ -193,11 +193,18 @@ final class RequestPhases {
         ex.handlers().forLocation(ex.settings).handle(ex);
     }
 
-    /** try_files: the first name that exists becomes $uri for this location's handler; else the fallback. */
+    /**
+     * try_files: the first name that exists becomes $uri for this location's handler; else the
+     * fallback. As in nginx, a name written with a trailing '/' tests for a directory and that '/'
+     * is not part of the new $uri (so "/dir/" answers with the static handler's redirect to it).
+     */
     private boolean tryFiles() {
         for (Template t : ex.settings.tryFiles().files()) {
             String name = t.render(ex);
-            boolean dir = name.endsWith("/");
+            boolean dir = t.text().endsWith("/");
+            if (dir) {
+                name = name.substring(0, name.length() - 1);
+            }
             Path file = ex.settings.documentRoot() == null ? null : ex.settings.documentRoot().resolve(ex, name);
             if (file != null && (dir ? Files.isDirectory(file) : Files.isRegularFile(file))) {
                 ex.rewriteTarget(name, ex.target.query());
