@@ -132,6 +132,11 @@ public final class Exchange extends ExchangeResponse {
         return targetRewritten;
     }
 
+    /** A rewrite with break changed $uri inside the location: a proxy_pass URI part no longer replaces its prefix (nginx). */
+    public boolean uriLeftLocation() {
+        return phases.uriLeftLocation();
+    }
+
     /** An `if` inside the location matched: its block's configuration serves the request from now on. */
     public void useIfBlock(LocationSettings block) {
         phases.useIfBlock(block);

@@ -36,6 +36,11 @@ final class RequestPhases {
     private LocationSettings ifSettings;
     private boolean internal;
     private int redirects;
+    /**
+     * nginx's valid_location off: a rewrite in the location changed $uri and break kept the
+     * location, so its prefix no longer describes $uri (proxy_pass then sends $uri whole).
+     */
+    private boolean uriLeftLocation;
 
     RequestPhases(Exchange ex) {
         this.ex = ex;
@@ -142,9 +147,11 @@ final class RequestPhases {
         if (o == Outcome.RESPONDED) {
             return o;
         }
-        if (o == Outcome.LAST || (o == Outcome.CONTINUE && !ex.target.path().equals(before))) {
+        boolean changed = !ex.target.path().equals(before);
+        if (o == Outcome.LAST || (o == Outcome.CONTINUE && changed)) {
             return Outcome.LAST;
         }
+        uriLeftLocation = changed;
         if (ifSettings != null) {
             ex.settings = ifSettings;
         }
@@ -295,6 +302,10 @@ final class RequestPhases {
             AccessHandler.logForbidden(ex);
         }
         return refused;
+    }
+
+    boolean uriLeftLocation() {
+        return uriLeftLocation;
     }
 
     /** The matched location's path ("" at the ex.server level), for metrics labels. */
