@@ -132,6 +132,11 @@ final class RequestPhases {
                 ex.sendError(HttpResponseStatus.NOT_FOUND, false);
                 return;
             }
+            if (match != null && match.autoRedirect()) {
+                String args = ex.target.query();
+                ex.sendRedirect(HttpResponseStatus.MOVED_PERMANENTLY, match.location().path() + (args == null ? "" : "?" + args));
+                return;
+            }
             if (locationPhase() != Outcome.LAST) {
                 return;
             }

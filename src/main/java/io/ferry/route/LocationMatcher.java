@@ -9,6 +9,8 @@ import io.ferry.variable.Captures;
  * nginx's location search (ngx_http_core_find_location): an exact match wins at once; otherwise
  * the longest prefix is remembered and its nested locations searched; "^~" on that prefix skips
  * the regexes; otherwise the first matching regex, in configuration order, wins over the prefix.
+ * A URI one '/' short of a prefix location that passes requests to an upstream (proxy_pass,
+ * fastcgi_pass, memcached_pass) is nginx's auto redirect, decided before the regexes.
  */
 public final class LocationMatcher {
     private LocationMatcher() {
@@ -25,6 +27,7 @@ public final class LocationMatcher {
 
     private static Result search(List<Location> locations, String uri) {
         Location longest = null;
+        Location autoRedirect = null;
         for (Location loc : locations) {
             switch (loc.modifier()) {
                 case EXACT -> {
@@ -35,11 +38,17 @@ public final class LocationMatcher {
                 case PREFIX, PREFERRED_PREFIX -> {
                     if (uri.startsWith(loc.path()) && (longest == null || loc.path().length() > longest.path().length())) {
                         longest = loc;
+                    } else if (loc.path().length() == uri.length() + 1 && loc.path().endsWith("/") && loc.path().startsWith(uri)
+                            && !loc.settings().modules().upstreams().isEmpty()) {
+                        autoRedirect = loc;
                     }
                 }
                 default -> {
                 }
             }
+        }
+        if (autoRedirect != null) {
+            return new Result(new LocationMatch(autoRedirect, null, true), true);
         }
         Result candidate = longest == null ? null : new Result(new LocationMatch(longest, null), false);
         if (longest != null && !longest.nested().isEmpty()) {

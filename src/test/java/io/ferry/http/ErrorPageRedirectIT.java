@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Redirects and error_page as nginx combines them: a redirect is a special response error_page may
  * replace (its Location kept), a special response answers with its own status, headers an
- * intercepted 401 carried survive, error_page URIs hold variables, and try_files tests directories
- * by a written trailing '/'.
+ * intercepted 401 carried survive, error_page URIs hold variables, try_files tests directories
+ * by a written trailing '/', and a proxied prefix location redirects its URI without the '/'.
  */
 class ErrorPageRedirectIT {
     @RegisterExtension
@@ -57,6 +57,10 @@ class ErrorPageRedirectIT {
                             error_page 401 /intercepted;
                         }
                         location = /intercepted { return 200 "intercepted"; }
+                        location /proxied/ { proxy_pass http://127.0.0.1:%2$d; }
+                        location ~ proxied { return 200 "regex"; }
+                        location /plain/ { return 200 "plain"; }
+                        location /e302auto { error_page 302 /proxied; return 302 "first"; }
                     }
                     server {
                         listen 127.0.0.1:%2$d;
@@ -113,6 +117,17 @@ class ErrorPageRedirectIT {
         assertThat(dir.header("Location")).endsWith("/directory/");
         assertThat(get("/withindex").status()).isEqualTo(301);
         assertThat(get("/withindex/").text()).isEqualTo("index");
+    }
+
+    @Test
+    void aProxiedPrefixIsAnAutoRedirectBeforeTheRegexes() throws Exception {
+        RawHttpClient.Response r = get("/proxied?x=1");
+        assertThat(r.status()).isEqualTo(301);
+        assertThat(r.all("Location")).containsExactly("http://localhost/proxied/?x=1");
+        assertThat(get("/plain").status()).as("no upstream, no auto redirect").isEqualTo(404);
+        RawHttpClient.Response fromErrorPage = get("/e302auto");
+        assertThat(fromErrorPage.status()).isEqualTo(301);
+        assertThat(fromErrorPage.all("Location")).containsExactly("http://localhost/proxied/");
     }
 
     @Test
