@@ -196,6 +196,11 @@ final class FastCgiExchange extends UpstreamExchange {
                 logError("FastCGI sent in stderr: \"" + text.substring(0, end) + "\" while reading "
                         + (head.done() ? "upstream" : "response header from upstream"));
             }
+            if (settings.catches(text)) {
+                // nginx: an invalid header before the response began (so fastcgi_next_upstream
+                // invalid_header may retry), an error cutting the response off after.
+                protocolError("upstream sent invalid header");
+            }
         }
 
         private void onStdout(ByteBuf data) {
@@ -230,6 +235,10 @@ final class FastCgiExchange extends UpstreamExchange {
             timing().headers(received);
             if (retryOnStatus(HttpResponseStatus.valueOf(code))) {
                 return;
+            }
+            if (settings.interceptErrors() && code == 401 && received.contains(HttpHeaderNames.WWW_AUTHENTICATE)) {
+                // Kept for the error_page that may answer instead, as nginx does.
+                ex.keepHeader("WWW-Authenticate", received.getAll(HttpHeaderNames.WWW_AUTHENTICATE));
             }
             if (settings.interceptErrors() && code >= 300 && ex.errorPage(code)) {
                 // fastcgi_intercept_errors: error_page took the request elsewhere; this response is dropped.

@@ -57,6 +57,7 @@ public final class FastCgiModule implements Module {
     public void directives(DirectiveRows rows) {
         rows.one("fastcgi_pass", EnumSet.of(LOCATION, IF));
         rows.add("fastcgi_param", HSL, 2, 3, null, true);
+        rows.add("fastcgi_catch_stderr", HSL, 1, 1, null, true);
         rows.one("fastcgi_index", HSL);
         rows.one("fastcgi_split_path_info", EnumSet.of(LOCATION));
         for (String name : new String[] {"fastcgi_keep_conn", "fastcgi_intercept_errors", "fastcgi_connect_timeout",
@@ -94,7 +95,8 @@ public final class FastCgiModule implements Module {
                 level.flag("fastcgi_keep_conn", false),
                 level.time("fastcgi_connect_timeout", DEFAULT_TIMEOUT), level.time("fastcgi_read_timeout", DEFAULT_TIMEOUT),
                 level.time("fastcgi_send_timeout", DEFAULT_TIMEOUT),
-                level.flag("fastcgi_intercept_errors", false), level.nextUpstream("fastcgi", CONDITIONS));
+                level.flag("fastcgi_intercept_errors", false), level.nextUpstream("fastcgi", CONDITIONS),
+                level.inheritedAll("fastcgi_catch_stderr").stream().map(d -> d.args().get(0)).toList());
     }
 
     @Override

@@ -13,7 +13,8 @@ import java.util.regex.Matcher;
  * list (nginx inheritance: the nearest level that sets any replaces the inherited ones);
  * {@code address} is the fastcgi_pass argument as written, for logs ("fastcgi://ADDRESS").
  * {@code interceptErrors} is fastcgi_intercept_errors: error_page may replace responses with a
- * status of 300 or more.
+ * status of 300 or more. {@code catchStderr} is fastcgi_catch_stderr: a STDERR record containing one
+ * of these strings makes the response invalid.
  */
 public record FastCgiSettings(
         Upstream upstream,
@@ -26,7 +27,18 @@ public record FastCgiSettings(
         Duration readTimeout,
         Duration sendTimeout,
         boolean interceptErrors,
-        NextUpstream nextUpstream) implements UpstreamUser {
+        NextUpstream nextUpstream,
+        List<String> catchStderr) implements UpstreamUser {
+
+    /** Whether stderr text contains one of the fastcgi_catch_stderr strings. */
+    public boolean catches(String stderr) {
+        for (String s : catchStderr) {
+            if (stderr.contains(s)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** $fastcgi_script_name: group 1 of fastcgi_split_path_info (or the URI), plus fastcgi_index after a '/'. */
     public String scriptName(String uri) {

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.List;
 
 /**
  * One request/response on a downstream connection: its lifecycle (internal redirects, subrequests,
@@ -128,6 +129,11 @@ public final class Exchange extends ExchangeResponse {
     /** Whether $uri/$args differ from the request line (proxy_pass without URI then sends them, as nginx). */
     public boolean targetRewritten() {
         return targetRewritten;
+    }
+
+    /** A rewrite with break changed $uri inside the location: a proxy_pass URI part no longer replaces its prefix (nginx). */
+    public boolean uriLeftLocation() {
+        return phases.uriLeftLocation();
     }
 
     /** An `if` inside the location matched: its block's configuration serves the request from now on. */
@@ -256,7 +262,7 @@ public final class Exchange extends ExchangeResponse {
         }
         errorPageUsed = true;
         statusOverride = page.keepTargetStatus() ? null : page.status() != null ? page.status() : code;
-        String uri = page.uri();
+        String uri = page.uri().render(this);
         if (uri.startsWith("http://") || uri.startsWith("https://")) {
             statusOverride = null;
             sendRedirect(HttpResponseStatus.FOUND, uri);
@@ -273,12 +279,22 @@ public final class Exchange extends ExchangeResponse {
         return true;
     }
 
-    /** A redirect with nginx's HTML body; a location starting with "/" is completed as {@link RedirectLocation} says. */
+    /**
+     * A redirect with nginx's HTML body; a location starting with "/" is completed as
+     * {@link RedirectLocation} says. As in nginx, error_page for the redirect's status may answer
+     * instead, keeping the Location.
+     */
     public void sendRedirect(HttpResponseStatus status, String location) {
-        sendPage(status, RedirectLocation.of(this, location), false);
+        location = RedirectLocation.of(this, location);
+        keepHeader("Location", List.of(location));
+        if (!errorPage(status.code())) {
+            sendPage(status, location, false);
+        }
     }
 
+    /** nginx's special response: it answers with its own status, whatever an earlier error_page asked for. */
     private void sendPage(HttpResponseStatus status, String location, boolean close) {
+        statusOverride = null;
         ByteBuf body = ErrorPages.body(ctx.alloc(), status);
         int length = body.readableBytes();
         if (isHead()) {

@@ -5,7 +5,9 @@ import io.ferry.http.hook.ContentHandlers;
 import io.ferry.http.hook.HeaderFilter;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -28,6 +30,11 @@ public abstract class ExchangeResponse extends ExchangeVariables {
     boolean keepAlive;
     /** The status error_page answers with instead of the handler's. */
     Integer statusOverride;
+    /**
+     * Headers set before error_page took the request elsewhere (a redirect's Location, an intercepted
+     * 401's WWW-Authenticate): as nginx's headers_out, the response that answers instead carries them.
+     */
+    private HttpHeaders kept;
     private boolean bodyFiltered;
 
     ExchangeResponse(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure,
@@ -35,6 +42,14 @@ public abstract class ExchangeResponse extends ExchangeVariables {
         super(ctx, connection, request, secure, requestNumber);
         this.handlers = handlers;
         this.subrequest = subrequest;
+    }
+
+    /** Keeps {@code values} as header {@code name} (replacing what was kept under it) for whatever response comes next. */
+    public void keepHeader(CharSequence name, Iterable<String> values) {
+        if (kept == null) {
+            kept = new DefaultHttpHeaders();
+        }
+        kept.set(name, values);
     }
 
     public boolean isHead() {
@@ -51,6 +66,13 @@ public abstract class ExchangeResponse extends ExchangeVariables {
             response.setStatus(HttpResponseStatus.valueOf(statusOverride));
         }
         status = response.status().code();
+        if (kept != null) {
+            for (String name : kept.names()) {
+                if (!response.headers().contains(name)) {
+                    response.headers().add(name, kept.getAll(name));
+                }
+            }
+        }
         // An upstream's Server and Date (from a proxied peer only when proxy_pass_header names them)
         // stand instead of Ferry's own, as in nginx; add_header cannot replace them.
         boolean upstreamServer = response.headers().contains("Server");

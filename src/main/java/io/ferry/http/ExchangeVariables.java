@@ -122,6 +122,11 @@ public abstract class ExchangeVariables implements RequestScope {
         return realRemoteAddr != null ? realRemoteAddr : address(ctx.channel().remoteAddress());
     }
 
+    /** Whether a post-read or pre-access hook (realip) already named the client. */
+    public boolean remoteAddrReplaced() {
+        return realRemoteAddr != null;
+    }
+
     /** The client a trusted proxy names (realip): $remote_addr from now on. */
     public void remoteAddr(String address) {
         realRemoteAddr = address;

@@ -2,6 +2,7 @@ package io.ferry.http;
 
 import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.PostReadHandler;
+import io.ferry.http.hook.PreAccessHandler;
 import io.ferry.http.hook.RewriteHandler;
 import io.ferry.http.hook.RewriteHandler.Outcome;
 
@@ -35,6 +36,11 @@ final class RequestPhases {
     private LocationSettings ifSettings;
     private boolean internal;
     private int redirects;
+    /**
+     * nginx's valid_location off: a rewrite in the location changed $uri and break kept the
+     * location, so its prefix no longer describes $uri (proxy_pass then sends $uri whole).
+     */
+    private boolean uriLeftLocation;
 
     RequestPhases(Exchange ex) {
         this.ex = ex;
@@ -147,9 +153,11 @@ final class RequestPhases {
         if (o == Outcome.RESPONDED) {
             return o;
         }
-        if (o == Outcome.LAST || (o == Outcome.CONTINUE && !ex.target.path().equals(before))) {
+        boolean changed = !ex.target.path().equals(before);
+        if (o == Outcome.LAST || (o == Outcome.CONTINUE && changed)) {
             return Outcome.LAST;
         }
+        uriLeftLocation = changed;
         if (ifSettings != null) {
             ex.settings = ifSettings;
         }
@@ -168,8 +176,16 @@ final class RequestPhases {
         return Outcome.CONTINUE;
     }
 
-    /** The access phase, then try_files, then the content handler. */
+    /** The pre-access hooks, the access phase, then try_files, then the content handler. */
     private void content() {
+        for (PreAccessHandler h : ex.handlers().preAccessHandlers()) {
+            h.preAccess(ex);
+        }
+        resumeAccess();
+    }
+
+    /** A check that answered AGAIN decided: the access phase runs again (the check now answers at once), then the rest. */
+    void resumeAccess() {
         int refused = access();
         if (refused == AccessHandler.AGAIN) {
             ex.holdBody();
@@ -190,16 +206,18 @@ final class RequestPhases {
         ex.handlers().forLocation(ex.settings).handle(ex);
     }
 
-    /** A check that answered AGAIN decided: the access phase runs again (the check now answers at once), then the rest. */
-    void resumeAccess() {
-        content();
-    }
-
-    /** try_files: the first name that exists becomes $uri for this location's handler; else the fallback. */
+    /**
+     * try_files: the first name that exists becomes $uri for this location's handler; else the
+     * fallback. As in nginx, a name written with a trailing '/' tests for a directory and that '/'
+     * is not part of the new $uri (so "/dir/" answers with the static handler's redirect to it).
+     */
     private boolean tryFiles() {
         for (Template t : ex.settings.tryFiles().files()) {
             String name = t.render(ex);
-            boolean dir = name.endsWith("/");
+            boolean dir = t.text().endsWith("/");
+            if (dir) {
+                name = name.substring(0, name.length() - 1);
+            }
             Path file = ex.settings.documentRoot() == null ? null : ex.settings.documentRoot().resolve(ex, name);
             if (file != null && (dir ? Files.isDirectory(file) : Files.isRegularFile(file))) {
                 ex.rewriteTarget(name, ex.target.query());
@@ -290,6 +308,10 @@ final class RequestPhases {
             AccessHandler.logForbidden(ex);
         }
         return refused;
+    }
+
+    boolean uriLeftLocation() {
+        return uriLeftLocation;
     }
 
     /** The matched location's path ("" at the ex.server level), for metrics labels. */

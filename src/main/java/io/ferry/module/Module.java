@@ -5,6 +5,7 @@ import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.ContentPhaseHandler;
 import io.ferry.http.hook.HeaderFilter;
 import io.ferry.http.hook.PostReadHandler;
+import io.ferry.http.hook.PreAccessHandler;
 import io.ferry.http.hook.RewriteHandler;
 import io.ferry.model.Slot;
 import io.ferry.variable.Variable;
@@ -73,6 +74,11 @@ public interface Module {
 
     /** A post-read hook, run once per request once its server is chosen (realip); null for none. */
     default PostReadHandler postReadHandler() {
+        return null;
+    }
+
+    /** A pre-access hook, run with the location's settings before the access checks; null for none. */
+    default PreAccessHandler preAccessHandler() {
         return null;
     }
 

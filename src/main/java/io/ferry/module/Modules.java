@@ -8,6 +8,7 @@ import io.ferry.http.hook.HeaderFilter;
 import io.ferry.memcached.MemcachedModule;
 import io.ferry.log.LogModule;
 import io.ferry.http.hook.PostReadHandler;
+import io.ferry.http.hook.PreAccessHandler;
 import io.ferry.http.hook.RewriteHandler;
 import io.ferry.metrics.StatusModule;
 import io.ferry.model.ModuleSettings;
@@ -58,6 +59,9 @@ public final class Modules {
 
     private static final List<PostReadHandler> POST_READ_HANDLERS =
             ALL.stream().map(Module::postReadHandler).filter(Objects::nonNull).toList();
+
+    private static final List<PreAccessHandler> PRE_ACCESS_HANDLERS =
+            ALL.stream().map(Module::preAccessHandler).filter(Objects::nonNull).toList();
 
     private static final List<RewriteHandler> REWRITE_HANDLERS =
             ALL.stream().map(Module::rewriteHandler).filter(Objects::nonNull).toList();
@@ -114,6 +118,10 @@ public final class Modules {
 
     public static List<PostReadHandler> postReadHandlers() {
         return POST_READ_HANDLERS;
+    }
+
+    public static List<PreAccessHandler> preAccessHandlers() {
+        return PRE_ACCESS_HANDLERS;
     }
 
     public static List<RewriteHandler> rewriteHandlers() {

@@ -152,8 +152,12 @@ final class ProxyExchange extends UpstreamExchange {
             if (proxy.interceptErrors() && code >= 300 && ex.settings().errorPages().containsKey(code)) {
                 // proxy_intercept_errors: the error_page answers instead of the upstream's body; when
                 // error_page was already used for this request, Ferry's own page for the status does.
+                // Either keeps a 401's challenges, as nginx does.
                 discard();
                 ex.onAbort(null);
+                if (code == 401 && res.headers().contains(HttpHeaderNames.WWW_AUTHENTICATE)) {
+                    ex.keepHeader("WWW-Authenticate", res.headers().getAll(HttpHeaderNames.WWW_AUTHENTICATE));
+                }
                 if (!ex.errorPage(code)) {
                     ex.sendError(res.status(), false);
                 }

@@ -92,10 +92,11 @@ final class UpstreamRequest {
 
     /**
      * Without a URI part the client's request target goes upstream unchanged; with one, the part of
-     * the normalized path matching the location prefix is replaced by it (nginx's rule).
+     * the normalized path matching the location prefix is replaced by it (nginx's rule), unless a
+     * rewrite with break changed $uri in the location: then $uri goes whole, as without a URI part.
      */
     static String uri(Exchange ex, ProxyTarget target) {
-        if (target.uri() == null) {
+        if (target.uri() == null || ex.uriLeftLocation()) {
             String raw = ex.request().uri();
             if (raw.startsWith("/") && !ex.targetRewritten()) {
                 return raw;

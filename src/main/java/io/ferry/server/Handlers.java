@@ -8,6 +8,7 @@ import io.ferry.http.hook.ContentHandlers;
 import io.ferry.http.hook.ContentPhaseHandler;
 import io.ferry.http.hook.HeaderFilter;
 import io.ferry.http.hook.PostReadHandler;
+import io.ferry.http.hook.PreAccessHandler;
 import io.ferry.http.hook.RewriteHandler;
 import io.ferry.module.Modules;
 import io.ferry.module.Services;
@@ -46,6 +47,11 @@ final class Handlers implements ContentHandlers {
     @Override
     public List<PostReadHandler> postReadHandlers() {
         return Modules.postReadHandlers();
+    }
+
+    @Override
+    public List<PreAccessHandler> preAccessHandlers() {
+        return Modules.preAccessHandlers();
     }
 
     @Override

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The byte relay of a session once its upstream is connected: the {@link Tunnel} (bytes exact,
- * read-after-write backpressure, half-close passed on, idle proxy_timeout).
+ * read-after-write backpressure, half-close passed on with proxy_half_close, idle proxy_timeout).
  */
 final class StreamRelay {
     private final Tunnel tunnel;
@@ -23,7 +23,7 @@ final class StreamRelay {
      */
     static StreamRelay open(Channel client, Channel upstream, StreamServer server, List<ByteBuf> early,
                             boolean clientInputDone, Runnable onEnd) {
-        Tunnel t = Tunnel.install(client, upstream, server.proxyTimeout(), onEnd);
+        Tunnel t = Tunnel.install(client, upstream, server.proxyTimeout(), server.halfClose(), onEnd);
         for (ByteBuf b : early) {
             upstream.write(b);
         }

@@ -12,6 +12,7 @@ import java.util.List;
  * {@code ssl}), the upstream group {@code proxy_pass} names (an implicit one for a plain address),
  * the idle {@code proxy_timeout} of the relay, connect timeout, next-upstream rules for connect
  * failures ({@code nextUpstreamTries} 0 = unlimited, {@code nextUpstreamTimeout} zero = unlimited),
+ * {@code proxy_half_close} (one side's end of input is passed on rather than ending the session),
  * and the access logs written when a session ends.
  */
 public record StreamServer(
@@ -24,6 +25,7 @@ public record StreamServer(
         boolean nextUpstream,
         int nextUpstreamTries,
         Duration nextUpstreamTimeout,
+        boolean halfClose,
         List<AccessLog> accessLogs,
         String file,
         int line) {

@@ -70,6 +70,7 @@ public final class StreamSettings {
                 upstream, s.time("proxy_timeout", DEFAULT_PROXY_TIMEOUT),
                 s.time("proxy_connect_timeout", DEFAULT_CONNECT_TIMEOUT),
                 s.flag("proxy_next_upstream", true), tries, s.time("proxy_next_upstream_timeout", Duration.ZERO),
+                s.flag("proxy_half_close", false),
                 loader.accessLogs(s), block.file(), block.line());
     }
 

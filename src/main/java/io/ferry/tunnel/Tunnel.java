@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A two-channel byte pipe with backpressure: each side reads its next chunk only after the previous
  * one was written to the other side, so memory stays bounded by one chunk per direction whatever
- * the speed difference. A half-close on one side is passed on; the tunnel closes when both
- * directions are done or nothing moved for the idle timeout. Both channels share one event loop,
+ * the speed difference. A half-close on one side is passed on (or, without half-close, ends the
+ * tunnel once what it sent is flushed); the tunnel closes when both directions are done or nothing
+ * moved for the idle timeout. Both channels share one event loop,
  * and a tunnel holds no more than its two relays and one timer (idle sessions are many).
  */
 public final class Tunnel {
@@ -23,6 +24,7 @@ public final class Tunnel {
     private final Channel a;
     private final Channel b;
     private final Runnable onClose;
+    private final boolean halfClose;
     private Relay fromA;
     private Relay fromB;
     private boolean aInputDone;
@@ -32,15 +34,21 @@ public final class Tunnel {
     private long idleNanos;
     private long lastActivity;
 
-    private Tunnel(Channel a, Channel b, Runnable onClose) {
+    private Tunnel(Channel a, Channel b, boolean halfClose, Runnable onClose) {
         this.a = a;
         this.b = b;
+        this.halfClose = halfClose;
         this.onClose = onClose;
     }
 
-    /** A tunnel with no message boundaries to respect (plain TCP). */
+    /** A tunnel with no message boundaries to respect (plain TCP), passing a half-close on. */
     public static Tunnel install(Channel a, Channel b, Duration idleTimeout, Runnable onClose) {
-        return install(a, b, idleTimeout, StreamObserver.NONE, StreamObserver.NONE, onClose);
+        return install(a, b, idleTimeout, true, onClose);
+    }
+
+    /** A plain TCP tunnel; without {@code halfClose} the first side to end its input ends the tunnel. */
+    public static Tunnel install(Channel a, Channel b, Duration idleTimeout, boolean halfClose, Runnable onClose) {
+        return install(a, b, idleTimeout, halfClose, StreamObserver.NONE, StreamObserver.NONE, onClose);
     }
 
     /**
@@ -49,7 +57,12 @@ public final class Tunnel {
      */
     public static Tunnel install(Channel a, Channel b, Duration idleTimeout, StreamObserver observeA,
                                  StreamObserver observeB, Runnable onClose) {
-        Tunnel t = new Tunnel(a, b, onClose);
+        return install(a, b, idleTimeout, true, observeA, observeB, onClose);
+    }
+
+    private static Tunnel install(Channel a, Channel b, Duration idleTimeout, boolean halfClose,
+                                  StreamObserver observeA, StreamObserver observeB, Runnable onClose) {
+        Tunnel t = new Tunnel(a, b, halfClose, onClose);
         t.idleNanos = idleTimeout.toNanos();
         t.fromA = new Relay(t, b, observeA);
         t.fromB = new Relay(t, a, observeB);
@@ -121,7 +134,10 @@ public final class Tunnel {
         }
     }
 
-    /** The side that ended its input: pass the end on to the peer, then close once both ends are done. */
+    /**
+     * The side that ended its input: pass the end on to the peer, then close once both ends are
+     * done; without half-close, close both at once (after what is queued for them).
+     */
     void inputDone(Channel side) {
         if (side == a) {
             aInputDone = true;
@@ -129,7 +145,7 @@ public final class Tunnel {
             bInputDone = true;
         }
         Channel peer = side == a ? b : a;
-        if (aInputDone && bInputDone) {
+        if (aInputDone && bInputDone || !halfClose) {
             closeAll();
         } else if (peer instanceof DuplexChannel duplex && peer.pipeline().get(SslHandler.class) == null) {
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> duplex.shutdownOutput());

@@ -102,8 +102,9 @@ class FastCgiIT {
 
         fpm = closer.add(PhpFpm.startTcp(fpmDir));
         fpmUnix = closer.add(PhpFpm.startUnix(fpmUnixDir));
-        fake = closer.add(new FakeFastCgiServer(r -> FakeFastCgiServer.Answer.of(
-                "Content-Type: text/plain\r\n\r\nfake " + r.params().get("REQUEST_URI"))));
+        fake = closer.add(new FakeFastCgiServer(r -> new FakeFastCgiServer.Answer(
+                r.params().get("REQUEST_URI").contains("catch") ? "a sample warning" : null,
+                ("Content-Type: text/plain\r\n\r\nfake " + r.params().get("REQUEST_URI")).getBytes(StandardCharsets.ISO_8859_1))));
         port = FerryInstance.freePort();
         refused = FerryInstance.freePort();
         ferry = closer.add(FerryInstance.start(prefix, """
@@ -113,6 +114,10 @@ class FastCgiIT {
                     upstream php_pool {
                         server 127.0.0.1:%3$d;
                         keepalive 4;
+                    }
+                    upstream twice {
+                        server 127.0.0.1:%3$d;
+                        server 127.0.0.1:%3$d;
                     }
                     upstream failover {
                         server 127.0.0.1:%4$d;
@@ -180,6 +185,23 @@ class FastCgiIT {
                         }
                         location ^~ /failover/ {
                             fastcgi_pass failover;
+                            include fastcgi_params;
+                        }
+                        location ^~ /catch/ {
+                            fastcgi_pass 127.0.0.1:%3$d;
+                            fastcgi_catch_stderr other;
+                            fastcgi_catch_stderr sample;
+                            include fastcgi_params;
+                        }
+                        location ^~ /catchnext/ {
+                            fastcgi_pass twice;
+                            fastcgi_catch_stderr sample;
+                            fastcgi_next_upstream invalid_header;
+                            include fastcgi_params;
+                        }
+                        location ^~ /nocatch/ {
+                            fastcgi_pass 127.0.0.1:%3$d;
+                            fastcgi_catch_stderr elsewhere;
                             include fastcgi_params;
                         }
                         location ^~ /down/ {
@@ -421,5 +443,22 @@ class FastCgiIT {
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("fake /failover/" + i);
         }
+    }
+
+    @Test
+    void stderrWithACaughtStringIsABadGateway() throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/catch/x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(502);
+        HttpResponse<String> other = client.send(HttpRequest.newBuilder(uri("/nocatch/catch")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(other.statusCode()).isEqualTo(200);
+        assertThat(other.body()).isEqualTo("fake /nocatch/catch");
+    }
+
+    @Test
+    void aCaughtStderrIsAnInvalidHeaderForNextUpstream() throws Exception {
+        int seen = fake.requests.size();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/catchnext/x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(fake.requests.size() - seen).isEqualTo(2);
     }
 }

@@ -210,7 +210,7 @@ class StaticFilesIT {
     void indexFilesAndDirectoryRedirects() throws Exception {
         RawHttpClient.Response redirect = get("/dir?x=1");
         assertThat(redirect.status()).isEqualTo(301);
-        assertThat(redirect.header("location")).isEqualTo("http://localhost/dir/?x=1");
+        assertThat(redirect.header("location")).isEqualTo("http://localhost:" + port + "/dir/?x=1");
         assertThat(get("/dir/").text()).isEqualTo("dir index");
         assertThat(get("/multi/").text()).as("the first index that exists").isEqualTo("second index");
         assertThat(get("/empty/").status()).as("a directory without an index").isEqualTo(403);
@@ -226,7 +226,7 @@ class StaticFilesIT {
     void aliasAndRegexAliasAndSymlinks() throws Exception {
         assertThat(get("/files/ok.txt").text()).isEqualTo("aliased ok");
         assertThat(get("/files/sub/").text()).isEqualTo("aliased index");
-        assertThat(get("/files/sub").header("location")).isEqualTo("http://localhost/files/sub/");
+        assertThat(get("/files/sub").header("location")).isEqualTo("http://localhost:" + port + "/files/sub/");
         RawHttpClient.Response png = get("/pics/a/x.png");
         assertThat(png.status()).isEqualTo(200);
         assertThat(png.header("content-type")).isEqualTo("image/png");

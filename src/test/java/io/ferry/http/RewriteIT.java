@@ -82,6 +82,18 @@ class RewriteIT {
                         location /named/ {
                             try_files $uri @backend;
                         }
+                        location /brkflag/ {
+                            rewrite ^/brkflag/(.*)$ /changed/$1 break;
+                            proxy_pass http://127.0.0.1:%2$d/up/;
+                        }
+                        location /brkdirective/ {
+                            rewrite ^ /changed2;
+                            break;
+                            proxy_pass http://127.0.0.1:%2$d/up/;
+                        }
+                        location /unchanged/ {
+                            proxy_pass http://127.0.0.1:%2$d/up/;
+                        }
                         location @backend {
                             proxy_pass http://127.0.0.1:%2$d;
                         }
@@ -188,6 +200,16 @@ class RewriteIT {
         HttpResponse<String> named = send("GET", "/named/x?y=2");
         assertThat(named.statusCode()).isEqualTo(200);
         assertThat(backend.last().uri()).isEqualTo("/named/x?y=2");
+    }
+
+    @Test
+    void aUriChangedByRewriteWithBreakGoesWholeToAProxyPassWithAUri() throws Exception {
+        send("GET", "/brkflag/x?y=1");
+        assertThat(backend.last().uri()).isEqualTo("/changed/x?y=1");
+        send("GET", "/brkdirective/x");
+        assertThat(backend.last().uri()).isEqualTo("/changed2");
+        send("GET", "/unchanged/x");
+        assertThat(backend.last().uri()).isEqualTo("/up/x");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.ferry.http;
 import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.HeaderFilter;
 import io.ferry.http.hook.PostReadHandler;
+import io.ferry.http.hook.PreAccessHandler;
 import io.ferry.http.hook.RewriteHandler;
 import io.ferry.http.hook.ContentHandler;
 import io.ferry.http.hook.ContentHandlers;
@@ -102,6 +103,11 @@ class SatisfyTest {
 
         @Override
         public List<PostReadHandler> postReadHandlers() {
+            return List.of();
+        }
+
+        @Override
+        public List<PreAccessHandler> preAccessHandlers() {
             return List.of();
         }
 

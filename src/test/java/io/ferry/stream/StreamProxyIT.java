@@ -172,7 +172,7 @@ class StreamProxyIT {
             out.write(all);
             out.flush();
         }));
-        start("server { listen 127.0.0.1:PORT; proxy_pass 127.0.0.1:%d; }".formatted(counting.port()));
+        start("server { listen 127.0.0.1:PORT; proxy_pass 127.0.0.1:%d; proxy_half_close on; }".formatted(counting.port()));
         byte[] data = random(4 * 1024 * 1024, 5);
         try (Socket s = connect()) {
             s.getOutputStream().write(data);
@@ -192,6 +192,27 @@ class StreamProxyIT {
                 }
             }
         }
+    }
+
+    @Test
+    void withoutHalfCloseTheClientsEndOfInputEndsTheSession() throws Exception {
+        CompletableFuture<Integer> received = new CompletableFuture<>();
+        TcpBackend late = backend(TcpBackend.start(s -> {
+            received.complete(s.getInputStream().readAllBytes().length);
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            s.getOutputStream().write("too late".getBytes(StandardCharsets.US_ASCII));
+        }));
+        start("server { listen 127.0.0.1:PORT; proxy_pass 127.0.0.1:%d; }".formatted(late.port()));
+        try (Socket s = connect()) {
+            s.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            assertThat(s.getInputStream().readAllBytes()).isEmpty();
+        }
+        assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo(5);
     }
 
     @Test

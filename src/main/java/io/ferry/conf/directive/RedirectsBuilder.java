@@ -28,7 +28,7 @@ final class RedirectsBuilder {
             if (args.size() < 2) {
                 throw Values.error(d, "invalid number of arguments in \"error_page\" directive");
             }
-            String uri = args.get(args.size() - 1);
+            Template uri = ConfigBuilder.template(d, args.get(args.size() - 1), variables);
             Integer status = null;
             boolean keepTarget = false;
             int codes = args.size() - 1;

@@ -13,6 +13,9 @@ public interface ContentHandlers {
     /** The modules' post-read hooks, in order. */
     List<PostReadHandler> postReadHandlers();
 
+    /** The modules' pre-access hooks, in order. */
+    List<PreAccessHandler> preAccessHandlers();
+
     /** The modules' rewrite-phase handlers, in order. */
     List<RewriteHandler> rewriteHandlers();
 

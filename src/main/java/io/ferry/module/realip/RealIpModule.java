@@ -8,7 +8,9 @@ import io.ferry.conf.ConfException;
 import io.ferry.conf.Context;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
+import io.ferry.http.Exchange;
 import io.ferry.http.hook.PostReadHandler;
+import io.ferry.http.hook.PreAccessHandler;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
@@ -21,8 +23,9 @@ import java.util.Set;
 
 /**
  * nginx's realip module: a request from a trusted proxy (set_real_ip_from) names its client in
- * real_ip_header, and that address is $remote_addr from the post-read phase on. As in nginx's
- * post-read handler, the server's settings decide.
+ * real_ip_header, and that address is $remote_addr from then on. As in nginx, the server's settings
+ * are tried in the post-read phase; when they name no client, the location's are tried in the
+ * pre-access phase.
  */
 public final class RealIpModule implements Module {
     static final Slot<RealIp> SETTINGS = new Slot<>();
@@ -65,6 +68,22 @@ public final class RealIpModule implements Module {
 
     @Override
     public PostReadHandler postReadHandler() {
-        return ex -> ex.remoteAddr(RealIpResolver.resolve(ex.settings().module(SETTINGS), ex.channel().remoteAddress(), ex.request()));
+        return RealIpModule::apply;
+    }
+
+    @Override
+    public PreAccessHandler preAccessHandler() {
+        return ex -> {
+            if (!ex.remoteAddrReplaced()) {
+                apply(ex);
+            }
+        };
+    }
+
+    private static void apply(Exchange ex) {
+        String client = RealIpResolver.resolve(ex.settings().module(SETTINGS), ex.channel().remoteAddress(), ex.request());
+        if (client != null) {
+            ex.remoteAddr(client);
+        }
     }
 }

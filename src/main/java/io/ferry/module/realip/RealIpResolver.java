@@ -11,35 +11,38 @@ import java.util.List;
 /**
  * nginx's realip module: only a connection from a trusted proxy may name the client, through
  * real_ip_header; with X-Forwarded-For the rightmost address is taken, or with real_ip_recursive
- * the rightmost one that is not itself a trusted proxy.
+ * the rightmost one that is not itself a trusted proxy. Several X-Forwarded-For lines are one list,
+ * in order.
  */
 final class RealIpResolver {
     private RealIpResolver() {
     }
 
+    /** The client the header names, or null when it names none (the peer stays the client). */
     static String resolve(RealIp realIp, SocketAddress peer, HttpRequest request) {
         if (!(peer instanceof InetSocketAddress inet)) {
-            return "";
+            return null;
         }
-        String peerText = inet.getAddress().getHostAddress();
         if (realIp.trusted().isEmpty() || !trusted(realIp.trusted(), inet.getAddress())) {
-            return peerText;
+            return null;
         }
-        String header = request.headers().get(realIp.header());
+        String header = realIp.header().equalsIgnoreCase("X-Forwarded-For")
+                ? String.join(",", request.headers().getAll(realIp.header()))
+                : request.headers().get(realIp.header());
         if (header == null || header.isBlank()) {
-            return peerText;
+            return null;
         }
         String[] hops = header.split(",");
         for (int i = hops.length - 1; i >= 0; i--) {
             InetAddress hop = literal(hops[i].trim());
             if (hop == null) {
-                return peerText;
+                return null;
             }
             if (!realIp.recursive() || i == 0 || !trusted(realIp.trusted(), hop)) {
                 return hop.getHostAddress();
             }
         }
-        return peerText;
+        return null;
     }
 
     private static boolean trusted(List<AccessRule> rules, InetAddress a) {

@@ -63,10 +63,10 @@ final class RewriteScript {
         String args = ex.args();
         if (external || flag == RewriteOp.Rewrite.Flag.REDIRECT || flag == RewriteOp.Rewrite.Flag.PERMANENT) {
             String location = replacement;
-            if (args != null && !args.isEmpty() && !replacement.contains("?")) {
-                location += "?" + args;
-            } else if (location.endsWith("?")) {
+            if (location.endsWith("?")) {
                 location = location.substring(0, location.length() - 1);
+            } else if (args != null && !args.isEmpty()) {
+                location += (location.contains("?") ? "&" : "?") + args;
             }
             ex.sendRedirect(flag == RewriteOp.Rewrite.Flag.PERMANENT ? io.netty.handler.codec.http.HttpResponseStatus.MOVED_PERMANENTLY
                     : io.netty.handler.codec.http.HttpResponseStatus.FOUND, location);

@@ -70,6 +70,28 @@ class FastCgiConfigTest {
     }
 
     @Test
+    void catchStderrIsInheritedUntilALevelWritesItsOwn() throws Exception {
+        VirtualServer vs = server("""
+                fastcgi_catch_stderr a;
+                fastcgi_catch_stderr b;
+                server {
+                    listen 8080;
+                    location /inherit { fastcgi_pass 127.0.0.1:9000; }
+                    location /own { fastcgi_pass 127.0.0.1:9000; fastcgi_catch_stderr c; }
+                }
+                """);
+        FastCgiSettings inherit = location(vs, "/inherit").settings().module(FastCgiModule.SETTINGS);
+        assertThat(inherit.catchStderr()).containsExactly("a", "b");
+        assertThat(inherit.catches("xxbxx")).isTrue();
+        assertThat(inherit.catches("c")).isFalse();
+        assertThat(location(vs, "/own").settings().module(FastCgiModule.SETTINGS).catchStderr()).containsExactly("c");
+        assertThat(server("server { listen 8080; location / { fastcgi_pass 127.0.0.1:9000; } }")
+                .locations().get(0).settings().module(FastCgiModule.SETTINGS).catchStderr()).isEmpty();
+        assertThat(error("server { listen 8080; fastcgi_catch_stderr a b; }"))
+                .contains("invalid number of arguments in \"fastcgi_catch_stderr\"");
+    }
+
+    @Test
     void defaultsAndExplicitValues() throws Exception {
         VirtualServer vs = server("""
                 fastcgi_read_timeout 5m;

@@ -35,12 +35,13 @@ class StreamDirectivesTest {
         FerryConfig c = load("""
                 stream {
                     proxy_connect_timeout 2s;
+                    proxy_half_close on;
                     log_format s "$remote_addr $status $bytes_sent";
                     upstream pool { least_conn; server 127.0.0.1:7001 weight=2; server 127.0.0.1:7002 backup; }
                     upstream sticky { hash $remote_addr consistent; server 127.0.0.1:7003; server 127.0.0.1:7004; }
                     server { listen 127.0.0.1:9000; proxy_pass pool; access_log logs/s.log s; }
                     server { listen 9001; proxy_pass sticky; proxy_timeout 30s; proxy_next_upstream off; proxy_next_upstream_tries 3; }
-                    server { listen [::1]:9002; proxy_pass 127.0.0.1:7005; }
+                    server { listen [::1]:9002; proxy_pass 127.0.0.1:7005; proxy_half_close off; }
                 }
                 """);
         assertThat(c.stream().servers()).hasSize(3);
@@ -52,6 +53,10 @@ class StreamDirectivesTest {
         assertThat(a.proxyTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(a.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(a.nextUpstream()).isTrue();
+        assertThat(a.halfClose()).as("inherited from stream").isTrue();
+        assertThat(c.stream().servers().get(2).halfClose()).isFalse();
+        assertThat(load("stream { server { listen 9003; proxy_pass 127.0.0.1:7006; } }").stream().servers().get(0).halfClose())
+                .as("nginx's default").isFalse();
         assertThat(a.accessLogs()).hasSize(1);
         assertThat(a.accessLogs().get(0).path()).isEqualTo(dir.resolve("logs/s.log"));
         StreamServer b = c.stream().servers().get(1);
@@ -63,6 +68,15 @@ class StreamDirectivesTest {
         assertThat(b.nextUpstreamTries()).isEqualTo(3);
         assertThat(b.accessLogs()).isEmpty();
         assertThat(c.stream().servers().get(2).upstream().servers().get(0).addressText()).isEqualTo("127.0.0.1:7005");
+    }
+
+    @Test
+    void proxyHalfCloseIsAFlag() throws Exception {
+        assertThat(error("""
+                stream {
+                    server { listen 9000; proxy_pass 127.0.0.1:7000; proxy_half_close yes; }
+                }
+                """)).contains("invalid value \"yes\" in \"proxy_half_close\" directive, it must be \"on\" or \"off\"");
     }
 
     @Test
