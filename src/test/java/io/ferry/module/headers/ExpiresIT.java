@@ -1,0 +1,111 @@
+package io.ferry.module.headers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferry.http.HttpDate;
+import io.ferry.testing.FerryInstance;
+import io.ferry.testing.RawHttpClient;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** expires on a real Ferry: from now, from Last-Modified, a time of day, negative, and values from variables. */
+@Timeout(60)
+class ExpiresIT {
+    @TempDir
+    static Path prefix;
+    static FerryInstance ferry;
+    static int port;
+
+    @BeforeAll
+    static void start() throws Exception {
+        port = FerryInstance.freePort();
+        // empty_gif answers with Last-Modified: Mon, 28 Sep 1970 06:00:00 GMT
+        ferry = FerryInstance.start(prefix, """
+                events { }
+                http {
+                    server {
+                        listen 127.0.0.1:%d;
+                        location /access { expires 2048; return 204; }
+                        location /negative { expires -1h; return 204; }
+                        location /daily { expires @33s; return 204; }
+                        location /modified { expires modified 2048; empty_gif; }
+                        location /var { expires $arg_e; empty_gif; }
+                        location /var_modified { expires modified $arg_e; empty_gif; }
+                        location /error { expires 1h; return 404; }
+                    }
+                }
+                """.formatted(port));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (ferry != null) {
+            ferry.close();
+        }
+    }
+
+    private static RawHttpClient.Response get(String target) throws Exception {
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            return c.get(target);
+        }
+    }
+
+    @Test
+    void aTimeCountsFromNow() throws Exception {
+        RawHttpClient.Response r = get("/access");
+        assertThat(r.header("Cache-Control")).isEqualTo("max-age=2048");
+        long expires = HttpDate.parse(r.header("Expires"));
+        assertThat(expires - System.currentTimeMillis() / 1000).isBetween(2040L, 2050L);
+    }
+
+    @Test
+    void aNegativeTimeForbidsCaching() throws Exception {
+        RawHttpClient.Response r = get("/negative");
+        assertThat(r.header("Cache-Control")).isEqualTo("no-cache");
+        assertThat(HttpDate.parse(r.header("Expires"))).isLessThan(System.currentTimeMillis() / 1000);
+    }
+
+    @Test
+    void aTimeOfDayIsTheNextOneToCome() throws Exception {
+        RawHttpClient.Response r = get("/daily");
+        assertThat(r.header("Expires")).endsWith(":33 GMT");
+        long ahead = HttpDate.parse(r.header("Expires")) - System.currentTimeMillis() / 1000;
+        assertThat(ahead).isBetween(0L, 24 * 3600L);
+        assertThat(r.header("Cache-Control")).startsWith("max-age=");
+    }
+
+    @Test
+    void modifiedCountsFromLastModified() throws Exception {
+        RawHttpClient.Response r = get("/modified");
+        assertThat(r.header("Expires")).isEqualTo("Mon, 28 Sep 1970 06:34:08 GMT");
+        assertThat(r.header("Cache-Control")).isEqualTo("no-cache");
+    }
+
+    @Test
+    void aValueFromAVariableIsReadPerRequest() throws Exception {
+        assertThat(get("/var?e=epoch").header("Expires")).isEqualTo("Thu, 01 Jan 1970 00:00:01 GMT");
+        assertThat(get("/var?e=max").header("Cache-Control")).isEqualTo("max-age=315360000");
+        assertThat(get("/var?e=2048").header("Cache-Control")).isEqualTo("max-age=2048");
+        assertThat(get("/var?e=@33s").header("Expires")).endsWith(":33 GMT");
+        assertThat(get("/var_modified?e=2048").header("Expires")).isEqualTo("Mon, 28 Sep 1970 06:34:08 GMT");
+    }
+
+    @Test
+    void aVariableValueThatDoesNotParseSetsNothing() throws Exception {
+        for (String target : new String[] {"/var", "/var?e=off", "/var?e=bad", "/var_modified?e=epoch"}) {
+            RawHttpClient.Response r = get(target);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("Expires")).as(target).isNull();
+            assertThat(r.header("Cache-Control")).as(target).isNull();
+        }
+    }
+
+    @Test
+    void anErrorResponseGetsNone() throws Exception {
+        assertThat(get("/error").header("Expires")).isNull();
+    }
+}
