@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ferry.http.HttpDate;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.RawHttpClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,9 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** expires on a real Ferry: from now, from Last-Modified, a time of day, negative, and values from variables. */
+/**
+ * expires on a real Ferry (from now, from Last-Modified, a time of day, negative, values from variables)
+ * and add_header on the headers nginx keeps one of.
+ */
 @Timeout(60)
-class ExpiresIT {
+class HeadersIT {
     @TempDir
     static Path prefix;
     static FerryInstance ferry;
@@ -22,6 +26,8 @@ class ExpiresIT {
 
     @BeforeAll
     static void start() throws Exception {
+        Files.createDirectories(prefix.resolve("html"));
+        Files.writeString(prefix.resolve("html/file"), "x");
         port = FerryInstance.freePort();
         // empty_gif answers with Last-Modified: Mon, 28 Sep 1970 06:00:00 GMT
         ferry = FerryInstance.start(prefix, """
@@ -36,6 +42,13 @@ class ExpiresIT {
                         location /var { expires $arg_e; empty_gif; }
                         location /var_modified { expires modified $arg_e; empty_gif; }
                         location /error { expires 1h; return 404; }
+                        location /file {
+                            add_header ETag foo;
+                            add_header ETag '';
+                            add_header Last-Modified "Mon, 28 Sep 1970 07:00:00 GMT";
+                            add_header X-Two a;
+                            add_header X-Two b;
+                        }
                     }
                 }
                 """.formatted(port));
@@ -107,5 +120,19 @@ class ExpiresIT {
     @Test
     void anErrorResponseGetsNone() throws Exception {
         assertThat(get("/error").header("Expires")).isNull();
+    }
+
+    @Test
+    void addHeaderReplacesOrRemovesETagAndLastModifiedAndAddsTheRest() throws Exception {
+        RawHttpClient.Response r = get("/file");
+        assertThat(r.all("ETag")).isEmpty();
+        assertThat(r.all("Last-Modified")).containsExactly("Mon, 28 Sep 1970 07:00:00 GMT");
+        assertThat(r.all("X-Two")).containsExactly("a", "b");
+    }
+
+    @Test
+    void datesHaveTwoDigitDays() throws Exception {
+        assertThat(get("/var?e=epoch").header("Expires")).isEqualTo("Thu, 01 Jan 1970 00:00:01 GMT");
+        assertThat(HttpDate.format(0)).isEqualTo("Thu, 01 Jan 1970 00:00:00 GMT");
     }
 }
