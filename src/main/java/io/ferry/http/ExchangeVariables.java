@@ -271,6 +271,26 @@ public abstract class ExchangeVariables implements RequestScope {
     }
 
     @Override
+    public String upstreamHeaderTime() {
+        return upstreamField(UpstreamTiming::headerTime);
+    }
+
+    @Override
+    public String upstreamResponseLength() {
+        return upstreamField(UpstreamTiming::responseLength);
+    }
+
+    @Override
+    public String upstreamBytesReceived() {
+        return upstreamField(UpstreamTiming::bytesReceived);
+    }
+
+    @Override
+    public String upstreamBytesSent() {
+        return upstreamField(UpstreamTiming::bytesSent);
+    }
+
+    @Override
     public String upstreamHeader(String name) {
         return upstreams == null ? null : upstreams.get(upstreams.size() - 1).header(name);
     }

@@ -83,6 +83,22 @@ public interface RequestScope extends ConnectionScope {
         return null;
     }
 
+    default String upstreamHeaderTime() {
+        return null;
+    }
+
+    default String upstreamResponseLength() {
+        return null;
+    }
+
+    default String upstreamBytesReceived() {
+        return null;
+    }
+
+    default String upstreamBytesSent() {
+        return null;
+    }
+
     /** $upstream_http_NAME: a header of the last upstream response, or null. */
     default String upstreamHeader(String name) {
         return null;
