@@ -20,6 +20,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -83,8 +84,10 @@ final class ProxyExchange extends UpstreamExchange {
                 ch.pipeline().addLast("ssl", UpstreamTls.CONTEXT.newHandler(ch.alloc(),
                         peer().server().address().getHostString(), peer().server().address().getPort()));
             }
-            ch.pipeline().addLast("http", new HttpClientCodec(proxy.bufferSize(),
-                    proxy.bufferSize(), MAX_CHUNK));
+            // nginx takes a bare LF as a line end from upstreams, as RFC 9112 lets a recipient do
+            HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(proxy.bufferSize())
+                    .setMaxHeaderSize(proxy.bufferSize()).setMaxChunkSize(MAX_CHUNK).setStrictLineParsing(false);
+            ch.pipeline().addLast("http", new HttpClientCodec(decoder, false, false));
         }
 
         @Override
