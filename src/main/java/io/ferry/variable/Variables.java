@@ -130,11 +130,18 @@ public final class Variables {
         throw new UnknownVariableException(name);
     }
 
+    private static final java.util.Set<String> FAMILIES =
+            java.util.Set.of("http_", "sent_http_", "upstream_http_", "cookie_", "arg_");
+
     /** $1..$9, $http_NAME, $sent_http_NAME, $upstream_http_NAME, $cookie_NAME, $arg_NAME, or null. */
     private static Variable family(String name) {
         if (name.length() == 1 && Character.isDigit(name.charAt(0))) {
             int group = name.charAt(0) - '0';
             return s -> s.capture(group);
+        }
+        if (FAMILIES.contains(name)) {
+            // nginx knows a family by its prefix alone; an empty name never matches anything
+            return s -> null;
         }
         if (name.startsWith("http_") && name.length() > 5) {
             String header = name.substring(5).toLowerCase(Locale.ROOT).replace('_', '-');
