@@ -14,9 +14,12 @@ import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
 import io.ferry.module.access.AccessRule;
+import io.ferry.variable.Variable;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -26,6 +29,8 @@ import java.util.Set;
  */
 public final class RealIpModule implements Module {
     static final Slot<RealIp> SETTINGS = new Slot<>();
+    /** The connection's peer, kept once realip named another client. */
+    private static final Slot<InetSocketAddress> PEER = new Slot<>();
 
     private static final Set<Context> HSL = EnumSet.of(HTTP, SERVER, LOCATION);
 
@@ -65,6 +70,25 @@ public final class RealIpModule implements Module {
 
     @Override
     public PostReadHandler postReadHandler() {
-        return ex -> ex.remoteAddr(RealIpResolver.resolve(ex.settings().module(SETTINGS), ex.channel().remoteAddress(), ex.request()));
+        return ex -> {
+            String before = ex.remoteAddr();
+            String real = RealIpResolver.resolve(ex.settings().module(SETTINGS), ex.channel().remoteAddress(), ex.request());
+            if (!real.equals(before) && ex.channel().remoteAddress() instanceof InetSocketAddress peer) {
+                ex.moduleContext(PEER, peer);
+            }
+            ex.remoteAddr(real);
+        };
+    }
+
+    /** The peer's own address and port, whatever the trusted proxy named (the connection's without realip). */
+    @Override
+    public Map<String, Variable> variables() {
+        return Map.of("realip_remote_addr", s -> {
+            InetSocketAddress peer = s.moduleContext(PEER);
+            return peer == null ? s.remoteAddr() : peer.getAddress().getHostAddress();
+        }, "realip_remote_port", s -> {
+            InetSocketAddress peer = s.moduleContext(PEER);
+            return peer == null ? s.remotePort() : Integer.toString(peer.getPort());
+        });
     }
 }
