@@ -1,12 +1,16 @@
 package io.ferry.module.headers;
 
 import io.ferry.http.Exchange;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import java.util.Locale;
 import java.util.Set;
 
 /** add_header and expires, on the statuses nginx adds them to (add_header ... always on every one). */
 final class HeadersFilter {
+    private static final DefaultHttpHeadersFactory UNCHECKED = DefaultHttpHeadersFactory.headersFactory()
+            .withValueValidation(false);
     private static final Set<String> REPLACED = Set.of("etag", "last-modified");
     private static final Set<Integer> SUCCESS = Set.of(200, 201, 204, 206, 301, 302, 303, 304, 307, 308);
 
@@ -24,15 +28,27 @@ final class HeadersFilter {
                 String value = h.value().render(ex);
                 if (REPLACED.contains(h.name().toLowerCase(Locale.ROOT))) {
                     // nginx keeps one of each: a value replaces the response's own, an empty one removes it
-                    if (value.isEmpty()) {
-                        response.headers().remove(h.name());
-                    } else {
-                        response.headers().set(h.name(), value);
-                    }
-                } else if (!value.isEmpty()) {
-                    response.headers().add(h.name(), value);
+                    response.headers().remove(h.name());
+                }
+                if (!value.isEmpty()) {
+                    addAsWritten(response.headers(), h.name(), value);
                 }
             }
         }
+    }
+
+    /**
+     * nginx writes a configured value as it is, control characters included (add_header X "a\\n" sends
+     * the line feed). Netty's headers refuse those on add but not when copied from headers of the same
+     * name rules that skip value checks, so only such a value takes that way.
+     */
+    private static void addAsWritten(HttpHeaders headers, String name, String value) {
+        if (value.chars().noneMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) {
+            headers.add(name, value);
+            return;
+        }
+        HttpHeaders unchecked = UNCHECKED.newHeaders();
+        unchecked.add(name, value);
+        headers.add(unchecked);
     }
 }

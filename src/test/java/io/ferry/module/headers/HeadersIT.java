@@ -42,6 +42,7 @@ class HeadersIT {
                         location /var { expires $arg_e; empty_gif; }
                         location /var_modified { expires modified $arg_e; empty_gif; }
                         location /error { expires 1h; return 404; }
+                        location /lf { add_header X-Foo "x:$arg_x\\n"; return 204; }
                         location /file {
                             add_header ETag foo;
                             add_header ETag '';
@@ -134,5 +135,14 @@ class HeadersIT {
     void datesHaveTwoDigitDays() throws Exception {
         assertThat(get("/var?e=epoch").header("Expires")).isEqualTo("Thu, 01 Jan 1970 00:00:01 GMT");
         assertThat(HttpDate.format(0)).isEqualTo("Thu, 01 Jan 1970 00:00:00 GMT");
+    }
+
+    @Test
+    void aValueIsSentAsWrittenEvenWithALineFeed() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.getOutputStream().write("GET /lf?x=1 HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 204").contains("\r\nX-Foo: x:1\n\r\n");
+        }
     }
 }
