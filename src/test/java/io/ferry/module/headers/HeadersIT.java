@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.http.HttpDate;
 import io.ferry.testing.FerryInstance;
+import io.ferry.testing.LogFiles;
 import io.ferry.testing.RawHttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ class HeadersIT {
         ferry = FerryInstance.start(prefix, """
                 events { }
                 http {
+                    log_format sent "$sent_http_x_two";
                     server {
                         listen 127.0.0.1:%d;
                         location /access { expires 2048; return 204; }
@@ -43,6 +45,12 @@ class HeadersIT {
                         location /var_modified { expires modified $arg_e; empty_gif; }
                         location /error { expires 1h; return 404; }
                         location /lf { add_header X-Foo "x:$arg_x\\n"; return 204; }
+                        location /sent {
+                            add_header X-Two a;
+                            add_header X-Two b;
+                            access_log logs/sent.log sent;
+                            return 204;
+                        }
                         location /file {
                             add_header ETag foo;
                             add_header ETag '';
@@ -144,5 +152,11 @@ class HeadersIT {
             String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
             assertThat(answer).startsWith("HTTP/1.1 204").contains("\r\nX-Foo: x:1\n\r\n");
         }
+    }
+
+    @Test
+    void sentHttpJoinsTheFieldsOfOneName() throws Exception {
+        get("/sent");
+        assertThat(LogFiles.awaitLines(prefix.resolve("logs/sent.log"), 1)).containsExactly("a, b");
     }
 }
