@@ -12,6 +12,7 @@ import io.ferry.variable.RequestScope;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.ferry.tls.ServerNames;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -325,6 +326,12 @@ public abstract class ExchangeVariables implements RequestScope {
     public String sslCipher() {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         return ssl == null ? null : ssl.engine().getSession().getCipherSuite();
+    }
+
+    @Override
+    public String sslServerName() {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ServerNames.requested(ssl.engine().getSession());
     }
 
     @Override

@@ -43,4 +43,9 @@ public interface ConnectionScope {
     default String sslCipher() {
         return null;
     }
+
+    /** $ssl_server_name: the host name asked for by SNI ("" without one), null without TLS. */
+    default String sslServerName() {
+        return null;
+    }
 }
