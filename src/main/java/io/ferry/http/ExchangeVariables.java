@@ -335,6 +335,12 @@ public abstract class ExchangeVariables implements RequestScope {
     }
 
     @Override
+    public String sslSessionReused() {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ServerNames.reused(ssl.engine());
+    }
+
+    @Override
     public String documentRoot() {
         return settings.documentRoot() == null ? null : settings.documentRoot().documentRoot(this);
     }

@@ -201,6 +201,12 @@ final class StreamVariables implements ConnectionScope {
         return s == null ? null : ServerNames.requested(s);
     }
 
+    @Override
+    public String sslSessionReused() {
+        SslHandler ssl = client.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ServerNames.reused(ssl.engine());
+    }
+
     private SSLSession sslSession() {
         SslHandler ssl = client.pipeline().get(SslHandler.class);
         return ssl == null ? null : ssl.engine().getSession();

@@ -48,4 +48,9 @@ public interface ConnectionScope {
     default String sslServerName() {
         return null;
     }
+
+    /** $ssl_session_reused: "r" when the TLS session was resumed, "." otherwise, null without TLS. */
+    default String sslSessionReused() {
+        return null;
+    }
 }

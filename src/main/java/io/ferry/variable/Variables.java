@@ -25,7 +25,8 @@ public final class Variables {
             Map.entry("upstream_connect_time", ConnectionScope::upstreamConnectTime),
             Map.entry("ssl_protocol", ConnectionScope::sslProtocol),
             Map.entry("ssl_cipher", ConnectionScope::sslCipher),
-            Map.entry("ssl_server_name", ConnectionScope::sslServerName));
+            Map.entry("ssl_server_name", ConnectionScope::sslServerName),
+            Map.entry("ssl_session_reused", ConnectionScope::sslSessionReused));
 
     private static final Map<String, Variable> BUILT_IN = Map.ofEntries(
             Map.entry("server_name", RequestScope::serverName),
