@@ -61,6 +61,20 @@ public final class Values {
      * each at most once.
      */
     public static Duration time(Directive d, String v) throws ConfException {
+        long millis = millis(v, false);
+        if (millis < 0) {
+            throw slot(d, "invalid value");
+        }
+        return Duration.ofMillis(millis);
+    }
+
+    /** nginx's time syntax in whole seconds ("ms" refused), or -1: for values known only per request. */
+    public static long seconds(String v) {
+        long millis = millis(v, true);
+        return millis < 0 ? -1 : millis / 1000;
+    }
+
+    private static long millis(String v, boolean wholeSeconds) {
         Matcher m = TIME_PART.matcher(v);
         long millis = 0;
         int pos = 0;
@@ -72,7 +86,7 @@ public final class Values {
                 continue;
             }
             if (!m.find(pos) || m.start() != pos) {
-                throw slot(d, "invalid value");
+                return -1;
             }
             long unit = switch (m.group(2) == null ? "s" : m.group(2)) {
                 case "ms" -> 1L;
@@ -84,22 +98,19 @@ public final class Values {
                 case "M" -> 30 * 86_400_000L;
                 default -> 365 * 86_400_000L;
             };
-            if (unit >= lastUnit) {
-                throw slot(d, "invalid value");
+            if (unit >= lastUnit || (wholeSeconds && unit == 1L)) {
+                return -1;
             }
             lastUnit = unit;
             try {
                 millis = Math.addExact(millis, Math.multiplyExact(Long.parseLong(m.group(1)), unit));
             } catch (ArithmeticException e) {
-                throw slot(d, "invalid value");
+                return -1;
             }
             pos = m.end();
             any = true;
         }
-        if (!any) {
-            throw slot(d, "invalid value");
-        }
-        return Duration.ofMillis(millis);
+        return any ? millis : -1;
     }
 
     public static int positiveInt(Directive d, String v) throws ConfException {

@@ -103,11 +103,13 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
     }
 
     protected final void forward(HttpContent content) {
+        timing.body(content.content().readableBytes());
         lastDownstreamWrite = ex.write(content);
     }
 
     /** The response is complete: the last chunk goes to the client, the connection back to the pool when reusable. */
     protected final void finish(LastHttpContent last, boolean reusable) {
+        timing.body(last.content().readableBytes());
         end();
         succeeded();
         ex.writeAndFlush(last).addListener((ChannelFutureListener) f -> ex.complete(f.isSuccess()));
@@ -204,6 +206,7 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
     private void handBack(boolean reusable) {
         channel.pipeline().remove(this);
         channel.pipeline().remove("idle");
+        channel.pipeline().remove(AttemptTraffic.NAME);
         group.release(channel, peer, reusable);
         owner.releaseBody();
     }
@@ -255,6 +258,12 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
 
     private void attach(Channel ch) {
         channel = ch;
+        AttemptTraffic traffic = new AttemptTraffic(timing);
+        if (ch.pipeline().get("ssl") != null) {
+            ch.pipeline().addAfter("ssl", AttemptTraffic.NAME, traffic);
+        } else {
+            ch.pipeline().addFirst(AttemptTraffic.NAME, traffic);
+        }
         ch.pipeline().addLast("idle", new IdleStateHandler(owner.readTimeout.toMillis(), owner.sendTimeout.toMillis(), 0,
                 TimeUnit.MILLISECONDS));
         ch.pipeline().addLast("upstream", this);

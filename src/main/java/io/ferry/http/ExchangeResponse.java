@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslHandler;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -123,7 +124,12 @@ public abstract class ExchangeResponse extends ExchangeVariables {
     @Override
 
     public String sentHeader(String name) {
-        return response == null ? null : response.headers().get(name);
+        if (response == null) {
+            return null;
+        }
+        // nginx joins the fields of one name, as it does for a request's
+        List<String> values = response.headers().getAll(name);
+        return values.isEmpty() ? null : values.size() == 1 ? values.get(0) : String.join(", ", values);
     }
 
     /**

@@ -12,6 +12,7 @@ import io.ferry.variable.RequestScope;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.ferry.tls.ServerNames;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -276,6 +277,26 @@ public abstract class ExchangeVariables implements RequestScope {
     }
 
     @Override
+    public String upstreamHeaderTime() {
+        return upstreamField(UpstreamTiming::headerTime);
+    }
+
+    @Override
+    public String upstreamResponseLength() {
+        return upstreamField(UpstreamTiming::responseLength);
+    }
+
+    @Override
+    public String upstreamBytesReceived() {
+        return upstreamField(UpstreamTiming::bytesReceived);
+    }
+
+    @Override
+    public String upstreamBytesSent() {
+        return upstreamField(UpstreamTiming::bytesSent);
+    }
+
+    @Override
     public String upstreamHeader(String name) {
         return upstreams == null ? null : upstreams.get(upstreams.size() - 1).header(name);
     }
@@ -310,6 +331,18 @@ public abstract class ExchangeVariables implements RequestScope {
     public String sslCipher() {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         return ssl == null ? null : ssl.engine().getSession().getCipherSuite();
+    }
+
+    @Override
+    public String sslServerName() {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ServerNames.requested(ssl.engine().getSession());
+    }
+
+    @Override
+    public String sslSessionReused() {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ServerNames.reused(ssl.engine());
     }
 
     @Override

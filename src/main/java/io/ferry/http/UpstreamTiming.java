@@ -3,12 +3,19 @@ package io.ferry.http;
 import io.ferry.variable.HeaderSnapshot;
 import io.ferry.variable.Seconds;
 
-/** One upstream attempt as $upstream_addr/_status/_connect_time/_response_time/_http_* report it. */
+/**
+ * One upstream attempt as $upstream_addr/_status/_connect_time/_header_time/_response_time/_http_*,
+ * $upstream_response_length and $upstream_bytes_sent/_received report it.
+ */
 public final class UpstreamTiming {
     private final String address;
     private final long started = System.nanoTime();
     private long connected = -1;
     private long finished = -1;
+    private long header = -1;
+    private long bodyBytes;
+    private long received;
+    private long sent;
     private int status;
     private HeaderSnapshot headers;
 
@@ -20,8 +27,23 @@ public final class UpstreamTiming {
         connected = System.nanoTime();
     }
 
+    /** A response head arrived (the final one counts for $upstream_header_time). */
     public void status(int status) {
         this.status = status;
+        header = System.nanoTime();
+    }
+
+    /** Response body bytes as the upstream sent them, framing removed. */
+    public void body(long bytes) {
+        bodyBytes += bytes;
+    }
+
+    public void received(long bytes) {
+        received += bytes;
+    }
+
+    public void sent(long bytes) {
+        sent += bytes;
     }
 
     /** The response header as the upstream sent it (before hiding or rewriting), for $upstream_http_*. */
@@ -54,6 +76,23 @@ public final class UpstreamTiming {
 
     String connectTime() {
         return connected < 0 ? "-" : Seconds.of(connected - started);
+    }
+
+    /** nginx's response time stands in while no head arrived. */
+    String headerTime() {
+        return header < 0 ? responseTime() : Seconds.of(header - started);
+    }
+
+    String responseLength() {
+        return Long.toString(bodyBytes);
+    }
+
+    String bytesReceived() {
+        return Long.toString(received);
+    }
+
+    String bytesSent() {
+        return Long.toString(sent);
     }
 
     String responseTime() {

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -95,10 +96,10 @@ final class ProxyExchange extends UpstreamExchange {
                 ch.pipeline().addLast("ssl", UpstreamTls.CONTEXT.newHandler(ch.alloc(),
                         peer().server().address().getHostString(), peer().server().address().getPort()));
             }
-            // Lines ended by a bare LF are accepted from an upstream, as nginx's response parser does.
-            ch.pipeline().addLast("http", new HttpClientCodec(new HttpDecoderConfig()
-                    .setMaxInitialLineLength(proxy.bufferSize()).setMaxHeaderSize(proxy.bufferSize())
-                    .setMaxChunkSize(MAX_CHUNK).setStrictLineParsing(false), false, false));
+            // nginx takes a bare LF as a line end from upstreams, as RFC 9112 lets a recipient do
+            HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(proxy.bufferSize())
+                    .setMaxHeaderSize(proxy.bufferSize()).setMaxChunkSize(MAX_CHUNK).setStrictLineParsing(false);
+            ch.pipeline().addLast("http", new HttpClientCodec(decoder, false, false));
         }
 
         @Override

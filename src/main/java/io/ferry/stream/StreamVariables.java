@@ -1,5 +1,6 @@
 package io.ferry.stream;
 
+import io.ferry.tls.ServerNames;
 import io.ferry.variable.Seconds;
 
 import io.ferry.net.TrafficCounter;
@@ -192,6 +193,18 @@ final class StreamVariables implements ConnectionScope {
     public String sslCipher() {
         SSLSession s = sslSession();
         return s == null ? null : s.getCipherSuite();
+    }
+
+    @Override
+    public String sslServerName() {
+        SSLSession s = sslSession();
+        return s == null ? null : ServerNames.requested(s);
+    }
+
+    @Override
+    public String sslSessionReused() {
+        SslHandler ssl = client.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ServerNames.reused(ssl.engine());
     }
 
     private SSLSession sslSession() {

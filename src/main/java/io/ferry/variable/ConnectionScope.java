@@ -43,4 +43,14 @@ public interface ConnectionScope {
     default String sslCipher() {
         return null;
     }
+
+    /** $ssl_server_name: the host name asked for by SNI ("" without one), null without TLS. */
+    default String sslServerName() {
+        return null;
+    }
+
+    /** $ssl_session_reused: "r" when the TLS session was resumed, "." otherwise, null without TLS. */
+    default String sslSessionReused() {
+        return null;
+    }
 }

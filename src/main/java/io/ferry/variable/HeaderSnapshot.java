@@ -27,13 +27,14 @@ public final class HeaderSnapshot {
         return new HeaderSnapshot(fields);
     }
 
-    /** The first field of this name (case-insensitive), or null. */
+    /** The value of a field, the values of several joined by ", " as nginx joins them; null when absent. */
     public String get(String name) {
+        String found = null;
         for (int i = 0; i < fields.length; i += 2) {
             if (fields[i].equalsIgnoreCase(name)) {
-                return fields[i + 1];
+                found = found == null ? fields[i + 1] : found + ", " + fields[i + 1];
             }
         }
-        return null;
+        return found;
     }
 }

@@ -1,16 +1,22 @@
 package io.ferry.variable;
 
 import java.util.ArrayList;
+import io.ferry.model.Slot;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * nginx's {@code map}: exact keys first (case-insensitive), then with {@code hostnames} the
- * wildcard names, then regexes in the order written, else the default.
+ * wildcard names, then regexes in the order written, else the default. As in nginx, a request
+ * keeps the first value it found (across internal redirects too) unless the map is {@code volatile}.
  */
 public final class MapVariable implements Variable {
+    /** The values a request found so far, per map. */
+    private static final Slot<Map<MapVariable, String>> FOUND = new Slot<>();
+
     private Template source;
     private final Map<String, Template> exact = new HashMap<>();
     private final List<Map.Entry<String, Template>> leadingWildcards = new ArrayList<>();
@@ -18,6 +24,7 @@ public final class MapVariable implements Variable {
     private final List<Map.Entry<Regex, Template>> regexes = new ArrayList<>();
     private Template defaultValue;
     private boolean hostnames;
+    private boolean volatileValue;
 
     public void source(Template source) {
         this.source = source;
@@ -25,6 +32,11 @@ public final class MapVariable implements Variable {
 
     public void hostnames() {
         this.hostnames = true;
+    }
+
+    /** {@code volatile}: looked up again at every use. */
+    public void volatileValue() {
+        this.volatileValue = true;
     }
 
     public void defaultValue(Template value) {
@@ -63,6 +75,23 @@ public final class MapVariable implements Variable {
 
     @Override
     public String value(RequestScope scope) {
+        if (volatileValue) {
+            return lookup(scope);
+        }
+        Map<MapVariable, String> found = scope.moduleContext(FOUND);
+        if (found != null && found.containsKey(this)) {
+            return found.get(this);
+        }
+        String value = lookup(scope);
+        if (found == null) {
+            found = new IdentityHashMap<>(4);
+            scope.moduleContext(FOUND, found);
+        }
+        found.put(this, value);
+        return value;
+    }
+
+    private String lookup(RequestScope scope) {
         String in = source.render(scope);
         String key = in.toLowerCase(Locale.ROOT);
         if (hostnames && key.endsWith(".")) {

@@ -12,6 +12,10 @@ public interface RequestScope extends ConnectionScope {
         return null;
     }
 
+    /** Keeps a module's state for this request (nginx's ngx_http_set_ctx); a scope without requests keeps none. */
+    default <T> void moduleContext(io.ferry.model.Slot<T> slot, T context) {
+    }
+
     /** A module's settings for the request's location, or null (nginx's ngx_http_get_module_loc_conf). */
     default <T> T moduleSettings(io.ferry.model.Slot<T> slot) {
         return null;
@@ -80,6 +84,22 @@ public interface RequestScope extends ConnectionScope {
     }
 
     default String upstreamResponseTime() {
+        return null;
+    }
+
+    default String upstreamHeaderTime() {
+        return null;
+    }
+
+    default String upstreamResponseLength() {
+        return null;
+    }
+
+    default String upstreamBytesReceived() {
+        return null;
+    }
+
+    default String upstreamBytesSent() {
         return null;
     }
 

@@ -24,7 +24,9 @@ public final class Variables {
             Map.entry("upstream_addr", ConnectionScope::upstreamAddr),
             Map.entry("upstream_connect_time", ConnectionScope::upstreamConnectTime),
             Map.entry("ssl_protocol", ConnectionScope::sslProtocol),
-            Map.entry("ssl_cipher", ConnectionScope::sslCipher));
+            Map.entry("ssl_cipher", ConnectionScope::sslCipher),
+            Map.entry("ssl_server_name", ConnectionScope::sslServerName),
+            Map.entry("ssl_session_reused", ConnectionScope::sslSessionReused));
 
     private static final Map<String, Variable> BUILT_IN = Map.ofEntries(
             Map.entry("server_name", RequestScope::serverName),
@@ -50,6 +52,10 @@ public final class Variables {
             Map.entry("connection_requests", RequestScope::connectionRequests),
             Map.entry("upstream_status", RequestScope::upstreamStatus),
             Map.entry("upstream_response_time", RequestScope::upstreamResponseTime),
+            Map.entry("upstream_header_time", RequestScope::upstreamHeaderTime),
+            Map.entry("upstream_response_length", RequestScope::upstreamResponseLength),
+            Map.entry("upstream_bytes_received", RequestScope::upstreamBytesReceived),
+            Map.entry("upstream_bytes_sent", RequestScope::upstreamBytesSent),
             Map.entry("document_root", RequestScope::documentRoot),
             Map.entry("realpath_root", Variables::realpathRoot),
             Map.entry("request_filename", RequestScope::requestFilename),
@@ -126,11 +132,18 @@ public final class Variables {
         throw new UnknownVariableException(name);
     }
 
+    private static final java.util.Set<String> FAMILIES =
+            java.util.Set.of("http_", "sent_http_", "upstream_http_", "cookie_", "arg_");
+
     /** $1..$9, $http_NAME, $sent_http_NAME, $upstream_http_NAME, $cookie_NAME, $arg_NAME, or null. */
     private static Variable family(String name) {
         if (name.length() == 1 && Character.isDigit(name.charAt(0))) {
             int group = name.charAt(0) - '0';
             return s -> s.capture(group);
+        }
+        if (FAMILIES.contains(name)) {
+            // nginx knows a family by its prefix alone; an empty name never matches anything
+            return s -> null;
         }
         if (name.startsWith("http_") && name.length() > 5) {
             String header = name.substring(5).toLowerCase(Locale.ROOT).replace('_', '-');

@@ -120,6 +120,12 @@ class TemplateTest {
     }
 
     @Test
+    void aFamilyPrefixWithoutANameIsAKnownVariableThatIsAlwaysEmpty() {
+        scope.args("=x&l=42");
+        assertThat(render("[$arg_:$http_:$cookie_:$sent_http_:$upstream_http_]")).isEqualTo("[::::]");
+    }
+
+    @Test
     void argVariableWithoutQueryIsEmpty() {
         scope.args(null);
         assertThat(render("[$arg_user]")).isEqualTo("[]");
@@ -205,13 +211,6 @@ class TemplateTest {
         assertThatThrownBy(() -> Template.compile("${foo}", variables))
                 .isInstanceOf(UnknownVariableException.class)
                 .hasMessage("unknown \"foo\" variable");
-    }
-
-    @Test
-    void prefixFamiliesNeedANameAfterThePrefix() {
-        assertThatThrownBy(() -> Template.compile("$http_", variables)).hasMessage("unknown \"http_\" variable");
-        assertThatThrownBy(() -> Template.compile("$cookie_", variables)).hasMessage("unknown \"cookie_\" variable");
-        assertThatThrownBy(() -> Template.compile("$arg_", variables)).hasMessage("unknown \"arg_\" variable");
     }
 
     @Test

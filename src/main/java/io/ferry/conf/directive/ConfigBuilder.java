@@ -129,6 +129,10 @@ final class ConfigBuilder {
                 if (entry.name().equals("hostnames") && entry.args().isEmpty()) {
                     continue;
                 }
+                if (entry.name().equals("volatile") && entry.args().isEmpty()) {
+                    map.volatileValue();
+                    continue;
+                }
                 if (entry.args().size() != 1 || entry.hasBlock()) {
                     throw Values.error(entry, "invalid number of the map parameters");
                 }

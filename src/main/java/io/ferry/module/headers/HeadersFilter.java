@@ -1,14 +1,18 @@
 package io.ferry.module.headers;
 
 import io.ferry.http.Exchange;
-import io.ferry.http.HttpDate;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
+import java.util.Locale;
 import java.util.Set;
 
 /** add_header and expires, on the statuses nginx adds them to (add_header ... always on every one). */
 final class HeadersFilter {
+    private static final DefaultHttpHeadersFactory UNCHECKED = DefaultHttpHeadersFactory.headersFactory()
+            .withValueValidation(false);
+    private static final Set<String> REPLACED = Set.of("etag", "last-modified");
     private static final Set<Integer> SUCCESS = Set.of(200, 201, 204, 206, 301, 302, 303, 304, 307, 308);
-    private static final String MAX_EXPIRES = "Thu, 31 Dec 2037 23:55:55 GMT";
 
     private HeadersFilter() {
     }
@@ -17,33 +21,34 @@ final class HeadersFilter {
         HeadersSettings rules = HeadersModule.SETTINGS.in(ex.settings().modules());
         boolean success = SUCCESS.contains(response.status().code());
         if (success && rules.expires() != null) {
-            expires(rules.expires(), response);
+            rules.expires().apply(response.headers(), ex);
         }
         for (HeadersSettings.Added h : rules.added()) {
             if (success || h.always()) {
                 String value = h.value().render(ex);
+                if (REPLACED.contains(h.name().toLowerCase(Locale.ROOT))) {
+                    // nginx keeps one of each: a value replaces the response's own, an empty one removes it
+                    response.headers().remove(h.name());
+                }
                 if (!value.isEmpty()) {
-                    response.headers().add(h.name(), value);
+                    addAsWritten(response.headers(), h.name(), value);
                 }
             }
         }
     }
 
-    private static void expires(HeadersSettings.Expires e, HttpResponse response) {
-        switch (e.kind()) {
-            case EPOCH -> {
-                response.headers().set("Expires", "Thu, 01 Jan 1970 00:00:01 GMT");
-                response.headers().set("Cache-Control", "no-cache");
-            }
-            case MAX -> {
-                response.headers().set("Expires", MAX_EXPIRES);
-                response.headers().set("Cache-Control", "max-age=315360000");
-            }
-            default -> {
-                long seconds = e.offset().toSeconds();
-                response.headers().set("Expires", HttpDate.format(System.currentTimeMillis() / 1000 + seconds));
-                response.headers().set("Cache-Control", seconds <= 0 ? "no-cache" : "max-age=" + seconds);
-            }
+    /**
+     * nginx writes a configured value as it is, control characters included (add_header X "a\\n" sends
+     * the line feed). Netty's headers refuse those on add but not when copied from headers of the same
+     * name rules that skip value checks, so only such a value takes that way.
+     */
+    private static void addAsWritten(HttpHeaders headers, String name, String value) {
+        if (value.chars().noneMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) {
+            headers.add(name, value);
+            return;
         }
+        HttpHeaders unchecked = UNCHECKED.newHeaders();
+        unchecked.add(name, value);
+        headers.add(unchecked);
     }
 }

@@ -13,7 +13,7 @@ import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
-import java.time.Duration;
+import io.ferry.variable.Template;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -53,23 +53,31 @@ public final class HeadersModule implements Module {
             }
             added.add(new HeadersSettings.Added(d.args().get(0), s.template(d, d.args().get(1)), always));
         }
-        Directive e = s.inherited("expires");
-        HeadersSettings.Expires expires = null;
-        if (e != null && !e.args().get(0).equals("off")) {
-            String v = e.args().get(e.args().size() - 1);
-            if (e.args().size() == 2 && !e.args().get(0).equals("modified")) {
-                throw Values.error(e, "invalid value \"" + e.args().get(0) + "\"");
-            }
-            expires = switch (v) {
-                case "epoch" -> new HeadersSettings.Expires(HeadersSettings.Expires.Kind.EPOCH, Duration.ZERO);
-                case "max" -> new HeadersSettings.Expires(HeadersSettings.Expires.Kind.MAX, Duration.ZERO);
-                default -> {
-                    boolean negative = v.startsWith("-");
-                    Duration d = Values.time(e, negative || v.startsWith("+") ? v.substring(1) : v);
-                    yield new HeadersSettings.Expires(HeadersSettings.Expires.Kind.OFFSET, negative ? d.negated() : d);
-                }
-            };
-        }
+        Expires expires = expires(s.inherited("expires"), s);
         return added.isEmpty() && expires == null ? HeadersSettings.NONE : new HeadersSettings(List.copyOf(added), expires);
+    }
+
+    /** nginx's ngx_http_headers_expires: a value with variables is kept to be parsed per request. */
+    private static Expires expires(Directive d, Level s) throws ConfException {
+        if (d == null) {
+            return null;
+        }
+        Expires.Kind kind = Expires.Kind.ACCESS;
+        if (d.args().size() == 2) {
+            if (!d.args().get(0).equals("modified")) {
+                throw Values.error(d, "\"expires\" directive invalid value");
+            }
+            kind = Expires.Kind.MODIFIED;
+        }
+        Template value = s.template(d, d.args().get(d.args().size() - 1));
+        if (!value.isConstant()) {
+            return new Expires(kind, 0, value);
+        }
+        try {
+            Expires e = Expires.parse(value.text(), kind);
+            return e.kind() == Expires.Kind.OFF ? null : e;
+        } catch (IllegalArgumentException invalid) {
+            throw Values.error(d, "\"expires\" directive " + invalid.getMessage());
+        }
     }
 }

@@ -1,7 +1,6 @@
 package io.ferry.module.headers;
 
 import io.ferry.variable.Template;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -12,10 +11,5 @@ record HeadersSettings(List<Added> added, Expires expires) {
     static final HeadersSettings NONE = new HeadersSettings(List.of(), null);
 
     record Added(String name, Template value, boolean always) {
-    }
-
-    /** expires: {@code epoch}, {@code max}, or an offset from now (negative = no-cache). */
-    record Expires(Kind kind, Duration offset) {
-        enum Kind { OFFSET, EPOCH, MAX }
     }
 }

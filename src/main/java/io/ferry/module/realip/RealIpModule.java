@@ -16,9 +16,12 @@ import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
 import io.ferry.module.access.AccessRule;
+import io.ferry.variable.Variable;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,6 +32,8 @@ import java.util.Set;
  */
 public final class RealIpModule implements Module {
     static final Slot<RealIp> SETTINGS = new Slot<>();
+    /** The connection's peer, kept once realip named another client. */
+    private static final Slot<InetSocketAddress> PEER = new Slot<>();
 
     private static final Set<Context> HSL = EnumSet.of(HTTP, SERVER, LOCATION);
 
@@ -80,9 +85,24 @@ public final class RealIpModule implements Module {
         };
     }
 
+    /** The peer's own address and port, whatever the trusted proxy named (the connection's without realip). */
+    @Override
+    public Map<String, Variable> variables() {
+        return Map.of("realip_remote_addr", s -> {
+            InetSocketAddress peer = s.moduleContext(PEER);
+            return peer == null ? s.remoteAddr() : peer.getAddress().getHostAddress();
+        }, "realip_remote_port", s -> {
+            InetSocketAddress peer = s.moduleContext(PEER);
+            return peer == null ? s.remotePort() : Integer.toString(peer.getPort());
+        });
+    }
+
     private static void apply(Exchange ex) {
         String client = RealIpResolver.resolve(ex.settings().module(SETTINGS), ex.channel().remoteAddress(), ex.request());
         if (client != null) {
+            if (ex.channel().remoteAddress() instanceof InetSocketAddress peer) {
+                ex.moduleContext(PEER, peer);
+            }
             ex.remoteAddr(client);
         }
     }
