@@ -1,10 +1,9 @@
 package io.ferry.fastcgi;
 
+import io.ferry.testing.ErrorLogLines;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.PhpFpm;
@@ -23,13 +22,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * fastcgi_pass against a real php-fpm (TCP and unix socket) started by the test, and against a
@@ -52,8 +49,7 @@ class FastCgiIT {
     static FerryInstance ferry;
     static int port;
     static int refused;
-    static final List<String> errors = new CopyOnWriteArrayList<>();
-    static AppenderBase<ILoggingEvent> appender;
+    static List<String> errors;
     static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -210,15 +206,7 @@ class FastCgiIT {
                     }
                 }
                 """.formatted(port, fpm.port(), fake.port(), refused, fpmUnix.socket())));
-        appender = new AppenderBase<>() {
-            @Override
-            protected void append(ILoggingEvent e) {
-                errors.add(e.getFormattedMessage());
-            }
-        };
-        appender.start();
-        ((Logger) LoggerFactory.getLogger("io.ferry.error")).addAppender(appender);
-        closer.add(() -> ((Logger) LoggerFactory.getLogger("io.ferry.error")).detachAppender(appender));
+        errors = closer.add(ErrorLogLines.capture()).lines();
     }
 
     private static Map<String, String> lines(String body) {

@@ -1,5 +1,7 @@
 package io.ferry.http;
 
+import io.ferry.testing.ErrorLogLines;
+
 import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.HeaderFilter;
 import io.ferry.http.hook.PostReadHandler;
@@ -10,9 +12,6 @@ import io.ferry.http.hook.ContentHandlers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import io.ferry.conf.directive.ConfigLoader;
 import io.ferry.net.TrafficCounter;
 import io.ferry.model.LocationSettings;
@@ -30,13 +29,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * The access phase with two checks besides allow/deny (Ferry has one access module so far, so these
@@ -47,8 +44,8 @@ class SatisfyTest {
     @TempDir
     Path dir;
     ServerSelector sites;
-    final List<String> errors = new CopyOnWriteArrayList<>();
-    AppenderBase<ILoggingEvent> appender;
+    ErrorLogLines log;
+    List<String> errors;
 
     @BeforeEach
     void load() throws Exception {
@@ -65,19 +62,13 @@ class SatisfyTest {
                 """);
         VirtualServer vs = ConfigLoader.load(dir, conf, null).config().http().servers().get(0);
         sites = new ServerSelector(List.of(vs), vs);
-        appender = new AppenderBase<>() {
-            @Override
-            protected void append(ILoggingEvent e) {
-                errors.add(e.getFormattedMessage());
-            }
-        };
-        appender.start();
-        ((Logger) LoggerFactory.getLogger("io.ferry.error")).addAppender(appender);
+        log = ErrorLogLines.capture();
+        errors = log.lines();
     }
 
     @AfterEach
     void detach() {
-        ((Logger) LoggerFactory.getLogger("io.ferry.error")).detachAppender(appender);
+        log.close();
     }
 
     /** A check that answers the status in its header (OK, DECLINED or a number); no header declines. */

@@ -27,6 +27,11 @@ public final class ErrorLogLines extends AppenderBase<ILoggingEvent> implements 
         lines.add(e.getFormattedMessage());
     }
 
+    /** The lines so far, live: a test may clear them between requests. */
+    public List<String> lines() {
+        return lines;
+    }
+
     public long count(String fragment) {
         return lines.stream().filter(l -> l.contains(fragment)).count();
     }

@@ -1,24 +1,21 @@
 package io.ferry.module.access;
 
+import io.ferry.testing.ErrorLogLines;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.RawHttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * allow/deny on a real Ferry, in the access phase under both satisfy modes: which requests get the
@@ -34,8 +31,7 @@ class AccessIT {
     static Path prefix;
     static FerryInstance ferry;
     static int port;
-    static final List<String> errors = new CopyOnWriteArrayList<>();
-    static AppenderBase<ILoggingEvent> appender;
+    static List<String> errors;
 
     @BeforeAll
     static void start() throws Exception {
@@ -63,15 +59,7 @@ class AccessIT {
                     }
                 }
                 """.formatted(port)));
-        appender = new AppenderBase<>() {
-            @Override
-            protected void append(ILoggingEvent e) {
-                errors.add(e.getFormattedMessage());
-            }
-        };
-        appender.start();
-        ((Logger) LoggerFactory.getLogger("io.ferry.error")).addAppender(appender);
-        closer.add(() -> ((Logger) LoggerFactory.getLogger("io.ferry.error")).detachAppender(appender));
+        errors = closer.add(ErrorLogLines.capture()).lines();
     }
 
     @BeforeEach
