@@ -3,9 +3,11 @@ package io.ferry.http;
 import io.ferry.http.hook.BodyFilter;
 import io.ferry.http.hook.ContentHandlers;
 import io.ferry.http.hook.HeaderFilter;
+import io.ferry.model.ClientTimeouts;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -17,6 +19,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslHandler;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The response side every content handler shares: the head's framing (keep-alive, Connection,
@@ -59,7 +62,8 @@ public abstract class ExchangeResponse extends ExchangeVariables {
 
     /**
      * Adds the headers every response carries and decides whether the connection survives it:
-     * keep-alive needs a client that wants it, a length-delimited body, and keepalive_timeout &gt; 0.
+     * keep-alive needs a client that wants it and keepalive_disable does not name, a length-delimited
+     * body, and keepalive_timeout &gt; 0.
      */
     public HttpResponse prepare(HttpResponse response, boolean forceClose) {
         responseStarted = true;
@@ -92,7 +96,8 @@ public abstract class ExchangeResponse extends ExchangeVariables {
         keepAlive = !forceClose && delimited && HttpUtil.isKeepAlive(request)
                 && !settings.keepaliveTimeout().isZero() && !connection.isClosing()
                 && requestNumber < settings.clientTimeouts().keepaliveRequests()
-                && connection.age().compareTo(settings.clientTimeouts().keepaliveTime()) <= 0;
+                && connection.age().compareTo(settings.clientTimeouts().keepaliveTime()) <= 0
+                && !misbehavingBrowser();
         if (response.status().code() != 101) {
             response.headers().set("Connection", keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         }
@@ -104,6 +109,21 @@ public abstract class ExchangeResponse extends ExchangeVariables {
         headerBytes = headerSize(response);
         this.response = response;
         return response;
+    }
+
+    /**
+     * keepalive_disable: old MSIE may stall on the response to a POST sent over a kept connection, and
+     * Safari on macOS may send a POST on one the server already closed (WebKit bug 5760).
+     */
+    private boolean misbehavingBrowser() {
+        String agent = request.headers().get(HttpHeaderNames.USER_AGENT);
+        if (agent == null) {
+            return false;
+        }
+        Set<ClientTimeouts.KeepaliveDisable> disable = settings.clientTimeouts().keepaliveDisable();
+        return disable.contains(ClientTimeouts.KeepaliveDisable.MSIE6) && request.method().equals(HttpMethod.POST)
+                && UserAgent.msie6(agent)
+                || disable.contains(ClientTimeouts.KeepaliveDisable.SAFARI) && UserAgent.safari(agent);
     }
 
     /** Puts a body filter on this response; called by a header filter, before the head is written. */

@@ -1,12 +1,17 @@
 package io.ferry.model;
 
 import java.time.Duration;
+import java.util.Set;
 
 /**
- * client_body_timeout and send_timeout (between two reads / writes), keepalive_requests, and
- * keepalive_time (how long a connection may keep serving requests).
+ * client_body_timeout and send_timeout (between two reads / writes), keepalive_requests,
+ * keepalive_time (how long a connection may keep serving requests) and keepalive_disable.
  */
-public record ClientTimeouts(Duration body, Duration send, int keepaliveRequests, Duration keepaliveTime) {
+public record ClientTimeouts(Duration body, Duration send, int keepaliveRequests, Duration keepaliveTime,
+        Set<KeepaliveDisable> keepaliveDisable) {
     public static final ClientTimeouts DEFAULT = new ClientTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(60), 1000,
-            Duration.ofHours(1));
+            Duration.ofHours(1), Set.of(KeepaliveDisable.MSIE6));
+
+    /** The browsers keepalive_disable names; "none" names neither. */
+    public enum KeepaliveDisable { MSIE6, SAFARI }
 }

@@ -81,6 +81,7 @@ public final class DirectiveTable {
         one("send_timeout", HSL);
         one("keepalive_requests", HSL);
         one("keepalive_time", HSL);
+        add("keepalive_disable", HSL, 1, DirectiveRows.ANY, null, true);
 
         // tls
         one("ssl_certificate", HS);

@@ -16,6 +16,7 @@ import io.ferry.variable.Variables;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.HashMap;
 import java.util.List;
@@ -199,7 +200,30 @@ final class LocationBuilder {
         return new ClientTimeouts(body == null ? d.body() : Values.time(body, body.args().get(0)),
                 send == null ? d.send() : Values.time(send, send.args().get(0)),
                 requests == null ? d.keepaliveRequests() : Values.positiveInt(requests, requests.args().get(0)),
-                time == null ? d.keepaliveTime() : Values.time(time, time.args().get(0)));
+                time == null ? d.keepaliveTime() : Values.time(time, time.args().get(0)), keepaliveDisable(s));
+    }
+
+    /**
+     * keepalive_disable is nginx's bit mask: values are case-insensitive, every line at a level adds
+     * to it, and a level that writes none inherits the enclosing one's.
+     */
+    private static Set<ClientTimeouts.KeepaliveDisable> keepaliveDisable(Scope s) throws ConfException {
+        List<Directive> written = s.inheritedAll("keepalive_disable");
+        if (written.isEmpty()) {
+            return ClientTimeouts.DEFAULT.keepaliveDisable();
+        }
+        Set<ClientTimeouts.KeepaliveDisable> set = EnumSet.noneOf(ClientTimeouts.KeepaliveDisable.class);
+        for (Directive d : written) {
+            for (String arg : d.args()) {
+                switch (arg.toLowerCase(Locale.ROOT)) {
+                    case "none" -> { }
+                    case "msie6" -> set.add(ClientTimeouts.KeepaliveDisable.MSIE6);
+                    case "safari" -> set.add(ClientTimeouts.KeepaliveDisable.SAFARI);
+                    default -> throw Values.invalid(d, arg);
+                }
+            }
+        }
+        return Set.copyOf(set);
     }
 
     /**

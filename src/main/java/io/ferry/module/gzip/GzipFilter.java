@@ -2,6 +2,7 @@ package io.ferry.module.gzip;
 
 import io.ferry.http.Exchange;
 import io.ferry.http.HttpDate;
+import io.ferry.http.UserAgent;
 import io.ferry.variable.Regex;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -81,7 +82,7 @@ final class GzipFilter {
         }
         String agent = ex.requestHeader("user-agent");
         if (agent != null) {
-            if (s.disableMsie6() && msie6(agent)) {
+            if (s.disableMsie6() && UserAgent.msie6(agent)) {
                 return false;
             }
             for (Regex r : s.disable()) {
@@ -150,19 +151,6 @@ final class GzipFilter {
             return true;
         }
         return false;
-    }
-
-    /**
-     * nginx's msie6 test: "MSIE 4." to "MSIE 6." with at least two bytes after the dot, except 6.0
-     * builds with SV1 (XP SP2) that decompress fine, and Opera, which only poses as MSIE.
-     */
-    static boolean msie6(String agent) {
-        int at = agent.indexOf("MSIE ");
-        if (at < 0 || at + 7 >= agent.length() || agent.charAt(at + 6) != '.' || agent.contains("Opera")) {
-            return false;
-        }
-        char major = agent.charAt(at + 5);
-        return major == '4' || major == '5' || major == '6' && agent.indexOf("SV1", at + 8) < 0;
     }
 
     /** The type without parameters, lower-cased. */
