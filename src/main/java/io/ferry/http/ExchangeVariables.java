@@ -257,6 +257,11 @@ public abstract class ExchangeVariables implements RequestScope {
     }
 
     @Override
+    public String connectionTime() {
+        return Seconds.of(connection.age().toNanos());
+    }
+
+    @Override
     public String upstreamAddr() {
         return upstreamField(UpstreamTiming::address);
     }

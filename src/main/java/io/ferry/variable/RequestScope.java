@@ -79,6 +79,11 @@ public interface RequestScope extends ConnectionScope {
         return null;
     }
 
+    /** Seconds since the connection was accepted, with millisecond resolution ("1.234"). */
+    default String connectionTime() {
+        return null;
+    }
+
     default String upstreamStatus() {
         return null;
     }

@@ -50,6 +50,7 @@ public final class Variables {
             Map.entry("request_length", RequestScope::requestLength),
             Map.entry("request_time", RequestScope::requestTime),
             Map.entry("connection_requests", RequestScope::connectionRequests),
+            Map.entry("connection_time", RequestScope::connectionTime),
             Map.entry("upstream_status", RequestScope::upstreamStatus),
             Map.entry("upstream_response_time", RequestScope::upstreamResponseTime),
             Map.entry("upstream_header_time", RequestScope::upstreamHeaderTime),

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** keepalive_disable over real sockets: which browsers lose keep-alive, and when. */
+/** keepalive_disable over real sockets: which browsers lose keep-alive, and when; $connection_time. */
 class KeepaliveDisableIT {
     private static final String MSIE6 = "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.0)";
     private static final String MSIE7 = "Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 6.0)";
@@ -28,6 +28,7 @@ class KeepaliveDisableIT {
                         location / { return 200 ok; }
                         location /safari { return 200 ok; keepalive_disable safari; }
                         location /none { return 200 ok; keepalive_disable none; }
+                        location /time { return 200 $connection_requests:$connection_time; }
                     }
                 }
                 """.formatted(port));
@@ -79,6 +80,20 @@ class KeepaliveDisableIT {
         try (FerryInstance ignored = start(port)) {
             assertThat(connection(port, "POST", "/none", MSIE6)).isEqualTo("keep-alive");
             assertThat(connection(port, "GET", "/none", SAFARI)).isEqualTo("keep-alive");
+        }
+    }
+
+    @Test
+    void connectionTimeCountsFromTheConnectionsStart() throws Exception {
+        int port = FerryInstance.freePort();
+        try (FerryInstance ignored = start(port); RawHttpClient c = new RawHttpClient(port)) {
+            String first = c.get("/time").text();
+            Thread.sleep(300);
+            String second = c.get("/time").text();
+            assertThat(first).matches("1:\\d+\\.\\d{3}");
+            assertThat(second).matches("2:\\d+\\.\\d{3}");
+            double elapsed = Double.parseDouble(second.substring(2)) - Double.parseDouble(first.substring(2));
+            assertThat(elapsed).isGreaterThanOrEqualTo(0.299);
         }
     }
 }
