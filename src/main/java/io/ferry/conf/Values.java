@@ -144,4 +144,10 @@ public final class Values {
         }
         return out;
     }
+
+    /** The "NUMBER SIZE" of a *_buffers directive, checked as nginx's ngx_conf_set_bufs_slot does. */
+    public static void buffers(Directive d) throws ConfException {
+        positiveInt(d, d.args().get(0));
+        size(d, d.args().get(1));
+    }
 }

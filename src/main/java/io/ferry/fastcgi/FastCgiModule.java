@@ -144,8 +144,7 @@ public final class FastCgiModule implements Module {
         }
         Directive buffers = level.own("fastcgi_buffers");
         if (buffers != null) {
-            Values.positiveInt(buffers, buffers.args().get(0));
-            Values.size(buffers, buffers.args().get(1));
+            Values.buffers(buffers);
         }
         for (String name : TIMEOUTS) {
             if (level.own(name) != null) {

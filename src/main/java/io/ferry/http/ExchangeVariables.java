@@ -1,5 +1,7 @@
 package io.ferry.http;
 
+import io.ferry.variable.SocketText;
+
 import io.ferry.variable.Seconds;
 
 import io.ferry.http.UpstreamTiming;
@@ -14,7 +16,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.ferry.tls.ServerNames;
 import io.netty.handler.ssl.SslHandler;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -120,7 +121,7 @@ public abstract class ExchangeVariables implements RequestScope {
     /** $remote_addr: the peer, unless a post-read hook named another client. */
     @Override
     public String remoteAddr() {
-        return realRemoteAddr != null ? realRemoteAddr : address(ctx.channel().remoteAddress());
+        return realRemoteAddr != null ? realRemoteAddr : SocketText.address(ctx.channel().remoteAddress());
     }
 
     /** Whether a post-read or pre-access hook (realip) already named the client. */
@@ -135,26 +136,19 @@ public abstract class ExchangeVariables implements RequestScope {
 
     @Override
     public String remotePort() {
-        return port(ctx.channel().remoteAddress());
+        return SocketText.port(ctx.channel().remoteAddress());
     }
 
     @Override
     public String serverAddr() {
-        return address(ctx.channel().localAddress());
+        return SocketText.address(ctx.channel().localAddress());
     }
 
     @Override
     public String serverPort() {
-        return port(ctx.channel().localAddress());
+        return SocketText.port(ctx.channel().localAddress());
     }
 
-    private static String address(Object a) {
-        return a instanceof InetSocketAddress isa ? isa.getAddress().getHostAddress() : "";
-    }
-
-    private static String port(Object a) {
-        return a instanceof InetSocketAddress isa ? Integer.toString(isa.getPort()) : "";
-    }
 
     @Override
     public String serverName() {

@@ -1,5 +1,7 @@
 package io.ferry.stream;
 
+import io.ferry.variable.SocketText;
+
 import io.ferry.tls.ServerNames;
 import io.ferry.variable.Seconds;
 
@@ -99,37 +101,30 @@ final class StreamVariables implements ConnectionScope {
     /** "ADDR:PORT" of the listening socket, as error log lines name the server. */
     String serverText() {
         InetSocketAddress local = (InetSocketAddress) client.localAddress();
-        return local == null ? "" : address(local) + ":" + local.getPort();
+        return local == null ? "" : SocketText.address(local) + ":" + local.getPort();
     }
 
-    private static String address(Object a) {
-        return a instanceof InetSocketAddress isa && isa.getAddress() != null ? isa.getAddress().getHostAddress() : "";
-    }
-
-    private static String port(Object a) {
-        return a instanceof InetSocketAddress isa ? Integer.toString(isa.getPort()) : "";
-    }
 
     // ---- the values ----------------------------------------------------------------------------
 
     @Override
     public String remoteAddr() {
-        return address(client.remoteAddress());
+        return SocketText.address(client.remoteAddress());
     }
 
     @Override
     public String remotePort() {
-        return port(client.remoteAddress());
+        return SocketText.port(client.remoteAddress());
     }
 
     @Override
     public String serverAddr() {
-        return address(client.localAddress());
+        return SocketText.address(client.localAddress());
     }
 
     @Override
     public String serverPort() {
-        return port(client.localAddress());
+        return SocketText.port(client.localAddress());
     }
 
     @Override

@@ -48,8 +48,7 @@ public final class GunzipModule implements Module {
     public Object settings(Level level) throws ConfException {
         Directive buffers = level.own("gunzip_buffers");
         if (buffers != null) {
-            Values.positiveInt(buffers, buffers.args().get(0));
-            Values.size(buffers, buffers.args().get(1));
+            Values.buffers(buffers);
         }
         return level.flag("gunzip", false);
     }

@@ -76,8 +76,7 @@ public final class GzipModule implements Module {
     public Object settings(Level level) throws ConfException {
         Directive buffers = level.own("gzip_buffers");
         if (buffers != null) {
-            Values.positiveInt(buffers, buffers.args().get(0));
-            Values.size(buffers, buffers.args().get(1));
+            Values.buffers(buffers);
         }
         return new GzipSettings(flag(level, "gzip"), types(level), compLevel(level), minLength(level),
                 proxied(level), flag(level, "gzip_vary"), disable(level), msie6(level), http10(level), gzipStatic(level));
