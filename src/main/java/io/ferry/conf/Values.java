@@ -120,6 +120,19 @@ public final class Values {
         throw slot(d, "invalid number");
     }
 
+    /** A number slot with nginx's bounds check (limit_req_status, limit_conn_status: 400..599). */
+    public static int between(Directive d, int min, int max) throws ConfException {
+        String v = d.args().get(0);
+        if (!v.matches("[0-9]{1,9}")) {
+            throw slot(d, "invalid number");
+        }
+        int n = Integer.parseInt(v);
+        if (n < min || n > max) {
+            throw error(d, "value must be between " + min + " and " + max);
+        }
+        return n;
+    }
+
     /**
      * A bit mask directive (proxy_next_upstream and kin): keywords naming constants of {@code type}
      * among {@code allowed}, or "off" alone for none.

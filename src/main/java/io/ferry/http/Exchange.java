@@ -35,6 +35,7 @@ public final class Exchange extends ExchangeResponse {
     private final RequestPhases phases = new RequestPhases(this);
     private final RequestBody body = new RequestBody(this);
     private Runnable onAbort;
+    private List<Runnable> endActions;
     private boolean responseDone;
     private boolean targetRewritten;
     private boolean errorPageUsed;
@@ -82,6 +83,13 @@ public final class Exchange extends ExchangeResponse {
     public void resumeAccess() {
         if (!responseDone) {
             phases.resumeAccess();
+        }
+    }
+
+    /** A pre-access hook that answered AGAIN is done waiting: the pre-access hooks run again, and the phases go on. */
+    public void resumePreAccess() {
+        if (!responseDone) {
+            phases.resumePreAccess();
         }
     }
 
@@ -189,6 +197,25 @@ public final class Exchange extends ExchangeResponse {
     /** Called when the exchange is cut off (client gone, body too large) so the handler can release upstream resources. */
     public void onAbort(Runnable onAbort) {
         this.onAbort = onAbort;
+    }
+
+    /**
+     * Runs {@code action} once the request is over, however it ended (nginx's request pool cleanup):
+     * its response written, the client gone, or the WebSocket tunnel it became closed.
+     */
+    public void onEnd(Runnable action) {
+        if (endActions == null) {
+            endActions = new java.util.ArrayList<>(1);
+        }
+        endActions.add(action);
+    }
+
+    void runEndActions() {
+        List<Runnable> actions = endActions;
+        endActions = null;
+        if (actions != null) {
+            actions.forEach(Runnable::run);
+        }
     }
 
     /** Asks the client for the next body chunk: body bytes are read only as fast as they are forwarded. */

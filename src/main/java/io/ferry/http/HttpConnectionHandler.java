@@ -163,7 +163,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         current = null;
         inMark = traffic.in();
-        listener.completed(exchange);
+        ended(exchange);
         if (!keepAlive || inputShutdown || closing) {
             releasePipelined();
             if (!exchange.requestComplete() && !inputShutdown) {
@@ -216,9 +216,15 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         return traffic;
     }
 
+    /** The exchange is over: what its modules hold for it is let go (nginx's request pool cleanups), then it is logged. */
+    private void ended(Exchange exchange) {
+        exchange.runEndActions();
+        listener.completed(exchange);
+    }
+
     /** A WebSocket that outlived this handler reports its end here, once its tunnel closed. */
     void tunnelClosed(Exchange exchange) {
-        listener.completed(exchange);
+        ended(exchange);
     }
 
     /**
@@ -277,7 +283,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             Exchange ex = current;
             current = null;
             ex.downstreamClosed();
-            listener.completed(ex);
+            ended(ex);
         }
         ctx.fireChannelInactive();
     }

@@ -178,8 +178,21 @@ final class RequestPhases {
 
     /** The pre-access hooks, the access phase, then try_files, then the content handler. */
     private void content() {
+        resumePreAccess();
+    }
+
+    /** The pre-access hooks (again, after one waited: each answers from what it kept), then the rest. */
+    void resumePreAccess() {
         for (PreAccessHandler h : ex.handlers().preAccessHandlers()) {
-            h.preAccess(ex);
+            int rc = h.preAccess(ex);
+            if (rc == AccessHandler.AGAIN) {
+                ex.holdBody();
+                return;
+            }
+            if (rc != AccessHandler.DECLINED) {
+                ex.sendError(HttpResponseStatus.valueOf(rc), !ex.expectsNoBody());
+                return;
+            }
         }
         resumeAccess();
     }

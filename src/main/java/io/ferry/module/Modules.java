@@ -19,6 +19,8 @@ import io.ferry.module.emptygif.EmptyGifModule;
 import io.ferry.module.gunzip.GunzipModule;
 import io.ferry.module.gzip.GzipModule;
 import io.ferry.module.headers.HeadersModule;
+import io.ferry.module.limitconn.LimitConnModule;
+import io.ferry.module.limitreq.LimitReqModule;
 import io.ferry.proxy.ProxyModule;
 import io.ferry.stream.StreamModule;
 import io.ferry.module.realip.RealIpModule;
@@ -52,6 +54,8 @@ public final class Modules {
             new RealIpModule(),
             new RewriteModule(),
             new AuthRequestModule(),
+            new LimitReqModule(),
+            new LimitConnModule(),
             new EmptyGifModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =

@@ -15,4 +15,17 @@ public final class SocketText {
     public static String port(SocketAddress a) {
         return a instanceof InetSocketAddress isa ? Integer.toString(isa.getPort()) : "";
     }
+
+    /**
+     * $binary_remote_addr: the address's 4 or 16 bytes, one char each (a literal never resolves,
+     * so this never waits on DNS); anything not IP stays as written, as nginx's address text.
+     */
+    public static String binary(String address) {
+        try {
+            boolean literal = address.indexOf(':') >= 0 ? address.matches("[0-9a-fA-F:.]+") : address.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+            return literal ? new String(java.net.InetAddress.getByName(address).getAddress(), java.nio.charset.StandardCharsets.ISO_8859_1) : address;
+        } catch (java.net.UnknownHostException e) {
+            return address;
+        }
+    }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 public final class Variables {
     private static final Map<String, ConnectionVariable> CONNECTION = Map.ofEntries(
             Map.entry("remote_addr", ConnectionScope::remoteAddr),
+            Map.entry("binary_remote_addr", s -> SocketText.binary(s.remoteAddr())),
             Map.entry("remote_port", ConnectionScope::remotePort),
             Map.entry("server_addr", ConnectionScope::serverAddr),
             Map.entry("server_port", ConnectionScope::serverPort),

@@ -10,6 +10,7 @@ import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
 import io.ferry.http.Exchange;
 import io.ferry.http.hook.PostReadHandler;
+import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.PreAccessHandler;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
@@ -82,6 +83,7 @@ public final class RealIpModule implements Module {
             if (!ex.remoteAddrReplaced()) {
                 apply(ex);
             }
+            return AccessHandler.DECLINED;
         };
     }
 
