@@ -30,21 +30,21 @@ final class Lifecycle {
     private final Path confFile;
     private final String globals;
     private final PrintStream err;
-    private final boolean logsFromCommandLine;
+    private final ErrorLog fallbackLog;
     private List<ErrorLog> logs;
     private Duration shutdownTimeout;
     private final BlockingQueue<String> commands = new LinkedBlockingQueue<>();
 
-    Lifecycle(Path home, Path confFile, String globals, List<ErrorLog> logs, boolean logsFromCommandLine, PrintStream err) {
-        this.logsFromCommandLine = logsFromCommandLine;
+    Lifecycle(Path home, Path confFile, String globals, ErrorLog fallbackLog, PrintStream err) {
+        this.fallbackLog = fallbackLog;
         this.home = home;
         this.confFile = confFile;
         this.globals = globals;
-        this.logs = logs;
         this.err = err;
     }
 
     int run(FerryConfig config) {
+        logs = ErrorLog.orFallback(config.errorLogs(), fallbackLog);
         try {
             ErrorLogs.configure(logs);
         } catch (RuntimeException e) {
@@ -133,10 +133,8 @@ final class Lifecycle {
             }
             server.reload(next);
             shutdownTimeout = next.workerShutdownTimeout();
-            if (!logsFromCommandLine) {
-                logs = next.errorLogs();
-                ErrorLogs.configure(logs);
-            }
+            logs = ErrorLog.orFallback(next.errorLogs(), fallbackLog);
+            ErrorLogs.configure(logs);
         } catch (Exception e) {
             LOG.error(ErrorLogs.EMERG, e.getMessage());
         }

@@ -6,7 +6,6 @@ import io.ferry.model.FerryConfig;
 import io.ferry.server.FerryServer;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -100,10 +99,7 @@ public final class Main implements Callable<Integer> {
             return 0;
         }
         FerryConfig config = loaded.config();
-        List<ErrorLog> logs = errorLog != null
-                ? List.of(new ErrorLog(errorLog.equals("stderr") ? "stderr" : home.resolve(errorLog).toString(), "error"))
-                : config.errorLogs();
-        return new Lifecycle(home, confFile, globals, logs, errorLog != null, err).run(config);
+        return new Lifecycle(home, confFile, globals, ErrorLog.fallback(errorLog, home), err).run(config);
     }
 
     static String usage() {

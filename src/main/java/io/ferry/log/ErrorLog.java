@@ -16,7 +16,7 @@ public record ErrorLog(String target, String level) {
         return "stderr".equals(target);
     }
 
-    /** The main level's error_log lines, files relative to the prefix; nginx's logs/error.log when there are none. */
+    /** The main level's error_log lines, files relative to the prefix; empty when there are none. */
     public static List<ErrorLog> of(List<Directive> lines, Path prefix) throws ConfException {
         List<ErrorLog> logs = new ArrayList<>();
         for (Directive d : lines) {
@@ -27,9 +27,21 @@ public record ErrorLog(String target, String level) {
             }
             logs.add(new ErrorLog(target.equals("stderr") ? target : prefix.resolve(target).normalize().toString(), level));
         }
-        if (logs.isEmpty()) {
-            logs.add(new ErrorLog(prefix.resolve("logs/error.log").normalize().toString(), "error"));
-        }
         return List.copyOf(logs);
+    }
+
+    /**
+     * What a configuration without error_log writes to: the -e file when given (nginx's -e replaces only this
+     * default, never the configuration's own error_log lines), else logs/error.log under the prefix.
+     */
+    public static ErrorLog fallback(String commandLine, Path prefix) {
+        if (commandLine == null) {
+            return new ErrorLog(prefix.resolve("logs/error.log").normalize().toString(), "error");
+        }
+        return new ErrorLog(commandLine.equals("stderr") ? "stderr" : prefix.resolve(commandLine).toString(), "error");
+    }
+
+    public static List<ErrorLog> orFallback(List<ErrorLog> configured, ErrorLog fallback) {
+        return configured.isEmpty() ? List.of(fallback) : configured;
     }
 }
