@@ -164,6 +164,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         current = null;
         inMark = traffic.in();
         listener.completed(exchange);
+        exchange.releaseBody();
         if (!keepAlive || inputShutdown || closing) {
             releasePipelined();
             if (!exchange.requestComplete() && !inputShutdown) {
@@ -219,6 +220,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     /** A WebSocket that outlived this handler reports its end here, once its tunnel closed. */
     void tunnelClosed(Exchange exchange) {
         listener.completed(exchange);
+        exchange.releaseBody();
     }
 
     /**
@@ -278,6 +280,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             current = null;
             ex.downstreamClosed();
             listener.completed(ex);
+            ex.releaseBody();
         }
         ctx.fireChannelInactive();
     }

@@ -21,7 +21,11 @@ final class ProxyHandler implements ContentPhaseHandler {
         if (proxy == null) {
             return false;
         }
-        new ProxyExchange(exchange, proxy, upstreams.group(proxy.upstream()), tunnels).start();
+        if (proxy.requestBuffering() && proxy.sendsClientBody()) {
+            exchange.readBody(() -> new ProxyExchange(exchange, proxy, upstreams.group(proxy.upstream()), tunnels).start());
+        } else {
+            new ProxyExchange(exchange, proxy, upstreams.group(proxy.upstream()), tunnels).start();
+        }
         return true;
     }
 }
