@@ -251,6 +251,11 @@ public final class Exchange extends ExchangeResponse {
         connection.finished(this, keepAlive);
     }
 
+    /** A body being discarded after the response broke off or stalled: the connection closes. */
+    void discardFailed() {
+        connection.finished(this, false);
+    }
+
     void downstreamClosed() {
         if (!responseDone) {
             responseDone = true;
@@ -338,8 +343,9 @@ public final class Exchange extends ExchangeResponse {
         sendFull(res, close);
     }
 
+    /** A whole response; a body nobody read is discarded after it, as nginx does, unless {@code close}. */
     public void sendFull(FullHttpResponse response, boolean close) {
-        prepare(response, close || !body.complete() && !expectsNoBody());
+        prepare(response, close);
         writeAndFlush(response).addListener((ChannelFutureListener) f -> complete(f.isSuccess()));
     }
 
@@ -366,7 +372,7 @@ public final class Exchange extends ExchangeResponse {
         } else if (body.complete()) {
             connection.finished(this, true);
         } else if (!expectsNoBody()) {
-            connection.finished(this, false);
+            body.discard(settings.clientTimeouts().body().toMillis());
         }
         // else: the end-of-body marker is still in flight; onBody finishes the exchange.
     }
