@@ -251,11 +251,6 @@ public final class Exchange extends ExchangeResponse {
         connection.finished(this, keepAlive);
     }
 
-    /** A body being discarded after the response broke off or stalled: the connection closes. */
-    void discardFailed() {
-        connection.finished(this, false);
-    }
-
     void downstreamClosed() {
         if (!responseDone) {
             responseDone = true;
@@ -343,9 +338,8 @@ public final class Exchange extends ExchangeResponse {
         sendFull(res, close);
     }
 
-    /** A whole response; a body nobody read is discarded after it, as nginx does, unless {@code close}. */
     public void sendFull(FullHttpResponse response, boolean close) {
-        prepare(response, close);
+        prepare(response, close || !body.complete() && !expectsNoBody());
         writeAndFlush(response).addListener((ChannelFutureListener) f -> complete(f.isSuccess()));
     }
 
@@ -372,7 +366,7 @@ public final class Exchange extends ExchangeResponse {
         } else if (body.complete()) {
             connection.finished(this, true);
         } else if (!expectsNoBody()) {
-            body.discard(settings.clientTimeouts().body().toMillis());
+            connection.finished(this, false);
         }
         // else: the end-of-body marker is still in flight; onBody finishes the exchange.
     }

@@ -34,8 +34,6 @@ final class RequestBody {
     private SpooledBody spool;
     /** Runs once a buffered body is whole; null when the body streams. */
     private Runnable ready;
-    /** The response went without the body: the rest is read and dropped (client_body_timeout between reads); 0 otherwise. */
-    private long discardTimeout;
 
     RequestBody(Exchange exchange) {
         this.exchange = exchange;
@@ -174,9 +172,6 @@ final class RequestBody {
     private void timedOut() {
         timer = null;
         if (complete || exchange.responseDone()) {
-            if (!complete && discardTimeout > 0) {
-                exchange.discardFailed();
-            }
             return;
         }
         LOG.info("*{} client timed out (110: Connection timed out) while reading client request body, client: {}",
@@ -193,12 +188,7 @@ final class RequestBody {
             complete = true;
         }
         bytes += chunk.content().readableBytes();
-        if (chunk.decoderResult().isFailure() && discardTimeout > 0) {
-            ReferenceCountUtil.release(chunk);
-            exchange.discardFailed();
-            return;
-        }
-        if (chunk.decoderResult().isFailure() || (maxSize > 0 && bytes > maxSize && discardTimeout == 0)) {
+        if (chunk.decoderResult().isFailure() || (maxSize > 0 && bytes > maxSize)) {
             ReferenceCountUtil.release(chunk);
             complete = false;
             exchange.bodyFailed(chunk.decoderResult().isFailure()
@@ -215,18 +205,7 @@ final class RequestBody {
         }
         if (complete && responseDone) {
             exchange.bodyEndedAfterResponse();
-        } else if (discardTimeout > 0) {
-            requestMore(discardTimeout);
         }
-    }
-
-    /**
-     * nginx's ngx_http_discard_request_body: the response went without reading the body, so the
-     * rest is read and dropped, and the connection goes on once it ended.
-     */
-    void discard(long timeoutMillis) {
-        discardTimeout = Math.max(1, timeoutMillis);
-        requestMore(discardTimeout);
     }
 
     /** The exchange is over: the kept body goes, its temporary file with it. */
