@@ -49,7 +49,8 @@ final class FastCgiExchange extends UpstreamExchange {
         super(ex, group, settings.nextUpstream(), settings.connectTimeout(), settings.readTimeout(), settings.sendTimeout());
         this.settings = settings;
         this.params = FastCgiRequest.params(ex, settings);
-        this.bodyAlreadyRead = ex.requestComplete();
+        io.ferry.http.body.SpooledBody kept = ex.keptBody();
+        this.bodyAlreadyRead = ex.requestComplete() && (kept == null || !kept.whole());
     }
 
     @Override

@@ -40,7 +40,7 @@ public final class FastCgiModule implements Module {
             NextUpstream.Condition.TIMEOUT, NextUpstream.Condition.INVALID_HEADER, NextUpstream.Condition.HTTP_500,
             NextUpstream.Condition.HTTP_503, NextUpstream.Condition.HTTP_403, NextUpstream.Condition.HTTP_404,
             NextUpstream.Condition.HTTP_429, NextUpstream.Condition.NON_IDEMPOTENT);
-    /** The last two are accepted for compatibility, checked, and without effect: Ferry streams both bodies. */
+    /** fastcgi_buffering is accepted for compatibility, checked, and without effect: Ferry streams the response. */
     private static final List<String> FLAGS = List.of("fastcgi_keep_conn", "fastcgi_intercept_errors",
             "fastcgi_buffering", "fastcgi_request_buffering");
     /** Accepted for compatibility, checked, and without effect. */
@@ -96,7 +96,8 @@ public final class FastCgiModule implements Module {
                 level.time("fastcgi_connect_timeout", DEFAULT_TIMEOUT), level.time("fastcgi_read_timeout", DEFAULT_TIMEOUT),
                 level.time("fastcgi_send_timeout", DEFAULT_TIMEOUT),
                 level.flag("fastcgi_intercept_errors", false), level.nextUpstream("fastcgi", CONDITIONS),
-                level.inheritedAll("fastcgi_catch_stderr").stream().map(d -> d.args().get(0)).toList());
+                level.inheritedAll("fastcgi_catch_stderr").stream().map(d -> d.args().get(0)).toList(),
+                level.flag("fastcgi_request_buffering", true));
     }
 
     @Override
@@ -119,7 +120,11 @@ public final class FastCgiModule implements Module {
             if (settings == null) {
                 return false;
             }
-            new FastCgiExchange(exchange, settings, services.upstreams().group(settings.upstream())).start();
+            if (settings.requestBuffering()) {
+                exchange.readBody(() -> new FastCgiExchange(exchange, settings, services.upstreams().group(settings.upstream())).start());
+            } else {
+                new FastCgiExchange(exchange, settings, services.upstreams().group(settings.upstream())).start();
+            }
             return true;
         };
     }

@@ -14,7 +14,8 @@ import java.util.regex.Matcher;
  * {@code address} is the fastcgi_pass argument as written, for logs ("fastcgi://ADDRESS").
  * {@code interceptErrors} is fastcgi_intercept_errors: error_page may replace responses with a
  * status of 300 or more. {@code catchStderr} is fastcgi_catch_stderr: a STDERR record containing one
- * of these strings makes the response invalid.
+ * of these strings makes the response invalid. {@code requestBuffering} (fastcgi_request_buffering)
+ * reads the body whole before a peer is chosen, so CONTENT_LENGTH is known.
  */
 public record FastCgiSettings(
         Upstream upstream,
@@ -28,7 +29,8 @@ public record FastCgiSettings(
         Duration sendTimeout,
         boolean interceptErrors,
         NextUpstream nextUpstream,
-        List<String> catchStderr) implements UpstreamUser {
+        List<String> catchStderr,
+        boolean requestBuffering) implements UpstreamUser {
 
     /** Whether stderr text contains one of the fastcgi_catch_stderr strings. */
     public boolean catches(String stderr) {

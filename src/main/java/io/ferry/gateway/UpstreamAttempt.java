@@ -2,6 +2,7 @@ package io.ferry.gateway;
 
 import io.ferry.http.Exchange;
 import io.ferry.http.UpstreamTiming;
+import io.ferry.http.body.SpooledBody;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.upstream.NextUpstream.Condition;
 import io.ferry.upstream.Errno;
@@ -39,6 +40,8 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
     boolean requestSent;
     private boolean writePending;
     private ChannelFuture lastDownstreamWrite;
+    /** Where this attempt is in a body read whole before it began; null when the body streams. */
+    private SpooledBody.Reader wholeBody;
 
     protected UpstreamAttempt(UpstreamExchange owner, Peer peer) {
         this.owner = owner;
@@ -127,7 +130,7 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         end();
         dispose();
         channel.close();
-        owner.releaseBody();
+        owner.releasePending();
     }
 
     /** A protocol switch: the peer answered and the caller now owns both the connection and the client's side. */
@@ -136,7 +139,7 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         owner.attempt = null;
         succeeded();
         ex.onAbort(null);
-        owner.releaseBody();
+        owner.releasePending();
     }
 
     protected final void succeeded() {
@@ -208,7 +211,7 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         channel.pipeline().remove("idle");
         channel.pipeline().remove(AttemptTraffic.NAME);
         group.release(channel, peer, reusable);
-        owner.releaseBody();
+        owner.releasePending();
     }
 
     private void abandon() {
@@ -276,10 +279,16 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         if (!current()) {
             return;
         }
-        if (owner.replayOnConnect) {
+        if (owner.whole != null) {
+            wholeBody = owner.whole.reader();
+            writeWholeBody();
+        } else if (owner.replayOnConnect) {
             owner.releasePending();
-            for (HttpContent c : owner.replay.chunks()) {
-                writeBody(c.retainedDuplicate(), false);
+            // what went before is sent again at once (it fits client_body_buffer_size), ahead of any chunk still to come
+            SpooledBody.Reader again = ex.keptBody().reader();
+            HttpContent c;
+            while ((c = again.next(channel.alloc())) != null) {
+                writeBody(c, false);
             }
             owner.replayOnConnect = false;
         } else {
@@ -289,7 +298,7 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
             }
         }
         channel.flush();
-        if (owner.sendsBody() && !ex.requestComplete() && !writePending) {
+        if (owner.sendsBody() && wholeBody == null && !ex.requestComplete() && !writePending) {
             ex.requestMoreBody();
         }
         channel.read();
@@ -304,7 +313,7 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         Object msg = encodeBody(chunk);
         if (msg == null) {
             if (!last && current()) {
-                ex.requestMoreBody();
+                moreBody();
             }
             return;
         }
@@ -313,9 +322,32 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         w.addListener((ChannelFutureListener) done -> {
             writePending = false;
             if (done.isSuccess() && !last && current()) {
-                ex.requestMoreBody();
+                moreBody();
             }
         });
+    }
+
+    private void moreBody() {
+        if (wholeBody != null) {
+            writeWholeBody();
+        } else {
+            ex.requestMoreBody();
+        }
+    }
+
+    /** The next piece of a body read whole, once the last one was written: a file is read only as fast as the peer takes it. */
+    private void writeWholeBody() {
+        HttpContent c;
+        try {
+            c = wholeBody.next(channel.alloc());
+        } catch (java.io.UncheckedIOException e) {
+            logError("cannot read client request body from its temporary file (" + e.getCause().getMessage() + ")");
+            owner.fail(HttpResponseStatus.INTERNAL_SERVER_ERROR);
+            return;
+        }
+        if (c != null) {
+            writeBody(c, true);
+        }
     }
 
     @Override

@@ -2,17 +2,15 @@ package io.ferry.gateway;
 
 import io.ferry.http.hook.BodySink;
 import io.ferry.http.Exchange;
+import io.ferry.http.body.SpooledBody;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.upstream.NextUpstream.Condition;
 import io.ferry.upstream.Peer;
 import io.ferry.upstream.PeerDialer;
 import io.ferry.upstream.UpstreamGroup;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -21,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One request to an upstream group over one or more {@link UpstreamAttempt}s, nginx's
  * ngx_http_upstream with the protocol as callbacks: get a connection to a peer through a
- * {@link PeerDialer}, send the request body as it arrives (kept while small, so a
- * retry can send it again), retry on the next peer as the next_upstream settings allow (never once
+ * {@link PeerDialer}, send the request body read whole before (each attempt from its first byte)
+ * or as it arrives (a retry can send it again while the exchange's copy of it is whole), retry on the next peer as the next_upstream settings allow (never once
  * a response byte reached the client), and end the exchange exactly once.
  */
 public abstract class UpstreamExchange implements BodySink {
@@ -37,7 +35,8 @@ public abstract class UpstreamExchange implements BodySink {
     /** What the client gets if the current dial finds no peer after an attempt failed for an HTTP reason. */
     private HttpResponseStatus lastStatus;
     final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
-    final ReplayBuffer replay = new ReplayBuffer();
+    /** The body read whole before this exchange began, which every attempt sends from its start; null when it streams. */
+    SpooledBody whole;
     boolean replayOnConnect;
     UpstreamAttempt attempt;
     boolean finished;
@@ -66,9 +65,12 @@ public abstract class UpstreamExchange implements BodySink {
     public void start() {
         ex.onAbort(this::abortFromClient);
         if (sendsBody()) {
-            ex.bodySink(this);
-            if (HttpUtil.is100ContinueExpected(ex.request()) && !ex.expectsNoBody() && !ex.requestComplete()) {
-                ex.context().writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+            SpooledBody kept = ex.keptBody();
+            if (kept != null && kept.whole()) {
+                whole = kept;
+            } else {
+                ex.bodySink(this);
+                ex.continueIfExpected();
             }
         }
         nextAttempt(null);
@@ -106,17 +108,22 @@ public abstract class UpstreamExchange implements BodySink {
 
     final boolean mayRetry(Condition cond, boolean requestSent) {
         return !finished && !ex.responseStarted() && RetryRule.allows(next, cond, dialer.peersTried(), dialer.elapsedNanos(),
-                ex.request().method(), requestSent, replay.replayable());
+                ex.request().method(), requestSent, replayable());
     }
 
-    /** Each chunk goes to the current attempt (or waits for its connection) and, while small, is kept for a retry. */
+    /** Whether the body can go again: read whole, or its copy still holds all that went. */
+    private boolean replayable() {
+        SpooledBody kept = ex.keptBody();
+        return whole != null || !sendsBody() || kept == null || kept.replayable();
+    }
+
+    /** Each chunk goes to the current attempt, or waits for its connection. */
     @Override
     public void onBody(HttpContent chunk) {
         if (finished) {
             chunk.release();
             return;
         }
-        replay.offer(chunk);
         UpstreamAttempt a = attempt;
         if (a != null && a.requestSent && a.channel.isActive()) {
             a.writeBody(chunk, true);
@@ -132,7 +139,7 @@ public abstract class UpstreamExchange implements BodySink {
         }
         finished = true;
         closeAttempt();
-        releaseBody();
+        releasePending();
         if (ex.responseStarted()) {
             ex.abort();
         } else {
@@ -143,7 +150,7 @@ public abstract class UpstreamExchange implements BodySink {
     private void abortFromClient() {
         finished = true;
         closeAttempt();
-        releaseBody();
+        releasePending();
     }
 
     private void closeAttempt() {
@@ -155,11 +162,6 @@ public abstract class UpstreamExchange implements BodySink {
                 a.channel.close();
             }
         }
-    }
-
-    final void releaseBody() {
-        releasePending();
-        replay.release();
     }
 
     final void releasePending() {

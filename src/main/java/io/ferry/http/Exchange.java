@@ -194,6 +194,34 @@ public final class Exchange extends ExchangeResponse {
         body.sink(sink, subrequest != null);
     }
 
+    /**
+     * Reads the whole body before {@code whenWhole} runs (nginx's request buffering): memory up to
+     * client_body_buffer_size, then a temporary file; a failure answers the client instead.
+     */
+    public void readBody(Runnable whenWhole) {
+        if (subrequest == null) {
+            continueIfExpected();
+        }
+        body.buffer(whenWhole, subrequest != null);
+    }
+
+    /** "100 Continue" for a client that waits for it before sending the body a handler is about to read. */
+    public void continueIfExpected() {
+        if (HttpUtil.is100ContinueExpected(request) && !expectsNoBody() && !requestComplete()) {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+    }
+
+    /** The body as kept so far: whole after {@link #readBody}, a bounded copy while it streams; or null. */
+    public io.ferry.http.body.SpooledBody keptBody() {
+        return body.spool();
+    }
+
+    /** The exchange is logged and over: its kept body and temporary file go. */
+    void releaseBody() {
+        body.release();
+    }
+
     /** Called when the exchange is cut off (client gone, body too large) so the handler can release upstream resources. */
     public void onAbort(Runnable onAbort) {
         this.onAbort = onAbort;

@@ -220,6 +220,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private void ended(Exchange exchange) {
         exchange.runEndActions();
         listener.completed(exchange);
+        exchange.releaseBody();
     }
 
     /** A WebSocket that outlived this handler reports its end here, once its tunnel closed. */

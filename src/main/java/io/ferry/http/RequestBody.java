@@ -1,5 +1,8 @@
 package io.ferry.http;
 
+import io.ferry.http.body.BodyModule;
+import io.ferry.http.body.BodySettings;
+import io.ferry.http.body.SpooledBody;
 import io.ferry.http.hook.BodySink;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
@@ -7,13 +10,16 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The request body of one exchange on its way to the content handler: read only as fast as the
  * handler asks (client_body_timeout between reads), bounded by client_max_body_size, held while the
- * access phase waits, discarded when nobody takes it.
+ * access phase waits, discarded when nobody takes it. A handler either takes it as it arrives (a
+ * {@link BodySink}; a copy is kept while it fits client_body_buffer_size) or has it read whole first
+ * ({@link #buffer}: memory, then a temporary file), as nginx's request buffering does.
  */
 final class RequestBody {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.ferry.error");
@@ -24,6 +30,10 @@ final class RequestBody {
     private boolean complete;
     private long bytes;
     private ScheduledFuture<?> timer;
+    /** The body as kept: whole when buffered, else the copy of what the sink took; null until a handler asks. */
+    private SpooledBody spool;
+    /** Runs once a buffered body is whole; null when the body streams. */
+    private Runnable ready;
 
     RequestBody(Exchange exchange) {
         this.exchange = exchange;
@@ -46,14 +56,107 @@ final class RequestBody {
 
     void sink(BodySink sink, boolean subrequest) {
         this.sink = sink;
+        if (sink != null && !subrequest && spool == null) {
+            keep(SpooledBody.kept(settings()));
+        }
         if (sink != null && subrequest) {
             // a subrequest has no body: its end comes at once
             sink.onBody(new DefaultLastHttpContent());
         }
         HttpContent c;
         while (sink != null && held != null && (c = held.poll()) != null) {
-            sink.onBody(c);
+            deliver(c);
         }
+    }
+
+    /**
+     * Reads the whole body before {@code whenWhole} runs: memory up to client_body_buffer_size, the
+     * rest in a temporary file. A body already read whole (an internal redirect) is kept as it was.
+     */
+    void buffer(Runnable whenWhole, boolean subrequest) {
+        if (subrequest || spool != null && spool.whole()) {
+            // a subrequest has no body of its own; a body read whole before (an internal redirect) is kept as it was
+            whenWhole.run();
+            return;
+        }
+        keep(SpooledBody.buffered(settings()));
+        if (complete) {
+            // nothing (more) will arrive: the body is what it is, empty
+            endSpool();
+            whenWhole.run();
+            return;
+        }
+        ready = whenWhole;
+        HttpContent c;
+        while (held != null && (c = held.poll()) != null && ready != null) {
+            deliver(c);
+        }
+        if (ready != null) {
+            requestMore(exchange.settings().clientTimeouts().body().toMillis());
+        }
+    }
+
+    SpooledBody spool() {
+        return spool;
+    }
+
+    private void keep(SpooledBody body) {
+        if (spool != null) {
+            spool.release();
+        }
+        spool = body;
+        exchange.moduleContext(BodyModule.BODY, body);
+    }
+
+    private BodySettings settings() {
+        return exchange.settings().module(BodyModule.SETTINGS);
+    }
+
+    /** A chunk for the handler: into the buffered body, or to the sink with a copy kept while it fits. */
+    private void deliver(HttpContent chunk) {
+        boolean last = chunk instanceof LastHttpContent;
+        try {
+            spool.add(ready != null ? chunk.content().retain() : chunk.content().retainedDuplicate());
+        } catch (IOException e) {
+            spoolFailed(e, chunk);
+            return;
+        }
+        if (ready == null) {
+            if (last) {
+                endSpool();
+            }
+            sink.onBody(chunk);
+            return;
+        }
+        chunk.release();
+        if (!last) {
+            exchange.requestMoreBody();
+        } else if (endSpool()) {
+            Runnable r = ready;
+            ready = null;
+            r.run();
+        }
+    }
+
+    private boolean endSpool() {
+        try {
+            spool.end();
+            return true;
+        } catch (IOException e) {
+            spoolFailed(e, null);
+            return false;
+        }
+    }
+
+    /** nginx's crit line for a temporary file it cannot write, and a 500. */
+    private void spoolFailed(IOException e, HttpContent chunk) {
+        if (chunk != null) {
+            ReferenceCountUtil.release(chunk);
+        }
+        LOG.error("*{} cannot write client request body to a temporary file ({}), client: {}",
+                exchange.connection(), e.getMessage(), exchange.remoteAddr());
+        ready = null;
+        exchange.bodyFailed(HttpResponseStatus.INTERNAL_SERVER_ERROR);
     }
 
     void requestMore(long timeoutMillis) {
@@ -93,8 +196,8 @@ final class RequestBody {
             return;
         }
         boolean responseDone = exchange.responseDone();
-        if (sink != null && !responseDone) {
-            sink.onBody(chunk);
+        if ((sink != null || ready != null) && !responseDone) {
+            deliver(chunk);
         } else if (held != null && !responseDone) {
             held.add(chunk);
         } else {
@@ -102,6 +205,14 @@ final class RequestBody {
         }
         if (complete && responseDone) {
             exchange.bodyEndedAfterResponse();
+        }
+    }
+
+    /** The exchange is over: the kept body goes, its temporary file with it. */
+    void release() {
+        ready = null;
+        if (spool != null) {
+            spool.release();
         }
     }
 

@@ -26,6 +26,7 @@ import io.ferry.stream.StreamModule;
 import io.ferry.module.realip.RealIpModule;
 import io.ferry.module.rewrite.RewriteModule;
 import io.ferry.variable.Variable;
+import io.ferry.http.body.BodyModule;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,7 +57,8 @@ public final class Modules {
             new AuthRequestModule(),
             new LimitReqModule(),
             new LimitConnModule(),
-            new EmptyGifModule());
+            new EmptyGifModule(),
+            new BodyModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
             ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();

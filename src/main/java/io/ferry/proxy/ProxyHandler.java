@@ -21,7 +21,12 @@ final class ProxyHandler implements ContentPhaseHandler {
         if (proxy == null) {
             return false;
         }
-        new ProxyExchange(exchange, proxy, upstreams.group(proxy.upstream()), tunnels).start();
+        // read whole even when proxy_set_body replaces it: $request_body may be what goes instead
+        if (proxy.requestBuffering()) {
+            exchange.readBody(() -> new ProxyExchange(exchange, proxy, upstreams.group(proxy.upstream()), tunnels).start());
+        } else {
+            new ProxyExchange(exchange, proxy, upstreams.group(proxy.upstream()), tunnels).start();
+        }
         return true;
     }
 }

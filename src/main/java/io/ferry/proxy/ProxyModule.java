@@ -73,6 +73,7 @@ public final class ProxyModule implements Module {
         rows.one("proxy_pass_request_headers", HSL);
         rows.one("proxy_pass_request_body", HSL);
         rows.one("proxy_set_body", HSL);
+        rows.one("proxy_request_buffering", HSL);
         rows.add("proxy_redirect", HSL, 1, 2, null, true);
     }
 
@@ -109,7 +110,8 @@ public final class ProxyModule implements Module {
                 level.time("proxy_connect_timeout", DEFAULT_TIMEOUT), level.time("proxy_read_timeout", DEFAULT_TIMEOUT),
                 level.time("proxy_send_timeout", DEFAULT_TIMEOUT),
                 level.nextUpstream("proxy", CONDITIONS), websocket, hidden(level),
-                intercept, bufferSize, method, passHeaders, passBody, body, ProxyRedirect.rules(level, pass, target));
+                intercept, bufferSize, method, passHeaders, passBody, body, ProxyRedirect.rules(level, pass, target),
+                level.flag("proxy_request_buffering", true));
     }
 
     /** An inherited value with variables, compiled where it is written. */

@@ -27,7 +27,10 @@ final class UpstreamRequest {
     static HttpRequest build(Exchange ex, ProxySettings proxy, byte[] body) {
         HttpRequest client = ex.request();
         boolean upgrade = proxy.websocketAuto() && WebSocketUpgrade.isWebSocket(client);
-        boolean chunked = proxy.sendsClientBody() && HttpUtil.isTransferEncodingChunked(client);
+        // a body read whole goes with its length, whatever framing the client chose (nginx's request buffering)
+        io.ferry.http.body.SpooledBody whole = proxy.sendsClientBody() ? ex.keptBody() : null;
+        long wholeLength = whole != null && whole.whole() && ex.requestComplete() ? whole.size() : -1;
+        boolean chunked = wholeLength < 0 && proxy.sendsClientBody() && HttpUtil.isTransferEncodingChunked(client);
         HttpVersion version = upgrade || chunked || proxy.httpVersion().equals("1.1") ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
         HttpRequest up = new DefaultHttpRequest(version, method(ex, proxy), uri(ex, proxy.target()));
         HttpHeaders out = up.headers();
@@ -59,6 +62,8 @@ final class UpstreamRequest {
         }
         if (body != null) {
             out.set("Content-Length", body.length);
+        } else if (wholeLength >= 0 && (HttpUtil.isTransferEncodingChunked(client) || wholeLength > 0)) {
+            out.set("Content-Length", wholeLength);
         } else if (chunked) {
             out.set("Transfer-Encoding", HttpHeaderValues.CHUNKED);
         } else if (proxy.sendsClientBody() && client.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {

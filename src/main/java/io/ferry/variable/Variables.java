@@ -42,7 +42,6 @@ public final class Variables {
             Map.entry("scheme", RequestScope::scheme),
             Map.entry("server_protocol", RequestScope::protocol),
             Map.entry("request_id", RequestScope::requestId),
-            Map.entry("content_length", s -> s.requestHeader("content-length")),
             Map.entry("content_type", s -> s.requestHeader("content-type")),
             Map.entry("proxy_add_x_forwarded_for", Variables::forwardedFor),
             Map.entry("request", s -> s.method() + " " + s.requestUri() + " " + s.protocol()),

@@ -49,7 +49,7 @@ class LimitsIT {
                         large_client_header_buffers 4 1k;
                         client_max_body_size 1k;
                         location / { proxy_pass http://127.0.0.1:%3$d; }
-                        location /cut/ { proxy_pass http://127.0.0.1:%4$d; }
+                        location /cut/ { proxy_pass http://127.0.0.1:%4$d; proxy_request_buffering off; }
                     }
                     server {
                         listen 127.0.0.1:%2$d;
