@@ -23,6 +23,7 @@ import io.ferry.proxy.ProxyModule;
 import io.ferry.stream.StreamModule;
 import io.ferry.module.realip.RealIpModule;
 import io.ferry.module.rewrite.RewriteModule;
+import io.ferry.module.ssi.SsiModule;
 import io.ferry.variable.Variable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,6 +46,7 @@ public final class Modules {
             new MemcachedModule(),
             new ProxyModule(),
             new GunzipModule(),
+            new SsiModule(),
             new GzipModule(),
             new LogModule(),
             new StreamModule(),
