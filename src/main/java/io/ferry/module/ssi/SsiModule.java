@@ -107,7 +107,7 @@ public final class SsiModule implements Module {
             h.remove(HttpHeaderNames.ETAG);
         }
         int status = response.status().code();
-        if (ex.isHead() || ex.isSubrequest() || status == 204 || status == 304) {
+        if (ex.isHead() || status == 204 || status == 304) {
             return;
         }
         h.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
