@@ -5,6 +5,7 @@ import io.ferry.http.hook.SubrequestSink;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 
@@ -19,6 +20,7 @@ final class SsiInclude implements SubrequestSink {
     private final ArrayDeque<ByteBuf> body = new ArrayDeque<>();
     private CompositeByteBuf value;
     private boolean done;
+    private int status;
     private boolean closed;
 
     SsiInclude(SsiFilter filter, String variable) {
@@ -29,6 +31,11 @@ final class SsiInclude implements SubrequestSink {
     @Override
     public boolean wantsBody() {
         return true;
+    }
+
+    @Override
+    public void head(HttpResponse head) {
+        status = head.status().code();
     }
 
     @Override
@@ -55,7 +62,9 @@ final class SsiInclude implements SubrequestSink {
             return;
         }
         if (variable != null) {
-            filter.values().set(variable, value == null ? "" : value.toString(StandardCharsets.UTF_8));
+            // nginx keeps the body of a successful answer only (ngx_http_ssi_set_variable)
+            boolean kept = complete && status < 300 && value != null;
+            filter.values().set(variable, kept ? value.toString(StandardCharsets.UTF_8) : "");
             release();
         }
         filter.wake();

@@ -2,6 +2,7 @@ package io.ferry.module.ssi;
 
 import io.ferry.http.Exchange;
 import io.ferry.variable.ConnectionVariable;
+import io.ferry.variable.Regex;
 import io.ferry.variable.UnknownVariableException;
 import io.ferry.variable.Variables;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
@@ -132,19 +132,22 @@ final class SsiValues {
         return matches != negative;
     }
 
+    /** A match sets $1..$9 and the named groups, as nginx's ngx_http_regex_exec does for SSI. */
     private boolean matchRegex(String regex, String subject) {
-        Matcher m;
+        Regex re;
         try {
-            m = Pattern.compile(regex).matcher(subject);
+            re = Regex.compile(regex, false);
         } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException("invalid regex \"" + regex + "\": " + e.getDescription());
         }
+        Matcher m = re.pattern().matcher(subject);
         if (!m.find()) {
             return false;
         }
         for (int g = 1; g <= Math.min(9, m.groupCount()); g++) {
             own.put(Integer.toString(g), m.group(g) == null ? "" : m.group(g));
         }
+        re.names().forEach((name, g) -> own.put(name.toLowerCase(Locale.ROOT), m.group(g) == null ? "" : m.group(g)));
         return true;
     }
 

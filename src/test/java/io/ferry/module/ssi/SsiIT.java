@@ -36,11 +36,12 @@ class SsiIT {
         Files.writeString(html.resolve("local.html"), "[local <!--#echo var=\"uri\" -->]");
         Files.writeString(html.resolve("set.html"), "<!--#include virtual=\"/backend/set\" set=\"got\" -->"
                 + "<!--#if expr=\"$got\" -->seen: <!--#echo var=\"got\" encoding=\"none\" --><!--#endif -->");
+        Files.writeString(html.resolve("set404.html"), "<!--#include virtual=\"/missing\" set=\"got\" -->[<!--#echo var=\"got\" -->]");
         Files.writeString(html.resolve("echo.html"), "<!--#set var=\"v\" value=\"<a&b> $arg_q\" -->"
                 + "e=<!--#echo var=\"v\" -->|n=<!--#echo var=\"v\" encoding=\"none\" -->|u=<!--#echo var=\"v\" encoding=\"url\" -->"
                 + "|d=<!--#echo var=\"missing\" default=\"dflt\" -->|none=<!--#echo var=\"missing\" -->");
-        Files.writeString(html.resolve("if.html"), "<!--#if expr=\"$arg_a = one\" -->1<!--#elif expr=\"$arg_a = /^t(w)o/\" -->2$1="
-                + "<!--#echo var=\"1\" --><!--#elif expr=\"$arg_a != three\" -->not3<!--#else -->3<!--#endif -->.");
+        Files.writeString(html.resolve("if.html"), "<!--#if expr=\"$arg_a = one\" -->1<!--#elif expr=\"$arg_a = /^t(?P<mid>w)o/\" -->2$1="
+                + "<!--#echo var=\"1\" -->,<!--#echo var=\"mid\" --><!--#elif expr=\"$arg_a != three\" -->not3<!--#else -->3<!--#endif -->.");
         Files.writeString(html.resolve("errors.html"), "a<!--#bogus -->b<!--#config errmsg=\"[oops]\" --><!--#echo -->c");
         Files.writeString(html.resolve("silent.html"), "a<!--#bogus -->b");
         Files.writeString(html.resolve("plain.txt"), "<!--#echo var=\"uri\" -->");
@@ -108,6 +109,11 @@ class SsiIT {
     }
 
     @Test
+    void includeSetKeepsOnlyASuccessfulBody() throws Exception {
+        assertThat(get("/set404.html").text()).isEqualTo("[]");
+    }
+
+    @Test
     void echoEncodesAsAskedAndFallsBackToDefaults() throws Exception {
         assertThat(get("/echo.html?q=x%20y").text()).isEqualTo(
                 "e=&lt;a&amp;b&gt; x%20y|n=<a&b> x%20y|u=%3Ca&b%3E%20x%2520y|d=dflt|none=(none)");
@@ -116,7 +122,7 @@ class SsiIT {
     @Test
     void ifElifElseChooseOneBranch() throws Exception {
         assertThat(get("/if.html?a=one").text()).isEqualTo("1.");
-        assertThat(get("/if.html?a=two").text()).isEqualTo("2$1=w.");
+        assertThat(get("/if.html?a=two").text()).isEqualTo("2$1=w,w.");
         assertThat(get("/if.html?a=four").text()).isEqualTo("not3.");
         assertThat(get("/if.html?a=three").text()).isEqualTo("3.");
     }
