@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,6 +37,9 @@ public final class Exchange extends ExchangeResponse {
     private final RequestBody body = new RequestBody(this);
     private Runnable onAbort;
     private List<Runnable> endActions;
+    /** Subrequests still running, cancelled when this exchange is cut off (its handler's onAbort is its own). */
+    private List<Exchange> children;
+    private final Exchange parent;
     private boolean responseDone;
     private boolean targetRewritten;
     private boolean errorPageUsed;
@@ -43,11 +47,13 @@ public final class Exchange extends ExchangeResponse {
     Exchange(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure, int requestNumber,
              ContentHandlers handlers) {
         super(ctx, connection, request, secure, requestNumber, handlers, null);
+        this.parent = null;
     }
 
     private Exchange(Exchange parent, HttpRequest request, Subrequest subrequest) {
         super(parent.ctx, parent.connection, request, parent.secure, parent.requestNumber, parent.handlers, subrequest);
         body.noBody();
+        this.parent = parent;
         this.server = parent.server;
         this.settings = parent.server.fallback();
         this.target = parent.target;
@@ -68,7 +74,10 @@ public final class Exchange extends ExchangeResponse {
         }
         HttpRequest copy = new DefaultHttpRequest(request.protocolVersion(), request.method(), request.uri(), request.headers().copy());
         Exchange child = new Exchange(this, copy, new Subrequest(ctx, sink, depth));
-        onAbort(child::cancel);
+        if (children == null) {
+            children = new ArrayList<>(1);
+        }
+        children.add(child);
         child.rewriteTarget(uri, args);
         child.phases.startSubrequest();
         return child;
@@ -288,6 +297,10 @@ public final class Exchange extends ExchangeResponse {
 
     private void abortHandler() {
         body.releaseHeld();
+        if (children != null) {
+            List.copyOf(children).forEach(Exchange::cancel);
+            children = null;
+        }
         Runnable r = onAbort;
         onAbort = null;
         if (r != null) {
@@ -384,6 +397,7 @@ public final class Exchange extends ExchangeResponse {
         onAbort = null;
         body.releaseHeld();
         if (subrequest != null) {
+            leaveParent();
             subrequest.finished(this, reusable);
             return;
         }
@@ -419,10 +433,17 @@ public final class Exchange extends ExchangeResponse {
             abortHandler();
             keepAlive = false;
             if (subrequest != null) {
+                leaveParent();
                 subrequest.finished(this, false);
             } else {
                 ctx.channel().close();
             }
+        }
+    }
+
+    private void leaveParent() {
+        if (parent.children != null) {
+            parent.children.remove(this);
         }
     }
 

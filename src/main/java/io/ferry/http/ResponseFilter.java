@@ -150,6 +150,10 @@ public final class ResponseFilter extends ChannelDuplexHandler {
         int at = drainingAt;
         BodyFilter f = active.get(at);
         ByteBuf piece = f.drain(ctx.alloc());
+        if (piece == null) {
+            f.whenReady(() -> next(ctx));
+            return;
+        }
         if (f.pending()) {
             drain(ctx, at, through(ctx.alloc(), at + 1, piece), drainingTrailers, drainingPromise);
             return;

@@ -25,6 +25,7 @@ import io.ferry.proxy.ProxyModule;
 import io.ferry.stream.StreamModule;
 import io.ferry.module.realip.RealIpModule;
 import io.ferry.module.rewrite.RewriteModule;
+import io.ferry.module.ssi.SsiModule;
 import io.ferry.variable.Variable;
 import io.ferry.http.body.BodyModule;
 import java.util.ArrayList;
@@ -48,6 +49,7 @@ public final class Modules {
             new MemcachedModule(),
             new ProxyModule(),
             new GunzipModule(),
+            new SsiModule(),
             new GzipModule(),
             new LogModule(),
             new StreamModule(),

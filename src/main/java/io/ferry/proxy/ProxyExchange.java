@@ -135,7 +135,10 @@ final class ProxyExchange extends UpstreamExchange {
             timing().status(code);
             timing().headers(res.headers());
             if (code == 101) {
-                if (upgradeRequested) {
+                if (ex.isSubrequest()) {
+                    // the connection belongs to the main request: a subrequest cannot hand it to a tunnel (nginx)
+                    cutOff(HttpResponseStatus.BAD_GATEWAY, "connection upgrade in subrequest", null);
+                } else if (upgradeRequested) {
                     switchProtocols(res);
                 } else {
                     failed(Condition.INVALID_HEADER, HttpResponseStatus.BAD_GATEWAY,

@@ -20,9 +20,17 @@ public interface BodyFilter {
         return false;
     }
 
-    /** The next piece of output for the input kept; called only while {@link #pending()}. */
+    /**
+     * The next piece of output for the input kept; called only while {@link #pending()}. Null when
+     * that output waits on something outside the chain (an SSI include's subrequest): the chain then
+     * asks again only once the filter ran what {@link #whenReady} gave it.
+     */
     default ByteBuf drain(ByteBufAllocator alloc) {
         return alloc.buffer(0);
+    }
+
+    /** What to run once output that {@link #drain} could not give yet is ready; run once, on the event loop. */
+    default void whenReady(Runnable ready) {
     }
 
     /** The producer flushed: return what makes everything so far readable by the client. */
