@@ -200,7 +200,12 @@ final class LocationBuilder {
         return new ClientTimeouts(body == null ? d.body() : Values.time(body, body.args().get(0)),
                 send == null ? d.send() : Values.time(send, send.args().get(0)),
                 requests == null ? d.keepaliveRequests() : Values.positiveInt(requests, requests.args().get(0)),
-                time == null ? d.keepaliveTime() : Values.time(time, time.args().get(0)), keepaliveDisable(s));
+                time == null ? d.keepaliveTime() : Values.time(time, time.args().get(0)), keepaliveDisable(s),
+                keepaliveHeader(s.inherited("keepalive_timeout")));
+    }
+
+    private static Duration keepaliveHeader(Directive d) throws ConfException {
+        return d == null || d.args().size() < 2 ? null : Values.time(d, d.args().get(1));
     }
 
     /**
