@@ -12,6 +12,7 @@ import io.ferry.model.ModuleSettings;
 import io.ferry.model.RedirectStyle;
 import io.ferry.upstream.Upstream;
 import io.ferry.variable.Regex;
+import io.ferry.variable.Template;
 import io.ferry.variable.Variables;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -139,12 +140,14 @@ final class LocationBuilder {
     private LocationSettings settings(Scope s, Location location) throws ConfException {
         Directive rootD = s.inherited("root");
         Path root = prefix.resolve(rootD == null ? "html" : rootD.args().get(0)).normalize();
-        List<String> index = new ArrayList<>();
+        List<Template> index = new ArrayList<>();
         for (Directive d : s.inheritedAll("index")) {
-            index.addAll(d.args());
+            for (String name : d.args()) {
+                index.add(ConfigBuilder.template(d, name, variables));
+            }
         }
         if (index.isEmpty()) {
-            index.add("index.html");
+            index.add(Template.literal("index.html"));
         }
         Directive defaultTypeD = s.inherited("default_type");
         Directive typesD = s.inherited("types");
