@@ -15,7 +15,7 @@ import java.util.zip.CRC32;
  * hash KEY [consistent]. Plain: CRC32 of the key picks by weight, as nginx. Consistent (ketama): every
  * peer owns 160 points per weight on a ring, placed by MD5 of its own name (CRC32 is linear and
  * clusters the points of similar names), so removing one of N peers moves only the keys it owned,
- * about 1/N. Unusable picks move on; after 20 it falls back to round robin.
+ * about 1/N. Unusable picks move on; after 20, or for an empty key, it falls back to round robin.
  */
 public final class Hash implements Balancer {
     private static final int POINTS_PER_WEIGHT = 160;
@@ -73,6 +73,10 @@ public final class Hash implements Balancer {
     @Override
     public Peer pick(ConnectionScope request, Set<Peer> tried, long now) {
         String k = key.render(request);
+        if (k.isEmpty()) {
+            // nginx balances an empty key round robin rather than sending every such request to one peer
+            return fallback.pick(request, tried, now);
+        }
         long hash = crc(k);
         if (ring != null) {
             int at = Arrays.binarySearch(ring, word(md5(k), 0));
