@@ -53,6 +53,14 @@ class ListenParametersConfigTest {
     }
 
     @Test
+    void proxyProtocolVariablesExistAndAreNeverFound() throws Exception {
+        ConfigText c = new ConfigText(dir);
+        c.load("stream { upstream u { hash $proxy_protocol_addr; server 127.0.0.1:9001; }\n"
+                + "server { listen 127.0.0.1:9000; proxy_pass u; } }");
+        assertThat(new io.ferry.variable.Variables().resolve("proxy_protocol_port").value(null)).isNull();
+    }
+
+    @Test
     void streamListenTakesTheSameParametersButNotHttp2() throws Exception {
         ConfigText c = new ConfigText(dir);
         c.load("stream { server { listen 127.0.0.1:9000 reuseport backlog=5; proxy_pass 127.0.0.1:9001; } }");
