@@ -1,5 +1,6 @@
 package io.ferry.net;
 
+import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
@@ -22,7 +23,7 @@ public record SocketPlan<S>(InetSocketAddress bind, Map<String, S> sites, Socket
         if (sites.size() == 1) {
             return sites.values().iterator().next();
         }
-        S s = sites.get(local.getAddress().getHostAddress());
+        S s = sites.get(NetUtil.toAddressString(local.getAddress()));
         return s != null ? s : sites.get(ANY);
     }
 
@@ -31,7 +32,8 @@ public record SocketPlan<S>(InetSocketAddress bind, Map<String, S> sites, Socket
         if (host == null || host.equals("0.0.0.0") || (host.equals("::") && !socket.ipv6only())) {
             return ANY;
         }
-        return host.equals("::") ? "::" : host;
+        // IPv6 in one spelling, the one siteFor looks up ("[0:0::1]" and "[::1]" are one address)
+        return NetUtil.isValidIpV6Address(host) ? NetUtil.toAddressString(NetUtil.getByName(host)) : host;
     }
 
     /**

@@ -119,6 +119,16 @@ class SocketPlanTest {
     }
 
     @Test
+    void anIpv6AddressHasOneSpellingAndPrintsAsInNginx() throws Exception {
+        Map<String, SocketPlan<Site>> plans = plan("""
+                server { listen 8010; server_name any; }
+                server { listen [0:0::1]:8010; server_name v6; }
+                """);
+        assertThat(name(plans.get("*:8010").siteFor(local("::1")).selector().defaultServer())).isEqualTo("v6");
+        assertThat(io.ferry.variable.SocketText.address(new InetSocketAddress("::1", 80))).isEqualTo("::1");
+    }
+
+    @Test
     void defaultServerWinsOverTheFirstServerOfItsAddress() throws Exception {
         Map<String, SocketPlan<Site>> plans = plan("""
                 server { listen 127.0.0.1:8005; server_name first; }
