@@ -40,6 +40,13 @@ class HashTest {
     }
 
     @Test
+    void aKeyPicksThePeerNginxPicks() {
+        // nginx: (crc32("127.0.0.1") >> 16) & 0x7fff = 22455, odd: the second of two equal peers
+        List<Peer> two = peers().subList(0, 2);
+        assertThat(sequence(new Hash(two, Template.literal("127.0.0.1"), false), 3)).isEqualTo("bbb");
+    }
+
+    @Test
     void anEmptyKeyIsRoundRobin() {
         assertThat(sequence(new Hash(peers(), Template.literal(""), false), 6)).isEqualTo("abcabc");
         assertThat(sequence(new Hash(peers(), Template.literal(""), true), 6)).isEqualTo("abcabc");
