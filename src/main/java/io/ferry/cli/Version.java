@@ -46,8 +46,6 @@ final class Version {
             "--without-stream_split_clients_module",
             "--without-stream_return_module",
             "--without-stream_set_module",
-            "--without-stream_upstream_hash_module",
-            "--without-stream_upstream_least_conn_module",
             "--without-stream_upstream_random_module",
             "--without-stream_upstream_zone_module");
 

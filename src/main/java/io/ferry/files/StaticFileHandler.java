@@ -4,6 +4,7 @@ import io.ferry.http.hook.ContentHandler;
 import io.ferry.http.Exchange;
 import io.ferry.http.RequestTarget;
 import io.ferry.model.LocationSettings;
+import io.ferry.variable.Template;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -72,7 +73,8 @@ public final class StaticFileHandler implements ContentHandler {
 
     /**
      * The first index file that exists, by an internal redirect to URI+name (the query string is
-     * kept); 403 for a directory without one (nginx: "directory index ... is forbidden").
+     * kept); 403 for a directory without one (nginx: "directory index ... is forbidden"). As in
+     * nginx, a name with an absolute path is redirected to without looking for the file.
      */
     private static void index(Exchange ex, LocationSettings s, String uri) {
         Path dir = FilePaths.resolve(s, ex, uri);
@@ -80,8 +82,13 @@ public final class StaticFileHandler implements ContentHandler {
             ex.sendError(HttpResponseStatus.NOT_FOUND, false);
             return;
         }
-        for (String name : s.index()) {
-            String target = name.startsWith("/") ? name : uri + name;
+        for (Template index : s.index()) {
+            String name = index.render(ex);
+            if (name.startsWith("/")) {
+                ex.internalRedirect(name);
+                return;
+            }
+            String target = uri + name;
             Path candidate = FilePaths.resolve(s, ex, target);
             if (candidate != null && Files.isRegularFile(candidate)) {
                 // nginx's index module: an internal redirect, so "/" → "/index.php" reaches the PHP location.

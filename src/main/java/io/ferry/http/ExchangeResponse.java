@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslHandler;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -100,11 +101,16 @@ public abstract class ExchangeResponse extends ExchangeVariables {
                 && !misbehavingBrowser();
         if (response.status().code() != 101) {
             response.headers().set("Connection", keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+            Duration header = settings.clientTimeouts().keepaliveHeader();
+            if (keepAlive && header != null) {
+                response.headers().set("Keep-Alive", "timeout=" + header.toSeconds());
+            }
         }
         if (request.protocolVersion().equals(HttpVersion.HTTP_1_0) && HttpUtil.isTransferEncodingChunked(response)) {
             HttpUtil.setTransferEncodingChunked(response, false);
             keepAlive = false;
             response.headers().set("Connection", HttpHeaderValues.CLOSE);
+            response.headers().remove("Keep-Alive");
         }
         headerBytes = headerSize(response);
         this.response = response;

@@ -1,9 +1,10 @@
 package io.ferry.model;
 
+import io.ferry.net.SocketOptions;
 import java.net.InetSocketAddress;
 
-/** listen [ADDR:]PORT [ssl] [default_server]; a null host binds every address. */
-public record Listen(String host, int port, boolean ssl, boolean defaultServer, String file, int line) {
+/** listen [ADDR:]PORT [ssl] [default_server] [socket parameters]; a null host binds every address. */
+public record Listen(String host, int port, boolean ssl, boolean defaultServer, SocketOptions socket, String file, int line) {
 
     public InetSocketAddress address() {
         return host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port);

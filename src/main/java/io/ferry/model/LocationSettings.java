@@ -1,5 +1,6 @@
 package io.ferry.model;
 
+import io.ferry.variable.Template;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.Map;
  */
 public record LocationSettings(
         Path root,
-        List<String> index,
+        List<Template> index,
         String defaultType,
         Map<String, String> types,
         long clientMaxBodySize,

@@ -18,8 +18,12 @@ public record VirtualServer(
         String file,
         int line) {
 
-    /** The name nginx reports as $server_name: the first one written, or "" when none. */
+    /** The name nginx reports as $server_name: the first one written (".name" reads as "name"), or "" when none. */
     public String primaryName() {
-        return names.isEmpty() ? "" : names.get(0).text();
+        if (names.isEmpty()) {
+            return "";
+        }
+        String first = names.get(0).text();
+        return first.startsWith(".") ? first.substring(1) : first;
     }
 }

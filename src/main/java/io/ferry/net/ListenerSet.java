@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -39,14 +40,16 @@ public final class ListenerSet<P> {
     private final EventLoopGroup group;
     private final Class<? extends ServerChannel> channelType;
     private final Function<P, InetSocketAddress> bindAddress;
+    private final Function<P, SocketOptions> options;
     private final Acceptor<P> acceptor;
     private final Map<String, Listener<P>> listeners = new LinkedHashMap<>();
 
     public ListenerSet(EventLoopGroup group, Class<? extends ServerChannel> channelType,
-                       Function<P, InetSocketAddress> bindAddress, Acceptor<P> acceptor) {
+                       Function<P, InetSocketAddress> bindAddress, Function<P, SocketOptions> options, Acceptor<P> acceptor) {
         this.group = group;
         this.channelType = channelType;
         this.bindAddress = bindAddress;
+        this.options = options;
         this.acceptor = acceptor;
     }
 
@@ -104,7 +107,6 @@ public final class ListenerSet<P> {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(channelType)
-                .option(ChannelOption.SO_BACKLOG, 511)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -115,6 +117,7 @@ public final class ListenerSet<P> {
                         acceptor.accept(listener, ch);
                     }
                 });
+        options.apply(plan).apply(b, address, EpollServerSocketChannel.class.isAssignableFrom(channelType));
         try {
             listener.channel = b.bind(address).sync().channel();
         } catch (Exception e) {
@@ -129,6 +132,15 @@ public final class ListenerSet<P> {
         List<InetSocketAddress> out = new ArrayList<>();
         for (Listener<P> l : listeners.values()) {
             out.add((InetSocketAddress) l.channel.localAddress());
+        }
+        return out;
+    }
+
+    /** The bound server channels, for reading back their socket options. */
+    synchronized List<Channel> listeners() {
+        List<Channel> out = new ArrayList<>();
+        for (Listener<P> l : listeners.values()) {
+            out.add(l.channel);
         }
         return out;
     }

@@ -46,7 +46,10 @@ public final class ServerSelector {
 
     public VirtualServer select(String host) {
         if (host == null || host.isEmpty()) {
-            return defaultServer;
+            // server_name "" is the documented way to catch requests without a Host
+            return servers.stream().filter(vs -> vs.names().stream()
+                    .anyMatch(sn -> sn.kind() == ServerName.Kind.EXACT && sn.text().isEmpty()))
+                    .findFirst().orElse(defaultServer);
         }
         String name = host.toLowerCase(Locale.ROOT);
         if (name.endsWith(".")) {

@@ -61,7 +61,7 @@ public final class FerryServer {
     private FerryServer(int threads) {
         this.threads = threads;
         this.group = new MultiThreadIoEventLoopGroup(threads, Transport.ioHandlerFactory());
-        this.listeners = new ListenerSet<>(group, Transport.serverChannel(), SocketPlan::bind, this::accept);
+        this.listeners = new ListenerSet<>(group, Transport.serverChannel(), SocketPlan::bind, SocketPlan::options, this::accept);
         this.streams = new StreamServers(group, tunnels, accessLogs);
     }
 

@@ -3,6 +3,7 @@ package io.ferry.server;
 import io.ferry.model.HttpConfig;
 import io.ferry.model.Listen;
 import io.ferry.model.VirtualServer;
+import io.ferry.net.SocketOptions;
 import io.ferry.net.SocketPlan;
 import io.ferry.route.ServerSelector;
 import io.ferry.tls.TlsContexts;
@@ -10,6 +11,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.Mapping;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,12 +28,14 @@ record Site(ServerSelector selector, Mapping<String, SslContext> sni) {
     static Map<String, SocketPlan<Site>> plan(HttpConfig http) throws IOException {
         Map<Integer, Map<String, List<Entry>>> byPort = new LinkedHashMap<>();
         Set<Integer> v6 = new HashSet<>();
+        Map<String, SocketOptions> options = new HashMap<>();
         for (VirtualServer vs : http.servers()) {
             for (Listen l : vs.listens()) {
-                String addr = SocketPlan.addressKey(l.host());
+                String addr = SocketPlan.addressKey(l.host(), l.socket());
                 if (addr.equals(SocketPlan.ANY) && "::".equals(l.host())) {
                     v6.add(l.port());
                 }
+                SocketPlan.addOptions(options, addr + ":" + l.port(), l.socket());
                 byPort.computeIfAbsent(l.port(), p -> new LinkedHashMap<>())
                         .computeIfAbsent(addr, a -> new ArrayList<>()).add(new Entry(vs, l));
             }
@@ -44,7 +48,7 @@ record Site(ServerSelector selector, Mapping<String, SslContext> sni) {
             }
             sites.put(port.getKey(), byAddress);
         }
-        return SocketPlan.of(sites, (port, site) -> v6.contains(port));
+        return SocketPlan.of(sites, (port, site) -> v6.contains(port), options);
     }
 
     private record Entry(VirtualServer server, Listen listen) {

@@ -5,6 +5,7 @@ import io.ferry.model.Listen;
 import io.ferry.tls.Tls;
 import io.ferry.upstream.Upstream;
 import io.ferry.net.ListenerSet;
+import io.ferry.net.SocketOptions;
 import io.ferry.net.SocketPlan;
 import io.ferry.net.Transport;
 import io.ferry.tls.TlsContexts;
@@ -65,7 +66,7 @@ public final class StreamServers {
         this.tunnels = tunnels;
         this.accessLogs = accessLogs;
         this.listeners = new ListenerSet<>(group, ownGroup ? NioServerSocketChannel.class : Transport.serverChannel(),
-                SocketPlan::bind, (listener, ch) -> {
+                SocketPlan::bind, SocketPlan::options, (listener, ch) -> {
                     sessions.add(ch);
                     Site site = listener.plan().siteFor((InetSocketAddress) ch.localAddress());
                     StreamSession.accept(ch, site, upstreams.group(site.server().upstream()), tunnels, accessLogs);
@@ -119,6 +120,7 @@ public final class StreamServers {
     private static Map<String, SocketPlan<Site>> plan(StreamConfig config) throws IOException {
         Map<Tls, SslContext> contexts = new HashMap<>();
         Map<Integer, Map<String, Site>> byPort = new LinkedHashMap<>();
+        Map<String, SocketOptions> options = new HashMap<>();
         for (StreamServer s : config.servers()) {
             SslContext ssl = null;
             if (s.tls() != null) {
@@ -129,12 +131,13 @@ public final class StreamServers {
                 }
             }
             for (Listen l : s.listens()) {
-                byPort.computeIfAbsent(l.port(), p -> new LinkedHashMap<>())
-                        .put(SocketPlan.addressKey(l.host()), new Site(s, l.ssl() ? ssl : null));
+                String addr = SocketPlan.addressKey(l.host(), l.socket());
+                byPort.computeIfAbsent(l.port(), p -> new LinkedHashMap<>()).put(addr, new Site(s, l.ssl() ? ssl : null));
+                SocketPlan.addOptions(options, addr + ":" + l.port(), l.socket());
             }
         }
         return SocketPlan.of(byPort, (port, site) -> site.server().listens().stream()
-                .anyMatch(l -> l.port() == port && "::".equals(l.host())));
+                .anyMatch(l -> l.port() == port && "::".equals(l.host()) && !l.socket().ipv6only()), options);
     }
 
     /** The bound address of each stream listening socket (ephemeral ports resolved). */

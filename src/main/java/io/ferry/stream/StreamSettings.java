@@ -1,6 +1,7 @@
 package io.ferry.stream;
 
 import io.ferry.conf.ConfException;
+import io.ferry.conf.ListenParameters;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
 import io.ferry.model.Listen;
@@ -101,14 +102,19 @@ public final class StreamSettings {
             throw Values.error(d, "no port in \"" + address + "\" of the \"listen\" directive");
         }
         boolean ssl = false;
+        ListenParameters socket = new ListenParameters(d, a.host());
         for (String p : d.args().subList(1, d.args().size())) {
             switch (p) {
                 case "ssl" -> ssl = true;
                 case "udp" -> throw Values.error(d, "UDP is not supported in \"listen\" (TCP only)");
-                default -> throw Values.error(d, "invalid parameter \"" + p + "\"");
+                default -> {
+                    if (!socket.accept(p, false)) {
+                        throw Values.error(d, "invalid parameter \"" + p + "\"");
+                    }
+                }
             }
         }
-        return new Listen(a.host(), a.port(), ssl, false, d.file(), d.line());
+        return new Listen(a.host(), a.port(), ssl, false, socket.options(), d.file(), d.line());
     }
 
     /** Only stream variables exist in stream: "$uri" in a stream log_format is nginx's unknown variable. */

@@ -1,5 +1,6 @@
 package io.ferry.upstream;
 
+import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
@@ -28,7 +29,7 @@ public record UpstreamServer(
         if (unixPath != null) {
             return "unix:" + unixPath;
         }
-        String host = address.getAddress().getHostAddress();
+        String host = NetUtil.toAddressString(address.getAddress());
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 }

@@ -27,7 +27,10 @@ public final class Variables {
             Map.entry("ssl_protocol", ConnectionScope::sslProtocol),
             Map.entry("ssl_cipher", ConnectionScope::sslCipher),
             Map.entry("ssl_server_name", ConnectionScope::sslServerName),
-            Map.entry("ssl_session_reused", ConnectionScope::sslSessionReused));
+            Map.entry("ssl_session_reused", ConnectionScope::sslSessionReused),
+            // the PROXY protocol is never accepted (listen refuses proxy_protocol), so these are never found
+            Map.entry("proxy_protocol_addr", s -> null),
+            Map.entry("proxy_protocol_port", s -> null));
 
     private static final Map<String, Variable> BUILT_IN = Map.ofEntries(
             Map.entry("server_name", RequestScope::serverName),

@@ -106,6 +106,16 @@ class StaticFilesIT {
                         location /multi/ {
                             index a.html b.html;
                         }
+                        location /var/ {
+                            alias html/multi/;
+                            index ${server_name}-none.html $arg_i.html;
+                        }
+                        location /absolute/ {
+                            index /dir/index.html;
+                        }
+                        location /loop/ {
+                            index /loop/;
+                        }
                         location ~ ^/pics/(.+\\.png)$ {
                             alias images/$1;
                         }
@@ -214,6 +224,9 @@ class StaticFilesIT {
         assertThat(get("/dir/").text()).isEqualTo("dir index");
         assertThat(get("/multi/").text()).as("the first index that exists").isEqualTo("second index");
         assertThat(get("/empty/").status()).as("a directory without an index").isEqualTo(403);
+        assertThat(get("/var/?i=b").text()).as("variables in index").isEqualTo("second index");
+        assertThat(get("/absolute/").text()).as("an absolute name is redirected to").isEqualTo("dir index");
+        assertThat(get("/loop/").status()).as("an index redirecting to itself").isEqualTo(500);
         assertThat(get("/missing/").status()).isEqualTo(404);
         assertThat(get("/missing.txt").status()).isEqualTo(404);
         assertThat(get("/a.txt/").status()).isEqualTo(404);

@@ -58,7 +58,7 @@ class ListenerSetTest {
     void create() {
         TrackedServerChannel.CREATED.clear();
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        set = new ListenerSet<>(group, TrackedServerChannel.class, Plan::address, (listener, ch) -> {
+        set = new ListenerSet<>(group, TrackedServerChannel.class, Plan::address, p -> SocketOptions.DEFAULT, (listener, ch) -> {
             acceptedWithPlan.add(listener.plan().label());
             ch.close();
         });

@@ -60,6 +60,24 @@ class ServerSelectorTest {
     }
 
     @Test
+    void anEmptyNameTakesRequestsWithoutAHost() throws Exception {
+        ServerSelector s = selector("""
+                server { listen 80; server_name default.test; }
+                server { listen 80; server_name ""; }
+                """);
+        assertThat(pick(s, null)).isEqualTo("");
+        assertThat(pick(s, "")).isEqualTo("");
+        assertThat(pick(s, "other.org")).isEqualTo("default.test");
+        assertThat(pick(selector("server { listen 80; server_name default.test; }"), null)).isEqualTo("default.test");
+    }
+
+    @Test
+    void serverNameVariableDropsTheDotOfADotWildcard() throws Exception {
+        ServerSelector s = selector("server { listen 80; server_name .dot.example.com *.wc.example.com; }");
+        assertThat(s.select("www.dot.example.com").primaryName()).isEqualTo("dot.example.com");
+    }
+
+    @Test
     void exactNameMatches() throws Exception {
         ServerSelector s = selector("""
                 server { listen 80; server_name default.test; }

@@ -1,6 +1,7 @@
 package io.ferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ferry.conf.directive.ConfigLoader;
 import io.ferry.model.HttpConfig;
@@ -74,9 +75,9 @@ class SocketPlanTest {
     }
 
     @Test
-    void v4AndV6WildcardsShareOneDualStackSocket() throws Exception {
+    void v4AndV6WildcardsShareOneDualStackSocketWithIpv6onlyOff() throws Exception {
         Map<String, SocketPlan<Site>> plans = plan("""
-                server { listen 8004; listen [::]:8004; server_name both; }
+                server { listen 8004; listen [::]:8004 ipv6only=off; server_name both; }
                 """);
         assertThat(plans.keySet()).containsExactly("*:8004");
         InetSocketAddress bind = plans.get("*:8004").bind();
@@ -84,6 +85,47 @@ class SocketPlanTest {
         assertThat(bind.getAddress().isAnyLocalAddress()).isTrue();
         assertThat(bind.getPort()).isEqualTo(8004);
         assertThat(plans.get("*:8004").siteFor(local("::1")).selector().servers()).hasSize(1);
+    }
+
+    @Test
+    void theIpv6WildcardIsASocketOfItsOwnAsInNginx() throws Exception {
+        Map<String, SocketPlan<Site>> plans = plan("""
+                server { listen 8007; listen [::]:8007; server_name both; }
+                """);
+        assertThat(plans.keySet()).containsExactly("*:8007", "[::]:8007");
+        assertThat(plans.get("*:8007").bind()).isEqualTo(new InetSocketAddress("0.0.0.0", 8007));
+        assertThat(plans.get("[::]:8007").options().ipv6only()).isTrue();
+    }
+
+    @Test
+    void bindOrASocketParameterGivesAnAddressItsOwnSocketBesideTheWildcard() throws Exception {
+        Map<String, SocketPlan<Site>> plans = plan("""
+                server { listen 8008; server_name any; }
+                server { listen 127.0.0.1:8008 bind; server_name bound; }
+                server { listen 127.0.0.2:8008 backlog=10; server_name tuned; }
+                server { listen 127.0.0.3:8008; server_name shared; }
+                """);
+        assertThat(plans.keySet()).containsExactly("*:8008", "127.0.0.1:8008", "127.0.0.2:8008");
+        assertThat(plans.get("127.0.0.2:8008").options().backlog()).isEqualTo(10);
+        assertThat(name(plans.get("127.0.0.1:8008").siteFor(local("127.0.0.1")).selector().defaultServer())).isEqualTo("bound");
+    }
+
+    @Test
+    void onlyOneListenOfAnAddressMaySetItsSocketParameters() {
+        assertThatThrownBy(() -> plan("""
+                server { listen 127.0.0.1:8009 backlog=10; server_name a; }
+                server { listen 127.0.0.1:8009 reuseport; server_name b; }
+                """)).hasMessageContaining("duplicate listen options for 127.0.0.1:8009");
+    }
+
+    @Test
+    void anIpv6AddressHasOneSpellingAndPrintsAsInNginx() throws Exception {
+        Map<String, SocketPlan<Site>> plans = plan("""
+                server { listen 8010; server_name any; }
+                server { listen [0:0::1]:8010; server_name v6; }
+                """);
+        assertThat(name(plans.get("*:8010").siteFor(local("::1")).selector().defaultServer())).isEqualTo("v6");
+        assertThat(io.ferry.variable.SocketText.address(new InetSocketAddress("::1", 80))).isEqualTo("::1");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.ferry.conf.directive;
 
 import io.ferry.conf.Addresses;
+import io.ferry.conf.ListenParameters;
+import io.ferry.net.SocketOptions;
 import io.ferry.conf.Values;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
@@ -174,7 +176,7 @@ final class ConfigBuilder {
             listens.add(listen(d));
         }
         if (listens.isEmpty()) {
-            listens.add(new Listen(null, 80, false, false, block.file(), block.line()));
+            listens.add(new Listen(null, 80, false, false, SocketOptions.DEFAULT, block.file(), block.line()));
         }
         List<ServerName> names = new ArrayList<>();
         for (Directive d : s.ownAll("server_name")) {
@@ -227,14 +229,19 @@ final class ConfigBuilder {
         Addresses.HostPort hp = Addresses.parse(d, d.args().get(0), 80, true);
         boolean ssl = false;
         boolean defaultServer = false;
+        ListenParameters socket = new ListenParameters(d, hp.host());
         for (String p : d.args().subList(1, d.args().size())) {
             switch (p) {
                 case "ssl" -> ssl = true;
                 case "default_server", "default" -> defaultServer = true;
-                default -> throw Values.error(d, "invalid parameter \"" + p + "\"");
+                default -> {
+                    if (!socket.accept(p, true)) {
+                        throw Values.error(d, "invalid parameter \"" + p + "\"");
+                    }
+                }
             }
         }
-        return new Listen(hp.host(), hp.port(), ssl, defaultServer, d.file(), d.line());
+        return new Listen(hp.host(), hp.port(), ssl, defaultServer, socket.options(), d.file(), d.line());
     }
 
     Tls tls(Scope s, List<Listen> listens, Directive block) throws ConfException {

@@ -12,6 +12,7 @@ import io.ferry.model.ModuleSettings;
 import io.ferry.model.RedirectStyle;
 import io.ferry.upstream.Upstream;
 import io.ferry.variable.Regex;
+import io.ferry.variable.Template;
 import io.ferry.variable.Variables;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -139,12 +140,14 @@ final class LocationBuilder {
     private LocationSettings settings(Scope s, Location location) throws ConfException {
         Directive rootD = s.inherited("root");
         Path root = prefix.resolve(rootD == null ? "html" : rootD.args().get(0)).normalize();
-        List<String> index = new ArrayList<>();
+        List<Template> index = new ArrayList<>();
         for (Directive d : s.inheritedAll("index")) {
-            index.addAll(d.args());
+            for (String name : d.args()) {
+                index.add(ConfigBuilder.template(d, name, variables));
+            }
         }
         if (index.isEmpty()) {
-            index.add("index.html");
+            index.add(Template.literal("index.html"));
         }
         Directive defaultTypeD = s.inherited("default_type");
         Directive typesD = s.inherited("types");
@@ -200,7 +203,12 @@ final class LocationBuilder {
         return new ClientTimeouts(body == null ? d.body() : Values.time(body, body.args().get(0)),
                 send == null ? d.send() : Values.time(send, send.args().get(0)),
                 requests == null ? d.keepaliveRequests() : Values.positiveInt(requests, requests.args().get(0)),
-                time == null ? d.keepaliveTime() : Values.time(time, time.args().get(0)), keepaliveDisable(s));
+                time == null ? d.keepaliveTime() : Values.time(time, time.args().get(0)), keepaliveDisable(s),
+                keepaliveHeader(s.inherited("keepalive_timeout")));
+    }
+
+    private static Duration keepaliveHeader(Directive d) throws ConfException {
+        return d == null || d.args().size() < 2 ? null : Values.time(d, d.args().get(1));
     }
 
     /**

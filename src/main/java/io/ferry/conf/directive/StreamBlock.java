@@ -1,6 +1,7 @@
 package io.ferry.conf.directive;
 
 import io.ferry.conf.ConfException;
+import io.ferry.net.SocketOptions;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Addresses;
 import io.ferry.log.AccessLog;
@@ -67,6 +68,6 @@ final class StreamBlock implements StreamLoader {
     @Override
     public Listen address(Directive d, String text) throws ConfException {
         Addresses.HostPort hp = Addresses.parse(d, text, 0, true);
-        return new Listen(hp.host(), hp.port(), false, false, d.file(), d.line());
+        return new Listen(hp.host(), hp.port(), false, false, SocketOptions.DEFAULT, d.file(), d.line());
     }
 }

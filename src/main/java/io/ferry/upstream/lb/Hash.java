@@ -12,10 +12,10 @@ import java.util.Set;
 import java.util.zip.CRC32;
 
 /**
- * hash KEY [consistent]. Plain: CRC32 of the key picks by weight, as nginx. Consistent (ketama): every
+ * hash KEY [consistent]. Plain: CRC32 of the key picks by weight, as nginx (and Cache::Memcached) do. Consistent (ketama): every
  * peer owns 160 points per weight on a ring, placed by MD5 of its own name (CRC32 is linear and
  * clusters the points of similar names), so removing one of N peers moves only the keys it owned,
- * about 1/N. Unusable picks move on; after 20 it falls back to round robin.
+ * about 1/N. Unusable picks move on; after 20, or for an empty key, it falls back to round robin.
  */
 public final class Hash implements Balancer {
     private static final int POINTS_PER_WEIGHT = 160;
@@ -73,7 +73,10 @@ public final class Hash implements Balancer {
     @Override
     public Peer pick(ConnectionScope request, Set<Peer> tried, long now) {
         String k = key.render(request);
-        long hash = crc(k);
+        if (k.isEmpty()) {
+            // nginx balances an empty key round robin rather than sending every such request to one peer
+            return fallback.pick(request, tried, now);
+        }
         if (ring != null) {
             int at = Arrays.binarySearch(ring, word(md5(k), 0));
             int index = at >= 0 ? at : -at - 1;
@@ -85,13 +88,15 @@ public final class Hash implements Balancer {
                 }
             }
         } else {
+            // nginx's Cache::Memcached-compatible walk: ((crc32([REHASH] KEY) >> 16) & 0x7fff) + PREV_HASH
+            long hash = 0;
             for (int attempt = 0; attempt < 20; attempt++) {
+                hash += (crc(attempt == 0 ? k : attempt + k) >> 16) & 0x7fff;
                 Peer p = IpHash.byWeight(peers, hash % totalWeight);
                 if (!tried.contains(p) && p.usable(now, fallback.single())) {
                     p.picked(now);
                     return p;
                 }
-                hash = crc(attempt + k);
             }
         }
         return fallback.pick(request, tried, now);

@@ -2,6 +2,7 @@ package io.ferry.conf.directive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.variable.Template;
 import io.ferry.model.FerryConfig;
 import io.ferry.model.Listen;
 import io.ferry.model.Location;
@@ -408,10 +409,10 @@ class DirectiveValuesTest {
 
         LocationSettings docs = location(vs, "/docs/").settings();
         assertThat(docs.root()).isEqualTo(Path.of("/srv/docs"));
-        assertThat(docs.index()).containsExactly("a.html", "b.html");
+        assertThat(docs.index()).extracting(Template::text).containsExactly("a.html", "b.html");
         LocationSettings root = location(vs, "/").settings();
         assertThat(root.root()).isEqualTo(dir.toAbsolutePath().resolve("www"));
-        assertThat(root.index()).containsExactly("index.htm");
+        assertThat(root.index()).extracting(Template::text).containsExactly("index.htm");
         assertThat(server("listen 8080;").fallback().root()).as("default html under the prefix")
                 .isEqualTo(dir.toAbsolutePath().resolve("html"));
     }
