@@ -2,6 +2,7 @@ package io.ferry.module;
 
 import io.ferry.conf.ConfException;
 import io.ferry.fastcgi.FastCgiModule;
+import io.ferry.files.FilesModule;
 import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.ContentPhaseHandler;
 import io.ferry.http.hook.HeaderFilter;
@@ -52,7 +53,8 @@ public final class Modules {
             new RealIpModule(),
             new RewriteModule(),
             new AuthRequestModule(),
-            new EmptyGifModule());
+            new EmptyGifModule(),
+            new FilesModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
             ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();
