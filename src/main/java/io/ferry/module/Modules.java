@@ -16,6 +16,7 @@ import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.access.AccessModule;
 import io.ferry.module.authrequest.AuthRequestModule;
+import io.ferry.module.charset.CharsetModule;
 import io.ferry.module.emptygif.EmptyGifModule;
 import io.ferry.module.gunzip.GunzipModule;
 import io.ferry.module.gzip.GzipModule;
@@ -45,6 +46,7 @@ public final class Modules {
             new FastCgiModule(),
             new MemcachedModule(),
             new ProxyModule(),
+            new CharsetModule(),
             new GunzipModule(),
             new GzipModule(),
             new LogModule(),
