@@ -17,6 +17,7 @@ import io.ferry.model.Slot;
 import io.ferry.module.access.AccessModule;
 import io.ferry.module.authrequest.AuthRequestModule;
 import io.ferry.module.charset.CharsetModule;
+import io.ferry.module.chunked.ChunkedModule;
 import io.ferry.module.emptygif.EmptyGifModule;
 import io.ferry.module.gunzip.GunzipModule;
 import io.ferry.module.gzip.GzipModule;
@@ -56,7 +57,8 @@ public final class Modules {
             new RewriteModule(),
             new AuthRequestModule(),
             new EmptyGifModule(),
-            new FilesModule());
+            new FilesModule(),
+            new ChunkedModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
             ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** types blocks that merge, the hash sizing directives and pcre_jit: accepted and checked as nginx does. */
+/** types blocks that merge, the hash sizing directives, pcre_jit and chunked_transfer_encoding: accepted and checked as nginx does. */
 class CoreTuningDirectivesTest {
     @TempDir
     Path dir;
@@ -48,6 +48,8 @@ class CoreTuningDirectivesTest {
                 .isEqualTo("\"variables_hash_max_size\" directive invalid number");
         assertThat(text.error("http {\nserver { listen 8080; location / { types_hash_max_size x; } }\n}\n").line()).isEqualTo(2);
         assertThat(text.error("pcre_jit maybe;\n").detail()).contains("it must be \"on\" or \"off\"");
+        assertThat(text.error("http {\nserver { listen 8080; location / { chunked_transfer_encoding 1; } }\n}\n").detail())
+                .contains("it must be \"on\" or \"off\"");
         assertThat(text.error("http {\nmap_hash_max_size 1;\nserver { map_hash_max_size 1; }\n}\n").detail())
                 .contains("is not allowed here");
     }
