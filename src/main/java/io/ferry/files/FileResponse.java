@@ -65,9 +65,10 @@ public final class FileResponse {
             ex.sendError(HttpResponseStatus.INTERNAL_SERVER_ERROR, false);
             return;
         }
-        String etag = Preconditions.etag(modified, length);
+        FileSettings settings = FilesModule.of(ex.settings());
+        String etag = settings.etag() ? Preconditions.etag(modified, length) : null;
         String lastModified = HttpDate.format(modified);
-        switch (Preconditions.evaluate(ex.request().headers(), etag, modified)) {
+        switch (Preconditions.evaluate(ex.request().headers(), etag, modified, settings.ifModifiedSince())) {
             case PRECONDITION_FAILED -> {
                 close(raf);
                 ex.sendError(HttpResponseStatus.PRECONDITION_FAILED, false);
@@ -76,8 +77,7 @@ public final class FileResponse {
             case NOT_MODIFIED -> {
                 close(raf);
                 HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED);
-                res.headers().set("ETag", etag);
-                res.headers().set("Last-Modified", lastModified);
+                setValidators(res, etag, lastModified);
                 ex.prepare(res, false);
                 ex.write(res);
                 ex.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
@@ -113,8 +113,7 @@ public final class FileResponse {
             res.headers().set("Content-Encoding", contentEncoding);
         }
         res.headers().set("Content-Length", count);
-        res.headers().set("Last-Modified", lastModified);
-        res.headers().set("ETag", etag);
+        setValidators(res, etag, lastModified);
         res.headers().set("Accept-Ranges", "bytes");
         ex.prepare(res, false);
         ex.write(res);
@@ -135,6 +134,13 @@ public final class FileResponse {
             }
         }
         last.addListener((ChannelFutureListener) f -> ex.complete(f.isSuccess()));
+    }
+
+    private static void setValidators(HttpResponse res, String etag, String lastModified) {
+        res.headers().set("Last-Modified", lastModified);
+        if (etag != null) {
+            res.headers().set("ETag", etag);
+        }
     }
 
     /** 416 with the error page and the length the client may ask within. */

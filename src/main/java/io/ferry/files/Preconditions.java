@@ -7,7 +7,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 /**
  * Conditional requests on a file (RFC 9110 section 13.2.2, in its order): If-Match and
  * If-Unmodified-Since fail with 412, If-None-Match (weak comparison) and If-Modified-Since give
- * 304, and If-Range decides whether a Range is honoured.
+ * 304, and If-Range decides whether a Range is honoured. A null ETag (etag off) matches only "*";
+ * If-Modified-Since is compared as if_modified_since says.
  */
 final class Preconditions {
     enum Outcome { PROCEED, NOT_MODIFIED, PRECONDITION_FAILED }
@@ -19,7 +20,7 @@ final class Preconditions {
         return "\"" + Long.toHexString(modifiedSeconds) + "-" + Long.toHexString(length) + "\"";
     }
 
-    static Outcome evaluate(HttpHeaders headers, String etag, long modifiedSeconds) {
+    static Outcome evaluate(HttpHeaders headers, String etag, long modifiedSeconds, FileSettings.IfModifiedSince mode) {
         String ifMatch = headers.get(HttpHeaderNames.IF_MATCH);
         if (ifMatch != null) {
             if (!matches(ifMatch, etag, false)) {
@@ -32,11 +33,15 @@ final class Preconditions {
             }
         }
         String ifNoneMatch = headers.get(HttpHeaderNames.IF_NONE_MATCH);
+        long ims = HttpDate.parse(headers.get(HttpHeaderNames.IF_MODIFIED_SINCE));
+        // "off": a response is always modified, so no If-Modified-Since request gets a 304 (nginx).
+        if (mode == FileSettings.IfModifiedSince.OFF && ims >= 0) {
+            return Outcome.PROCEED;
+        }
         if (ifNoneMatch != null) {
             return matches(ifNoneMatch, etag, true) ? Outcome.NOT_MODIFIED : Outcome.PROCEED;
         }
-        long ims = HttpDate.parse(headers.get(HttpHeaderNames.IF_MODIFIED_SINCE));
-        if (ims >= 0 && modifiedSeconds <= ims) {
+        if (ims >= 0 && (mode == FileSettings.IfModifiedSince.EXACT ? modifiedSeconds == ims : modifiedSeconds <= ims)) {
             return Outcome.NOT_MODIFIED;
         }
         return Outcome.PROCEED;

@@ -2,6 +2,7 @@ package io.ferry.module;
 
 import io.ferry.conf.ConfException;
 import io.ferry.fastcgi.FastCgiModule;
+import io.ferry.files.FilesModule;
 import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.ContentPhaseHandler;
 import io.ferry.http.hook.HeaderFilter;
@@ -15,6 +16,8 @@ import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.access.AccessModule;
 import io.ferry.module.authrequest.AuthRequestModule;
+import io.ferry.module.charset.CharsetModule;
+import io.ferry.module.chunked.ChunkedModule;
 import io.ferry.module.emptygif.EmptyGifModule;
 import io.ferry.module.gunzip.GunzipModule;
 import io.ferry.module.gzip.GzipModule;
@@ -48,6 +51,7 @@ public final class Modules {
             new FastCgiModule(),
             new MemcachedModule(),
             new ProxyModule(),
+            new CharsetModule(),
             new GunzipModule(),
             new SsiModule(),
             new GzipModule(),
@@ -60,7 +64,9 @@ public final class Modules {
             new LimitReqModule(),
             new LimitConnModule(),
             new EmptyGifModule(),
-            new BodyModule());
+            new BodyModule(),
+            new FilesModule(),
+            new ChunkedModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
             ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();

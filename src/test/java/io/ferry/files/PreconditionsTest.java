@@ -1,5 +1,9 @@
 package io.ferry.files;
 
+import static io.ferry.files.FileSettings.IfModifiedSince.BEFORE;
+import static io.ferry.files.FileSettings.IfModifiedSince.EXACT;
+import static io.ferry.files.FileSettings.IfModifiedSince.OFF;
+
 import io.ferry.http.HttpDate;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,31 +32,31 @@ class PreconditionsTest {
 
     @Test
     void noneMatchAndModifiedSinceGive304() {
-        assertThat(Preconditions.evaluate(h("If-None-Match", ETAG), ETAG, MTIME)).isEqualTo(Preconditions.Outcome.NOT_MODIFIED);
-        assertThat(Preconditions.evaluate(h("If-None-Match", "\"x\", W/" + ETAG), ETAG, MTIME))
+        assertThat(Preconditions.evaluate(h("If-None-Match", ETAG), ETAG, MTIME, EXACT)).isEqualTo(Preconditions.Outcome.NOT_MODIFIED);
+        assertThat(Preconditions.evaluate(h("If-None-Match", "\"x\", W/" + ETAG), ETAG, MTIME, EXACT))
                 .isEqualTo(Preconditions.Outcome.NOT_MODIFIED);
-        assertThat(Preconditions.evaluate(h("If-None-Match", "*"), ETAG, MTIME)).isEqualTo(Preconditions.Outcome.NOT_MODIFIED);
-        assertThat(Preconditions.evaluate(h("If-None-Match", "\"other\""), ETAG, MTIME)).isEqualTo(Preconditions.Outcome.PROCEED);
-        assertThat(Preconditions.evaluate(h("If-Modified-Since", DATE), ETAG, MTIME)).isEqualTo(Preconditions.Outcome.NOT_MODIFIED);
-        assertThat(Preconditions.evaluate(h("If-Modified-Since", HttpDate.format(MTIME - 1)), ETAG, MTIME))
+        assertThat(Preconditions.evaluate(h("If-None-Match", "*"), ETAG, MTIME, EXACT)).isEqualTo(Preconditions.Outcome.NOT_MODIFIED);
+        assertThat(Preconditions.evaluate(h("If-None-Match", "\"other\""), ETAG, MTIME, EXACT)).isEqualTo(Preconditions.Outcome.PROCEED);
+        assertThat(Preconditions.evaluate(h("If-Modified-Since", DATE), ETAG, MTIME, EXACT)).isEqualTo(Preconditions.Outcome.NOT_MODIFIED);
+        assertThat(Preconditions.evaluate(h("If-Modified-Since", HttpDate.format(MTIME - 1)), ETAG, MTIME, EXACT))
                 .isEqualTo(Preconditions.Outcome.PROCEED);
-        assertThat(Preconditions.evaluate(h("If-Modified-Since", "garbage"), ETAG, MTIME)).isEqualTo(Preconditions.Outcome.PROCEED);
+        assertThat(Preconditions.evaluate(h("If-Modified-Since", "garbage"), ETAG, MTIME, EXACT)).isEqualTo(Preconditions.Outcome.PROCEED);
     }
 
     @Test
     void ifNoneMatchWinsOverIfModifiedSince() {
-        assertThat(Preconditions.evaluate(h("If-None-Match", "\"other\"", "If-Modified-Since", DATE), ETAG, MTIME))
+        assertThat(Preconditions.evaluate(h("If-None-Match", "\"other\"", "If-Modified-Since", DATE), ETAG, MTIME, EXACT))
                 .isEqualTo(Preconditions.Outcome.PROCEED);
     }
 
     @Test
     void ifMatchAndIfUnmodifiedSinceGive412() {
-        assertThat(Preconditions.evaluate(h("If-Match", "\"other\""), ETAG, MTIME))
+        assertThat(Preconditions.evaluate(h("If-Match", "\"other\""), ETAG, MTIME, EXACT))
                 .isEqualTo(Preconditions.Outcome.PRECONDITION_FAILED);
-        assertThat(Preconditions.evaluate(h("If-Match", "W/" + ETAG), ETAG, MTIME))
+        assertThat(Preconditions.evaluate(h("If-Match", "W/" + ETAG), ETAG, MTIME, EXACT))
                 .as("If-Match compares strongly").isEqualTo(Preconditions.Outcome.PRECONDITION_FAILED);
-        assertThat(Preconditions.evaluate(h("If-Match", ETAG), ETAG, MTIME)).isEqualTo(Preconditions.Outcome.PROCEED);
-        assertThat(Preconditions.evaluate(h("If-Unmodified-Since", HttpDate.format(MTIME - 10)), ETAG, MTIME))
+        assertThat(Preconditions.evaluate(h("If-Match", ETAG), ETAG, MTIME, EXACT)).isEqualTo(Preconditions.Outcome.PROCEED);
+        assertThat(Preconditions.evaluate(h("If-Unmodified-Since", HttpDate.format(MTIME - 10)), ETAG, MTIME, EXACT))
                 .isEqualTo(Preconditions.Outcome.PRECONDITION_FAILED);
     }
 
@@ -64,5 +68,27 @@ class PreconditionsTest {
         assertThat(Preconditions.rangeApplies(h("If-Range", "W/" + ETAG), ETAG, MTIME)).isFalse();
         assertThat(Preconditions.rangeApplies(h("If-Range", DATE), ETAG, MTIME)).isTrue();
         assertThat(Preconditions.rangeApplies(h("If-Range", HttpDate.format(MTIME - 1)), ETAG, MTIME)).isFalse();
+    }
+
+    @Test
+    void ifModifiedSinceModes() {
+        String later = HttpDate.format(MTIME + 60);
+        assertThat(Preconditions.evaluate(h("If-Modified-Since", later), ETAG, MTIME, EXACT))
+                .as("exact: only the very date").isEqualTo(Preconditions.Outcome.PROCEED);
+        assertThat(Preconditions.evaluate(h("If-Modified-Since", later), ETAG, MTIME, BEFORE))
+                .as("before: any later date").isEqualTo(Preconditions.Outcome.NOT_MODIFIED);
+        assertThat(Preconditions.evaluate(h("If-Modified-Since", DATE), ETAG, MTIME, OFF)).isEqualTo(Preconditions.Outcome.PROCEED);
+        assertThat(Preconditions.evaluate(h("If-Modified-Since", DATE, "If-None-Match", ETAG), ETAG, MTIME, OFF))
+                .as("off: always modified").isEqualTo(Preconditions.Outcome.PROCEED);
+        assertThat(Preconditions.evaluate(h("If-None-Match", ETAG), ETAG, MTIME, OFF)).isEqualTo(Preconditions.Outcome.NOT_MODIFIED);
+    }
+
+    @Test
+    void withoutAnEtagOnlyStarMatches() {
+        assertThat(Preconditions.evaluate(h("If-None-Match", ETAG), null, MTIME, EXACT)).isEqualTo(Preconditions.Outcome.PROCEED);
+        assertThat(Preconditions.evaluate(h("If-None-Match", "*"), null, MTIME, EXACT)).isEqualTo(Preconditions.Outcome.NOT_MODIFIED);
+        assertThat(Preconditions.evaluate(h("If-Match", ETAG), null, MTIME, EXACT)).isEqualTo(Preconditions.Outcome.PRECONDITION_FAILED);
+        assertThat(Preconditions.evaluate(h("If-Match", "*"), null, MTIME, EXACT)).isEqualTo(Preconditions.Outcome.PROCEED);
+        assertThat(Preconditions.rangeApplies(h("If-Range", ETAG), null, MTIME)).isFalse();
     }
 }

@@ -41,6 +41,11 @@ class AccessLogOptionsIT {
                         location /flush/ { return 200; access_log logs/flush.log plain buffer=64k flush=3s; }
                         location /if/ { return 200; access_log logs/if.log plain if=$arg_log; }
                         location /json/ { return 200; access_log logs/json.log json; }
+                        location /inif/ {
+                            access_log logs/outer.log plain;
+                            if ($arg_x) { access_log logs/inner.log plain; return 200; }
+                            return 200;
+                        }
                     }
                 }
                 """.formatted(port)));
@@ -92,6 +97,16 @@ class AccessLogOptionsIT {
         }
         // Lines are written in request order: a skip that failed would show among the first four.
         assertThat(LogFiles.awaitLines(log("if.log"), 4)).containsExactly("/if/a?log=1", "/if/e?log=yes", "/if/f?log=00", "/if/last?log=1");
+    }
+
+    @Test
+    void accessLogInsideIfLogsTheRequestsItTakes() throws Exception {
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            assertThat(c.get("/inif/a?x=1").status()).isEqualTo(200);
+            assertThat(c.get("/inif/b").status()).isEqualTo(200);
+        }
+        assertThat(LogFiles.awaitLines(log("inner.log"), 1)).containsExactly("/inif/a?x=1");
+        assertThat(LogFiles.awaitLines(log("outer.log"), 1)).containsExactly("/inif/b");
     }
 
     @Test

@@ -55,7 +55,7 @@ final class ConfigBuilder {
         if (scope.own("worker_rlimit_nofile") != null) {
             Values.positiveInt(scope.own("worker_rlimit_nofile"), scope.own("worker_rlimit_nofile").args().get(0));
         }
-        for (String flag : new String[] {"daemon", "master_process"}) {
+        for (String flag : new String[] {"daemon", "master_process", "pcre_jit"}) {
             if (scope.own(flag) != null) {
                 Values.flag(scope.own(flag));
             }
@@ -89,6 +89,7 @@ final class ConfigBuilder {
                 Values.flag(http.own(flag));
             }
         }
+        hashSizes(http);
         Map<String, String> types = types(http);
         Map<String, Upstream> upstreams = UpstreamBuilder.build(http, variables);
         ModuleSettings httpModules = Modules.httpSettings(new ModuleLevel(http, variables, prefix, null, upstreams));
@@ -162,9 +163,26 @@ final class ConfigBuilder {
         }
     }
 
+    /**
+     * The *_hash_bucket_size (a size) and *_hash_max_size (a number) lines of a level: checked as
+     * nginx does, though Java's hash maps need no sizing.
+     */
+    static void hashSizes(Scope level) throws ConfException {
+        for (String hash : DirectiveTable.HASHES) {
+            Directive bucket = level.own(hash + "_bucket_size");
+            if (bucket != null) {
+                Values.size(bucket, bucket.args().get(0));
+            }
+            Directive max = level.own(hash + "_max_size");
+            if (max != null) {
+                Values.positiveInt(max, max.args().get(0));
+            }
+        }
+    }
+
     private static Map<String, String> types(Scope http) throws ConfException {
-        Directive types = http.own("types");
-        if (types == null) {
+        List<Directive> types = http.ownAll("types");
+        if (types.isEmpty()) {
             return Map.of("html", "text/html", "gif", "image/gif", "jpg", "image/jpeg");
         }
         return LocationBuilder.parseTypes(types);

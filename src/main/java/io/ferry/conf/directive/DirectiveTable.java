@@ -24,6 +24,9 @@ import java.util.Set;
 public final class DirectiveTable {
     private static final Set<Context> HSL = EnumSet.of(HTTP, SERVER, LOCATION);
     private static final Set<Context> HS = EnumSet.of(HTTP, SERVER);
+    /** nginx's hash tables whose *_bucket_size and *_max_size are accepted, checked, and need nothing in Java. */
+    static final List<String> HASHES = List.of("server_names_hash", "map_hash", "types_hash", "variables_hash",
+            "proxy_headers_hash");
     /** A name may have different rows per context: "server" is a block in http, a line in upstream. */
     private static final Map<String, List<DirectiveSpec>> SPECS = new LinkedHashMap<>();
 
@@ -46,7 +49,7 @@ public final class DirectiveTable {
         // http core
         add("server", EnumSet.of(HTTP), 0, 0, SERVER, true);
         add("map", EnumSet.of(HTTP), 2, 2, MAP, true);
-        add("types", HSL, 0, 0, TYPES, false);
+        add("types", HSL, 0, 0, TYPES, true);
         one("default_type", HSL);
         add("listen", EnumSet.of(SERVER), 1, DirectiveRows.ANY, null, true);
         add("server_name", EnumSet.of(SERVER), 1, DirectiveRows.ANY, null, true);
@@ -63,8 +66,12 @@ public final class DirectiveTable {
         for (String flag : new String[] {"absolute_redirect", "server_name_in_redirect", "port_in_redirect", "log_not_found"}) {
             one(flag, HSL);
         }
-        one("server_names_hash_bucket_size", EnumSet.of(HTTP));
-        one("server_names_hash_max_size", EnumSet.of(HTTP));
+        for (String hash : HASHES) {
+            Set<Context> where = hash.equals("types_hash") || hash.equals("proxy_headers_hash") ? HSL : EnumSet.of(HTTP);
+            one(hash + "_bucket_size", where);
+            one(hash + "_max_size", where);
+        }
+        one("pcre_jit", EnumSet.of(MAIN));
         one("server_tokens", HSL);
         one("sendfile", HSL);
         one("tcp_nopush", HSL);

@@ -150,8 +150,8 @@ final class LocationBuilder {
             index.add(Template.literal("index.html"));
         }
         Directive defaultTypeD = s.inherited("default_type");
-        Directive typesD = s.inherited("types");
-        Map<String, String> types = typesD == null ? httpTypes : parseTypes(typesD);
+        List<Directive> typesD = s.inheritedAll("types");
+        Map<String, String> types = typesD.isEmpty() ? httpTypes : parseTypes(typesD);
         Directive bodyD = s.inherited("client_max_body_size");
         long maxBody = bodyD == null ? 1024 * 1024 : Values.size(bodyD, bodyD.args().get(0));
         Directive kaD = s.inherited("keepalive_timeout");
@@ -161,6 +161,7 @@ final class LocationBuilder {
                 Values.flag(s.own(flag));
             }
         }
+        ConfigBuilder.hashSizes(s);
         return new LocationSettings(root, List.copyOf(index),
                 defaultTypeD == null ? "text/plain" : defaultTypeD.args().get(0), types,
                 maxBody, keepalive, satisfyAny(s),
@@ -242,11 +243,14 @@ final class LocationBuilder {
         return new Location(LocationModifier.NAMED, enclosing.path(), null, List.of(), null, false, enclosing.file(), enclosing.line());
     }
 
-    static Map<String, String> parseTypes(Directive types) {
+    /** Every types block of one level, merged in order as nginx does ("include mime.types" and a block of one's own). */
+    static Map<String, String> parseTypes(List<Directive> blocks) {
         Map<String, String> map = new HashMap<>();
-        for (Directive entry : types.block()) {
-            for (String ext : entry.args()) {
-                map.put(ext.toLowerCase(Locale.ROOT), entry.name());
+        for (Directive types : blocks) {
+            for (Directive entry : types.block()) {
+                for (String ext : entry.args()) {
+                    map.put(ext.toLowerCase(Locale.ROOT), entry.name());
+                }
             }
         }
         return Map.copyOf(map);

@@ -1,0 +1,54 @@
+package io.ferry.module.chunked;
+
+import static io.ferry.conf.Context.HTTP;
+import static io.ferry.conf.Context.LOCATION;
+import static io.ferry.conf.Context.SERVER;
+
+import io.ferry.conf.ConfException;
+import io.ferry.http.hook.HeaderFilter;
+import io.ferry.model.Slot;
+import io.ferry.module.DirectiveRows;
+import io.ferry.module.Level;
+import io.ferry.module.Module;
+import io.netty.handler.codec.http.HttpUtil;
+import java.util.EnumSet;
+
+/**
+ * nginx's chunked_transfer_encoding: with it off, an HTTP/1.1 answer of unknown length goes out
+ * delimited by closing the connection instead of in chunks (for clients that cannot read chunks).
+ * A header filter listed after every filter that may make an answer chunked (gzip, charset).
+ */
+public final class ChunkedModule implements Module {
+    static final Slot<Boolean> SETTINGS = new Slot<>();
+
+    @Override
+    public String name() {
+        return "http_chunked_transfer_encoding";
+    }
+
+    @Override
+    public void directives(DirectiveRows rows) {
+        rows.one("chunked_transfer_encoding", EnumSet.of(HTTP, SERVER, LOCATION));
+    }
+
+    @Override
+    public Slot<?> settingsSlot() {
+        return SETTINGS;
+    }
+
+    @Override
+    public Object settings(Level level) throws ConfException {
+        return level.flag("chunked_transfer_encoding", true);
+    }
+
+    @Override
+    public HeaderFilter headerFilter() {
+        return (ex, response) -> {
+            if (Boolean.FALSE.equals(ex.settings().module(SETTINGS)) && !ex.isSubrequest()
+                    && HttpUtil.isTransferEncodingChunked(response)) {
+                // without a length or chunks the connection's end delimits the body; prepare sees that and closes
+                HttpUtil.setTransferEncodingChunked(response, false);
+            }
+        };
+    }
+}
