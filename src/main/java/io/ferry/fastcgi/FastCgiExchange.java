@@ -53,6 +53,11 @@ final class FastCgiExchange extends UpstreamExchange {
     }
 
     @Override
+    protected boolean ignoresClientAbort() {
+        return settings.buffering().ignoreClientAbort();
+    }
+
+    @Override
     protected UpstreamAttempt newAttempt(Peer peer) {
         return new Attempt(peer);
     }
@@ -219,7 +224,7 @@ final class FastCgiExchange extends UpstreamExchange {
                             e.getMessage() + " while reading response header from upstream");
                     return;
                 }
-                if (!current() || !ex.responseStarted()) {
+                if (!current() || !responding()) {
                     body.release();
                     return;
                 }
@@ -252,7 +257,7 @@ final class FastCgiExchange extends UpstreamExchange {
             try {
                 for (Map.Entry<String, String> h : parsed.headers()) {
                     String name = h.getKey();
-                    if (name.equalsIgnoreCase("content-length")) {
+                    if (name.equalsIgnoreCase("content-length") || settings.hiddenHeaders().contains(name)) {
                         continue;
                     }
                     String value = h.getValue();
@@ -282,7 +287,7 @@ final class FastCgiExchange extends UpstreamExchange {
             } else if (!bodyless) {
                 down.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
-            respond(down);
+            respond(down, settings.buffering().forResponse(parsed.header("x-accel-buffering")));
         }
 
         private void writeBodyDown(ByteBuf body) {
@@ -317,7 +322,7 @@ final class FastCgiExchange extends UpstreamExchange {
                 failed(Condition.INVALID_HEADER, HttpResponseStatus.BAD_GATEWAY, why + " while reading response header from upstream");
                 return;
             }
-            if (!ex.responseStarted()) {
+            if (!responding()) {
                 return;
             }
             if (declaredLength >= 0 && bodyBytes < declaredLength && !bodyless) {

@@ -72,6 +72,11 @@ final class ProxyExchange extends UpstreamExchange {
     }
 
     @Override
+    protected boolean ignoresClientAbort() {
+        return proxy.buffering().ignoreClientAbort();
+    }
+
+    @Override
     protected UpstreamAttempt newAttempt(Peer peer) {
         return new Attempt(peer);
     }
@@ -174,7 +179,7 @@ final class ProxyExchange extends UpstreamExchange {
             } else if (!bodyless) {
                 down.headers().set("Transfer-Encoding", HttpHeaderValues.CHUNKED);
             }
-            respond(down);
+            respond(down, proxy.buffering().forResponse(res.headers().get("X-Accel-Buffering")));
         }
 
         private void onResponseContent(HttpContent content) {
@@ -185,7 +190,7 @@ final class ProxyExchange extends UpstreamExchange {
                 }
                 return;
             }
-            if (!ex.responseStarted()) {
+            if (!responding()) {
                 content.release();
                 return;
             }

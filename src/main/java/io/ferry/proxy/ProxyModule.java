@@ -10,6 +10,7 @@ import io.ferry.conf.ConfException;
 import io.ferry.conf.Context;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
+import io.ferry.gateway.BufferSettings;
 import io.ferry.http.hook.ContentPhaseHandler;
 import io.ferry.model.HeaderNames;
 import io.ferry.model.Location;
@@ -74,6 +75,7 @@ public final class ProxyModule implements Module {
         rows.one("proxy_pass_request_body", HSL);
         rows.one("proxy_set_body", HSL);
         rows.add("proxy_redirect", HSL, 1, 2, null, true);
+        BufferSettings.directives(rows, "proxy", HSL);
     }
 
     @Override
@@ -90,6 +92,7 @@ public final class ProxyModule implements Module {
         boolean websocket = level.flag("proxy_websocket", true);
         boolean intercept = level.flag("proxy_intercept_errors", false);
         int bufferSize = bufferSize(level);
+        BufferSettings buffering = BufferSettings.of(level, "proxy", bufferSize);
         Template method = template(level, "proxy_method");
         boolean passHeaders = level.flag("proxy_pass_request_headers", true);
         boolean passBody = level.flag("proxy_pass_request_body", true);
@@ -109,7 +112,8 @@ public final class ProxyModule implements Module {
                 level.time("proxy_connect_timeout", DEFAULT_TIMEOUT), level.time("proxy_read_timeout", DEFAULT_TIMEOUT),
                 level.time("proxy_send_timeout", DEFAULT_TIMEOUT),
                 level.nextUpstream("proxy", CONDITIONS), websocket, hidden(level),
-                intercept, bufferSize, method, passHeaders, passBody, body, ProxyRedirect.rules(level, pass, target));
+                intercept, bufferSize, method, passHeaders, passBody, body, ProxyRedirect.rules(level, pass, target),
+                buffering);
     }
 
     /** An inherited value with variables, compiled where it is written. */
