@@ -288,6 +288,11 @@ final class FastCgiExchange extends UpstreamExchange {
                 down.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
             respond(down, settings.buffering().forResponse(parsed.header("x-accel-buffering")));
+            if (ex.isHead()) {
+                // As nginx: a HEAD needs no body, so the rest of the response is not read and the
+                // connection cannot be reused.
+                finish(LastHttpContent.EMPTY_LAST_CONTENT, false);
+            }
         }
 
         private void writeBodyDown(ByteBuf body) {
