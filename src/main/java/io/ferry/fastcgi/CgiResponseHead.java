@@ -127,7 +127,6 @@ final class CgiResponseHead {
                 }
                 status = Integer.parseInt(code);
                 reason = sp < 0 || value.substring(sp + 1).isBlank() ? null : value.substring(sp + 1).trim();
-                continue;
             }
             if (lower.equals("location") && !value.isEmpty()) {
                 location = true;
