@@ -13,7 +13,7 @@ import java.util.Set;
  * The CGI header block at the start of a responder's STDOUT (RFC 3875 section 6.3), read
  * incrementally across records: lines end with LF or CRLF, an empty line ends the block.
  * {@code Status:} gives the status (default 200, or 302 with a {@code Location:}), and the headers
- * nginx hides by default for FastCGI never reach the client.
+ * describing the upstream connection never reach the client.
  */
 final class CgiResponseHead {
     /** What the client gets: status, reason phrase (null: the standard one) and headers in order, repeats kept. */
@@ -34,10 +34,12 @@ final class CgiResponseHead {
         }
     }
 
-    /** fastcgi_hide_header's default list, plus hop-by-hop headers that describe the upstream connection. */
-    private static final Set<String> HIDDEN = Set.of("status", "x-accel-expires", "x-accel-redirect", "x-accel-limit-rate",
-            "x-accel-buffering", "x-accel-charset", "connection", "keep-alive", "transfer-encoding", "upgrade",
+    /** Hop-by-hop headers describe the upstream connection, never the client's (fastcgi_pass_header cannot pass them). */
+    private static final Set<String> HIDDEN = Set.of("connection", "keep-alive", "transfer-encoding", "upgrade",
             "proxy-connection", "te", "trailer");
+    /** fastcgi_hide_header's default list, which fastcgi_pass_header may shorten. */
+    static final Set<String> DEFAULT_HIDDEN = Set.of("status", "x-accel-expires", "x-accel-redirect", "x-accel-limit-rate",
+            "x-accel-buffering", "x-accel-charset");
 
     private final int limit;
     private final List<String> lines = new ArrayList<>();
@@ -125,7 +127,6 @@ final class CgiResponseHead {
                 }
                 status = Integer.parseInt(code);
                 reason = sp < 0 || value.substring(sp + 1).isBlank() ? null : value.substring(sp + 1).trim();
-                continue;
             }
             if (lower.equals("location") && !value.isEmpty()) {
                 location = true;

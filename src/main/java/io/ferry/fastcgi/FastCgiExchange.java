@@ -54,6 +54,11 @@ final class FastCgiExchange extends UpstreamExchange {
     }
 
     @Override
+    protected boolean ignoresClientAbort() {
+        return settings.buffering().ignoreClientAbort();
+    }
+
+    @Override
     protected UpstreamAttempt newAttempt(Peer peer) {
         return new Attempt(peer);
     }
@@ -220,7 +225,7 @@ final class FastCgiExchange extends UpstreamExchange {
                             e.getMessage() + " while reading response header from upstream");
                     return;
                 }
-                if (!current() || !ex.responseStarted()) {
+                if (!current() || !responding()) {
                     body.release();
                     return;
                 }
@@ -253,7 +258,7 @@ final class FastCgiExchange extends UpstreamExchange {
             try {
                 for (Map.Entry<String, String> h : parsed.headers()) {
                     String name = h.getKey();
-                    if (name.equalsIgnoreCase("content-length")) {
+                    if (name.equalsIgnoreCase("content-length") || settings.hiddenHeaders().contains(name)) {
                         continue;
                     }
                     String value = h.getValue();
@@ -283,7 +288,12 @@ final class FastCgiExchange extends UpstreamExchange {
             } else if (!bodyless) {
                 down.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
-            respond(down);
+            respond(down, settings.buffering().forResponse(parsed.header("x-accel-buffering")));
+            if (ex.isHead()) {
+                // As nginx: a HEAD needs no body, so the rest of the response is not read and the
+                // connection cannot be reused.
+                finish(LastHttpContent.EMPTY_LAST_CONTENT, false);
+            }
         }
 
         private void writeBodyDown(ByteBuf body) {
@@ -318,7 +328,7 @@ final class FastCgiExchange extends UpstreamExchange {
                 failed(Condition.INVALID_HEADER, HttpResponseStatus.BAD_GATEWAY, why + " while reading response header from upstream");
                 return;
             }
-            if (!ex.responseStarted()) {
+            if (!responding()) {
                 return;
             }
             if (declaredLength >= 0 && bodyBytes < declaredLength && !bodyless) {

@@ -9,7 +9,9 @@ import io.ferry.conf.ConfException;
 import io.ferry.conf.Context;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
+import io.ferry.gateway.BufferSettings;
 import io.ferry.http.hook.ContentPhaseHandler;
+import io.ferry.model.HeaderNames;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
@@ -21,7 +23,9 @@ import io.ferry.variable.Variable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.PatternSyntaxException;
@@ -40,11 +44,9 @@ public final class FastCgiModule implements Module {
             NextUpstream.Condition.TIMEOUT, NextUpstream.Condition.INVALID_HEADER, NextUpstream.Condition.HTTP_500,
             NextUpstream.Condition.HTTP_503, NextUpstream.Condition.HTTP_403, NextUpstream.Condition.HTTP_404,
             NextUpstream.Condition.HTTP_429, NextUpstream.Condition.NON_IDEMPOTENT);
-    /** fastcgi_buffering is accepted for compatibility, checked, and without effect: Ferry streams the response. */
+
     private static final List<String> FLAGS = List.of("fastcgi_keep_conn", "fastcgi_intercept_errors",
-            "fastcgi_buffering", "fastcgi_request_buffering");
-    /** Accepted for compatibility, checked, and without effect. */
-    private static final List<String> NO_EFFECT_SIZES = List.of("fastcgi_buffer_size", "fastcgi_busy_buffers_size");
+            "fastcgi_request_buffering");
     private static final List<String> TIMEOUTS = List.of("fastcgi_connect_timeout", "fastcgi_read_timeout",
             "fastcgi_send_timeout");
 
@@ -62,10 +64,12 @@ public final class FastCgiModule implements Module {
         rows.one("fastcgi_split_path_info", EnumSet.of(LOCATION));
         for (String name : new String[] {"fastcgi_keep_conn", "fastcgi_intercept_errors", "fastcgi_connect_timeout",
                 "fastcgi_read_timeout", "fastcgi_send_timeout", "fastcgi_next_upstream_tries", "fastcgi_next_upstream_timeout",
-                "fastcgi_buffering", "fastcgi_request_buffering", "fastcgi_buffer_size", "fastcgi_busy_buffers_size"}) {
+                "fastcgi_request_buffering", "fastcgi_buffer_size"}) {
             rows.one(name, HSL);
         }
-        rows.add("fastcgi_buffers", HSL, 2, 2, null, false);
+        BufferSettings.directives(rows, "fastcgi", HSL);
+        rows.add("fastcgi_hide_header", HSL, 1, 1, null, true);
+        rows.add("fastcgi_pass_header", HSL, 1, 1, null, true);
         rows.add("fastcgi_next_upstream", HSL, 1, DirectiveRows.ANY, null, false);
     }
 
@@ -77,6 +81,9 @@ public final class FastCgiModule implements Module {
     @Override
     public Object settings(Level level) throws ConfException {
         checkOwn(level);
+        Directive bufferSizeD = level.inherited("fastcgi_buffer_size");
+        BufferSettings buffering = BufferSettings.of(level, "fastcgi",
+                bufferSizeD == null ? 8192 : Values.size(bufferSizeD, bufferSizeD.args().get(0)));
         Directive pass = level.own("fastcgi_pass");
         if (pass == null) {
             return null;
@@ -96,8 +103,8 @@ public final class FastCgiModule implements Module {
                 level.time("fastcgi_connect_timeout", DEFAULT_TIMEOUT), level.time("fastcgi_read_timeout", DEFAULT_TIMEOUT),
                 level.time("fastcgi_send_timeout", DEFAULT_TIMEOUT),
                 level.flag("fastcgi_intercept_errors", false), level.nextUpstream("fastcgi", CONDITIONS),
-                level.inheritedAll("fastcgi_catch_stderr").stream().map(d -> d.args().get(0)).toList(),
-                level.flag("fastcgi_request_buffering", true));
+                level.inheritedAll("fastcgi_catch_stderr").stream().map(d -> d.args().get(0)).toList(), buffering,
+                hidden(level), level.flag("fastcgi_request_buffering", true));
     }
 
     @Override
@@ -142,15 +149,6 @@ public final class FastCgiModule implements Module {
                 Values.flag(level.own(name));
             }
         }
-        for (String name : NO_EFFECT_SIZES) {
-            if (level.own(name) != null) {
-                Values.size(level.own(name), level.own(name).args().get(0));
-            }
-        }
-        Directive buffers = level.own("fastcgi_buffers");
-        if (buffers != null) {
-            Values.buffers(buffers);
-        }
         for (String name : TIMEOUTS) {
             if (level.own(name) != null) {
                 Values.time(level.own(name), level.own(name).args().get(0));
@@ -170,6 +168,17 @@ public final class FastCgiModule implements Module {
         if (nextTimeout != null) {
             Values.time(nextTimeout, nextTimeout.args().get(0));
         }
+    }
+
+    private static Set<String> hidden(Level level) {
+        Set<String> hidden = new HashSet<>(CgiResponseHead.DEFAULT_HIDDEN);
+        for (Directive d : level.inheritedAll("fastcgi_hide_header")) {
+            hidden.add(d.args().get(0).toLowerCase(Locale.ROOT));
+        }
+        for (Directive d : level.inheritedAll("fastcgi_pass_header")) {
+            hidden.remove(d.args().get(0).toLowerCase(Locale.ROOT));
+        }
+        return HeaderNames.caseless(hidden);
     }
 
     private static Regex split(Directive d) throws ConfException {

@@ -1,11 +1,13 @@
 package io.ferry.fastcgi;
 
+import io.ferry.gateway.BufferSettings;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.upstream.Upstream;
 import io.ferry.upstream.UpstreamUser;
 import io.ferry.variable.Regex;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 
 /**
@@ -14,7 +16,10 @@ import java.util.regex.Matcher;
  * {@code address} is the fastcgi_pass argument as written, for logs ("fastcgi://ADDRESS").
  * {@code interceptErrors} is fastcgi_intercept_errors: error_page may replace responses with a
  * status of 300 or more. {@code catchStderr} is fastcgi_catch_stderr: a STDERR record containing one
- * of these strings makes the response invalid. {@code requestBuffering} (fastcgi_request_buffering)
+ * of these strings makes the response invalid.
+ * {@code buffering} is fastcgi_buffering and its family; {@code hiddenHeaders} are the response
+ * headers not passed to the client (nginx's defaults plus fastcgi_hide_header, minus fastcgi_pass_header).
+ * {@code requestBuffering} (fastcgi_request_buffering)
  * reads the body whole before a peer is chosen, so CONTENT_LENGTH is known.
  */
 public record FastCgiSettings(
@@ -30,6 +35,8 @@ public record FastCgiSettings(
         boolean interceptErrors,
         NextUpstream nextUpstream,
         List<String> catchStderr,
+        BufferSettings buffering,
+        Set<String> hiddenHeaders,
         boolean requestBuffering) implements UpstreamUser {
 
     /** Whether stderr text contains one of the fastcgi_catch_stderr strings. */

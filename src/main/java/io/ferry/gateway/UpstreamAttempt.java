@@ -42,6 +42,8 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
     private ChannelFuture lastDownstreamWrite;
     /** Where this attempt is in a body read whole before it began; null when the body streams. */
     private SpooledBody.Reader wholeBody;
+    /** The response body's buffer when buffered; null when it streams. */
+    private ResponseBuffer buffer;
 
     protected UpstreamAttempt(UpstreamExchange owner, Peer peer) {
         this.owner = owner;
@@ -79,6 +81,11 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
 
     // ---- for the protocol ----------------------------------------------------------------------
 
+    /** Whether the response head was passed on, or would have been to a client that went away. */
+    protected final boolean responding() {
+        return ex.responseStarted() || owner.clientGone;
+    }
+
     protected final Peer peer() {
         return peer;
     }
@@ -99,15 +106,34 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         owner.logError(what, peer);
     }
 
-    /** The response head goes to the client; the exchange can no longer be retried. */
+    /** The response head goes to the client, its body streamed; the exchange can no longer be retried. */
     protected final void respond(HttpResponse head) {
+        respond(head, null);
+    }
+
+    /** As {@link #respond(HttpResponse)}, the body buffered as {@code buffering} says (null: streamed). */
+    protected final void respond(HttpResponse head, BufferSettings buffering) {
+        if (owner.clientGone) {
+            return;
+        }
         ex.prepare(head, false);
         lastDownstreamWrite = ex.write(head);
+        if (buffering != null) {
+            buffer = new ResponseBuffer(ex, buffering);
+            owner.buffer = buffer;
+        }
     }
 
     protected final void forward(HttpContent content) {
         timing.body(content.content().readableBytes());
-        lastDownstreamWrite = ex.write(content);
+        if (owner.clientGone) {
+            content.release();
+        } else if (buffer != null) {
+            buffer.add(content.content().retain());
+            content.release();
+        } else {
+            lastDownstreamWrite = ex.write(content);
+        }
     }
 
     /** The response is complete: the last chunk goes to the client, the connection back to the pool when reusable. */
@@ -115,7 +141,17 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         timing.body(last.content().readableBytes());
         end();
         succeeded();
-        ex.writeAndFlush(last).addListener((ChannelFutureListener) f -> ex.complete(f.isSuccess()));
+        ChannelFutureListener completes = f -> ex.complete(f.isSuccess());
+        if (owner.clientGone) {
+            last.release();
+        } else if (buffer != null) {
+            // The connection goes back first: a slow client no longer holds it.
+            handBack(reusable && !writePending);
+            buffer.end(last, completes);
+            return;
+        } else {
+            ex.writeAndFlush(last).addListener(completes);
+        }
         handBack(reusable && !writePending);
     }
 
@@ -365,6 +401,18 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
             return;
         }
         ex.flush();
+        if (buffer != null) {
+            if (buffer.hasRoom()) {
+                ctx.read();
+            } else {
+                buffer.whenRoom(() -> {
+                    if (current()) {
+                        ctx.read();
+                    }
+                });
+            }
+            return;
+        }
         ChannelFuture w = lastDownstreamWrite;
         if (w == null || w.isDone()) {
             ctx.read();
@@ -388,7 +436,8 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
             ctx.fireUserEventTriggered(evt);
             return;
         }
-        boolean waitingOnClient = lastDownstreamWrite != null && !lastDownstreamWrite.isDone();
+        boolean waitingOnClient = buffer != null ? buffer.waitingOnClient()
+                : lastDownstreamWrite != null && !lastDownstreamWrite.isDone();
         switch (idle.state()) {
             case READER_IDLE -> {
                 if (!waitingOnClient && !writePending) {

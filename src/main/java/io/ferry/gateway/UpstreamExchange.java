@@ -40,6 +40,10 @@ public abstract class UpstreamExchange implements BodySink {
     boolean replayOnConnect;
     UpstreamAttempt attempt;
     boolean finished;
+    /** The buffered response body still going to the client, released however the exchange ends. */
+    ResponseBuffer buffer;
+    /** The client went away and PREFIX_ignore_client_abort keeps the upstream's response coming, to be dropped. */
+    boolean clientGone;
 
     protected UpstreamExchange(Exchange ex, UpstreamGroup group, NextUpstream next,
             Duration connectTimeout, Duration readTimeout, Duration sendTimeout) {
@@ -56,6 +60,11 @@ public abstract class UpstreamExchange implements BodySink {
 
     /** The upstream as the error log names it; {@code peer} is null when none could be picked. */
     protected abstract String upstreamUrl(Peer peer);
+
+    /** PREFIX_ignore_client_abort: whether the upstream's response is still read after the client went away. */
+    protected boolean ignoresClientAbort() {
+        return false;
+    }
 
     /** False for a protocol whose upstream request carries no body: the client's body is then never read. */
     protected boolean sendsBody() {
@@ -140,6 +149,10 @@ public abstract class UpstreamExchange implements BodySink {
         finished = true;
         closeAttempt();
         releasePending();
+        releaseBuffer();
+        if (clientGone) {
+            return;
+        }
         if (ex.responseStarted()) {
             ex.abort();
         } else {
@@ -148,9 +161,20 @@ public abstract class UpstreamExchange implements BodySink {
     }
 
     private void abortFromClient() {
+        releaseBuffer();
+        if (!finished && attempt != null && ignoresClientAbort()) {
+            clientGone = true;
+            return;
+        }
         finished = true;
         closeAttempt();
         releasePending();
+    }
+
+    private void releaseBuffer() {
+        if (buffer != null) {
+            buffer.release();
+        }
     }
 
     private void closeAttempt() {

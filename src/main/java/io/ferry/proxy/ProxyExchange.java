@@ -5,6 +5,7 @@ import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
 import io.ferry.http.ServerCodec;
 import io.ferry.http.UpstreamTiming;
+import io.ferry.model.HeaderNames;
 import io.ferry.upstream.NextUpstream.Condition;
 import io.ferry.tunnel.Tunnel;
 import io.ferry.tunnel.Tunnels;
@@ -40,6 +41,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * proxy_pass over the upstream engine: the request goes up as HttpRequest/HttpContent through an
@@ -49,6 +52,10 @@ import java.util.Set;
  */
 final class ProxyExchange extends UpstreamExchange {
     private static final int MAX_CHUNK = 64 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
+    /** Response headers nginx keeps only the first of. */
+    private static final Set<String> SINGLE = HeaderNames.caseless(Set.of("content-type", "date", "server",
+            "last-modified", "etag", "location", "expires", "accept-ranges", "content-encoding"));
 
     private final Tunnels tunnels;
     private final ProxySettings proxy;
@@ -69,6 +76,11 @@ final class ProxyExchange extends UpstreamExchange {
     @Override
     protected boolean sendsBody() {
         return proxy.sendsClientBody();
+    }
+
+    @Override
+    protected boolean ignoresClientAbort() {
+        return proxy.buffering().ignoreClientAbort();
     }
 
     @Override
@@ -150,6 +162,12 @@ final class ProxyExchange extends UpstreamExchange {
                 skippingInterim = true;
                 return;
             }
+            String te = res.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+            if (te != null && !(te.equalsIgnoreCase("chunked") && res.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING).size() == 1)) {
+                failed(Condition.INVALID_HEADER, HttpResponseStatus.BAD_GATEWAY, "upstream sent unknown \"Transfer-Encoding\": \""
+                        + te + "\" while reading response header from upstream");
+                return;
+            }
             if (retryOnStatus(res.status())) {
                 return;
             }
@@ -177,7 +195,7 @@ final class ProxyExchange extends UpstreamExchange {
             } else if (!bodyless) {
                 down.headers().set("Transfer-Encoding", HttpHeaderValues.CHUNKED);
             }
-            respond(down);
+            respond(down, proxy.buffering().forResponse(res.headers().get("X-Accel-Buffering")));
         }
 
         private void onResponseContent(HttpContent content) {
@@ -188,7 +206,7 @@ final class ProxyExchange extends UpstreamExchange {
                 }
                 return;
             }
-            if (!ex.responseStarted()) {
+            if (!responding()) {
                 content.release();
                 return;
             }
@@ -261,14 +279,23 @@ final class ProxyExchange extends UpstreamExchange {
         }
     }
 
-    /** Hop-by-hop headers and the hidden ones (nginx's defaults, proxy_hide_header) never go to the client. */
+    /**
+     * Hop-by-hop headers and the hidden ones (nginx's defaults, proxy_hide_header) never go to the
+     * client; of a header nginx keeps one of, a repeat is logged and dropped.
+     */
     private void copyEndToEnd(HttpResponse from, HttpResponse to) {
         Set<String> hop = HopByHop.names(from.headers());
         for (Map.Entry<String, String> e : from.headers()) {
             String name = e.getKey();
-            if (!hop.contains(name) && !proxy.hiddenHeaders().contains(name) && !name.equalsIgnoreCase("content-length")) {
-                to.headers().add(e.getKey(), e.getValue());
+            if (hop.contains(name) || proxy.hiddenHeaders().contains(name) || name.equalsIgnoreCase("content-length")) {
+                continue;
             }
+            if (SINGLE.contains(name) && to.headers().contains(name)) {
+                LOG.warn("*{} upstream sent duplicate header line: \"{}: {}\", previous value: \"{}: {}\", ignoring while reading "
+                        + "response header from upstream", ex.connection(), name, e.getValue(), name, to.headers().get(name));
+                continue;
+            }
+            to.headers().add(e.getKey(), e.getValue());
         }
     }
 }

@@ -10,6 +10,7 @@ import io.ferry.conf.ConfException;
 import io.ferry.conf.Context;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
+import io.ferry.gateway.BufferSettings;
 import io.ferry.http.hook.ContentPhaseHandler;
 import io.ferry.model.HeaderNames;
 import io.ferry.model.Location;
@@ -75,6 +76,7 @@ public final class ProxyModule implements Module {
         rows.one("proxy_set_body", HSL);
         rows.one("proxy_request_buffering", HSL);
         rows.add("proxy_redirect", HSL, 1, 2, null, true);
+        BufferSettings.directives(rows, "proxy", HSL);
     }
 
     @Override
@@ -91,6 +93,7 @@ public final class ProxyModule implements Module {
         boolean websocket = level.flag("proxy_websocket", true);
         boolean intercept = level.flag("proxy_intercept_errors", false);
         int bufferSize = bufferSize(level);
+        BufferSettings buffering = BufferSettings.of(level, "proxy", bufferSize);
         Template method = template(level, "proxy_method");
         boolean passHeaders = level.flag("proxy_pass_request_headers", true);
         boolean passBody = level.flag("proxy_pass_request_body", true);
@@ -111,7 +114,7 @@ public final class ProxyModule implements Module {
                 level.time("proxy_send_timeout", DEFAULT_TIMEOUT),
                 level.nextUpstream("proxy", CONDITIONS), websocket, hidden(level),
                 intercept, bufferSize, method, passHeaders, passBody, body, ProxyRedirect.rules(level, pass, target),
-                level.flag("proxy_request_buffering", true));
+                buffering, level.flag("proxy_request_buffering", true));
     }
 
     /** An inherited value with variables, compiled where it is written. */

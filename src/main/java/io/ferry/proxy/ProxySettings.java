@@ -1,5 +1,6 @@
 package io.ferry.proxy;
 
+import io.ferry.gateway.BufferSettings;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.upstream.Upstream;
 import io.ferry.upstream.UpstreamUser;
@@ -16,7 +17,8 @@ import java.util.Set;
  * (nginx's defaults plus proxy_hide_header, minus proxy_pass_header); {@code bufferSize}
  * (proxy_buffer_size) bounds the upstream's response header block. {@code method} (proxy_method) is
  * null to keep the client's; {@code body} (proxy_set_body) is null to pass the client's body when
- * {@code passRequestBody}; {@code redirects} (proxy_redirect) is empty when off. {@code requestBuffering}
+ * {@code passRequestBody}; {@code redirects} (proxy_redirect) is empty when off; {@code buffering}
+ * is proxy_buffering and its family. {@code requestBuffering}
  * (proxy_request_buffering) reads the client's body whole before a peer is chosen.
  */
 public record ProxySettings(
@@ -36,6 +38,7 @@ public record ProxySettings(
         boolean passRequestBody,
         Template body,
         List<ProxyRedirect> redirects,
+        BufferSettings buffering,
         boolean requestBuffering) implements UpstreamUser {
 
     /** Whether the client's body goes upstream: the upstream request then ends with it, not with proxy_set_body. */
