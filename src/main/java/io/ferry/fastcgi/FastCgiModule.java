@@ -10,6 +10,9 @@ import io.ferry.conf.Context;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
 import io.ferry.http.hook.ContentPhaseHandler;
+import io.ferry.resolver.PassAddress;
+import io.ferry.resolver.RuntimeUpstream;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
@@ -17,6 +20,7 @@ import io.ferry.module.Level;
 import io.ferry.module.Module;
 import io.ferry.module.Services;
 import io.ferry.variable.Regex;
+import io.ferry.variable.Template;
 import io.ferry.variable.Variable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,13 +94,17 @@ public final class FastCgiModule implements Module {
         }
         Directive indexD = level.inherited("fastcgi_index");
         Directive splitD = level.inherited("fastcgi_split_path_info");
-        return new FastCgiSettings(level.upstream(pass, true), pass.args().get(0), List.copyOf(params),
+        String address = pass.args().get(0);
+        Template variables = address.indexOf('$') >= 0 ? level.template(pass, address) : null;
+        boolean dynamic = variables != null && !variables.isConstant();
+        return new FastCgiSettings(dynamic ? null : level.upstream(pass, true), address, List.copyOf(params),
                 indexD == null ? null : indexD.args().get(0), splitD == null ? null : split(splitD),
                 level.flag("fastcgi_keep_conn", false),
                 level.time("fastcgi_connect_timeout", DEFAULT_TIMEOUT), level.time("fastcgi_read_timeout", DEFAULT_TIMEOUT),
                 level.time("fastcgi_send_timeout", DEFAULT_TIMEOUT),
                 level.flag("fastcgi_intercept_errors", false), level.nextUpstream("fastcgi", CONDITIONS),
-                level.inheritedAll("fastcgi_catch_stderr").stream().map(d -> d.args().get(0)).toList());
+                level.inheritedAll("fastcgi_catch_stderr").stream().map(d -> d.args().get(0)).toList(),
+                dynamic ? variables : null, dynamic ? level.upstreamNames() : null);
     }
 
     @Override
@@ -119,7 +127,22 @@ public final class FastCgiModule implements Module {
             if (settings == null) {
                 return false;
             }
-            new FastCgiExchange(exchange, settings, services.upstreams().group(settings.upstream())).start();
+            if (settings.upstream() != null) {
+                new FastCgiExchange(exchange, settings, services.upstreams().group(settings.upstream())).start();
+                return true;
+            }
+            StringBuilder error = new StringBuilder();
+            PassAddress address = PassAddress.parse(settings.addressVariables().render(exchange), 0, error);
+            if (address == null) {
+                RuntimeUpstream.log(exchange, error.toString());
+                exchange.sendError(HttpResponseStatus.INTERNAL_SERVER_ERROR, !exchange.requestComplete());
+                return true;
+            }
+            RuntimeUpstream.find(exchange, services.upstreams(), settings.names(), address, group -> {
+                FastCgiExchange fastcgi = new FastCgiExchange(exchange, settings, group);
+                fastcgi.start();
+                return fastcgi;
+            });
             return true;
         };
     }

@@ -2,7 +2,9 @@ package io.ferry.fastcgi;
 
 import io.ferry.upstream.NextUpstream;
 import io.ferry.upstream.Upstream;
+import io.ferry.upstream.UpstreamNames;
 import io.ferry.upstream.UpstreamUser;
+import io.ferry.variable.Template;
 import io.ferry.variable.Regex;
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +16,9 @@ import java.util.regex.Matcher;
  * {@code address} is the fastcgi_pass argument as written, for logs ("fastcgi://ADDRESS").
  * {@code interceptErrors} is fastcgi_intercept_errors: error_page may replace responses with a
  * status of 300 or more. {@code catchStderr} is fastcgi_catch_stderr: a STDERR record containing one
- * of these strings makes the response invalid.
+ * of these strings makes the response invalid. A fastcgi_pass with variables has no
+ * {@code upstream} but {@code addressVariables}, evaluated per request, and the {@code names} of
+ * the groups it may name.
  */
 public record FastCgiSettings(
         Upstream upstream,
@@ -28,7 +32,9 @@ public record FastCgiSettings(
         Duration sendTimeout,
         boolean interceptErrors,
         NextUpstream nextUpstream,
-        List<String> catchStderr) implements UpstreamUser {
+        List<String> catchStderr,
+        Template addressVariables,
+        UpstreamNames names) implements UpstreamUser {
 
     /** Whether stderr text contains one of the fastcgi_catch_stderr strings. */
     public boolean catches(String stderr) {

@@ -16,6 +16,7 @@ import io.ferry.model.Slot;
 import io.ferry.module.access.AccessModule;
 import io.ferry.module.authrequest.AuthRequestModule;
 import io.ferry.module.emptygif.EmptyGifModule;
+import io.ferry.resolver.ResolverModule;
 import io.ferry.module.gunzip.GunzipModule;
 import io.ferry.module.gzip.GzipModule;
 import io.ferry.module.headers.HeadersModule;
@@ -52,7 +53,8 @@ public final class Modules {
             new RealIpModule(),
             new RewriteModule(),
             new AuthRequestModule(),
-            new EmptyGifModule());
+            new EmptyGifModule(),
+            new ResolverModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
             ALL.stream().map(Module::headerFilter).filter(Objects::nonNull).toList();
