@@ -60,7 +60,7 @@ public final class ResolverModule implements Module {
         boolean ipv6 = true;
         for (String arg : d.args()) {
             if (arg.startsWith("valid=")) {
-                valid = Values.time(d, arg.substring(6));
+                valid = valid(d, arg);
             } else if (arg.startsWith("ipv4=")) {
                 ipv4 = onOff(d, arg);
             } else if (arg.startsWith("ipv6=")) {
@@ -78,6 +78,14 @@ public final class ResolverModule implements Module {
             throw Values.error(d, "no name servers defined");
         }
         return new ResolverSettings(List.copyOf(servers), valid, ipv4, ipv6, timeout);
+    }
+
+    private static Duration valid(Directive d, String arg) throws ConfException {
+        try {
+            return Values.time(d, arg.substring(6));
+        } catch (ConfException e) {
+            throw Values.error(d, "invalid parameter: " + arg);
+        }
     }
 
     private static boolean onOff(Directive d, String arg) throws ConfException {
