@@ -10,8 +10,12 @@ import io.ferry.conf.Context;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
 import io.ferry.gateway.BufferSettings;
+import io.ferry.http.Exchange;
 import io.ferry.http.hook.ContentPhaseHandler;
 import io.ferry.model.HeaderNames;
+import io.ferry.resolver.PassAddress;
+import io.ferry.resolver.RuntimeUpstream;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
@@ -19,6 +23,7 @@ import io.ferry.module.Level;
 import io.ferry.module.Module;
 import io.ferry.module.Services;
 import io.ferry.variable.Regex;
+import io.ferry.variable.Template;
 import io.ferry.variable.Variable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,14 +102,18 @@ public final class FastCgiModule implements Module {
         }
         Directive indexD = level.inherited("fastcgi_index");
         Directive splitD = level.inherited("fastcgi_split_path_info");
-        return new FastCgiSettings(level.upstream(pass, true), pass.args().get(0), List.copyOf(params),
+        String address = pass.args().get(0);
+        Template variables = address.indexOf('$') >= 0 ? level.template(pass, address) : null;
+        boolean dynamic = variables != null && !variables.isConstant();
+        return new FastCgiSettings(dynamic ? null : level.upstream(pass, true), address, List.copyOf(params),
                 indexD == null ? null : indexD.args().get(0), splitD == null ? null : split(splitD),
                 level.flag("fastcgi_keep_conn", false),
                 level.time("fastcgi_connect_timeout", DEFAULT_TIMEOUT), level.time("fastcgi_read_timeout", DEFAULT_TIMEOUT),
                 level.time("fastcgi_send_timeout", DEFAULT_TIMEOUT),
                 level.flag("fastcgi_intercept_errors", false), level.nextUpstream("fastcgi", CONDITIONS),
                 level.inheritedAll("fastcgi_catch_stderr").stream().map(d -> d.args().get(0)).toList(), buffering,
-                hidden(level), level.flag("fastcgi_request_buffering", true));
+                hidden(level), level.flag("fastcgi_request_buffering", true),
+                dynamic ? variables : null, dynamic ? level.upstreamNames() : null);
     }
 
     @Override
@@ -128,12 +137,31 @@ public final class FastCgiModule implements Module {
                 return false;
             }
             if (settings.requestBuffering()) {
-                exchange.readBody(() -> new FastCgiExchange(exchange, settings, services.upstreams().group(settings.upstream())).start());
+                exchange.readBody(() -> start(exchange, settings, services));
             } else {
-                new FastCgiExchange(exchange, settings, services.upstreams().group(settings.upstream())).start();
+                start(exchange, settings, services);
             }
             return true;
         };
+    }
+
+    private static void start(Exchange exchange, FastCgiSettings settings, Services services) {
+        if (settings.upstream() != null) {
+            new FastCgiExchange(exchange, settings, services.upstreams().group(settings.upstream())).start();
+            return;
+        }
+        StringBuilder error = new StringBuilder();
+        PassAddress address = PassAddress.parse(settings.addressVariables().render(exchange), 0, error);
+        if (address == null) {
+            RuntimeUpstream.log(exchange, error.toString());
+            exchange.sendError(HttpResponseStatus.INTERNAL_SERVER_ERROR, !exchange.requestComplete());
+            return;
+        }
+        RuntimeUpstream.find(exchange, services.upstreams(), settings.names(), address, group -> {
+            FastCgiExchange fastcgi = new FastCgiExchange(exchange, settings, group);
+            fastcgi.start();
+            return fastcgi;
+        });
     }
 
     /** What each level writes is checked even where no fastcgi_pass uses it, so -t reports it. */

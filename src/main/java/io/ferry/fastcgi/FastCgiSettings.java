@@ -3,7 +3,9 @@ package io.ferry.fastcgi;
 import io.ferry.gateway.BufferSettings;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.upstream.Upstream;
+import io.ferry.upstream.UpstreamNames;
 import io.ferry.upstream.UpstreamUser;
+import io.ferry.variable.Template;
 import io.ferry.variable.Regex;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +23,9 @@ import java.util.regex.Matcher;
  * headers not passed to the client (nginx's defaults plus fastcgi_hide_header, minus fastcgi_pass_header).
  * {@code requestBuffering} (fastcgi_request_buffering)
  * reads the body whole before a peer is chosen, so CONTENT_LENGTH is known.
+ * A fastcgi_pass with variables has no
+ * {@code upstream} but {@code addressVariables}, evaluated per request, and the {@code names} of
+ * the groups it may name.
  */
 public record FastCgiSettings(
         Upstream upstream,
@@ -37,7 +42,9 @@ public record FastCgiSettings(
         List<String> catchStderr,
         BufferSettings buffering,
         Set<String> hiddenHeaders,
-        boolean requestBuffering) implements UpstreamUser {
+        boolean requestBuffering,
+        Template addressVariables,
+        UpstreamNames names) implements UpstreamUser {
 
     /** Whether stderr text contains one of the fastcgi_catch_stderr strings. */
     public boolean catches(String stderr) {

@@ -78,9 +78,9 @@ public final class UpstreamTiming {
         return connected < 0 ? "-" : Seconds.of(connected - started);
     }
 
-    /** nginx's response time stands in while no head arrived. */
+    /** "-" for an attempt that got no response head, as nginx prints it. */
     String headerTime() {
-        return header < 0 ? responseTime() : Seconds.of(header - started);
+        return header < 0 ? "-" : Seconds.of(header - started);
     }
 
     String responseLength() {
@@ -95,7 +95,8 @@ public final class UpstreamTiming {
         return Long.toString(sent);
     }
 
+    /** "-" while the attempt goes on (a header filter reading it sees no time yet), as nginx prints it. */
     String responseTime() {
-        return Seconds.of((finished < 0 ? System.nanoTime() : finished) - started);
+        return finished < 0 ? "-" : Seconds.of(finished - started);
     }
 }

@@ -23,7 +23,7 @@ public final class ModuleSettings {
     public List<Upstream> upstreams() {
         List<Upstream> out = new ArrayList<>();
         for (Object v : values) {
-            if (v instanceof UpstreamUser u) {
+            if (v instanceof UpstreamUser u && u.upstream() != null) {
                 out.add(u.upstream());
             }
         }

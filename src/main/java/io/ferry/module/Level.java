@@ -8,6 +8,7 @@ import io.ferry.model.LocationSettings;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.model.Slot;
 import io.ferry.upstream.Upstream;
+import io.ferry.upstream.UpstreamNames;
 import io.ferry.variable.Template;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,6 +81,9 @@ public interface Level {
 
     /** The implicit group of every address HOST resolves to, on PORT (proxy_pass http://host:port). */
     Upstream implicit(Directive d, String hostPort, String host, int port) throws ConfException;
+
+    /** Every group a {@code *_pass} with variables may name at run time. */
+    UpstreamNames upstreamNames();
 
     /** An inherited time directive, or {@code otherwise} where no level writes it. */
     default Duration time(String name, Duration otherwise) throws ConfException {

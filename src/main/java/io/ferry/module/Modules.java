@@ -19,6 +19,7 @@ import io.ferry.module.authrequest.AuthRequestModule;
 import io.ferry.module.charset.CharsetModule;
 import io.ferry.module.chunked.ChunkedModule;
 import io.ferry.module.emptygif.EmptyGifModule;
+import io.ferry.resolver.ResolverModule;
 import io.ferry.module.gunzip.GunzipModule;
 import io.ferry.module.gzip.GzipModule;
 import io.ferry.module.headers.HeadersModule;
@@ -66,6 +67,7 @@ public final class Modules {
             new EmptyGifModule(),
             new BodyModule(),
             new FilesModule(),
+            new ResolverModule(),
             new ChunkedModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =

@@ -59,18 +59,21 @@ final class ProxyExchange extends UpstreamExchange {
 
     private final Tunnels tunnels;
     private final ProxySettings proxy;
+    private final ProxyTarget target;
     private final boolean upgradeRequested;
     private final HttpRequest upstreamRequest;
     /** proxy_set_body's value, rendered once so every attempt sends the same bytes; null when the client's body goes. */
     private final byte[] body;
 
-    ProxyExchange(Exchange ex, ProxySettings proxy, UpstreamGroup group, Tunnels tunnels) {
+    /** {@code target}: the location's proxy_pass URL, or this request's where it has variables. */
+    ProxyExchange(Exchange ex, ProxySettings proxy, ProxyTarget target, UpstreamGroup group, Tunnels tunnels) {
         super(ex, group, proxy.nextUpstream(), proxy.connectTimeout(), proxy.readTimeout(), proxy.sendTimeout());
         this.tunnels = tunnels;
         this.proxy = proxy;
+        this.target = target;
         this.upgradeRequested = WebSocketUpgrade.isRequested(ex.request());
         this.body = proxy.body() == null ? null : proxy.body().render(ex).getBytes(StandardCharsets.UTF_8);
-        this.upstreamRequest = UpstreamRequest.build(ex, proxy, body);
+        this.upstreamRequest = UpstreamRequest.build(ex, proxy, target, body);
     }
 
     @Override
@@ -90,8 +93,8 @@ final class ProxyExchange extends UpstreamExchange {
 
     @Override
     protected String upstreamUrl(Peer peer) {
-        return (proxy.target().https() ? "https" : "http") + "://"
-                + (peer == null ? proxy.target().hostHeader() : peer.server().addressText()) + upstreamRequest.uri();
+        return (target.https() ? "https" : "http") + "://"
+                + (peer == null ? target.hostHeader() : peer.server().addressText()) + upstreamRequest.uri();
     }
 
     private final class Attempt extends UpstreamAttempt {
@@ -104,7 +107,7 @@ final class ProxyExchange extends UpstreamExchange {
 
         @Override
         protected void installCodec(Channel ch) {
-            if (proxy.target().https()) {
+            if (target.https()) {
                 ch.pipeline().addLast("ssl", UpstreamTls.CONTEXT.newHandler(ch.alloc(),
                         peer().server().address().getHostString(), peer().server().address().getPort()));
             }

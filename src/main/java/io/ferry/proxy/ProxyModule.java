@@ -43,6 +43,8 @@ public final class ProxyModule implements Module {
             EnumSet.of(NextUpstream.Condition.INVALID_RESPONSE, NextUpstream.Condition.NOT_FOUND));
     /** A location's proxy settings: null where it has no proxy_pass (content handlers are not inherited). */
     public static final Slot<ProxySettings> SETTINGS = new Slot<>();
+    /** A request's proxy_pass URL where it has variables: what $proxy_host and $proxy_port then print. */
+    static final Slot<ProxyTarget> EVALUATED = new Slot<>();
 
     private static final Set<Context> HSL = EnumSet.of(HTTP, SERVER, LOCATION);
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -141,7 +143,11 @@ public final class ProxyModule implements Module {
             return null;
         }
         ProxySettings proxy = settings.module(SETTINGS);
-        return proxy == null ? "" : part.apply(proxy.target());
+        if (proxy == null) {
+            return "";
+        }
+        ProxyTarget evaluated = scope.moduleContext(EVALUATED);
+        return part.apply(evaluated != null ? evaluated : proxy.target());
     }
 
     /** nginx's default page-sized buffer for the upstream's response head. */
@@ -176,7 +182,11 @@ public final class ProxyModule implements Module {
     private static ProxyTarget target(Level level, Directive d) throws ConfException {
         String url = d.args().get(0);
         if (url.indexOf('$') >= 0) {
-            throw Values.error(d, "variables in \"proxy_pass\" are not supported");
+            Template evaluated = level.template(d, url);
+            if (!evaluated.isConstant()) {
+                return new ProxyTarget(url.regionMatches(true, 0, "https://", 0, 8), null, "", 0, null, null,
+                        evaluated, level.upstreamNames());
+            }
         }
         boolean https;
         String rest;

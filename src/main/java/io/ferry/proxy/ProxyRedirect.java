@@ -84,7 +84,7 @@ sealed interface ProxyRedirect {
     static List<ProxyRedirect> rules(Level level, Directive pass, ProxyTarget target) throws ConfException {
         List<Directive> lines = level.inheritedAll("proxy_redirect");
         if (lines.isEmpty()) {
-            return List.of(defaultRule(pass, target));
+            return target.url() == null ? List.of(defaultRule(pass, target)) : List.of();
         }
         List<ProxyRedirect> rules = new ArrayList<>();
         for (Directive d : lines) {
@@ -99,6 +99,9 @@ sealed interface ProxyRedirect {
     private static ProxyRedirect rule(Level level, Directive d, Directive pass, ProxyTarget target) throws ConfException {
         String pattern = d.args().get(0);
         if (d.args().size() == 1) {
+            if (target.url() != null) {
+                throw Values.error(d, "\"proxy_redirect default\" cannot be used with \"proxy_pass\" directive with variables");
+            }
             return defaultRule(pass, target);
         }
         Template replacement = level.template(d, d.args().get(1));

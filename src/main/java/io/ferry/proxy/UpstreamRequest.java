@@ -24,7 +24,7 @@ final class UpstreamRequest {
     private UpstreamRequest() {
     }
 
-    static HttpRequest build(Exchange ex, ProxySettings proxy, byte[] body) {
+    static HttpRequest build(Exchange ex, ProxySettings proxy, ProxyTarget target, byte[] body) {
         HttpRequest client = ex.request();
         boolean upgrade = proxy.websocketAuto() && WebSocketUpgrade.isWebSocket(client);
         // a body read whole goes with its length, whatever framing the client chose (nginx's request buffering)
@@ -32,7 +32,7 @@ final class UpstreamRequest {
         long wholeLength = whole != null && whole.whole() && ex.requestComplete() ? whole.size() : -1;
         boolean chunked = wholeLength < 0 && proxy.sendsClientBody() && HttpUtil.isTransferEncodingChunked(client);
         HttpVersion version = upgrade || chunked || proxy.httpVersion().equals("1.1") ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
-        HttpRequest up = new DefaultHttpRequest(version, method(ex, proxy), uri(ex, proxy.target()));
+        HttpRequest up = new DefaultHttpRequest(version, method(ex, proxy), uri(ex, target));
         HttpHeaders out = up.headers();
         for (HeaderSetting h : proxy.headers()) {
             String value = h.value().render(ex);
@@ -99,8 +99,12 @@ final class UpstreamRequest {
      * Without a URI part the client's request target goes upstream unchanged; with one, the part of
      * the normalized path matching the location prefix is replaced by it (nginx's rule), unless a
      * rewrite with break changed $uri in the location: then $uri goes whole, as without a URI part.
+     * A URI part evaluated from variables goes as it is, arguments included.
      */
     static String uri(Exchange ex, ProxyTarget target) {
+        if (target.uri() != null && target.locationPrefix() == null) {
+            return target.uri();
+        }
         if (target.uri() == null || ex.uriLeftLocation()) {
             String raw = ex.request().uri();
             if (raw.startsWith("/") && !ex.targetRewritten()) {

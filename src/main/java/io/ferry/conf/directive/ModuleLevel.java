@@ -6,7 +6,9 @@ import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
+import io.ferry.conf.Addresses;
 import io.ferry.upstream.Upstream;
+import io.ferry.upstream.UpstreamNames;
 import io.ferry.module.Level;
 import io.ferry.variable.Template;
 import io.ferry.variable.Variables;
@@ -93,11 +95,24 @@ record ModuleLevel(Scope scope, Variables variables, Path prefix, Location locat
         if (unix && address.startsWith("unix:") && !upstreams.containsKey(address)) {
             return UpstreamBuilder.implicitUnix(pass, address);
         }
-        return UpstreamBuilder.target(pass, upstreams);
+        Upstream group = UpstreamBuilder.target(pass, upstreams);
+        if (!upstreams.containsValue(group)) {
+            Addresses.HostPort hp = Addresses.parse(pass, address, 0, false);
+            upstreams.putIfAbsent(UpstreamNames.implicitKey(hp.host(), hp.port()), group);
+        }
+        return group;
+    }
+
+    /** An implicit group is also kept by host and port, for *_pass with variables to find, as nginx does. */
+    @Override
+    public Upstream implicit(Directive d, String hostPort, String host, int port) throws ConfException {
+        Upstream group = UpstreamBuilder.implicit(d, hostPort, host, port);
+        upstreams.putIfAbsent(UpstreamNames.implicitKey(host, port), group);
+        return group;
     }
 
     @Override
-    public Upstream implicit(Directive d, String hostPort, String host, int port) throws ConfException {
-        return UpstreamBuilder.implicit(d, hostPort, host, port);
+    public UpstreamNames upstreamNames() {
+        return new UpstreamNames(upstreams);
     }
 }

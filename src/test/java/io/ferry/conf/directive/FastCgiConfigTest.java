@@ -199,7 +199,7 @@ class FastCgiConfigTest {
         assertThat(error("server { listen 8080; location / { fastcgi_pass http://127.0.0.1:9000; } }"))
                 .isEqualTo("invalid host in upstream \"http://127.0.0.1:9000\"");
         assertThat(error("server { listen 8080; location / { fastcgi_pass $backend; } }"))
-                .isEqualTo("variables in \"fastcgi_pass\" are not supported");
+                .isEqualTo("unknown \"backend\" variable");
         assertThat(error("server { listen 8080; location / { fastcgi_split_path_info ^(.+\\.php)$; fastcgi_pass 127.0.0.1:9000; } }"))
                 .isEqualTo("pattern \"^(.+\\.php)$\" must have 2 captures");
         assertThat(error("server { listen 8080; location / { fastcgi_param A b if_empty; } }"))
