@@ -74,6 +74,7 @@ public final class ProxyModule implements Module {
         rows.one("proxy_pass_request_body", HSL);
         rows.one("proxy_set_body", HSL);
         rows.add("proxy_redirect", HSL, 1, 2, null, true);
+        rows.one("proxy_ssl_session_reuse", HSL);
     }
 
     @Override
@@ -93,6 +94,7 @@ public final class ProxyModule implements Module {
         Template method = template(level, "proxy_method");
         boolean passHeaders = level.flag("proxy_pass_request_headers", true);
         boolean passBody = level.flag("proxy_pass_request_body", true);
+        boolean sslSessionReuse = level.flag("proxy_ssl_session_reuse", true);
         Template body = template(level, "proxy_set_body");
         ProxyRedirect.check(level);
         Directive pass = level.own("proxy_pass");
@@ -109,7 +111,8 @@ public final class ProxyModule implements Module {
                 level.time("proxy_connect_timeout", DEFAULT_TIMEOUT), level.time("proxy_read_timeout", DEFAULT_TIMEOUT),
                 level.time("proxy_send_timeout", DEFAULT_TIMEOUT),
                 level.nextUpstream("proxy", CONDITIONS), websocket, hidden(level),
-                intercept, bufferSize, method, passHeaders, passBody, body, ProxyRedirect.rules(level, pass, target));
+                intercept, bufferSize, method, passHeaders, passBody, body, ProxyRedirect.rules(level, pass, target),
+                sslSessionReuse);
     }
 
     /** An inherited value with variables, compiled where it is written. */

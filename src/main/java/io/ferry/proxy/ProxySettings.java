@@ -17,6 +17,8 @@ import java.util.Set;
  * (proxy_buffer_size) bounds the upstream's response header block. {@code method} (proxy_method) is
  * null to keep the client's; {@code body} (proxy_set_body) is null to pass the client's body when
  * {@code passRequestBody}; {@code redirects} (proxy_redirect) is empty when off.
+ * {@code sslSessionReuse} (proxy_ssl_session_reuse) offers an https upstream the session of the last
+ * connection to it.
  */
 public record ProxySettings(
         ProxyTarget target,
@@ -34,7 +36,8 @@ public record ProxySettings(
         boolean passRequestHeaders,
         boolean passRequestBody,
         Template body,
-        List<ProxyRedirect> redirects) implements UpstreamUser {
+        List<ProxyRedirect> redirects,
+        boolean sslSessionReuse) implements UpstreamUser {
 
     /** Whether the client's body goes upstream: the upstream request then ends with it, not with proxy_set_body. */
     boolean sendsClientBody() {

@@ -26,7 +26,8 @@ public final class Variables {
             Map.entry("ssl_protocol", ConnectionScope::sslProtocol),
             Map.entry("ssl_cipher", ConnectionScope::sslCipher),
             Map.entry("ssl_server_name", ConnectionScope::sslServerName),
-            Map.entry("ssl_session_reused", ConnectionScope::sslSessionReused));
+            Map.entry("ssl_session_reused", ConnectionScope::sslSessionReused),
+            Map.entry("ssl_session_id", ConnectionScope::sslSessionId));
 
     private static final Map<String, Variable> BUILT_IN = Map.ofEntries(
             Map.entry("server_name", RequestScope::serverName),
