@@ -345,6 +345,12 @@ public abstract class ExchangeVariables implements RequestScope {
     }
 
     @Override
+    public String sslSessionId() {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ServerNames.sessionId(ssl.engine());
+    }
+
+    @Override
     public String documentRoot() {
         return settings.documentRoot() == null ? null : settings.documentRoot().documentRoot(this);
     }

@@ -108,7 +108,7 @@ final class ProxyExchange extends UpstreamExchange {
         @Override
         protected void installCodec(Channel ch) {
             if (target.https()) {
-                ch.pipeline().addLast("ssl", UpstreamTls.CONTEXT.newHandler(ch.alloc(),
+                ch.pipeline().addLast("ssl", UpstreamTls.context(proxy.sslSessionReuse()).newHandler(ch.alloc(),
                         peer().server().address().getHostString(), peer().server().address().getPort()));
             }
             // nginx takes a bare LF as a line end from upstreams, as RFC 9112 lets a recipient do

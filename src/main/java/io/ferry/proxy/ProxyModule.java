@@ -79,6 +79,7 @@ public final class ProxyModule implements Module {
         rows.one("proxy_request_buffering", HSL);
         rows.add("proxy_redirect", HSL, 1, 2, null, true);
         BufferSettings.directives(rows, "proxy", HSL);
+        rows.one("proxy_ssl_session_reuse", HSL);
     }
 
     @Override
@@ -99,6 +100,7 @@ public final class ProxyModule implements Module {
         Template method = template(level, "proxy_method");
         boolean passHeaders = level.flag("proxy_pass_request_headers", true);
         boolean passBody = level.flag("proxy_pass_request_body", true);
+        boolean sslSessionReuse = level.flag("proxy_ssl_session_reuse", true);
         Template body = template(level, "proxy_set_body");
         ProxyRedirect.check(level);
         Directive pass = level.own("proxy_pass");
@@ -116,7 +118,8 @@ public final class ProxyModule implements Module {
                 level.time("proxy_send_timeout", DEFAULT_TIMEOUT),
                 level.nextUpstream("proxy", CONDITIONS), websocket, hidden(level),
                 intercept, bufferSize, method, passHeaders, passBody, body, ProxyRedirect.rules(level, pass, target),
-                buffering, level.flag("proxy_request_buffering", true));
+                buffering, level.flag("proxy_request_buffering", true),
+                sslSessionReuse);
     }
 
     /** An inherited value with variables, compiled where it is written. */

@@ -20,6 +20,8 @@ import java.util.Set;
  * {@code passRequestBody}; {@code redirects} (proxy_redirect) is empty when off; {@code buffering}
  * is proxy_buffering and its family. {@code requestBuffering}
  * (proxy_request_buffering) reads the client's body whole before a peer is chosen.
+ * {@code sslSessionReuse} (proxy_ssl_session_reuse) offers an https upstream the session of the last
+ * connection to it.
  */
 public record ProxySettings(
         ProxyTarget target,
@@ -39,7 +41,8 @@ public record ProxySettings(
         Template body,
         List<ProxyRedirect> redirects,
         BufferSettings buffering,
-        boolean requestBuffering) implements UpstreamUser {
+        boolean requestBuffering,
+        boolean sslSessionReuse) implements UpstreamUser {
 
     /** Whether the client's body goes upstream: the upstream request then ends with it, not with proxy_set_body. */
     boolean sendsClientBody() {

@@ -202,6 +202,12 @@ final class StreamVariables implements ConnectionScope {
         return ssl == null ? null : ServerNames.reused(ssl.engine());
     }
 
+    @Override
+    public String sslSessionId() {
+        SslHandler ssl = client.pipeline().get(SslHandler.class);
+        return ssl == null ? null : ServerNames.sessionId(ssl.engine());
+    }
+
     private SSLSession sslSession() {
         SslHandler ssl = client.pipeline().get(SslHandler.class);
         return ssl == null ? null : ssl.engine().getSession();

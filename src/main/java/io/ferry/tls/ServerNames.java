@@ -2,6 +2,7 @@ package io.ferry.tls;
 
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.internal.tcnative.SSL;
+import java.util.HexFormat;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
@@ -10,7 +11,7 @@ import javax.net.ssl.SSLSession;
 
 /**
  * What a TLS handshake settled that nginx exposes as variables: the host name asked for by SNI
- * ($ssl_server_name) and whether a session was resumed ($ssl_session_reused).
+ * ($ssl_server_name), whether a session was resumed ($ssl_session_reused) and its ID ($ssl_session_id).
  */
 public final class ServerNames {
     private ServerNames() {
@@ -28,6 +29,20 @@ public final class ServerNames {
             }
         }
         return ".";
+    }
+
+    /** The session's ID in lower-case hex as nginx prints it, "" for a session without one. */
+    public static String sessionId(SSLEngine engine) {
+        byte[] id;
+        if (engine instanceof ReferenceCountedOpenSslEngine openSsl) {
+            synchronized (openSsl) {
+                long ssl = openSsl.sslPointer();
+                id = ssl == 0 ? null : SSL.getSessionId(ssl);
+            }
+        } else {
+            id = engine.getSession().getId();
+        }
+        return id == null ? "" : HexFormat.of().formatHex(id);
     }
 
     /** The requested host name, or "" when the client sent none (nginx's empty value). */

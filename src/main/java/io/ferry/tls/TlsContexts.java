@@ -1,13 +1,16 @@
 package io.ferry.tls;
 
 import io.ferry.model.ServerName;
-import io.ferry.tls.Tls;
 import io.ferry.model.VirtualServer;
+import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.internal.tcnative.SSL;
 import io.netty.util.DomainWildcardMappingBuilder;
 import io.netty.util.Mapping;
 import java.io.IOException;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLEngine;
 
 /**
  * Server SslContexts from ssl_* settings (BoringSSL when the native library loads, the JDK
@@ -54,15 +58,43 @@ public final class TlsContexts {
 
     private static SslContext build(Tls tls) throws IOException {
         try {
-            return PemFiles.serverBuilder(tls.certificate(), tls.key())
+            TlsSessions sessions = tls.sessions();
+            SslContextBuilder builder = PemFiles.serverBuilder(tls.certificate(), tls.key())
                     .sslProvider(provider())
                     .protocols(tls.protocols().stream().filter(TlsContexts::supported).toArray(String[]::new))
                     .ciphers(CipherList.explicit(tls.ciphers()), SupportedCipherSuiteFilter.INSTANCE)
-                    .build();
+                    .sessionTimeout(sessions.timeoutSeconds());
+            if (sessions.cacheSize() > 0) {
+                builder.sessionCacheSize(sessions.cacheSize());
+            }
+            SslContext context = builder.build();
+            return context instanceof ReferenceCountedOpenSslContext openSsl ? configure(openSsl, tls) : context;
         } catch (IllegalArgumentException | javax.net.ssl.SSLException e) {
             throw new IOException("cannot load certificate \"" + tls.certificate() + "\" or key \"" + tls.key() + "\": "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * What SslContextBuilder has no words for. The cache mode is the native context's; tickets are an
+     * option of each connection, set as its engine is made, before its handshake. With the cache off
+     * or none a session can still resume by ticket, as in nginx.
+     */
+    private static SslContext configure(ReferenceCountedOpenSslContext context, Tls tls) {
+        TlsSessions sessions = tls.sessions();
+        context.sessionContext().setSessionCacheEnabled(sessions.cache() == TlsSessions.Cache.ON);
+        if (sessions.tickets()) {
+            return context;
+        }
+        return new DelegatingSslContext(context) {
+            @Override
+            protected void initEngine(SSLEngine engine) {
+                ReferenceCountedOpenSslEngine openSsl = (ReferenceCountedOpenSslEngine) engine;
+                synchronized (openSsl) {
+                    SSL.setOptions(openSsl.sslPointer(), SSL.SSL_OP_NO_TICKET);
+                }
+            }
+        };
     }
 
     /** SSLv2/SSLv3 are accepted in the configuration for compatibility but never enabled. */

@@ -53,4 +53,9 @@ public interface ConnectionScope {
     default String sslSessionReused() {
         return null;
     }
+
+    /** $ssl_session_id: the TLS session's ID in hex ("" when it has none), null without TLS. */
+    default String sslSessionId() {
+        return null;
+    }
 }

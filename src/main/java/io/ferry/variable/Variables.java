@@ -30,7 +30,9 @@ public final class Variables {
             Map.entry("ssl_session_reused", ConnectionScope::sslSessionReused),
             // the PROXY protocol is never accepted (listen refuses proxy_protocol), so these are never found
             Map.entry("proxy_protocol_addr", s -> null),
-            Map.entry("proxy_protocol_port", s -> null));
+            Map.entry("proxy_protocol_port", s -> null),
+            Map.entry("ssl_session_id", ConnectionScope::sslSessionId));
+
 
     private static final Map<String, Variable> BUILT_IN = Map.ofEntries(
             Map.entry("server_name", RequestScope::serverName),

@@ -12,7 +12,9 @@ import io.ferry.model.HttpConfig;
 import io.ferry.model.Listen;
 import io.ferry.model.ServerLimits;
 import io.ferry.model.ServerName;
+import io.ferry.tls.DhParams;
 import io.ferry.tls.Tls;
+import io.ferry.tls.TlsSessions;
 import io.ferry.upstream.Upstream;
 import io.ferry.model.VirtualServer;
 import io.ferry.model.ModuleSettings;
@@ -90,6 +92,7 @@ final class ConfigBuilder {
             }
         }
         hashSizes(http);
+        TlsSessions.parse(http::own);
         Map<String, String> types = types(http);
         Map<String, Upstream> upstreams = UpstreamBuilder.build(http, variables);
         ModuleSettings httpModules = Modules.httpSettings(new ModuleLevel(http, variables, prefix, null, upstreams));
@@ -196,6 +199,10 @@ final class ConfigBuilder {
         if (listens.isEmpty()) {
             listens.add(new Listen(null, 80, false, false, SocketOptions.DEFAULT, block.file(), block.line()));
         }
+        Directive legacySsl = s.inherited("ssl");
+        if (legacySsl != null && Tls.legacySwitch(legacySsl)) {
+            listens.replaceAll(l -> new Listen(l.host(), l.port(), true, l.defaultServer(), l.socket(), l.file(), l.line()));
+        }
         List<ServerName> names = new ArrayList<>();
         for (Directive d : s.ownAll("server_name")) {
             for (String n : d.args()) {
@@ -294,7 +301,12 @@ final class ConfigBuilder {
             protocols = List.copyOf(p.args());
         }
         Directive c = s.inherited("ssl_ciphers");
-        return new Tls(certPath, keyPath, protocols, c == null ? "HIGH:!aNULL:!MD5" : c.args().get(0), selfSigned);
+        Directive dh = s.inherited("ssl_dhparam");
+        if (dh != null) {
+            DhParams.check(dh, confRelative(dh.args().get(0)));
+        }
+        return new Tls(certPath, keyPath, protocols, c == null ? "HIGH:!aNULL:!MD5" : c.args().get(0), selfSigned,
+                TlsSessions.parse(s::inherited));
     }
 
     private static void requireReadable(Directive d, Path path) throws ConfException {

@@ -96,6 +96,11 @@ public final class DirectiveTable {
         add("ssl_protocols", HS, 1, DirectiveRows.ANY, null, false);
         one("ssl_ciphers", HS);
         one("ssl_self_signed", HS);
+        one("ssl", HS);
+        add("ssl_session_cache", HS, 1, 2, null, false);
+        one("ssl_session_timeout", HS);
+        one("ssl_session_tickets", HS);
+        one("ssl_dhparam", HS);
 
         // upstream
         add("upstream", EnumSet.of(HTTP), 1, 1, UPSTREAM, true);
