@@ -41,5 +41,9 @@ public final class StreamModule implements Module {
         t.add("access_log", ss, 1, DirectiveRows.ANY, null, true);
         t.add("error_log", ss, 1, 2, null, true);
         t.add("log_format", EnumSet.of(STREAM), 2, DirectiveRows.ANY, null, true);
+        t.add("limit_conn_zone", EnumSet.of(STREAM), 2, 2, null, true);
+        t.add("limit_conn", ss, 2, 2, null, true);
+        t.add("limit_conn_log_level", ss, 1, 1, null, false);
+        t.add("limit_conn_dry_run", ss, 1, 1, null, false);
     }
 }

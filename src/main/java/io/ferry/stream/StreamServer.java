@@ -13,7 +13,7 @@ import java.util.List;
  * the idle {@code proxy_timeout} of the relay, connect timeout, next-upstream rules for connect
  * failures ({@code nextUpstreamTries} 0 = unlimited, {@code nextUpstreamTimeout} zero = unlimited),
  * {@code proxy_half_close} (one side's end of input is passed on rather than ending the session),
- * and the access logs written when a session ends.
+ * its limit_conn lines, and the access logs written when a session ends.
  */
 public record StreamServer(
         List<Listen> listens,
@@ -26,6 +26,7 @@ public record StreamServer(
         int nextUpstreamTries,
         Duration nextUpstreamTimeout,
         boolean halfClose,
+        StreamLimitConn limitConn,
         List<AccessLog> accessLogs,
         String file,
         int line) {

@@ -44,6 +44,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
     private final StreamVariables variables;
     /** Bytes that arrived with (or right after) the TLS handshake, before the upstream was connected. */
     private final List<ByteBuf> early = new ArrayList<>();
+    /** What limit_conn counted, let go when the session ends. */
+    private final List<Runnable> releases = new ArrayList<>(1);
     private ScheduledFuture<?> handshakeTimer;
     private boolean clientInputDone;
     private boolean relaying;
@@ -79,6 +81,14 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        StreamLimitConn.Status limited = server.limitConn().check(variables, releases);
+        variables.limitConnStatus(limited);
+        if (limited == StreamLimitConn.Status.REJECTED) {
+            variables.status(503);
+            client.close();
+            ctx.fireChannelActive();
+            return;
+        }
         if (ctx.pipeline().get(SslHandler.class) != null) {
             handshakeTimer = ctx.executor().schedule(() -> {
                 if (!relaying && !ended) {
@@ -217,6 +227,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         }
         ended = true;
         variables.ended();
+        releases.forEach(Runnable::run);
+        releases.clear();
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false);
         }
