@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LimitRateModule implements Module {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
-    private static final Slot<Settings> SETTINGS = new Slot<>();
+    static final Slot<Settings> SETTINGS = new Slot<>();
     private static final Slot<State> STATE = new Slot<>();
     /** nginx's ngx_parse_size. */
     private static final Pattern SIZE = Pattern.compile("([0-9]{1,15})([kKmMgG]?)");
