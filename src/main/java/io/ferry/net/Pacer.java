@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * Paces what a connection sends (nginx's limit_rate in its write filter, and stream's
  * proxy_download_rate): a {@link Rate} written down the pipeline applies to every byte written
  * after it, until the next one. As nginx, the bytes allowed by a time are
- * {@code after + rate * (seconds since the start + 1)}: the first second's worth goes at once, the
- * rest no faster than the rate. What is over the budget waits in order, on an event loop timer,
+ * {@code after + rate * (seconds since the start + 1)}, and what was sent beyond {@code after}
+ * is followed by a pause as long as the rate needs to send it: the first second's worth goes at
+ * once, the rest no faster than the rate. What waits stays in order, on an event loop timer,
  * never a thread; a buffer or a {@link Region} is cut into the pieces the budget allows, so a file
  * still goes out zero-copy. Meanwhile the channel reports itself unwritable (chunked writers wait)
  * and a write's promise completes only once all of it went out (proxies read on from their upstream
@@ -70,6 +71,11 @@ public final class Pacer extends ChannelDuplexHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (queue.isEmpty() && (rate.bytesPerSecond() == 0 || msg instanceof Rate)) {
             if (msg instanceof Rate r) {
+                // the pause after the last bytes of the previous response does not hold up this one
+                if (timer != null) {
+                    timer.cancel(false);
+                    timer = null;
+                }
                 start(r);
                 promise.trySuccess();
             } else {
@@ -98,6 +104,8 @@ public final class Pacer extends ChannelDuplexHandler {
     /** Writes what the budget allows, in order; arms the timer for the rest. */
     private void drain(ChannelHandlerContext ctx) {
         boolean wrote = false;
+        long before = sent;
+        long wait = 0;
         while (timer == null && !queue.isEmpty()) {
             Object msg = queue.peek();
             if (msg instanceof Rate r) {
@@ -109,11 +117,7 @@ public final class Pacer extends ChannelDuplexHandler {
             long size = size(msg);
             long budget = rate.bytesPerSecond() == 0 ? Long.MAX_VALUE : budget();
             if (budget <= 0) {
-                long delay = -budget * 1000 / rate.bytesPerSecond() + 1;
-                timer = ctx.executor().schedule(() -> {
-                    timer = null;
-                    drain(ctx);
-                }, delay, TimeUnit.MILLISECONDS);
+                wait = -budget * 1000 / rate.bytesPerSecond() + 1;
                 break;
             }
             wrote = true;
@@ -126,6 +130,13 @@ public final class Pacer extends ChannelDuplexHandler {
                 sent += budget;
             }
         }
+        // as nginx: after sending, the time the rate needs for what was sent; else until the budget allows a byte
+        long counted = Math.max(0, sent - rate.after()) - Math.max(0, before - rate.after());
+        if (timer == null && counted > 0 && rate.bytesPerSecond() > 0) {
+            pause(ctx, counted * 1000 / rate.bytesPerSecond());
+        } else if (timer == null) {
+            pause(ctx, wait);
+        }
         writable(ctx, queue.isEmpty());
         if (wrote && flushWanted) {
             flushWanted = !queue.isEmpty();
@@ -133,9 +144,19 @@ public final class Pacer extends ChannelDuplexHandler {
         }
     }
 
+    private void pause(ChannelHandlerContext ctx, long millis) {
+        if (millis > 0) {
+            timer = ctx.executor().schedule(() -> {
+                timer = null;
+                drain(ctx);
+            }, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
     private long budget() {
-        long elapsedMs = (System.nanoTime() - rate.startNanos()) / 1_000_000;
-        return rate.after() + rate.bytesPerSecond() * (elapsedMs + 1000) / 1000 - sent;
+        // whole seconds, as nginx's ngx_time(): a budget grows by the rate once a second, not byte by byte
+        long seconds = (System.nanoTime() - rate.startNanos()) / 1_000_000_000L;
+        return rate.after() + rate.bytesPerSecond() * (seconds + 1) - sent;
     }
 
     private static long size(Object msg) {

@@ -1,5 +1,6 @@
 package io.ferry.stream;
 
+import io.ferry.net.Pacer;
 import io.ferry.net.TrafficCounter;
 import io.ferry.log.AccessLogs;
 import io.ferry.tunnel.Tunnel;
@@ -74,6 +75,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             ch.pipeline().addLast("ssl", ssl);
         }
         ch.pipeline().addLast("traffic", session.variables.clientTraffic());
+        if (site.server().downloadRate() > 0) {
+            ch.pipeline().addLast("pacer", new Pacer());
+        }
         ch.pipeline().addLast("session", session);
     }
 
@@ -182,6 +186,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             @Override
             public void init(Channel ch) {
                 ch.pipeline().addLast("traffic", traffic);
+                if (server.uploadRate() > 0) {
+                    ch.pipeline().addLast("pacer", new Pacer());
+                }
             }
 
             @Override
@@ -212,6 +219,14 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
 
     private void startRelay(Channel up) {
         relaying = true;
+        // as nginx, both rates count from the moment the upstream is connected
+        long now = System.nanoTime();
+        if (server.downloadRate() > 0) {
+            client.write(new Pacer.Rate(server.downloadRate(), 0, now));
+        }
+        if (server.uploadRate() > 0) {
+            up.write(new Pacer.Rate(server.uploadRate(), 0, now));
+        }
         relay = StreamRelay.open(client, up, server, early, clientInputDone, this::end);
         variables.relaying(relay, up);
         early.clear();

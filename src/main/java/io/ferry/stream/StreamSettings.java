@@ -74,7 +74,14 @@ public final class StreamSettings {
                 s.time("proxy_connect_timeout", DEFAULT_CONNECT_TIMEOUT),
                 s.flag("proxy_next_upstream", true), tries, s.time("proxy_next_upstream_timeout", Duration.ZERO),
                 s.flag("proxy_half_close", false), StreamLimitConn.of(s, zones),
+                rate(s, "proxy_download_rate"), rate(s, "proxy_upload_rate"),
                 loader.accessLogs(s), block.file(), block.line());
+    }
+
+    /** proxy_download_rate, proxy_upload_rate: bytes a second, 0 (the default) for no limit. */
+    private static long rate(Level s, String name) throws ConfException {
+        Directive d = s.inherited(name);
+        return d == null ? 0 : Values.size(d, d.args().get(0));
     }
 
     /** Values written at this level that nothing else reads are still checked, as nginx does when it parses them. */
