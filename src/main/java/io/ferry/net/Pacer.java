@@ -112,6 +112,7 @@ public final class Pacer extends ChannelDuplexHandler {
                 queue.poll();
                 promises.poll().trySuccess();
                 start(r);
+                before = 0;
                 continue;
             }
             long size = size(msg);
