@@ -39,7 +39,6 @@ final class Version {
             "--without-mail_pop3_module",
             "--without-mail_imap_module",
             "--without-mail_smtp_module",
-            "--without-stream_limit_conn_module",
             "--without-stream_access_module",
             "--without-stream_geo_module",
             "--without-stream_map_module",

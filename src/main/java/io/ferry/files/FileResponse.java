@@ -4,11 +4,11 @@ import io.ferry.http.ErrorPages;
 import io.ferry.http.HttpDate;
 import io.ferry.http.Exchange;
 import io.ferry.model.LocationSettings;
+import io.ferry.net.Pacer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -122,7 +122,7 @@ public final class FileResponse {
             close(raf);
             last = ex.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         } else if (ex.zeroCopy()) {
-            ex.write(new DefaultFileRegion(raf.getChannel(), start, count));
+            ex.write(new Pacer.Region(raf.getChannel(), start, count));
             last = ex.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         } else {
             try {

@@ -367,6 +367,11 @@ public abstract class ExchangeVariables implements RequestScope {
 
     @Override
     public void setUserVariable(String name, String value) {
+        java.util.function.BiConsumer<io.ferry.variable.RequestScope, String> setter = io.ferry.module.Modules.variableSetter(name);
+        if (setter != null) {
+            setter.accept(this, value);
+            return;
+        }
         if (userVariables == null) {
             userVariables = new java.util.HashMap<>();
         }

@@ -11,7 +11,8 @@ final class LogEscape {
 
     static String apply(LogFormat.Escape escape, String value) {
         if (value == null) {
-            return escape == LogFormat.Escape.JSON ? "" : "-";
+            // as ngx_http_log_variable: "-" only where values are escaped; json and none write nothing
+            return escape == LogFormat.Escape.DEFAULT ? "-" : "";
         }
         return switch (escape) {
             case NONE -> value;

@@ -67,6 +67,11 @@ public interface Module {
         return Map.of();
     }
 
+    /** Variables of {@link #variables()} that `set` assigns through the module (nginx's set_handler: $limit_rate). */
+    default Map<String, java.util.function.BiConsumer<io.ferry.variable.RequestScope, String>> variableSetters() {
+        return Map.of();
+    }
+
     /** A response header filter, run on every response before its head is written; null for none. */
     default HeaderFilter headerFilter() {
         return null;

@@ -24,6 +24,7 @@ import io.ferry.module.gunzip.GunzipModule;
 import io.ferry.module.gzip.GzipModule;
 import io.ferry.module.headers.HeadersModule;
 import io.ferry.module.limitconn.LimitConnModule;
+import io.ferry.module.limitrate.LimitRateModule;
 import io.ferry.module.limitreq.LimitReqModule;
 import io.ferry.proxy.ProxyModule;
 import io.ferry.stream.StreamModule;
@@ -64,6 +65,7 @@ public final class Modules {
             new AuthRequestModule(),
             new LimitReqModule(),
             new LimitConnModule(),
+            new LimitRateModule(),
             new EmptyGifModule(),
             new BodyModule(),
             new FilesModule(),
@@ -84,6 +86,10 @@ public final class Modules {
 
     private static final List<AccessHandler> ACCESS_HANDLERS =
             ALL.stream().map(Module::accessHandler).filter(Objects::nonNull).toList();
+
+    private static final Map<String, java.util.function.BiConsumer<io.ferry.variable.RequestScope, String>> SETTERS =
+            ALL.stream().flatMap(m -> m.variableSetters().entrySet().stream())
+                    .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
 
     private Modules() {
     }
@@ -126,6 +132,11 @@ public final class Modules {
             all.putAll(m.variables());
         }
         return all;
+    }
+
+    /** The module's handler that `set $name` goes through, or null when the name is a variable of the request's own. */
+    public static java.util.function.BiConsumer<io.ferry.variable.RequestScope, String> variableSetter(String name) {
+        return SETTERS.get(name);
     }
 
     public static List<HeaderFilter> headerFilters() {

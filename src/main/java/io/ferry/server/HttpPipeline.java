@@ -8,6 +8,7 @@ import io.ferry.http.ServerCodec;
 import io.ferry.model.ServerLimits;
 import io.ferry.model.VirtualServer;
 import io.ferry.net.ListenerSet;
+import io.ferry.net.Pacer;
 import io.ferry.net.SocketPlan;
 import io.ferry.net.TrafficCounter;
 import io.netty.channel.Channel;
@@ -48,6 +49,7 @@ final class HttpPipeline {
                 .setStrictLineParsing(false);
         ch.pipeline().addLast("send-timeout", new SendTimeout(defaults.fallback().clientTimeouts().send()));
         ch.pipeline().addLast("traffic", new TrafficCounter());
+        ch.pipeline().addLast("pacer", new Pacer());
         ch.pipeline().addLast("http", new ServerCodec(decoder, limits.largeBufferSize()));
         ch.pipeline().addLast("filters", new ResponseFilter());
         ch.pipeline().addLast("chunked", new ChunkedWriteHandler());

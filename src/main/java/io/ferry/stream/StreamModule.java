@@ -34,6 +34,7 @@ public final class StreamModule implements Module {
         t.add("proxy_pass", EnumSet.of(STREAM_SERVER), 1, 1, null, false);
         for (String name : new String[] {"proxy_timeout", "proxy_connect_timeout", "proxy_next_upstream",
                 "proxy_next_upstream_tries", "proxy_next_upstream_timeout", "proxy_half_close", "proxy_buffer_size", "tcp_nodelay",
+                "proxy_download_rate", "proxy_upload_rate",
                 "ssl_certificate", "ssl_certificate_key", "ssl_ciphers", "ssl_handshake_timeout"}) {
             t.add(name, ss, 1, 1, null, false);
         }
@@ -41,5 +42,9 @@ public final class StreamModule implements Module {
         t.add("access_log", ss, 1, DirectiveRows.ANY, null, true);
         t.add("error_log", ss, 1, 2, null, true);
         t.add("log_format", EnumSet.of(STREAM), 2, DirectiveRows.ANY, null, true);
+        t.add("limit_conn_zone", EnumSet.of(STREAM), 2, 2, null, true);
+        t.add("limit_conn", ss, 2, 2, null, true);
+        t.add("limit_conn_log_level", ss, 1, 1, null, false);
+        t.add("limit_conn_dry_run", ss, 1, 1, null, false);
     }
 }

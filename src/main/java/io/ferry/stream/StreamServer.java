@@ -13,7 +13,8 @@ import java.util.List;
  * the idle {@code proxy_timeout} of the relay, connect timeout, next-upstream rules for connect
  * failures ({@code nextUpstreamTries} 0 = unlimited, {@code nextUpstreamTimeout} zero = unlimited),
  * {@code proxy_half_close} (one side's end of input is passed on rather than ending the session),
- * and the access logs written when a session ends.
+ * its limit_conn lines, proxy_download_rate and proxy_upload_rate (bytes a second each way, 0 for
+ * no limit), and the access logs written when a session ends.
  */
 public record StreamServer(
         List<Listen> listens,
@@ -26,6 +27,9 @@ public record StreamServer(
         int nextUpstreamTries,
         Duration nextUpstreamTimeout,
         boolean halfClose,
+        StreamLimitConn limitConn,
+        long downloadRate,
+        long uploadRate,
         List<AccessLog> accessLogs,
         String file,
         int line) {

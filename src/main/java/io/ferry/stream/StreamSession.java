@@ -1,5 +1,6 @@
 package io.ferry.stream;
 
+import io.ferry.net.Pacer;
 import io.ferry.net.TrafficCounter;
 import io.ferry.log.AccessLogs;
 import io.ferry.tunnel.Tunnel;
@@ -44,6 +45,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
     private final StreamVariables variables;
     /** Bytes that arrived with (or right after) the TLS handshake, before the upstream was connected. */
     private final List<ByteBuf> early = new ArrayList<>();
+    /** What limit_conn counted, let go when the session ends. */
+    private final List<Runnable> releases = new ArrayList<>(1);
     private ScheduledFuture<?> handshakeTimer;
     private boolean clientInputDone;
     private boolean relaying;
@@ -72,6 +75,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             ch.pipeline().addLast("ssl", ssl);
         }
         ch.pipeline().addLast("traffic", session.variables.clientTraffic());
+        if (site.server().downloadRate() > 0) {
+            ch.pipeline().addLast("pacer", new Pacer());
+        }
         ch.pipeline().addLast("session", session);
     }
 
@@ -79,6 +85,14 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        StreamLimitConn.Status limited = server.limitConn().check(variables, releases);
+        variables.limitConnStatus(limited);
+        if (limited == StreamLimitConn.Status.REJECTED) {
+            variables.status(503);
+            client.close();
+            ctx.fireChannelActive();
+            return;
+        }
         if (ctx.pipeline().get(SslHandler.class) != null) {
             handshakeTimer = ctx.executor().schedule(() -> {
                 if (!relaying && !ended) {
@@ -172,6 +186,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             @Override
             public void init(Channel ch) {
                 ch.pipeline().addLast("traffic", traffic);
+                if (server.uploadRate() > 0) {
+                    ch.pipeline().addLast("pacer", new Pacer());
+                }
             }
 
             @Override
@@ -202,6 +219,14 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
 
     private void startRelay(Channel up) {
         relaying = true;
+        // as nginx, both rates count from the moment the upstream is connected
+        long now = System.nanoTime();
+        if (server.downloadRate() > 0) {
+            client.write(new Pacer.Rate(server.downloadRate(), 0, now));
+        }
+        if (server.uploadRate() > 0) {
+            up.write(new Pacer.Rate(server.uploadRate(), 0, now));
+        }
         relay = StreamRelay.open(client, up, server, early, clientInputDone, this::end);
         variables.relaying(relay, up);
         early.clear();
@@ -217,6 +242,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         }
         ended = true;
         variables.ended();
+        releases.forEach(Runnable::run);
+        releases.clear();
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false);
         }

@@ -5,6 +5,7 @@ import io.ferry.conf.ListenParameters;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
 import io.ferry.model.Listen;
+import io.ferry.module.limitconn.LimitConnModule;
 import io.ferry.tls.Tls;
 import io.ferry.upstream.Upstream;
 import io.ferry.module.Level;
@@ -37,10 +38,11 @@ public final class StreamSettings {
         Variables variables = Variables.withoutRequests(StreamVariables.OWN);
         Level stream = loader.block(variables, (d, text) -> checkNames(variables, d, text));
         checkLevelValues(stream);
+        Map<String, LimitConnModule.Zone> zones = LimitConnModule.zones(stream, "stream_limit_conn");
         List<StreamServer> servers = new ArrayList<>();
         Map<String, Listen> sockets = new HashMap<>();
         for (Directive block : stream.ownAll("server")) {
-            StreamServer server = server(loader, loader.server(block), block);
+            StreamServer server = server(loader, loader.server(block), block, zones);
             for (Listen l : server.listens()) {
                 if (sockets.putIfAbsent(l.socketKey(), l) != null) {
                     throw new ConfException("duplicate \"" + l.socketKey() + "\" address and port pair", l.file(), l.line());
@@ -51,7 +53,8 @@ public final class StreamSettings {
         return new StreamConfig(List.copyOf(servers));
     }
 
-    private static StreamServer server(StreamLoader loader, Level s, Directive block) throws ConfException {
+    private static StreamServer server(StreamLoader loader, Level s, Directive block, Map<String, LimitConnModule.Zone> zones)
+            throws ConfException {
         List<Listen> listens = new ArrayList<>();
         for (Directive d : s.ownAll("listen")) {
             listens.add(listen(loader, d));
@@ -71,8 +74,15 @@ public final class StreamSettings {
                 upstream, s.time("proxy_timeout", DEFAULT_PROXY_TIMEOUT),
                 s.time("proxy_connect_timeout", DEFAULT_CONNECT_TIMEOUT),
                 s.flag("proxy_next_upstream", true), tries, s.time("proxy_next_upstream_timeout", Duration.ZERO),
-                s.flag("proxy_half_close", false),
+                s.flag("proxy_half_close", false), StreamLimitConn.of(s, zones),
+                rate(s, "proxy_download_rate"), rate(s, "proxy_upload_rate"),
                 loader.accessLogs(s), block.file(), block.line());
+    }
+
+    /** proxy_download_rate, proxy_upload_rate: bytes a second, 0 (the default) for no limit. */
+    private static long rate(Level s, String name) throws ConfException {
+        Directive d = s.inherited(name);
+        return d == null ? 0 : Values.size(d, d.args().get(0));
     }
 
     /** Values written at this level that nothing else reads are still checked, as nginx does when it parses them. */

@@ -33,7 +33,8 @@ final class StreamVariables implements ConnectionScope {
             "upstream_bytes_sent", session(StreamVariables::upstreamBytesSent),
             "upstream_bytes_received", session(StreamVariables::upstreamBytesReceived),
             "upstream_session_time", session(StreamVariables::upstreamSessionTime),
-            "protocol", s -> "TCP");
+            "protocol", s -> "TCP",
+            "limit_conn_status", session(v -> v.limitConnStatus == null ? null : v.limitConnStatus.name()));
 
     private static final AtomicLong SERIAL = new AtomicLong();
 
@@ -50,6 +51,7 @@ final class StreamVariables implements ConnectionScope {
     private long endedAt;
     private boolean ended;
     private int status = 200;
+    private StreamLimitConn.Status limitConnStatus;
 
     StreamVariables(Channel client) {
         this.client = client;
@@ -68,6 +70,10 @@ final class StreamVariables implements ConnectionScope {
 
     long started() {
         return started;
+    }
+
+    void limitConnStatus(StreamLimitConn.Status s) {
+        limitConnStatus = s;
     }
 
     void status(int code) {

@@ -5,20 +5,21 @@ import java.util.Map;
 
 /**
  * The counts of one limit_conn_zone, one per key, shared by every event loop of the process; a key
- * is forgotten when its count falls to zero, so the zone's size bounds only the keys in use.
+ * is forgotten when its count falls to zero, so the zone's size bounds only the keys in use. Stream's
+ * limit_conn counts sessions with the same engine.
  */
-final class Counters {
-    enum Outcome { COUNTED, OVER, FULL }
+public final class Counters {
+    public enum Outcome { COUNTED, OVER, FULL }
 
     private final int capacity;
     private final Map<String, Integer> counts = new HashMap<>();
 
-    Counters(int capacity) {
+    public Counters(int capacity) {
         this.capacity = capacity;
     }
 
     /** One more for {@code key}, unless it already has {@code limit} or a new key does not fit. */
-    synchronized Outcome acquire(String key, int limit) {
+    public synchronized Outcome acquire(String key, int limit) {
         Integer n = counts.get(key);
         if (n == null && counts.size() >= capacity) {
             return Outcome.FULL;
@@ -30,7 +31,7 @@ final class Counters {
         return Outcome.COUNTED;
     }
 
-    synchronized void release(String key) {
+    public synchronized void release(String key) {
         counts.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1);
     }
 }

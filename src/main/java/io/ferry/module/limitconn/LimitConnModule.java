@@ -40,10 +40,10 @@ public final class LimitConnModule implements Module {
 
     enum Status { PASSED, REJECTED, REJECTED_DRY_RUN }
 
-    record Zone(String name, Template key, Counters counters) {
+    public record Zone(String name, Template key, Counters counters) {
     }
 
-    record Limit(Zone zone, int conn) {
+    public record Limit(Zone zone, int conn) {
     }
 
     record Settings(List<Limit> limits, int status, LogLevel logLevel, boolean dryRun) {
@@ -70,13 +70,18 @@ public final class LimitConnModule implements Module {
 
     @Override
     public Object httpSettings(Level http) throws ConfException {
+        return zones(http, "limit_conn");
+    }
+
+    /** The limit_conn_zone lines of a level (http's, or stream's under its own {@code kind} of zone). */
+    public static Map<String, Zone> zones(Level level, String kind) throws ConfException {
         Map<String, Zone> zones = new HashMap<>();
-        for (Directive d : http.ownAll("limit_conn_zone")) {
+        for (Directive d : level.ownAll("limit_conn_zone")) {
             SharedZone z = SharedZone.parse(d, d.args().get(1));
             if (z == null) {
                 throw Values.error(d, "invalid parameter \"" + d.args().get(1) + "\"");
             }
-            Zone zone = new Zone(z.name(), http.template(d, d.args().get(0)), z.state("limit_conn", () -> new Counters(z.capacity())));
+            Zone zone = new Zone(z.name(), level.template(d, d.args().get(0)), z.state(kind, () -> new Counters(z.capacity())));
             Zone before = zones.putIfAbsent(z.name(), zone);
             if (before != null) {
                 throw Values.error(d, "limit_conn_zone \"" + z.name() + "\" is already bound to key \"" + before.key().text() + "\"");
@@ -102,20 +107,25 @@ public final class LimitConnModule implements Module {
             if (limits.stream().anyMatch(l -> l.zone() == zone)) {
                 throw Values.error(d, "\"limit_conn\" directive is duplicate");
             }
-            String n = d.args().get(1);
-            int conn = n.matches("[0-9]{1,5}") ? Integer.parseInt(n) : 0;
-            if (conn <= 0) {
-                throw Values.error(d, "invalid number of connections \"" + n + "\"");
-            }
-            if (conn > 65535) {
-                throw Values.error(d, "connection limit must be less 65536");
-            }
-            limits.add(new Limit(zone, conn));
+            limits.add(new Limit(zone, connections(d)));
         }
         Directive status = level.inherited("limit_conn_status");
         Directive logLevel = level.inherited("limit_conn_log_level");
         return new Settings(List.copyOf(limits), status == null ? 503 : Values.between(status, 400, 599),
                 logLevel == null ? LogLevel.ERROR : LogLevel.of(logLevel), level.flag("limit_conn_dry_run", false));
+    }
+
+    /** The number of a limit_conn line, http's or stream's, with nginx's errors. */
+    public static int connections(Directive d) throws ConfException {
+        String n = d.args().get(1);
+        int conn = n.matches("[0-9]{1,5}") ? Integer.parseInt(n) : 0;
+        if (conn <= 0) {
+            throw Values.error(d, "invalid number of connections \"" + n + "\"");
+        }
+        if (conn > 65535) {
+            throw Values.error(d, "connection limit must be less 65536");
+        }
+        return conn;
     }
 
     @Override
