@@ -138,6 +138,9 @@ final class RequestPhases {
                         RequestTarget.escape(locationName) + (args == null ? "" : "?" + args));
                 return;
             }
+            if (match != null) {
+                ex.settings = match.location().settings(ex.method());
+            }
             if (locationPhase() != Outcome.LAST) {
                 return;
             }
@@ -275,7 +278,7 @@ final class RequestPhases {
             return;
         }
         internal = true;
-        ex.settings = named.settings();
+        ex.settings = named.settings(ex.method());
         locationName = named.path();
         if (locationPhase() == Outcome.LAST) {
             findLocation();

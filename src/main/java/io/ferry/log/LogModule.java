@@ -2,6 +2,7 @@ package io.ferry.log;
 
 import static io.ferry.conf.Context.HTTP;
 import static io.ferry.conf.Context.IF;
+import static io.ferry.conf.Context.LIMIT_EXCEPT;
 import static io.ferry.conf.Context.LOCATION;
 import static io.ferry.conf.Context.SERVER;
 
@@ -29,7 +30,7 @@ public final class LogModule implements Module {
 
     @Override
     public void directives(DirectiveRows rows) {
-        rows.add("access_log", EnumSet.of(HTTP, SERVER, LOCATION, IF), 1, DirectiveRows.ANY, null, true);
+        rows.add("access_log", EnumSet.of(HTTP, SERVER, LOCATION, IF, LIMIT_EXCEPT), 1, DirectiveRows.ANY, null, true);
         rows.add("log_format", EnumSet.of(HTTP), 2, DirectiveRows.ANY, null, true);
     }
 
