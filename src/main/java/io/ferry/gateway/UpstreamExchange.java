@@ -101,6 +101,11 @@ public abstract class UpstreamExchange implements BodySink {
         }
 
         @Override
+        public void noPeerLeft(String group) {
+            ex.upstreamAttempt(group).finished();
+        }
+
+        @Override
         public void exhausted(Condition cause) {
             if (cause == null) {
                 fail(lastStatus == null ? HttpResponseStatus.BAD_GATEWAY : lastStatus);
