@@ -398,6 +398,7 @@ public final class Exchange extends ExchangeResponse {
         body.releaseHeld();
         if (subrequest != null) {
             leaveParent();
+            connection.subrequestEnded(this);
             subrequest.finished(this, reusable);
             return;
         }
@@ -434,6 +435,7 @@ public final class Exchange extends ExchangeResponse {
             keepAlive = false;
             if (subrequest != null) {
                 leaveParent();
+                connection.subrequestEnded(this);
                 subrequest.finished(this, false);
             } else {
                 ctx.channel().close();

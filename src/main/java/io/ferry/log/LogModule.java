@@ -21,7 +21,11 @@ import java.util.List;
  */
 public final class LogModule implements Module {
     private static final Slot<LogFormats> FORMATS = new Slot<>();
-    private static final Slot<List<AccessLog>> ACCESS_LOGS = new Slot<>();
+    private static final Slot<LogSettings> SETTINGS = new Slot<>();
+
+    /** A level's access logs, and log_subrequest: whether subrequests served there are written to them too. */
+    private record LogSettings(List<AccessLog> accessLogs, boolean subrequests) {
+    }
 
     @Override
     public String name() {
@@ -32,6 +36,7 @@ public final class LogModule implements Module {
     public void directives(DirectiveRows rows) {
         rows.add("access_log", EnumSet.of(HTTP, SERVER, LOCATION, IF, LIMIT_EXCEPT), 1, DirectiveRows.ANY, null, true);
         rows.add("log_format", EnumSet.of(HTTP), 2, DirectiveRows.ANY, null, true);
+        rows.one("log_subrequest", EnumSet.of(HTTP, SERVER, LOCATION));
     }
 
     @Override
@@ -46,16 +51,21 @@ public final class LogModule implements Module {
 
     @Override
     public Slot<?> settingsSlot() {
-        return ACCESS_LOGS;
+        return SETTINGS;
     }
 
     @Override
     public Object settings(Level level) throws ConfException {
-        return level.http(FORMATS).accessLogs(level);
+        return new LogSettings(level.http(FORMATS).accessLogs(level), level.flag("log_subrequest", false));
     }
 
     /** The access logs a request served with these settings is written to. */
     public static List<AccessLog> accessLogs(LocationSettings settings) {
-        return settings.module(ACCESS_LOGS);
+        return settings.module(SETTINGS).accessLogs();
+    }
+
+    /** Whether a subrequest served with these settings is written to its access logs (nginx's log_subrequest). */
+    public static boolean logsSubrequests(LocationSettings settings) {
+        return settings.module(SETTINGS).subrequests();
     }
 }
