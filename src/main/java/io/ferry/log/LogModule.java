@@ -7,6 +7,7 @@ import static io.ferry.conf.Context.LOCATION;
 import static io.ferry.conf.Context.SERVER;
 
 import io.ferry.conf.ConfException;
+import io.ferry.conf.Directive;
 import io.ferry.model.LocationSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
@@ -14,17 +15,26 @@ import io.ferry.module.Level;
 import io.ferry.module.Module;
 import java.util.EnumSet;
 import java.util.List;
+import org.slf4j.Logger;
 
 /**
  * nginx's http log module: log_format at the http level, built once per configuration, and each
  * level's access logs, written when a request ends.
  */
 public final class LogModule implements Module {
-    private static final Slot<LogFormats> FORMATS = new Slot<>();
+    private static final Slot<HttpLogs> HTTP_LOGS = new Slot<>();
     private static final Slot<LogSettings> SETTINGS = new Slot<>();
 
-    /** A level's access logs, and log_subrequest: whether subrequests served there are written to them too. */
-    private record LogSettings(List<AccessLog> accessLogs, boolean subrequests) {
+    /** log_format's formats, and the main level's error_log lines where http writes none (else null). */
+    private record HttpLogs(LogFormats formats, List<Directive> mainErrorLog) {
+    }
+
+    /**
+     * A level's access logs; log_subrequest (whether subrequests served there are written to them
+     * too); where its request error lines go: the nearest http/server/location error_log lines, null
+     * for the main level's (their loggers are made when first used, as reopening logs remakes them).
+     */
+    private record LogSettings(List<AccessLog> accessLogs, boolean subrequests, List<ErrorLog> errorLog) {
     }
 
     @Override
@@ -41,12 +51,12 @@ public final class LogModule implements Module {
 
     @Override
     public Slot<?> httpSlot() {
-        return FORMATS;
+        return HTTP_LOGS;
     }
 
     @Override
     public Object httpSettings(Level http) throws ConfException {
-        return LogFormats.http(http);
+        return new HttpLogs(LogFormats.http(http), http.own("error_log") == null ? http.inheritedAll("error_log") : null);
     }
 
     @Override
@@ -56,7 +66,16 @@ public final class LogModule implements Module {
 
     @Override
     public Object settings(Level level) throws ConfException {
-        return new LogSettings(level.http(FORMATS).accessLogs(level), level.flag("log_subrequest", false));
+        HttpLogs http = level.http(HTTP_LOGS);
+        List<Directive> errorLog = level.inheritedAll("error_log");
+        boolean main = errorLog.isEmpty() || errorLog.equals(http.mainErrorLog());
+        return new LogSettings(http.formats().accessLogs(level), level.flag("log_subrequest", false),
+                main ? null : ErrorLog.of(errorLog, level.prefix()));
+    }
+
+    /** The logger for the error lines of a request served with these settings (nginx's r->connection->log). */
+    public static Logger errorLog(LocationSettings settings) {
+        return ErrorLogs.route(settings.module(SETTINGS).errorLog());
     }
 
     /** The access logs a request served with these settings is written to. */

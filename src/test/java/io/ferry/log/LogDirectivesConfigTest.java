@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** log_subrequest: off by default, inherited from http and server, on|off only. */
-class LogSubrequestConfigTest {
+/** log_subrequest: off by default, inherited from http and server, on|off only; error_log's levels below main. */
+class LogDirectivesConfigTest {
     @TempDir
     Path dir;
 
@@ -24,6 +24,13 @@ class LogSubrequestConfigTest {
         assertThat(LogModule.logsSubrequests(vs.locations().get(1).settings())).isFalse();
         VirtualServer plain = new ConfigText(dir).server("server { location /a { } }");
         assertThat(LogModule.logsSubrequests(plain.locations().get(0).settings())).isFalse();
+    }
+
+    @Test
+    void errorLogLevelsAreCheckedAtEveryLevel() throws Exception {
+        ConfException e = new ConfigText(dir).httpError("server {\nlocation / { error_log logs/x.log loud; }\n}");
+        assertThat(e.detail()).isEqualTo("invalid log level \"loud\"");
+        assertThat(e.line()).isEqualTo(3);
     }
 
     @Test
