@@ -35,6 +35,8 @@ public final class ErrorLogs {
     /** One logger per distinct set of http/server/location error_log lines, made at first use after each configure. */
     private static final Map<List<ErrorLog>, org.slf4j.Logger> ROUTES = new ConcurrentHashMap<>();
     private static final AtomicInteger ROUTE_NAMES = new AtomicInteger();
+    /** Sets a configuration being loaded names, opened by the next configure as nginx opens every log at start. */
+    private static final java.util.Set<List<ErrorLog>> DECLARED = ConcurrentHashMap.newKeySet();
 
     private ErrorLogs() {
     }
@@ -45,6 +47,11 @@ public final class ErrorLogs {
      */
     public static org.slf4j.Logger route(List<ErrorLog> logs) {
         return logs == null ? MAIN : ROUTES.computeIfAbsent(logs, ErrorLogs::newRoute);
+    }
+
+    /** A set of error_log lines a level of the configuration being loaded has: its files open with the main ones. */
+    static void declare(List<ErrorLog> logs) {
+        DECLARED.add(logs);
     }
 
     private static org.slf4j.Logger newRoute(List<ErrorLog> logs) {
@@ -69,6 +76,10 @@ public final class ErrorLogs {
         // reset closed the routes' files; they open again (reopened, after USR1) on their next line
         ROUTES.clear();
         ROUTE_NAMES.set(0);
+        for (List<ErrorLog> declared : DECLARED) {
+            route(declared);
+        }
+        DECLARED.clear();
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
         Level finest = Level.ERROR;
         for (ErrorLog log : logs) {

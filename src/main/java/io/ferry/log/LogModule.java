@@ -68,9 +68,12 @@ public final class LogModule implements Module {
     public Object settings(Level level) throws ConfException {
         HttpLogs http = level.http(HTTP_LOGS);
         List<Directive> errorLog = level.inheritedAll("error_log");
-        boolean main = errorLog.isEmpty() || errorLog.equals(http.mainErrorLog());
-        return new LogSettings(http.formats().accessLogs(level), level.flag("log_subrequest", false),
-                main ? null : ErrorLog.of(errorLog, level.prefix()));
+        List<ErrorLog> route = errorLog.isEmpty() || errorLog.equals(http.mainErrorLog()) ? null
+                : ErrorLog.of(errorLog, level.prefix());
+        if (route != null) {
+            ErrorLogs.declare(route);
+        }
+        return new LogSettings(http.formats().accessLogs(level), level.flag("log_subrequest", false), route);
     }
 
     /** The logger for the error lines of a request served with these settings (nginx's r->connection->log). */
