@@ -25,8 +25,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * fastcgi_pass over the upstream engine: BEGIN_REQUEST and PARAMS, the request body as STDIN
@@ -36,7 +34,6 @@ import org.slf4j.LoggerFactory;
  * an error status to error_page.
  */
 final class FastCgiExchange extends UpstreamExchange {
-    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
     private static final int MAX_RESPONSE_HEADER = 32 * 1024;
     private static final String DECODER = "fastcgi";
 
@@ -308,7 +305,7 @@ final class FastCgiExchange extends UpstreamExchange {
                     return;
                 }
                 if (body.readableBytes() > room) {
-                    LOG.warn("upstream sent more data than specified in \"Content-Length\" header, upstream: \"fastcgi://{}\"",
+                    ex.errorLog().warn("upstream sent more data than specified in \"Content-Length\" header, upstream: \"fastcgi://{}\"",
                             peer().server().addressText());
                     ByteBuf cut = body.retainedSlice(body.readerIndex(), (int) room);
                     body.release();

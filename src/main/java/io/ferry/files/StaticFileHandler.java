@@ -14,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Serves files under {@code root} or {@code alias}: index files for a URI ending in '/', a 301 to
@@ -23,7 +21,6 @@ import org.slf4j.LoggerFactory;
  * root or alias directory is ever opened ({@link FilePaths}).
  */
 public final class StaticFileHandler implements ContentHandler {
-    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
     public static final StaticFileHandler INSTANCE = new StaticFileHandler();
 
     @Override
@@ -106,7 +103,7 @@ public final class StaticFileHandler implements ContentHandler {
     /** A 404 for a missing file, with nginx's error_log line unless log_not_found is off. */
     private static void notFound(Exchange ex, String what) {
         if (ex.settings().logNotFound()) {
-            LOG.error("*{} {}, client: {}, server: {}, request: \"{} {} {}\", host: \"{}\"", ex.connection(), what,
+            ex.errorLog().error("*{} {}, client: {}, server: {}, request: \"{} {} {}\", host: \"{}\"", ex.connection(), what,
                     ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol(),
                     ex.request().headers().get(HttpHeaderNames.HOST, ""));
         }

@@ -8,8 +8,6 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
 import java.util.ArrayDeque;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A buffered response body (nginx's proxy_buffering on): the upstream is read as fast as it sends,
@@ -19,7 +17,6 @@ import org.slf4j.LoggerFactory;
  * however large the response and however slow the client.
  */
 final class ResponseBuffer {
-    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
 
     private final Exchange ex;
     private final BufferSettings settings;
@@ -50,7 +47,7 @@ final class ResponseBuffer {
             try {
                 if (file == null) {
                     file = TempFile.create(settings.tempPath(), settings.tempWriteSize());
-                    LOG.warn("*{} an upstream response is buffered to a temporary file {} while reading upstream",
+                    ex.errorLog().warn("*{} an upstream response is buffered to a temporary file {} while reading upstream",
                             ex.connection(), file.path());
                 }
                 file.append(data);
@@ -140,7 +137,7 @@ final class ResponseBuffer {
     }
 
     private void failed(IOException e) {
-        LOG.error("*{} temporary file for the upstream response failed: {}", ex.connection(), e.toString());
+        ex.errorLog().error("*{} temporary file for the upstream response failed: {}", ex.connection(), e.toString());
         release();
         ex.abort();
     }

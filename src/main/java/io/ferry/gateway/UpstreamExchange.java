@@ -13,8 +13,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One request to an upstream group over one or more {@link UpstreamAttempt}s, nginx's
@@ -24,7 +22,6 @@ import org.slf4j.LoggerFactory;
  * a response byte reached the client), and end the exchange exactly once.
  */
 public abstract class UpstreamExchange implements BodySink {
-    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
 
     protected final Exchange ex;
     final UpstreamGroup group;
@@ -98,6 +95,11 @@ public abstract class UpstreamExchange implements BodySink {
             UpstreamAttempt a = newAttempt(peer);
             attempt = a;
             return a.dialing();
+        }
+
+        @Override
+        public void noPeerLeft(String group) {
+            ex.upstreamAttempt(group).finished();
         }
 
         @Override
@@ -197,7 +199,7 @@ public abstract class UpstreamExchange implements BodySink {
 
     /** nginx's error_log line for an upstream problem, so existing log alerts keep matching. */
     protected final void logError(String what, Peer peer) {
-        LOG.error("*{} {}, client: {}, server: {}, request: \"{} {} {}\", upstream: \"{}\", host: \"{}\"",
+        ex.errorLog().error("*{} {}, client: {}, server: {}, request: \"{} {} {}\", upstream: \"{}\", host: \"{}\"",
                 ex.connection(), what, ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol(),
                 upstreamUrl(peer), ex.request().headers().get(HttpHeaderNames.HOST, ""));
     }

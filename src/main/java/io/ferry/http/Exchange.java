@@ -3,6 +3,8 @@ package io.ferry.http;
 import io.ferry.http.hook.ContentHandlers;
 import io.ferry.http.hook.BodySink;
 import io.ferry.http.hook.SubrequestSink;
+import io.ferry.log.ErrorLogs;
+import io.ferry.log.LogModule;
 import io.ferry.model.ErrorPage;
 import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;
@@ -32,7 +34,6 @@ import java.util.List;
  * {@link RequestPhases}; the variables the request exposes are {@link ExchangeVariables}.
  */
 public final class Exchange extends ExchangeResponse {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.ferry.error");
     private final RequestPhases phases = new RequestPhases(this);
     private final RequestBody body = new RequestBody(this);
     private Runnable onAbort;
@@ -69,7 +70,7 @@ public final class Exchange extends ExchangeResponse {
     public Exchange subrequest(String uri, String args, SubrequestSink sink) {
         int depth = subrequest == null ? 1 : subrequest.depth + 1;
         if (depth > Subrequest.MAX_DEPTH) {
-            LOG.error("*{} subrequests cycle while processing \"{}\"", connection(), uri);
+            errorLog().error("*{} subrequests cycle while processing \"{}\"", connection(), uri);
             return null;
         }
         HttpRequest copy = new DefaultHttpRequest(request.protocolVersion(), request.method(), request.uri(), request.headers().copy());
@@ -183,6 +184,14 @@ public final class Exchange extends ExchangeResponse {
 
     public LocationSettings settings() {
         return settings;
+    }
+
+    /**
+     * Where this request's error lines go: the error_log lines of the level that serves it (its
+     * location, server or http), else the main level's (nginx's r->connection->log).
+     */
+    public org.slf4j.Logger errorLog() {
+        return settings == null ? ErrorLogs.route(null) : LogModule.errorLog(settings);
     }
 
     public VirtualServer server() {
@@ -398,6 +407,7 @@ public final class Exchange extends ExchangeResponse {
         body.releaseHeld();
         if (subrequest != null) {
             leaveParent();
+            connection.subrequestEnded(this);
             subrequest.finished(this, reusable);
             return;
         }
@@ -434,6 +444,7 @@ public final class Exchange extends ExchangeResponse {
             keepAlive = false;
             if (subrequest != null) {
                 leaveParent();
+                connection.subrequestEnded(this);
                 subrequest.finished(this, false);
             } else {
                 ctx.channel().close();

@@ -223,6 +223,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         exchange.releaseBody();
     }
 
+    void subrequestEnded(Exchange subrequest) {
+        listener.subrequestCompleted(subrequest);
+    }
+
     /** A WebSocket that outlived this handler reports its end here, once its tunnel closed. */
     void tunnelClosed(Exchange exchange) {
         ended(exchange);

@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
  * ({@link #buffer}: memory, then a temporary file), as nginx's request buffering does.
  */
 final class RequestBody {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.ferry.error");
     private final Exchange exchange;
     private BodySink sink;
     /** Chunks that arrived while the access phase waited, before any handler took the body. */
@@ -153,7 +152,7 @@ final class RequestBody {
         if (chunk != null) {
             ReferenceCountUtil.release(chunk);
         }
-        LOG.error("*{} cannot write client request body to a temporary file ({}), client: {}",
+        exchange.errorLog().error("*{} cannot write client request body to a temporary file ({}), client: {}",
                 exchange.connection(), e.getMessage(), exchange.remoteAddr());
         ready = null;
         exchange.bodyFailed(HttpResponseStatus.INTERNAL_SERVER_ERROR);
@@ -174,7 +173,7 @@ final class RequestBody {
         if (complete || exchange.responseDone()) {
             return;
         }
-        LOG.info("*{} client timed out (110: Connection timed out) while reading client request body, client: {}",
+        exchange.errorLog().info("*{} client timed out (110: Connection timed out) while reading client request body, client: {}",
                 exchange.connection(), exchange.remoteAddr());
         exchange.bodyFailed(HttpResponseStatus.REQUEST_TIMEOUT);
     }

@@ -30,7 +30,6 @@ import java.nio.file.Path;
 final class RequestPhases {
     /** More header lines than any browser sends; beyond it the request is refused (431). */
     private static final int MAX_HEADERS = 100;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.ferry.error");
     private final Exchange ex;
     private String locationName = "";
     private LocationSettings ifSettings;
@@ -137,6 +136,9 @@ final class RequestPhases {
                 ex.sendRedirect(HttpResponseStatus.MOVED_PERMANENTLY,
                         RequestTarget.escape(locationName) + (args == null ? "" : "?" + args));
                 return;
+            }
+            if (match != null) {
+                ex.settings = match.location().settings(ex.method());
             }
             if (locationPhase() != Outcome.LAST) {
                 return;
@@ -249,7 +251,7 @@ final class RequestPhases {
     }
 
     private void cycle() {
-        LOG.error("*{} rewrite or internal redirection cycle while processing \"{}\", client: {}, server: {}, request: \"{} {} {}\"",
+        ex.errorLog().error("*{} rewrite or internal redirection cycle while processing \"{}\", client: {}, server: {}, request: \"{} {} {}\"",
                 ex.connection(), ex.target.path(), ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol());
         ex.sendError(HttpResponseStatus.INTERNAL_SERVER_ERROR, !ex.expectsNoBody());
     }
@@ -270,12 +272,12 @@ final class RequestPhases {
     void namedRedirect(String name) {
         Location named = LocationMatcher.named(ex.server.locations(), name);
         if (named == null || ++redirects > 10) {
-            LOG.error("*{} could not find named location \"{}\"", ex.connection(), name);
+            ex.errorLog().error("*{} could not find named location \"{}\"", ex.connection(), name);
             ex.sendError(HttpResponseStatus.INTERNAL_SERVER_ERROR, !ex.expectsNoBody());
             return;
         }
         internal = true;
-        ex.settings = named.settings();
+        ex.settings = named.settings(ex.method());
         locationName = named.path();
         if (locationPhase() == Outcome.LAST) {
             findLocation();

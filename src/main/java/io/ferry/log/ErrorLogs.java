@@ -10,6 +10,8 @@ import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.Marker;
 import org.slf4j.MarkerFactory;
@@ -29,20 +31,55 @@ public final class ErrorLogs {
             "debug", Level.DEBUG, "info", Level.INFO, "notice", Level.INFO, "warn", Level.WARN,
             "error", Level.ERROR, "crit", Level.ERROR, "alert", Level.ERROR, "emerg", Level.ERROR);
 
+    private static final org.slf4j.Logger MAIN = LoggerFactory.getLogger("io.ferry.error");
+    /** One logger per distinct set of http/server/location error_log lines, made at first use after each configure. */
+    private static final Map<List<ErrorLog>, org.slf4j.Logger> ROUTES = new ConcurrentHashMap<>();
+    private static final AtomicInteger ROUTE_NAMES = new AtomicInteger();
+    /** Sets a configuration being loaded names, opened by the next configure as nginx opens every log at start. */
+    private static final java.util.Set<List<ErrorLog>> DECLARED = ConcurrentHashMap.newKeySet();
+
     private ErrorLogs() {
+    }
+
+    /**
+     * Where a request's error lines go: the main-level logs for null, else {@code logs} alone, each
+     * at its own level (nginx's error_log in http, server or location).
+     */
+    public static org.slf4j.Logger route(List<ErrorLog> logs) {
+        return logs == null ? MAIN : ROUTES.computeIfAbsent(logs, ErrorLogs::newRoute);
+    }
+
+    /** A set of error_log lines a level of the configuration being loaded has: its files open with the main ones. */
+    static void declare(List<ErrorLog> logs) {
+        DECLARED.add(logs);
+    }
+
+    private static org.slf4j.Logger newRoute(List<ErrorLog> logs) {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger logger = ctx.getLogger("io.ferry.error.route" + ROUTE_NAMES.incrementAndGet());
+        logger.setAdditive(false);
+        Level finest = Level.ERROR;
+        for (ErrorLog log : logs) {
+            Level level = LEVELS.getOrDefault(log.level(), Level.ERROR);
+            if (!level.isGreaterOrEqual(finest)) {
+                finest = level;
+            }
+            logger.addAppender(appender(ctx, log, level));
+        }
+        logger.setLevel(finest);
+        return logger;
     }
 
     public static synchronized void configure(List<ErrorLog> logs) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
-        @SuppressWarnings("unchecked")
-        Map<String, String> registry = (Map<String, String>) ctx.getObject(ch.qos.logback.core.CoreConstants.PATTERN_RULE_REGISTRY);
-        if (registry == null) {
-            registry = new java.util.HashMap<>();
-            ctx.putObject(ch.qos.logback.core.CoreConstants.PATTERN_RULE_REGISTRY, registry);
+        // reset closed the routes' files; they open again (reopened, after USR1) on their next line
+        ROUTES.clear();
+        ROUTE_NAMES.set(0);
+        for (List<ErrorLog> declared : DECLARED) {
+            route(declared);
         }
-        registry.put("ngxlevel", NginxLevelConverter.class.getName());
-        registry.put("tid", ThreadIdConverter.class.getName());
+        DECLARED.clear();
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
         Level finest = Level.ERROR;
         for (ErrorLog log : logs) {
@@ -64,6 +101,14 @@ public final class ErrorLogs {
     }
 
     private static OutputStreamAppender<ILoggingEvent> appender(LoggerContext ctx, ErrorLog log, Level level) {
+        @SuppressWarnings("unchecked")
+        Map<String, String> registry = (Map<String, String>) ctx.getObject(ch.qos.logback.core.CoreConstants.PATTERN_RULE_REGISTRY);
+        if (registry == null) {
+            registry = new java.util.HashMap<>();
+            ctx.putObject(ch.qos.logback.core.CoreConstants.PATTERN_RULE_REGISTRY, registry);
+        }
+        registry.put("ngxlevel", NginxLevelConverter.class.getName());
+        registry.put("tid", ThreadIdConverter.class.getName());
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(ctx);
         encoder.setPattern("%d{yyyy/MM/dd HH:mm:ss} [%ngxlevel] " + masterPid() + "#%tid: %msg%n");

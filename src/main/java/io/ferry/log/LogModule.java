@@ -2,10 +2,12 @@ package io.ferry.log;
 
 import static io.ferry.conf.Context.HTTP;
 import static io.ferry.conf.Context.IF;
+import static io.ferry.conf.Context.LIMIT_EXCEPT;
 import static io.ferry.conf.Context.LOCATION;
 import static io.ferry.conf.Context.SERVER;
 
 import io.ferry.conf.ConfException;
+import io.ferry.conf.Directive;
 import io.ferry.model.LocationSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
@@ -13,14 +15,27 @@ import io.ferry.module.Level;
 import io.ferry.module.Module;
 import java.util.EnumSet;
 import java.util.List;
+import org.slf4j.Logger;
 
 /**
  * nginx's http log module: log_format at the http level, built once per configuration, and each
  * level's access logs, written when a request ends.
  */
 public final class LogModule implements Module {
-    private static final Slot<LogFormats> FORMATS = new Slot<>();
-    private static final Slot<List<AccessLog>> ACCESS_LOGS = new Slot<>();
+    private static final Slot<HttpLogs> HTTP_LOGS = new Slot<>();
+    private static final Slot<LogSettings> SETTINGS = new Slot<>();
+
+    /** log_format's formats, and the main level's error_log lines where http writes none (else null). */
+    private record HttpLogs(LogFormats formats, List<Directive> mainErrorLog) {
+    }
+
+    /**
+     * A level's access logs; log_subrequest (whether subrequests served there are written to them
+     * too); where its request error lines go: the nearest http/server/location error_log lines, null
+     * for the main level's (their loggers are made when first used, as reopening logs remakes them).
+     */
+    private record LogSettings(List<AccessLog> accessLogs, boolean subrequests, List<ErrorLog> errorLog) {
+    }
 
     @Override
     public String name() {
@@ -29,32 +44,50 @@ public final class LogModule implements Module {
 
     @Override
     public void directives(DirectiveRows rows) {
-        rows.add("access_log", EnumSet.of(HTTP, SERVER, LOCATION, IF), 1, DirectiveRows.ANY, null, true);
+        rows.add("access_log", EnumSet.of(HTTP, SERVER, LOCATION, IF, LIMIT_EXCEPT), 1, DirectiveRows.ANY, null, true);
         rows.add("log_format", EnumSet.of(HTTP), 2, DirectiveRows.ANY, null, true);
+        rows.one("log_subrequest", EnumSet.of(HTTP, SERVER, LOCATION));
     }
 
     @Override
     public Slot<?> httpSlot() {
-        return FORMATS;
+        return HTTP_LOGS;
     }
 
     @Override
     public Object httpSettings(Level http) throws ConfException {
-        return LogFormats.http(http);
+        return new HttpLogs(LogFormats.http(http), http.own("error_log") == null ? http.inheritedAll("error_log") : null);
     }
 
     @Override
     public Slot<?> settingsSlot() {
-        return ACCESS_LOGS;
+        return SETTINGS;
     }
 
     @Override
     public Object settings(Level level) throws ConfException {
-        return level.http(FORMATS).accessLogs(level);
+        HttpLogs http = level.http(HTTP_LOGS);
+        List<Directive> errorLog = level.inheritedAll("error_log");
+        List<ErrorLog> route = errorLog.isEmpty() || errorLog.equals(http.mainErrorLog()) ? null
+                : ErrorLog.of(errorLog, level.prefix());
+        if (route != null) {
+            ErrorLogs.declare(route);
+        }
+        return new LogSettings(http.formats().accessLogs(level), level.flag("log_subrequest", false), route);
+    }
+
+    /** The logger for the error lines of a request served with these settings (nginx's r->connection->log). */
+    public static Logger errorLog(LocationSettings settings) {
+        return ErrorLogs.route(settings.module(SETTINGS).errorLog());
     }
 
     /** The access logs a request served with these settings is written to. */
     public static List<AccessLog> accessLogs(LocationSettings settings) {
-        return settings.module(ACCESS_LOGS);
+        return settings.module(SETTINGS).accessLogs();
+    }
+
+    /** Whether a subrequest served with these settings is written to its access logs (nginx's log_subrequest). */
+    public static boolean logsSubrequests(LocationSettings settings) {
+        return settings.module(SETTINGS).subrequests();
     }
 }

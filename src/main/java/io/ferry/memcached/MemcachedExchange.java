@@ -22,8 +22,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * memcached_pass over the upstream engine, nginx's ngx_http_memcached_module: "get KEY" over the
@@ -32,7 +30,6 @@ import org.slf4j.LoggerFactory;
  * A connection whose answer ended with a clean "END" goes back to the group's keepalive pool.
  */
 final class MemcachedExchange extends UpstreamExchange {
-    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
     /** nginx's memcached_buffer_size default: the VALUE line must fit. */
     private static final int MAX_HEADER = 8 * 1024;
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
@@ -265,7 +262,7 @@ final class MemcachedExchange extends UpstreamExchange {
         }
 
         private void notFound() {
-            LOG.info("key: \"{}\" was not found by memcached, client: {}, server: {}, request: \"{} {} {}\", upstream: \"{}\"",
+            ex.errorLog().info("key: \"{}\" was not found by memcached, client: {}, server: {}, request: \"{} {} {}\", upstream: \"{}\"",
                     key, ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol(), upstreamUrl(peer()));
             timing().status(404);
             if (mayRetry(Condition.NOT_FOUND)) {

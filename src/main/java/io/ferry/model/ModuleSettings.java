@@ -19,6 +19,21 @@ public final class ModuleSettings {
         return index < values.length ? values[index] : null;
     }
 
+    /**
+     * These settings, with {@code enclosing}'s for every module that has none here: how a
+     * limit_except block keeps its location's content handler (nginx's upstream modules inherit
+     * their handler into it) unless it writes its own proxy_pass.
+     */
+    public ModuleSettings orElse(ModuleSettings enclosing) {
+        Object[] merged = values.clone();
+        for (int i = 0; i < merged.length; i++) {
+            if (merged[i] == null) {
+                merged[i] = enclosing.get(i);
+            }
+        }
+        return new ModuleSettings(merged);
+    }
+
     /** The upstream groups these settings send requests to. */
     public List<Upstream> upstreams() {
         List<Upstream> out = new ArrayList<>();

@@ -41,8 +41,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * proxy_pass over the upstream engine: the request goes up as HttpRequest/HttpContent through an
@@ -52,7 +50,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ProxyExchange extends UpstreamExchange {
     private static final int MAX_CHUNK = 64 * 1024;
-    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
     /** Response headers nginx keeps only the first of. */
     private static final Set<String> SINGLE = HeaderNames.caseless(Set.of("content-type", "date", "server",
             "last-modified", "etag", "location", "expires", "accept-ranges", "content-encoding"));
@@ -294,7 +291,7 @@ final class ProxyExchange extends UpstreamExchange {
                 continue;
             }
             if (SINGLE.contains(name) && to.headers().contains(name)) {
-                LOG.warn("*{} upstream sent duplicate header line: \"{}: {}\", previous value: \"{}: {}\", ignoring while reading "
+                ex.errorLog().warn("*{} upstream sent duplicate header line: \"{}: {}\", previous value: \"{}: {}\", ignoring while reading "
                         + "response header from upstream", ex.connection(), name, e.getValue(), name, to.headers().get(name));
                 continue;
             }

@@ -2,6 +2,7 @@ package io.ferry.proxy;
 
 import static io.ferry.conf.Context.HTTP;
 import static io.ferry.conf.Context.IF;
+import static io.ferry.conf.Context.LIMIT_EXCEPT;
 import static io.ferry.conf.Context.LOCATION;
 import static io.ferry.conf.Context.SERVER;
 
@@ -58,7 +59,7 @@ public final class ProxyModule implements Module {
 
     @Override
     public void directives(DirectiveRows rows) {
-        rows.one("proxy_pass", EnumSet.of(LOCATION, IF));
+        rows.one("proxy_pass", EnumSet.of(LOCATION, IF, LIMIT_EXCEPT));
         rows.one("proxy_http_version", HSL);
         rows.add("proxy_set_header", HSL, 2, 2, null, true);
         rows.one("proxy_connect_timeout", HSL);

@@ -19,8 +19,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The group of a {@code *_pass} with variables, found per request as nginx's
@@ -30,7 +28,6 @@ import org.slf4j.LoggerFactory;
  * addresses tried in turn from a rotating start. Body bytes that arrive meanwhile are held.
  */
 public final class RuntimeUpstream implements BodySink {
-    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
     private static final Duration FAIL_TIMEOUT = Duration.ofSeconds(10);
     private static final AtomicInteger ROTATE = new AtomicInteger();
 
@@ -135,7 +132,7 @@ public final class RuntimeUpstream implements BodySink {
 
     /** nginx's error_log line for a request whose upstream could not be found. */
     public static void log(Exchange ex, String what) {
-        LOG.error("*{} {}, client: {}, server: {}, request: \"{} {} {}\", host: \"{}\"", ex.connection(), what,
+        ex.errorLog().error("*{} {}, client: {}, server: {}, request: \"{} {} {}\", host: \"{}\"", ex.connection(), what,
                 ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol(),
                 ex.request().headers().get(HttpHeaderNames.HOST, ""));
     }

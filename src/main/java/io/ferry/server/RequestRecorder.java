@@ -21,4 +21,12 @@ final class RequestRecorder implements ExchangeListener {
         metrics.recordExchange(ex, ex.locationName());
         accessLogs.log(LogModule.accessLogs(ex.settings()), ex);
     }
+
+    /** Subrequests are not requests to count; they are logged where log_subrequest is on. */
+    @Override
+    public void subrequestCompleted(Exchange subrequest) {
+        if (LogModule.logsSubrequests(subrequest.settings())) {
+            accessLogs.log(LogModule.accessLogs(subrequest.settings()), subrequest);
+        }
+    }
 }

@@ -38,6 +38,9 @@ final class ResourcesInUse {
     private static void collect(List<LocationSettings> out, List<Location> locations) {
         for (Location l : locations) {
             out.add(l.settings());
+            if (l.limitExcept() != null) {
+                out.add(l.limitExcept().settings());
+            }
             collect(out, l.nested());
         }
     }

@@ -50,6 +50,13 @@ public final class PeerDialer {
          */
         void exhausted(Condition cause);
 
+        /**
+         * No peer of {@code group} was left to pick (all down, failed or at max_conns): nginx then
+         * names the group where $upstream_addr would name the peer.
+         */
+        default void noPeerLeft(String group) {
+        }
+
         /** Writes the protocol's error_log line for {@code what}; {@code peer} is null when none could be picked. */
         void logError(String what, Peer peer);
     }
@@ -92,6 +99,7 @@ public final class PeerDialer {
     private void dial(Condition lastFailure) {
         Peer peer = group.select(scope, tried);
         if (peer == null) {
+            caller.noPeerLeft(group.config().name());
             if (tried.isEmpty()) {
                 caller.logError("no live upstreams while connecting to upstream", null);
             }

@@ -92,6 +92,27 @@ class UpstreamIT {
     }
 
     @Test
+    void upstreamAddrNamesTheGroupWhenNoPeerIsLeft() throws Exception {
+        int dead = FerryInstance.freePort();
+        HttpEchoBackend spare = backend();
+        start("""
+                upstream gone { server 127.0.0.1:%1$d; server 127.0.0.1:%2$d down; }
+                upstream off { server 127.0.0.1:%2$d down; }
+                server {
+                    listen 127.0.0.1:PORT;
+                    add_header X-IP $upstream_addr always;
+                    location /gone { proxy_pass http://gone; }
+                    location /off { proxy_pass http://off; }
+                }
+                """.formatted(dead, spare.port()));
+        HttpResponse<String> r = get("/gone");
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(r.headers().firstValue("X-IP")).hasValue("127.0.0.1:" + dead + ", gone");
+        assertThat(get("/off").headers().firstValue("X-IP")).hasValue("off");
+        assertThat(spare.requests()).isEmpty();
+    }
+
+    @Test
     void ipHashKeepsOneClientOnOneServer() throws Exception {
         HttpEchoBackend a = backend();
         HttpEchoBackend b = backend();

@@ -5,6 +5,7 @@ import io.ferry.conf.Context;
 import static io.ferry.conf.Context.EVENTS;
 import static io.ferry.conf.Context.HTTP;
 import static io.ferry.conf.Context.IF;
+import static io.ferry.conf.Context.LIMIT_EXCEPT;
 import static io.ferry.conf.Context.LOCATION;
 import static io.ferry.conf.Context.MAIN;
 import static io.ferry.conf.Context.MAP;
@@ -62,6 +63,7 @@ public final class DirectiveTable {
         add("error_page", EnumSet.of(HTTP, SERVER, LOCATION, IF), 2, DirectiveRows.ANY, null, true);
         add("try_files", EnumSet.of(SERVER, LOCATION), 2, DirectiveRows.ANY, null, false);
         add("internal", EnumSet.of(LOCATION), 0, 0, null, false);
+        add("limit_except", EnumSet.of(LOCATION), 1, DirectiveRows.ANY, LIMIT_EXCEPT, false);
         one("satisfy", HSL);
         for (String flag : new String[] {"absolute_redirect", "server_name_in_redirect", "port_in_redirect", "log_not_found"}) {
             one(flag, HSL);

@@ -5,6 +5,7 @@ import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.module.Modules;
 import io.ferry.model.ClientTimeouts;
+import io.ferry.model.LimitExcept;
 import io.ferry.model.Location;
 import io.ferry.model.LocationModifier;
 import io.ferry.model.LocationSettings;
@@ -113,11 +114,40 @@ final class LocationBuilder {
         }
         checkNesting(d, modifier, path, enclosing);
         Scope scope = new Scope(parent, d.block());
-        Location self = new Location(modifier, path, regex, List.of(), null, false, d.file(), d.line());
+        Location self = new Location(modifier, path, regex, List.of(), null, false, null, d.file(), d.line());
         LocationSettings settings = settings(scope, self);
         boolean slashRedirect = !modifier.isRegex() && modifier != LocationModifier.NAMED && path.endsWith("/")
                 && PASSING.stream().anyMatch(name -> scope.own(name) != null);
-        return new Location(modifier, path, regex, locations(scope, self), settings, slashRedirect, d.file(), d.line());
+        return new Location(modifier, path, regex, locations(scope, self), settings, slashRedirect,
+                limitExcept(scope, self, settings), d.file(), d.line());
+    }
+
+    /**
+     * limit_except METHOD ...: the block's settings on top of the location's. As in nginx its
+     * proxy_pass is a named location's (no URI part), and a location's content handler carries into
+     * the block unless the block writes its own.
+     */
+    private LimitExcept limitExcept(Scope location, Location self, LocationSettings settings) throws ConfException {
+        Directive d = location.own("limit_except");
+        if (d == null) {
+            return null;
+        }
+        Set<String> methods = new HashSet<>();
+        for (String arg : d.args()) {
+            String method = arg.toUpperCase(Locale.ROOT);
+            if (!LimitExcept.KNOWN.contains(method)) {
+                throw Values.error(d, "invalid method \"" + arg + "\"");
+            }
+            methods.add(method);
+            if (method.equals("GET")) {
+                methods.add("HEAD");
+            }
+        }
+        LocationSettings block = settings(new Scope(location, d.block()), ifLocation(self));
+        return new LimitExcept(methods, new LocationSettings(block.root(), block.index(), block.defaultType(),
+                block.types(), block.clientMaxBodySize(), block.keepaliveTimeout(), block.satisfyAny(),
+                block.documentRoot(), block.errorPages(), block.tryFiles(), settings.internal(), block.redirectStyle(),
+                block.logNotFound(), block.clientTimeouts(), block.modules().orElse(settings.modules())));
     }
 
     private static void checkNesting(Directive d, LocationModifier m, String path, Location enclosing) throws ConfException {
@@ -240,7 +270,8 @@ final class LocationBuilder {
      * proxy_pass may not carry a URI part (nginx's rule).
      */
     private static Location ifLocation(Location enclosing) {
-        return new Location(LocationModifier.NAMED, enclosing.path(), null, List.of(), null, false, enclosing.file(), enclosing.line());
+        return new Location(LocationModifier.NAMED, enclosing.path(), null, List.of(), null, false, null,
+                enclosing.file(), enclosing.line());
     }
 
     /** Every types block of one level, merged in order as nginx does ("include mime.types" and a block of one's own). */

@@ -2,8 +2,6 @@ package io.ferry.http.hook;
 
 import io.ferry.http.Exchange;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A module's access-phase check (allow/deny, auth_basic, auth_request). nginx's {@code satisfy}
@@ -30,8 +28,7 @@ public interface AccessHandler {
      * the access phase under "satisfy any" once no check let the request through.
      */
     static void logForbidden(Exchange ex) {
-        Logger log = LoggerFactory.getLogger("io.ferry.error");
-        log.error("*{} access forbidden by rule, client: {}, server: {}, request: \"{} {} {}\"",
+        ex.errorLog().error("*{} access forbidden by rule, client: {}, server: {}, request: \"{} {} {}\"",
                 ex.connection(), ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol());
     }
 }

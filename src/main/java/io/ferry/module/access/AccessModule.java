@@ -1,6 +1,7 @@
 package io.ferry.module.access;
 
 import static io.ferry.conf.Context.HTTP;
+import static io.ferry.conf.Context.LIMIT_EXCEPT;
 import static io.ferry.conf.Context.LOCATION;
 import static io.ferry.conf.Context.SERVER;
 
@@ -31,8 +32,8 @@ public final class AccessModule implements Module {
 
     @Override
     public void directives(DirectiveRows rows) {
-        rows.add("allow", EnumSet.of(HTTP, SERVER, LOCATION), 1, 1, null, true);
-        rows.add("deny", EnumSet.of(HTTP, SERVER, LOCATION), 1, 1, null, true);
+        rows.add("allow", EnumSet.of(HTTP, SERVER, LOCATION, LIMIT_EXCEPT), 1, 1, null, true);
+        rows.add("deny", EnumSet.of(HTTP, SERVER, LOCATION, LIMIT_EXCEPT), 1, 1, null, true);
     }
 
     @Override

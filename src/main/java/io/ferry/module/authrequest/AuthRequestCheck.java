@@ -7,8 +7,6 @@ import io.ferry.model.LocationSettings;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The access-phase check of auth_request, nginx's ngx_http_auth_request_handler: the first call
@@ -16,7 +14,6 @@ import org.slf4j.LoggerFactory;
  * answer decides.
  */
 final class AuthRequestCheck {
-    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
 
     private AuthRequestCheck() {
     }
@@ -76,7 +73,7 @@ final class AuthRequestCheck {
         if (status >= 200 && status < 300) {
             return AccessHandler.OK;
         }
-        LOG.error("*{} auth request unexpected status: {}, client: {}, server: {}, request: \"{} {} {}\"",
+        ex.errorLog().error("*{} auth request unexpected status: {}, client: {}, server: {}, request: \"{} {} {}\"",
                 ex.connection(), status, ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol());
         return 500;
     }

@@ -8,12 +8,9 @@ import io.netty.handler.codec.http.HttpResponse;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The charset header filter: nginx's choice of destination and source charset, then the recoder. */
 final class CharsetFilter {
-    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
 
     private CharsetFilter() {
     }
@@ -49,7 +46,7 @@ final class CharsetFilter {
         CharsetMaps maps = s.maps();
         BodyFilter recoder = maps.recoder(src, dst);
         if (recoder == null) {
-            LOG.error("*{} no \"charset_map\" between the charsets \"{}\" and \"{}\", client: {}, server: {}, request: \"{} {} {}\"",
+            ex.errorLog().error("*{} no \"charset_map\" between the charsets \"{}\" and \"{}\", client: {}, server: {}, request: \"{} {} {}\"",
                     ex.connection(), src, dst, ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol());
             return;
         }

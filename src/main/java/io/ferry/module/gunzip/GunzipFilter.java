@@ -5,8 +5,6 @@ import io.ferry.module.gzip.GzipModule;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The gunzip header filter (ngx_http_gunzip_header_filter): any status, HEAD included, loses its
@@ -14,7 +12,6 @@ import org.slf4j.LoggerFactory;
  * describe); only a response with a body gets a {@link GunzipDecoder}.
  */
 final class GunzipFilter {
-    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
 
     private GunzipFilter() {
     }
@@ -34,7 +31,7 @@ final class GunzipFilter {
             return;
         }
         h.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
-        ex.addBodyFilter(new GunzipDecoder(failure -> LOG.error("*{} {}, client: {}, server: {}, request: \"{} {} {}\"",
+        ex.addBodyFilter(new GunzipDecoder(failure -> ex.errorLog().error("*{} {}, client: {}, server: {}, request: \"{} {} {}\"",
                 ex.connection(), failure, ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol())));
     }
 }

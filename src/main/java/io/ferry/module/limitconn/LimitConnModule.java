@@ -23,8 +23,6 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * nginx's limit_conn module: how many requests per key are being processed at once, in a zone
@@ -32,7 +30,6 @@ import org.slf4j.LoggerFactory;
  * been read) until it ends, a WebSocket until its tunnel closes.
  */
 public final class LimitConnModule implements Module {
-    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
     static final Slot<Map<String, Zone>> ZONES = new Slot<>();
     static final Slot<Settings> SETTINGS = new Slot<>();
     /** $limit_conn_status, once per request (nginx's r->main->limit_conn_status). */
@@ -154,7 +151,7 @@ public final class LimitConnModule implements Module {
                 continue;
             }
             if (key.length() > 255) {
-                LOG.error("*{} the value of the \"{}\" key is more than 255 bytes: \"{}\"", ex.connection(), limit.zone().key().text(), key);
+                ex.errorLog().error("*{} the value of the \"{}\" key is more than 255 bytes: \"{}\"", ex.connection(), limit.zone().key().text(), key);
                 continue;
             }
             ex.moduleContext(STATUS, Status.PASSED);
@@ -165,7 +162,7 @@ public final class LimitConnModule implements Module {
                 continue;
             }
             if (outcome == Counters.Outcome.OVER) {
-                s.logLevel().log(LOG, "*{} limiting connections{} by zone \"{}\", client: {}, server: {}, request: \"{} {} {}\"",
+                s.logLevel().log(ex.errorLog(), "*{} limiting connections{} by zone \"{}\", client: {}, server: {}, request: \"{} {} {}\"",
                         ex.connection(), s.dryRun() ? ", dry run," : "", limit.zone().name(),
                         ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol());
             }

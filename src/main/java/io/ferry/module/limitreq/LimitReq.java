@@ -6,12 +6,9 @@ import io.ferry.module.limitreq.Buckets.Lookup;
 import io.ferry.module.limitreq.Buckets.Outcome;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** nginx's ngx_http_limit_req_handler: the pre-access check of a request against its location's limit_req lines. */
 final class LimitReq {
-    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
 
     /** $limit_req_status. */
     enum Status { PASSED, DELAYED, REJECTED, DELAYED_DRY_RUN, REJECTED_DRY_RUN }
@@ -36,7 +33,7 @@ final class LimitReq {
                 continue;
             }
             if (key.length() > 65535) {
-                LOG.error("*{} the value of the \"{}\" key is more than 65535 bytes: \"{}...\"", ex.connection(),
+                ex.errorLog().error("*{} the value of the \"{}\" key is more than 65535 bytes: \"{}...\"", ex.connection(),
                         limit.zone().key().text(), key.substring(0, 16));
                 continue;
             }
@@ -52,11 +49,11 @@ final class LimitReq {
         if (last.outcome() == Outcome.BUSY || last.outcome() == Outcome.ERROR) {
             LimitReqZone zone = limits.get(n).zone();
             if (last.outcome() == Outcome.BUSY) {
-                s.logLevel().log(LOG, "*{} limiting requests{}, excess: {} by zone \"{}\", client: {}, server: {}, request: \"{} {} {}\"",
+                s.logLevel().log(ex.errorLog(), "*{} limiting requests{}, excess: {} by zone \"{}\", client: {}, server: {}, request: \"{} {} {}\"",
                         ex.connection(), s.dryRun() ? ", dry run" : "", milli(last.excess()), zone.name(),
                         ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol());
             } else {
-                LOG.error("*{} could not allocate node in limit_req zone \"{}\"", ex.connection(), zone.name());
+                ex.errorLog().error("*{} could not allocate node in limit_req zone \"{}\"", ex.connection(), zone.name());
             }
             for (int i = 0; i < n; i++) {
                 if (held[i] != null) {
@@ -93,7 +90,7 @@ final class LimitReq {
             ex.moduleContext(LimitReqModule.STATUS, Status.PASSED);
             return AccessHandler.DECLINED;
         }
-        s.logLevel().finer().log(LOG, "*{} delaying request{}, excess: {}, by zone \"{}\", client: {}, server: {}, request: \"{} {} {}\"",
+        s.logLevel().finer().log(ex.errorLog(), "*{} delaying request{}, excess: {}, by zone \"{}\", client: {}, server: {}, request: \"{} {} {}\"",
                 ex.connection(), s.dryRun() ? ", dry run" : "", milli(delayExcess), delayZone.name(),
                 ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol());
         if (s.dryRun()) {

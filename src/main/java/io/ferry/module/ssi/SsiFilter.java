@@ -9,8 +9,6 @@ import io.netty.buffer.CompositeByteBuf;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The SSI body filter (nginx's ngx_http_ssi_body_filter): text passes as it streams, each command
@@ -20,7 +18,6 @@ import org.slf4j.LoggerFactory;
  * until its subrequest ended, since what follows may read what it set.
  */
 final class SsiFilter implements BodyFilter {
-    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
     private static final Map<String, Set<String>> PARAMS = Map.of(
             "include", Set.of("virtual", "file", "wait", "set", "stub"),
             "echo", Set.of("var", "default", "encoding"),
@@ -216,7 +213,7 @@ final class SsiFilter implements BodyFilter {
             }
             run(c.name(), c.params());
         } catch (IllegalArgumentException e) {
-            LOG.error("*{} {} while sending response to client, client: {}, server: {}, request: \"{} {} {}\"",
+            ex.errorLog().error("*{} {} while sending response to client, client: {}, server: {}, request: \"{} {} {}\"",
                     ex.connection(), e.getMessage(), ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(),
                     ex.protocol());
             if (!settings.silentErrors() && output) {
