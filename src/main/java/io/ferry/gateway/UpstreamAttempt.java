@@ -19,6 +19,8 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -430,6 +432,15 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         if (evt instanceof ChannelInputShutdownEvent && current()) {
             // A codec has already turned an EOF-delimited body's end into its last message.
             channelInactive(ctx);
+            return;
+        }
+        if (evt instanceof SslHandshakeCompletionEvent hs && !hs.isSuccess() && current()) {
+            if (hs.cause() instanceof SslHandshakeTimeoutException) {
+                timedOut("SSL handshaking to upstream");
+            } else {
+                failed(Condition.ERROR, HttpResponseStatus.BAD_GATEWAY,
+                        "SSL_do_handshake() failed (" + hs.cause().getMessage() + ") while SSL handshaking to upstream");
+            }
             return;
         }
         if (!(evt instanceof IdleStateEvent idle) || !current()) {

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -105,8 +106,11 @@ final class ProxyExchange extends UpstreamExchange {
         @Override
         protected void installCodec(Channel ch) {
             if (target.https()) {
-                ch.pipeline().addLast("ssl", UpstreamTls.context(proxy.sslSessionReuse()).newHandler(ch.alloc(),
-                        peer().server().address().getHostString(), peer().server().address().getPort()));
+                SslHandler ssl = UpstreamTls.context(proxy.sslSessionReuse()).newHandler(ch.alloc(),
+                        peer().server().address().getHostString(), peer().server().address().getPort());
+                // nginx's proxy_connect_timeout covers the handshake too
+                ssl.setHandshakeTimeoutMillis(proxy.connectTimeout().toMillis());
+                ch.pipeline().addLast("ssl", ssl);
             }
             // nginx takes a bare LF as a line end from upstreams, as RFC 9112 lets a recipient do
             HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(proxy.bufferSize())

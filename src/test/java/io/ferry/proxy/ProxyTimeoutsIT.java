@@ -60,6 +60,28 @@ class ProxyTimeoutsIT {
     }
 
     @Test
+    void httpsPeerThatNeverAnswersTheTlsHandshakeIs504AfterProxyConnectTimeout() throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        SocketBackend mute = closer.add(SocketBackend.start(s -> done.await(30, TimeUnit.SECONDS)));
+        start("""
+                proxy_connect_timeout 400ms;
+                proxy_read_timeout 30s;
+                location / { proxy_pass https://127.0.0.1:%d; }
+                """.formatted(mute.port()));
+        long t0 = System.nanoTime();
+        RawHttpClient.Response r;
+        try (RawHttpClient client = new RawHttpClient(port)) {
+            r = client.get("/h");
+        } finally {
+            done.countDown();
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertThat(r.status()).isEqualTo(504);
+        assertThat(ms).isBetween(400L, 10_000L);
+        assertThat(errors.count("upstream timed out (110: Connection timed out) while SSL handshaking to upstream")).isEqualTo(1);
+    }
+
+    @Test
     void peerThatNeverReadsTheBodyIs504AfterProxySendTimeout() throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         SocketBackend deaf = SocketBackend.withReceiveBuffer(4096, s -> {
