@@ -29,6 +29,7 @@ public final class CacheModule implements Module {
     static final Slot<HttpCache.Lookup> CONTEXT = new Slot<>();
     private static final Set<Context> HSL = EnumSet.of(HTTP, SERVER, LOCATION);
     private static final String PROXY = "proxy";
+    private static final String FASTCGI = "fastcgi";
 
     /** Each protocol's policy for one level; null where that protocol does not cache. */
     record Policies(CachePolicy proxy, CachePolicy fastcgi) {
@@ -47,6 +48,9 @@ public final class CacheModule implements Module {
     @Override
     public void directives(DirectiveRows rows) {
         family(rows, PROXY);
+        family(rows, FASTCGI);
+        // a HEAD converted to GET exists for proxy only, as in nginx
+        rows.one(PROXY + "_cache_convert_head", HSL);
     }
 
     private static void family(DirectiveRows rows, String prefix) {
@@ -58,7 +62,6 @@ public final class CacheModule implements Module {
         rows.add(prefix + "_cache_bypass", HSL, 1, DirectiveRows.ANY, null, true);
         rows.add(prefix + "_no_cache", HSL, 1, DirectiveRows.ANY, null, true);
         rows.one(prefix + "_cache_min_uses", HSL);
-        rows.one(prefix + "_cache_convert_head", HSL);
     }
 
     @Override
@@ -68,7 +71,7 @@ public final class CacheModule implements Module {
 
     @Override
     public Object httpSettings(Level http) throws ConfException {
-        return new Zones(zones(http, PROXY), Map.of());
+        return new Zones(zones(http, PROXY), zones(http, FASTCGI));
     }
 
     /** Every PREFIX_cache_path; a keys zone name is one cache's alone. */
@@ -95,7 +98,8 @@ public final class CacheModule implements Module {
             return null;
         }
         CachePolicy proxy = CachePolicy.of(level, PROXY, zones.proxy(), "$scheme$proxy_host$request_uri");
-        return proxy == null ? null : new Policies(proxy, null);
+        CachePolicy fastcgi = CachePolicy.of(level, FASTCGI, zones.fastcgi(), null);
+        return proxy == null && fastcgi == null ? null : new Policies(proxy, fastcgi);
     }
 
     @Override

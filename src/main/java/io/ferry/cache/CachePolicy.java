@@ -32,7 +32,7 @@ record CachePolicy(CacheZone zone, Template zoneName, Map<String, CacheZone> zon
         List<Template> noCache = predicates(level, prefix + "_no_cache");
         Directive usesD = level.inherited(prefix + "_cache_min_uses");
         int minUses = usesD == null ? 1 : Values.positiveInt(usesD, usesD.args().get(0));
-        boolean convertHead = level.flag(prefix + "_cache_convert_head", true);
+        boolean convertHead = prefix.equals("proxy") && level.flag(prefix + "_cache_convert_head", true);
         if (cache == null || cache.args().get(0).equals("off")) {
             return null;
         }

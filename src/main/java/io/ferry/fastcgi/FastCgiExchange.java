@@ -1,5 +1,6 @@
 package io.ferry.fastcgi;
 
+import io.ferry.cache.HttpCache;
 import io.ferry.gateway.UpstreamAttempt;
 import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
@@ -288,6 +289,7 @@ final class FastCgiExchange extends UpstreamExchange {
             } else if (!bodyless) {
                 down.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
+            tee = HttpCache.store(ex, code, received, down, settings.buffering().ignored());
             respond(down, settings.buffering().forResponse(parsed.header("x-accel-buffering")));
             if (ex.isHead()) {
                 // As nginx: a HEAD needs no body, so the rest of the response is not read and the
