@@ -30,6 +30,9 @@ final class CacheIndex {
         long accessed;
         /** The stored entry's file size; -1 while the key has no entry. */
         long size = -1;
+        /** An intercepted error status kept in place of an entry (nginx's node error), until {@code errorValid}. */
+        int error;
+        long errorValid;
     }
 
     private volatile CacheZone zone;
@@ -70,10 +73,26 @@ final class CacheIndex {
             Node n = nodes.computeIfAbsent(hex, k -> new Node());
             bytes += size - Math.max(0, n.size);
             n.size = size;
+            n.error = 0;
             n.accessed = now;
             victims = overflow();
         }
         delete(victims);
+    }
+
+    /** An error status PREFIX_intercept_errors answered instead of the upstream, valid until {@code validUntil}. */
+    synchronized void error(String hex, int status, long validUntil) {
+        Node n = nodes.get(hex);
+        if (n != null) {
+            n.error = status;
+            n.errorValid = validUntil;
+        }
+    }
+
+    /** The key's kept error status while still valid, else 0. */
+    synchronized int error(String hex, long now) {
+        Node n = nodes.get(hex);
+        return n == null || n.error == 0 || n.errorValid <= now ? 0 : n.error;
     }
 
     synchronized long bytes() {

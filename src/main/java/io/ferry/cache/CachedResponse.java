@@ -1,5 +1,6 @@
 package io.ferry.cache;
 
+import io.ferry.files.Preconditions;
 import io.ferry.http.Exchange;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -44,7 +45,22 @@ final class CachedResponse {
             res.headers().add(h.getKey(), h.getValue());
         }
         long length = entry.bodyLength();
-        if (entry.status() != 204 && entry.status() != 304) {
+        if (entry.status() == 200) {
+            switch (Preconditions.forResponse(ex, res.headers().get("ETag"), res.headers().get("Last-Modified"))) {
+                case PRECONDITION_FAILED -> {
+                    close(raf);
+                    ex.sendError(HttpResponseStatus.PRECONDITION_FAILED, false);
+                    return;
+                }
+                case NOT_MODIFIED -> {
+                    res.setStatus(HttpResponseStatus.NOT_MODIFIED);
+                    length = 0;
+                }
+                default -> {
+                }
+            }
+        }
+        if (res.status().code() != 204 && res.status().code() != 304) {
             res.headers().set("Content-Length", length);
         }
         ex.prepare(res, false);

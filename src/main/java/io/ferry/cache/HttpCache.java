@@ -92,6 +92,14 @@ public final class HttpCache {
             lookup.status = "BYPASS";
             return false;
         }
+        int error = index.error(lookup.hex, now);
+        if (error != 0) {
+            lookup.status = "HIT";
+            if (!ex.errorPage(error)) {
+                ex.sendError(HttpResponseStatus.valueOf(error), false);
+            }
+            return true;
+        }
         RandomAccessFile raf;
         try {
             raf = new RandomAccessFile(zone.file(lookup.hex).toFile(), "r");
@@ -140,6 +148,21 @@ public final class HttpCache {
         return CacheWriter.open(lookup.zone, lookup.hex,
                 CacheFile.header(validUntil, now / 1000, lookup.key, status, down.status().reasonPhrase(),
                         CachedResponse.storedHeaders(down.headers())));
+    }
+
+    /**
+     * PREFIX_intercept_errors answers {@code status} with an error_page: while the status is
+     * cacheable, the key answers so without asking the upstream (nginx keeps the status alone).
+     */
+    public static void storeError(Exchange ex, int status, HttpHeaders upstream, Set<Ignored> ignored) {
+        Lookup lookup = ex.moduleContext(CacheModule.CONTEXT);
+        if (lookup == null || lookup.uses < lookup.policy.minUses() || CachePolicy.any(lookup.policy.noCache(), ex)) {
+            return;
+        }
+        long validUntil = Freshness.validUntil(status, upstream, ignored, lookup.policy, System.currentTimeMillis());
+        if (validUntil != Freshness.NEVER) {
+            lookup.zone.index().error(lookup.hex, status, validUntil);
+        }
     }
 
     /** $upstream_cache_status: empty where the cache took no part. */

@@ -247,6 +247,9 @@ final class FastCgiExchange extends UpstreamExchange {
                 // Kept for the error_page that may answer instead, as nginx does.
                 ex.keepHeader("WWW-Authenticate", received.getAll(HttpHeaderNames.WWW_AUTHENTICATE));
             }
+            if (settings.interceptErrors() && code >= 300 && ex.settings().errorPages().containsKey(code)) {
+                HttpCache.storeError(ex, code, received, settings.buffering().ignored());
+            }
             if (settings.interceptErrors() && code >= 300 && ex.errorPage(code)) {
                 // fastcgi_intercept_errors: error_page took the request elsewhere; this response is dropped.
                 succeeded();

@@ -181,6 +181,7 @@ final class ProxyExchange extends UpstreamExchange {
                 // proxy_intercept_errors: the error_page answers instead of the upstream's body; when
                 // error_page was already used for this request, Ferry's own page for the status does.
                 // Either keeps a 401's challenges, as nginx does.
+                HttpCache.storeError(ex, code, res.headers(), proxy.buffering().ignored());
                 discard();
                 ex.onAbort(null);
                 if (code == 401 && res.headers().contains(HttpHeaderNames.WWW_AUTHENTICATE)) {

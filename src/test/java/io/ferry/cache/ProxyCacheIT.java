@@ -28,7 +28,8 @@ class ProxyCacheIT {
             "cookie", "Set-Cookie: a=b\r\n",
             "maxage", "Cache-Control: max-age=1\r\n",
             "accel", "X-Accel-Expires: 0\r\nCache-Control: max-age=100\r\n",
-            "vary", "Vary: Accept\r\n");
+            "vary", "Vary: Accept\r\n",
+            "validators", "ETag: \"v1\"\r\nLast-Modified: Thu, 01 Jan 2015 00:00:00 GMT\r\n");
 
     @TempDir
     Path prefix;
@@ -44,7 +45,8 @@ class ProxyCacheIT {
                 int n = hits.computeIfAbsent(target, k -> new AtomicInteger()).incrementAndGet();
                 String name = target.replaceFirst("^/x/", "").replaceFirst("\\?.*", "");
                 String body = target + " #" + n;
-                SocketBackend.write(s, "HTTP/1.1 200 OK\r\n" + HEADERS.getOrDefault(name, "")
+                String status = target.startsWith("/err/") ? "404 Not Found" : "200 OK";
+                SocketBackend.write(s, "HTTP/1.1 " + status + "\r\n" + HEADERS.getOrDefault(name, "")
                         + "Content-Length: " + body.length() + "\r\n\r\n" + body);
             }
         });
@@ -67,6 +69,9 @@ class ProxyCacheIT {
                             proxy_cache_min_uses 2; }
                         location /short/ { proxy_pass http://127.0.0.1:%3$d; proxy_cache one; proxy_cache_valid 1s; }
                         location /none/ { proxy_pass http://127.0.0.1:%3$d; }
+                        location /err/ { proxy_pass http://127.0.0.1:%3$d; proxy_cache one; proxy_cache_valid any 1m;
+                            proxy_intercept_errors on; error_page 404 = @fallback; }
+                        location @fallback { return 403; }
                     } }
                 """.formatted(extra, port, backend.port());
     }
@@ -195,6 +200,26 @@ class ProxyCacheIT {
             try (Stream<Path> files = Files.walk(prefix.resolve("cache"))) {
                 assertThat(files.filter(Files::isRegularFile).count()).isZero();
             }
+        }
+    }
+
+    @Test
+    void hitsAnswerConditionsAndInterceptedErrorsAreKept() throws Exception {
+        int port = FerryInstance.freePort();
+        try (FerryInstance ignored = FerryInstance.start(prefix, conf(port, ""));
+             RawHttpClient client = new RawHttpClient(port)) {
+            client.get("/x/validators");
+            client.send("GET /x/validators HTTP/1.1\r\nHost: l\r\nIf-None-Match: \"v1\"\r\n\r\n");
+            RawHttpClient.Response notModified = client.read();
+            assertThat(notModified.status()).isEqualTo(304);
+            assertThat(notModified.header("X-Cache")).isEqualTo("HIT");
+            client.send("GET /x/validators HTTP/1.1\r\nHost: l\r\nIf-Unmodified-Since: Fri, 05 Jul 1985 14:30:52 GMT\r\n\r\n");
+            assertThat(client.read().status()).isEqualTo(412);
+
+            assertThat(client.get("/err/a").status()).isEqualTo(403);
+            // the 404 is kept: error_page answers again without the upstream
+            assertThat(client.get("/err/a").status()).isEqualTo(403);
+            assertThat(upstreamHits("/err/a")).isEqualTo(1);
         }
     }
 }

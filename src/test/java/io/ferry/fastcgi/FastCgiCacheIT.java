@@ -54,6 +54,6 @@ class FastCgiCacheIT {
         assertThat(new io.ferry.testing.ConfigText(prefix).httpError("""
                 fastcgi_cache_path cache keys_zone=fc:1m;
                 server { listen 8080; location / { fastcgi_pass 127.0.0.1:9000; fastcgi_cache fc; } }
-                """).detail()).startsWith("no \\"fastcgi_cache_key\\" for \\"fastcgi_cache\\"");
+                """).detail()).startsWith("no \"fastcgi_cache_key\" for \"fastcgi_cache\"");
     }
 }
