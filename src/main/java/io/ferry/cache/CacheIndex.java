@@ -95,10 +95,6 @@ final class CacheIndex {
         return n == null || n.error == 0 || n.errorValid <= now ? 0 : n.error;
     }
 
-    synchronized long bytes() {
-        return bytes;
-    }
-
     /** A full zone lets its least recently used key go, entry and all, as nginx does when it cannot allocate a node. */
     private List<String> overflow() {
         List<String> victims = new ArrayList<>();
