@@ -1,5 +1,6 @@
 package io.ferry.fastcgi;
 
+import io.ferry.cache.HttpCache;
 import io.ferry.gateway.UpstreamAttempt;
 import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
@@ -243,6 +244,9 @@ final class FastCgiExchange extends UpstreamExchange {
                 // Kept for the error_page that may answer instead, as nginx does.
                 ex.keepHeader("WWW-Authenticate", received.getAll(HttpHeaderNames.WWW_AUTHENTICATE));
             }
+            if (settings.interceptErrors() && code >= 300 && ex.settings().errorPages().containsKey(code)) {
+                HttpCache.storeError(ex, code, received, settings.buffering().ignored());
+            }
             if (settings.interceptErrors() && code >= 300 && ex.errorPage(code)) {
                 // fastcgi_intercept_errors: error_page took the request elsewhere; this response is dropped.
                 succeeded();
@@ -285,6 +289,7 @@ final class FastCgiExchange extends UpstreamExchange {
             } else if (!bodyless) {
                 down.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
+            tee = HttpCache.store(ex, code, received, down, settings.buffering().ignored());
             respond(down, settings.buffering().forResponse(parsed.header("x-accel-buffering")));
             if (ex.isHead()) {
                 // As nginx: a HEAD needs no body, so the rest of the response is not read and the

@@ -5,6 +5,7 @@ import static io.ferry.conf.Context.IF;
 import static io.ferry.conf.Context.LOCATION;
 import static io.ferry.conf.Context.SERVER;
 
+import io.ferry.cache.HttpCache;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Context;
 import io.ferry.conf.Directive;
@@ -135,6 +136,9 @@ public final class FastCgiModule implements Module {
             FastCgiSettings settings = exchange.settings().module(SETTINGS);
             if (settings == null) {
                 return false;
+            }
+            if (HttpCache.answer(exchange, HttpCache.Protocol.FASTCGI)) {
+                return true;
             }
             if (settings.requestBuffering()) {
                 exchange.readBody(() -> start(exchange, settings, services));

@@ -1,5 +1,6 @@
 package io.ferry.fastcgi;
 
+import io.ferry.cache.HttpCache;
 import io.ferry.http.Exchange;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -18,6 +19,10 @@ final class FastCgiRequest {
     private FastCgiRequest() {
     }
 
+    /** With fastcgi_cache on, the client's conditions and ranges stay here: the cache answers them (nginx). */
+    private static final Set<String> CACHE_CLEARED = Set.of("if-modified-since", "if-unmodified-since", "if-none-match",
+            "if-match", "range", "if-range");
+
     static List<FastCgiParams.Pair> params(Exchange ex, FastCgiSettings settings) {
         List<FastCgiParams.Pair> out = new ArrayList<>();
         Set<String> explicit = new HashSet<>();
@@ -33,9 +38,10 @@ final class FastCgiRequest {
         for (String name : ex.request().headers().names()) {
             names.add(name.toLowerCase(Locale.ROOT));
         }
+        boolean cached = HttpCache.enabled(ex.settings(), HttpCache.Protocol.FASTCGI);
         for (String lower : names) {
             String param = headerParam(lower);
-            if (param == null || explicit.contains(param)) {
+            if (param == null || explicit.contains(param) || cached && CACHE_CLEARED.contains(lower)) {
                 continue;
             }
             String value = ex.requestHeader(lower);

@@ -10,10 +10,19 @@ import io.netty.handler.codec.http.HttpHeaders;
  * 304, and If-Range decides whether a Range is honoured. A null ETag (etag off) matches only "*";
  * If-Modified-Since is compared as if_modified_since says.
  */
-final class Preconditions {
-    enum Outcome { PROCEED, NOT_MODIFIED, PRECONDITION_FAILED }
+public final class Preconditions {
+    public enum Outcome { PROCEED, NOT_MODIFIED, PRECONDITION_FAILED }
 
     private Preconditions() {
+    }
+
+    /**
+     * nginx's not_modified filter on a 200 that is not a file's (a cached upstream response): its
+     * ETag and Last-Modified against the request's conditions, compared as the location's
+     * if_modified_since says.
+     */
+    public static Outcome forResponse(io.ferry.http.Exchange ex, String etag, String lastModified) {
+        return evaluate(ex.request().headers(), etag, HttpDate.parse(lastModified), FilesModule.of(ex.settings()).ifModifiedSince());
     }
 
     static String etag(long modifiedSeconds, long length) {

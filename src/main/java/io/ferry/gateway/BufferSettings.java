@@ -23,7 +23,7 @@ import java.util.Set;
 public record BufferSettings(boolean on, long memory, long busy, long maxTempFile, long tempWriteSize,
         TempFile.Place tempPath, Set<Ignored> ignored, boolean ignoreClientAbort) {
 
-    /** PREFIX_ignore_headers' keywords; the caching ones have no effect while Ferry has no cache. */
+    /** PREFIX_ignore_headers' keywords; the caching ones are read by the cache's freshness rules. */
     public enum Ignored {
         X_ACCEL_REDIRECT, X_ACCEL_EXPIRES, X_ACCEL_LIMIT_RATE, X_ACCEL_BUFFERING, X_ACCEL_CHARSET, EXPIRES,
         CACHE_CONTROL, SET_COOKIE, VARY

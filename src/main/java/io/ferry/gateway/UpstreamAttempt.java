@@ -128,6 +128,9 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
 
     protected final void forward(HttpContent content) {
         timing.body(content.content().readableBytes());
+        if (owner.tee != null) {
+            owner.tee.body(content.content());
+        }
         if (owner.clientGone) {
             content.release();
         } else if (buffer != null) {
@@ -141,6 +144,11 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
     /** The response is complete: the last chunk goes to the client, the connection back to the pool when reusable. */
     protected final void finish(LastHttpContent last, boolean reusable) {
         timing.body(last.content().readableBytes());
+        if (owner.tee != null) {
+            owner.tee.body(last.content());
+            owner.tee.end();
+            owner.tee = null;
+        }
         end();
         succeeded();
         ChannelFutureListener completes = f -> ex.complete(f.isSuccess());

@@ -41,6 +41,8 @@ public abstract class UpstreamExchange implements BodySink {
     ResponseBuffer buffer;
     /** The client went away and PREFIX_ignore_client_abort keeps the upstream's response coming, to be dropped. */
     boolean clientGone;
+    /** A copy of the response body being taken (the cache's writer), or null. */
+    protected ResponseTee tee;
 
     protected UpstreamExchange(Exchange ex, UpstreamGroup group, NextUpstream next,
             Duration connectTimeout, Duration readTimeout, Duration sendTimeout) {
@@ -180,6 +182,10 @@ public abstract class UpstreamExchange implements BodySink {
     }
 
     private void closeAttempt() {
+        if (tee != null) {
+            tee.abort();
+            tee = null;
+        }
         UpstreamAttempt a = attempt;
         attempt = null;
         if (a != null) {

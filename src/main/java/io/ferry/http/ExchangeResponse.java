@@ -86,11 +86,16 @@ public abstract class ExchangeResponse extends ExchangeVariables {
         for (HeaderFilter filter : handlers.headerFilters()) {
             filter.filter((Exchange) this, response);
         }
+        // an empty one stands for the upstream's none: neither it nor Ferry's goes out
         if (!upstreamServer) {
             response.headers().set("Server", "ferry");
+        } else if (response.headers().get("Server").isEmpty()) {
+            response.headers().remove("Server");
         }
         if (!upstreamDate) {
             response.headers().set("Date", HttpDate.now());
+        } else if (response.headers().get("Date").isEmpty()) {
+            response.headers().remove("Date");
         }
         boolean delimited = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
                 || isHead() || response.status().code() == 204 || response.status().code() == 304;

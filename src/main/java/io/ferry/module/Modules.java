@@ -1,5 +1,6 @@
 package io.ferry.module;
 
+import io.ferry.cache.CacheModule;
 import io.ferry.conf.ConfException;
 import io.ferry.fastcgi.FastCgiModule;
 import io.ferry.files.FilesModule;
@@ -53,6 +54,7 @@ public final class Modules {
             new FastCgiModule(),
             new MemcachedModule(),
             new ProxyModule(),
+            new CacheModule(),
             new CharsetModule(),
             new GunzipModule(),
             new SsiModule(),

@@ -1,5 +1,6 @@
 package io.ferry.proxy;
 
+import io.ferry.cache.HttpCache;
 import io.ferry.gateway.UpstreamAttempt;
 import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
@@ -54,6 +55,8 @@ final class ProxyExchange extends UpstreamExchange {
     /** Response headers nginx keeps only the first of. */
     private static final Set<String> SINGLE = HeaderNames.caseless(Set.of("content-type", "date", "server",
             "last-modified", "etag", "location", "expires", "accept-ranges", "content-encoding"));
+
+    private static final List<String> PASSABLE = List.of("Date", "Server");
 
     private final Tunnels tunnels;
     private final ProxySettings proxy;
@@ -179,6 +182,7 @@ final class ProxyExchange extends UpstreamExchange {
                 // proxy_intercept_errors: the error_page answers instead of the upstream's body; when
                 // error_page was already used for this request, Ferry's own page for the status does.
                 // Either keeps a 401's challenges, as nginx does.
+                HttpCache.storeError(ex, code, res.headers(), proxy.buffering().ignored());
                 discard();
                 ex.onAbort(null);
                 if (code == 401 && res.headers().contains(HttpHeaderNames.WWW_AUTHENTICATE)) {
@@ -192,6 +196,12 @@ final class ProxyExchange extends UpstreamExchange {
             responseReusable = HttpUtil.isKeepAlive(res) && HttpUtil.isKeepAlive(upstreamRequest);
             HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, res.status());
             copyEndToEnd(res, down);
+            // proxy_pass_header Date or Server with an upstream that sent none: the client gets none either (nginx)
+            for (String name : PASSABLE) {
+                if (!proxy.hiddenHeaders().contains(name) && !down.headers().contains(name)) {
+                    down.headers().set(name, "");
+                }
+            }
             ProxyRedirect.rewrite(ex, proxy.redirects(), down.headers());
             boolean bodyless = ex.isHead() || code == 204 || code == 304;
             if (HttpUtil.isContentLengthSet(res) && !HttpUtil.isTransferEncodingChunked(res)) {
@@ -199,6 +209,7 @@ final class ProxyExchange extends UpstreamExchange {
             } else if (!bodyless) {
                 down.headers().set("Transfer-Encoding", HttpHeaderValues.CHUNKED);
             }
+            tee = HttpCache.store(ex, code, res.headers(), down, proxy.buffering().ignored());
             respond(down, proxy.buffering().forResponse(res.headers().get("X-Accel-Buffering")));
         }
 

@@ -1,5 +1,6 @@
 package io.ferry.proxy;
 
+import io.ferry.cache.HttpCache;
 import io.ferry.http.hook.ContentPhaseHandler;
 import io.ferry.http.Exchange;
 import io.ferry.resolver.RuntimeUpstream;
@@ -25,6 +26,9 @@ final class ProxyHandler implements ContentPhaseHandler {
         ProxySettings proxy = exchange.settings().module(ProxyModule.SETTINGS);
         if (proxy == null) {
             return false;
+        }
+        if (HttpCache.answer(exchange, HttpCache.Protocol.PROXY)) {
+            return true;
         }
         // read whole even when proxy_set_body replaces it: $request_body may be what goes instead
         if (proxy.requestBuffering()) {

@@ -1,5 +1,6 @@
 package io.ferry.proxy;
 
+import io.ferry.cache.HttpCache;
 import io.ferry.http.Exchange;
 import io.ferry.http.RequestTarget;
 import io.ferry.websocket.WebSocketUpgrade;
@@ -42,10 +43,11 @@ final class UpstreamRequest {
         }
         if (proxy.passRequestHeaders()) {
             Set<String> hop = HopByHop.names(client.headers());
+            boolean cached = HttpCache.enabled(ex.settings(), HttpCache.Protocol.PROXY);
             for (Map.Entry<String, String> e : client.headers()) {
                 String name = e.getKey();
                 if (!hop.contains(name) && !configured(proxy, name) && !name.equalsIgnoreCase("expect")
-                        && !name.equalsIgnoreCase("content-length")) {
+                        && !name.equalsIgnoreCase("content-length") && !(cached && CACHE_CLEARED.contains(name))) {
                     out.add(name, e.getValue());
                 }
             }
@@ -72,11 +74,18 @@ final class UpstreamRequest {
         return up;
     }
 
+    /**
+     * With proxy_cache on, the client's conditions and ranges stay here (nginx's proxy cache headers):
+     * the upstream's whole answer is what the cache stores, and the cache answers them itself.
+     */
+    private static final Set<String> CACHE_CLEARED = io.ferry.model.HeaderNames.caseless(Set.of("if-modified-since",
+            "if-unmodified-since", "if-none-match", "if-match", "range", "if-range"));
+
     /** proxy_method's value; one rendering to nothing, or to no valid token, leaves the client's method. */
     private static HttpMethod method(Exchange ex, ProxySettings proxy) {
         String name = proxy.method() == null ? "" : proxy.method().render(ex);
         if (name.isEmpty()) {
-            return ex.request().method();
+            return HttpCache.headAsGet(ex) ? HttpMethod.GET : ex.request().method();
         }
         try {
             return HttpMethod.valueOf(name);

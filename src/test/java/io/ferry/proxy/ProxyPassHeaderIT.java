@@ -53,4 +53,26 @@ class ProxyPassHeaderIT {
             }
         }
     }
+
+    @Test
+    void passedButAbsentUpstreamDateAndServerLeaveNone() throws Exception {
+        try (SocketBackend backend = SocketBackend.start(s -> {
+            while (SocketBackend.readHead(s.getInputStream()) != null) {
+                SocketBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            }
+        })) {
+            int port = FerryInstance.freePort();
+            try (FerryInstance ignored = FerryInstance.start(prefix, """
+                    http { server { listen 127.0.0.1:%d;
+                        location / { proxy_pass http://127.0.0.1:%d; proxy_pass_header Date; proxy_pass_header Server; }
+                    } }
+                    """.formatted(port, backend.port()));
+                 RawHttpClient client = new RawHttpClient(port)) {
+                RawHttpClient.Response r = client.get("/");
+                // nginx passes the upstream's none: neither its own Date nor Server stands in
+                assertThat(r.headers()).doesNotContainKeys("date", "server");
+                assertThat(r.text()).isEqualTo("ok");
+            }
+        }
+    }
 }

@@ -1,0 +1,181 @@
+package io.ferry.cache;
+
+import io.ferry.gateway.BufferSettings.Ignored;
+import io.ferry.gateway.ResponseTee;
+import io.ferry.http.Exchange;
+import io.ferry.model.LocationSettings;
+import io.ferry.variable.RequestScope;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the protocols (proxy, FastCGI) ask of the cache: before dialing, whether the request is
+ * answered from it; once the upstream's head arrived, a writer taking a copy of the response.
+ */
+public final class HttpCache {
+    /** Which family of directives a protocol reads. */
+    public enum Protocol { PROXY, FASTCGI }
+
+    /** A request the cache took part in: its policy, key and $upstream_cache_status. */
+    static final class Lookup {
+        final CachePolicy policy;
+        final CacheZone zone;
+        final String key;
+        final String hex;
+        String status;
+        int uses;
+
+        Lookup(CachePolicy policy, CacheZone zone, String key, String hex) {
+            this.policy = policy;
+            this.zone = zone;
+            this.key = key;
+            this.hex = hex;
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
+
+    private HttpCache() {
+    }
+
+    /** Whether the location caches through {@code protocol} (the upstream then gets no conditional or range headers of the client's). */
+    public static boolean enabled(LocationSettings settings, Protocol protocol) {
+        return policy(settings, protocol) != null;
+    }
+
+    private static CachePolicy policy(LocationSettings settings, Protocol protocol) {
+        CacheModule.Policies p = settings.module(CacheModule.SETTINGS);
+        return p == null ? null : protocol == Protocol.PROXY ? p.proxy() : p.fastcgi();
+    }
+
+    /**
+     * Answers the request from a fresh entry and returns true; else notes MISS, EXPIRED or BYPASS
+     * for the response to come, and returns false.
+     */
+    public static boolean answer(Exchange ex, Protocol protocol) {
+        CachePolicy policy = policy(ex.settings(), protocol);
+        if (policy == null || !policy.methods().contains(ex.request().method().name())) {
+            return false;
+        }
+        CacheZone zone = policy.zone();
+        if (zone == null) {
+            String name = policy.zoneName().render(ex);
+            if (name.isEmpty()) {
+                return false;
+            }
+            zone = policy.zones().get(name);
+            if (zone == null) {
+                LOG.error("*{} cache \"{}\" not found", ex.connection(), name);
+                ex.sendError(HttpResponseStatus.INTERNAL_SERVER_ERROR, !ex.requestComplete());
+                return true;
+            }
+        }
+        CacheIndex index = zone.index();
+        index.manageOn(ex.channel().eventLoop());
+        String key = policy.key().render(ex);
+        Lookup lookup = new Lookup(policy, zone, key, md5(key));
+        ex.moduleContext(CacheModule.CONTEXT, lookup);
+        long now = System.currentTimeMillis();
+        lookup.uses = index.use(lookup.hex, now);
+        if (CachePolicy.any(policy.bypass(), ex)) {
+            lookup.status = "BYPASS";
+            return false;
+        }
+        int error = index.error(lookup.hex, now);
+        if (error != 0) {
+            lookup.status = "HIT";
+            if (!ex.errorPage(error)) {
+                ex.sendError(HttpResponseStatus.valueOf(error), false);
+            }
+            return true;
+        }
+        RandomAccessFile raf;
+        try {
+            raf = new RandomAccessFile(zone.file(lookup.hex).toFile(), "r");
+        } catch (FileNotFoundException e) {
+            lookup.status = "MISS";
+            return false;
+        }
+        CacheFile entry;
+        try {
+            entry = CacheFile.read(raf);
+        } catch (IOException e) {
+            entry = null;
+        }
+        if (entry == null || !entry.key().equals(key) || entry.validUntil() <= now) {
+            CachedResponse.close(raf);
+            lookup.status = entry != null && entry.key().equals(key) ? "EXPIRED" : "MISS";
+            return false;
+        }
+        lookup.status = "HIT";
+        CachedResponse.send(ex, raf, entry);
+        return true;
+    }
+
+    /** PREFIX_cache_convert_head: a HEAD the cache may store goes upstream as GET. */
+    public static boolean headAsGet(Exchange ex) {
+        Lookup lookup = ex.moduleContext(CacheModule.CONTEXT);
+        return lookup != null && ex.isHead() && lookup.policy.convertHead();
+    }
+
+    /**
+     * A writer for the response whose upstream head is {@code upstream} and whose head for the
+     * client is {@code down} (taken now, before the header filters change it), or null when the
+     * response is not to be stored.
+     */
+    public static ResponseTee store(Exchange ex, int status, HttpHeaders upstream, HttpResponse down, Set<Ignored> ignored) {
+        Lookup lookup = ex.moduleContext(CacheModule.CONTEXT);
+        if (lookup == null || (ex.isHead() && !lookup.policy.convertHead()) || lookup.uses < lookup.policy.minUses()
+                || CachePolicy.any(lookup.policy.noCache(), ex)) {
+            return null;
+        }
+        long now = System.currentTimeMillis();
+        long validUntil = Freshness.validUntil(status, upstream, ignored, lookup.policy, now);
+        if (validUntil == Freshness.NEVER) {
+            return null;
+        }
+        return CacheWriter.open(lookup.zone, lookup.hex,
+                CacheFile.header(validUntil, now / 1000, lookup.key, status, down.status().reasonPhrase(),
+                        CachedResponse.storedHeaders(down.headers())));
+    }
+
+    /**
+     * PREFIX_intercept_errors answers {@code status} with an error_page: while the status is
+     * cacheable, the key answers so without asking the upstream (nginx keeps the status alone).
+     */
+    public static void storeError(Exchange ex, int status, HttpHeaders upstream, Set<Ignored> ignored) {
+        Lookup lookup = ex.moduleContext(CacheModule.CONTEXT);
+        if (lookup == null || lookup.uses < lookup.policy.minUses() || CachePolicy.any(lookup.policy.noCache(), ex)) {
+            return;
+        }
+        long validUntil = Freshness.validUntil(status, upstream, ignored, lookup.policy, System.currentTimeMillis());
+        if (validUntil != Freshness.NEVER) {
+            lookup.zone.index().error(lookup.hex, status, validUntil);
+        }
+    }
+
+    /** $upstream_cache_status: empty where the cache took no part. */
+    static String status(RequestScope scope) {
+        Lookup lookup = scope.moduleContext(CacheModule.CONTEXT);
+        return lookup == null ? null : lookup.status;
+    }
+
+    private static String md5(String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
