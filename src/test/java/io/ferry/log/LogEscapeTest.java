@@ -31,9 +31,9 @@ class LogEscapeTest {
     }
 
     @Test
-    void aMissingValueIsADashExceptInJson() {
+    void aMissingValueIsADashOnlyWhenEscaped() {
         assertThat(LogEscape.apply(Escape.DEFAULT, null)).isEqualTo("-");
-        assertThat(LogEscape.apply(Escape.NONE, null)).isEqualTo("-");
+        assertThat(LogEscape.apply(Escape.NONE, null)).isEmpty();
         assertThat(LogEscape.apply(Escape.JSON, null)).isEmpty();
     }
 }
