@@ -44,6 +44,7 @@ public final class Exchange extends ExchangeResponse {
     private boolean targetRewritten;
     private boolean errorPageUsed;
     private boolean continued;
+    private boolean watchingClient;
     /** A response held back for one turn of the event loop while the body bytes already received are discarded. */
     private FullHttpResponse deferred;
 
@@ -238,6 +239,25 @@ public final class Exchange extends ExchangeResponse {
     /** The exchange is logged and over: its kept body and temporary file go. */
     void releaseBody() {
         body.release();
+    }
+
+    /**
+     * nginx's check for a broken connection while an upstream works on the request: the client's
+     * end of stream (a close or a half-close) cuts the request off with 499. Not for an upgrade
+     * request, whose next bytes belong to the tunnel rather than to HTTP.
+     */
+    public void watchClientClose() {
+        if (subrequest == null && !io.ferry.websocket.WebSocketUpgrade.isRequested(request)) {
+            watchingClient = true;
+            if (requestComplete()) {
+                connection.readAhead();
+            }
+        }
+    }
+
+    /** Whether the client's end of stream ends this exchange (see {@link #watchClientClose}). */
+    boolean watchesClient() {
+        return watchingClient && !responseDone;
     }
 
     /** Called when the exchange is cut off (client gone, body too large) so the handler can release upstream resources. */
