@@ -177,6 +177,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         keepaliveTimeout = exchange.settings().keepaliveTimeout();
+        ServerCodec codec = ctx.pipeline().get(ServerCodec.class);
+        if (codec != null) {
+            codec.resumeAfterUpgrade();
+        }
         if (!draining) {
             drain();
         }
