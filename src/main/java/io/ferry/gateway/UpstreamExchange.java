@@ -72,6 +72,9 @@ public abstract class UpstreamExchange implements BodySink {
 
     public void start() {
         ex.onAbort(this::abortFromClient);
+        if (!ignoresClientAbort()) {
+            ex.watchClientClose();
+        }
         if (sendsBody()) {
             SpooledBody kept = ex.keptBody();
             if (kept != null && kept.whole()) {
@@ -189,6 +192,8 @@ public abstract class UpstreamExchange implements BodySink {
         UpstreamAttempt a = attempt;
         attempt = null;
         if (a != null) {
+            // however the attempt ends, its $upstream_response_time is measured to here (nginx's finalize)
+            a.timing().finished();
             a.dispose();
             if (a.channel != null) {
                 a.channel.close();

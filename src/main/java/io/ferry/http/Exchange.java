@@ -44,6 +44,10 @@ public final class Exchange extends ExchangeResponse {
     private boolean responseDone;
     private boolean targetRewritten;
     private boolean errorPageUsed;
+    private boolean continued;
+    private boolean watchingClient;
+    /** A response held back for one turn of the event loop while the body bytes already received are discarded. */
+    private FullHttpResponse deferred;
 
     Exchange(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure, int requestNumber,
              ContentHandlers handlers) {
@@ -225,9 +229,15 @@ public final class Exchange extends ExchangeResponse {
 
     /** "100 Continue" for a client that waits for it before sending the body a handler is about to read. */
     public void continueIfExpected() {
-        if (HttpUtil.is100ContinueExpected(request) && !expectsNoBody() && !requestComplete()) {
+        if (HttpUtil.is100ContinueExpected(request) && !expectsNoBody() && !requestComplete() && !continued) {
+            continued = true;
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
+    }
+
+    @Override
+    boolean bodyWithheld() {
+        return HttpUtil.is100ContinueExpected(request) && !continued && !requestComplete() && !expectsNoBody();
     }
 
     /** The body as kept so far: whole after {@link #readBody}, a bounded copy while it streams; or null. */
@@ -238,6 +248,25 @@ public final class Exchange extends ExchangeResponse {
     /** The exchange is logged and over: its kept body and temporary file go. */
     void releaseBody() {
         body.release();
+    }
+
+    /**
+     * nginx's check for a broken connection while an upstream works on the request: the client's
+     * end of stream (a close or a half-close) cuts the request off with 499. Not for an upgrade
+     * request, whose next bytes belong to the tunnel rather than to HTTP.
+     */
+    public void watchClientClose() {
+        if (subrequest == null && !io.ferry.websocket.WebSocketUpgrade.isRequested(request)) {
+            watchingClient = true;
+            if (requestComplete()) {
+                connection.readAhead();
+            }
+        }
+    }
+
+    /** Whether the client's end of stream ends this exchange (see {@link #watchClientClose}). */
+    boolean watchesClient() {
+        return watchingClient && !responseDone;
     }
 
     /** Called when the exchange is cut off (client gone, body too large) so the handler can release upstream resources. */
@@ -305,6 +334,10 @@ public final class Exchange extends ExchangeResponse {
     }
 
     private void abortHandler() {
+        if (deferred != null) {
+            deferred.release();
+            deferred = null;
+        }
         body.releaseHeld();
         if (children != null) {
             List.copyOf(children).forEach(Exchange::cancel);
@@ -387,8 +420,29 @@ public final class Exchange extends ExchangeResponse {
         sendFull(res, close);
     }
 
+    /**
+     * Sends a whole response. When the request's body is still unread, nginx discards what has
+     * arrived before answering (ngx_http_send_response, special responses): the response waits one
+     * turn of the event loop so the body bytes read with the request are looked at first, and a
+     * malformed chunk among them answers 400 instead.
+     */
     public void sendFull(FullHttpResponse response, boolean close) {
-        prepare(response, close || !body.complete() && !expectsNoBody());
+        if (!close && subrequest == null && !body.complete() && !expectsNoBody() && deferred == null) {
+            deferred = response;
+            ctx.executor().execute(() -> {
+                FullHttpResponse held = deferred;
+                deferred = null;
+                if (held != null) {
+                    send(held, false);
+                }
+            });
+            return;
+        }
+        send(response, close);
+    }
+
+    private void send(FullHttpResponse response, boolean close) {
+        prepare(response, close);
         writeAndFlush(response).addListener((ChannelFutureListener) f -> complete(f.isSuccess()));
     }
 
@@ -417,7 +471,7 @@ public final class Exchange extends ExchangeResponse {
         } else if (body.complete()) {
             connection.finished(this, true);
         } else if (!expectsNoBody()) {
-            connection.finished(this, false);
+            body.discardAfterResponse();
         }
         // else: the end-of-body marker is still in flight; onBody finishes the exchange.
     }

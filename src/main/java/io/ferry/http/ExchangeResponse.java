@@ -103,7 +103,7 @@ public abstract class ExchangeResponse extends ExchangeVariables {
                 && !settings.keepaliveTimeout().isZero() && !connection.isClosing()
                 && requestNumber < settings.clientTimeouts().keepaliveRequests()
                 && connection.age().compareTo(settings.clientTimeouts().keepaliveTime()) <= 0
-                && !misbehavingBrowser();
+                && !misbehavingBrowser() && !bodyWithheld();
         if (response.status().code() != 101) {
             response.headers().set("Connection", keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
             Duration header = settings.clientTimeouts().keepaliveHeader();
@@ -121,6 +121,12 @@ public abstract class ExchangeResponse extends ExchangeVariables {
         this.response = response;
         return response;
     }
+
+    /**
+     * True while a client that asked to be told before sending its body was not told: it may never
+     * send it, so what follows on the connection cannot be framed.
+     */
+    abstract boolean bodyWithheld();
 
     /**
      * keepalive_disable: old MSIE may stall on the response to a POST sent over a kept connection, and

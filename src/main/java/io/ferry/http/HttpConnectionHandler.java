@@ -136,6 +136,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         if (current != null) {
             if (msg instanceof HttpContent chunk && !current.requestComplete()) {
                 current.onBody(chunk);
+                if (current != null && current.requestComplete() && current.watchesClient()) {
+                    readAhead();
+                }
             } else {
                 pipelined.add(msg);
             }
@@ -174,6 +177,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         keepaliveTimeout = exchange.settings().keepaliveTimeout();
+        ServerCodec codec = ctx.pipeline().get(ServerCodec.class);
+        if (codec != null) {
+            codec.resumeAfterUpgrade();
+        }
         if (!draining) {
             drain();
         }
@@ -201,6 +208,14 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             armIdle(keepaliveTimeout);
             ctx.read();
         }
+    }
+
+    /**
+     * One read while the request waits on its upstream, so the client's end of stream is seen. What
+     * it brings beyond the request waits in the pipeline queue for the next exchange.
+     */
+    void readAhead() {
+        ctx.read();
     }
 
     long connectionId() {
@@ -270,6 +285,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
             } else if (!current.requestComplete()) {
                 // The client's request can never be completed: nginx's "client prematurely closed connection".
+                ctx.close();
+            } else if (current.watchesClient()) {
+                LOG.info("*{} client prematurely closed connection, so upstream connection is closed too, client: {}",
+                        connectionId, ctx.channel().remoteAddress());
                 ctx.close();
             }
         } else if (evt instanceof SslHandshakeCompletionEvent hs && !hs.isSuccess()) {

@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
  * ({@link #buffer}: memory, then a temporary file), as nginx's request buffering does.
  */
 final class RequestBody {
+    /** nginx's lingering_timeout and lingering_time defaults: the wait for each read, and for all, of a discarded body. */
+    static final java.time.Duration LINGERING_TIMEOUT = java.time.Duration.ofSeconds(5);
+    static final java.time.Duration LINGERING_TIME = java.time.Duration.ofSeconds(30);
     private final Exchange exchange;
     private BodySink sink;
     /** Chunks that arrived while the access phase waited, before any handler took the body. */
@@ -33,6 +36,8 @@ final class RequestBody {
     private SpooledBody spool;
     /** Runs once a buffered body is whole; null when the body streams. */
     private Runnable ready;
+    /** When discarding after the response must end (nginx's lingering_time); 0 while not discarding. */
+    private long discardDeadline;
 
     RequestBody(Exchange exchange) {
         this.exchange = exchange;
@@ -186,6 +191,10 @@ final class RequestBody {
         if (chunk instanceof LastHttpContent) {
             complete = true;
         }
+        if (discardDeadline != 0) {
+            discarded(chunk);
+            return;
+        }
         bytes += chunk.content().readableBytes();
         if (chunk.decoderResult().isFailure() || (maxSize > 0 && bytes > maxSize)) {
             ReferenceCountUtil.release(chunk);
@@ -207,9 +216,52 @@ final class RequestBody {
         }
     }
 
+    /**
+     * The response went out before the body was read: the rest is read and dropped so the
+     * connection can serve the next request (nginx's discarded request body). Each read may wait
+     * {@link #LINGERING_TIMEOUT}, all of them {@link #LINGERING_TIME}; past that, or on a malformed
+     * chunk, the connection closes. No client_max_body_size applies to bytes nobody keeps.
+     */
+    void discardAfterResponse() {
+        discardDeadline = System.nanoTime() + LINGERING_TIME.toNanos();
+        readDiscarded();
+    }
+
+    private void readDiscarded() {
+        long left = Math.min(discardDeadline - System.nanoTime(), LINGERING_TIMEOUT.toNanos());
+        if (left <= 0) {
+            exchange.context().close();
+            return;
+        }
+        timer = exchange.context().executor().schedule(() -> {
+            timer = null;
+            exchange.context().close();
+        }, left, TimeUnit.NANOSECONDS);
+        exchange.context().read();
+    }
+
+    private void discarded(HttpContent chunk) {
+        boolean bad = chunk.decoderResult().isFailure();
+        ReferenceCountUtil.release(chunk);
+        if (bad) {
+            exchange.errorLog().info("*{} client sent invalid chunked body while discarding it, client: {}",
+                    exchange.connection(), exchange.remoteAddr());
+            exchange.context().close();
+        } else if (complete) {
+            discardDeadline = 0;
+            exchange.bodyEndedAfterResponse();
+        } else {
+            readDiscarded();
+        }
+    }
+
     /** The exchange is over: the kept body goes, its temporary file with it. */
     void release() {
         ready = null;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
         if (spool != null) {
             spool.release();
         }

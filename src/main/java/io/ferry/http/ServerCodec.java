@@ -34,6 +34,16 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
         init(new Decoder(config, maxLine, methods), new Encoder(methods));
     }
 
+    /** The exchange of an upgrade request did not switch protocols: what follows it is HTTP after all. */
+    void resumeAfterUpgrade() {
+        inboundHandler().resume();
+    }
+
+    /** The bytes held undecoded behind an upgrade request (null if none), taken when the connection becomes a tunnel. */
+    public io.netty.buffer.ByteBuf takeUndecoded() {
+        return inboundHandler().takeHeld();
+    }
+
     /** The decoder's verdict on a Transfer-Encoding Ferry cannot decode: 501, not 400. */
     public static final class UnsupportedTransferCoding extends IllegalArgumentException {
         UnsupportedTransferCoding() {
@@ -48,6 +58,13 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
         private boolean rejected;
         private boolean requestLineComplete;
         private boolean requestLineSeen;
+        /**
+         * After an upgrade request, the bytes behind it may belong to the protocol it switches to:
+         * they stay undecoded until the answer is known (a tunnel then takes them as they are).
+         */
+        private boolean upgradeRequested;
+        private boolean paused;
+        private ChannelHandlerContext decoderContext;
 
         Decoder(HttpDecoderConfig config, int maxLine, ArrayDeque<HttpMethod> methods) {
             super(config);
@@ -59,6 +76,10 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
         protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
             if (rejected) {
                 in.skipBytes(in.readableBytes());
+                return;
+            }
+            decoderContext = ctx;
+            if (paused) {
                 return;
             }
             if (atHeaders) {
@@ -78,16 +99,41 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
                 if (o instanceof HttpRequest r) {
                     methods.add(r.method());
                     atHeaders = false;
+                    upgradeRequested = io.ferry.websocket.WebSocketUpgrade.isRequested(r);
                     if (r.decoderResult().isFailure()) {
                         rejected = true;
                     }
                 }
                 if (o instanceof LastHttpContent) {
+                    paused = upgradeRequested;
                     atHeaders = true;
                     requestLineComplete = false;
                     requestLineSeen = false;
                 }
             }
+        }
+
+        ByteBuf takeHeld() {
+            int n = actualReadableBytes();
+            return paused && n > 0 ? internalBuffer().readRetainedSlice(n) : null;
+        }
+
+        /** Decodes what was held behind an upgrade request, on a later turn: never from inside a decode. */
+        void resume() {
+            if (!paused) {
+                return;
+            }
+            paused = false;
+            ChannelHandlerContext ctx = decoderContext;
+            ctx.executor().execute(() -> {
+                if (!ctx.isRemoved() && actualReadableBytes() > 0) {
+                    try {
+                        channelRead(ctx, Unpooled.EMPTY_BUFFER);
+                    } catch (Exception e) {
+                        ctx.fireExceptionCaught(e);
+                    }
+                }
+            });
         }
 
         /** A Transfer-Encoding line whose value is not exactly "chunked" (nginx: 501). */

@@ -29,7 +29,12 @@ public final class WebSocketTunnel {
     public static Tunnel open(Channel client, Class<? extends ChannelHandler> clientCodec, Channel upstream,
                               List<ByteBuf> earlyFromUpstream, Duration idleTimeout, Runnable onClose) {
         FrameBoundary fromUpstream = new FrameBoundary();
-        Tunnel tunnel = Tunnel.install(client, upstream, idleTimeout, new FrameBoundary(), fromUpstream, onClose);
+        FrameBoundary fromClient = new FrameBoundary();
+        Tunnel tunnel = Tunnel.install(client, upstream, idleTimeout, fromClient, fromUpstream, onClose);
+        // What the client sent right behind its handshake is the new protocol's: it goes upstream
+        // once the upstream connection no longer speaks HTTP.
+        ByteBuf earlyFromClient = client.pipeline().get(clientCodec) instanceof io.ferry.http.ServerCodec codec
+                ? codec.takeUndecoded() : null;
         stripHttp(client.pipeline(), clientCodec);
         // Ahead of anything the upstream codec still holds, which its removal hands to the relay.
         for (ByteBuf buf : earlyFromUpstream) {
@@ -38,6 +43,10 @@ public final class WebSocketTunnel {
         }
         client.flush();
         stripHttp(upstream.pipeline(), HttpClientCodec.class);
+        if (earlyFromClient != null) {
+            fromClient.observe(earlyFromClient);
+            upstream.writeAndFlush(earlyFromClient);
+        }
         tunnel.start();
         return tunnel;
     }
