@@ -50,8 +50,12 @@ public record ClientVerify(Mode mode, List<X509Certificate> sent, List<X509Certi
     private record Verdict(ClientVerify by, String result) {
     }
 
-    public static ClientVerify parse(Function<String, Directive> inherited, Function<String, Path> resolve)
-            throws ConfException {
+    /**
+     * {@code certified}: the server has ssl_certificate. nginx checks the CA settings of such a server
+     * only; one without still refuses requests by its mode.
+     */
+    public static ClientVerify parse(Function<String, Directive> inherited, Function<String, Path> resolve,
+            boolean certified) throws ConfException {
         Directive v = inherited.apply("ssl_verify_client");
         Mode mode = Mode.OFF;
         if (v != null) {
@@ -71,7 +75,7 @@ public record ClientVerify(Mode mode, List<X509Certificate> sent, List<X509Certi
         if (mode == Mode.OFF) {
             return OFF;
         }
-        if (mode != Mode.OPTIONAL_NO_CA && client == null && trustedDirective == null) {
+        if (certified && mode != Mode.OPTIONAL_NO_CA && client == null && trustedDirective == null) {
             throw Values.error(v, "no ssl_client_certificate or ssl_trusted_certificate for ssl_verify_client");
         }
         List<X509Certificate> sent = client == null ? List.of() : certificates(client, resolve);

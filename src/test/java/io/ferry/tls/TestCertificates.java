@@ -51,7 +51,7 @@ final class TestCertificates {
     /** A self-signed CA (basicConstraints CA:TRUE). */
     static Issued root(String dn) throws Exception {
         KeyPair keys = keys();
-        return new Issued(sign(dn, keys, dn, keys, true, Instant.now().minus(Duration.ofHours(1)), Duration.ofDays(3)), keys);
+        return new Issued(sign(new X500Name(dn), keys, new X500Name(dn), keys, true, Instant.now().minus(Duration.ofHours(1)), Duration.ofDays(3)), keys);
     }
 
     static Issued issue(String dn, Issued issuer, boolean ca) throws Exception {
@@ -60,14 +60,14 @@ final class TestCertificates {
 
     static Issued issue(String dn, Issued issuer, boolean ca, Instant from, Duration valid) throws Exception {
         KeyPair keys = keys();
-        return new Issued(sign(dn, keys, issuer.certificate().getSubjectX500Principal().getName(), issuer.keys(), ca,
-                from, valid), keys);
+        return new Issued(sign(new X500Name(dn), keys, X500Name.getInstance(issuer.certificate().getSubjectX500Principal()
+                .getEncoded()), issuer.keys(), ca, from, valid), keys);
     }
 
-    private static synchronized X509Certificate sign(String dn, KeyPair subject, String issuerDn, KeyPair issuer,
+    private static synchronized X509Certificate sign(X500Name dn, KeyPair subject, X500Name issuerDn, KeyPair issuer,
             boolean ca, Instant from, Duration valid) throws Exception {
-        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name(issuerDn), BigInteger.valueOf(serial++),
-                Date.from(from), Date.from(from.plus(valid)), new X500Name(dn), subject.getPublic());
+        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuerDn, BigInteger.valueOf(serial++),
+                Date.from(from), Date.from(from.plus(valid)), dn, subject.getPublic());
         if (ca) {
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
         }
@@ -78,7 +78,7 @@ final class TestCertificates {
     /** A CRL of {@code issuer} revoking {@code revoked}. */
     static X509CRL crl(Issued issuer, X509Certificate... revoked) throws Exception {
         Date now = new Date();
-        X509v2CRLBuilder b = new X509v2CRLBuilder(new X500Name(issuer.certificate().getSubjectX500Principal().getName()),
+        X509v2CRLBuilder b = new X509v2CRLBuilder(X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()),
                 new Date(now.getTime() - 60_000));
         b.setNextUpdate(new Date(now.getTime() + 86_400_000));
         for (X509Certificate c : revoked) {
@@ -104,6 +104,11 @@ final class TestCertificates {
      * key manager would hold back a certificate of an issuer the server did not name), and trusts any server.
      */
     static SSLContext client(Issued cert) throws Exception {
+        return client(cert, new java.util.ArrayList<>());
+    }
+
+    /** As {@link #client(Issued)}, adding the CA names the server sent to {@code namesSent}. */
+    static SSLContext client(Issued cert, java.util.List<Principal> namesSent) throws Exception {
         KeyManager[] keys = cert == null ? null : new KeyManager[] {new X509ExtendedKeyManager() {
             @Override
             public String[] getClientAliases(String keyType, Principal[] issuers) {
@@ -112,11 +117,13 @@ final class TestCertificates {
 
             @Override
             public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+                namesSent.addAll(java.util.List.of(issuers));
                 return "client";
             }
 
             @Override
             public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+                namesSent.addAll(java.util.List.of(issuers));
                 return "client";
             }
 

@@ -291,7 +291,7 @@ final class ConfigBuilder {
         Directive key = s.inherited("ssl_certificate_key");
         if (cert == null) {
             return new Tls(null, null, List.of(), null, false, TlsSessions.parse(s::inherited),
-                    io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative));
+                    io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, false));
         }
         if (key == null) {
             throw Values.error(block, "no \"ssl_certificate_key\" is defined for certificate \"" + cert.args().get(0) + "\"");
@@ -320,7 +320,7 @@ final class ConfigBuilder {
             DhParams.check(dh, confRelative(dh.args().get(0)));
         }
         return new Tls(certPath, keyPath, protocols, c == null ? "HIGH:!aNULL:!MD5" : c.args().get(0), selfSigned,
-                TlsSessions.parse(s::inherited), io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative));
+                TlsSessions.parse(s::inherited), io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, true));
     }
 
     private static void requireReadable(Directive d, Path path) throws ConfException {
