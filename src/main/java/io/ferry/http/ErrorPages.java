@@ -24,8 +24,18 @@ public final class ErrorPages {
 
     public static ByteBuf body(ByteBufAllocator alloc, HttpResponseStatus status) {
         String line = status.code() + " " + NGINX_TITLES.getOrDefault(status.code(), status.reasonPhrase());
-        String html = "<html>\r\n<head><title>" + line + "</title></head>\r\n<body>\r\n<center><h1>" + line
-                + "</h1></center>\r\n<hr><center>ferry</center>\r\n</body>\r\n</html>\r\n";
+        return page(alloc, line, line, "");
+    }
+
+    /** nginx's pages for its 495 and 496: a 400 whose title and second line say what was wrong with the certificate. */
+    public static ByteBuf certificateError(ByteBufAllocator alloc, int code) {
+        String why = code == 496 ? "No required SSL certificate was sent" : "The SSL certificate error";
+        return page(alloc, "400 " + why, "400 Bad Request", "<center>" + why + "</center>\r\n");
+    }
+
+    private static ByteBuf page(ByteBufAllocator alloc, String title, String heading, String detail) {
+        String html = "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + heading
+                + "</h1></center>\r\n" + detail + "<hr><center>ferry</center>\r\n</body>\r\n</html>\r\n";
         ByteBuf buf = alloc.buffer(html.length());
         buf.writeCharSequence(html, StandardCharsets.US_ASCII);
         return buf;

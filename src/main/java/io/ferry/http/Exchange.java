@@ -402,10 +402,23 @@ public final class Exchange extends ExchangeResponse {
         }
     }
 
+    /**
+     * nginx's 495 (a client certificate that failed verification) and 496 (none where one is
+     * required): error_page may take the code; otherwise a 400 naming the problem, and the connection closes.
+     */
+    void sendCertificateError(int code) {
+        if (!errorPage(code)) {
+            sendPage(HttpResponseStatus.BAD_REQUEST, ErrorPages.certificateError(ctx.alloc(), code), null, true);
+        }
+    }
+
     /** nginx's special response: it answers with its own status, whatever an earlier error_page asked for. */
     private void sendPage(HttpResponseStatus status, String location, boolean close) {
+        sendPage(status, ErrorPages.body(ctx.alloc(), status), location, close);
+    }
+
+    private void sendPage(HttpResponseStatus status, ByteBuf body, String location, boolean close) {
         statusOverride = null;
-        ByteBuf body = ErrorPages.body(ctx.alloc(), status);
         int length = body.readableBytes();
         if (isHead()) {
             body.release();

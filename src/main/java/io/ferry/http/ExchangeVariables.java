@@ -351,6 +351,13 @@ public abstract class ExchangeVariables implements RequestScope {
     }
 
     @Override
+    public io.ferry.tls.TlsPeer tlsPeer() {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        return ssl == null ? null : new io.ferry.tls.TlsPeer(ctx.channel(), ssl.engine(),
+                server == null || server.tls() == null ? io.ferry.tls.ClientVerify.OFF : server.tls().clientVerify());
+    }
+
+    @Override
     public String documentRoot() {
         return settings.documentRoot() == null ? null : settings.documentRoot().documentRoot(this);
     }

@@ -1,5 +1,7 @@
 package io.ferry.http;
 
+import io.ferry.tls.ServerNames;
+import io.ferry.tls.TlsPeer;
 import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.PostReadHandler;
 import io.ferry.http.hook.PreAccessHandler;
@@ -87,10 +89,38 @@ final class RequestPhases {
         ex.server = sites.select(host);
         ex.captures = ServerSelector.captures(ex.server, host);
         ex.settings = ex.server.fallback(); // what the post-read hooks read: the chosen server's settings
+        if (clientCertificateRefused(host)) {
+            return;
+        }
         for (PostReadHandler h : ex.handlers().postReadHandlers()) {
             h.postRead(ex);
         }
         serverPhase();
+    }
+
+    /**
+     * nginx's checks of a TLS connection once the server is known: a name other than the one the
+     * handshake asked for is misdirected (421) when the server verifies clients, whose certificates
+     * then decide (495 and 496, sent as 400).
+     */
+    private boolean clientCertificateRefused(String host) {
+        TlsPeer peer = ex.tlsPeer();
+        if (peer == null || !peer.verify().enabled()) {
+            return false;
+        }
+        String sni = ServerNames.requested(peer.engine().getSession());
+        if (sni != null && !sni.isEmpty() && !sni.equalsIgnoreCase(host)) {
+            ex.sendError(HttpResponseStatus.MISDIRECTED_REQUEST, true);
+            return true;
+        }
+        int refusal = peer.verify().refusal(peer.channel(), peer.engine());
+        if (refusal != 0) {
+            LOG.info(refusal == 496 ? "client sent no required SSL certificate"
+                    : "client SSL certificate verify error: " + peer.verify().result(peer.channel(), peer.engine()));
+            ex.sendCertificateError(refusal);
+            return true;
+        }
+        return false;
     }
 
     /** A subrequest starts where an internal redirect does, and may use internal locations. */

@@ -214,6 +214,12 @@ final class StreamVariables implements ConnectionScope {
         return ssl == null ? null : ServerNames.sessionId(ssl.engine());
     }
 
+    @Override
+    public io.ferry.tls.TlsPeer tlsPeer() {
+        SslHandler ssl = client.pipeline().get(SslHandler.class);
+        return ssl == null ? null : new io.ferry.tls.TlsPeer(client, ssl.engine(), io.ferry.tls.ClientVerify.OFF);
+    }
+
     private SSLSession sslSession() {
         SslHandler ssl = client.pipeline().get(SslHandler.class);
         return ssl == null ? null : ssl.engine().getSession();

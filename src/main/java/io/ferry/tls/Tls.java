@@ -3,15 +3,50 @@ package io.ferry.tls;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
+import io.ferry.model.Listen;
+import io.ferry.model.VirtualServer;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * ssl_* settings of a server. {@code selfSigned} (a Ferry directive) creates the certificate and key
- * at the configured paths on first start when they do not exist.
+ * at the configured paths on first start when they do not exist. {@code clientVerify} is
+ * {@link ClientVerify#OFF} where client certificates are not asked for (and in stream). A server
+ * without ssl_certificate has no certificate, key, protocols or ciphers: SNI leaves such a server
+ * the context of its address's default server, as in nginx.
  */
 public record Tls(Path certificate, Path key, List<String> protocols, String ciphers, boolean selfSigned,
-        TlsSessions sessions) {
+        TlsSessions sessions, ClientVerify clientVerify) {
+
+    public static final String NO_CERTIFICATE = "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive";
+
+    /** nginx's check: a TLS address's default server (the one that answers without SNI) needs a certificate. */
+    public static void requireDefaultCertificates(List<VirtualServer> servers) throws ConfException {
+        Map<String, VirtualServer> defaults = new HashMap<>();
+        Set<String> secure = new HashSet<>();
+        for (VirtualServer vs : servers) {
+            for (Listen l : vs.listens()) {
+                if (l.ssl()) {
+                    secure.add(l.socketKey());
+                }
+                if (l.defaultServer()) {
+                    defaults.put(l.socketKey(), vs);
+                } else {
+                    defaults.putIfAbsent(l.socketKey(), vs);
+                }
+            }
+        }
+        for (String socket : secure) {
+            VirtualServer vs = defaults.get(socket);
+            if (vs.tls() == null || vs.tls().certificate() == null) {
+                throw new ConfException(NO_CERTIFICATE, vs.file(), vs.line());
+            }
+        }
+    }
 
     /**
      * The legacy {@code ssl on|off}: on makes every listen of the server TLS, as nginx did before 1.25,

@@ -2,6 +2,7 @@ package io.ferry.tls;
 
 import io.ferry.model.ServerName;
 import io.ferry.model.VirtualServer;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
@@ -14,12 +15,15 @@ import io.netty.internal.tcnative.SSL;
 import io.netty.util.DomainWildcardMappingBuilder;
 import io.netty.util.Mapping;
 import java.io.IOException;
+import java.net.Socket;
+import java.security.cert.X509Certificate;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Server SslContexts from ssl_* settings (BoringSSL when the native library loads, the JDK
@@ -47,7 +51,7 @@ public final class TlsContexts {
 
     /** Loads the certificate and key as a start would, without creating a self-signed pair. */
     public static void check(Tls tls) throws IOException {
-        if (!willSelfSign(tls)) {
+        if (tls.certificate() != null && !willSelfSign(tls)) {
             build(tls);
         }
     }
@@ -66,6 +70,9 @@ public final class TlsContexts {
                     .sessionTimeout(sessions.timeoutSeconds());
             if (sessions.cacheSize() > 0) {
                 builder.sessionCacheSize(sessions.cacheSize());
+            }
+            if (tls.clientVerify().enabled()) {
+                builder.clientAuth(ClientAuth.OPTIONAL).trustManager(acceptingAll(tls.clientVerify()));
             }
             SslContext context = builder.build();
             return context instanceof ReferenceCountedOpenSslContext openSsl ? configure(openSsl, tls) : context;
@@ -97,6 +104,44 @@ public final class TlsContexts {
         };
     }
 
+    /**
+     * Takes any client certificate, as nginx's verify callback does: the verdict waits for the request.
+     * The accepted issuers are the CA names the server sends (ssl_client_certificate).
+     */
+    private static X509ExtendedTrustManager acceptingAll(ClientVerify verify) {
+        X509Certificate[] issuers = verify.sent().toArray(X509Certificate[]::new);
+        return new X509ExtendedTrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return issuers.clone();
+            }
+        };
+    }
+
     /** SSLv2/SSLv3 are accepted in the configuration for compatibility but never enabled. */
     private static boolean supported(String protocol) {
         return protocol.startsWith("TLS");
@@ -114,7 +159,7 @@ public final class TlsContexts {
         ordered.add(0, defaultServer);
         DomainWildcardMappingBuilder<SslContext> builder = null;
         for (VirtualServer vs : ordered) {
-            if (vs.tls() == null) {
+            if (vs.tls() == null || vs.tls().certificate() == null) {
                 continue;
             }
             SslContext ctx = built.get(vs.tls());

@@ -58,4 +58,9 @@ public interface ConnectionScope {
     default String sslSessionId() {
         return null;
     }
+
+    /** The TLS connection for the $ssl_client_* variables, null without TLS. */
+    default io.ferry.tls.TlsPeer tlsPeer() {
+        return null;
+    }
 }

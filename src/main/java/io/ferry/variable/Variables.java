@@ -100,7 +100,7 @@ public final class Variables {
 
     /** A variable assigned by `set`: per request, empty until set. */
     public void defineUserVariable(String name) {
-        if (!CONNECTION.containsKey(name) && !BUILT_IN.containsKey(name) && !MODULES.containsKey(name)) {
+        if (!CONNECTION.containsKey(name) && !io.ferry.tls.TlsPeer.VARIABLES.containsKey(name) && !BUILT_IN.containsKey(name) && !MODULES.containsKey(name)) {
             defined.putIfAbsent(name, (Variable) s -> s.userVariable(name));
         }
     }
@@ -111,7 +111,7 @@ public final class Variables {
     }
 
     public boolean isDefined(String name) {
-        return defined.containsKey(name) || CONNECTION.containsKey(name)
+        return defined.containsKey(name) || CONNECTION.containsKey(name) || io.ferry.tls.TlsPeer.VARIABLES.containsKey(name)
                 || requests && (BUILT_IN.containsKey(name) || MODULES.containsKey(name));
     }
 
@@ -119,6 +119,10 @@ public final class Variables {
         ConnectionVariable v = defined.get(name);
         if (v == null) {
             v = CONNECTION.get(name);
+        }
+        if (v == null && io.ferry.tls.TlsPeer.VARIABLES.containsKey(name)) {
+            java.util.function.Function<io.ferry.tls.TlsPeer, String> f = io.ferry.tls.TlsPeer.VARIABLES.get(name);
+            v = s -> s.tlsPeer() == null ? null : f.apply(s.tlsPeer());
         }
         if (v == null && requests) {
             v = BUILT_IN.get(name);

@@ -104,6 +104,7 @@ final class ConfigBuilder {
             servers.add(server(new Scope(http, s.block()), s, locations));
         }
         checkDefaultServers(servers);
+        Tls.requireDefaultCertificates(servers);
         List<InetSocketAddress> demos = new ArrayList<>();
         for (Directive d : http.ownAll("demo_backend")) {
             Addresses.HostPort hp = Addresses.parse(d, d.args().get(0), 80, false);
@@ -213,7 +214,10 @@ final class ConfigBuilder {
                 }
             }
         }
-        Tls tls = tls(s, listens, block);
+        boolean sslListen = listens.stream().anyMatch(Listen::ssl);
+        // as in nginx, a server with a certificate has its TLS context even without "listen ... ssl" (SNI can
+        // choose it on an address another server made TLS); one without can share the address's default one
+        Tls tls = sslListen || s.inherited("ssl_certificate") != null ? serverTls(s, block) : null;
         return new VirtualServer(List.copyOf(listens), List.copyOf(names), tls, locations.locations(s),
                 locations.serverSettings(s), limits(s), block.file(), block.line());
     }
@@ -269,15 +273,25 @@ final class ConfigBuilder {
         return new Listen(hp.host(), hp.port(), ssl, defaultServer, socket.options(), d.file(), d.line());
     }
 
+    /** A stream server's TLS: every server with "listen ... ssl" has its certificate. */
     Tls tls(Scope s, List<Listen> listens, Directive block) throws ConfException {
-        Listen sslListen = listens.stream().filter(Listen::ssl).findFirst().orElse(null);
-        if (sslListen == null) {
+        if (listens.stream().noneMatch(Listen::ssl)) {
             return null;
         }
+        Tls tls = serverTls(s, block);
+        if (tls.certificate() == null) {
+            throw Values.error(block, Tls.NO_CERTIFICATE);
+        }
+        return tls;
+    }
+
+    /** The ssl_* settings of a server; without ssl_certificate, only what verifies clients. */
+    private Tls serverTls(Scope s, Directive block) throws ConfException {
         Directive cert = s.inherited("ssl_certificate");
         Directive key = s.inherited("ssl_certificate_key");
         if (cert == null) {
-            throw Values.error(block, "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive");
+            return new Tls(null, null, List.of(), null, false, TlsSessions.parse(s::inherited),
+                    io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, false));
         }
         if (key == null) {
             throw Values.error(block, "no \"ssl_certificate_key\" is defined for certificate \"" + cert.args().get(0) + "\"");
@@ -306,7 +320,7 @@ final class ConfigBuilder {
             DhParams.check(dh, confRelative(dh.args().get(0)));
         }
         return new Tls(certPath, keyPath, protocols, c == null ? "HIGH:!aNULL:!MD5" : c.args().get(0), selfSigned,
-                TlsSessions.parse(s::inherited));
+                TlsSessions.parse(s::inherited), io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, true));
     }
 
     private static void requireReadable(Directive d, Path path) throws ConfException {

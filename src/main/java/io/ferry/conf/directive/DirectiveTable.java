@@ -103,6 +103,11 @@ public final class DirectiveTable {
         one("ssl_session_timeout", HS);
         one("ssl_session_tickets", HS);
         one("ssl_dhparam", HS);
+        one("ssl_verify_client", HS);
+        one("ssl_client_certificate", HS);
+        one("ssl_trusted_certificate", HS);
+        one("ssl_verify_depth", HS);
+        one("ssl_crl", HS);
 
         // upstream
         add("upstream", EnumSet.of(HTTP), 1, 1, UPSTREAM, true);
