@@ -72,9 +72,10 @@ class TimeoutsIT {
                     server {
                         listen 127.0.0.1:%1$d;
                         location / { proxy_pass http://127.0.0.1:%2$d; }
-                        location /big { proxy_pass http://127.0.0.1:%3$d; }
-                        location /partial/ { proxy_pass http://127.0.0.1:%5$d; }
-                        location /patient/ { proxy_pass http://127.0.0.1:%5$d; client_body_timeout 30s; }
+                        # streamed both ways: here the client's pace alone holds the upstream, so the timeouts must free it
+                        location /big { proxy_pass http://127.0.0.1:%3$d; proxy_buffering off; }
+                        location /partial/ { proxy_pass http://127.0.0.1:%5$d; proxy_request_buffering off; }
+                        location /patient/ { proxy_pass http://127.0.0.1:%5$d; proxy_request_buffering off; client_body_timeout 30s; }
                     }
                     server {
                         listen 127.0.0.1:%4$d;
