@@ -189,7 +189,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
 
             @Override
             public void failed() {
-                variables.attemptFailed();
+                variables.attemptFailed(attemptStart);
             }
         };
     }
