@@ -12,7 +12,12 @@ import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * nginx's http log module: log_format at the http level, built once per configuration, and each
@@ -21,6 +26,7 @@ import java.util.List;
 public final class LogModule implements Module {
     private static final Slot<LogFormats> FORMATS = new Slot<>();
     private static final Slot<List<AccessLog>> ACCESS_LOGS = new Slot<>();
+    private static final Pattern SENT_HTTP = Pattern.compile("\\$\\{?sent_http_([A-Za-z0-9_]+)");
 
     @Override
     public String name() {
@@ -56,5 +62,17 @@ public final class LogModule implements Module {
     /** The access logs a request served with these settings is written to. */
     public static List<AccessLog> accessLogs(LocationSettings settings) {
         return settings.module(ACCESS_LOGS);
+    }
+
+    /** The response headers ("sec-websocket-accept") these settings' access log formats name as $sent_http_*. */
+    public static Set<String> loggedResponseHeaders(LocationSettings settings) {
+        Set<String> names = new HashSet<>();
+        for (AccessLog log : accessLogs(settings)) {
+            Matcher m = SENT_HTTP.matcher(log.format().template().text());
+            while (m.find()) {
+                names.add(m.group(1).toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+        }
+        return names;
     }
 }

@@ -268,7 +268,7 @@ final class MemcachedExchange extends UpstreamExchange {
             LOG.info("key: \"{}\" was not found by memcached, client: {}, server: {}, request: \"{} {} {}\", upstream: \"{}\"",
                     key, ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol(), upstreamUrl(peer()));
             timing().status(404);
-            if (mayRetry(Condition.NOT_FOUND)) {
+            if (mayRetryAnswer(Condition.NOT_FOUND)) {
                 retry(HttpResponseStatus.NOT_FOUND);
                 return;
             }
