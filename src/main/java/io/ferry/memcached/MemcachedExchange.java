@@ -219,6 +219,13 @@ final class MemcachedExchange extends UpstreamExchange {
                 return;
             }
             found(flags);
+            if (ex.isHead()) {
+                // As nginx, the value is not read for HEAD: the connection is closed instead of reused.
+                trailerValid = false;
+                state = State.DONE;
+                buf.skipBytes(buf.readableBytes());
+                return;
+            }
             state = remaining == 0 ? State.TRAILER : State.DATA;
         }
 
@@ -237,11 +244,7 @@ final class MemcachedExchange extends UpstreamExchange {
 
         private void readData(ByteBuf buf) {
             int n = (int) Math.min(remaining, buf.readableBytes());
-            if (ex.isHead()) {
-                buf.skipBytes(n);
-            } else {
-                forward(new DefaultHttpContent(buf.readRetainedSlice(n)));
-            }
+            forward(new DefaultHttpContent(buf.readRetainedSlice(n)));
             remaining -= n;
             if (remaining == 0) {
                 state = State.TRAILER;
