@@ -102,6 +102,10 @@ class RewriteIT {
                             expires 1h;
                         }
                         location = /private { internal; return 200 "secret"; }
+                        location /argcap/ {
+                            rewrite ^(.*) $1?c=$1;
+                            return 200 "uri:$uri args:$args";
+                        }
                         location ~ ^/tried-alias/ {
                             alias shared;
                             try_files $uri =404;
@@ -223,6 +227,12 @@ class RewriteIT {
         assertThat(r.body()).isEqualTo("aliased");
         assertThat(r.headers().firstValue("Cache-Control")).hasValue("max-age=3600");
         assertThat(r.headers().firstValue("Expires")).isPresent();
+    }
+
+    @Test
+    void aCaptureInTheNewArgumentsIsEscapedAgainForAnEncodedUri() throws Exception {
+        assertThat(send("GET", "/argcap/%25?a=b").body()).isEqualTo("uri:/argcap/% args:c=/argcap/%25&a=b");
+        assertThat(send("GET", "/argcap/x?a=b").body()).isEqualTo("uri:/argcap/x args:c=/argcap/x&a=b");
     }
 
     @Test

@@ -264,10 +264,12 @@ final class ConfigBuilder {
 
     Tls tls(Scope s, List<Listen> listens, Directive block) throws ConfException {
         Listen sslListen = listens.stream().filter(Listen::ssl).findFirst().orElse(null);
-        if (sslListen == null) {
+        Directive cert = s.inherited("ssl_certificate");
+        // A certificate counts without "ssl" on this server's own listen: another server may make the
+        // shared address an ssl one, and SNI then picks this server's certificate (as nginx).
+        if (sslListen == null && cert == null) {
             return null;
         }
-        Directive cert = s.inherited("ssl_certificate");
         Directive key = s.inherited("ssl_certificate_key");
         if (cert == null) {
             throw Values.error(block, "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive");
