@@ -1,6 +1,7 @@
 package io.ferry.fastcgi;
 
 import io.ferry.cache.HttpCache;
+import io.ferry.gateway.BufferSettings;
 import io.ferry.gateway.UpstreamAttempt;
 import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
@@ -249,6 +250,13 @@ final class FastCgiExchange extends UpstreamExchange {
             }
             if (settings.interceptErrors() && code >= 300 && ex.errorPage(code)) {
                 // fastcgi_intercept_errors: error_page took the request elsewhere; this response is dropped.
+                succeeded();
+                discard();
+                return;
+            }
+            String accel = parsed.header("x-accel-redirect");
+            if (accel != null && !settings.buffering().ignored().contains(BufferSettings.Ignored.X_ACCEL_REDIRECT)) {
+                ex.accelRedirect(accel);
                 succeeded();
                 discard();
                 return;

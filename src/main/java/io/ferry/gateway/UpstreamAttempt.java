@@ -196,6 +196,11 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         return owner.mayRetry(cond, requestSent);
     }
 
+    /** Whether an answer the peer gave moves on to the next one: only while a peer is left to try. */
+    protected final boolean mayRetryAnswer(Condition cond) {
+        return owner.mayRetryAnswer(cond, requestSent);
+    }
+
     /** Moves on to the next peer; {@code status} is what the client gets if none is left. */
     protected final void retry(HttpResponseStatus status) {
         timing.finished();
@@ -208,7 +213,7 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
     protected final boolean retryOnStatus(HttpResponseStatus status) {
         int code = status.code();
         Condition cond = NextUpstream.forStatus(code);
-        if (cond == null || !mayRetry(cond)) {
+        if (cond == null || !mayRetryAnswer(cond)) {
             return false;
         }
         if (code != 403 && code != 404) {
@@ -328,7 +333,8 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         if (owner.whole != null) {
             wholeBody = owner.whole.reader();
             writeWholeBody();
-        } else if (owner.replayOnConnect) {
+        } else if (owner.replayOnConnect && ex.keptBody() != null) {
+            // (memcached keeps no body: a GET has none to send again)
             owner.releasePending();
             // what went before is sent again at once (it fits client_body_buffer_size), ahead of any chunk still to come
             SpooledBody.Reader again = ex.keptBody().reader();

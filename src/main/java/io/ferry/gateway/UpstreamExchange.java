@@ -122,6 +122,14 @@ public abstract class UpstreamExchange implements BodySink {
         }
     }
 
+    /**
+     * An answer the peer gave (a status next_upstream names, memcached's not_found) moves on only
+     * while a peer is left; otherwise it is passed on as it came (nginx's ngx_http_upstream_test_next).
+     */
+    final boolean mayRetryAnswer(Condition cond, boolean requestSent) {
+        return dialer.peerLeft() && mayRetry(cond, requestSent);
+    }
+
     final boolean mayRetry(Condition cond, boolean requestSent) {
         return !finished && !ex.responseStarted() && RetryRule.allows(next, cond, dialer.peersTried(), dialer.elapsedNanos(),
                 ex.request().method(), requestSent, replayable());

@@ -390,6 +390,29 @@ public final class Exchange extends ExchangeResponse {
     }
 
     /**
+     * X-Accel-Redirect from an upstream (nginx's ngx_http_upstream_process_headers): "@name" goes to
+     * that location; a URI, with its arguments if it has any, is redirected to internally as GET
+     * (HEAD stays HEAD); a URI that could climb out of the tree ("..", NUL) answers 404.
+     */
+    public void accelRedirect(String target) {
+        if (target.startsWith("@")) {
+            namedRedirect(target);
+            return;
+        }
+        RequestTarget parsed = RequestTarget.parse(target);
+        int q = target.indexOf('?');
+        String rawPath = q < 0 ? target : target.substring(0, q);
+        if (parsed == null || ("/" + rawPath + "/").contains("/../") || parsed.absoluteHost() != null) {
+            sendError(HttpResponseStatus.NOT_FOUND, false);
+            return;
+        }
+        if (!request.method().equals(HttpMethod.HEAD)) {
+            request.setMethod(HttpMethod.GET);
+        }
+        internalRedirect(parsed.path() + (parsed.query() == null ? "" : "?" + parsed.query()));
+    }
+
+    /**
      * A redirect with nginx's HTML body; a location starting with "/" is completed as
      * {@link RedirectLocation} says. As in nginx, error_page for the redirect's status may answer
      * instead, keeping the Location.

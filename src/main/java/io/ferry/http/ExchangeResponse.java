@@ -3,10 +3,12 @@ package io.ferry.http;
 import io.ferry.http.hook.BodyFilter;
 import io.ferry.http.hook.ContentHandlers;
 import io.ferry.http.hook.HeaderFilter;
+import io.ferry.log.LogModule;
 import io.ferry.model.ClientTimeouts;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -171,11 +173,22 @@ public abstract class ExchangeResponse extends ExchangeVariables {
 
     /**
      * The exchange outlives its response as a tunnel, for the log line written when it closes; the
-     * heads it no longer needs are let go (each idle WebSocket would otherwise keep them), so
-     * $sent_http_* and $upstream_http_* are empty in that line.
+     * heads it no longer needs are let go (each idle WebSocket would otherwise keep them): only the
+     * response headers the location's log formats name as $sent_http_* stay, and $upstream_http_*
+     * is empty in that line.
      */
     void releaseHeads() {
-        response = null;
+        if (response != null) {
+            Set<String> logged = LogModule.loggedResponseHeaders(settings);
+            HttpResponse kept = null;
+            if (!logged.isEmpty()) {
+                kept = new DefaultHttpResponse(response.protocolVersion(), response.status());
+                for (String name : logged) {
+                    kept.headers().add(name, response.headers().getAll(name));
+                }
+            }
+            response = kept;
+        }
         forgetUpstreamHeaders();
     }
 

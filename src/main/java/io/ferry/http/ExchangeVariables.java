@@ -43,6 +43,7 @@ public abstract class ExchangeVariables implements RequestScope {
     long headerBytes;
     int status;
     boolean clientGone;
+    private boolean uriAddedToAlias;
     private String requestId;
     private List<UpstreamTiming> upstreams;
     private java.util.Map<String, String> userVariables;
@@ -365,6 +366,16 @@ public abstract class ExchangeVariables implements RequestScope {
     @Override
     public String requestFilename() {
         return settings.documentRoot() == null ? null : settings.documentRoot().filename(this, uri());
+    }
+
+    @Override
+    public boolean uriAddedToAlias() {
+        return uriAddedToAlias;
+    }
+
+    /** try_files found $uri under a regex location's alias: from now on the alias is its directory. */
+    void addUriToAlias() {
+        uriAddedToAlias = true;
     }
 
     @Override

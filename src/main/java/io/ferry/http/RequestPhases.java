@@ -8,6 +8,7 @@ import io.ferry.http.hook.PreAccessHandler;
 import io.ferry.http.hook.RewriteHandler;
 import io.ferry.http.hook.RewriteHandler.Outcome;
 
+import io.ferry.model.DocumentRoot;
 import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;
 import io.ferry.route.LocationMatch;
@@ -115,7 +116,7 @@ final class RequestPhases {
         }
         int refusal = peer.verify().refusal(peer.channel(), peer.engine());
         if (refusal != 0) {
-            LOG.info(refusal == 496 ? "client sent no required SSL certificate"
+            ex.errorLog().info(refusal == 496 ? "client sent no required SSL certificate"
                     : "client SSL certificate verify error: " + peer.verify().result(peer.channel(), peer.engine()));
             ex.sendCertificateError(refusal);
             return true;
@@ -263,9 +264,18 @@ final class RequestPhases {
             if (dir) {
                 name = name.substring(0, name.length() - 1);
             }
-            Path file = ex.settings.documentRoot() == null ? null : ex.settings.documentRoot().resolve(ex, name);
+            DocumentRoot root = ex.settings.documentRoot();
+            Path file = root == null ? null : root.resolveTried(ex, name);
             if (file != null && (dir ? Files.isDirectory(file) : Files.isRegularFile(file))) {
-                ex.rewriteTarget(name, ex.target.query());
+                if (root.wholeAlias()) {
+                    // nginx keeps $uri for a directory found under a regex location's alias.
+                    if (!dir) {
+                        ex.rewriteTarget(name, ex.target.query());
+                        ex.addUriToAlias();
+                    }
+                } else {
+                    ex.rewriteTarget(name, ex.target.query());
+                }
                 return true;
             }
         }

@@ -14,8 +14,13 @@ import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import org.slf4j.Logger;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * nginx's http log module: log_format at the http level, built once per configuration, and each
@@ -36,6 +41,7 @@ public final class LogModule implements Module {
      */
     private record LogSettings(List<AccessLog> accessLogs, boolean subrequests, List<ErrorLog> errorLog) {
     }
+    private static final Pattern SENT_HTTP = Pattern.compile("\\$\\{?sent_http_([A-Za-z0-9_]+)");
 
     @Override
     public String name() {
@@ -89,5 +95,17 @@ public final class LogModule implements Module {
     /** Whether a subrequest served with these settings is written to its access logs (nginx's log_subrequest). */
     public static boolean logsSubrequests(LocationSettings settings) {
         return settings.module(SETTINGS).subrequests();
+    }
+
+    /** The response headers ("sec-websocket-accept") these settings' access log formats name as $sent_http_*. */
+    public static Set<String> loggedResponseHeaders(LocationSettings settings) {
+        Set<String> names = new HashSet<>();
+        for (AccessLog log : accessLogs(settings)) {
+            Matcher m = SENT_HTTP.matcher(log.format().template().text());
+            while (m.find()) {
+                names.add(m.group(1).toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+        }
+        return names;
     }
 }

@@ -216,6 +216,13 @@ final class MemcachedExchange extends UpstreamExchange {
                 return;
             }
             found(flags);
+            if (ex.isHead()) {
+                // As nginx, the value is not read for HEAD: the connection is closed instead of reused.
+                trailerValid = false;
+                state = State.DONE;
+                buf.skipBytes(buf.readableBytes());
+                return;
+            }
             state = remaining == 0 ? State.TRAILER : State.DATA;
         }
 
@@ -234,11 +241,7 @@ final class MemcachedExchange extends UpstreamExchange {
 
         private void readData(ByteBuf buf) {
             int n = (int) Math.min(remaining, buf.readableBytes());
-            if (ex.isHead()) {
-                buf.skipBytes(n);
-            } else {
-                forward(new DefaultHttpContent(buf.readRetainedSlice(n)));
-            }
+            forward(new DefaultHttpContent(buf.readRetainedSlice(n)));
             remaining -= n;
             if (remaining == 0) {
                 state = State.TRAILER;
@@ -265,7 +268,7 @@ final class MemcachedExchange extends UpstreamExchange {
             ex.errorLog().info("key: \"{}\" was not found by memcached, client: {}, server: {}, request: \"{} {} {}\", upstream: \"{}\"",
                     key, ex.remoteAddr(), ex.serverName(), ex.method(), ex.requestUri(), ex.protocol(), upstreamUrl(peer()));
             timing().status(404);
-            if (mayRetry(Condition.NOT_FOUND)) {
+            if (mayRetryAnswer(Condition.NOT_FOUND)) {
                 retry(HttpResponseStatus.NOT_FOUND);
                 return;
             }

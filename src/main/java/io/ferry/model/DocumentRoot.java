@@ -35,12 +35,16 @@ public record DocumentRoot(Template path, Path prefix, boolean alias, int aliasL
 
     /** $request_filename: the file path {@code uri} maps to, exactly as nginx builds it (not normalized). */
     public String filename(RequestScope scope, String uri) {
+        return filename(scope, uri, scope.uriAddedToAlias());
+    }
+
+    private String filename(RequestScope scope, String uri, boolean uriAddedToAlias) {
         String root = documentRoot(scope);
         if (!alias) {
             return root + uri;
         }
         if (aliasLength == WHOLE) {
-            return root;
+            return uriAddedToAlias ? root + uri : root;
         }
         return root + (uri.length() >= aliasLength ? uri.substring(aliasLength) : "");
     }
@@ -51,8 +55,22 @@ public record DocumentRoot(Template path, Path prefix, boolean alias, int aliasL
      * Symbolic links inside the base are followed, as nginx does by default.
      */
     public Path resolve(RequestScope scope, String uri) {
+        return resolve(scope, uri, scope.uriAddedToAlias());
+    }
+
+    /** The file a try_files name maps to: under a regex location's alias, that directory plus the name. */
+    public Path resolveTried(RequestScope scope, String name) {
+        return resolve(scope, name, true);
+    }
+
+    /** True for the alias of a regex location, which try_files treats as a directory. */
+    public boolean wholeAlias() {
+        return alias && aliasLength == WHOLE;
+    }
+
+    private Path resolve(RequestScope scope, String uri, boolean uriAddedToAlias) {
         try {
-            Path file = Path.of(filename(scope, uri)).normalize();
+            Path file = Path.of(filename(scope, uri, uriAddedToAlias)).normalize();
             return file.startsWith(base) ? file : null;
         } catch (InvalidPathException e) {
             return null;

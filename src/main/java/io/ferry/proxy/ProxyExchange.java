@@ -1,6 +1,7 @@
 package io.ferry.proxy;
 
 import io.ferry.cache.HttpCache;
+import io.ferry.gateway.BufferSettings;
 import io.ferry.gateway.UpstreamAttempt;
 import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
@@ -191,6 +192,13 @@ final class ProxyExchange extends UpstreamExchange {
                 if (!ex.errorPage(code)) {
                     ex.sendError(res.status(), false);
                 }
+                return;
+            }
+            String accel = res.headers().get("X-Accel-Redirect");
+            if (accel != null && !proxy.buffering().ignored().contains(BufferSettings.Ignored.X_ACCEL_REDIRECT)) {
+                discard();
+                ex.onAbort(null);
+                ex.accelRedirect(accel);
                 return;
             }
             responseReusable = HttpUtil.isKeepAlive(res) && HttpUtil.isKeepAlive(upstreamRequest);

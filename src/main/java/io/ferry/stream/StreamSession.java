@@ -206,7 +206,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
 
             @Override
             public void failed() {
-                variables.attemptFailed();
+                variables.attemptFailed(attemptStart);
             }
         };
     }

@@ -12,6 +12,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +45,8 @@ final class StreamVariables implements ConnectionScope {
     private final long started = System.nanoTime();
     private final List<String> upstreamAddrs = new ArrayList<>();
     private final List<String> connectTimes = new ArrayList<>();
+    /** Each failed attempt's duration: nginx lists every attempt in the per-upstream variables. */
+    private final List<String> failedTimes = new ArrayList<>();
     private TrafficCounter upstreamTraffic;
     private StreamRelay relay;
     private long upstreamConnected;
@@ -84,8 +87,9 @@ final class StreamVariables implements ConnectionScope {
         upstreamAddrs.add(address);
     }
 
-    void attemptFailed() {
+    void attemptFailed(long attemptStart) {
         connectTimes.add("-");
+        failedTimes.add(Seconds.of(System.nanoTime() - attemptStart));
     }
 
     void connected(long attemptStart, TrafficCounter traffic) {
@@ -168,20 +172,33 @@ final class StreamVariables implements ConnectionScope {
     }
 
     String upstreamBytesSent() {
-        return upstreamTraffic == null || relay.spliced() ? null : Long.toString(upstreamTraffic.out());
+        return perAttempt("0", upstreamTraffic == null || relay.spliced() ? null : Long.toString(upstreamTraffic.out()));
     }
 
     String upstreamBytesReceived() {
-        return upstreamTraffic == null || relay.spliced() ? null : Long.toString(upstreamTraffic.in());
+        return perAttempt("0", upstreamTraffic == null || relay.spliced() ? null : Long.toString(upstreamTraffic.in()));
     }
 
-    /** Seconds the upstream connection was open, millisecond resolution. */
+    /** Seconds each upstream connection was open, millisecond resolution. */
     String upstreamSessionTime() {
-        if (upstreamConnected == 0) {
-            return null;
+        String current = null;
+        if (upstreamConnected != 0) {
+            long end = upstreamEnded != 0 ? upstreamEnded : ended ? endedAt : System.nanoTime();
+            current = Seconds.of(Math.max(0, end - upstreamConnected));
         }
-        long end = upstreamEnded != 0 ? upstreamEnded : ended ? endedAt : System.nanoTime();
-        return Seconds.of(Math.max(0, end - upstreamConnected));
+        return joined(new ArrayList<>(failedTimes), current);
+    }
+
+    /** One value per attempt, as nginx's upstream states: a failed attempt moved no bytes. */
+    private String perAttempt(String failed, String current) {
+        return joined(new ArrayList<>(Collections.nCopies(failedTimes.size(), failed)), current);
+    }
+
+    private static String joined(List<String> values, String current) {
+        if (current != null) {
+            values.add(current);
+        }
+        return values.isEmpty() ? null : String.join(", ", values);
     }
 
     @Override

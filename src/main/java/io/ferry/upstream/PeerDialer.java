@@ -86,6 +86,11 @@ public final class PeerDialer {
         return tried.size();
     }
 
+    /** Whether a peer remains untried, dead or alive: nginx moves on after an answer only then. */
+    public boolean peerLeft() {
+        return tried.size() < group.peerCount();
+    }
+
     /** Time since the dialer was made, the start of the request: what _timeout bounds. */
     public long elapsedNanos() {
         return System.nanoTime() - started;

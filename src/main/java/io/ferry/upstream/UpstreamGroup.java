@@ -62,6 +62,11 @@ public final class UpstreamGroup {
         return List.copyOf(peers);
     }
 
+    /** How many peers a request may try at most, backups included (nginx's peer.tries). */
+    public int peerCount() {
+        return peers.size();
+    }
+
     /** The next peer for this request, or null when none is usable ("no live upstreams"). */
     public Peer select(ConnectionScope request, Set<Peer> tried) {
         long now = System.nanoTime();

@@ -130,6 +130,14 @@ public interface RequestScope extends ConnectionScope {
         return null;
     }
 
+    /**
+     * True once try_files found the URI under a regex location's alias, which then names the
+     * directory the URI is looked up in rather than the whole path (nginx's add_uri_to_alias).
+     */
+    default boolean uriAddedToAlias() {
+        return false;
+    }
+
     /** A variable assigned by `set` in this request, or null. */
     default String userVariable(String name) {
         return null;

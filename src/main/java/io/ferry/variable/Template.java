@@ -2,6 +2,7 @@ package io.ferry.variable;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * A directive value with variables, compiled once per configuration load so that rendering a
@@ -62,7 +63,8 @@ public final class Template {
                 parts.add(literal.toString());
                 literal.setLength(0);
             }
-            parts.add(variables.resolve(name));
+            ConnectionVariable variable = variables.resolve(name);
+            parts.add(name.length() == 1 && Character.isDigit(name.charAt(0)) ? new Capture(variable) : variable);
         }
         if (literal.length() > 0 || parts.isEmpty()) {
             parts.add(literal.toString());
@@ -114,6 +116,35 @@ public final class Template {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * Renders a rewrite replacement: a capture ($1..$9) written after the replacement's '?' passes
+     * through {@code argCapture} (nginx escapes those for a %-encoded request URI).
+     */
+    public String renderReplacement(ConnectionScope scope, UnaryOperator<String> argCapture) {
+        StringBuilder out = new StringBuilder();
+        boolean inArgs = false;
+        for (Object part : parts) {
+            if (part instanceof String s) {
+                out.append(s);
+                inArgs |= s.indexOf('?') >= 0;
+            } else {
+                String v = ((ConnectionVariable) part).value(scope);
+                if (v != null) {
+                    out.append(inArgs && part instanceof Capture ? argCapture.apply(v) : v);
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /** A regex capture among the parts, which a rewrite replacement treats apart from other variables. */
+    private record Capture(ConnectionVariable variable) implements ConnectionVariable {
+        @Override
+        public String value(ConnectionScope scope) {
+            return variable.value(scope);
+        }
     }
 
     @Override

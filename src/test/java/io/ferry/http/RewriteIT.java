@@ -102,6 +102,14 @@ class RewriteIT {
                             expires 1h;
                         }
                         location = /private { internal; return 200 "secret"; }
+                        location /argcap/ {
+                            rewrite ^(.*) $1?c=$1;
+                            return 200 "uri:$uri args:$args";
+                        }
+                        location ~ ^/tried-alias/ {
+                            alias shared;
+                            try_files $uri =404;
+                        }
                         location /flags/ {
                             set $mode "guest";
                             if ($arg_admin) {
@@ -219,6 +227,22 @@ class RewriteIT {
         assertThat(r.body()).isEqualTo("aliased");
         assertThat(r.headers().firstValue("Cache-Control")).hasValue("max-age=3600");
         assertThat(r.headers().firstValue("Expires")).isPresent();
+    }
+
+    @Test
+    void aCaptureInTheNewArgumentsIsEscapedAgainForAnEncodedUri() throws Exception {
+        assertThat(send("GET", "/argcap/%25?a=b").body()).isEqualTo("uri:/argcap/% args:c=/argcap/%25&a=b");
+        assertThat(send("GET", "/argcap/x?a=b").body()).isEqualTo("uri:/argcap/x args:c=/argcap/x&a=b");
+    }
+
+    @Test
+    void tryFilesLooksUnderTheAliasOfARegexLocation() throws Exception {
+        Files.createDirectories(prefix.resolve("shared/tried-alias"));
+        Files.writeString(prefix.resolve("shared/tried-alias/page.txt"), "tried");
+        HttpResponse<String> r = send("GET", "/tried-alias/page.txt");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("tried");
+        assertThat(send("GET", "/tried-alias/missing.txt").statusCode()).isEqualTo(404);
     }
 
     @Test

@@ -85,6 +85,22 @@ final class MemcachedServer implements AutoCloseable {
         }
     }
 
+    /** memcached's "stats" total_connections: every connection it accepted, this one included. */
+    long totalConnections() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("stats\r\n".getBytes(StandardCharsets.US_ASCII));
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            for (String line; (line = in.readLine()) != null && !line.equals("END"); ) {
+                if (line.startsWith("STAT total_connections ")) {
+                    return Long.parseLong(line.substring(23).trim());
+                }
+            }
+            throw new IOException("memcached's stats have no total_connections");
+        }
+    }
+
     @Override
     public void close() throws Exception {
         process.destroy();

@@ -92,6 +92,48 @@ class MemcachedUpstreamIT {
     }
 
     @Test
+    void aMissOnTheLastPeerIsAnsweredAndItsConnectionKept() throws Exception {
+        port = FerryInstance.freePort();
+        ferry = closer.add(FerryInstance.start(prefix, """
+                http {
+                    upstream one { server 127.0.0.1:%d; keepalive 1; }
+                    server {
+                        listen 127.0.0.1:%d;
+                        location / { set $memcached_key $uri; memcached_pass one; memcached_next_upstream not_found; }
+                    }
+                }
+                """.formatted(full.port(), port)));
+        long before = full.totalConnections();
+        assertThat(get("/page").text()).isEqualTo("cached");
+        // No peer is left to move on to: the miss is the answer, and the connection stays reusable.
+        assertThat(get("/missing").status()).isEqualTo(404);
+        assertThat(get("/page").text()).isEqualTo("cached");
+        assertThat(full.totalConnections()).isEqualTo(before + 2);
+    }
+
+    @Test
+    void headClosesTheConnectionInsteadOfReadingTheValue() throws Exception {
+        port = FerryInstance.freePort();
+        ferry = closer.add(FerryInstance.start(prefix, """
+                http {
+                    upstream one { server 127.0.0.1:%d; keepalive 1; }
+                    server { listen 127.0.0.1:%d; location / { set $memcached_key $uri; memcached_pass one; } }
+                }
+                """.formatted(full.port(), port)));
+        long before = full.totalConnections();
+        RawHttpClient.Response head;
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            c.send("HEAD /page HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+            head = c.read(true);
+        }
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.header("Content-Length")).isEqualTo("6");
+        assertThat(get("/page").text()).isEqualTo("cached");
+        // the HEAD's connection was not kept: the GET needed a new one
+        assertThat(full.totalConnections()).isEqualTo(before + 3);
+    }
+
+    @Test
     void aPeerThatNeverAnswersIs504AfterTheReadTimeout() throws Exception {
         try (SilentPeer mute = SilentPeer.mute()) {
             port = FerryInstance.freePort();

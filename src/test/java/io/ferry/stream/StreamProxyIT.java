@@ -274,7 +274,7 @@ class StreamProxyIT {
         TcpBackend echo = backend(TcpBackend.echo());
         int refused = FerryInstance.freePort();
         start("""
-                log_format up "$upstream_addr $status";
+                log_format up "$upstream_addr $status $upstream_bytes_sent!$upstream_bytes_received";
                 upstream pair { server 127.0.0.1:%d max_fails=1 fail_timeout=30s; server 127.0.0.1:%d; }
                 server { listen 127.0.0.1:PORT; proxy_pass pair; access_log logs/up.log up; }
                 """.formatted(refused, echo.port()));
@@ -287,7 +287,8 @@ class StreamProxyIT {
         assertThat(echo.accepted.get()).isEqualTo(4);
         assertThat(errorLines("connect() failed (111: Connection refused) while connecting to upstream")).isEqualTo(1);
         List<String> lines = awaitLogLines(prefix.resolve("logs/up.log"), 4);
-        assertThat(lines).contains("127.0.0.1:" + refused + ", 127.0.0.1:" + echo.port() + " 200");
+        // Each attempt has its own value, as $upstream_addr: the refused one moved no bytes.
+        assertThat(lines).contains("127.0.0.1:" + refused + ", 127.0.0.1:" + echo.port() + " 200 0, 6!0, 6");
     }
 
     @Test

@@ -78,7 +78,8 @@ class SniIT {
                         location / { return 200 "server default"; }
                     }
                     server {
-                        listen 127.0.0.1:%1$d ssl;
+                        # without "ssl" here: the address is an ssl one all the same, and the certificate counts
+                        listen 127.0.0.1:%1$d;
                         server_name b.test *.b.test;
                         ssl_certificate b.crt;
                         ssl_certificate_key b.key;

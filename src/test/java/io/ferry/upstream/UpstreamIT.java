@@ -386,6 +386,8 @@ class UpstreamIT {
                 """.formatted(a.port(), b.port()));
         HttpResponse<String> r = get("/s");
         assertThat(r.statusCode()).isEqualTo(503);
+        // The last peer's own answer, not an error page of Ferry's.
+        assertThat(r.body()).startsWith("GET /s\n");
         assertThat(a.requests()).hasSize(1);
         assertThat(b.requests()).hasSize(1);
     }

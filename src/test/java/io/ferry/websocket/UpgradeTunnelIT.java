@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +47,7 @@ class UpgradeTunnelIT {
         port = FerryInstance.freePort();
         ferry = closer.add(FerryInstance.start(prefix, """
                 http {
+                    log_format tunnel "$status $sent_http_connection $sent_http_upgrade";
                     map $http_upgrade $connection_upgrade {
                         default upgrade;
                         ''      close;
@@ -58,6 +60,7 @@ class UpgradeTunnelIT {
                             proxy_set_header Upgrade $http_upgrade;
                             proxy_set_header Connection $connection_upgrade;
                             proxy_read_timeout 1s;
+                            access_log logs/tunnel.log tunnel;
                         }
                         location /ws {
                             proxy_pass http://127.0.0.1:%3$d;
@@ -133,6 +136,14 @@ class UpgradeTunnelIT {
         String upstreamHead = backend.get(10, TimeUnit.SECONDS).toLowerCase();
         assertThat(upstreamHead).contains("connection: upgrade").contains("upgrade: websocket")
                 .contains("sec-websocket-key: dghlihnhbxbszsbub25jzq==");
+        // The 101's head is let go while the tunnel runs, but what the log format names is kept.
+        Path log = prefix.resolve("logs/tunnel.log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(Files.exists(log) && Files.readString(log).contains("101 "))) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        assertThat(Files.readString(log)).contains("101 upgrade websocket\n");
     }
 
     @Test

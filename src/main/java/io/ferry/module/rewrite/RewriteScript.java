@@ -3,6 +3,7 @@ package io.ferry.module.rewrite;
 import io.ferry.http.Exchange;
 import io.ferry.http.hook.RewriteHandler.Outcome;
 import io.ferry.variable.Captures;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -10,6 +11,8 @@ import java.util.List;
 
 /** Runs the rewrite module's directives of one level against an exchange, as nginx's script engine does. */
 final class RewriteScript {
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
     private RewriteScript() {
     }
 
@@ -57,7 +60,8 @@ final class RewriteScript {
             return Outcome.CONTINUE;
         }
         ex.captures(m);
-        String replacement = rw.replacement().render(ex);
+        String replacement = escapesArgCaptures(ex)
+                ? rw.replacement().renderReplacement(ex, RewriteScript::escapeArgs) : rw.replacement().render(ex);
         boolean external = replacement.startsWith("http://") || replacement.startsWith("https://");
         RewriteOp.Rewrite.Flag flag = rw.flag();
         String args = ex.args();
@@ -85,6 +89,31 @@ final class RewriteScript {
             case BREAK -> Outcome.BREAK;
             default -> Outcome.CONTINUE;
         };
+    }
+
+    /**
+     * A capture copied into the new arguments comes from the decoded $uri; when the client's URI
+     * was %-encoded (or had a '+'), nginx encodes it again so the arguments mean what was sent.
+     */
+    private static boolean escapesArgCaptures(Exchange ex) {
+        String raw = ex.requestUri();
+        int q = raw.indexOf('?');
+        String path = q < 0 ? raw : raw.substring(0, q);
+        return path.indexOf('%') >= 0 || path.indexOf('+') >= 0;
+    }
+
+    /** nginx's NGX_ESCAPE_ARGS: controls, space, '#', '%', '&', '+', ';', '?', DEL and non-ASCII bytes. */
+    static String escapeArgs(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 8);
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c <= 0x20 || c >= 0x7f || "#%&+;?".indexOf(c) >= 0) {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            } else {
+                out.append((char) c);
+            }
+        }
+        return out.toString();
     }
 
     private static boolean holds(Condition c, Exchange ex) {
