@@ -2,6 +2,7 @@ package io.ferry.fastcgi;
 
 import io.ferry.cache.HttpCache;
 import io.ferry.gateway.BufferSettings;
+import io.ferry.module.limitrate.LimitRateModule;
 import io.ferry.gateway.UpstreamAttempt;
 import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
@@ -260,6 +261,9 @@ final class FastCgiExchange extends UpstreamExchange {
                 succeeded();
                 discard();
                 return;
+            }
+            if (!settings.buffering().ignored().contains(BufferSettings.Ignored.X_ACCEL_LIMIT_RATE)) {
+                LimitRateModule.fromUpstream(ex, parsed.header("x-accel-limit-rate"));
             }
             HttpResponseStatus status = parsed.reason() == null ? HttpResponseStatus.valueOf(code)
                     : new HttpResponseStatus(code, parsed.reason());

@@ -2,6 +2,7 @@ package io.ferry.proxy;
 
 import io.ferry.cache.HttpCache;
 import io.ferry.gateway.BufferSettings;
+import io.ferry.module.limitrate.LimitRateModule;
 import io.ferry.gateway.UpstreamAttempt;
 import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
@@ -200,6 +201,9 @@ final class ProxyExchange extends UpstreamExchange {
                 ex.onAbort(null);
                 ex.accelRedirect(accel);
                 return;
+            }
+            if (!proxy.buffering().ignored().contains(BufferSettings.Ignored.X_ACCEL_LIMIT_RATE)) {
+                LimitRateModule.fromUpstream(ex, res.headers().get("X-Accel-Limit-Rate"));
             }
             responseReusable = HttpUtil.isKeepAlive(res) && HttpUtil.isKeepAlive(upstreamRequest);
             HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, res.status());

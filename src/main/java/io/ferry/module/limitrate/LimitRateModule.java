@@ -131,14 +131,20 @@ public final class LimitRateModule implements Module {
         return LimitRateModule::start;
     }
 
+    /**
+     * An upstream's X-Accel-Limit-Rate (bytes per second), which the proxy and FastCGI modules hand over
+     * unless their *_ignore_headers name it; it takes precedence over limit_rate, as in nginx.
+     */
+    public static void fromUpstream(Exchange ex, String value) {
+        if (value != null && value.matches("[0-9]{1,15}")) {
+            assign(ex, Long.parseLong(value));
+        }
+    }
+
     /** The response's head is next: its rate goes down the pipeline ahead of it, for the pacer. */
     private static void start(Exchange ex, io.netty.handler.codec.http.HttpResponse response) {
         if (ex.isSubrequest()) {
             return;
-        }
-        String accel = ex.upstreamHeader("X-Accel-Limit-Rate");
-        if (accel != null && accel.matches("[0-9]{1,15}")) {
-            assign(ex, Long.parseLong(accel));
         }
         State st = ex.moduleContext(STATE);
         Settings s = ex.settings().module(SETTINGS);
