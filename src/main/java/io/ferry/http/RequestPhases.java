@@ -115,7 +115,7 @@ final class RequestPhases {
         }
         int refusal = peer.verify().refusal(peer.channel(), peer.engine());
         if (refusal != 0) {
-            LOG.info(refusal == 496 ? "client sent no required SSL certificate"
+            ex.errorLog().info(refusal == 496 ? "client sent no required SSL certificate"
                     : "client SSL certificate verify error: " + peer.verify().result(peer.channel(), peer.engine()));
             ex.sendCertificateError(refusal);
             return true;
