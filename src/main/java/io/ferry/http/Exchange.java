@@ -526,6 +526,11 @@ public final class Exchange extends ExchangeResponse {
     }
 
 
+    /** The connection ends for a timeout or a 444: reset_timedout_connection of this location applies. */
+    public void timedOut() {
+        connection.timedOut(settings().module(io.ferry.http.conn.ConnectionModule.SETTINGS));
+    }
+
     /** Cuts the exchange off mid-response: the client sees a truncated response, never a complete-looking one. */
     public void abort() {
         if (!responseDone) {

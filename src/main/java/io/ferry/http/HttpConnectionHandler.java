@@ -1,5 +1,7 @@
 package io.ferry.http;
 
+import io.ferry.http.conn.ConnectionModule;
+import io.ferry.http.conn.ConnectionSettings;
 import io.ferry.http.hook.ContentHandlers;
 import io.ferry.http.hook.ExchangeListener;
 
@@ -7,6 +9,7 @@ import io.ferry.net.TrafficCounter;
 import io.ferry.route.ServerSelector;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -57,6 +60,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean inputShutdown;
     private boolean closing;
     private boolean lingering;
+    private boolean timedOut;
+    private ScheduledFuture<?> lingerTimer;
+    private long lingerDeadline;
+    private Duration lingerTimeout;
     private boolean draining;
     private Duration headerTimeout = Duration.ofSeconds(60);
     private Duration keepaliveTimeout = headerTimeout;
@@ -130,7 +137,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (lingering) {
             ReferenceCountUtil.release(msg);
-            ctx.read();
+            lingerRead();
             return;
         }
         if (current != null) {
@@ -168,9 +175,16 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         inMark = traffic.in();
         ended(exchange);
         if (!keepAlive || inputShutdown || closing) {
+            boolean moreToRead = !exchange.requestComplete() || !pipelined.isEmpty();
             releasePipelined();
-            if (!exchange.requestComplete() && !inputShutdown) {
-                lingerThenClose();
+            ConnectionSettings close = exchange.settings().module(ConnectionModule.SETTINGS);
+            boolean linger = switch (close.lingeringClose()) {
+                case OFF -> false;
+                case ON -> moreToRead;
+                case ALWAYS -> true;
+            };
+            if (linger && !inputShutdown && !timedOut) {
+                lingerThenClose(close);
             } else {
                 ctx.close();
             }
@@ -250,18 +264,48 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     /**
      * nginx's lingering close: when the client may still be sending a request Ferry refused,
      * closing at once would reset the connection and destroy the answer in flight. Our side is
-     * shut, what still arrives is read and dropped, and the socket closes at the client's EOF or
-     * after two seconds.
+     * shut, what still arrives is read and dropped, and the socket closes at the client's EOF,
+     * when no byte came for lingering_timeout, or after lingering_time in all.
      */
-    private void lingerThenClose() {
+    private void lingerThenClose(ConnectionSettings close) {
         if (!(ctx.channel() instanceof io.netty.channel.socket.DuplexChannel duplex)
                 || ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null) {
             ctx.close();
             return;
         }
         lingering = true;
-        ctx.executor().schedule(() -> ctx.close(), 2, TimeUnit.SECONDS);
-        duplex.shutdownOutput().addListener(f -> ctx.read());
+        lingerDeadline = System.nanoTime() + close.lingeringTime().toNanos();
+        lingerTimeout = close.lingeringTimeout();
+        duplex.shutdownOutput().addListener(f -> lingerRead());
+    }
+
+    private void lingerRead() {
+        if (lingerTimer != null) {
+            lingerTimer.cancel(false);
+        }
+        long left = Math.min(lingerDeadline - System.nanoTime(), lingerTimeout.toNanos());
+        if (left <= 0) {
+            ctx.close();
+            return;
+        }
+        lingerTimer = ctx.executor().schedule(() -> ctx.close(), left, TimeUnit.NANOSECONDS);
+        ctx.read();
+    }
+
+    /**
+     * The connection ends for a timeout or a 444 (nginx's c->timedout): no lingering, and with
+     * reset_timedout_connection the close resets it, so the kernel frees the socket at once.
+     */
+    void timedOut() {
+        timedOut(current != null ? current.settings().module(ConnectionModule.SETTINGS)
+                : sites.get().defaultServer().fallback().module(ConnectionModule.SETTINGS));
+    }
+
+    void timedOut(ConnectionSettings close) {
+        timedOut = true;
+        if (close.resetTimedout()) {
+            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+        }
     }
 
     /** True once a graceful shutdown asked this connection to end after the current response. */
@@ -301,6 +345,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         stopIdleTimer();
+        if (lingerTimer != null) {
+            lingerTimer.cancel(false);
+        }
         releasePipelined();
         leave();
         if (current != null) {
@@ -367,6 +414,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             ctx.read();
             scheduleIdleCheck(TimeUnit.MILLISECONDS.toNanos(1));
         } else {
+            if (state == ConnectionStates.State.READING) {
+                // client_header_timeout; a keepalive connection that stays silent just closes
+                timedOut(sites.get().defaultServer().fallback().module(ConnectionModule.SETTINGS));
+            }
             ctx.close();
         }
     }

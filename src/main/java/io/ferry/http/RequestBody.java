@@ -22,9 +22,6 @@ import java.util.concurrent.TimeUnit;
  * ({@link #buffer}: memory, then a temporary file), as nginx's request buffering does.
  */
 final class RequestBody {
-    /** nginx's lingering_timeout and lingering_time defaults: the wait for each read, and for all, of a discarded body. */
-    static final java.time.Duration LINGERING_TIMEOUT = java.time.Duration.ofSeconds(5);
-    static final java.time.Duration LINGERING_TIME = java.time.Duration.ofSeconds(30);
     private final Exchange exchange;
     private BodySink sink;
     /** Chunks that arrived while the access phase waited, before any handler took the body. */
@@ -180,6 +177,7 @@ final class RequestBody {
         }
         exchange.errorLog().info("*{} client timed out (110: Connection timed out) while reading client request body, client: {}",
                 exchange.connection(), exchange.remoteAddr());
+        exchange.timedOut();
         exchange.bodyFailed(HttpResponseStatus.REQUEST_TIMEOUT);
     }
 
@@ -219,16 +217,16 @@ final class RequestBody {
     /**
      * The response went out before the body was read: the rest is read and dropped so the
      * connection can serve the next request (nginx's discarded request body). Each read may wait
-     * {@link #LINGERING_TIMEOUT}, all of them {@link #LINGERING_TIME}; past that, or on a malformed
+     * lingering_timeout, all of them lingering_time; past that, or on a malformed
      * chunk, the connection closes. No client_max_body_size applies to bytes nobody keeps.
      */
     void discardAfterResponse() {
-        discardDeadline = System.nanoTime() + LINGERING_TIME.toNanos();
+        discardDeadline = System.nanoTime() + lingering().lingeringTime().toNanos();
         readDiscarded();
     }
 
     private void readDiscarded() {
-        long left = Math.min(discardDeadline - System.nanoTime(), LINGERING_TIMEOUT.toNanos());
+        long left = Math.min(discardDeadline - System.nanoTime(), lingering().lingeringTimeout().toNanos());
         if (left <= 0) {
             exchange.context().close();
             return;
@@ -238,6 +236,10 @@ final class RequestBody {
             exchange.context().close();
         }, left, TimeUnit.NANOSECONDS);
         exchange.context().read();
+    }
+
+    private io.ferry.http.conn.ConnectionSettings lingering() {
+        return exchange.settings().module(io.ferry.http.conn.ConnectionModule.SETTINGS);
     }
 
     private void discarded(HttpContent chunk) {

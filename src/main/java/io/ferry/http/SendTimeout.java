@@ -31,6 +31,10 @@ public final class SendTimeout extends IdleStateHandler {
         if (pending != null && pending.totalPendingWriteBytes() > 0) {
             LOG.info("client timed out (110: Connection timed out) while sending response to client, client: {}",
                     ctx.channel().remoteAddress());
+            HttpConnectionHandler connection = ctx.pipeline().get(HttpConnectionHandler.class);
+            if (connection != null) {
+                connection.timedOut();
+            }
             ctx.close();
         }
     }

@@ -28,10 +28,16 @@ import java.util.List;
  */
 public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.Decoder, ServerCodec.Encoder> {
 
-    /** {@code maxLine}: the longest header line accepted (nginx: one large_client_header_buffers buffer). */
-    public ServerCodec(HttpDecoderConfig config, int maxLine) {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.ferry.error");
+
+    /**
+     * {@code maxLine}: the longest header line accepted (nginx: one large_client_header_buffers buffer);
+     * {@code headers}: the default server's ignore_invalid_headers and underscores_in_headers.
+     */
+    public ServerCodec(HttpDecoderConfig config, int maxLine, io.ferry.http.conn.ConnectionSettings headers) {
         ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
-        init(new Decoder(config, maxLine, methods), new Encoder(methods));
+        init(new Decoder(config, maxLine, headers.ignoreInvalidHeaders() ? headers.underscoresInHeaders() ? 1 : 0 : -1, methods),
+                new Encoder(methods));
     }
 
     /** The exchange of an upgrade request did not switch protocols: what follows it is HTTP after all. */
@@ -54,6 +60,8 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
     static final class Decoder extends HttpRequestDecoder {
         private final ArrayDeque<HttpMethod> methods;
         private final int maxLine;
+        /** -1: every name Netty takes is kept; 0: names outside nginx's letters, digits and '-' are dropped; 1: '_' too is valid. */
+        private final int validNames;
         private boolean atHeaders = true;
         private boolean rejected;
         private boolean requestLineComplete;
@@ -66,9 +74,10 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
         private boolean paused;
         private ChannelHandlerContext decoderContext;
 
-        Decoder(HttpDecoderConfig config, int maxLine, ArrayDeque<HttpMethod> methods) {
+        Decoder(HttpDecoderConfig config, int maxLine, int validNames, ArrayDeque<HttpMethod> methods) {
             super(config);
             this.maxLine = maxLine;
+            this.validNames = validNames;
             this.methods = methods;
         }
 
@@ -164,6 +173,14 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
                     if (!firstLine && empty) {
                         return null;
                     }
+                    if (!firstLine && !empty && invalidName(in, lineStart, i)) {
+                        String line = in.toString(lineStart, i - lineStart, java.nio.charset.StandardCharsets.ISO_8859_1).stripTrailing();
+                        LOG.info("client sent invalid header line: \"{}\" while reading client request headers, client: {}",
+                                line, decoderContext.channel().remoteAddress());
+                        end = dropLine(in, lineStart, i + 1);
+                        i = lineStart - 1;
+                        continue;
+                    }
                     if (!firstLine && unsupportedCoding(in, lineStart, i)) {
                         return new UnsupportedTransferCoding();
                     }
@@ -179,6 +196,39 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
                 }
             }
             return null;
+        }
+
+        /**
+         * ignore_invalid_headers: a name of visible characters with one nginx does not take. A name
+         * with a space or control character stays for the codec to refuse, as nginx refuses it.
+         */
+        private boolean invalidName(ByteBuf in, int start, int end) {
+            if (validNames < 0) {
+                return false;
+            }
+            boolean invalid = false;
+            for (int i = start; i < end; i++) {
+                int b = in.getByte(i) & 0xff;
+                if (b == ':') {
+                    return invalid && i > start;
+                }
+                if (b <= 0x20 || b == 0x7f) {
+                    return false;
+                }
+                invalid |= !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-'
+                        || b == '_' && validNames == 1);
+            }
+            return false;
+        }
+
+        /** Takes the line [start, next) out of the buffered header; returns the buffer's new end. */
+        private static int dropLine(ByteBuf in, int start, int next) {
+            int end = in.writerIndex();
+            byte[] rest = new byte[end - next];
+            in.getBytes(next, rest);
+            in.setBytes(start, rest);
+            in.writerIndex(end - (next - start));
+            return in.writerIndex();
         }
 
         private void reject(ByteBuf in, List<Object> out, Exception cause) {

@@ -34,6 +34,7 @@ import io.ferry.module.rewrite.RewriteModule;
 import io.ferry.module.ssi.SsiModule;
 import io.ferry.variable.Variable;
 import io.ferry.http.body.BodyModule;
+import io.ferry.http.conn.ConnectionModule;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -70,6 +71,7 @@ public final class Modules {
             new LimitRateModule(),
             new EmptyGifModule(),
             new BodyModule(),
+            new ConnectionModule(),
             new FilesModule(),
             new ResolverModule(),
             new ChunkedModule());

@@ -50,7 +50,8 @@ final class HttpPipeline {
         ch.pipeline().addLast("send-timeout", new SendTimeout(defaults.fallback().clientTimeouts().send()));
         ch.pipeline().addLast("traffic", new TrafficCounter());
         ch.pipeline().addLast("pacer", new Pacer());
-        ch.pipeline().addLast("http", new ServerCodec(decoder, limits.largeBufferSize()));
+        ch.pipeline().addLast("http", new ServerCodec(decoder, limits.largeBufferSize(),
+                defaults.fallback().module(io.ferry.http.conn.ConnectionModule.SETTINGS)));
         ch.pipeline().addLast("filters", new ResponseFilter());
         ch.pipeline().addLast("chunked", new ChunkedWriteHandler());
         ch.pipeline().addLast("handler", new HttpConnectionHandler(

@@ -17,10 +17,11 @@ import java.util.Set;
  * at the configured paths on first start when they do not exist. {@code clientVerify} is
  * {@link ClientVerify#OFF} where client certificates are not asked for (and in stream). A server
  * without ssl_certificate has no certificate, key, protocols or ciphers: SNI leaves such a server
- * the context of its address's default server, as in nginx.
+ * the context of its address's default server, as in nginx. {@code preferServerCiphers}: the
+ * server's order of ciphers wins over the client's (ssl_prefer_server_ciphers).
  */
 public record Tls(Path certificate, Path key, List<String> protocols, String ciphers, boolean selfSigned,
-        TlsSessions sessions, ClientVerify clientVerify) {
+        TlsSessions sessions, ClientVerify clientVerify, boolean preferServerCiphers) {
 
     public static final String NO_CERTIFICATE = "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive";
 

@@ -83,14 +83,15 @@ public final class TlsContexts {
     }
 
     /**
-     * What SslContextBuilder has no words for. The cache mode is the native context's; tickets are an
-     * option of each connection, set as its engine is made, before its handshake. With the cache off
-     * or none a session can still resume by ticket, as in nginx.
+     * What SslContextBuilder has no words for. The cache mode is the native context's; tickets and the
+     * cipher preference are options of each connection, set as its engine is made, before its
+     * handshake. With the cache off or none a session can still resume by ticket, as in nginx. Netty
+     * makes every context prefer the server's ciphers; nginx's default lets the client's order win.
      */
     private static SslContext configure(ReferenceCountedOpenSslContext context, Tls tls) {
         TlsSessions sessions = tls.sessions();
         context.sessionContext().setSessionCacheEnabled(sessions.cache() == TlsSessions.Cache.ON);
-        if (sessions.tickets()) {
+        if (sessions.tickets() && tls.preferServerCiphers()) {
             return context;
         }
         return new DelegatingSslContext(context) {
@@ -98,7 +99,12 @@ public final class TlsContexts {
             protected void initEngine(SSLEngine engine) {
                 ReferenceCountedOpenSslEngine openSsl = (ReferenceCountedOpenSslEngine) engine;
                 synchronized (openSsl) {
-                    SSL.setOptions(openSsl.sslPointer(), SSL.SSL_OP_NO_TICKET);
+                    if (!sessions.tickets()) {
+                        SSL.setOptions(openSsl.sslPointer(), SSL.SSL_OP_NO_TICKET);
+                    }
+                    if (!tls.preferServerCiphers()) {
+                        SSL.clearOptions(openSsl.sslPointer(), SSL.SSL_OP_CIPHER_SERVER_PREFERENCE);
+                    }
                 }
             }
         };

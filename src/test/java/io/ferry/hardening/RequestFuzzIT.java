@@ -103,6 +103,8 @@ class RequestFuzzIT {
                         # connection must still be cut at the header timeout
                         keepalive_timeout %dms;
                         client_max_body_size 64k;
+                        # a case that declares more body than it sends holds its connection that long
+                        lingering_timeout 500ms;
                         upstream app { server 127.0.0.1:%d; keepalive 32; }
                         server {
                             listen 127.0.0.1:%d;

@@ -115,7 +115,7 @@ class SatisfyTest {
 
     private String statusLine(String uri, String first, String second) {
         EmbeddedChannel ch = new EmbeddedChannel();
-        ch.pipeline().addLast(new TrafficCounter(), new ServerCodec(new HttpDecoderConfig(), 8192), new ResponseFilter(),
+        ch.pipeline().addLast(new TrafficCounter(), new ServerCodec(new HttpDecoderConfig(), 8192, io.ferry.http.conn.ConnectionSettings.DEFAULT), new ResponseFilter(),
                 new ChunkedWriteHandler(), new HttpConnectionHandler(() -> sites, handlers, ex -> { }, new ConnectionStates(), false));
         ch.pipeline().fireChannelActive();
         String request = "GET " + uri + " HTTP/1.1\r\nHost: a\r\nx-first: " + first + "\r\nx-second: " + second + "\r\n\r\n";

@@ -291,7 +291,7 @@ final class ConfigBuilder {
         Directive key = s.inherited("ssl_certificate_key");
         if (cert == null) {
             return new Tls(null, null, List.of(), null, false, TlsSessions.parse(s::inherited),
-                    io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, false));
+                    io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, false), false);
         }
         if (key == null) {
             throw Values.error(block, "no \"ssl_certificate_key\" is defined for certificate \"" + cert.args().get(0) + "\"");
@@ -320,7 +320,8 @@ final class ConfigBuilder {
             DhParams.check(dh, confRelative(dh.args().get(0)));
         }
         return new Tls(certPath, keyPath, protocols, c == null ? "HIGH:!aNULL:!MD5" : c.args().get(0), selfSigned,
-                TlsSessions.parse(s::inherited), io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, true));
+                TlsSessions.parse(s::inherited), io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, true),
+                s.inherited("ssl_prefer_server_ciphers") != null && Values.flag(s.inherited("ssl_prefer_server_ciphers")));
     }
 
     private static void requireReadable(Directive d, Path path) throws ConfException {

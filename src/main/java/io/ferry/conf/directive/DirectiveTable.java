@@ -102,6 +102,7 @@ public final class DirectiveTable {
         add("ssl_session_cache", HS, 1, 2, null, false);
         one("ssl_session_timeout", HS);
         one("ssl_session_tickets", HS);
+        one("ssl_prefer_server_ciphers", HS);
         one("ssl_dhparam", HS);
         one("ssl_verify_client", HS);
         one("ssl_client_certificate", HS);

@@ -16,6 +16,7 @@ final class ReturnHandler {
 
     static void respond(Exchange exchange, ReturnAction action) {
         if (action.status() == 444) {
+            exchange.timedOut();
             exchange.abort();
             return;
         }
