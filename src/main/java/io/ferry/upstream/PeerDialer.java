@@ -104,7 +104,11 @@ public final class PeerDialer {
     private void dial(Condition lastFailure) {
         Peer peer = group.select(scope, tried);
         if (peer == null) {
-            caller.noPeerLeft(group.config().name());
+            // nginx names the group only when peers it could still try were down, failed or busy,
+            // not when every peer has had its try
+            if (tried.size() < group.peerCount()) {
+                caller.noPeerLeft(group.config().name());
+            }
             if (tried.isEmpty()) {
                 caller.logError("no live upstreams while connecting to upstream", null);
             }

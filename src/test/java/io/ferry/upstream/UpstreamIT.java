@@ -98,10 +98,12 @@ class UpstreamIT {
         start("""
                 upstream gone { server 127.0.0.1:%1$d; server 127.0.0.1:%2$d down; }
                 upstream off { server 127.0.0.1:%2$d down; }
+                upstream tried { server 127.0.0.1:%1$d max_fails=0; server 127.0.0.1:%1$d max_fails=0; }
                 server {
                     listen 127.0.0.1:PORT;
                     add_header X-IP $upstream_addr always;
                     location /gone { proxy_pass http://gone; }
+                    location /tried { proxy_pass http://tried; }
                     location /off { proxy_pass http://off; }
                 }
                 """.formatted(dead, spare.port()));
@@ -109,6 +111,8 @@ class UpstreamIT {
         assertThat(r.statusCode()).isEqualTo(502);
         assertThat(r.headers().firstValue("X-IP")).hasValue("127.0.0.1:" + dead + ", gone");
         assertThat(get("/off").headers().firstValue("X-IP")).hasValue("off");
+        // every peer had its try: nothing was left unpicked, so no group name
+        assertThat(get("/tried").headers().firstValue("X-IP")).hasValue("127.0.0.1:" + dead + ", 127.0.0.1:" + dead);
         assertThat(spare.requests()).isEmpty();
     }
 
