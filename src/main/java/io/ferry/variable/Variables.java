@@ -31,7 +31,9 @@ public final class Variables {
             // the PROXY protocol is never accepted (listen refuses proxy_protocol), so these are never found
             Map.entry("proxy_protocol_addr", s -> null),
             Map.entry("proxy_protocol_port", s -> null),
-            Map.entry("ssl_session_id", ConnectionScope::sslSessionId));
+            Map.entry("ssl_session_id", ConnectionScope::sslSessionId),
+            Map.entry("pid", s -> Host.PID),
+            Map.entry("hostname", s -> Host.name()));
 
 
     private static final Map<String, Variable> BUILT_IN = Map.ofEntries(
