@@ -8,7 +8,6 @@ import io.ferry.http.ServerCodec;
 import io.ferry.model.ServerLimits;
 import io.ferry.model.VirtualServer;
 import io.ferry.net.ListenerSet;
-import io.ferry.net.Pacer;
 import io.ferry.net.SocketPlan;
 import io.ferry.net.TrafficCounter;
 import io.netty.channel.Channel;
@@ -49,7 +48,6 @@ final class HttpPipeline {
                 .setStrictLineParsing(false);
         ch.pipeline().addLast("send-timeout", new SendTimeout(defaults.fallback().clientTimeouts().send()));
         ch.pipeline().addLast("traffic", new TrafficCounter());
-        ch.pipeline().addLast("pacer", new Pacer());
         ch.pipeline().addLast("http", new ServerCodec(decoder, limits.largeBufferSize(),
                 defaults.fallback().module(io.ferry.http.conn.ConnectionModule.SETTINGS)));
         ch.pipeline().addLast("filters", new ResponseFilter());

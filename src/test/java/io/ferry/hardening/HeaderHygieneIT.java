@@ -139,7 +139,10 @@ class HeaderHygieneIT {
                 + "3\r\nabc\r\n0\r\nX-Trailer: t\r\n\r\n");
         assertThat(r.status()).isEqualTo(200);
         HttpEchoBackend.Recorded rec = backend.last();
-        assertThat(rec.headers().getAll("Transfer-Encoding")).containsExactly("chunked");
+        // read whole first (proxy_request_buffering on), so it goes with its length, as nginx sends it
+        assertThat(rec.headers().getAll("Transfer-Encoding")).isEmpty();
+        assertThat(rec.headers().get("Content-Length")).isEqualTo("3");
+        assertThat(rec.headers().get("X-Trailer")).isNull();
         assertThat(rec.bodyLength()).isEqualTo(3);
     }
 

@@ -217,8 +217,8 @@ class RequestParsingIT {
             "X-Bad: a\u0001b",      // other control byte in a value
             "X-Bad: a\u007fb",      // DEL in a value
             "X-B\u0001ad: b",       // control byte in a name
-            "X-B(ad: b",            // separator in a name
-            ": empty-name"          // empty name
+            ": empty-name"          // empty name (a separator such as "(" in a name is dropped instead, as
+                                    // ignore_invalid_headers says: ConnectionDirectivesIT)
     })
     void invalidBytesInHeaderNamesAndValuesAreRefused(String line) throws Exception {
         refused("GET /bytes HTTP/1.1\r\nHost: backend.test\r\n" + line + "\r\n\r\n", true, 400);

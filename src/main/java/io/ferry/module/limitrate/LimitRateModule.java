@@ -15,6 +15,7 @@ import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
 import io.ferry.net.Pacer;
+import io.netty.channel.ChannelPipeline;
 import io.ferry.variable.RequestScope;
 import io.ferry.variable.Template;
 import io.ferry.variable.Variable;
@@ -161,6 +162,15 @@ public final class LimitRateModule implements Module {
         }
         if (response.status().code() == 101) {
             rate = 0;
+        }
+        // the pacer joins a connection's pipeline with its first rate: connections that never have one
+        // (most, and every idle WebSocket) carry neither it nor a Rate message per response
+        ChannelPipeline pipeline = ex.context().pipeline();
+        if (pipeline.get(Pacer.class) == null) {
+            if (rate == 0) {
+                return;
+            }
+            pipeline.addBefore("http", "pacer", new Pacer());
         }
         long after = rate == 0 ? 0 : render(ex, s.after());
         ex.write(new Pacer.Rate(rate, after, System.nanoTime() - ex.durationNanos()));
