@@ -91,7 +91,13 @@ public final class MapVariable implements Variable {
         return value;
     }
 
-    private String lookup(RequestScope scope) {
+    /** A stream session's: found anew at each use, as it has no request to keep the value with. */
+    @Override
+    public String value(ConnectionScope scope) {
+        return scope instanceof RequestScope request ? value(request) : lookup(scope);
+    }
+
+    private String lookup(ConnectionScope scope) {
         String in = source.render(scope);
         String key = in.toLowerCase(Locale.ROOT);
         if (hostnames && key.endsWith(".")) {
@@ -108,7 +114,9 @@ public final class MapVariable implements Variable {
             for (Map.Entry<Regex, Template> e : regexes) {
                 Captures m = e.getKey().find(in);
                 if (m != null) {
-                    scope.captures(m);
+                    if (scope instanceof RequestScope request) {
+                        request.captures(m);
+                    }
                     return e.getValue().render(scope);
                 }
             }

@@ -305,6 +305,21 @@ class StreamProxyIT {
     }
 
     @Test
+    void aMapInStreamIsFoundForEachSession() throws Exception {
+        TcpBackend echo = backend(TcpBackend.echo());
+        start("""
+                map $remote_addr $who { 127.0.0.1 local; ~^10\\. inside; default stranger; }
+                map $server_port $port_kind { PORT listener; default other; }
+                log_format mapped "$who $port_kind";
+                server { listen 127.0.0.1:PORT; proxy_pass 127.0.0.1:%d; access_log logs/map.log mapped; }
+                """.formatted(echo.port()));
+        try (Socket s = connect()) {
+            assertThat(roundTrip(s, new byte[] {1, 2, 3})).containsExactly(1, 2, 3);
+        }
+        assertThat(awaitLogLine(prefix.resolve("logs/map.log"))).isEqualTo("local listener");
+    }
+
+    @Test
     void sessionLogHasTheStreamVariables() throws Exception {
         TcpBackend echo = backend(TcpBackend.echo());
         start("""

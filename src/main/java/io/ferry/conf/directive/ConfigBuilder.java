@@ -113,7 +113,8 @@ final class ConfigBuilder {
         return new HttpConfig(List.copyOf(servers), List.copyOf(demos));
     }
 
-    private void maps(Scope http, Variables variables) throws ConfException {
+    /** map blocks of http or stream: each defines its variable in that namespace. */
+    void maps(Scope http, Variables variables) throws ConfException {
         Map<Directive, MapVariable> declared = new HashMap<>();
         for (Directive d : http.ownAll("map")) {
             String name = d.args().get(1);

@@ -11,6 +11,7 @@ import static io.ferry.conf.Context.MAIN;
 import static io.ferry.conf.Context.MAP;
 import static io.ferry.conf.Context.SERVER;
 import static io.ferry.conf.Context.TYPES;
+import static io.ferry.conf.Context.STREAM;
 import static io.ferry.conf.Context.UPSTREAM;
 
 import io.ferry.module.Modules;
@@ -49,7 +50,7 @@ public final class DirectiveTable {
 
         // http core
         add("server", EnumSet.of(HTTP), 0, 0, SERVER, true);
-        add("map", EnumSet.of(HTTP), 2, 2, MAP, true);
+        add("map", EnumSet.of(HTTP, STREAM), 2, 2, MAP, true);
         add("types", HSL, 0, 0, TYPES, true);
         one("default_type", HSL);
         add("listen", EnumSet.of(SERVER), 1, DirectiveRows.ANY, null, true);
