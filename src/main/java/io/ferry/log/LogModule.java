@@ -39,8 +39,10 @@ public final class LogModule implements Module {
      * too); where its request error lines go: the nearest http/server/location error_log lines, null
      * for the main level's (their loggers are made when first used, as reopening logs remakes them).
      */
-    private record LogSettings(List<AccessLog> accessLogs, boolean subrequests, List<ErrorLog> errorLog) {
+    private record LogSettings(List<AccessLog> accessLogs, boolean subrequests, List<ErrorLog> errorLog,
+            Set<String> sentHeaders) {
     }
+
     private static final Pattern SENT_HTTP = Pattern.compile("\\$\\{?sent_http_([A-Za-z0-9_]+)");
 
     @Override
@@ -79,7 +81,8 @@ public final class LogModule implements Module {
         if (route != null) {
             ErrorLogs.declare(route);
         }
-        return new LogSettings(http.formats().accessLogs(level), level.flag("log_subrequest", false), route);
+        List<AccessLog> accessLogs = http.formats().accessLogs(level);
+        return new LogSettings(accessLogs, level.flag("log_subrequest", false), route, sentHeaders(accessLogs));
     }
 
     /** The logger for the error lines of a request served with these settings (nginx's r->connection->log). */
@@ -99,13 +102,18 @@ public final class LogModule implements Module {
 
     /** The response headers ("sec-websocket-accept") these settings' access log formats name as $sent_http_*. */
     public static Set<String> loggedResponseHeaders(LocationSettings settings) {
+        return settings.module(SETTINGS).sentHeaders();
+    }
+
+    /** Found once per level when the configuration loads, not at each tunnel's start. */
+    private static Set<String> sentHeaders(List<AccessLog> accessLogs) {
         Set<String> names = new HashSet<>();
-        for (AccessLog log : accessLogs(settings)) {
+        for (AccessLog log : accessLogs) {
             Matcher m = SENT_HTTP.matcher(log.format().template().text());
             while (m.find()) {
                 names.add(m.group(1).toLowerCase(Locale.ROOT).replace('_', '-'));
             }
         }
-        return names;
+        return Set.copyOf(names);
     }
 }
