@@ -154,11 +154,14 @@ public final class LimitRateModule implements Module {
             rate = st.rate;
         } else {
             rate = render(ex, s.rate());
-            if (st == null) {
+            // $limit_rate reads 0 without a state: most responses, which have no rate, keep none
+            if (st == null && rate != 0) {
                 st = new State();
                 ex.moduleContext(STATE, st);
             }
-            st.rate = rate;
+            if (st != null) {
+                st.rate = rate;
+            }
         }
         if (response.status().code() == 101) {
             rate = 0;
