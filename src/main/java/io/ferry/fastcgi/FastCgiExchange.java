@@ -255,15 +255,16 @@ final class FastCgiExchange extends UpstreamExchange {
                 discard();
                 return;
             }
+            // read with the head, as nginx does, so a rate carries over an X-Accel-Redirect
+            if (!settings.buffering().ignored().contains(BufferSettings.Ignored.X_ACCEL_LIMIT_RATE)) {
+                LimitRateModule.fromUpstream(ex, parsed.header("x-accel-limit-rate"));
+            }
             String accel = parsed.header("x-accel-redirect");
             if (accel != null && !settings.buffering().ignored().contains(BufferSettings.Ignored.X_ACCEL_REDIRECT)) {
                 ex.accelRedirect(accel);
                 succeeded();
                 discard();
                 return;
-            }
-            if (!settings.buffering().ignored().contains(BufferSettings.Ignored.X_ACCEL_LIMIT_RATE)) {
-                LimitRateModule.fromUpstream(ex, parsed.header("x-accel-limit-rate"));
             }
             HttpResponseStatus status = parsed.reason() == null ? HttpResponseStatus.valueOf(code)
                     : new HttpResponseStatus(code, parsed.reason());

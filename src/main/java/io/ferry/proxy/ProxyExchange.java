@@ -195,15 +195,16 @@ final class ProxyExchange extends UpstreamExchange {
                 }
                 return;
             }
+            // read with the head, as nginx does, so a rate carries over an X-Accel-Redirect
+            if (!proxy.buffering().ignored().contains(BufferSettings.Ignored.X_ACCEL_LIMIT_RATE)) {
+                LimitRateModule.fromUpstream(ex, res.headers().get("X-Accel-Limit-Rate"));
+            }
             String accel = res.headers().get("X-Accel-Redirect");
             if (accel != null && !proxy.buffering().ignored().contains(BufferSettings.Ignored.X_ACCEL_REDIRECT)) {
                 discard();
                 ex.onAbort(null);
                 ex.accelRedirect(accel);
                 return;
-            }
-            if (!proxy.buffering().ignored().contains(BufferSettings.Ignored.X_ACCEL_LIMIT_RATE)) {
-                LimitRateModule.fromUpstream(ex, res.headers().get("X-Accel-Limit-Rate"));
             }
             responseReusable = HttpUtil.isKeepAlive(res) && HttpUtil.isKeepAlive(upstreamRequest);
             HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, res.status());

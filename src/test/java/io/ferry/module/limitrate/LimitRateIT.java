@@ -61,6 +61,9 @@ class LimitRateIT {
                         location /set { alias html/data; set $limit_rate $arg_l; add_header X-Rate $limit_rate; }
                         location /accel { alias html/data; add_header X-Accel-Limit-Rate 20480; }
                         location /proxied { proxy_pass http://127.0.0.1:%1$d/accel; }
+                        location /both { alias html/data; add_header X-Accel-Limit-Rate 20480; add_header X-Accel-Redirect /plain; }
+                        location /plain { alias html/data; }
+                        location /redirected { proxy_pass http://127.0.0.1:%1$d/both; }
                         location /ignoring { proxy_pass http://127.0.0.1:%1$d/accel; proxy_ignore_headers X-Accel-Limit-Rate; }
                     }
                 }
@@ -115,6 +118,13 @@ class LimitRateIT {
     void anUpstreamsXAccelLimitRateLimitsTheClient() throws Exception {
         Timed t = get("/proxied");
         assertThat(t.response().header("x-accel-limit-rate")).isNull();
+        assertThat(t.millis()).isBetween(1000L, 10_000L);
+    }
+
+    @Test
+    void anUpstreamsRateCarriesOverItsXAccelRedirect() throws Exception {
+        Timed t = get("/redirected");
+        assertThat(t.response().status()).isEqualTo(200);
         assertThat(t.millis()).isBetween(1000L, 10_000L);
     }
 
