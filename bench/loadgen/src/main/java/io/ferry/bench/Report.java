@@ -28,6 +28,8 @@ final class Report {
             new Row("small", "rps", "HTTP keep-alive, small response (wrk, %s)", "req/s", true),
             new Row("small", "p99_ms", "", "p99 ms", false),
             new Row("small", "cpu_us", "", "proxy CPU µs / req", false),
+            new Row("limitreq", "rps", "Small response through `limit_req` (wrk, %s)", "req/s", true),
+            new Row("limitreq", "cpu_us", "", "proxy CPU µs / req", false),
             new Row("64k", "mbps", "64 KiB responses (wrk, %s)", "MB/s", true),
             new Row("64k", "cpu_us", "", "proxy CPU µs / response", false),
             new Row("upload", "mbps", "1 MiB uploads (wrk POST, %s)", "MB/s", true),
