@@ -129,7 +129,7 @@ public final class SubModule implements Module {
             return;
         }
         if (etag.startsWith("\"")) {
-            h.set(HttpHeaderNames.ETAG, "W/" + etag);
+            h.set("ETag", "W/" + etag);
         } else {
             h.remove(HttpHeaderNames.ETAG);
         }
