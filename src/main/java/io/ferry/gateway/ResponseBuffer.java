@@ -27,6 +27,8 @@ final class ResponseBuffer {
     private LastHttpContent last;
     private ChannelFutureListener done;
     private Runnable resume;
+    /** What runs once everything buffered went out, when the upstream broke off before the end. */
+    private Runnable cut;
     private boolean writing;
     private boolean released;
 
@@ -87,6 +89,20 @@ final class ResponseBuffer {
         drain();
     }
 
+    /**
+     * The upstream broke off: what it did send still reaches the client, as nginx's, and
+     * {@code then} runs once it went out (or the client is gone).
+     */
+    void cut(Runnable then) {
+        if (released) {
+            then.run();
+            return;
+        }
+        cut = then;
+        resume = null;
+        drain();
+    }
+
     /** Writes the next PREFIX_busy_buffers_size to the client once the previous write went out. */
     private void drain() {
         if (writing || released) {
@@ -110,7 +126,11 @@ final class ResponseBuffer {
             }
         }
         if (w == null) {
-            if (last != null) {
+            if (cut != null) {
+                Runnable then = cut;
+                release();
+                then.run();
+            } else if (last != null) {
                 ChannelFutureListener listener = done;
                 LastHttpContent end = last;
                 last = null;
@@ -124,7 +144,11 @@ final class ResponseBuffer {
         w.addListener((ChannelFutureListener) f -> {
             writing = false;
             if (!f.isSuccess()) {
+                Runnable then = cut;
                 release();
+                if (then != null) {
+                    then.run();
+                }
                 return;
             }
             Runnable r = resume;
@@ -149,6 +173,7 @@ final class ResponseBuffer {
         }
         released = true;
         resume = null;
+        cut = null;
         ByteBuf b;
         while ((b = memory.poll()) != null) {
             b.release();

@@ -8,6 +8,7 @@ import io.ferry.upstream.NextUpstream.Condition;
 import io.ferry.upstream.Peer;
 import io.ferry.upstream.PeerDialer;
 import io.ferry.upstream.UpstreamGroup;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -164,15 +165,29 @@ public abstract class UpstreamExchange implements BodySink {
         finished = true;
         closeAttempt();
         releasePending();
-        releaseBuffer();
-        if (clientGone) {
+        if (clientGone || !ex.responseStarted()) {
+            releaseBuffer();
+            if (!clientGone) {
+                ex.sendError(status, !ex.requestComplete());
+            }
+        } else if (buffer != null) {
+            buffer.cut(this::abortSent);
+        } else {
+            abortSent();
+        }
+    }
+
+    /**
+     * Cuts the client connection of a response the upstream broke off, once what was already
+     * written went out: the client sees everything the upstream sent, and no end of the body.
+     */
+    private void abortSent() {
+        if (ex.isSubrequest()) {
+            ex.abort();
             return;
         }
-        if (ex.responseStarted()) {
-            ex.abort();
-        } else {
-            ex.sendError(status, !ex.requestComplete());
-        }
+        // raw bytes pass the body filters untouched, so this write completes only after every earlier one
+        ex.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> ex.abort());
     }
 
     private void abortFromClient() {

@@ -32,6 +32,7 @@ import io.ferry.stream.StreamModule;
 import io.ferry.module.realip.RealIpModule;
 import io.ferry.module.rewrite.RewriteModule;
 import io.ferry.module.ssi.SsiModule;
+import io.ferry.module.sub.SubModule;
 import io.ferry.variable.Variable;
 import io.ferry.http.body.BodyModule;
 import io.ferry.http.conn.ConnectionModule;
@@ -58,6 +59,7 @@ public final class Modules {
             new CacheModule(),
             new CharsetModule(),
             new GunzipModule(),
+            new SubModule(),
             new SsiModule(),
             new GzipModule(),
             new LogModule(),
