@@ -30,7 +30,9 @@ import io.ferry.module.limitreq.LimitReqModule;
 import io.ferry.proxy.ProxyModule;
 import io.ferry.stream.StreamModule;
 import io.ferry.module.realip.RealIpModule;
+import io.ferry.module.referer.RefererModule;
 import io.ferry.module.rewrite.RewriteModule;
+import io.ferry.module.securelink.SecureLinkModule;
 import io.ferry.module.ssi.SsiModule;
 import io.ferry.variable.Variable;
 import io.ferry.http.body.BodyModule;
@@ -70,6 +72,8 @@ public final class Modules {
             new LimitConnModule(),
             new LimitRateModule(),
             new EmptyGifModule(),
+            new RefererModule(),
+            new SecureLinkModule(),
             new BodyModule(),
             new ConnectionModule(),
             new FilesModule(),
