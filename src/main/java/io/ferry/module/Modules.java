@@ -30,7 +30,9 @@ import io.ferry.module.limitreq.LimitReqModule;
 import io.ferry.proxy.ProxyModule;
 import io.ferry.stream.StreamModule;
 import io.ferry.module.realip.RealIpModule;
+import io.ferry.module.referer.RefererModule;
 import io.ferry.module.rewrite.RewriteModule;
+import io.ferry.module.securelink.SecureLinkModule;
 import io.ferry.module.ssi.SsiModule;
 import io.ferry.module.sub.SubModule;
 import io.ferry.variable.Variable;
@@ -72,6 +74,8 @@ public final class Modules {
             new LimitConnModule(),
             new LimitRateModule(),
             new EmptyGifModule(),
+            new RefererModule(),
+            new SecureLinkModule(),
             new BodyModule(),
             new ConnectionModule(),
             new FilesModule(),

@@ -120,6 +120,13 @@ class RewriteIT {
                             }
                             return 200 "mode=$mode";
                         }
+                        location /empty/ {
+                            set $who $arg_who;
+                            if ($arg_who = "") {
+                                set $who "nobody";
+                            }
+                            return 200 "who=$who";
+                        }
                         location /teapot/ {
                             proxy_pass http://127.0.0.1:%2$d;
                             proxy_set_header X-Reply-Status 418;
@@ -256,6 +263,12 @@ class RewriteIT {
         HttpResponse<String> admin = send("GET", "/flags/?admin=1");
         assertThat(admin.body()).isEqualTo("mode=admin");
         assertThat(admin.headers().firstValue("X-File")).hasValue("yes");
+    }
+
+    @Test
+    void anEmptyQuotedStringIsAnOperand() throws Exception {
+        assertThat(send("GET", "/empty/").body()).isEqualTo("who=nobody");
+        assertThat(send("GET", "/empty/?who=ann").body()).isEqualTo("who=ann");
     }
 
     @Test

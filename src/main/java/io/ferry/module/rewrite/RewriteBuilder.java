@@ -92,12 +92,18 @@ final class RewriteBuilder {
             throw Values.error(d, "invalid condition \"" + String.join(" ", args) + "\"");
         }
         args.set(0, args.get(0).substring(1));
-        String last = args.get(args.size() - 1);
+        // only the parentheses' own words go: an empty quoted operand ("") stays an operand
+        if (args.get(0).isEmpty()) {
+            args.remove(0);
+        }
+        String last = args.isEmpty() ? "" : args.get(args.size() - 1);
         if (!last.endsWith(")")) {
             throw Values.error(d, "invalid condition \"" + String.join(" ", d.args()) + "\"");
         }
         args.set(args.size() - 1, last.substring(0, last.length() - 1));
-        args.removeIf(String::isEmpty);
+        if (args.get(args.size() - 1).isEmpty()) {
+            args.remove(args.size() - 1);
+        }
         if (args.size() == 1) {
             return new Condition(Condition.Kind.TRUTH, level.template(d, args.get(0)), null, null, false);
         }
