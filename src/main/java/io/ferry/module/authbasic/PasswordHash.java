@@ -8,6 +8,7 @@ import java.util.Base64;
 import org.apache.commons.codec.digest.Md5Crypt;
 import org.apache.commons.codec.digest.Sha2Crypt;
 import org.apache.commons.codec.digest.UnixCrypt;
+import org.bouncycastle.crypto.DataLengthException;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 /**
@@ -28,7 +29,7 @@ final class PasswordHash {
         String computed;
         try {
             computed = hash(password, stored);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | DataLengthException e) {
             // a salt the scheme refuses: crypt(3) answers with a failure token, which equals nothing stored
             return false;
         }
