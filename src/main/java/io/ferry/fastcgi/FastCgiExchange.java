@@ -54,6 +54,11 @@ final class FastCgiExchange extends UpstreamExchange {
     }
 
     @Override
+    protected boolean sendsBody() {
+        return settings.passRequestBody();
+    }
+
+    @Override
     protected boolean ignoresClientAbort() {
         return settings.buffering().ignoreClientAbort();
     }
@@ -108,7 +113,7 @@ final class FastCgiExchange extends UpstreamExchange {
             }
             channel.write(FastCgi.beginRequest(channel.alloc(), settings.keepConn()));
             channel.write(paramRecords);
-            if (bodyAlreadyRead) {
+            if (bodyAlreadyRead || !settings.passRequestBody()) {
                 stdinClosed = true;
                 channel.write(FastCgi.endOfStream(channel.alloc(), FastCgi.STDIN));
             }

@@ -52,7 +52,7 @@ public final class FastCgiModule implements Module {
             NextUpstream.Condition.HTTP_429, NextUpstream.Condition.NON_IDEMPOTENT);
 
     private static final List<String> FLAGS = List.of("fastcgi_keep_conn", "fastcgi_intercept_errors",
-            "fastcgi_request_buffering");
+            "fastcgi_request_buffering", "fastcgi_pass_request_body");
     private static final List<String> TIMEOUTS = List.of("fastcgi_connect_timeout", "fastcgi_read_timeout",
             "fastcgi_send_timeout");
 
@@ -70,7 +70,7 @@ public final class FastCgiModule implements Module {
         rows.one("fastcgi_split_path_info", EnumSet.of(LOCATION));
         for (String name : new String[] {"fastcgi_keep_conn", "fastcgi_intercept_errors", "fastcgi_connect_timeout",
                 "fastcgi_read_timeout", "fastcgi_send_timeout", "fastcgi_next_upstream_tries", "fastcgi_next_upstream_timeout",
-                "fastcgi_request_buffering", "fastcgi_buffer_size"}) {
+                "fastcgi_request_buffering", "fastcgi_buffer_size", "fastcgi_pass_request_body"}) {
             rows.one(name, HSL);
         }
         BufferSettings.directives(rows, "fastcgi", HSL);
@@ -113,7 +113,7 @@ public final class FastCgiModule implements Module {
                 level.time("fastcgi_send_timeout", DEFAULT_TIMEOUT),
                 level.flag("fastcgi_intercept_errors", false), level.nextUpstream("fastcgi", CONDITIONS),
                 level.inheritedAll("fastcgi_catch_stderr").stream().map(d -> d.args().get(0)).toList(), buffering,
-                hidden(level), level.flag("fastcgi_request_buffering", true),
+                hidden(level), level.flag("fastcgi_request_buffering", true), level.flag("fastcgi_pass_request_body", true),
                 dynamic ? variables : null, dynamic ? level.upstreamNames() : null);
     }
 

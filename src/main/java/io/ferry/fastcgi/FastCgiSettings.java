@@ -22,7 +22,8 @@ import java.util.regex.Matcher;
  * {@code buffering} is fastcgi_buffering and its family; {@code hiddenHeaders} are the response
  * headers not passed to the client (nginx's defaults plus fastcgi_hide_header, minus fastcgi_pass_header).
  * {@code requestBuffering} (fastcgi_request_buffering)
- * reads the body whole before a peer is chosen, so CONTENT_LENGTH is known.
+ * reads the body whole before a peer is chosen, so CONTENT_LENGTH is known. Without
+ * {@code passRequestBody} (fastcgi_pass_request_body off) STDIN is empty.
  * A fastcgi_pass with variables has no
  * {@code upstream} but {@code addressVariables}, evaluated per request, and the {@code names} of
  * the groups it may name.
@@ -43,6 +44,7 @@ public record FastCgiSettings(
         BufferSettings buffering,
         Set<String> hiddenHeaders,
         boolean requestBuffering,
+        boolean passRequestBody,
         Template addressVariables,
         UpstreamNames names) implements UpstreamUser {
 

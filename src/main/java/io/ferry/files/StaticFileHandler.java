@@ -26,7 +26,8 @@ public final class StaticFileHandler implements ContentHandler {
     @Override
     public void handle(Exchange ex) {
         HttpMethod method = ex.request().method();
-        if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+        // a POST is refused only once the file is found, as nginx: one to a missing file is a 404
+        if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD) && !method.equals(HttpMethod.POST)) {
             ex.sendError(HttpResponseStatus.METHOD_NOT_ALLOWED, false);
             return;
         }
@@ -63,6 +64,10 @@ public final class StaticFileHandler implements ContentHandler {
         }
         if (!attrs.isRegularFile()) {
             ex.sendError(HttpResponseStatus.NOT_FOUND, false);
+            return;
+        }
+        if (method.equals(HttpMethod.POST)) {
+            ex.sendError(HttpResponseStatus.METHOD_NOT_ALLOWED, false);
             return;
         }
         FileResponse.send(ex, file);

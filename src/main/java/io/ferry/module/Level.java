@@ -58,6 +58,9 @@ public interface Level {
     /** The directory relative paths resolve against (nginx's prefix). */
     Path prefix();
 
+    /** The directory of the main configuration file, which some paths are relative to (nginx's conf prefix). */
+    Path confPrefix();
+
     /**
      * The location being built: null at the server level; inside an {@code if}, a named stand-in for
      * the enclosing location (its URI rules are a named location's, as in nginx).

@@ -16,6 +16,7 @@ import io.ferry.metrics.StatusModule;
 import io.ferry.model.ModuleSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.access.AccessModule;
+import io.ferry.module.authbasic.AuthBasicModule;
 import io.ferry.module.authrequest.AuthRequestModule;
 import io.ferry.module.charset.CharsetModule;
 import io.ferry.module.chunked.ChunkedModule;
@@ -69,6 +70,7 @@ public final class Modules {
             new AccessModule(),
             new RealIpModule(),
             new RewriteModule(),
+            new AuthBasicModule(),
             new AuthRequestModule(),
             new LimitReqModule(),
             new LimitConnModule(),

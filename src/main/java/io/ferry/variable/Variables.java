@@ -187,18 +187,8 @@ public final class Variables {
 
     /** The user name of Basic authentication, as nginx's $remote_user (not verified here). */
     static String remoteUser(RequestScope s) {
-        String auth = s.requestHeader("authorization");
-        if (auth == null || !auth.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return null;
-        }
-        try {
-            String decoded = new String(java.util.Base64.getDecoder().decode(auth.substring(6).trim()),
-                    java.nio.charset.StandardCharsets.UTF_8);
-            int colon = decoded.indexOf(':');
-            return colon < 0 ? null : decoded.substring(0, colon);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        BasicCredentials credentials = BasicCredentials.of(s);
+        return credentials == null ? null : credentials.userName();
     }
 
     /** $realpath_root: $document_root with every symbolic link resolved, or not found when it does not exist. */

@@ -95,10 +95,10 @@ final class ConfigBuilder {
         TlsSessions.parse(http::own);
         Map<String, String> types = types(http);
         Map<String, Upstream> upstreams = UpstreamBuilder.build(http, variables);
-        ModuleSettings httpModules = Modules.httpSettings(new ModuleLevel(http, variables, prefix, null, upstreams));
+        ModuleSettings httpModules = Modules.httpSettings(new ModuleLevel(http, variables, prefix, confPrefix(), null, upstreams));
         // Built for its checks only: a bad value written at http level is reported even where no server inherits it.
-        Modules.settings(new ModuleLevel(http, variables, prefix, null, upstreams, httpModules, null));
-        LocationBuilder locations = new LocationBuilder(prefix, variables, types, upstreams, httpModules);
+        Modules.settings(new ModuleLevel(http, variables, prefix, confPrefix(), null, upstreams, httpModules, null));
+        LocationBuilder locations = new LocationBuilder(prefix, confPrefix(), variables, types, upstreams, httpModules);
         List<VirtualServer> servers = new ArrayList<>();
         for (Directive s : http.ownAll("server")) {
             servers.add(server(new Scope(http, s.block()), s, locations));
@@ -348,5 +348,10 @@ final class ConfigBuilder {
 
     private Path confRelative(String path) {
         return confFile.getParent().resolve(path).normalize();
+    }
+
+    /** The directory of the main configuration file (nginx's conf prefix). */
+    Path confPrefix() {
+        return confFile.toAbsolutePath().getParent();
     }
 }

@@ -37,6 +37,7 @@ final class LocationBuilder {
             "memcached_pass", "grpc_pass");
 
     private final Path prefix;
+    private final Path confPrefix;
     private final Variables variables;
     private final Map<String, String> httpTypes;
     private final Map<String, Upstream> upstreams;
@@ -44,11 +45,12 @@ final class LocationBuilder {
     private final RedirectsBuilder redirects;
     private final FilesBuilder files = new FilesBuilder();
 
-    LocationBuilder(Path prefix, Variables variables, Map<String, String> httpTypes, Map<String, Upstream> upstreams,
+    LocationBuilder(Path prefix, Path confPrefix, Variables variables, Map<String, String> httpTypes, Map<String, Upstream> upstreams,
                     ModuleSettings httpModules) {
         this.httpModules = httpModules;
         this.redirects = new RedirectsBuilder(variables);
         this.prefix = prefix;
+        this.confPrefix = confPrefix;
         this.variables = variables;
         this.httpTypes = httpTypes;
         this.upstreams = upstreams;
@@ -199,7 +201,7 @@ final class LocationBuilder {
                 files.documentRoot(s, location, prefix, variables),
                 redirects.errorPages(s), redirects.tryFiles(s), s.own("internal") != null,
                 redirectStyle(s), flag(s, "log_not_found", true),
-                clientTimeouts(s), Modules.settings(new ModuleLevel(s, variables, prefix, location, upstreams, httpModules,
+                clientTimeouts(s), Modules.settings(new ModuleLevel(s, variables, prefix, confPrefix, location, upstreams, httpModules,
                         location == null ? null : inner -> settings(inner, ifLocation(location)))));
     }
 

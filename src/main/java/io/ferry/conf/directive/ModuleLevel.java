@@ -20,7 +20,7 @@ import java.util.Map;
  * A {@link Scope} as modules see it while building their settings; {@code http} is what they built at
  * the http level, {@code ifBlocks} builds an {@code if} block's settings (null where they have none).
  */
-record ModuleLevel(Scope scope, Variables variables, Path prefix, Location location, Map<String, Upstream> upstreams,
+record ModuleLevel(Scope scope, Variables variables, Path prefix, Path confPrefix, Location location, Map<String, Upstream> upstreams,
                    ModuleSettings http, IfBlocks ifBlocks) implements Level {
     private static final ModuleSettings NONE = new ModuleSettings(new Object[0]);
 
@@ -30,8 +30,8 @@ record ModuleLevel(Scope scope, Variables variables, Path prefix, Location locat
     }
 
     /** A level outside http, or the http level itself while its per-configuration settings are built. */
-    ModuleLevel(Scope scope, Variables variables, Path prefix, Location location, Map<String, Upstream> upstreams) {
-        this(scope, variables, prefix, location, upstreams, NONE, null);
+    ModuleLevel(Scope scope, Variables variables, Path prefix, Path confPrefix, Location location, Map<String, Upstream> upstreams) {
+        this(scope, variables, prefix, confPrefix, location, upstreams, NONE, null);
     }
 
     @Override

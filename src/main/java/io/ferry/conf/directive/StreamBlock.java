@@ -53,7 +53,7 @@ final class StreamBlock implements StreamLoader {
     }
 
     private ModuleLevel level(Scope s) {
-        return new ModuleLevel(s, variables, prefix, null, upstreams);
+        return new ModuleLevel(s, variables, prefix, config.confPrefix(), null, upstreams);
     }
 
     @Override

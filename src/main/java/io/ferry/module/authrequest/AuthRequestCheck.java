@@ -83,7 +83,8 @@ final class AuthRequestCheck {
         Pending pending = ex.moduleContext(AuthRequestModule.CONTEXT);
         if (pending != null && pending.done && pending.status == 401 && response.status().code() == 401
                 && !response.headers().contains(HttpHeaderNames.WWW_AUTHENTICATE)) {
-            pending.challenges.forEach(c -> response.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, c));
+            // spelled as nginx sends it, whatever case the subrequest's answer had
+            pending.challenges.forEach(c -> response.headers().add("WWW-Authenticate", c));
         }
     }
 }
