@@ -49,15 +49,25 @@ class ListenParametersConfigTest {
                 .hasMessage(c.at("invalid ipv6only flags \"yes\"", 2));
         assertThat(c.httpError("server { listen 127.0.0.1:8080 ipv6only=on; }"))
                 .hasMessage(c.at("ipv6only is not supported on addr \"127.0.0.1:8080\"", 2));
-        assertThat(c.httpError("server { listen 8080 proxy_protocol; }")).hasMessage(c.at("invalid parameter \"proxy_protocol\"", 2));
     }
 
     @Test
-    void proxyProtocolVariablesExistAndAreNeverFound() throws Exception {
+    void proxyProtocolIsAnHttpListenersAndMergedPerAddress() throws Exception {
         ConfigText c = new ConfigText(dir);
-        c.load("stream { upstream u { hash $proxy_protocol_addr; server 127.0.0.1:9001; }\n"
+        var servers = c.load("http { server { listen 127.0.0.1:8080 proxy_protocol; }\n"
+                + "server { listen 127.0.0.1:8080; } }").http().servers();
+        assertThat(servers.get(0).listens().get(0).proxyProtocol()).isTrue();
+        assertThat(servers.get(1).listens().get(0).proxyProtocol()).isFalse();
+        assertThat(c.error("stream { server { listen 127.0.0.1:9000 proxy_protocol; proxy_pass 127.0.0.1:9001; } }"))
+                .hasMessageContaining("invalid parameter \"proxy_protocol\"");
+    }
+
+    @Test
+    void proxyProtocolVariablesExistInStreamToo() throws Exception {
+        ConfigText c = new ConfigText(dir);
+        c.load("stream { upstream u { hash $proxy_protocol_addr$proxy_protocol_tlv_alpn; server 127.0.0.1:9001; }\n"
                 + "server { listen 127.0.0.1:9000; proxy_pass u; } }");
-        assertThat(new io.ferry.variable.Variables().resolve("proxy_protocol_port").value(null)).isNull();
+        assertThat(new io.ferry.variable.Variables().resolve("proxy_protocol_server_port")).isNotNull();
     }
 
     @Test
