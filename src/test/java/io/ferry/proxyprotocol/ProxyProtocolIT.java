@@ -24,6 +24,7 @@ class ProxyProtocolIT {
     @TempDir
     static Path prefix;
     static int port;
+    static int slow;
     static List<String> errors;
 
     @BeforeAll
@@ -31,6 +32,7 @@ class ProxyProtocolIT {
         Path html = Files.createDirectories(prefix.resolve("html"));
         Files.writeString(html.resolve("t"), "SEE-THIS");
         port = FerryInstance.freePort();
+        slow = FerryInstance.freePort();
         closer.add(FerryInstance.start(prefix, """
                 http {
                     access_log off;
@@ -48,8 +50,12 @@ class ProxyProtocolIT {
                             location /pp/denied { deny 192.0.2.1; }
                         }
                     }
+                    server {
+                        listen 127.0.0.1:%d proxy_protocol;
+                        client_header_timeout 1s;
+                    }
                 }
-                """.formatted(port)));
+                """.formatted(port, slow)));
         errors = closer.add(ErrorLogLines.capture()).lines();
     }
 
@@ -146,5 +152,14 @@ class ProxyProtocolIT {
         assertThat(errors).containsExactlyInAnyOrder(
                 "broken header: \"GET /t HTTP/1.0\" while reading PROXY protocol, client: 127.0.0.1, server: 127.0.0.1:" + port,
                 "broken header: \"PROXY TCP4 192.0.2.1 nonsense 123 5678\" while reading PROXY protocol, client: 127.0.0.1, server: 127.0.0.1:" + port);
+    }
+
+    @Test
+    void theHeaderMustArriveWithinClientHeaderTimeout() throws Exception {
+        try (RawHttpClient c = new RawHttpClient(slow)) {
+            long start = System.nanoTime();
+            assertThat(c.send("PROXY TCP4 192.0.2.1").closedByPeer()).isTrue();
+            assertThat(System.nanoTime() - start).isBetween(800_000_000L, 10_000_000_000L);
+        }
     }
 }
