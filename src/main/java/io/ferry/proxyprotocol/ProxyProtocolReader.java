@@ -17,14 +17,19 @@ import org.slf4j.LoggerFactory;
  * Reads the PROXY protocol header (v1 or v2, through Netty's decoder) that a listener with
  * {@code proxy_protocol} expects before anything else, and keeps it on the channel as a
  * {@link ProxyHeader}; the handlers behind it see only what follows. A broken or missing header
- * closes the connection with nginx's "broken header" error line. There is no timer here: the
- * listener's own first-read timer (client_header_timeout in HTTP) covers the header, as in nginx.
+ * closes the connection with nginx's "broken header" error line; either way an {@link Outcome}
+ * goes down the pipeline. There is no timer here: the listener's own one covers the header
+ * (client_header_timeout in HTTP, proxy_protocol_timeout in stream), as in nginx.
  */
 public final class ProxyProtocolReader {
+    /** The user event the reader sends down the pipeline once the header is read or found broken. */
+    public enum Outcome { READ, BROKEN }
+
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
     /** The v2 signature with version 2; byte 13, after it, is the address family and transport. */
     private static final byte[] V2 = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
     private static final int FAMILY = 13;
+    private static final String RESULT = "proxy-protocol";
     /** nginx's longest v1 header, and so how much of a broken header it prints. */
     private static final int V1_MAX = 107;
 
@@ -35,10 +40,15 @@ public final class ProxyProtocolReader {
         this.action = action;
     }
 
+    /** Whether {@code p} still waits for its header. */
+    public static boolean pending(ChannelPipeline p) {
+        return p.get(RESULT) != null;
+    }
+
     /** Puts the reader first in {@code p}; {@code action} ends the error line, as nginx's log action. */
     public static void install(ChannelPipeline p, String action) {
         ProxyProtocolReader r = new ProxyProtocolReader(action);
-        p.addFirst("proxy-protocol", r.new Result());
+        p.addFirst(RESULT, r.new Result());
         p.addFirst("proxy-protocol-decoder", new HAProxyMessageDecoder());
         p.addFirst("proxy-protocol-start", r.new Start());
     }
@@ -112,6 +122,7 @@ public final class ProxyProtocolReader {
                     m.release();
                 }
                 header = true;
+                ctx.fireUserEventTriggered(Outcome.READ);
                 return;
             }
             forwarded = true;
@@ -141,6 +152,7 @@ public final class ProxyProtocolReader {
                 LOG.error("broken header: \"{}\" while {}, client: {}, server: {}:{}", seen, action,
                         SocketText.address(ctx.channel().remoteAddress()), SocketText.address(ctx.channel().localAddress()),
                         SocketText.port(ctx.channel().localAddress()));
+                ctx.fireUserEventTriggered(Outcome.BROKEN);
             }
             ctx.close();
         }

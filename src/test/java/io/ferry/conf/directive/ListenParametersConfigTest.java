@@ -52,14 +52,20 @@ class ListenParametersConfigTest {
     }
 
     @Test
-    void proxyProtocolIsAnHttpListenersAndMergedPerAddress() throws Exception {
+    void proxyProtocolIsAListenParameterMergedPerAddressInHttp() throws Exception {
         ConfigText c = new ConfigText(dir);
         var servers = c.load("http { server { listen 127.0.0.1:8080 proxy_protocol; }\n"
                 + "server { listen 127.0.0.1:8080; } }").http().servers();
         assertThat(servers.get(0).listens().get(0).proxyProtocol()).isTrue();
         assertThat(servers.get(1).listens().get(0).proxyProtocol()).isFalse();
-        assertThat(c.error("stream { server { listen 127.0.0.1:9000 proxy_protocol; proxy_pass 127.0.0.1:9001; } }"))
-                .hasMessageContaining("invalid parameter \"proxy_protocol\"");
+        var stream = c.load("stream { server { listen 127.0.0.1:9000 proxy_protocol; proxy_pass 127.0.0.1:9001; } }")
+                .stream().servers().get(0);
+        assertThat(stream.listens().get(0).proxyProtocol()).isTrue();
+        assertThat(stream.proxyProtocolTimeout()).hasSeconds(30);
+        assertThat(c.load("stream { proxy_protocol_timeout 5s; server { listen 127.0.0.1:9000; proxy_pass 127.0.0.1:9001; } }")
+                .stream().servers().get(0).proxyProtocolTimeout()).hasSeconds(5);
+        assertThat(c.error("stream { server { listen 127.0.0.1:9000; proxy_protocol_timeout x; proxy_pass 127.0.0.1:9001; } }"))
+                .hasMessageContaining("\"proxy_protocol_timeout\" directive invalid value");
     }
 
     @Test
