@@ -1,6 +1,7 @@
 package io.ferry.stream;
 
 import io.ferry.proxyprotocol.ProxyProtocolReader;
+import io.ferry.proxyprotocol.ProxyProtocolWriter;
 import io.ferry.net.Pacer;
 import io.ferry.net.TrafficCounter;
 import io.ferry.log.AccessLogs;
@@ -231,6 +232,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             public void connected(Channel ch, boolean pooled) {
                 group.succeeded(peer);
                 variables.connected(attemptStart, traffic);
+                if (server.proxyProtocol()) {
+                    ch.write(ProxyProtocolWriter.header(client.remoteAddress(), client.localAddress()));
+                }
                 startRelay(ch);
             }
 

@@ -72,7 +72,7 @@ public final class StreamSettings {
         Tls tls = loader.tls(s, listens, block);
         int tries = s.tries("proxy_next_upstream_tries");
         return new StreamServer(List.copyOf(listens), tls, s.time("ssl_handshake_timeout", DEFAULT_HANDSHAKE_TIMEOUT),
-                s.time("proxy_protocol_timeout", DEFAULT_PROXY_PROTOCOL_TIMEOUT),
+                s.time("proxy_protocol_timeout", DEFAULT_PROXY_PROTOCOL_TIMEOUT), s.flag("proxy_protocol", false),
                 upstream, s.time("proxy_timeout", DEFAULT_PROXY_TIMEOUT),
                 s.time("proxy_connect_timeout", DEFAULT_CONNECT_TIMEOUT),
                 s.flag("proxy_next_upstream", true), tries, s.time("proxy_next_upstream_timeout", Duration.ZERO),

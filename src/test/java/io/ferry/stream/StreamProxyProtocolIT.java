@@ -27,12 +27,16 @@ class StreamProxyProtocolIT {
     static Path prefix;
     static int port;
     static int slow;
+    static int forward;
+    static int plain;
 
     @BeforeAll
     static void start() throws Exception {
         TcpBackend echo = closer.add(TcpBackend.echo());
         port = FerryInstance.freePort();
         slow = FerryInstance.freePort();
+        forward = FerryInstance.freePort();
+        plain = FerryInstance.freePort();
         closer.add(FerryInstance.start(prefix, """
                 stream {
                     log_format pp "$proxy_protocol_addr:$proxy_protocol_port $proxy_protocol_server_addr:$proxy_protocol_server_port $status";
@@ -43,16 +47,22 @@ class StreamProxyProtocolIT {
                         proxy_pass 127.0.0.1:%d;
                         access_log logs/slow.log pp;
                     }
+                    server { listen 127.0.0.1:%d; proxy_pass 127.0.0.1:%d; proxy_protocol on; }
+                    server { listen 127.0.0.1:%d; proxy_pass 127.0.0.1:%d; }
                 }
-                """.formatted(port, echo.port(), slow, echo.port())));
+                """.formatted(port, echo.port(), slow, echo.port(), forward, echo.port(), plain, echo.port())));
     }
 
-    private static String exchange(int to, String text) throws IOException {
+    /** Sends {@code text} and reads {@code expected}'s length back (the client's EOF would end the session first). */
+    private static String exchange(Socket s, String text, String expected) throws IOException {
+        s.setSoTimeout(20_000);
+        s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+        return new String(s.getInputStream().readNBytes(expected.length()), StandardCharsets.ISO_8859_1);
+    }
+
+    private static String exchange(int to, String text, String expected) throws IOException {
         try (Socket s = new Socket("127.0.0.1", to)) {
-            s.setSoTimeout(20_000);
-            s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
-            s.shutdownOutput();
-            return new String(readAll(s.getInputStream()), StandardCharsets.ISO_8859_1);
+            return exchange(s, text, expected);
         }
     }
 
@@ -66,10 +76,19 @@ class StreamProxyProtocolIT {
 
     @Test
     void theUpstreamGetsWhatFollowsTheHeaderAndTheLogItsAddresses() throws Exception {
-        assertThat(exchange(port, "PROXY TCP4 192.0.2.1 192.0.2.2 123 5678\r\nhello")).isEqualTo("hello");
-        assertThat(exchange(port, "PROXY TCP4 192.0.2.1 nonsense\r\nhello")).isEmpty();
+        assertThat(exchange(port, "PROXY TCP4 192.0.2.1 192.0.2.2 123 5678\r\nhello", "hello")).isEqualTo("hello");
+        assertThat(exchange(port, "PROXY TCP4 192.0.2.1 nonsense\r\nhello", "hello")).isEmpty();
         assertThat(LogFiles.awaitLines(prefix.resolve("logs/pp.log"), 2))
                 .containsExactlyInAnyOrder("192.0.2.1:123 192.0.2.2:5678 200", "-:- -:- 400");
+    }
+
+    @Test
+    void proxyProtocolOnSendsTheUpstreamAV1HeaderFirst() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", forward)) {
+            String expected = "PROXY TCP4 127.0.0.1 127.0.0.1 " + s.getLocalPort() + " " + forward + "\r\nhi";
+            assertThat(exchange(s, "hi", expected)).isEqualTo(expected);
+        }
+        assertThat(exchange(plain, "hi", "hi")).isEqualTo("hi");
     }
 
     @Test

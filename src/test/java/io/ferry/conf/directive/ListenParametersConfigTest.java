@@ -62,6 +62,11 @@ class ListenParametersConfigTest {
                 .stream().servers().get(0);
         assertThat(stream.listens().get(0).proxyProtocol()).isTrue();
         assertThat(stream.proxyProtocolTimeout()).hasSeconds(30);
+        assertThat(stream.proxyProtocol()).isFalse();
+        assertThat(c.load("stream { proxy_protocol on; server { listen 127.0.0.1:9000; proxy_pass 127.0.0.1:9001; } }")
+                .stream().servers().get(0).proxyProtocol()).isTrue();
+        assertThat(c.error("stream { server { listen 127.0.0.1:9000; proxy_protocol yes; proxy_pass 127.0.0.1:9001; } }"))
+                .hasMessageContaining("it must be \"on\" or \"off\"");
         assertThat(c.load("stream { proxy_protocol_timeout 5s; server { listen 127.0.0.1:9000; proxy_pass 127.0.0.1:9001; } }")
                 .stream().servers().get(0).proxyProtocolTimeout()).hasSeconds(5);
         assertThat(c.error("stream { server { listen 127.0.0.1:9000; proxy_protocol_timeout x; proxy_pass 127.0.0.1:9001; } }"))
