@@ -63,6 +63,7 @@ public final class Exchange extends ExchangeResponse {
         this.settings = parent.server.fallback();
         this.target = parent.target;
         remoteAddr(parent.remoteAddr());
+        remotePort(parent.remotePort());
     }
 
     /**

@@ -48,6 +48,7 @@ public abstract class ExchangeVariables implements RequestScope {
     private List<UpstreamTiming> upstreams;
     private java.util.Map<String, String> userVariables;
     private String realRemoteAddr;
+    private String realRemotePort;
     private Object[] moduleContexts;
 
     ExchangeVariables(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure,
@@ -135,9 +136,19 @@ public abstract class ExchangeVariables implements RequestScope {
         realRemoteAddr = address;
     }
 
+    /** The client's port when the trusted proxy names one too (realip from a PROXY protocol header). */
+    public void remotePort(String port) {
+        realRemotePort = port;
+    }
+
     @Override
     public String remotePort() {
-        return SocketText.port(ctx.channel().remoteAddress());
+        return realRemotePort != null ? realRemotePort : SocketText.port(ctx.channel().remoteAddress());
+    }
+
+    @Override
+    public io.ferry.proxyprotocol.ProxyHeader proxyProtocol() {
+        return io.ferry.proxyprotocol.ProxyHeader.of(ctx.channel());
     }
 
     @Override

@@ -3,8 +3,16 @@ package io.ferry.model;
 import io.ferry.net.SocketOptions;
 import java.net.InetSocketAddress;
 
-/** listen [ADDR:]PORT [ssl] [default_server] [socket parameters]; a null host binds every address. */
-public record Listen(String host, int port, boolean ssl, boolean defaultServer, SocketOptions socket, String file, int line) {
+/**
+ * listen [ADDR:]PORT [ssl] [default_server] [proxy_protocol] [socket parameters]; a null host binds
+ * every address.
+ */
+public record Listen(String host, int port, boolean ssl, boolean defaultServer, boolean proxyProtocol, SocketOptions socket,
+                     String file, int line) {
+
+    public Listen(String host, int port, boolean ssl, boolean defaultServer, SocketOptions socket, String file, int line) {
+        this(host, port, ssl, defaultServer, false, socket, file, line);
+    }
 
     public InetSocketAddress address() {
         return host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port);

@@ -10,6 +10,7 @@ import io.ferry.model.VirtualServer;
 import io.ferry.net.ListenerSet;
 import io.ferry.net.SocketPlan;
 import io.ferry.net.TrafficCounter;
+import io.ferry.proxyprotocol.ProxyProtocolReader;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SniHandler;
@@ -35,6 +36,9 @@ final class HttpPipeline {
     void assemble(Channel ch, ListenerSet.Listener<SocketPlan<Site>> listener) {
         InetSocketAddress local = (InetSocketAddress) ch.localAddress();
         Site site = listener.plan().siteFor(local);
+        if (site.proxyProtocol()) {
+            ProxyProtocolReader.install(ch.pipeline(), "reading PROXY protocol");
+        }
         if (site.secure()) {
             ch.pipeline().addLast("sni", new SniHandler(site.sni()));
         }

@@ -18,8 +18,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The virtual servers reachable through one local address of a listening socket, and their TLS mapping (null for plain). */
-record Site(ServerSelector selector, Mapping<String, SslContext> sni) {
+/**
+ * The virtual servers reachable through one local address of a listening socket, their TLS mapping
+ * (null for plain), and whether a PROXY protocol header comes first (any listen of the address says
+ * so, as nginx merges it like ssl).
+ */
+record Site(ServerSelector selector, Mapping<String, SslContext> sni, boolean proxyProtocol) {
     boolean secure() {
         return sni != null;
     }
@@ -58,6 +62,7 @@ record Site(ServerSelector selector, Mapping<String, SslContext> sni) {
         List<VirtualServer> servers = new ArrayList<>();
         VirtualServer defaultServer = null;
         boolean ssl = false;
+        boolean proxyProtocol = false;
         for (Entry e : entries) {
             if (!servers.contains(e.server)) {
                 servers.add(e.server);
@@ -66,10 +71,12 @@ record Site(ServerSelector selector, Mapping<String, SslContext> sni) {
                 defaultServer = e.server;
             }
             ssl |= e.listen.ssl();
+            proxyProtocol |= e.listen.proxyProtocol();
         }
         if (defaultServer == null) {
             defaultServer = servers.get(0);
         }
-        return new Site(new ServerSelector(servers, defaultServer), ssl ? TlsContexts.sniMapping(servers, defaultServer) : null);
+        return new Site(new ServerSelector(servers, defaultServer), ssl ? TlsContexts.sniMapping(servers, defaultServer) : null,
+                proxyProtocol);
     }
 }

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * A server of the stream block: its listening sockets (TLS is terminated when a listen has
- * {@code ssl}), the upstream group {@code proxy_pass} names (an implicit one for a plain address),
+ * {@code ssl}; proxy_protocol_timeout bounds the wait for a PROXY protocol header; proxy_protocol
+ * sends one to the upstream), the upstream group {@code proxy_pass} names (an implicit one for a plain address),
  * the idle {@code proxy_timeout} of the relay, connect timeout, next-upstream rules for connect
  * failures ({@code nextUpstreamTries} 0 = unlimited, {@code nextUpstreamTimeout} zero = unlimited),
  * {@code proxy_half_close} (one side's end of input is passed on rather than ending the session),
@@ -20,6 +21,8 @@ public record StreamServer(
         List<Listen> listens,
         Tls tls,
         Duration sslHandshakeTimeout,
+        Duration proxyProtocolTimeout,
+        boolean proxyProtocol,
         Upstream upstream,
         Duration proxyTimeout,
         Duration connectTimeout,

@@ -48,8 +48,11 @@ public final class StreamServers {
     private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ListenerSet<SocketPlan<Site>> listeners;
 
-    /** One stream server as a socket serves it: its configuration and, for "listen ... ssl", its TLS context. */
-    record Site(StreamServer server, SslContext ssl) {
+    /**
+     * One stream server as a socket serves it: its configuration, for "listen ... ssl" its TLS
+     * context, and whether a PROXY protocol header comes first.
+     */
+    record Site(StreamServer server, SslContext ssl, boolean proxyProtocol) {
     }
 
     /**
@@ -132,7 +135,7 @@ public final class StreamServers {
             }
             for (Listen l : s.listens()) {
                 String addr = SocketPlan.addressKey(l.host(), l.socket());
-                byPort.computeIfAbsent(l.port(), p -> new LinkedHashMap<>()).put(addr, new Site(s, l.ssl() ? ssl : null));
+                byPort.computeIfAbsent(l.port(), p -> new LinkedHashMap<>()).put(addr, new Site(s, l.ssl() ? ssl : null, l.proxyProtocol()));
                 SocketPlan.addOptions(options, addr + ":" + l.port(), l.socket());
             }
         }

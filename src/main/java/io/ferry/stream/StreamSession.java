@@ -1,5 +1,7 @@
 package io.ferry.stream;
 
+import io.ferry.proxyprotocol.ProxyProtocolReader;
+import io.ferry.proxyprotocol.ProxyProtocolWriter;
 import io.ferry.net.Pacer;
 import io.ferry.net.TrafficCounter;
 import io.ferry.log.AccessLogs;
@@ -28,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One stream session (nginx's ngx_stream_proxy_module): [TLS handshake] → a connection to a peer
+ * One stream session (nginx's ngx_stream_proxy_module): [PROXY protocol header] → [TLS handshake] → a connection to a peer
  * through a {@link PeerDialer}, moving on to the next peer after a connect failure as
  * proxy_next_upstream allows → relay bytes both ways ({@link StreamRelay}) → write the access logs
  * when it ends. What it records for log lines and the hash key is in {@link StreamVariables}.
@@ -48,6 +50,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
     /** What limit_conn counted, let go when the session ends. */
     private final List<Runnable> releases = new ArrayList<>(1);
     private ScheduledFuture<?> handshakeTimer;
+    private ScheduledFuture<?> headerTimer;
     private boolean clientInputDone;
     private boolean relaying;
     private boolean ended;
@@ -68,6 +71,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
 
     static void accept(Channel ch, StreamServers.Site site, UpstreamGroup group, Tunnels tunnels, AccessLogs accessLogs) {
         StreamSession session = new StreamSession(ch, site.server(), group, tunnels, accessLogs);
+        if (site.proxyProtocol()) {
+            ProxyProtocolReader.install(ch.pipeline(), "reading PROXY protocol");
+        }
         if (site.ssl() != null) {
             SslHandler ssl = site.ssl().newHandler(ch.alloc());
             // ssl_handshake_timeout is the session's own timer; Netty's 10 s default would cut a longer one short.
@@ -85,12 +91,29 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (ProxyProtocolReader.pending(ctx.pipeline())) {
+            // as nginx, the header comes before every phase: limit_conn, TLS and the upstream wait for it
+            headerTimer = ctx.executor().schedule(() -> {
+                if (!ended) {
+                    LOG.info("client timed out while reading PROXY protocol, client: {}, server: {}",
+                            variables.remoteAddr(), variables.serverText());
+                    variables.status(200);
+                    client.close();
+                }
+            }, server.proxyProtocolTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            ctx.read();
+        } else {
+            start(ctx);
+        }
+        ctx.fireChannelActive();
+    }
+
+    private void start(ChannelHandlerContext ctx) {
         StreamLimitConn.Status limited = server.limitConn().check(variables, releases);
         variables.limitConnStatus(limited);
         if (limited == StreamLimitConn.Status.REJECTED) {
             variables.status(503);
             client.close();
-            ctx.fireChannelActive();
             return;
         }
         if (ctx.pipeline().get(SslHandler.class) != null) {
@@ -106,11 +129,19 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         } else {
             connect();
         }
-        ctx.fireChannelActive();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ProxyProtocolReader.Outcome outcome) {
+            headerTimer.cancel(false);
+            if (outcome == ProxyProtocolReader.Outcome.READ) {
+                start(ctx);
+            } else {
+                variables.status(400);
+            }
+            return;
+        }
         if (evt instanceof SslHandshakeCompletionEvent hs) {
             if (handshakeTimer != null) {
                 handshakeTimer.cancel(false);
@@ -201,6 +232,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             public void connected(Channel ch, boolean pooled) {
                 group.succeeded(peer);
                 variables.connected(attemptStart, traffic);
+                if (server.proxyProtocol()) {
+                    ch.write(ProxyProtocolWriter.header(client.remoteAddress(), client.localAddress()));
+                }
                 startRelay(ch);
             }
 

@@ -28,6 +28,7 @@ public final class StreamSettings {
     private static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration DEFAULT_PROXY_PROTOCOL_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> LEVELS = Set.of("debug", "info", "notice", "warn", "error", "crit", "alert", "emerg");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{?([A-Za-z0-9_]+)");
 
@@ -71,6 +72,7 @@ public final class StreamSettings {
         Tls tls = loader.tls(s, listens, block);
         int tries = s.tries("proxy_next_upstream_tries");
         return new StreamServer(List.copyOf(listens), tls, s.time("ssl_handshake_timeout", DEFAULT_HANDSHAKE_TIMEOUT),
+                s.time("proxy_protocol_timeout", DEFAULT_PROXY_PROTOCOL_TIMEOUT), s.flag("proxy_protocol", false),
                 upstream, s.time("proxy_timeout", DEFAULT_PROXY_TIMEOUT),
                 s.time("proxy_connect_timeout", DEFAULT_CONNECT_TIMEOUT),
                 s.flag("proxy_next_upstream", true), tries, s.time("proxy_next_upstream_timeout", Duration.ZERO),
@@ -112,10 +114,12 @@ public final class StreamSettings {
             throw Values.error(d, "no port in \"" + address + "\" of the \"listen\" directive");
         }
         boolean ssl = false;
+        boolean proxyProtocol = false;
         ListenParameters socket = new ListenParameters(d, a.host());
         for (String p : d.args().subList(1, d.args().size())) {
             switch (p) {
                 case "ssl" -> ssl = true;
+                case "proxy_protocol" -> proxyProtocol = true;
                 case "udp" -> throw Values.error(d, "UDP is not supported in \"listen\" (TCP only)");
                 default -> {
                     if (!socket.accept(p, false)) {
@@ -124,7 +128,7 @@ public final class StreamSettings {
                 }
             }
         }
-        return new Listen(a.host(), a.port(), ssl, false, socket.options(), d.file(), d.line());
+        return new Listen(a.host(), a.port(), ssl, false, proxyProtocol, socket.options(), d.file(), d.line());
     }
 
     /** Only stream variables exist in stream: "$uri" in a stream log_format is nginx's unknown variable. */

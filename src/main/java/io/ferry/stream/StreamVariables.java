@@ -232,6 +232,11 @@ final class StreamVariables implements ConnectionScope {
     }
 
     @Override
+    public io.ferry.proxyprotocol.ProxyHeader proxyProtocol() {
+        return io.ferry.proxyprotocol.ProxyHeader.of(client);
+    }
+
+    @Override
     public io.ferry.tls.TlsPeer tlsPeer() {
         SslHandler ssl = client.pipeline().get(SslHandler.class);
         return ssl == null ? null : new io.ferry.tls.TlsPeer(client, ssl.engine(), io.ferry.tls.ClientVerify.OFF);

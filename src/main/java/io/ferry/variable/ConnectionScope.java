@@ -59,6 +59,11 @@ public interface ConnectionScope {
         return null;
     }
 
+    /** What the connection's PROXY protocol header said, null without one (or one without addresses). */
+    default io.ferry.proxyprotocol.ProxyHeader proxyProtocol() {
+        return null;
+    }
+
     /** The TLS connection for the $ssl_client_* variables, null without TLS. */
     default io.ferry.tls.TlsPeer tlsPeer() {
         return null;

@@ -28,9 +28,10 @@ public final class Variables {
             Map.entry("ssl_cipher", ConnectionScope::sslCipher),
             Map.entry("ssl_server_name", ConnectionScope::sslServerName),
             Map.entry("ssl_session_reused", ConnectionScope::sslSessionReused),
-            // the PROXY protocol is never accepted (listen refuses proxy_protocol), so these are never found
-            Map.entry("proxy_protocol_addr", s -> null),
-            Map.entry("proxy_protocol_port", s -> null),
+            Map.entry("proxy_protocol_addr", s -> s.proxyProtocol() == null ? null : s.proxyProtocol().srcAddr()),
+            Map.entry("proxy_protocol_port", s -> s.proxyProtocol() == null ? null : Integer.toString(s.proxyProtocol().srcPort())),
+            Map.entry("proxy_protocol_server_addr", s -> s.proxyProtocol() == null ? null : s.proxyProtocol().dstAddr()),
+            Map.entry("proxy_protocol_server_port", s -> s.proxyProtocol() == null ? null : Integer.toString(s.proxyProtocol().dstPort())),
             Map.entry("ssl_session_id", ConnectionScope::sslSessionId),
             Map.entry("pid", s -> Host.PID),
             Map.entry("hostname", s -> Host.name()));
@@ -114,6 +115,7 @@ public final class Variables {
 
     public boolean isDefined(String name) {
         return defined.containsKey(name) || CONNECTION.containsKey(name) || io.ferry.tls.TlsPeer.VARIABLES.containsKey(name)
+                || name.startsWith(io.ferry.proxyprotocol.TlvVariable.PREFIX)
                 || requests && (BUILT_IN.containsKey(name) || MODULES.containsKey(name));
     }
 
@@ -134,6 +136,10 @@ public final class Variables {
         }
         if (v != null) {
             return v;
+        }
+        if (name.startsWith(io.ferry.proxyprotocol.TlvVariable.PREFIX)) {
+            var tlv = io.ferry.proxyprotocol.TlvVariable.of(name.substring(io.ferry.proxyprotocol.TlvVariable.PREFIX.length()));
+            return s -> s.proxyProtocol() == null ? null : tlv.apply(s.proxyProtocol());
         }
         if (requests) {
             Variable family = family(name);

@@ -203,7 +203,7 @@ final class ConfigBuilder {
         }
         Directive legacySsl = s.inherited("ssl");
         if (legacySsl != null && Tls.legacySwitch(legacySsl)) {
-            listens.replaceAll(l -> new Listen(l.host(), l.port(), true, l.defaultServer(), l.socket(), l.file(), l.line()));
+            listens.replaceAll(l -> new Listen(l.host(), l.port(), true, l.defaultServer(), l.proxyProtocol(), l.socket(), l.file(), l.line()));
         }
         List<ServerName> names = new ArrayList<>();
         for (Directive d : s.ownAll("server_name")) {
@@ -259,11 +259,13 @@ final class ConfigBuilder {
         Addresses.HostPort hp = Addresses.parse(d, d.args().get(0), 80, true);
         boolean ssl = false;
         boolean defaultServer = false;
+        boolean proxyProtocol = false;
         ListenParameters socket = new ListenParameters(d, hp.host());
         for (String p : d.args().subList(1, d.args().size())) {
             switch (p) {
                 case "ssl" -> ssl = true;
                 case "default_server", "default" -> defaultServer = true;
+                case "proxy_protocol" -> proxyProtocol = true;
                 default -> {
                     if (!socket.accept(p, true)) {
                         throw Values.error(d, "invalid parameter \"" + p + "\"");
@@ -271,7 +273,7 @@ final class ConfigBuilder {
                 }
             }
         }
-        return new Listen(hp.host(), hp.port(), ssl, defaultServer, socket.options(), d.file(), d.line());
+        return new Listen(hp.host(), hp.port(), ssl, defaultServer, proxyProtocol, socket.options(), d.file(), d.line());
     }
 
     /** A stream server's TLS: every server with "listen ... ssl" has its certificate. */

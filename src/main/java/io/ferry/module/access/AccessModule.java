@@ -13,6 +13,7 @@ import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -60,8 +61,10 @@ public final class AccessModule implements Module {
         if (rules.isEmpty() || !(ex.channel().remoteAddress() instanceof InetSocketAddress remote)) {
             return AccessHandler.DECLINED;
         }
+        // the client realip named is the one the rules are about, as in nginx
+        InetAddress client = ex.remoteAddrReplaced() ? IpLiteral.parse(ex.remoteAddr()) : remote.getAddress();
         for (AccessRule rule : rules) {
-            if (rule.matches(remote.getAddress())) {
+            if (client != null && rule.matches(client)) {
                 if (rule.allow()) {
                     return AccessHandler.OK;
                 }

@@ -18,6 +18,7 @@ import io.ferry.module.Level;
 import io.ferry.module.Module;
 import io.ferry.module.access.AccessRule;
 import io.ferry.variable.Variable;
+import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -36,6 +37,8 @@ public final class RealIpModule implements Module {
     /** The connection's peer, kept once realip named another client. */
     private static final Slot<InetSocketAddress> PEER = new Slot<>();
 
+    /** real_ip_header's value that takes the client from the connection's PROXY protocol header. */
+    private static final String PROXY_PROTOCOL = "proxy_protocol";
     private static final Set<Context> HSL = EnumSet.of(HTTP, SERVER, LOCATION);
 
     @Override
@@ -65,9 +68,6 @@ public final class RealIpModule implements Module {
             trusted.add(AccessRule.of(d));
         }
         Directive header = level.inherited("real_ip_header");
-        if (header != null && header.args().get(0).equals("proxy_protocol")) {
-            throw Values.error(header, "the PROXY protocol is not supported");
-        }
         return new RealIp(List.copyOf(trusted), header == null ? "X-Real-IP" : header.args().get(0),
                 level.flag("real_ip_recursive", false));
     }
@@ -100,12 +100,25 @@ public final class RealIpModule implements Module {
     }
 
     private static void apply(Exchange ex) {
-        String client = RealIpResolver.resolve(ex.settings().module(SETTINGS), ex.channel().remoteAddress(), ex.request());
-        if (client != null) {
-            if (ex.channel().remoteAddress() instanceof InetSocketAddress peer) {
-                ex.moduleContext(PEER, peer);
+        RealIp realIp = ex.settings().module(SETTINGS);
+        if (realIp.header().equals(PROXY_PROTOCOL)) {
+            InetSocketAddress client = RealIpResolver.fromProxyProtocol(realIp, ex.channel().remoteAddress(), ex.proxyProtocol());
+            if (client != null) {
+                replace(ex, NetUtil.toAddressString(client.getAddress()));
+                ex.remotePort(Integer.toString(client.getPort()));
             }
-            ex.remoteAddr(client);
+            return;
         }
+        String client = RealIpResolver.resolve(realIp, ex.channel().remoteAddress(), ex.request());
+        if (client != null) {
+            replace(ex, client);
+        }
+    }
+
+    private static void replace(Exchange ex, String client) {
+        if (ex.channel().remoteAddress() instanceof InetSocketAddress peer) {
+            ex.moduleContext(PEER, peer);
+        }
+        ex.remoteAddr(client);
     }
 }

@@ -2,7 +2,9 @@ package io.ferry.module.realip;
 
 import io.ferry.module.access.IpLiteral;
 import io.ferry.module.access.AccessRule;
+import io.ferry.proxyprotocol.ProxyHeader;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -20,10 +22,7 @@ final class RealIpResolver {
 
     /** The client the header names, or null when it names none (the peer stays the client). */
     static String resolve(RealIp realIp, SocketAddress peer, HttpRequest request) {
-        if (!(peer instanceof InetSocketAddress inet)) {
-            return null;
-        }
-        if (realIp.trusted().isEmpty() || !trusted(realIp.trusted(), inet.getAddress())) {
+        if (!trustedPeer(realIp, peer)) {
             return null;
         }
         String header = realIp.header().equalsIgnoreCase("X-Forwarded-For")
@@ -39,10 +38,27 @@ final class RealIpResolver {
                 return null;
             }
             if (!realIp.recursive() || i == 0 || !trusted(realIp.trusted(), hop)) {
-                return hop.getHostAddress();
+                return NetUtil.toAddressString(hop);
             }
         }
         return null;
+    }
+
+    /**
+     * real_ip_header proxy_protocol: the client's address and port from the connection's PROXY
+     * protocol header, or null without one or from a peer not trusted.
+     */
+    static InetSocketAddress fromProxyProtocol(RealIp realIp, SocketAddress peer, ProxyHeader header) {
+        if (header == null || !trustedPeer(realIp, peer)) {
+            return null;
+        }
+        InetAddress client = literal(header.srcAddr());
+        return client == null ? null : new InetSocketAddress(client, header.srcPort());
+    }
+
+    private static boolean trustedPeer(RealIp realIp, SocketAddress peer) {
+        return peer instanceof InetSocketAddress inet && !realIp.trusted().isEmpty()
+                && trusted(realIp.trusted(), inet.getAddress());
     }
 
     private static boolean trusted(List<AccessRule> rules, InetAddress a) {

@@ -49,15 +49,36 @@ class ListenParametersConfigTest {
                 .hasMessage(c.at("invalid ipv6only flags \"yes\"", 2));
         assertThat(c.httpError("server { listen 127.0.0.1:8080 ipv6only=on; }"))
                 .hasMessage(c.at("ipv6only is not supported on addr \"127.0.0.1:8080\"", 2));
-        assertThat(c.httpError("server { listen 8080 proxy_protocol; }")).hasMessage(c.at("invalid parameter \"proxy_protocol\"", 2));
     }
 
     @Test
-    void proxyProtocolVariablesExistAndAreNeverFound() throws Exception {
+    void proxyProtocolIsAListenParameterMergedPerAddressInHttp() throws Exception {
         ConfigText c = new ConfigText(dir);
-        c.load("stream { upstream u { hash $proxy_protocol_addr; server 127.0.0.1:9001; }\n"
+        var servers = c.load("http { server { listen 127.0.0.1:8080 proxy_protocol; }\n"
+                + "server { listen 127.0.0.1:8080; } }").http().servers();
+        assertThat(servers.get(0).listens().get(0).proxyProtocol()).isTrue();
+        assertThat(servers.get(1).listens().get(0).proxyProtocol()).isFalse();
+        var stream = c.load("stream { server { listen 127.0.0.1:9000 proxy_protocol; proxy_pass 127.0.0.1:9001; } }")
+                .stream().servers().get(0);
+        assertThat(stream.listens().get(0).proxyProtocol()).isTrue();
+        assertThat(stream.proxyProtocolTimeout()).hasSeconds(30);
+        assertThat(stream.proxyProtocol()).isFalse();
+        assertThat(c.load("stream { proxy_protocol on; server { listen 127.0.0.1:9000; proxy_pass 127.0.0.1:9001; } }")
+                .stream().servers().get(0).proxyProtocol()).isTrue();
+        assertThat(c.error("stream { server { listen 127.0.0.1:9000; proxy_protocol yes; proxy_pass 127.0.0.1:9001; } }"))
+                .hasMessageContaining("it must be \"on\" or \"off\"");
+        assertThat(c.load("stream { proxy_protocol_timeout 5s; server { listen 127.0.0.1:9000; proxy_pass 127.0.0.1:9001; } }")
+                .stream().servers().get(0).proxyProtocolTimeout()).hasSeconds(5);
+        assertThat(c.error("stream { server { listen 127.0.0.1:9000; proxy_protocol_timeout x; proxy_pass 127.0.0.1:9001; } }"))
+                .hasMessageContaining("\"proxy_protocol_timeout\" directive invalid value");
+    }
+
+    @Test
+    void proxyProtocolVariablesExistInStreamToo() throws Exception {
+        ConfigText c = new ConfigText(dir);
+        c.load("stream { upstream u { hash $proxy_protocol_addr$proxy_protocol_tlv_alpn; server 127.0.0.1:9001; }\n"
                 + "server { listen 127.0.0.1:9000; proxy_pass u; } }");
-        assertThat(new io.ferry.variable.Variables().resolve("proxy_protocol_port").value(null)).isNull();
+        assertThat(new io.ferry.variable.Variables().resolve("proxy_protocol_server_port")).isNotNull();
     }
 
     @Test

@@ -62,7 +62,6 @@ class RealIpDirectivesTest {
             set_real_ip_from unix:;           | unix domain sockets are not supported in "set_real_ip_from":4
             set_real_ip_from 1.2.3;           | invalid parameter "1.2.3":4
             set_real_ip_from 10.0.0.0/40;     | invalid parameter "10.0.0.0/40":4
-            real_ip_header proxy_protocol;    | the PROXY protocol is not supported:4
             real_ip_recursive yes;            | invalid value "yes" in "real_ip_recursive" directive, it must be "on" or "off":4
             real_ip_header;                   | invalid number of arguments in "real_ip_header" directive:4
             """)
