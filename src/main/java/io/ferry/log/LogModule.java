@@ -58,6 +58,7 @@ public final class LogModule implements Module {
         rows.add("access_log", EnumSet.of(HTTP, SERVER, LOCATION, IF, LIMIT_EXCEPT), 1, DirectiveRows.ANY, null, true);
         rows.add("log_format", EnumSet.of(HTTP), 2, DirectiveRows.ANY, null, true);
         rows.one("log_subrequest", EnumSet.of(HTTP, SERVER, LOCATION));
+        rows.add("open_log_file_cache", EnumSet.of(HTTP, SERVER, LOCATION), 1, 4, null, false);
     }
 
     @Override
