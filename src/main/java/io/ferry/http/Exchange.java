@@ -46,6 +46,7 @@ public final class Exchange extends ExchangeResponse {
     private boolean errorPageUsed;
     private boolean continued;
     private boolean watchingClient;
+    private boolean pipelined;
     /** A response held back for one turn of the event loop while the body bytes already received are discarded. */
     private FullHttpResponse deferred;
 
@@ -87,6 +88,26 @@ public final class Exchange extends ExchangeResponse {
         child.rewriteTarget(uri, args);
         child.phases.startSubrequest();
         return child;
+    }
+
+    /** Whether the client sent this request before the previous one's answer ($pipe). */
+    public boolean pipelined() {
+        return pipelined;
+    }
+
+    void markPipelined() {
+        pipelined = true;
+    }
+
+    /** The server's connection counters (stub_status's, and its $connections_* variables). */
+    public ConnectionStates connectionStates() {
+        return connection.states();
+    }
+
+    /** A subrequest has its main request's id: nginx's subrequests share the parent's variable values. */
+    @Override
+    public String requestId() {
+        return parent != null ? parent.requestId() : super.requestId();
     }
 
     /** Whether this exchange is a subrequest, whose response goes to a sink rather than the client. */

@@ -65,6 +65,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private long lingerDeadline;
     private Duration lingerTimeout;
     private boolean draining;
+    /** A request came in the bytes of the current read: the next one in them was sent before this one's answer. */
+    private boolean requestInRead;
     private Duration headerTimeout = Duration.ofSeconds(60);
     private Duration keepaliveTimeout = headerTimeout;
 
@@ -156,6 +158,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             enter(ConnectionStates.State.WRITING);
             states.request();
             current = new Exchange(ctx, this, request, secure, ++requests, handlers);
+            if (draining || requestInRead) {
+                current.markPipelined();
+            }
+            requestInRead = true;
             current.dispatch(sites.get());
             if (request instanceof FullHttpRequest full) {
                 // A rejected request carries no body; its (empty) buffer is not needed past dispatch.
@@ -164,6 +170,12 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         } else {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        requestInRead = false;
+        ctx.fireChannelReadComplete();
     }
 
     /** Called once per exchange when its response is fully written (and its body fully read). */
@@ -230,6 +242,10 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
      */
     void readAhead() {
         ctx.read();
+    }
+
+    ConnectionStates states() {
+        return states;
     }
 
     long connectionId() {

@@ -1,12 +1,15 @@
 package io.ferry.log;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,13 +22,16 @@ final class AccessLogWriter {
 
     private final Path path;
     private final int bufferSize;
+    /** gzip= level, 0 for plain text: each flushed buffer becomes one gzip member, as nginx writes them. */
+    private final int gzip;
     private final StringBuilder buffer = new StringBuilder();
     private FileChannel file;
     private long lastFlush = System.nanoTime();
 
-    AccessLogWriter(Path path, int bufferSize) {
+    AccessLogWriter(Path path, int bufferSize, int gzip) {
         this.path = path;
         this.bufferSize = bufferSize;
+        this.gzip = gzip;
         open();
     }
 
@@ -59,6 +65,9 @@ final class AccessLogWriter {
         }
         ByteBuffer bytes = StandardCharsets.UTF_8.encode(buffer.toString());
         buffer.setLength(0);
+        if (gzip > 0) {
+            bytes = compressed(bytes);
+        }
         if (file == null) {
             return;
         }
@@ -69,6 +78,20 @@ final class AccessLogWriter {
         } catch (IOException e) {
             LOG.error("write() to \"{}\" failed ({})", path, e.getMessage());
         }
+    }
+
+    private ByteBuffer compressed(ByteBuffer plain) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(plain.remaining() / 4 + 64);
+        try (GZIPOutputStream member = new GZIPOutputStream(out) {
+            {
+                def.setLevel(gzip);
+            }
+        }) {
+            member.write(plain.array(), plain.arrayOffset() + plain.position(), plain.remaining());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ByteBuffer.wrap(out.toByteArray());
     }
 
     /** After logrotate moved the file: flush to the old one, then open the path anew. */

@@ -64,7 +64,7 @@ public final class ErrorLogs {
             if (!level.isGreaterOrEqual(finest)) {
                 finest = level;
             }
-            logger.addAppender(appender(ctx, log, level));
+            logger.addAppender(appender(ctx, log));
         }
         logger.setLevel(finest);
         return logger;
@@ -87,7 +87,7 @@ public final class ErrorLogs {
             if (!level.isGreaterOrEqual(finest)) {
                 finest = level;
             }
-            root.addAppender(appender(ctx, log, level));
+            root.addAppender(appender(ctx, log));
         }
         root.setLevel(finest);
         // Netty's own debug chatter is not the operator's business below "info".
@@ -100,7 +100,7 @@ public final class ErrorLogs {
         return supervisor != null && supervisor.matches("\\d+") ? Long.parseLong(supervisor) : ProcessHandle.current().pid();
     }
 
-    private static OutputStreamAppender<ILoggingEvent> appender(LoggerContext ctx, ErrorLog log, Level level) {
+    private static OutputStreamAppender<ILoggingEvent> appender(LoggerContext ctx, ErrorLog log) {
         @SuppressWarnings("unchecked")
         Map<String, String> registry = (Map<String, String>) ctx.getObject(ch.qos.logback.core.CoreConstants.PATTERN_RULE_REGISTRY);
         if (registry == null) {
@@ -126,8 +126,7 @@ public final class ErrorLogs {
         }
         appender.setContext(ctx);
         appender.setEncoder(encoder);
-        ch.qos.logback.classic.filter.ThresholdFilter filter = new ch.qos.logback.classic.filter.ThresholdFilter();
-        filter.setLevel(level.toString());
+        SeverityFilter filter = new SeverityFilter(log.level());
         filter.start();
         appender.addFilter(filter);
         appender.start();

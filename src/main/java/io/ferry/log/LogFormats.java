@@ -5,11 +5,13 @@ import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
 import io.ferry.module.Level;
 import io.ferry.variable.Template;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.Deflater;
 
 /**
  * The log formats of one configuration's http or stream block, built once there, and the access
@@ -26,6 +28,8 @@ public final class LogFormats {
     private final NameCheck names;
     private final Map<String, LogFormat> formats;
     private final LogFormat defaultFormat;
+    /** Built once per open_log_file_cache line (null for "off"), whichever level asks first. */
+    private final Map<Directive, OpenLogFileCache> fileCaches = new HashMap<>();
 
     private LogFormats(Level level, NameCheck names, LogFormat defaultFormat) throws ConfException {
         this.names = names;
@@ -76,10 +80,13 @@ public final class LogFormats {
     }
 
     public List<AccessLog> accessLogs(Level level) throws ConfException {
+        // checked where it is written, even at a level none of whose logs has a variable name
+        fileCache(level);
         List<Directive> directives = level.inheritedAll("access_log");
         if (directives.isEmpty()) {
             return defaultFormat == null ? List.of()
-                    : List.of(new AccessLog(level.prefix().resolve("logs/access.log"), defaultFormat, 0, Duration.ZERO, null));
+                    : List.of(new AccessLog(level.prefix().resolve("logs/access.log"), defaultFormat, 0, Duration.ZERO, null,
+                            null, 0, null));
         }
         List<AccessLog> logs = new ArrayList<>();
         for (Directive d : directives) {
@@ -97,11 +104,12 @@ public final class LogFormats {
     private AccessLog accessLog(Level level, Directive d) throws ConfException {
         LogFormat format = defaultFormat;
         int buffer = 0;
+        int gzip = 0;
         Duration flush = Duration.ZERO;
         Template condition = null;
         for (int i = 1; i < d.args().size(); i++) {
             String a = d.args().get(i);
-            if (i == 1 && !a.contains("=")) {
+            if (i == 1) {
                 format = formats.get(a);
                 if (format == null) {
                     throw Values.error(d, "unknown log format \"" + a + "\"");
@@ -113,11 +121,15 @@ public final class LogFormats {
                 }
             } else if (a.startsWith("flush=")) {
                 flush = Values.time(d, a.substring(6));
+                if (flush.isZero()) {
+                    throw Values.error(d, "invalid flush time \"" + a.substring(6) + "\"");
+                }
+            } else if (a.equals("gzip") || a.startsWith("gzip=")) {
+                gzip = a.length() == 4 ? Deflater.BEST_SPEED : gzipLevel(d, a.substring(5));
+                buffer = buffer == 0 ? 64 * 1024 : buffer;
             } else if (a.startsWith("if=")) {
                 names.check(d, a.substring(3));
                 condition = level.template(d, a.substring(3));
-            } else if (a.equals("gzip") || a.startsWith("gzip=")) {
-                throw Values.error(d, "gzip compression of access logs is not supported");
             } else {
                 throw Values.error(d, "invalid parameter \"" + a + "\"");
             }
@@ -128,6 +140,37 @@ public final class LogFormats {
         if (!flush.isZero() && buffer == 0) {
             throw Values.error(d, "no buffer is defined for access_log \"" + d.args().get(0) + "\"");
         }
-        return new AccessLog(level.prefix().resolve(d.args().get(0)).normalize(), format, buffer, flush, condition);
+        String name = d.args().get(0);
+        Path path = level.prefix().resolve(name).normalize();
+        Template pathTemplate = null;
+        if (name.indexOf('$') >= 0) {
+            names.check(d, name);
+            pathTemplate = level.template(d, level.prefix().resolve(name).toString());
+            if (buffer > 0) {
+                throw Values.error(d, "buffered logs cannot have variables in name");
+            }
+        }
+        return new AccessLog(path, format, buffer, flush, condition, pathTemplate, gzip,
+                pathTemplate == null ? null : fileCache(level));
+    }
+
+    private static int gzipLevel(Directive d, String v) throws ConfException {
+        int n = v.matches("[0-9]{1,9}") ? Integer.parseInt(v) : -1;
+        if (n < 1 || n > 9) {
+            throw Values.error(d, "invalid compression level \"" + v + "\"");
+        }
+        return n;
+    }
+
+    /** The level's open_log_file_cache, one cache per directive so that the levels inheriting it share it. */
+    private OpenLogFileCache fileCache(Level level) throws ConfException {
+        Directive d = level.inherited("open_log_file_cache");
+        if (d == null) {
+            return null;
+        }
+        if (!fileCaches.containsKey(d)) {
+            fileCaches.put(d, OpenLogFileCache.parse(d));
+        }
+        return fileCaches.get(d);
     }
 }

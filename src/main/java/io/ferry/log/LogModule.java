@@ -8,14 +8,17 @@ import static io.ferry.conf.Context.SERVER;
 
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
+import io.ferry.http.Exchange;
 import io.ferry.model.LocationSettings;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
+import io.ferry.variable.Variable;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import java.util.Locale;
 import java.util.Set;
@@ -55,6 +58,7 @@ public final class LogModule implements Module {
         rows.add("access_log", EnumSet.of(HTTP, SERVER, LOCATION, IF, LIMIT_EXCEPT), 1, DirectiveRows.ANY, null, true);
         rows.add("log_format", EnumSet.of(HTTP), 2, DirectiveRows.ANY, null, true);
         rows.one("log_subrequest", EnumSet.of(HTTP, SERVER, LOCATION));
+        rows.add("open_log_file_cache", EnumSet.of(HTTP, SERVER, LOCATION), 1, 4, null, false);
     }
 
     @Override
@@ -83,6 +87,12 @@ public final class LogModule implements Module {
         }
         List<AccessLog> accessLogs = http.formats().accessLogs(level);
         return new LogSettings(accessLogs, level.flag("log_subrequest", false), route, sentHeaders(accessLogs));
+    }
+
+    /** $pipe: "p" for a request sent before the previous one's answer, "." otherwise. */
+    @Override
+    public Map<String, Variable> variables() {
+        return Map.of("pipe", s -> s instanceof Exchange ex ? ex.pipelined() ? "p" : "." : null);
     }
 
     /** The logger for the error lines of a request served with these settings (nginx's r->connection->log). */

@@ -3,6 +3,8 @@ package io.ferry.metrics;
 import static io.ferry.conf.Context.LOCATION;
 import static io.ferry.conf.Context.SERVER;
 
+import io.ferry.http.ConnectionStates;
+import io.ferry.http.Exchange;
 import io.ferry.http.hook.ContentHandler;
 import io.ferry.http.hook.ContentPhaseHandler;
 import io.ferry.model.Slot;
@@ -10,7 +12,11 @@ import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
 import io.ferry.module.Services;
+import io.ferry.variable.RequestScope;
+import io.ferry.variable.Variable;
 import java.util.EnumSet;
+import java.util.Map;
+import java.util.function.ToIntFunction;
 
 /**
  * nginx's stub_status module and Ferry's Prometheus {@code metrics}: a location that writes either
@@ -40,6 +46,20 @@ public final class StatusModule implements Module {
     @Override
     public Object settings(Level level) {
         return level.own("stub_status") != null ? Report.STUB_STATUS : level.own("metrics") != null ? Report.METRICS : null;
+    }
+
+    /** nginx's $connections_*: the counters stub_status prints, for any request of the server. */
+    @Override
+    public Map<String, Variable> variables() {
+        return Map.of(
+                "connections_active", s -> count(s, ConnectionStates::active),
+                "connections_reading", s -> count(s, states -> states.count(ConnectionStates.State.READING)),
+                "connections_writing", s -> count(s, states -> states.count(ConnectionStates.State.WRITING)),
+                "connections_waiting", s -> count(s, states -> states.count(ConnectionStates.State.WAITING)));
+    }
+
+    private static String count(RequestScope scope, ToIntFunction<ConnectionStates> count) {
+        return scope instanceof Exchange ex ? Integer.toString(count.applyAsInt(ex.connectionStates())) : null;
     }
 
     @Override

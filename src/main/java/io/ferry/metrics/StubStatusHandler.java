@@ -6,6 +6,7 @@ import io.ferry.http.Exchange;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,11 @@ final class StubStatusHandler implements ContentHandler {
 
     @Override
     public void handle(Exchange ex) {
+        HttpMethod method = ex.request().method();
+        if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+            ex.sendError(HttpResponseStatus.METHOD_NOT_ALLOWED, false);
+            return;
+        }
         String text = "Active connections: " + states.active() + " \n"
                 + "server accepts handled requests\n"
                 + " " + states.accepted() + " " + states.handled() + " " + states.requests() + " \n"

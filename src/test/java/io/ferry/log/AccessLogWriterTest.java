@@ -25,7 +25,7 @@ class AccessLogWriterTest {
     @Test
     void withoutABufferEveryLineIsWrittenAtOnceIntoMissingDirectories() throws Exception {
         Path file = dir.resolve("logs/sub/access.log");
-        AccessLogWriter w = new AccessLogWriter(file, 0);
+        AccessLogWriter w = new AccessLogWriter(file, 0, 0);
         w.write("first");
         assertThat(read(file)).isEqualTo("first\n");
         w.write("caf\u00e9");
@@ -37,7 +37,7 @@ class AccessLogWriterTest {
     @Test
     void aBufferIsWrittenOnceItIsFull() throws Exception {
         Path file = dir.resolve("access.log");
-        AccessLogWriter w = new AccessLogWriter(file, 32);
+        AccessLogWriter w = new AccessLogWriter(file, 32, 0);
         w.write("0123456789");
         w.write("0123456789");
         assertThat(read(file)).as("22 bytes buffered").isEmpty();
@@ -49,7 +49,7 @@ class AccessLogWriterTest {
     @Test
     void flushIfOlderWritesOnlyWhenTheLastFlushIsThatOld() throws Exception {
         Path file = dir.resolve("access.log");
-        AccessLogWriter w = new AccessLogWriter(file, 64 * 1024);
+        AccessLogWriter w = new AccessLogWriter(file, 64 * 1024, 0);
         w.write("line");
         w.flushIfOlder(TimeUnit.HOURS.toNanos(1));
         assertThat(read(file)).isEmpty();
@@ -61,7 +61,7 @@ class AccessLogWriterTest {
     @Test
     void closeWritesWhatIsBuffered() throws Exception {
         Path file = dir.resolve("access.log");
-        AccessLogWriter w = new AccessLogWriter(file, 64 * 1024);
+        AccessLogWriter w = new AccessLogWriter(file, 64 * 1024, 0);
         w.write("a");
         w.write("b");
         w.close();
@@ -72,7 +72,7 @@ class AccessLogWriterTest {
     void appendsToAnExistingFile() throws Exception {
         Path file = dir.resolve("access.log");
         Files.writeString(file, "old\n");
-        AccessLogWriter w = new AccessLogWriter(file, 0);
+        AccessLogWriter w = new AccessLogWriter(file, 0, 0);
         w.write("new");
         w.close();
         assertThat(read(file)).isEqualTo("old\nnew\n");
@@ -82,7 +82,7 @@ class AccessLogWriterTest {
     void reopenFlushesToTheMovedFileThenWritesToANewOneAtThePath() throws Exception {
         Path file = dir.resolve("access.log");
         Path rotated = dir.resolve("access.log.1");
-        AccessLogWriter w = new AccessLogWriter(file, 64 * 1024);
+        AccessLogWriter w = new AccessLogWriter(file, 64 * 1024, 0);
         w.write("before");
         Files.move(file, rotated);
         w.write("still before");
@@ -100,7 +100,7 @@ class AccessLogWriterTest {
     @Timeout(30)
     void linesFromConcurrentWritersNeverInterleave() throws Exception {
         Path file = dir.resolve("access.log");
-        AccessLogWriter w = new AccessLogWriter(file, 100);
+        AccessLogWriter w = new AccessLogWriter(file, 100, 0);
         int threads = 4;
         int lines = 2_000;
         CountDownLatch go = new CountDownLatch(1);
@@ -128,5 +128,18 @@ class AccessLogWriterTest {
         List<String> written = Files.readAllLines(file);
         assertThat(written).hasSize(threads * lines);
         assertThat(written).allMatch(l -> l.length() == 40 && l.chars().allMatch(c -> c == l.charAt(0)));
+    }
+
+    @Test
+    void gzipWritesEachFlushedBufferAsOneGzipMember() throws Exception {
+        Path file = dir.resolve("gz.log");
+        AccessLogWriter w = new AccessLogWriter(file, 64 * 1024, 1);
+        w.write("first");
+        w.flush();
+        w.write("second");
+        w.close();
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(file))) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("first\nsecond\n");
+        }
     }
 }

@@ -48,6 +48,7 @@ class ErrorLogRouteIT {
                             location /routed/inner/ { }
                         }
                         location /two/ { error_log logs/a.log; error_log logs/b.log warn; }
+                        location /crit/ { error_log logs/crit.log crit; error_log logs/all.log; }
                     }
                     server {
                         listen 127.0.0.1:%d;
@@ -94,5 +95,12 @@ class ErrorLogRouteIT {
         missing(port, "/plain/gone");
         assertThat(mainHas("/plain/gone")).isTrue();
         assertThat(mainHas("/server-gone")).isFalse();
+    }
+
+    @Test
+    void aLineAtCritTakesNoPlainErrors() throws Exception {
+        missing(port, "/crit/gone");
+        assertThat(LogFiles.awaitLines(prefix.resolve("logs/all.log"), 1).get(0)).contains("/crit/gone");
+        assertThat(LogFiles.lines(prefix.resolve("logs/crit.log"))).isEmpty();
     }
 }

@@ -44,6 +44,13 @@ class StatusAndMetricsIT {
                     server {
                         listen 127.0.0.1:%d;
                         location = /basic_status { stub_status; }
+                        location = /vars {
+                            add_header X-Active $connections_active;
+                            add_header X-Reading $connections_reading;
+                            add_header X-Writing $connections_writing;
+                            add_header X-Waiting $connections_waiting;
+                            return 204;
+                        }
                         location = /metrics { metrics; allow 127.0.0.1; deny all; }
                         location = /hidden { metrics; deny all; }
                         location /ws { proxy_pass http://127.0.0.1:%d; }
@@ -125,5 +132,29 @@ class StatusAndMetricsIT {
     void denyAllAnswers403() throws Exception {
         assertThat(get("/hidden").statusCode()).isEqualTo(403);
         assertThat(get("/metrics").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void connectionVariablesCountTheServersConnectionsAsStubStatusDoes() throws Exception {
+        try (io.ferry.testing.RawHttpClient idle = new io.ferry.testing.RawHttpClient(port);
+             io.ferry.testing.RawHttpClient c = new io.ferry.testing.RawHttpClient(port)) {
+            assertThat(idle.get("/").status()).isEqualTo(200);
+            // the idle keep-alive connection waits; this one writes its answer
+            io.ferry.testing.RawHttpClient.Response r = c.get("/vars");
+            assertThat(r.header("X-Active")).isEqualTo("2");
+            assertThat(r.header("X-Writing")).isEqualTo("1");
+            assertThat(r.header("X-Reading")).isEqualTo("0");
+            assertThat(r.header("X-Waiting")).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void stubStatusAnswersOnlyGetAndHead() throws Exception {
+        HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/basic_status"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+        HttpResponse<Void> head = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/basic_status"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(head.statusCode()).isEqualTo(200);
     }
 }

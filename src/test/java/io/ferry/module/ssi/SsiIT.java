@@ -44,6 +44,7 @@ class SsiIT {
                 + "<!--#echo var=\"1\" -->,<!--#echo var=\"mid\" --><!--#elif expr=\"$arg_a != three\" -->not3<!--#else -->3<!--#endif -->.");
         Files.writeString(html.resolve("errors.html"), "a<!--#bogus -->b<!--#config errmsg=\"[oops]\" --><!--#echo -->c");
         Files.writeString(html.resolve("silent.html"), "a<!--#bogus -->b");
+        Files.writeString(html.resolve("id.html"), "<!--#include virtual=\"/id\" -->");
         Files.writeString(html.resolve("plain.txt"), "<!--#echo var=\"uri\" -->");
         Files.writeString(html.resolve("typed.txt"), "<!--#echo var=\"uri\" -->");
         ferry = FerryInstance.start(prefix, """
@@ -58,6 +59,8 @@ class SsiIT {
                         location = /typed.txt { ssi on; ssi_types text/plain; default_type text/plain; }
                         location = /plain.txt { ssi on; default_type text/plain; }
                         location /backend/ { proxy_pass http://127.0.0.1:%d; }
+                        location = /id.html { ssi on; add_header X-Request-Id $request_id; }
+                        location = /id { return 200 $request_id; }
                     }
                 }
                 """.formatted(port, backend.port()));
@@ -138,5 +141,12 @@ class SsiIT {
     void onlyTheConfiguredTypesAreProcessed() throws Exception {
         assertThat(get("/plain.txt").text()).isEqualTo("<!--#echo var=\"uri\" -->");
         assertThat(get("/typed.txt").text()).isEqualTo("/typed.txt");
+    }
+
+    @Test
+    void anIncludeHasItsMainRequestsId() throws Exception {
+        RawHttpClient.Response r = get("/id.html");
+        assertThat(r.header("X-Request-Id")).matches("[0-9a-f]{32}");
+        assertThat(r.text()).isEqualTo(r.header("X-Request-Id"));
     }
 }
