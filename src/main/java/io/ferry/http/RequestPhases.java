@@ -2,6 +2,7 @@ package io.ferry.http;
 
 import io.ferry.tls.ServerNames;
 import io.ferry.tls.TlsPeer;
+import io.ferry.http.conn.ConnectionModule;
 import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.PostReadHandler;
 import io.ferry.http.hook.PreAccessHandler;
@@ -66,9 +67,9 @@ final class RequestPhases {
             ex.sendError(major > 1 ? HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED : HttpResponseStatus.BAD_REQUEST, true);
             return;
         }
-        ex.target = RequestTarget.parse(ex.request.uri());
+        ex.target = RequestTarget.parse(ex.request.uri(), ex.settings.module(ConnectionModule.SETTINGS).mergeSlashes());
         String hostHeader = ex.request.headers().get(HttpHeaderNames.HOST);
-        if (hostHeader != null && !validHost(hostHeader)) {
+        if (hostHeader != null && RequestHost.of(hostHeader) == null) {
             ex.sendError(HttpResponseStatus.BAD_REQUEST, true);
             return;
         }
@@ -86,7 +87,7 @@ final class RequestPhases {
             ex.sendError(HttpResponseStatus.NOT_IMPLEMENTED, true);
             return;
         }
-        String host = ExchangeVariables.stripPort(ex.target.absoluteHost() != null ? ex.target.absoluteHost() : hostHeader);
+        String host = RequestHost.of(ex.target.absoluteHost() != null ? ex.target.absoluteHost() : hostHeader);
         ex.server = sites.select(host);
         ex.captures = ServerSelector.captures(ex.server, host);
         ex.settings = ex.server.fallback(); // what the post-read hooks read: the chosen server's settings
@@ -372,20 +373,5 @@ final class RequestPhases {
     /** The matched location's path ("" at the ex.server level), for metrics labels. */
     String locationName() {
         return locationName;
-    }
-
-    /** nginx's ngx_http_validate_host: not empty (without port and one trailing dot), no '/', '\\', "..", or bytes up to space. */
-    static boolean validHost(String host) {
-        String name = ExchangeVariables.stripPort(host);
-        if (name.isEmpty() || name.equals(".") || host.contains("..")) {
-            return false;
-        }
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (c <= ' ' || c == '/' || c == '\\' || c == 0x7f) {
-                return false;
-            }
-        }
-        return true;
     }
 }
