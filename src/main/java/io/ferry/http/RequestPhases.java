@@ -19,6 +19,9 @@ import io.ferry.variable.Template;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -67,6 +70,11 @@ final class RequestPhases {
             ex.sendError(major > 1 ? HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED : HttpResponseStatus.BAD_REQUEST, true);
             return;
         }
+        HttpResponseStatus refusedMethod = refusedMethod(ex.request);
+        if (refusedMethod != null) {
+            ex.sendError(refusedMethod, true);
+            return;
+        }
         ex.target = RequestTarget.parse(ex.request.uri(), ex.settings.module(ConnectionModule.SETTINGS).mergeSlashes());
         String hostHeader = ex.request.headers().get(HttpHeaderNames.HOST);
         if (hostHeader != null && RequestHost.of(hostHeader) == null) {
@@ -76,6 +84,10 @@ final class RequestPhases {
         if (ex.target == null || (ex.request.protocolVersion().equals(HttpVersion.HTTP_1_1) && hostHeader == null)
                 || ex.request.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
             ex.sendError(HttpResponseStatus.BAD_REQUEST, true);
+            return;
+        }
+        if (unmetExpectation(ex.request)) {
+            ex.sendError(HttpResponseStatus.EXPECTATION_FAILED, true);
             return;
         }
         if (ex.request.headers().size() > MAX_HEADERS) {
@@ -98,6 +110,35 @@ final class RequestPhases {
             h.postRead(ex);
         }
         serverPhase();
+    }
+
+    /**
+     * nginx refuses TRACE (405: it would echo credentials back, the cross-site tracing attack) and
+     * CONNECT, which it does not tunnel: 405 for a well-formed "host:port" target, else 400.
+     */
+    private static HttpResponseStatus refusedMethod(HttpRequest request) {
+        if (request.method().equals(HttpMethod.TRACE)) {
+            return HttpResponseStatus.METHOD_NOT_ALLOWED;
+        }
+        if (!request.method().equals(HttpMethod.CONNECT)) {
+            return null;
+        }
+        String target = request.uri();
+        int colon = target.lastIndexOf(':');
+        boolean authority = colon > 0 && colon < target.length() - 1 && !target.endsWith("]")
+                && RequestHost.ofRequestLine(target) != null;
+        return authority ? HttpResponseStatus.METHOD_NOT_ALLOWED : HttpResponseStatus.BAD_REQUEST;
+    }
+
+    /**
+     * RFC 9110 §10.1.1: 100-continue is the only expectation HTTP defines, so any other one (or one
+     * with parameters) cannot be met: 417 rather than a response the client did not ask for. An
+     * HTTP/1.0 client's Expect is ignored, as the RFC requires.
+     */
+    private static boolean unmetExpectation(HttpRequest request) {
+        String expect = request.headers().get(HttpHeaderNames.EXPECT);
+        return expect != null && !request.protocolVersion().equals(HttpVersion.HTTP_1_0)
+                && !expect.trim().equalsIgnoreCase(HttpHeaderValues.CONTINUE.toString());
     }
 
     /**
