@@ -133,4 +133,10 @@ class RequestLineIT {
         assertThat(send(rangeFirst, "GET / HTTP/1.0\r\n\r\n").text()).isEqualTo(String.valueOf(rangeFirst));
         assertThat(send(rangeFirst + 1, "GET / HTTP/1.0\r\n\r\n").text()).isEqualTo(String.valueOf(rangeFirst + 1));
     }
+
+    @Test
+    void returnTextIsTypedByTheUrisExtension() throws Exception {
+        assertThat(send(port, "GET /page.html HTTP/1.0\r\n\r\n").header("Content-Type")).isEqualTo("text/html");
+        assertThat(send(port, "GET /page HTTP/1.0\r\n\r\n").header("Content-Type")).isEqualTo("text/plain");
+    }
 }
