@@ -1,5 +1,8 @@
 package io.ferry.conf;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /** Splits "host:port", "[v6]:port", "*:port" and bare ports the way nginx's ngx_parse_url does. */
 public final class Addresses {
     public record HostPort(String host, int port) {
@@ -51,5 +54,31 @@ public final class Addresses {
             }
         }
         return new HostPort(host, p);
+    }
+
+    /**
+     * listen's address: as {@link #parse}, and a port range "FIRST-LAST" (nginx 1.27.3) stands for
+     * one address on each port of it.
+     */
+    public static List<HostPort> parseListen(Directive d, String text, int defaultPort) throws ConfException {
+        int portStart = text.startsWith("[") ? text.indexOf("]:") + 2 : text.lastIndexOf(':') + 1;
+        String port = text.substring(portStart);
+        if (text.startsWith("unix:") || !port.matches("\\d+-\\d+")) {
+            return List.of(parse(d, text, defaultPort, true));
+        }
+        int dash = port.indexOf('-');
+        HostPort first = parse(d, text.substring(0, portStart) + port.substring(0, dash), defaultPort, true);
+        long last = port.length() - dash > 6 ? Long.MAX_VALUE : Long.parseLong(port.substring(dash + 1));
+        if (last > 65535) {
+            throw Values.error(d, "invalid port in \"" + text + "\" of the \"" + d.name() + "\" directive");
+        }
+        if (last < first.port()) {
+            throw Values.error(d, "invalid port range in \"" + text + "\" of the \"" + d.name() + "\" directive");
+        }
+        List<HostPort> each = new ArrayList<>();
+        for (int p = first.port(); p <= last; p++) {
+            each.add(new HostPort(first.host(), p));
+        }
+        return each;
     }
 }

@@ -249,9 +249,13 @@ public final class Exchange extends ExchangeResponse {
         body.buffer(whenWhole, subrequest != null);
     }
 
-    /** "100 Continue" for a client that waits for it before sending the body a handler is about to read. */
+    /**
+     * "100 Continue" for a client that waits for it before sending the body a handler is about to
+     * read. As nginx's ngx_http_test_expect, the answer goes whatever length the client declared:
+     * a client that asked has said it waits.
+     */
     public void continueIfExpected() {
-        if (HttpUtil.is100ContinueExpected(request) && !expectsNoBody() && !requestComplete() && !continued) {
+        if (HttpUtil.is100ContinueExpected(request) && !continued) {
             continued = true;
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }

@@ -18,7 +18,6 @@ import io.ferry.tls.ServerNames;
 import io.netty.handler.ssl.SslHandler;
 import java.util.List;
 import java.util.Map;
-import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.MatchResult;
 
@@ -108,18 +107,6 @@ public abstract class ExchangeVariables implements RequestScope {
         return connection.traffic().in() - inAtStart;
     }
 
-    static String stripPort(String host) {
-        if (host == null) {
-            return null;
-        }
-        if (host.startsWith("[")) {
-            int close = host.indexOf(']');
-            return close < 0 ? host : host.substring(0, close + 1);
-        }
-        int colon = host.indexOf(':');
-        return colon < 0 ? host : host.substring(0, colon);
-    }
-
     /** $remote_addr: the peer, unless a post-read hook named another client. */
     @Override
     public String remoteAddr() {
@@ -170,8 +157,8 @@ public abstract class ExchangeVariables implements RequestScope {
     @Override
     public String host() {
         String h = target != null && target.absoluteHost() != null ? target.absoluteHost() : request.headers().get(HttpHeaderNames.HOST);
-        h = stripPort(h);
-        return h == null || h.isEmpty() ? serverName() : h.toLowerCase(Locale.ROOT);
+        h = RequestHost.of(h);
+        return h == null ? serverName() : h;
     }
 
     @Override

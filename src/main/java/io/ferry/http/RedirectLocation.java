@@ -3,7 +3,6 @@ package io.ferry.http;
 import io.ferry.model.RedirectStyle;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.InetSocketAddress;
-import java.util.Locale;
 
 /**
  * nginx's header filter for a Location Ferry made itself, or one proxy_redirect rewrote: one starting with "/" gets a scheme,
@@ -35,13 +34,6 @@ public final class RedirectLocation {
     private static String requestHost(Exchange ex) {
         String raw = ex.target() != null && ex.target().absoluteHost() != null ? ex.target().absoluteHost()
                 : ex.request().headers().get(HttpHeaderNames.HOST);
-        if (raw == null || !RequestPhases.validHost(raw)) {
-            return null;
-        }
-        String host = ExchangeVariables.stripPort(raw);
-        if (host.endsWith(".")) {
-            host = host.substring(0, host.length() - 1);
-        }
-        return host.toLowerCase(Locale.ROOT);
+        return RequestHost.of(raw);
     }
 }

@@ -2,6 +2,7 @@ package io.ferry.http;
 
 import io.ferry.tls.ServerNames;
 import io.ferry.tls.TlsPeer;
+import io.ferry.http.conn.ConnectionModule;
 import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.PostReadHandler;
 import io.ferry.http.hook.PreAccessHandler;
@@ -18,6 +19,9 @@ import io.ferry.variable.Template;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -66,15 +70,24 @@ final class RequestPhases {
             ex.sendError(major > 1 ? HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED : HttpResponseStatus.BAD_REQUEST, true);
             return;
         }
-        ex.target = RequestTarget.parse(ex.request.uri());
+        HttpResponseStatus refusedMethod = refusedMethod(ex.request);
+        if (refusedMethod != null) {
+            ex.sendError(refusedMethod, true);
+            return;
+        }
+        ex.target = RequestTarget.parse(ex.request.uri(), ex.settings.module(ConnectionModule.SETTINGS).mergeSlashes());
         String hostHeader = ex.request.headers().get(HttpHeaderNames.HOST);
-        if (hostHeader != null && !validHost(hostHeader)) {
+        if (hostHeader != null && RequestHost.of(hostHeader) == null) {
             ex.sendError(HttpResponseStatus.BAD_REQUEST, true);
             return;
         }
         if (ex.target == null || (ex.request.protocolVersion().equals(HttpVersion.HTTP_1_1) && hostHeader == null)
                 || ex.request.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
             ex.sendError(HttpResponseStatus.BAD_REQUEST, true);
+            return;
+        }
+        if (unmetExpectation(ex.request)) {
+            ex.sendError(HttpResponseStatus.EXPECTATION_FAILED, true);
             return;
         }
         if (ex.request.headers().size() > MAX_HEADERS) {
@@ -86,7 +99,7 @@ final class RequestPhases {
             ex.sendError(HttpResponseStatus.NOT_IMPLEMENTED, true);
             return;
         }
-        String host = ExchangeVariables.stripPort(ex.target.absoluteHost() != null ? ex.target.absoluteHost() : hostHeader);
+        String host = RequestHost.of(ex.target.absoluteHost() != null ? ex.target.absoluteHost() : hostHeader);
         ex.server = sites.select(host);
         ex.captures = ServerSelector.captures(ex.server, host);
         ex.settings = ex.server.fallback(); // what the post-read hooks read: the chosen server's settings
@@ -97,6 +110,35 @@ final class RequestPhases {
             h.postRead(ex);
         }
         serverPhase();
+    }
+
+    /**
+     * nginx refuses TRACE (405: it would echo credentials back, the cross-site tracing attack) and
+     * CONNECT, which it does not tunnel: 405 for a well-formed "host:port" target, else 400.
+     */
+    private static HttpResponseStatus refusedMethod(HttpRequest request) {
+        if (request.method().equals(HttpMethod.TRACE)) {
+            return HttpResponseStatus.METHOD_NOT_ALLOWED;
+        }
+        if (!request.method().equals(HttpMethod.CONNECT)) {
+            return null;
+        }
+        String target = request.uri();
+        int colon = target.lastIndexOf(':');
+        boolean authority = colon > 0 && colon < target.length() - 1 && !target.endsWith("]")
+                && RequestHost.ofRequestLine(target) != null;
+        return authority ? HttpResponseStatus.METHOD_NOT_ALLOWED : HttpResponseStatus.BAD_REQUEST;
+    }
+
+    /**
+     * RFC 9110 §10.1.1: 100-continue is the only expectation HTTP defines, so any other one (or one
+     * with parameters) cannot be met: 417 rather than a response the client did not ask for. An
+     * HTTP/1.0 client's Expect is ignored, as the RFC requires.
+     */
+    private static boolean unmetExpectation(HttpRequest request) {
+        String expect = request.headers().get(HttpHeaderNames.EXPECT);
+        return expect != null && !request.protocolVersion().equals(HttpVersion.HTTP_1_0)
+                && !expect.trim().equalsIgnoreCase(HttpHeaderValues.CONTINUE.toString());
     }
 
     /**
@@ -372,20 +414,5 @@ final class RequestPhases {
     /** The matched location's path ("" at the ex.server level), for metrics labels. */
     String locationName() {
         return locationName;
-    }
-
-    /** nginx's ngx_http_validate_host: not empty (without port and one trailing dot), no '/', '\\', "..", or bytes up to space. */
-    static boolean validHost(String host) {
-        String name = ExchangeVariables.stripPort(host);
-        if (name.isEmpty() || name.equals(".") || host.contains("..")) {
-            return false;
-        }
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (c <= ' ' || c == '/' || c == '\\' || c == 0x7f) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -14,24 +14,36 @@ public record RequestTarget(String raw, String path, String query, String absolu
 
     /** Returns null when the target is invalid (nginx answers 400). */
     public static RequestTarget parse(String raw) {
+        return parse(raw, true);
+    }
+
+    /** {@code mergeSlashes}: nginx's merge_slashes, whether "//" in the path counts as one "/". */
+    public static RequestTarget parse(String raw, boolean mergeSlashes) {
         String absoluteHost = null;
         String rest = raw;
         int scheme = raw.indexOf("://");
         if (!raw.startsWith("/") && scheme > 0 && raw.substring(0, scheme).matches("(?i)https?")) {
             int pathStart = raw.indexOf('/', scheme + 3);
             int end = pathStart < 0 ? raw.length() : pathStart;
-            int q = raw.indexOf('?', scheme + 3);
-            if (q >= 0 && q < end) {
-                end = q;
+            for (char delimiter : new char[] {'?', '#'}) {
+                int at = raw.indexOf(delimiter, scheme + 3);
+                if (at >= 0 && at < end) {
+                    end = at;
+                }
             }
             absoluteHost = raw.substring(scheme + 3, end);
-            rest = pathStart < 0 ? "/" + raw.substring(end) : raw.substring(end);
-            if (absoluteHost.isEmpty() || absoluteHost.indexOf('@') >= 0) {
+            rest = end == pathStart ? raw.substring(end) : "/" + raw.substring(end);
+            if (RequestHost.ofRequestLine(absoluteHost) == null) {
                 return null;
             }
         }
         if (!rest.startsWith("/")) {
             return null;
+        }
+        int fragment = rest.indexOf('#');
+        if (fragment >= 0) {
+            // a fragment is the client's own: nginx cuts it from both $uri and $args
+            rest = rest.substring(0, fragment);
         }
         int q = rest.indexOf('?');
         String rawPath = q < 0 ? rest : rest.substring(0, q);
@@ -40,7 +52,7 @@ public record RequestTarget(String raw, String path, String query, String absolu
         if (decoded == null) {
             return null;
         }
-        String normalized = normalize(decoded);
+        String normalized = normalize(decoded, mergeSlashes);
         return normalized == null ? null : new RequestTarget(raw, normalized, query, absoluteHost);
     }
 
@@ -70,19 +82,26 @@ public record RequestTarget(String raw, String path, String query, String absolu
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    /** Merges slashes and resolves "." and ".."; a ".." above the root makes the target invalid. */
-    static String normalize(String path) {
+    /**
+     * Resolves "." and ".." and, when {@code mergeSlashes}, merges runs of "/"; otherwise an empty
+     * segment is a segment, which ".." removes as any other. A ".." above the root makes the
+     * target invalid.
+     */
+    static String normalize(String path, boolean mergeSlashes) {
         Deque<String> segments = new ArrayDeque<>();
-        boolean trailingSlash = path.endsWith("/") || path.endsWith("/.") || path.endsWith("/..");
-        for (String seg : path.split("/")) {
-            if (seg.isEmpty() || seg.equals(".")) {
-                continue;
-            }
-            if (seg.equals("..")) {
-                if (segments.isEmpty()) {
-                    return null;
+        String[] tokens = path.substring(1).split("/", -1);
+        boolean trailingSlash = false;
+        for (int i = 0; i < tokens.length; i++) {
+            String seg = tokens[i];
+            boolean last = i == tokens.length - 1;
+            if (seg.equals(".") || seg.equals("..") || (seg.isEmpty() && (mergeSlashes || last))) {
+                trailingSlash = last;
+                if (seg.equals("..")) {
+                    if (segments.isEmpty()) {
+                        return null;
+                    }
+                    segments.removeLast();
                 }
-                segments.removeLast();
                 continue;
             }
             segments.addLast(seg);

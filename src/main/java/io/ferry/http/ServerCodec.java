@@ -189,6 +189,9 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
                         requestLineComplete = true;
                     }
                     lineStart = i + 1;
+                } else if (firstLine && ((b < 0x20 && b != '\r') || b == 0x7f)) {
+                    // nginx (1.21.1+) refuses control characters in the request line rather than guess where it ends
+                    return new IllegalArgumentException("a control character in the request line");
                 } else if (!firstLine && i == lineStart && (b == ' ' || b == '\t')) {
                     return new IllegalArgumentException("obsolete line folding in the request header");
                 } else if (!firstLine && i - lineStart >= maxLine) {

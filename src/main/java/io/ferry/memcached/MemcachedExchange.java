@@ -21,7 +21,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * memcached_pass over the upstream engine, nginx's ngx_http_memcached_module: "get KEY" over the
@@ -91,21 +90,6 @@ final class MemcachedExchange extends UpstreamExchange {
             }
         }
         return out.toString();
-    }
-
-    /** The type of the URI's extension from types {}, else default_type (nginx's ngx_http_set_content_type). */
-    static String contentType(LocationSettings s, String uri) {
-        if (uri != null) {
-            int slash = uri.lastIndexOf('/');
-            int dot = uri.lastIndexOf('.');
-            if (dot > slash && dot < uri.length() - 1) {
-                String type = s.types().get(uri.substring(dot + 1).toLowerCase(Locale.ROOT));
-                if (type != null) {
-                    return type;
-                }
-            }
-        }
-        return s.defaultType();
     }
 
     private enum State { HEADER, DATA, TRAILER, DONE }
@@ -228,7 +212,7 @@ final class MemcachedExchange extends UpstreamExchange {
 
         private void found(long flags) {
             HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-            res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType(ex.settings(), ex.uri()));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, ex.settings().contentType(ex.uri()));
             res.headers().set(HttpHeaderNames.CONTENT_LENGTH, remaining);
             if (settings.gzipFlag() != 0 && (flags & settings.gzipFlag()) != 0) {
                 res.headers().set(HttpHeaderNames.CONTENT_ENCODING, "gzip");

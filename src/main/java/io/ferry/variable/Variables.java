@@ -104,7 +104,12 @@ public final class Variables {
     /** A variable assigned by `set`: per request, empty until set. */
     public void defineUserVariable(String name) {
         if (!CONNECTION.containsKey(name) && !io.ferry.tls.TlsPeer.VARIABLES.containsKey(name) && !BUILT_IN.containsKey(name) && !MODULES.containsKey(name)) {
-            defined.putIfAbsent(name, (Variable) s -> s.userVariable(name));
+            // a family member ($http_foo) set elsewhere keeps its family's value where no set ran, as in nginx
+            Variable family = family(name);
+            defined.putIfAbsent(name, family == null ? (Variable) s -> s.userVariable(name) : (Variable) s -> {
+                String assigned = s.userVariable(name);
+                return assigned != null ? assigned : family.value(s);
+            });
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -150,7 +151,8 @@ class RequestTargetTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"http:///p", "http://user@host/p", "ftp://host/p", "http:/host/p"})
+    @ValueSource(strings = {"http:///p", "http://user@host/p", "ftp://host/p", "http:/host/p", "http://\\e/x",
+            "http://a:9000:80/", "http://[::1]./", "http://[::1", "http://x[::1]/", "http://a..b/", "http://./"})
     void invalidAbsoluteForms(String raw) {
         assertThat(RequestTarget.parse(raw)).isNull();
     }
@@ -166,5 +168,30 @@ class RequestTargetTest {
         RequestTarget t = RequestTarget.parse("/http://x/y");
         assertThat(t.absoluteHost()).isNull();
         assertThat(t.path()).isEqualTo("/http:/x/y");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "/foo/bar/.#frag|/foo/bar/|",
+            "/foo/bar/..#frag|/foo/|",
+            "/a?x=1#frag|/a|x=1",
+            "http://localhost?args#frag|/|args",
+            "http://localhost:8080#frag|/|"})
+    void aFragmentIsCutFromPathAndQuery(String raw, String path, String query) {
+        RequestTarget t = RequestTarget.parse(raw);
+        assertThat(t.path()).isEqualTo(path);
+        assertThat(t.query()).isEqualTo(query);
+        assertThat(t.raw()).isEqualTo(raw);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "/foo//../bar|/foo/bar",
+            "/foo///../bar|/foo//bar",
+            "/a//b//|/a//b//",
+            "//|//",
+            "/a/./b/.|/a/b/"})
+    void withoutMergeSlashesAnEmptySegmentIsASegment(String raw, String path) {
+        assertThat(RequestTarget.parse(raw, false).path()).isEqualTo(path);
     }
 }

@@ -196,7 +196,7 @@ final class ConfigBuilder {
     private VirtualServer server(Scope s, Directive block, LocationBuilder locations) throws ConfException {
         List<Listen> listens = new ArrayList<>();
         for (Directive d : s.ownAll("listen")) {
-            listens.add(listen(d));
+            listens.addAll(listen(d));
         }
         if (listens.isEmpty()) {
             listens.add(new Listen(null, 80, false, false, SocketOptions.DEFAULT, block.file(), block.line()));
@@ -255,12 +255,13 @@ final class ConfigBuilder {
                 timeout == null ? limits.headerTimeout() : Values.time(timeout, timeout.args().get(0)));
     }
 
-    private static Listen listen(Directive d) throws ConfException {
-        Addresses.HostPort hp = Addresses.parse(d, d.args().get(0), 80, true);
+    private static List<Listen> listen(Directive d) throws ConfException {
+        List<Addresses.HostPort> addresses = Addresses.parseListen(d, d.args().get(0), 80);
+        String host = addresses.get(0).host();
         boolean ssl = false;
         boolean defaultServer = false;
         boolean proxyProtocol = false;
-        ListenParameters socket = new ListenParameters(d, hp.host());
+        ListenParameters socket = new ListenParameters(d, host);
         for (String p : d.args().subList(1, d.args().size())) {
             switch (p) {
                 case "ssl" -> ssl = true;
@@ -273,7 +274,11 @@ final class ConfigBuilder {
                 }
             }
         }
-        return new Listen(hp.host(), hp.port(), ssl, defaultServer, proxyProtocol, socket.options(), d.file(), d.line());
+        List<Listen> listens = new ArrayList<>();
+        for (Addresses.HostPort hp : addresses) {
+            listens.add(new Listen(host, hp.port(), ssl, defaultServer, proxyProtocol, socket.options(), d.file(), d.line()));
+        }
+        return listens;
     }
 
     /** A stream server's TLS: every server with "listen ... ssl" has its certificate. */

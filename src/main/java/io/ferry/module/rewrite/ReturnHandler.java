@@ -33,7 +33,8 @@ final class ReturnHandler {
         ByteBuf body = text == null || exchange.isHead() ? Unpooled.EMPTY_BUFFER
                 : Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        res.headers().set("Content-Type", exchange.settings().defaultType());
+        // ngx_http_send_response: the type of the URI's extension, as a file there would have
+        res.headers().set("Content-Type", exchange.settings().contentType(exchange.uri()));
         res.headers().set("Content-Length", text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length);
         exchange.sendFull(res, false);
     }

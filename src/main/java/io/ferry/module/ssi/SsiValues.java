@@ -1,7 +1,6 @@
 package io.ferry.module.ssi;
 
 import io.ferry.http.Exchange;
-import io.ferry.variable.ConnectionVariable;
 import io.ferry.variable.Regex;
 import io.ferry.variable.UnknownVariableException;
 import io.ferry.variable.Variables;
@@ -46,11 +45,14 @@ final class SsiValues {
         if (key.equals("date_local") || key.equals("date_gmt")) {
             return format(timefmt, ZonedDateTime.now(key.equals("date_gmt") ? ZoneId.of("GMT") : ZoneId.systemDefault()));
         }
+        String assigned = ex.userVariable(key);
+        if (assigned != null) {
+            return assigned; // set wins over a built-in or family value of the same name, as in nginx
+        }
         try {
-            ConnectionVariable v = REQUEST_VARIABLES.resolve(key);
-            return v.value(ex);
+            return REQUEST_VARIABLES.resolve(key).value(ex);
         } catch (UnknownVariableException e) {
-            return ex.userVariable(key);
+            return null;
         }
     }
 

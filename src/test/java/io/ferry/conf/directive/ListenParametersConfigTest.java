@@ -2,6 +2,7 @@ package io.ferry.conf.directive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.model.Listen;
 import io.ferry.net.SocketOptions;
 import io.ferry.testing.ConfigText;
 import java.nio.file.Path;
@@ -87,5 +88,21 @@ class ListenParametersConfigTest {
         c.load("stream { server { listen 127.0.0.1:9000 reuseport backlog=5; proxy_pass 127.0.0.1:9001; } }");
         assertThat(c.error("stream { server { listen 127.0.0.1:9000 http2; proxy_pass 127.0.0.1:9001; } }"))
                 .hasMessage(c.at("invalid parameter \"http2\"", 1));
+    }
+
+    @Test
+    void aPortRangeIsOneListenPerPort() throws Exception {
+        ConfigText c = new ConfigText(dir);
+        assertThat(c.server("server { listen 127.0.0.1:8182-8184 default_server; }").listens())
+                .extracting(Listen::host, Listen::port, Listen::defaultServer)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("127.0.0.1", 8182, true),
+                        org.assertj.core.groups.Tuple.tuple("127.0.0.1", 8183, true),
+                        org.assertj.core.groups.Tuple.tuple("127.0.0.1", 8184, true));
+        assertThat(c.server("server { listen [::1]:80-81; }").listens()).extracting(Listen::port).containsExactly(80, 81);
+        assertThat(c.server("server { listen 90-90; }").listens()).extracting(Listen::port).containsExactly(90);
+        assertThat(c.httpError("server { listen 127.0.0.1:8183-8182; }"))
+                .hasMessage(c.at("invalid port range in \"127.0.0.1:8183-8182\" of the \"listen\" directive", 2));
+        assertThat(c.httpError("server { listen 127.0.0.1:8182-70000; }"))
+                .hasMessage(c.at("invalid port in \"127.0.0.1:8182-70000\" of the \"listen\" directive", 2));
     }
 }

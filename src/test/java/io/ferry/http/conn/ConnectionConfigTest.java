@@ -11,7 +11,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** ignore_invalid_headers, underscores_in_headers, reset_timedout_connection, lingering_*: defaults, inheritance, errors. */
+/** ignore_invalid_headers, underscores_in_headers, merge_slashes, *_pool_size, reset_timedout_connection, lingering_*: defaults, inheritance, errors. */
 class ConnectionConfigTest {
     @TempDir
     Path dir;
@@ -32,7 +32,7 @@ class ConnectionConfigTest {
     @Test
     void defaultsAreNginxs() throws Exception {
         ConnectionSettings s = at("server { listen 8080; location / { } }", "/");
-        assertThat(s).isEqualTo(new ConnectionSettings(true, false, false, ConnectionSettings.Lingering.ON,
+        assertThat(s).isEqualTo(new ConnectionSettings(true, false, true, false, ConnectionSettings.Lingering.ON,
                 Duration.ofSeconds(30), Duration.ofSeconds(5)));
     }
 
@@ -66,5 +66,27 @@ class ConnectionConfigTest {
                 .hasMessageContaining("underscores_in_headers");
         assertThatThrownBy(() -> at("server { listen 8080; lingering_timeout soon; }", null))
                 .hasMessageContaining("\"lingering_timeout\" directive invalid value");
+    }
+
+    @Test
+    void mergeSlashesIsInheritedFromHttpToServer() throws Exception {
+        String conf = "merge_slashes off; server { listen 8080; location / { } } server { listen 8081; merge_slashes on; }";
+        assertThat(at(conf, "/").mergeSlashes()).isFalse();
+        assertThat(at("server { listen 8080; location / { } }", "/").mergeSlashes()).isTrue();
+        assertThatThrownBy(() -> at("server { listen 8080; location / { merge_slashes off; } }", "/"))
+                .hasMessageContaining("merge_slashes");
+    }
+
+    @Test
+    void poolSizesAreCheckedAsNginxDoes() throws Exception {
+        at("connection_pool_size 128; request_pool_size 4k; server { listen 8080; connection_pool_size 512; location / { } }", "/");
+        assertThatThrownBy(() -> at("connection_pool_size 64; server { listen 8080; }", null))
+                .hasMessageContaining("the pool size must be no less than 112");
+        assertThatThrownBy(() -> at("server { listen 8080; request_pool_size 130; }", null))
+                .hasMessageContaining("the pool size must be a multiple of 16");
+        assertThatThrownBy(() -> at("server { listen 8080; request_pool_size big; }", null))
+                .hasMessageContaining("request_pool_size");
+        assertThatThrownBy(() -> at("server { listen 8080; location / { connection_pool_size 256; } }", "/"))
+                .hasMessageContaining("connection_pool_size");
     }
 }
