@@ -29,6 +29,7 @@ import io.ferry.module.limitrate.LimitRateModule;
 import io.ferry.module.limitreq.LimitReqModule;
 import io.ferry.proxy.ProxyModule;
 import io.ferry.stream.StreamModule;
+import io.ferry.module.range.RangeModule;
 import io.ferry.module.realip.RealIpModule;
 import io.ferry.module.rewrite.RewriteModule;
 import io.ferry.module.ssi.SsiModule;
@@ -74,6 +75,7 @@ public final class Modules {
             new ConnectionModule(),
             new FilesModule(),
             new ResolverModule(),
+            new RangeModule(),
             new ChunkedModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =
