@@ -19,6 +19,7 @@ import io.ferry.module.access.AccessModule;
 import io.ferry.module.authrequest.AuthRequestModule;
 import io.ferry.module.charset.CharsetModule;
 import io.ferry.module.chunked.ChunkedModule;
+import io.ferry.module.autoindex.AutoindexModule;
 import io.ferry.module.emptygif.EmptyGifModule;
 import io.ferry.resolver.ResolverModule;
 import io.ferry.module.gunzip.GunzipModule;
@@ -71,6 +72,7 @@ public final class Modules {
             new LimitConnModule(),
             new LimitRateModule(),
             new EmptyGifModule(),
+            new AutoindexModule(),
             new BodyModule(),
             new ConnectionModule(),
             new FilesModule(),
