@@ -1,24 +1,15 @@
 package io.ferry.files;
 
-import io.ferry.http.ErrorPages;
 import io.ferry.http.HttpDate;
 import io.ferry.http.Exchange;
 import io.ferry.model.LocationSettings;
 import io.ferry.module.range.RangeModule;
-import io.ferry.module.range.RangePlan;
-import io.ferry.net.Pacer;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.stream.ChunkedFile;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.AccessDeniedException;
@@ -29,13 +20,9 @@ import java.util.Locale;
 
 /**
  * Sends one regular file: validators (ETag, Last-Modified), conditional answers (304, 412), the
- * parts the range filter chose (206, or 416 with {@code Content-Range: bytes *}/LEN), HEAD, and the bytes
- * themselves with a zero-copy FileRegion on plain connections, or 64 KiB chunks under TLS or when
- * a body filter rewrites them.
+ * parts the range filter chose (through {@link FileParts}), HEAD.
  */
 public final class FileResponse {
-    static final int CHUNK = 64 * 1024;
-
     private FileResponse() {
     }
 
@@ -96,35 +83,7 @@ public final class FileResponse {
         setValidators(res, etag, lastModified);
         RangeModule.allowRanges(ex);
         ex.prepare(res, false);
-        RangePlan plan = RangeModule.plan(ex);
-        if (plan != null && plan.unsatisfiable()) {
-            close(raf);
-            unsatisfiable(ex, res);
-            return;
-        }
-        ex.write(res);
-        ChannelFuture last;
-        if (ex.isHead() || length == 0) {
-            close(raf);
-            last = ex.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-        } else if (plan != null) {
-            last = FileParts.send(ex, raf, plan);
-        } else if (ex.zeroCopy()) {
-            ex.write(new Pacer.Region(raf.getChannel(), 0, length));
-            last = ex.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-        } else {
-            try {
-                last = ex.writeAndFlush(new HttpChunkedInput(new ChunkedFile(raf, 0, length, CHUNK)));
-            } catch (IOException e) {
-                close(raf);
-                ex.abort();
-                return;
-            }
-        }
-        if (last == null) {
-            return;
-        }
-        last.addListener((ChannelFutureListener) f -> ex.complete(f.isSuccess()));
+        FileParts.send(ex, res, raf, 0, length);
     }
 
     private static void setValidators(HttpResponse res, String etag, String lastModified) {
@@ -132,23 +91,6 @@ public final class FileResponse {
         if (etag != null) {
             res.headers().set("ETag", etag);
         }
-    }
-
-    /**
-     * The range filter's 416 goes out as nginx's special response: its error page instead of the
-     * file, without the file's validators.
-     */
-    private static void unsatisfiable(Exchange ex, HttpResponse head) {
-        ByteBuf body = ErrorPages.body(ex.context().alloc(), head.status());
-        head.headers().set("Content-Type", "text/html");
-        head.headers().set("Content-Length", body.readableBytes());
-        head.headers().remove("Last-Modified").remove("ETag").remove("Accept-Ranges");
-        if (ex.isHead()) {
-            body.release();
-            body = Unpooled.EMPTY_BUFFER;
-        }
-        ex.write(head);
-        ex.writeAndFlush(new DefaultLastHttpContent(body)).addListener((ChannelFutureListener) f -> ex.complete(f.isSuccess()));
     }
 
     /** The type of the file's extension in {@code types}, else default_type. */
