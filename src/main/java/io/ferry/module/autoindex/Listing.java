@@ -74,7 +74,9 @@ final class Listing {
             case HTML -> "text/html";
         });
         // as nginx, the head goes before the page is made: its length is not known
-        res.headers().set("Transfer-Encoding", "chunked");
+        if (!ex.isHead()) {
+            res.headers().set("Transfer-Encoding", "chunked");
+        }
         ex.prepare(res, false);
         ex.write(res);
         if (ex.isHead()) {
