@@ -1,18 +1,14 @@
 package io.ferry.cache;
 
+import io.ferry.files.FileParts;
 import io.ferry.files.Preconditions;
 import io.ferry.http.Exchange;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.DefaultFileRegion;
+import io.ferry.module.range.RangeModule;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.stream.ChunkedFile;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.util.ArrayList;
@@ -22,7 +18,6 @@ import java.util.Set;
 
 /** A hit: the stored head, then the body straight from the entry's file (a file region where the connection allows). */
 final class CachedResponse {
-    private static final int CHUNK = 64 * 1024;
     /** Framing is the connection's, decided anew for each answer: never stored. */
     private static final Set<String> FRAMING = Set.of("transfer-encoding", "content-length", "connection", "keep-alive");
 
@@ -63,25 +58,10 @@ final class CachedResponse {
         if (res.status().code() != 204 && res.status().code() != 304) {
             res.headers().set("Content-Length", length);
         }
+        // a hit is a file, so its parts can be sent as a file's are (nginx: allow_ranges on a cached response)
+        RangeModule.allowRanges(ex);
         ex.prepare(res, false);
-        ex.write(res);
-        ChannelFuture last;
-        if (ex.isHead() || length == 0) {
-            close(raf);
-            last = ex.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-        } else if (ex.zeroCopy()) {
-            ex.write(new DefaultFileRegion(raf.getChannel(), entry.bodyOffset(), length));
-            last = ex.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-        } else {
-            try {
-                last = ex.writeAndFlush(new HttpChunkedInput(new ChunkedFile(raf, entry.bodyOffset(), length, CHUNK)));
-            } catch (IOException e) {
-                close(raf);
-                ex.abort();
-                return;
-            }
-        }
-        last.addListener((ChannelFutureListener) f -> ex.complete(f.isSuccess()));
+        FileParts.send(ex, res, raf, entry.bodyOffset(), length);
     }
 
     static void close(RandomAccessFile raf) {

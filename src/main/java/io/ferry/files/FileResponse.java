@@ -1,24 +1,15 @@
 package io.ferry.files;
 
-import io.ferry.http.ErrorPages;
 import io.ferry.http.HttpDate;
 import io.ferry.http.Exchange;
 import io.ferry.model.LocationSettings;
-import io.ferry.net.Pacer;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
+import io.ferry.module.range.RangeModule;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpChunkedInput;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.stream.ChunkedFile;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.AccessDeniedException;
@@ -28,14 +19,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Sends one regular file: validators (ETag, Last-Modified), conditional answers (304, 412), a
- * single Range (206, or 416 with {@code Content-Range: bytes *}/LEN), HEAD, and the bytes
- * themselves with a zero-copy FileRegion on plain connections, or 64 KiB chunks under TLS or when
- * a body filter rewrites them.
+ * Sends one regular file: validators (ETag, Last-Modified), conditional answers (304, 412), the
+ * parts the range filter chose (through {@link FileParts}), HEAD.
  */
 public final class FileResponse {
-    private static final int CHUNK = 64 * 1024;
-
     private FileResponse() {
     }
 
@@ -87,53 +74,16 @@ public final class FileResponse {
             default -> {
             }
         }
-        ByteRange range = null;
-        String rangeHeader = ex.request().headers().get(HttpHeaderNames.RANGE);
-        if (rangeHeader != null && Preconditions.rangeApplies(ex.request().headers(), etag, modified)) {
-            range = ByteRange.parse(rangeHeader, length);
-        }
-        if (range == ByteRange.UNSATISFIABLE) {
-            close(raf);
-            unsatisfiable(ex, length);
-            return;
-        }
-        HttpResponse res;
-        long start = 0;
-        long count = length;
-        if (range != null) {
-            res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.PARTIAL_CONTENT);
-            res.headers().set("Content-Range", range.contentRange(length));
-            start = range.start();
-            count = range.length();
-        } else {
-            res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        }
+        HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         res.headers().set("Content-Type", contentType(ex.settings(), typedAs));
         if (contentEncoding != null) {
             res.headers().set("Content-Encoding", contentEncoding);
         }
-        res.headers().set("Content-Length", count);
+        res.headers().set("Content-Length", length);
         setValidators(res, etag, lastModified);
-        res.headers().set("Accept-Ranges", "bytes");
+        RangeModule.allowRanges(ex);
         ex.prepare(res, false);
-        ex.write(res);
-        ChannelFuture last;
-        if (ex.isHead() || count == 0) {
-            close(raf);
-            last = ex.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-        } else if (ex.zeroCopy()) {
-            ex.write(new Pacer.Region(raf.getChannel(), start, count));
-            last = ex.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-        } else {
-            try {
-                last = ex.writeAndFlush(new HttpChunkedInput(new ChunkedFile(raf, start, count, CHUNK)));
-            } catch (IOException e) {
-                close(raf);
-                ex.abort();
-                return;
-            }
-        }
-        last.addListener((ChannelFutureListener) f -> ex.complete(f.isSuccess()));
+        FileParts.send(ex, res, raf, 0, length);
     }
 
     private static void setValidators(HttpResponse res, String etag, String lastModified) {
@@ -141,22 +91,6 @@ public final class FileResponse {
         if (etag != null) {
             res.headers().set("ETag", etag);
         }
-    }
-
-    /** 416 with the error page and the length the client may ask within. */
-    private static void unsatisfiable(Exchange ex, long length) {
-        HttpResponseStatus status = HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE;
-        ByteBuf body = ErrorPages.body(ex.context().alloc(), status);
-        int bodyLength = body.readableBytes();
-        if (ex.isHead()) {
-            body.release();
-            body = Unpooled.EMPTY_BUFFER;
-        }
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        res.headers().set("Content-Type", "text/html");
-        res.headers().set("Content-Length", bodyLength);
-        res.headers().set("Content-Range", "bytes */" + length);
-        ex.sendFull(res, false);
     }
 
     /** The type of the file's extension in {@code types}, else default_type. */

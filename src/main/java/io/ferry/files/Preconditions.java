@@ -7,7 +7,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 /**
  * Conditional requests on a file (RFC 9110 section 13.2.2, in its order): If-Match and
  * If-Unmodified-Since fail with 412, If-None-Match (weak comparison) and If-Modified-Since give
- * 304, and If-Range decides whether a Range is honoured. A null ETag (etag off) matches only "*";
+ * 304 (If-Range is the range filter's, {@code module.range}). A null ETag (etag off) matches only "*";
  * If-Modified-Since is compared as if_modified_since says.
  */
 public final class Preconditions {
@@ -54,19 +54,6 @@ public final class Preconditions {
             return Outcome.NOT_MODIFIED;
         }
         return Outcome.PROCEED;
-    }
-
-    /** If-Range: the Range applies only to the same representation (strong ETag, or the exact date). */
-    static boolean rangeApplies(HttpHeaders headers, String etag, long modifiedSeconds) {
-        String ifRange = headers.get(HttpHeaderNames.IF_RANGE);
-        if (ifRange == null) {
-            return true;
-        }
-        ifRange = ifRange.trim();
-        if (ifRange.startsWith("\"") || ifRange.startsWith("W/")) {
-            return ifRange.equals(etag);
-        }
-        return HttpDate.parse(ifRange) == modifiedSeconds;
     }
 
     /** Whether a list of entity tags (or "*") names {@code etag}; weak comparison ignores W/ on either side. */

@@ -4,6 +4,7 @@ import io.ferry.http.hook.ContentHandler;
 import io.ferry.http.Exchange;
 import io.ferry.http.RequestTarget;
 import io.ferry.model.LocationSettings;
+import io.ferry.module.autoindex.AutoindexModule;
 import io.ferry.variable.Template;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -75,7 +76,8 @@ public final class StaticFileHandler implements ContentHandler {
 
     /**
      * The first index file that exists, by an internal redirect to URI+name (the query string is
-     * kept); 403 for a directory without one (nginx: "directory index ... is forbidden"). As in
+     * kept); for a directory without one the autoindex listing, else 403 (nginx: "directory index ...
+     * is forbidden"). As in
      * nginx, a name with an absolute path is redirected to without looking for the file.
      */
     private static void index(Exchange ex, LocationSettings s, String uri) {
@@ -99,7 +101,9 @@ public final class StaticFileHandler implements ContentHandler {
             }
         }
         if (Files.isDirectory(dir)) {
-            ex.sendError(HttpResponseStatus.FORBIDDEN, false);
+            if (!AutoindexModule.list(ex, dir)) {
+                ex.sendError(HttpResponseStatus.FORBIDDEN, false);
+            }
         } else {
             notFound(ex, "\"" + dir + "\" is not found (2: No such file or directory)");
         }

@@ -88,6 +88,8 @@ public abstract class ExchangeResponse extends ExchangeVariables {
         for (HeaderFilter filter : handlers.headerFilters()) {
             filter.filter((Exchange) this, response);
         }
+        // a filter may answer otherwise (the range filter's 206 and 416)
+        status = response.status().code();
         // an empty one stands for the upstream's none: neither it nor Ferry's goes out
         if (!upstreamServer) {
             response.headers().set("Server", "ferry");

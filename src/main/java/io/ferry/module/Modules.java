@@ -20,6 +20,7 @@ import io.ferry.module.authbasic.AuthBasicModule;
 import io.ferry.module.authrequest.AuthRequestModule;
 import io.ferry.module.charset.CharsetModule;
 import io.ferry.module.chunked.ChunkedModule;
+import io.ferry.module.autoindex.AutoindexModule;
 import io.ferry.module.emptygif.EmptyGifModule;
 import io.ferry.resolver.ResolverModule;
 import io.ferry.module.gunzip.GunzipModule;
@@ -30,6 +31,7 @@ import io.ferry.module.limitrate.LimitRateModule;
 import io.ferry.module.limitreq.LimitReqModule;
 import io.ferry.proxy.ProxyModule;
 import io.ferry.stream.StreamModule;
+import io.ferry.module.range.RangeModule;
 import io.ferry.module.realip.RealIpModule;
 import io.ferry.module.referer.RefererModule;
 import io.ferry.module.rewrite.RewriteModule;
@@ -78,10 +80,12 @@ public final class Modules {
             new EmptyGifModule(),
             new RefererModule(),
             new SecureLinkModule(),
+            new AutoindexModule(),
             new BodyModule(),
             new ConnectionModule(),
             new FilesModule(),
             new ResolverModule(),
+            new RangeModule(),
             new ChunkedModule());
 
     private static final List<HeaderFilter> HEADER_FILTERS =

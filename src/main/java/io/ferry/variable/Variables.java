@@ -229,7 +229,7 @@ public final class Variables {
     }
 
     /** nginx matches argument names case-insensitively and returns the raw (undecoded) value. */
-    static String arg(String args, String name) {
+    public static String arg(String args, String name) {
         if (args == null) {
             return null;
         }

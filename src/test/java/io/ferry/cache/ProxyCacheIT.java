@@ -117,6 +117,27 @@ class ProxyCacheIT {
     }
 
     @Test
+    void aHitIsSentInTheRangesAsked() throws Exception {
+        int port = FerryInstance.freePort();
+        try (FerryInstance ignored = FerryInstance.start(prefix, conf(port, ""));
+             RawHttpClient client = new RawHttpClient(port)) {
+            assertThat(client.get("/x/ranged").text()).isEqualTo("/x/ranged #1");
+            client.send("GET /x/ranged HTTP/1.1\r\nHost: l\r\nRange: bytes=3-8\r\n\r\n");
+            RawHttpClient.Response part = client.read();
+            assertThat(part.status()).isEqualTo(206);
+            assertThat(part.header("Content-Range")).isEqualTo("bytes 3-8/12");
+            assertThat(part.text()).isEqualTo("ranged");
+            client.send("GET /x/ranged HTTP/1.1\r\nHost: l\r\nRange: bytes=0-1,-2\r\n\r\n");
+            RawHttpClient.Response parts = client.read();
+            assertThat(parts.header("Content-Type")).startsWith("multipart/byteranges; boundary=");
+            assertThat(parts.text()).contains("Content-Range: bytes 0-1/12\r\n\r\n/x").contains("Content-Range: bytes 10-11/12\r\n\r\n#1");
+            client.send("GET /x/ranged HTTP/1.1\r\nHost: l\r\nRange: bytes=50-\r\n\r\n");
+            assertThat(client.read().status()).isEqualTo(416);
+            assertThat(upstreamHits("/x/ranged")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void freshnessFromTheUpstreamsHeaders() throws Exception {
         int port = FerryInstance.freePort();
         try (FerryInstance ignored = FerryInstance.start(prefix, conf(port, ""));

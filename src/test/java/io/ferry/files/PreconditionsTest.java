@@ -61,16 +61,6 @@ class PreconditionsTest {
     }
 
     @Test
-    void ifRangeNeedsTheSameRepresentation() {
-        assertThat(Preconditions.rangeApplies(h(), ETAG, MTIME)).isTrue();
-        assertThat(Preconditions.rangeApplies(h("If-Range", ETAG), ETAG, MTIME)).isTrue();
-        assertThat(Preconditions.rangeApplies(h("If-Range", "\"old\""), ETAG, MTIME)).isFalse();
-        assertThat(Preconditions.rangeApplies(h("If-Range", "W/" + ETAG), ETAG, MTIME)).isFalse();
-        assertThat(Preconditions.rangeApplies(h("If-Range", DATE), ETAG, MTIME)).isTrue();
-        assertThat(Preconditions.rangeApplies(h("If-Range", HttpDate.format(MTIME - 1)), ETAG, MTIME)).isFalse();
-    }
-
-    @Test
     void ifModifiedSinceModes() {
         String later = HttpDate.format(MTIME + 60);
         assertThat(Preconditions.evaluate(h("If-Modified-Since", later), ETAG, MTIME, EXACT))
@@ -89,6 +79,5 @@ class PreconditionsTest {
         assertThat(Preconditions.evaluate(h("If-None-Match", "*"), null, MTIME, EXACT)).isEqualTo(Preconditions.Outcome.NOT_MODIFIED);
         assertThat(Preconditions.evaluate(h("If-Match", ETAG), null, MTIME, EXACT)).isEqualTo(Preconditions.Outcome.PRECONDITION_FAILED);
         assertThat(Preconditions.evaluate(h("If-Match", "*"), null, MTIME, EXACT)).isEqualTo(Preconditions.Outcome.PROCEED);
-        assertThat(Preconditions.rangeApplies(h("If-Range", ETAG), null, MTIME)).isFalse();
     }
 }

@@ -188,10 +188,11 @@ class GzipIT {
     }
 
     @Test
-    void partialNotModifiedAndNoContentAreNotCompressed() throws IOException {
+    void notModifiedAndNoContentAreNotCompressed() throws IOException {
+        // as nginx: gzip takes the length away before the range filter looks, so the whole page goes compressed
         RawHttpClient.Response range = gzipGet("/page.html", "Range: bytes=0-9");
-        assertThat(range.status()).isEqualTo(206);
-        assertPlain(range, PAGE.substring(0, 10));
+        assertThat(range.status()).isEqualTo(200);
+        assertGzipped(range, PAGE);
 
         String etag = get("/page.html").header("etag");
         RawHttpClient.Response notModified = gzipGet("/page.html", "If-None-Match: " + etag);
