@@ -30,11 +30,10 @@ import java.util.Locale;
 /**
  * Sends one regular file: validators (ETag, Last-Modified), conditional answers (304, 412), a
  * single Range (206, or 416 with {@code Content-Range: bytes *}/LEN), HEAD, and the bytes
- * themselves with a zero-copy FileRegion on plain connections, or 64 KiB chunks under TLS or when
- * a body filter rewrites them.
+ * themselves with a zero-copy FileRegion on plain connections, or in pieces of output_buffers' size
+ * under TLS or when a body filter rewrites them.
  */
 public final class FileResponse {
-    private static final int CHUNK = 64 * 1024;
 
     private FileResponse() {
     }
@@ -126,7 +125,7 @@ public final class FileResponse {
             last = ex.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         } else {
             try {
-                last = ex.writeAndFlush(new HttpChunkedInput(new ChunkedFile(raf, start, count, CHUNK)));
+                last = ex.writeAndFlush(new HttpChunkedInput(new ChunkedFile(raf, start, count, settings.outputBufferSize())));
             } catch (IOException e) {
                 close(raf);
                 ex.abort();
