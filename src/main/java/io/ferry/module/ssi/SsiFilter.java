@@ -6,8 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -361,14 +359,14 @@ final class SsiFilter implements BodyFilter {
             }
             waits = wait.equalsIgnoreCase("yes");
         }
-        String uri = resolve(values.evaluate(virtual != null ? virtual : file));
+        String uri = SsiUri.resolve(ex.target().path(), values.evaluate(virtual != null ? virtual : file));
         String args = null;
         int q = uri.indexOf('?');
         if (q >= 0) {
             args = uri.substring(q + 1);
             uri = uri.substring(0, q);
         }
-        if (unsafe(uri) || uri.indexOf('%') >= 0 && unsafe(uri = unescape(uri))) {
+        if (SsiUri.unsafe(uri) || uri.indexOf('%') >= 0 && SsiUri.unsafe(uri = SsiUri.unescape(uri))) {
             throw new IllegalArgumentException("unsafe URI \"" + uri + "\" was detected");
         }
         byte[] stubContent = null;
@@ -388,40 +386,5 @@ final class SsiFilter implements BodyFilter {
         if (set != null || waits) {
             blocking = include;
         }
-    }
-
-    /** A URI not starting with "/" is relative to the directory of the request's own URI (nginx's ADD_PREFIX). */
-    private String resolve(String uri) {
-        if (uri.startsWith("/")) {
-            return uri;
-        }
-        String own = ex.target().path();
-        return own.substring(0, own.lastIndexOf('/') + 1) + uri;
-    }
-
-    /**
-     * ngx_http_parse_unsafe_uri's unescaping, done once the arguments are split off at a literal
-     * "?": an escaped "?" is part of the path; a "%" not followed by two hex digits stays as it is.
-     */
-    private static String unescape(String uri) {
-        byte[] raw = uri.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
-        for (int i = 0; i < raw.length; i++) {
-            int hi = i + 2 < raw.length && raw[i] == '%' ? Character.digit(raw[i + 1], 16) : -1;
-            int lo = hi < 0 ? -1 : Character.digit(raw[i + 2], 16);
-            if (lo < 0) {
-                out.write(raw[i]);
-            } else {
-                out.write(hi << 4 | lo);
-                i += 2;
-            }
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    /** ngx_http_parse_unsafe_uri: no ".." segment and no NUL may leave the server's URI space. */
-    private static boolean unsafe(String uri) {
-        return uri.indexOf('\0') >= 0 || uri.equals("..") || uri.startsWith("../") || uri.contains("/../")
-                || uri.endsWith("/..");
     }
 }
