@@ -24,25 +24,25 @@ import java.io.RandomAccessFile;
 
 /**
  * The body of a file, or of a stored response in one (a cache entry), once its head went through
- * the header filters: the whole of it as a zero-copy region on plain connections and in 64 KiB
- * chunks under TLS or a body filter, or the parts the range filter chose. Several parts are read
+ * the header filters: the whole of it as a zero-copy region on plain connections and in pieces of
+ * output_buffers' size under TLS or a body filter, or the parts the range filter chose. Several parts are read
  * a chunk at a time from the one open file (a region would close it after its own part): each
  * part's header, its bytes, and the closing boundary as the last content.
  */
 public final class FileParts implements ChunkedInput<HttpContent> {
-    private static final int CHUNK = 64 * 1024;
-
     private final RandomAccessFile file;
     private final long offset;
     private final RangePlan plan;
+    private final int chunk;
     private int part;
     private boolean headerSent;
     private long sent;
     private long progress;
     private boolean ended;
 
-    private FileParts(RandomAccessFile file, long offset, RangePlan plan) {
+    private FileParts(RandomAccessFile file, long offset, RangePlan plan, int chunk) {
         this.file = file;
+        this.chunk = chunk;
         this.offset = offset;
         this.plan = plan;
     }
@@ -53,6 +53,7 @@ public final class FileParts implements ChunkedInput<HttpContent> {
      */
     public static void send(Exchange ex, HttpResponse head, RandomAccessFile file, long offset, long length) {
         RangePlan plan = RangeModule.plan(ex);
+        int chunk = FilesModule.of(ex.settings()).outputBufferSize();
         if (plan != null && plan.unsatisfiable()) {
             close(file);
             unsatisfiable(ex, head);
@@ -64,14 +65,14 @@ public final class FileParts implements ChunkedInput<HttpContent> {
             close(file);
             last = ex.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         } else if (plan != null && !(plan.parts().size() == 1 && ex.zeroCopy())) {
-            last = ex.writeAndFlush(new FileParts(file, offset, plan));
+            last = ex.writeAndFlush(new FileParts(file, offset, plan, chunk));
         } else if (ex.zeroCopy()) {
             long start = plan == null ? offset : offset + plan.parts().get(0).start();
             ex.write(new Pacer.Region(file.getChannel(), start, plan == null ? length : plan.parts().get(0).length()));
             last = ex.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         } else {
             try {
-                last = ex.writeAndFlush(new HttpChunkedInput(new ChunkedFile(file, offset, length, CHUNK)));
+                last = ex.writeAndFlush(new HttpChunkedInput(new ChunkedFile(file, offset, length, chunk)));
             } catch (IOException e) {
                 close(file);
                 ex.abort();
@@ -140,7 +141,7 @@ public final class FileParts implements ChunkedInput<HttpContent> {
                 return new DefaultHttpContent(Unpooled.wrappedBuffer(p.header()));
             }
         }
-        int n = (int) Math.min(CHUNK, p.length() - sent);
+        int n = (int) Math.min(chunk, p.length() - sent);
         ByteBuf buf = alloc.heapBuffer(n);
         try {
             while (buf.writerIndex() < n) {

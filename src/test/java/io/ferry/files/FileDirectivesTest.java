@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** etag, if_modified_since, aio and sendfile_max_chunk through the loader: defaults, inheritance, errors. */
+/** etag, if_modified_since, aio, sendfile_max_chunk, output_buffers and postpone_output through the loader: defaults, inheritance, errors. */
 class FileDirectivesTest {
     @TempDir
     Path dir;
@@ -42,11 +42,14 @@ class FileDirectivesTest {
                 if_modified_since before;
                 sendfile_max_chunk 512k;
                 aio threads;
+                output_buffers 4 512;
+                postpone_output 0;
                 server { listen 8080; location / { } }
                 """, "/");
-        assertThat(s).isEqualTo(new FileSettings(false, FileSettings.IfModifiedSince.BEFORE, 512 * 1024));
-        assertThat(location("etag off; server { listen 8080; location / { etag on; sendfile_max_chunk 0; } }", "/"))
-                .isEqualTo(new FileSettings(true, FileSettings.IfModifiedSince.EXACT, 0));
+        assertThat(s).isEqualTo(new FileSettings(false, FileSettings.IfModifiedSince.BEFORE, 512 * 1024, 4, 512, 0));
+        assertThat(location("etag off; output_buffers 4 512; server { listen 8080; location / { etag on; sendfile_max_chunk 0;"
+                + " output_buffers 1 1m; postpone_output 2k; } }", "/"))
+                .isEqualTo(new FileSettings(true, FileSettings.IfModifiedSince.EXACT, 0, 1, 1024 * 1024, 2048));
     }
 
     @Test
@@ -55,5 +58,10 @@ class FileDirectivesTest {
         assertThat(error("etag maybe;")).contains("it must be \"on\" or \"off\"");
         assertThat(error("aio sideways;")).startsWith("invalid value \"sideways\":");
         assertThat(error("sendfile_max_chunk lots;")).startsWith("\"sendfile_max_chunk\" directive invalid value:");
+        assertThat(error("output_buffers 0 32k;")).startsWith("\"output_buffers\" directive invalid value:");
+        assertThat(error("output_buffers 2 0;")).startsWith("\"output_buffers\" directive invalid value:");
+        assertThat(error("output_buffers two 32k;")).startsWith("\"output_buffers\" directive invalid value:");
+        assertThat(error("output_buffers 2;")).contains("invalid number of arguments");
+        assertThat(error("postpone_output lots;")).startsWith("\"postpone_output\" directive invalid value:");
     }
 }

@@ -71,10 +71,11 @@ final class GzipFilter {
     /**
      * ngx_http_gzip_ok: the client accepts gzip (q above 0), speaks gzip_http_version or later, is not
      * named by gzip_disable, and a request that came through a proxy (Via) is allowed by gzip_proxied.
-     * {@code response} is null where no response exists yet (gzip_static), as in nginx.
+     * {@code response} is null where no response exists yet (gzip_static), as in nginx. A subrequest
+     * never is: its output becomes part of the main response, which is compressed as a whole.
      */
     static boolean acceptable(Exchange ex, GzipSettings s, HttpResponse response) {
-        if (!acceptsGzip(ex.requestHeader("accept-encoding"))) {
+        if (ex.isSubrequest() || !acceptsGzip(ex.requestHeader("accept-encoding"))) {
             return false;
         }
         if (!s.http10() && ex.request().protocolVersion().equals(HttpVersion.HTTP_1_0)) {

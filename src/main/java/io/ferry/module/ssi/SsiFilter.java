@@ -7,6 +7,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -18,17 +20,27 @@ import java.util.Set;
  * until its subrequest ended, since what follows may read what it set.
  */
 final class SsiFilter implements BodyFilter {
-    private static final Map<String, Set<String>> PARAMS = Map.of(
-            "include", Set.of("virtual", "file", "wait", "set", "stub"),
-            "echo", Set.of("var", "default", "encoding"),
-            "set", Set.of("var", "value"),
-            "config", Set.of("errmsg", "timefmt"),
-            "if", Set.of("expr"),
-            "elif", Set.of("expr"),
-            "else", Set.of(),
-            "endif", Set.of());
-    private static final Map<String, Set<String>> MANDATORY = Map.of(
-            "echo", Set.of("var"), "set", Set.of("var", "value"), "if", Set.of("expr"), "elif", Set.of("expr"));
+    /**
+     * nginx's command table: the parameters each takes, which of them are mandatory, the
+     * if-context it needs (0 none, IF inside if or elif, ELSE also after else) and whether it runs
+     * inside a block (endblock only; every other command there is kept as text of the block).
+     */
+    private record Spec(Set<String> params, Set<String> mandatory, int conditional, boolean block) {
+    }
+
+    private static final int IF = 1;
+    private static final int ELSE = 2;
+    private static final Map<String, Spec> COMMANDS = Map.of(
+            "include", new Spec(Set.of("virtual", "file", "wait", "set", "stub"), Set.of(), 0, false),
+            "echo", new Spec(Set.of("var", "default", "encoding"), Set.of("var"), 0, false),
+            "set", new Spec(Set.of("var", "value"), Set.of("var", "value"), 0, false),
+            "config", new Spec(Set.of("errmsg", "timefmt"), Set.of(), 0, false),
+            "if", new Spec(Set.of("expr"), Set.of("expr"), 0, false),
+            "elif", new Spec(Set.of("expr"), Set.of("expr"), IF, false),
+            "else", new Spec(Set.of(), Set.of(), IF, false),
+            "endif", new Spec(Set.of(), Set.of(), ELSE, false),
+            "block", new Spec(Set.of("name"), Set.of("name"), 0, false),
+            "endblock", new Spec(Set.of(), Set.of(), 0, true));
 
     private final Exchange ex;
     private final SsiSettings settings;
@@ -41,21 +53,31 @@ final class SsiFilter implements BodyFilter {
     private SsiInclude blocking;
     private Runnable ready;
     private String errmsg = "[an error occurred while processing the directive]";
-    /** if/elif/else state: inside which branch, whether it is output, whether a branch was chosen. */
-    private boolean inIf;
-    private boolean inElse;
+    /** nginx's ctx->conditional (0, IF, ELSE), ctx->output and ctx->output_chosen. */
+    private int conditional;
     private boolean output = true;
     private boolean chosen;
+    /** The blocks defined so far, in order (a stub names the first of its name, as in nginx). */
+    private final List<Block> blocks = new ArrayList<>();
+    /** The block being recorded (nginx's ctx->block), or null. */
+    private Block recording;
+    private final String mediaType;
 
-    SsiFilter(Exchange ex, SsiSettings settings) {
+    SsiFilter(Exchange ex, SsiSettings settings, String mediaType) {
         this.ex = ex;
         this.settings = settings;
+        this.mediaType = mediaType;
         this.parser = new SsiParser(settings.valueLength());
         this.values = new SsiValues(ex);
     }
 
     SsiValues values() {
         return values;
+    }
+
+    /** The media type of the document, which a stub's replay takes on (ngx_http_ssi_stub_output). */
+    String mediaType() {
+        return mediaType;
     }
 
     @Override
@@ -175,6 +197,9 @@ final class SsiFilter implements BodyFilter {
     private void text(ByteBuf bytes) {
         if (output) {
             out.add(bytes);
+        } else if (recording != null) {
+            recording.add(bytes);
+            bytes.release();
         } else {
             bytes.release();
         }
@@ -186,26 +211,38 @@ final class SsiFilter implements BodyFilter {
         }
     }
 
+    /** ngx_http_ssi_body_filter's handling of one parsed command. */
     private void command(SsiParser.Command c, ByteBufAllocator alloc) {
-        boolean conditional = c.name().equals("if") || c.name().equals("elif") || c.name().equals("else")
-                || c.name().equals("endif");
-        if (!output && !conditional) {
+        Spec spec = COMMANDS.get(c.name());
+        if (!output && (c.error() != null || spec == null)) {
             return;
         }
         try {
             if (c.error() != null) {
                 throw new IllegalArgumentException(c.error());
             }
-            Set<String> known = PARAMS.get(c.name());
-            if (known == null) {
-                throw new IllegalArgumentException("unknown SSI command \"" + c.name() + "\"");
+            if (spec == null) {
+                throw new IllegalArgumentException("invalid SSI command: \"" + c.name() + "\"");
             }
-            for (String p : c.params().keySet()) {
-                if (!known.contains(p)) {
-                    throw new IllegalArgumentException("invalid parameter \"" + p + "\" in \"" + c.name() + "\" SSI command");
+            if (!output && !spec.block()) {
+                if (recording != null) {
+                    // a block is replayed through SSI where it is used, so its commands are kept as written
+                    recording.add(rewrite(c));
+                    return;
+                }
+                if (spec.conditional() == 0) {
+                    return;
                 }
             }
-            for (String p : MANDATORY.getOrDefault(c.name(), Set.of())) {
+            if (spec.conditional() != 0 && (conditional == 0 || conditional > spec.conditional())) {
+                throw new IllegalArgumentException("invalid context of SSI command: \"" + c.name() + "\"");
+            }
+            for (String p : c.params().keySet()) {
+                if (!spec.params().contains(p)) {
+                    throw new IllegalArgumentException("invalid parameter name: \"" + p + "\" in \"" + c.name() + "\" SSI command");
+                }
+            }
+            for (String p : spec.mandatory()) {
                 if (!c.params().containsKey(p)) {
                     throw new IllegalArgumentException(
                             "mandatory \"" + p + "\" parameter is absent in \"" + c.name() + "\" SSI command");
@@ -222,6 +259,13 @@ final class SsiFilter implements BodyFilter {
         }
     }
 
+    /** The command as nginx writes it back into a block: {@code <!--#name key="value" -->}. */
+    private static String rewrite(SsiParser.Command c) {
+        StringBuilder b = new StringBuilder("<!--#").append(c.name());
+        c.params().forEach((k, v) -> b.append(' ').append(k).append("=\"").append(v).append('"'));
+        return b.append(" -->").toString();
+    }
+
     private void run(String name, Map<String, String> p) {
         switch (name) {
             case "echo" -> echo(p);
@@ -235,6 +279,15 @@ final class SsiFilter implements BodyFilter {
                 }
             }
             case "include" -> include(p);
+            case "block" -> {
+                recording = new Block(p.get("name"));
+                blocks.add(recording);
+                output = false;
+            }
+            case "endblock" -> {
+                recording = null;
+                output = true;
+            }
             default -> conditional(name, p);
         }
     }
@@ -251,45 +304,32 @@ final class SsiFilter implements BodyFilter {
         text(SsiValues.encode(value, encoding));
     }
 
-    /** nginx's if/elif/else/endif: one level, no nesting; only the chosen branch is output. */
+    /**
+     * nginx's if/elif/else/endif: one level, no nesting (an if inside a branch not taken is skipped,
+     * as nginx does); only the chosen branch is output.
+     */
     private void conditional(String name, Map<String, String> p) {
         switch (name) {
-            case "if" -> {
-                if (inIf) {
+            case "if", "elif" -> {
+                if (name.equals("if") && conditional != 0) {
                     throw new IllegalArgumentException("the \"if\" command inside the \"if\" command");
                 }
-                inIf = true;
-                inElse = false;
-                output = chosen = values.test(p.get("expr"));
-            }
-            case "elif" -> {
-                requireIf(name);
                 if (chosen) {
                     output = false;
                 } else {
                     output = chosen = values.test(p.get("expr"));
                 }
+                conditional = IF;
             }
             case "else" -> {
-                requireIf(name);
-                inElse = true;
                 output = !chosen;
+                conditional = ELSE;
             }
             default -> {
-                if (!inIf) {
-                    throw new IllegalArgumentException("the \"endif\" command without the \"if\" command");
-                }
-                inIf = false;
-                inElse = false;
                 output = true;
                 chosen = false;
+                conditional = 0;
             }
-        }
-    }
-
-    private void requireIf(String name) {
-        if (!inIf || inElse) {
-            throw new IllegalArgumentException("the \"" + name + "\" command without the \"if\" command");
         }
     }
 
@@ -305,8 +345,9 @@ final class SsiFilter implements BodyFilter {
         if (virtual == null && file == null) {
             throw new IllegalArgumentException("no parameter in \"include\" SSI command");
         }
-        if (p.containsKey("stub")) {
-            throw new IllegalArgumentException("\"stub\" for \"include\" not found");
+        String stub = p.get("stub");
+        if (set != null && stub != null) {
+            throw new IllegalArgumentException("\"set\" and \"stub\" cannot be used together in \"include\" SSI command");
         }
         boolean waits = file != null;
         if (wait != null) {
@@ -318,17 +359,23 @@ final class SsiFilter implements BodyFilter {
             }
             waits = wait.equalsIgnoreCase("yes");
         }
-        String uri = resolve(values.evaluate(virtual != null ? virtual : file));
+        String uri = SsiUri.resolve(ex.target().path(), values.evaluate(virtual != null ? virtual : file));
         String args = null;
         int q = uri.indexOf('?');
         if (q >= 0) {
             args = uri.substring(q + 1);
             uri = uri.substring(0, q);
         }
-        if (unsafe(uri)) {
+        if (SsiUri.unsafe(uri) || uri.indexOf('%') >= 0 && SsiUri.unsafe(uri = SsiUri.unescape(uri))) {
             throw new IllegalArgumentException("unsafe URI \"" + uri + "\" was detected");
         }
-        SsiInclude include = new SsiInclude(this, set);
+        byte[] stubContent = null;
+        if (stub != null) {
+            stubContent = blocks.stream().filter(b -> b.name().equals(stub)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("\"stub\"=\"" + stub + "\" for \"include\" not found"))
+                    .content();
+        }
+        SsiInclude include = new SsiInclude(this, set, stubContent);
         if (set == null) {
             out.add(include);
         }
@@ -339,20 +386,5 @@ final class SsiFilter implements BodyFilter {
         if (set != null || waits) {
             blocking = include;
         }
-    }
-
-    /** A URI not starting with "/" is relative to the directory of the request's own URI (nginx's ADD_PREFIX). */
-    private String resolve(String uri) {
-        if (uri.startsWith("/")) {
-            return uri;
-        }
-        String own = ex.target().path();
-        return own.substring(0, own.lastIndexOf('/') + 1) + uri;
-    }
-
-    /** ngx_http_parse_unsafe_uri: no ".." segment and no NUL may leave the server's URI space. */
-    private static boolean unsafe(String uri) {
-        return uri.indexOf('\0') >= 0 || uri.equals("..") || uri.startsWith("../") || uri.contains("/../")
-                || uri.endsWith("/..");
     }
 }

@@ -15,6 +15,8 @@ import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
+import io.ferry.variable.RequestScope;
+import io.ferry.variable.Variable;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
@@ -22,6 +24,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,6 +33,8 @@ import java.util.Set;
  */
 public final class SsiModule implements Module {
     static final Slot<SsiSettings> SETTINGS = new Slot<>();
+    /** The response's SSI pass, whose config timefmt $date_local and $date_gmt follow. */
+    static final Slot<SsiFilter> FILTER = new Slot<>();
     private static final Set<Context> HSL = EnumSet.of(HTTP, SERVER, LOCATION);
 
     @Override
@@ -79,6 +84,17 @@ public final class SsiModule implements Module {
         return Set.copyOf(types);
     }
 
+    /** $date_local/$date_gmt everywhere, in the timefmt of the response's SSI when it has one (nginx's default otherwise). */
+    @Override
+    public Map<String, Variable> variables() {
+        return Map.of("date_local", scope -> date(scope, false), "date_gmt", scope -> date(scope, true));
+    }
+
+    private static String date(RequestScope scope, boolean gmt) {
+        SsiFilter f = scope.moduleContext(FILTER);
+        return SsiValues.date(f == null ? SsiValues.TIMEFMT : f.values().timefmt, gmt);
+    }
+
     @Override
     public HeaderFilter headerFilter() {
         return SsiModule::filter;
@@ -92,7 +108,8 @@ public final class SsiModule implements Module {
     private static void filter(Exchange ex, HttpResponse response) {
         SsiSettings s = SETTINGS.in(ex.settings().modules());
         HttpHeaders h = response.headers();
-        if (!s.enabled() || HttpUtil.getContentLength(response, -1L) == 0 || !s.processes(mediaType(h.get(HttpHeaderNames.CONTENT_TYPE)))) {
+        String type = mediaType(h.get(HttpHeaderNames.CONTENT_TYPE));
+        if (!s.enabled() || HttpUtil.getContentLength(response, -1L) == 0 || !s.processes(type)) {
             return;
         }
         h.remove(HttpHeaderNames.CONTENT_LENGTH);
@@ -111,7 +128,9 @@ public final class SsiModule implements Module {
             return;
         }
         h.set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
-        ex.addBodyFilter(new SsiFilter(ex, s));
+        SsiFilter f = new SsiFilter(ex, s, type);
+        ex.moduleContext(FILTER, f);
+        ex.addBodyFilter(f);
     }
 
     private static String mediaType(String contentType) {

@@ -25,7 +25,9 @@ final class SsiValues {
 
     private final Exchange ex;
     private final Map<String, String> own = new HashMap<>();
-    String timefmt = "%A, %d-%b-%Y %H:%M:%S %Z";
+    /** nginx's default timefmt (ngx_http_ssi_timefmt). */
+    static final String TIMEFMT = "%A, %d-%b-%Y %H:%M:%S %Z";
+    String timefmt = TIMEFMT;
 
     SsiValues(Exchange ex) {
         this.ex = ex;
@@ -43,7 +45,7 @@ final class SsiValues {
             return value;
         }
         if (key.equals("date_local") || key.equals("date_gmt")) {
-            return format(timefmt, ZonedDateTime.now(key.equals("date_gmt") ? ZoneId.of("GMT") : ZoneId.systemDefault()));
+            return date(timefmt, key.equals("date_gmt"));
         }
         String assigned = ex.userVariable(key);
         if (assigned != null) {
@@ -174,6 +176,11 @@ final class SsiValues {
             }
         }
         return out.toString();
+    }
+
+    /** $date_gmt or $date_local, now, in {@code fmt}. */
+    static String date(String fmt, boolean gmt) {
+        return format(fmt, ZonedDateTime.now(gmt ? ZoneId.of("GMT") : ZoneId.systemDefault()));
     }
 
     /** strftime's common conversions, for config timefmt and $date_local/$date_gmt. */

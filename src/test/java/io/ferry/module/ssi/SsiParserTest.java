@@ -57,6 +57,29 @@ class SsiParserTest {
     }
 
     @Test
+    void theSameEventsWhereverOneCutFalls() {
+        String whole = run(DOC, DOC.length());
+        byte[] bytes = DOC.getBytes(StandardCharsets.UTF_8);
+        for (int cut = 1; cut < bytes.length; cut++) {
+            SsiParser parser = new SsiParser(255);
+            StringBuilder out = new StringBuilder();
+            for (ByteBuf in : new ByteBuf[] {Unpooled.copiedBuffer(bytes, 0, cut), Unpooled.copiedBuffer(bytes, cut, bytes.length - cut)}) {
+                Object event;
+                while ((event = parser.next(in)) != null) {
+                    render(event, out);
+                }
+                in.release();
+            }
+            ByteBuf rest = parser.rest();
+            if (rest != null) {
+                out.append(rest.toString(StandardCharsets.UTF_8));
+                rest.release();
+            }
+            assertThat(out.toString()).as("cut after byte %d", cut).isEqualTo(whole);
+        }
+    }
+
+    @Test
     void anUnfinishedCommandAtTheEndIsText() {
         assertThat(run("a<!--#echo var=\"x\"", 3)).isEqualTo("a<!--#echo var=\"x\"");
     }
