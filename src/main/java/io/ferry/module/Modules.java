@@ -20,6 +20,7 @@ import io.ferry.module.authrequest.AuthRequestModule;
 import io.ferry.module.charset.CharsetModule;
 import io.ferry.module.chunked.ChunkedModule;
 import io.ferry.module.emptygif.EmptyGifModule;
+import io.ferry.module.geo.GeoModule;
 import io.ferry.resolver.ResolverModule;
 import io.ferry.module.gunzip.GunzipModule;
 import io.ferry.module.gzip.GzipModule;
@@ -75,6 +76,7 @@ public final class Modules {
             new LimitRateModule(),
             new EmptyGifModule(),
             new RefererModule(),
+            new GeoModule(),
             new SecureLinkModule(),
             new BodyModule(),
             new ConnectionModule(),
@@ -134,6 +136,13 @@ public final class Modules {
             }
         }
         return new ModuleSettings(values);
+    }
+
+    /** Every module's block-defined variables (geo, split_clients), in module order. */
+    public static void defineVariables(Level http, io.ferry.variable.Variables variables) throws ConfException {
+        for (Module m : ALL) {
+            m.defineVariables(http, variables);
+        }
     }
 
     public static Map<String, Variable> variables() {
