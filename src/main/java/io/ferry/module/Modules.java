@@ -21,6 +21,7 @@ import io.ferry.module.charset.CharsetModule;
 import io.ferry.module.chunked.ChunkedModule;
 import io.ferry.module.emptygif.EmptyGifModule;
 import io.ferry.module.geo.GeoModule;
+import io.ferry.module.splitclients.SplitClientsModule;
 import io.ferry.resolver.ResolverModule;
 import io.ferry.module.gunzip.GunzipModule;
 import io.ferry.module.gzip.GzipModule;
@@ -77,6 +78,7 @@ public final class Modules {
             new EmptyGifModule(),
             new RefererModule(),
             new GeoModule(),
+            new SplitClientsModule(),
             new SecureLinkModule(),
             new BodyModule(),
             new ConnectionModule(),
