@@ -22,6 +22,8 @@ import io.ferry.module.chunked.ChunkedModule;
 import io.ferry.module.emptygif.EmptyGifModule;
 import io.ferry.module.geo.GeoModule;
 import io.ferry.module.splitclients.SplitClientsModule;
+import io.ferry.upstream.ZoneModule;
+import io.ferry.upstream.lb.RandomModule;
 import io.ferry.resolver.ResolverModule;
 import io.ferry.module.gunzip.GunzipModule;
 import io.ferry.module.gzip.GzipModule;
@@ -79,6 +81,10 @@ public final class Modules {
             new RefererModule(),
             new GeoModule(),
             new SplitClientsModule(),
+            new ZoneModule(false),
+            new ZoneModule(true),
+            new RandomModule(false),
+            new RandomModule(true),
             new SecureLinkModule(),
             new BodyModule(),
             new ConnectionModule(),
