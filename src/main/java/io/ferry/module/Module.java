@@ -63,6 +63,13 @@ public interface Module {
         return java.util.Set.of();
     }
 
+    /**
+     * Defines the variables this module's blocks declare (geo, split_clients), once per http block:
+     * every map variable is declared by then, and no map value is compiled yet.
+     */
+    default void defineVariables(Level http, io.ferry.variable.Variables variables) throws ConfException {
+    }
+
     default Map<String, Variable> variables() {
         return Map.of();
     }

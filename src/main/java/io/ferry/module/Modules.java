@@ -22,6 +22,10 @@ import io.ferry.module.charset.CharsetModule;
 import io.ferry.module.chunked.ChunkedModule;
 import io.ferry.module.autoindex.AutoindexModule;
 import io.ferry.module.emptygif.EmptyGifModule;
+import io.ferry.module.geo.GeoModule;
+import io.ferry.module.splitclients.SplitClientsModule;
+import io.ferry.upstream.ZoneModule;
+import io.ferry.upstream.lb.RandomModule;
 import io.ferry.resolver.ResolverModule;
 import io.ferry.module.gunzip.GunzipModule;
 import io.ferry.module.gzip.GzipModule;
@@ -79,6 +83,12 @@ public final class Modules {
             new LimitRateModule(),
             new EmptyGifModule(),
             new RefererModule(),
+            new GeoModule(),
+            new SplitClientsModule(),
+            new ZoneModule(false),
+            new ZoneModule(true),
+            new RandomModule(false),
+            new RandomModule(true),
             new SecureLinkModule(),
             new AutoindexModule(),
             new BodyModule(),
@@ -140,6 +150,13 @@ public final class Modules {
             }
         }
         return new ModuleSettings(values);
+    }
+
+    /** Every module's block-defined variables (geo, split_clients), in module order. */
+    public static void defineVariables(Level http, io.ferry.variable.Variables variables) throws ConfException {
+        for (Module m : ALL) {
+            m.defineVariables(http, variables);
+        }
     }
 
     public static Map<String, Variable> variables() {

@@ -22,5 +22,5 @@ public record Upstream(
         String file,
         int line) {
 
-    public enum Balance { ROUND_ROBIN, LEAST_CONN, IP_HASH, HASH }
+    public enum Balance { ROUND_ROBIN, LEAST_CONN, IP_HASH, HASH, RANDOM, RANDOM_TWO }
 }

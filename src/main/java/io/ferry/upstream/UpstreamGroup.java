@@ -6,6 +6,7 @@ import io.ferry.upstream.lb.Balancer;
 import io.ferry.upstream.lb.Hash;
 import io.ferry.upstream.lb.IpHash;
 import io.ferry.upstream.lb.LeastConn;
+import io.ferry.upstream.lb.Random;
 import io.ferry.upstream.lb.RoundRobin;
 import io.ferry.variable.ConnectionScope;
 import io.netty.channel.Channel;
@@ -48,6 +49,7 @@ public final class UpstreamGroup {
             case LEAST_CONN -> new LeastConn(primaries);
             case IP_HASH -> new IpHash(primaries);
             case HASH -> new Hash(primaries, config.hashKey(), config.consistent());
+            case RANDOM, RANDOM_TWO -> new Random(primaries, config.balance() == Upstream.Balance.RANDOM_TWO);
         };
         this.backup = backups.isEmpty() ? null : new RoundRobin(backups);
         this.pool = new ConnectionPool(config.keepalive(), config.keepaliveTimeout(), config.keepaliveRequests(),

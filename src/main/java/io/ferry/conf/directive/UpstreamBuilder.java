@@ -20,6 +20,8 @@ import java.util.Map;
 /** upstream blocks, and the implicit one-name groups of a proxy_pass to a plain address. */
 final class UpstreamBuilder {
     private static final Duration DEFAULT_FAIL_TIMEOUT = Duration.ofSeconds(10);
+    /** nginx refuses a shared memory zone smaller than 8 pages. */
+    private static final long MIN_ZONE = 8 * 4096;
 
     private UpstreamBuilder() {
     }
@@ -31,17 +33,24 @@ final class UpstreamBuilder {
     /** {@code stream}: the upstream blocks of stream {}, where every server needs a port (nginx: "no port in upstream"). */
     static Map<String, Upstream> build(Scope http, Variables variables, boolean stream) throws ConfException {
         Map<String, Upstream> groups = new LinkedHashMap<>();
+        Map<String, Directive> zones = new LinkedHashMap<>();
         for (Directive d : http.ownAll("upstream")) {
             String name = d.args().get(0);
             if (groups.containsKey(name)) {
                 throw Values.error(d, "duplicate upstream \"" + name + "\"");
             }
-            groups.put(name, group(d, variables, stream));
+            groups.put(name, group(d, variables, stream, zones));
+        }
+        for (Map.Entry<String, Directive> zone : zones.entrySet()) {
+            if (zone.getValue().args().size() == 1) {
+                throw Values.error(zone.getValue(), "zero size shared memory zone \"" + zone.getKey() + "\"");
+            }
         }
         return groups;
     }
 
-    private static Upstream group(Directive block, Variables variables, boolean stream) throws ConfException {
+    private static Upstream group(Directive block, Variables variables, boolean stream, Map<String, Directive> zones)
+            throws ConfException {
         Upstream.Balance balance = Upstream.Balance.ROUND_ROBIN;
         Template hashKey = null;
         boolean consistent = false;
@@ -65,6 +74,8 @@ final class UpstreamBuilder {
                         consistent = true;
                     }
                 }
+                case "random" -> balance = random(d);
+                case "zone" -> zone(d, zones);
                 case "keepalive" -> keepalive = Values.positiveInt(d, d.args().get(0));
                 case "keepalive_timeout" -> keepaliveTimeout = Values.time(d, d.args().get(0));
                 case "keepalive_requests" -> keepaliveRequests = Values.positiveInt(d, d.args().get(0));
@@ -81,6 +92,53 @@ final class UpstreamBuilder {
         }
         return new Upstream(block.args().get(0), List.copyOf(servers), balance, hashKey, consistent, keepalive,
                 keepaliveTimeout, keepaliveRequests, keepaliveTime, block.file(), block.line());
+    }
+
+    /** random [two [least_conn]]: least_conn is what two compares by, and the only method it takes. */
+    private static Upstream.Balance random(Directive d) throws ConfException {
+        List<String> args = d.args();
+        if (!args.isEmpty() && !args.get(0).equals("two")) {
+            throw Values.error(d, "invalid parameter \"" + args.get(0) + "\"");
+        }
+        if (args.size() == 2 && !args.get(1).equals("least_conn")) {
+            throw Values.error(d, "invalid parameter \"" + args.get(1) + "\"");
+        }
+        return args.isEmpty() ? Upstream.Balance.RANDOM : Upstream.Balance.RANDOM_TWO;
+    }
+
+    /**
+     * zone NAME [SIZE], checked as nginx checks a shared memory zone: the size is at least 8 pages,
+     * groups naming one zone agree on its size, and some group gives it one (kept in {@code zones}).
+     */
+    private static void zone(Directive d, Map<String, Directive> zones) throws ConfException {
+        String name = d.args().get(0);
+        if (name.isEmpty()) {
+            throw Values.error(d, "invalid zone name \"" + name + "\"");
+        }
+        Directive sized = d.args().size() == 2 ? d : null;
+        if (sized != null) {
+            long size;
+            try {
+                size = Values.size(d, d.args().get(1));
+            } catch (ConfException e) {
+                throw Values.error(d, "invalid zone size \"" + d.args().get(1) + "\"");
+            }
+            if (size < MIN_ZONE) {
+                throw Values.error(d, "zone \"" + name + "\" is too small");
+            }
+            Directive declared = zones.get(name);
+            if (declared != null && declared.args().size() == 2) {
+                long before = Values.size(declared, declared.args().get(1));
+                if (before != size) {
+                    throw Values.error(d, "the size " + size + " of shared memory zone \"" + name
+                            + "\" conflicts with already declared size " + before);
+                }
+            }
+        }
+        Directive declared = zones.get(name);
+        if (declared == null || declared.args().size() == 1) {
+            zones.put(name, d);
+        }
     }
 
     private static List<UpstreamServer> server(Directive d, Upstream.Balance balance, boolean stream) throws ConfException {
@@ -108,7 +166,7 @@ final class UpstreamBuilder {
                     if (value != null) {
                         throw Values.error(d, "invalid parameter \"" + p + "\"");
                     }
-                    if (balance == Upstream.Balance.IP_HASH || balance == Upstream.Balance.HASH) {
+                    if (balance != Upstream.Balance.ROUND_ROBIN && balance != Upstream.Balance.LEAST_CONN) {
                         throw Values.error(d, "balancing method does not support parameter \"backup\"");
                     }
                     backup = true;
