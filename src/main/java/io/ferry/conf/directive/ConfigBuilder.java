@@ -125,7 +125,7 @@ final class ConfigBuilder {
             variables.define(name.substring(1), map);
             declared.put(d, map);
         }
-        Modules.defineVariables(new ModuleLevel(http, variables, prefix, null, Map.of()), variables);
+        Modules.defineVariables(new ModuleLevel(http, variables, prefix, confPrefix(), null, Map.of()), variables);
         for (Directive d : http.ownAll("map")) {
             MapVariable map = declared.get(d);
             map.source(template(d, d.args().get(0), variables));
