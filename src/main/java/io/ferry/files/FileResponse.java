@@ -2,6 +2,7 @@ package io.ferry.files;
 
 import io.ferry.http.ErrorPages;
 import io.ferry.http.HttpDate;
+import io.ferry.http.product.ProductModule;
 import io.ferry.http.Exchange;
 import io.ferry.model.LocationSettings;
 import io.ferry.net.Pacer;
@@ -146,7 +147,7 @@ public final class FileResponse {
     /** 416 with the error page and the length the client may ask within. */
     private static void unsatisfiable(Exchange ex, long length) {
         HttpResponseStatus status = HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE;
-        ByteBuf body = ErrorPages.body(ex.context().alloc(), status);
+        ByteBuf body = ErrorPages.body(ex.context().alloc(), status, ProductModule.product(ex.settings()));
         int bodyLength = body.readableBytes();
         if (ex.isHead()) {
             body.release();
