@@ -1,5 +1,6 @@
 package io.ferry.cli;
 
+import io.ferry.http.product.ServerTokens;
 import io.ferry.module.Modules;
 import io.ferry.tls.TlsContexts;
 import java.util.ArrayList;
@@ -7,7 +8,7 @@ import java.util.List;
 
 /** What -v and -V print, in nginx's shape so tools that parse "nginx -V" understand it. */
 final class Version {
-    static final String NUMBER = versionNumber();
+    static final String NUMBER = ServerTokens.VERSION;
 
     /** nginx modules Ferry implements, and the built-in ones it lacks, in ./configure spelling. */
     private static final String CONFIGURE = String.join(" ",
@@ -49,11 +50,6 @@ final class Version {
             "--without-stream_upstream_zone_module");
 
     private Version() {
-    }
-
-    private static String versionNumber() {
-        String v = Version.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
     }
 
     static String shortLine() {

@@ -2,6 +2,7 @@ package io.ferry.files;
 
 import io.ferry.http.ErrorPages;
 import io.ferry.http.Exchange;
+import io.ferry.http.product.ProductModule;
 import io.ferry.module.range.RangeModule;
 import io.ferry.module.range.RangePlan;
 import io.ferry.net.Pacer;
@@ -87,7 +88,7 @@ public final class FileParts implements ChunkedInput<HttpContent> {
      * body, without the body's validators.
      */
     private static void unsatisfiable(Exchange ex, HttpResponse head) {
-        ByteBuf body = ErrorPages.body(ex.context().alloc(), head.status());
+        ByteBuf body = ErrorPages.body(ex.context().alloc(), head.status(), ProductModule.product(ex.settings()));
         head.headers().set("Content-Type", "text/html");
         head.headers().set("Content-Length", body.readableBytes());
         head.headers().remove("Last-Modified").remove("ETag").remove("Accept-Ranges");

@@ -1,6 +1,7 @@
 package io.ferry.files;
 
 import io.ferry.http.HttpDate;
+import io.ferry.http.product.ProductModule;
 import io.ferry.http.Exchange;
 import io.ferry.model.LocationSettings;
 import io.ferry.module.range.RangeModule;

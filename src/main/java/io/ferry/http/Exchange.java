@@ -3,6 +3,7 @@ package io.ferry.http;
 import io.ferry.http.hook.ContentHandlers;
 import io.ferry.http.hook.BodySink;
 import io.ferry.http.hook.SubrequestSink;
+import io.ferry.http.product.ProductModule;
 import io.ferry.log.ErrorLogs;
 import io.ferry.log.LogModule;
 import io.ferry.model.ErrorPage;
@@ -457,13 +458,13 @@ public final class Exchange extends ExchangeResponse {
      */
     void sendCertificateError(int code) {
         if (!errorPage(code)) {
-            sendPage(HttpResponseStatus.BAD_REQUEST, ErrorPages.certificateError(ctx.alloc(), code), null, true);
+            sendPage(HttpResponseStatus.BAD_REQUEST, ErrorPages.certificateError(ctx.alloc(), code, ProductModule.product(settings)), null, true);
         }
     }
 
     /** nginx's special response: it answers with its own status, whatever an earlier error_page asked for. */
     private void sendPage(HttpResponseStatus status, String location, boolean close) {
-        sendPage(status, ErrorPages.body(ctx.alloc(), status), location, close);
+        sendPage(status, ErrorPages.body(ctx.alloc(), status, ProductModule.product(settings)), location, close);
     }
 
     private void sendPage(HttpResponseStatus status, ByteBuf body, String location, boolean close) {

@@ -3,6 +3,7 @@ package io.ferry.http;
 import io.ferry.http.hook.BodyFilter;
 import io.ferry.http.hook.ContentHandlers;
 import io.ferry.http.hook.HeaderFilter;
+import io.ferry.http.product.ProductModule;
 import io.ferry.log.LogModule;
 import io.ferry.model.ClientTimeouts;
 import io.netty.channel.ChannelFuture;
@@ -92,7 +93,7 @@ public abstract class ExchangeResponse extends ExchangeVariables {
         status = response.status().code();
         // an empty one stands for the upstream's none: neither it nor Ferry's goes out
         if (!upstreamServer) {
-            response.headers().set("Server", "ferry");
+            response.headers().set("Server", ProductModule.product(settings));
         } else if (response.headers().get("Server").isEmpty()) {
             response.headers().remove("Server");
         }

@@ -45,6 +45,7 @@ import io.ferry.module.sub.SubModule;
 import io.ferry.variable.Variable;
 import io.ferry.http.body.BodyModule;
 import io.ferry.http.conn.ConnectionModule;
+import io.ferry.http.product.ProductModule;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -81,6 +82,7 @@ public final class Modules {
             new LimitReqModule(),
             new LimitConnModule(),
             new LimitRateModule(),
+            new ProductModule(),
             new EmptyGifModule(),
             new RefererModule(),
             new GeoModule(),

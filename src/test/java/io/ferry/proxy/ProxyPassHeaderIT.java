@@ -2,6 +2,7 @@ package io.ferry.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ferry.http.product.ServerTokens;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.RawHttpClient;
 import io.ferry.testing.SocketBackend;
@@ -38,7 +39,7 @@ class ProxyPassHeaderIT {
                  RawHttpClient client = new RawHttpClient(port)) {
                 RawHttpClient.Response hidden = client.get("/hidden");
                 assertThat(hidden.status()).isEqualTo(200);
-                assertThat(hidden.all("Server")).containsExactly("ferry");
+                assertThat(hidden.all("Server")).containsExactly("ferry/" + ServerTokens.VERSION);
                 assertThat(hidden.all("Date")).hasSize(1).doesNotContain(UPSTREAM_DATE);
                 assertThat(hidden.headers()).doesNotContainKeys("x-pad", "x-accel-buffering", "x-accel-expires");
 

@@ -75,7 +75,6 @@ public final class DirectiveTable {
             one(hash + "_max_size", where);
         }
         one("pcre_jit", EnumSet.of(MAIN));
-        one("server_tokens", HSL);
         one("sendfile", HSL);
         one("tcp_nopush", HSL);
         one("tcp_nodelay", HSL);

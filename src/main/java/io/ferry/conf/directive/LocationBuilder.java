@@ -29,7 +29,7 @@ import java.util.regex.PatternSyntaxException;
 
 /** Builds location trees and the merged settings of each level (http → server → location → nested). */
 final class LocationBuilder {
-    static final List<String> FLAGS = List.of("sendfile", "tcp_nopush", "tcp_nodelay", "server_tokens",
+    static final List<String> FLAGS = List.of("sendfile", "tcp_nopush", "tcp_nodelay",
             "ssl_self_signed", "ssl", "ssl_session_tickets",
             "ssl_prefer_server_ciphers");
     /** The directives that make a location ending in "/" redirect its slash-less path to it (nginx's auto_redirect). */
