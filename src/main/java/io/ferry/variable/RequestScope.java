@@ -118,6 +118,11 @@ public interface RequestScope extends ConnectionScope {
         return null;
     }
 
+    /** $sent_trailer_NAME: a trailer field added so far, or null. */
+    default String sentTrailer(String name) {
+        return null;
+    }
+
     // ---- files: known once a location is chosen ------------------------------------
 
     /** $document_root: the location's root (or alias), variables rendered. */

@@ -145,9 +145,9 @@ public final class Variables {
     }
 
     private static final java.util.Set<String> FAMILIES =
-            java.util.Set.of("http_", "sent_http_", "upstream_http_", "cookie_", "arg_");
+            java.util.Set.of("http_", "sent_http_", "sent_trailer_", "upstream_http_", "cookie_", "arg_");
 
-    /** $1..$9, $http_NAME, $sent_http_NAME, $upstream_http_NAME, $cookie_NAME, $arg_NAME, or null. */
+    /** $1..$9, $http_NAME, $sent_http_NAME, $sent_trailer_NAME, $upstream_http_NAME, $cookie_NAME, $arg_NAME, or null. */
     private static Variable family(String name) {
         if (name.length() == 1 && Character.isDigit(name.charAt(0))) {
             int group = name.charAt(0) - '0';
@@ -164,6 +164,10 @@ public final class Variables {
         if (name.startsWith("sent_http_") && name.length() > 10) {
             String header = name.substring(10).toLowerCase(Locale.ROOT).replace('_', '-');
             return s -> s.sentHeader(header);
+        }
+        if (name.startsWith("sent_trailer_") && name.length() > 13) {
+            String field = name.substring(13).toLowerCase(Locale.ROOT).replace('_', '-');
+            return s -> s.sentTrailer(field);
         }
         if (name.startsWith("upstream_http_") && name.length() > 14) {
             String header = name.substring(14).toLowerCase(Locale.ROOT).replace('_', '-');
