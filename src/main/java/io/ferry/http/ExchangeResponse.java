@@ -87,6 +87,8 @@ public abstract class ExchangeResponse extends ExchangeVariables {
         // stand instead of Ferry's own, as in nginx; add_header cannot replace them.
         boolean upstreamServer = response.headers().contains("Server");
         boolean upstreamDate = response.headers().contains("Date");
+        // the filters' own values may name $sent_http_*: they see the head as it stands so far
+        this.response = response;
         for (HeaderFilter filter : handlers.headerFilters()) {
             filter.filter((Exchange) this, response);
         }
@@ -122,7 +124,6 @@ public abstract class ExchangeResponse extends ExchangeVariables {
             response.headers().remove("Keep-Alive");
         }
         headerBytes = headerSize(response);
-        this.response = response;
         return response;
     }
 
@@ -157,7 +158,7 @@ public abstract class ExchangeResponse extends ExchangeVariables {
         bodyFiltered = true;
     }
 
-    /** The response head as prepared (after the header filters), or null before; $sent_http_* read it. */
+    /** The response head being prepared or as prepared, or null before; $sent_http_* read it. */
     public HttpResponse response() {
         return response;
     }

@@ -9,6 +9,7 @@ import io.ferry.http.hook.RewriteHandler;
 import io.ferry.http.hook.RewriteHandler.Outcome;
 
 import io.ferry.model.DocumentRoot;
+import io.ferry.model.HeaderNames;
 import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;
 import io.ferry.route.LocationMatch;
@@ -24,6 +25,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The request phases of one exchange, in nginx's order: post-read (validation, server selection),
@@ -33,6 +38,9 @@ import java.nio.file.Path;
 final class RequestPhases {
     /** More header lines than any browser sends; beyond it the request is refused (431). */
     private static final int MAX_HEADERS = 100;
+    private static final Set<String> UNIQUE = HeaderNames.caseless(List.of("host", "if-modified-since",
+            "if-unmodified-since", "if-match", "if-none-match", "content-length", "content-range", "if-range",
+            "transfer-encoding", "expect", "authorization", "proxy-authorization"));
     private final Exchange ex;
     private String locationName = "";
     private LocationSettings ifSettings;
@@ -66,14 +74,16 @@ final class RequestPhases {
             ex.sendError(major > 1 ? HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED : HttpResponseStatus.BAD_REQUEST, true);
             return;
         }
+        if (duplicateRefused()) {
+            return;
+        }
         ex.target = RequestTarget.parse(ex.request.uri());
         String hostHeader = ex.request.headers().get(HttpHeaderNames.HOST);
         if (hostHeader != null && !validHost(hostHeader)) {
             ex.sendError(HttpResponseStatus.BAD_REQUEST, true);
             return;
         }
-        if (ex.target == null || (ex.request.protocolVersion().equals(HttpVersion.HTTP_1_1) && hostHeader == null)
-                || ex.request.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
+        if (ex.target == null || (ex.request.protocolVersion().equals(HttpVersion.HTTP_1_1) && hostHeader == null)) {
             ex.sendError(HttpResponseStatus.BAD_REQUEST, true);
             return;
         }
@@ -97,6 +107,30 @@ final class RequestPhases {
             h.postRead(ex);
         }
         serverPhase();
+    }
+
+    /**
+     * nginx takes these fields once only (ngx_http_process_unique_header_line): a second line of one
+     * is a bad request, whatever the values.
+     */
+    private boolean duplicateRefused() {
+        Map<String, String> seen = null;
+        for (Map.Entry<String, String> h : ex.request.headers()) {
+            if (UNIQUE.contains(h.getKey())) {
+                if (seen == null) {
+                    seen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                }
+                String previous = seen.putIfAbsent(h.getKey(), h.getValue());
+                if (previous != null) {
+                    ex.errorLog().info("*{} client sent duplicate header line: \"{}: {}\", previous value: \"{}: {}\""
+                            + " while reading client request headers", ex.connection(), h.getKey(), h.getValue(),
+                            h.getKey(), previous);
+                    ex.sendError(HttpResponseStatus.BAD_REQUEST, true);
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
