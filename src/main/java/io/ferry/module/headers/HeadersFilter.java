@@ -6,7 +6,6 @@ import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.Locale;
 import java.util.Set;
@@ -45,7 +44,7 @@ final class HeadersFilter {
         if (rules.trailers().stream().anyMatch(t -> success || t.always()) && canChunk(ex, response)) {
             // nginx's expect_trailers: a length would leave no place for them after the body
             response.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
-            HttpUtil.setTransferEncodingChunked(response, true);
+            response.headers().set("Transfer-Encoding", "chunked");
             ex.addBodyFilter(new Trailers(ex, rules.trailers(), success));
         }
     }
