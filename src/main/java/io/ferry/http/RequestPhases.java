@@ -92,7 +92,7 @@ final class RequestPhases {
             return;
         }
         String te = ex.request.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
-        if (te != null && (!te.trim().equalsIgnoreCase("chunked") || ex.request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING).size() > 1)) {
+        if (te != null && !te.trim().equalsIgnoreCase("chunked")) {
             ex.sendError(HttpResponseStatus.NOT_IMPLEMENTED, true);
             return;
         }
