@@ -9,6 +9,7 @@ import io.ferry.model.ClientTimeouts;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -44,6 +45,7 @@ public abstract class ExchangeResponse extends ExchangeVariables {
      */
     private HttpHeaders kept;
     private boolean bodyFiltered;
+    private HttpHeaders trailers;
 
     ExchangeResponse(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure,
                      int requestNumber, ContentHandlers handlers, Subrequest subrequest) {
@@ -86,6 +88,8 @@ public abstract class ExchangeResponse extends ExchangeVariables {
         // stand instead of Ferry's own, as in nginx; add_header cannot replace them.
         boolean upstreamServer = response.headers().contains("Server");
         boolean upstreamDate = response.headers().contains("Date");
+        // the filters' own values may name $sent_http_*: they see the head as it stands so far
+        this.response = response;
         for (HeaderFilter filter : handlers.headerFilters()) {
             filter.filter((Exchange) this, response);
         }
@@ -123,7 +127,6 @@ public abstract class ExchangeResponse extends ExchangeVariables {
             response.headers().remove("Keep-Alive");
         }
         headerBytes = headerSize(response);
-        this.response = response;
         return response;
     }
 
@@ -158,7 +161,7 @@ public abstract class ExchangeResponse extends ExchangeVariables {
         bodyFiltered = true;
     }
 
-    /** The response head as prepared (after the header filters), or null before; $sent_http_* read it. */
+    /** The response head being prepared or as prepared, or null before; $sent_http_* read it. */
     public HttpResponse response() {
         return response;
     }
@@ -166,11 +169,25 @@ public abstract class ExchangeResponse extends ExchangeVariables {
     @Override
 
     public String sentHeader(String name) {
-        if (response == null) {
-            return null;
+        return response == null ? null : joined(response.headers(), name);
+    }
+
+    /** The trailer fields add_trailer gave so far, for $sent_trailer_* (empty until the body ends). */
+    public HttpHeaders sentTrailers() {
+        if (trailers == null) {
+            trailers = DefaultHttpHeadersFactory.trailersFactory().withValidation(false).newHeaders();
         }
-        // nginx joins the fields of one name, as it does for a request's
-        List<String> values = response.headers().getAll(name);
+        return trailers;
+    }
+
+    @Override
+    public String sentTrailer(String name) {
+        return trailers == null ? null : joined(trailers, name);
+    }
+
+    /** nginx joins the fields of one name, as it does for a request's. */
+    private static String joined(HttpHeaders headers, String name) {
+        List<String> values = headers.getAll(name);
         return values.isEmpty() ? null : values.size() == 1 ? values.get(0) : String.join(", ", values);
     }
 

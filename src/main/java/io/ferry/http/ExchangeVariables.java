@@ -299,6 +299,11 @@ public abstract class ExchangeVariables implements RequestScope {
         return upstreams == null ? null : upstreams.get(upstreams.size() - 1).header(name);
     }
 
+    @Override
+    public String upstreamCookie(String name) {
+        return upstreams == null ? null : upstreams.get(upstreams.size() - 1).cookie(name);
+    }
+
     void forgetUpstreamHeaders() {
         if (upstreams != null) {
             upstreams.forEach(UpstreamTiming::forgetHeaders);

@@ -10,6 +10,7 @@ import io.ferry.http.hook.RewriteHandler;
 import io.ferry.http.hook.RewriteHandler.Outcome;
 
 import io.ferry.model.DocumentRoot;
+import io.ferry.model.HeaderNames;
 import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;
 import io.ferry.route.LocationMatch;
@@ -28,6 +29,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The request phases of one exchange, in nginx's order: post-read (validation, server selection),
@@ -37,6 +42,9 @@ import java.nio.file.Path;
 final class RequestPhases {
     /** More header lines than any browser sends; beyond it the request is refused (431). */
     private static final int MAX_HEADERS = 100;
+    private static final Set<String> UNIQUE = HeaderNames.caseless(List.of("host", "if-modified-since",
+            "if-unmodified-since", "if-match", "if-none-match", "content-length", "content-range", "if-range",
+            "transfer-encoding", "expect", "authorization", "proxy-authorization"));
     private final Exchange ex;
     private String locationName = "";
     private LocationSettings ifSettings;
@@ -70,6 +78,9 @@ final class RequestPhases {
             ex.sendError(major > 1 ? HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED : HttpResponseStatus.BAD_REQUEST, true);
             return;
         }
+        if (duplicateRefused()) {
+            return;
+        }
         HttpResponseStatus refusedMethod = refusedMethod(ex.request);
         if (refusedMethod != null) {
             ex.sendError(refusedMethod, true);
@@ -81,8 +92,7 @@ final class RequestPhases {
             ex.sendError(HttpResponseStatus.BAD_REQUEST, true);
             return;
         }
-        if (ex.target == null || (ex.request.protocolVersion().equals(HttpVersion.HTTP_1_1) && hostHeader == null)
-                || ex.request.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
+        if (ex.target == null || (ex.request.protocolVersion().equals(HttpVersion.HTTP_1_1) && hostHeader == null)) {
             ex.sendError(HttpResponseStatus.BAD_REQUEST, true);
             return;
         }
@@ -95,7 +105,7 @@ final class RequestPhases {
             return;
         }
         String te = ex.request.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
-        if (te != null && (!te.trim().equalsIgnoreCase("chunked") || ex.request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING).size() > 1)) {
+        if (te != null && !te.trim().equalsIgnoreCase("chunked")) {
             ex.sendError(HttpResponseStatus.NOT_IMPLEMENTED, true);
             return;
         }
@@ -139,6 +149,30 @@ final class RequestPhases {
         String expect = request.headers().get(HttpHeaderNames.EXPECT);
         return expect != null && !request.protocolVersion().equals(HttpVersion.HTTP_1_0)
                 && !expect.trim().equalsIgnoreCase(HttpHeaderValues.CONTINUE.toString());
+    }
+
+    /**
+     * nginx takes these fields once only (ngx_http_process_unique_header_line): a second line of one
+     * is a bad request, whatever the values.
+     */
+    private boolean duplicateRefused() {
+        Map<String, String> seen = null;
+        for (Map.Entry<String, String> h : ex.request.headers()) {
+            if (UNIQUE.contains(h.getKey())) {
+                if (seen == null) {
+                    seen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                }
+                String previous = seen.putIfAbsent(h.getKey(), h.getValue());
+                if (previous != null) {
+                    ex.errorLog().info("*{} client sent duplicate header line: \"{}: {}\", previous value: \"{}: {}\""
+                            + " while reading client request headers", ex.connection(), h.getKey(), h.getValue(),
+                            h.getKey(), previous);
+                    ex.sendError(HttpResponseStatus.BAD_REQUEST, true);
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -36,6 +37,9 @@ import java.util.List;
 public final class ResponseFilter extends ChannelDuplexHandler {
     /** The bit of the channel's writability this handler owns while a filter drains. */
     private static final int DRAINING = 1;
+    /** add_trailer may name any field, as nginx lets it (Netty's trailers refuse Content-Length and the like). */
+    private static final DefaultHttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory()
+            .withValidation(false);
     private final List<BodyFilter> pending = new ArrayList<>(1);
     private List<BodyFilter> active;
     /** The filter that holds input, or -1. */
@@ -77,7 +81,8 @@ public final class ResponseFilter extends ChannelDuplexHandler {
 
     private void content(ChannelHandlerContext ctx, HttpContent content, ChannelPromise promise) {
         ByteBuf in = content.content().retain();
-        HttpHeaders trailers = content instanceof LastHttpContent last ? last.trailingHeaders().copy() : null;
+        HttpHeaders trailers = content instanceof LastHttpContent last
+                ? TRAILERS.newHeaders().add(last.trailingHeaders()) : null;
         content.release();
         run(ctx, 0, in, true, trailers, promise);
     }
@@ -105,10 +110,11 @@ public final class ResponseFilter extends ChannelDuplexHandler {
             }
         }
         if (trailers != null) {
+            for (BodyFilter f : active) {
+                f.trailers(trailers);
+            }
             active = null;
-            DefaultLastHttpContent tail = new DefaultLastHttpContent(out);
-            tail.trailingHeaders().set(trailers);
-            ctx.write(tail, promise);
+            ctx.write(new DefaultLastHttpContent(out, trailers), promise);
         } else if (out.isReadable()) {
             ctx.write(new DefaultHttpContent(out), promise);
         } else {

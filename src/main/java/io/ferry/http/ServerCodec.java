@@ -66,6 +66,9 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
         private boolean rejected;
         private boolean requestLineComplete;
         private boolean requestLineSeen;
+        /** Transfer-Encoding lines of this request's header block so far, and whether one named a coding other than chunked. */
+        private int transferEncodings;
+        private boolean unsupportedCoding;
         /**
          * After an upgrade request, the bytes behind it may belong to the protocol it switches to:
          * they stay undecoded until the answer is known (a tunnel then takes them as they are).
@@ -118,6 +121,8 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
                     atHeaders = true;
                     requestLineComplete = false;
                     requestLineSeen = false;
+                    transferEncodings = 0;
+                    unsupportedCoding = false;
                 }
             }
         }
@@ -145,12 +150,21 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
             });
         }
 
-        /** A Transfer-Encoding line whose value is not exactly "chunked" (nginx: 501). */
-        private static boolean unsupportedCoding(ByteBuf in, int start, int end) {
+        /**
+         * A Transfer-Encoding line: a second one is a bad request (nginx takes the field once only),
+         * one whose value is not exactly "chunked" is 501 once the block ended without a second.
+         */
+        private Exception transferEncoding(ByteBuf in, int start, int end) {
             String line = in.toString(start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
             int colon = line.indexOf(':');
-            return colon > 0 && line.substring(0, colon).equalsIgnoreCase("transfer-encoding")
-                    && !line.substring(colon + 1).trim().equalsIgnoreCase("chunked");
+            if (colon <= 0 || !line.substring(0, colon).equalsIgnoreCase("transfer-encoding")) {
+                return null;
+            }
+            if (++transferEncodings > 1) {
+                return new IllegalArgumentException("duplicate Transfer-Encoding in the request");
+            }
+            unsupportedCoding = !line.substring(colon + 1).trim().equalsIgnoreCase("chunked");
+            return null;
         }
 
         /**
@@ -171,7 +185,7 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
                 if (b == '\n') {
                     boolean empty = i == lineStart || (i == lineStart + 1 && in.getByte(lineStart) == '\r');
                     if (!firstLine && empty) {
-                        return null;
+                        return unsupportedCoding ? new UnsupportedTransferCoding() : null;
                     }
                     if (!firstLine && !empty && invalidName(in, lineStart, i)) {
                         String line = in.toString(lineStart, i - lineStart, java.nio.charset.StandardCharsets.ISO_8859_1).stripTrailing();
@@ -181,8 +195,9 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
                         i = lineStart - 1;
                         continue;
                     }
-                    if (!firstLine && unsupportedCoding(in, lineStart, i)) {
-                        return new UnsupportedTransferCoding();
+                    Exception coding = firstLine || empty ? null : transferEncoding(in, lineStart, i);
+                    if (coding != null) {
+                        return coding;
                     }
                     if (!empty && firstLine) {
                         firstLine = false;

@@ -59,6 +59,10 @@ public final class UpstreamTiming {
         return headers == null ? null : headers.get(name);
     }
 
+    String cookie(String name) {
+        return headers == null ? null : headers.setCookie(name);
+    }
+
     public void finished() {
         if (finished < 0) {
             finished = System.nanoTime();

@@ -1,5 +1,7 @@
 package io.ferry.variable;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,5 +38,16 @@ public final class HeaderSnapshot {
             }
         }
         return found;
+    }
+
+    /** $upstream_cookie_NAME: that cookie's value from the Set-Cookie fields, or null. */
+    public String setCookie(String name) {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < fields.length; i += 2) {
+            if (fields[i].equalsIgnoreCase("set-cookie")) {
+                lines.add(fields[i + 1]);
+            }
+        }
+        return Variables.setCookie(lines, name);
     }
 }

@@ -113,8 +113,18 @@ public interface RequestScope extends ConnectionScope {
         return null;
     }
 
+    /** $upstream_cookie_NAME: a cookie the last upstream response set, or null. */
+    default String upstreamCookie(String name) {
+        return null;
+    }
+
     /** $sent_http_NAME: a header of the response as sent, or null. */
     default String sentHeader(String name) {
+        return null;
+    }
+
+    /** $sent_trailer_NAME: a trailer field added so far, or null. */
+    default String sentTrailer(String name) {
         return null;
     }
 

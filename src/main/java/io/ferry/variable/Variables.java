@@ -156,9 +156,13 @@ public final class Variables {
     }
 
     private static final java.util.Set<String> FAMILIES =
-            java.util.Set.of("http_", "sent_http_", "upstream_http_", "cookie_", "arg_");
+            java.util.Set.of("http_", "sent_http_", "sent_trailer_", "upstream_http_", "upstream_cookie_", "cookie_",
+                    "arg_");
 
-    /** $1..$9, $http_NAME, $sent_http_NAME, $upstream_http_NAME, $cookie_NAME, $arg_NAME, or null. */
+    /**
+     * $1..$9, $http_NAME, $sent_http_NAME, $sent_trailer_NAME, $upstream_http_NAME, $upstream_cookie_NAME,
+     * $cookie_NAME, $arg_NAME, or null.
+     */
     private static Variable family(String name) {
         if (name.length() == 1 && Character.isDigit(name.charAt(0))) {
             int group = name.charAt(0) - '0';
@@ -176,9 +180,17 @@ public final class Variables {
             String header = name.substring(10).toLowerCase(Locale.ROOT).replace('_', '-');
             return s -> s.sentHeader(header);
         }
+        if (name.startsWith("sent_trailer_") && name.length() > 13) {
+            String field = name.substring(13).toLowerCase(Locale.ROOT).replace('_', '-');
+            return s -> s.sentTrailer(field);
+        }
         if (name.startsWith("upstream_http_") && name.length() > 14) {
             String header = name.substring(14).toLowerCase(Locale.ROOT).replace('_', '-');
             return s -> s.upstreamHeader(header);
+        }
+        if (name.startsWith("upstream_cookie_") && name.length() > 16) {
+            String cookie = name.substring(16);
+            return s -> s.upstreamCookie(cookie);
         }
         if (name.startsWith("cookie_") && name.length() > 7) {
             String cookie = name.substring(7);
@@ -215,17 +227,58 @@ public final class Variables {
         }
     }
 
+    /**
+     * nginx's ngx_http_parse_cookie_lines over the Cookie lines joined by "; ": pairs are separated by
+     * ";" only, so a value runs to the next ";" whatever commas it holds.
+     */
     static String cookie(String header, String name) {
         if (header == null) {
             return null;
         }
-        for (String pair : header.split("[;,]")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0 && pair.substring(0, eq).trim().equalsIgnoreCase(name)) {
-                return pair.substring(eq + 1).trim();
+        int n = header.length();
+        int start = 0;
+        while (start < n) {
+            if (header.regionMatches(true, start, name, 0, name.length())) {
+                int p = skipSpaces(header, start + name.length());
+                if (p < n && header.charAt(p) == '=') {
+                    p = skipSpaces(header, p + 1);
+                    int end = header.indexOf(';', p);
+                    return header.substring(p, end < 0 ? n : end);
+                }
+            }
+            int next = header.indexOf(';', start);
+            if (next < 0) {
+                return null;
+            }
+            start = skipSpaces(header, next + 1);
+        }
+        return null;
+    }
+
+    /**
+     * nginx's ngx_http_parse_set_cookie_lines: the first Set-Cookie line whose cookie (its first pair)
+     * has that name gives its value, up to the attributes.
+     */
+    public static String setCookie(Iterable<String> lines, String name) {
+        for (String line : lines) {
+            if (line.length() <= name.length() || !line.regionMatches(true, 0, name, 0, name.length())) {
+                continue;
+            }
+            int p = skipSpaces(line, name.length());
+            if (p < line.length() && line.charAt(p) == '=') {
+                p = skipSpaces(line, p + 1);
+                int end = line.indexOf(';', p);
+                return line.substring(p, end < 0 ? line.length() : end);
             }
         }
         return null;
+    }
+
+    private static int skipSpaces(String s, int from) {
+        while (from < s.length() && s.charAt(from) == ' ') {
+            from++;
+        }
+        return from;
     }
 
     /** nginx matches argument names case-insensitively and returns the raw (undecoded) value. */

@@ -2,6 +2,7 @@ package io.ferry.http.hook;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.HttpHeaders;
 
 /**
  * Rewrites the bytes of one response body as they pass (nginx's body filter chain). Each call takes
@@ -38,6 +39,10 @@ public interface BodyFilter {
 
     /** End of the body: the rest. */
     ByteBuf finish(ByteBufAllocator alloc);
+
+    /** After every filter finished: fields to add to the trailer that follows the last chunk (nginx's headers_out.trailers). */
+    default void trailers(HttpHeaders trailers) {
+    }
 
     /** The response was cut off before its end: free what the filter holds. */
     void abandon();

@@ -5,6 +5,7 @@ import static io.ferry.conf.Context.LOCATION;
 import static io.ferry.conf.Context.SERVER;
 
 import io.ferry.conf.ConfException;
+import io.ferry.http.Exchange;
 import io.ferry.http.hook.HeaderFilter;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
@@ -41,10 +42,15 @@ public final class ChunkedModule implements Module {
         return level.flag("chunked_transfer_encoding", true);
     }
 
+    /** Whether the request's location lets a response go out in chunks (add_trailer asks before making it so). */
+    public static boolean allowed(Exchange ex) {
+        return !Boolean.FALSE.equals(ex.settings().module(SETTINGS));
+    }
+
     @Override
     public HeaderFilter headerFilter() {
         return (ex, response) -> {
-            if (Boolean.FALSE.equals(ex.settings().module(SETTINGS)) && !ex.isSubrequest()
+            if (!allowed(ex) && !ex.isSubrequest()
                     && HttpUtil.isTransferEncodingChunked(response)) {
                 // without a length or chunks the connection's end delimits the body; prepare sees that and closes
                 HttpUtil.setTransferEncodingChunked(response, false);

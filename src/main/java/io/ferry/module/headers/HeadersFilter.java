@@ -1,13 +1,19 @@
 package io.ferry.module.headers;
 
 import io.ferry.http.Exchange;
+import io.ferry.module.chunked.ChunkedModule;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
 import java.util.Locale;
 import java.util.Set;
 
-/** add_header and expires, on the statuses nginx adds them to (add_header ... always on every one). */
+/**
+ * add_header and expires, on the statuses nginx adds them to (add_header ... always on every one);
+ * add_trailer's lines make the response chunked and put a {@link Trailers} filter on its body.
+ */
 final class HeadersFilter {
     private static final DefaultHttpHeadersFactory UNCHECKED = DefaultHttpHeadersFactory.headersFactory()
             .withValueValidation(false);
@@ -35,6 +41,22 @@ final class HeadersFilter {
                 }
             }
         }
+        if (rules.trailers().stream().anyMatch(t -> success || t.always()) && canChunk(ex, response)) {
+            // nginx's expect_trailers: a length would leave no place for them after the body
+            response.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+            response.headers().set("Transfer-Encoding", "chunked");
+            ex.addBodyFilter(new Trailers(ex, rules.trailers(), success));
+        }
+    }
+
+    /**
+     * Trailers need chunks: the client's own request over HTTP/1.1 with chunked_transfer_encoding
+     * on, and a response that has a body (nginx's chunked filter makes the same choice).
+     */
+    private static boolean canChunk(Exchange ex, HttpResponse response) {
+        int status = response.status().code();
+        return !ex.isSubrequest() && !ex.isHead() && status >= 200 && status != 204 && status != 304
+                && !ex.request().protocolVersion().equals(HttpVersion.HTTP_1_0) && ChunkedModule.allowed(ex);
     }
 
     /**

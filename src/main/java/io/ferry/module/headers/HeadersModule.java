@@ -18,7 +18,10 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 
-/** nginx's headers module: add_header and expires, applied by a header filter to every response. */
+/**
+ * nginx's headers module: add_header and expires, applied by a header filter to every response,
+ * and add_trailer, whose fields a body filter adds after the last chunk.
+ */
 public final class HeadersModule implements Module {
     static final Slot<HeadersSettings> SETTINGS = new Slot<>();
 
@@ -30,6 +33,7 @@ public final class HeadersModule implements Module {
     @Override
     public void directives(DirectiveRows rows) {
         rows.add("add_header", EnumSet.of(HTTP, SERVER, LOCATION, IF), 2, 3, null, true);
+        rows.add("add_trailer", EnumSet.of(HTTP, SERVER, LOCATION, IF), 2, 3, null, true);
         rows.add("expires", EnumSet.of(HTTP, SERVER, LOCATION, IF), 1, 2, null, false);
     }
 
@@ -45,16 +49,24 @@ public final class HeadersModule implements Module {
 
     @Override
     public Object settings(Level s) throws ConfException {
-        List<HeadersSettings.Added> added = new ArrayList<>();
-        for (Directive d : s.inheritedAll("add_header")) {
+        List<HeadersSettings.Added> added = lines(s, "add_header");
+        List<HeadersSettings.Added> trailers = lines(s, "add_trailer");
+        Expires expires = expires(s.inherited("expires"), s);
+        return added.isEmpty() && trailers.isEmpty() && expires == null ? HeadersSettings.NONE
+                : new HeadersSettings(added, trailers, expires);
+    }
+
+    /** add_header or add_trailer NAME VALUE [always], from the nearest level that has any. */
+    private static List<HeadersSettings.Added> lines(Level s, String directive) throws ConfException {
+        List<HeadersSettings.Added> lines = new ArrayList<>();
+        for (Directive d : s.inheritedAll(directive)) {
             boolean always = d.args().size() == 3;
             if (always && !d.args().get(2).equals("always")) {
                 throw Values.error(d, "invalid parameter \"" + d.args().get(2) + "\"");
             }
-            added.add(new HeadersSettings.Added(d.args().get(0), s.template(d, d.args().get(1)), always));
+            lines.add(new HeadersSettings.Added(d.args().get(0), s.template(d, d.args().get(1)), always));
         }
-        Expires expires = expires(s.inherited("expires"), s);
-        return added.isEmpty() && expires == null ? HeadersSettings.NONE : new HeadersSettings(List.copyOf(added), expires);
+        return List.copyOf(lines);
     }
 
     /** nginx's ngx_http_headers_expires: a value with variables is kept to be parsed per request. */
