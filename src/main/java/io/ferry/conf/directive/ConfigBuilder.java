@@ -256,6 +256,9 @@ final class ConfigBuilder {
     }
 
     private static Listen listen(Directive d) throws ConfException {
+        if (d.args().get(0).startsWith("unix:")) {
+            return unixListen(d);
+        }
         Addresses.HostPort hp = Addresses.parse(d, d.args().get(0), 80, true);
         boolean ssl = false;
         boolean defaultServer = false;
@@ -272,6 +275,24 @@ final class ConfigBuilder {
             }
         }
         return new Listen(hp.host(), hp.port(), ssl, defaultServer, socket.options(), d.file(), d.line());
+    }
+
+    /** listen unix:PATH [ssl] [default_server]: a socket of its own, port 0; TCP's socket parameters do not apply. */
+    private static Listen unixListen(Directive d) throws ConfException {
+        String address = d.args().get(0);
+        if (address.length() == "unix:".length()) {
+            throw Values.error(d, "no path in the unix domain socket \"" + address + "\"");
+        }
+        boolean ssl = false;
+        boolean defaultServer = false;
+        for (String p : d.args().subList(1, d.args().size())) {
+            switch (p) {
+                case "ssl" -> ssl = true;
+                case "default_server", "default" -> defaultServer = true;
+                default -> throw Values.error(d, "invalid parameter \"" + p + "\"");
+            }
+        }
+        return new Listen(address, 0, ssl, defaultServer, SocketOptions.DEFAULT, d.file(), d.line());
     }
 
     /** A stream server's TLS: every server with "listen ... ssl" has its certificate. */

@@ -57,11 +57,12 @@ public final class AccessModule implements Module {
 
     private static int check(Exchange ex) {
         List<AccessRule> rules = ex.settings().module(RULES);
-        if (rules.isEmpty() || !(ex.channel().remoteAddress() instanceof InetSocketAddress remote)) {
+        if (rules.isEmpty()) {
             return AccessHandler.DECLINED;
         }
+        InetSocketAddress remote = ex.channel().remoteAddress() instanceof InetSocketAddress inet ? inet : null;
         for (AccessRule rule : rules) {
-            if (rule.matches(remote.getAddress())) {
+            if (remote == null ? rule.matchesUnix() : rule.matches(remote.getAddress())) {
                 if (rule.allow()) {
                     return AccessHandler.OK;
                 }
