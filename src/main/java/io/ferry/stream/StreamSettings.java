@@ -44,9 +44,6 @@ public final class StreamSettings {
         for (Directive block : stream.ownAll("server")) {
             StreamServer server = server(loader, loader.server(block), block, zones);
             for (Listen l : server.listens()) {
-                if (l.host() != null && l.host().startsWith("unix:")) {
-                    throw new ConfException("unix domain sockets are not supported in stream \"listen\"", l.file(), l.line());
-                }
                 if (sockets.putIfAbsent(l.socketKey(), l) != null) {
                     throw new ConfException("duplicate \"" + l.socketKey() + "\" address and port pair", l.file(), l.line());
                 }
