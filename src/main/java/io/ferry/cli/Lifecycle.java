@@ -132,6 +132,8 @@ final class Lifecycle {
                 throw e;
             }
             server.reload(next);
+            // the connections of before are the old worker's: its own timeout applies to them
+            server.retire(shutdownTimeout);
             shutdownTimeout = next.workerShutdownTimeout();
             logs = ErrorLog.orFallback(next.errorLogs(), fallbackLog);
             ErrorLogs.configure(logs);

@@ -46,6 +46,10 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
     private SpooledBody.Reader wholeBody;
     /** The response body's buffer when buffered; null when it streams. */
     private ResponseBuffer buffer;
+    /** The connection's read budget while a buffered body is read at a limited rate; null otherwise. */
+    private ReadLimit limit;
+    /** A read waits for the budget: the pause is not the upstream's silence. */
+    private boolean limitWait;
 
     protected UpstreamAttempt(UpstreamExchange owner, Peer peer) {
         this.owner = owner;
@@ -56,6 +60,11 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
     }
 
     // ---- protocol hooks ------------------------------------------------------------------------
+
+    /** Bytes a second the body may be read at while it is buffered (proxy_limit_rate); 0 for no limit. */
+    protected long limitRate() {
+        return 0;
+    }
 
     /** Adds the protocol's codec to a new connection; without one the protocol reads the raw bytes. */
     protected void installCodec(Channel ch) {
@@ -123,6 +132,10 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         if (buffering != null) {
             buffer = new ResponseBuffer(ex, buffering);
             owner.buffer = buffer;
+            limit = limitRate() > 0 ? ReadLimit.of(channel) : null;
+            if (limit != null) {
+                limit.begin(limitRate());
+            }
         }
     }
 
@@ -252,6 +265,10 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
     // ---- engine --------------------------------------------------------------------------------
 
     private void end() {
+        if (limit != null) {
+            limit.end();
+            limit = null;
+        }
         owner.finished = true;
         owner.attempt = null;
         timing.finished();
@@ -278,6 +295,7 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         return new PeerDialer.Attempt() {
             @Override
             public void init(Channel ch) {
+                ReadLimit.install(ch);
                 installCodec(ch);
                 attach(ch);
             }
@@ -419,11 +437,11 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         ex.flush();
         if (buffer != null) {
             if (buffer.hasRoom()) {
-                ctx.read();
+                limitedRead(ctx);
             } else {
                 buffer.whenRoom(() -> {
                     if (current()) {
-                        ctx.read();
+                        limitedRead(ctx);
                     }
                 });
             }
@@ -439,6 +457,22 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
                 }
             });
         }
+    }
+
+    /** The next read once the read budget allows it, as nginx delays the upstream's read event. */
+    private void limitedRead(ChannelHandlerContext ctx) {
+        long wait = limit == null ? 0 : limit.waitMillis();
+        if (wait == 0) {
+            limitWait = false;
+            ctx.read();
+            return;
+        }
+        limitWait = true;
+        ctx.executor().schedule(() -> {
+            if (current()) {
+                limitedRead(ctx);
+            }
+        }, wait, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -465,7 +499,7 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
                 : lastDownstreamWrite != null && !lastDownstreamWrite.isDone();
         switch (idle.state()) {
             case READER_IDLE -> {
-                if (!waitingOnClient && !writePending) {
+                if (!waitingOnClient && !writePending && !limitWait) {
                     timedOut(ex.responseStarted() ? "reading upstream" : "reading response header from upstream");
                 }
             }

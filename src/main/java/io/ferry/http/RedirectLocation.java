@@ -20,12 +20,13 @@ public final class RedirectLocation {
         if (!location.startsWith("/") || !style.absolute()) {
             return location;
         }
-        InetSocketAddress local = (InetSocketAddress) ex.channel().localAddress();
+        // a unix domain socket has neither address nor port: the server's name stands in, as in nginx
+        InetSocketAddress local = ex.channel().localAddress() instanceof InetSocketAddress inet ? inet : null;
         String host = style.serverName() ? ex.server().primaryName() : requestHost(ex);
         if (host == null) {
-            host = local.getAddress().getHostAddress();
+            host = local == null ? ex.server().primaryName() : local.getAddress().getHostAddress();
         }
-        int port = local.getPort();
+        int port = local == null ? (ex.isSecure() ? 443 : 80) : local.getPort();
         boolean showPort = style.port() && port != (ex.isSecure() ? 443 : 80);
         return ex.scheme() + "://" + host + (showPort ? ":" + port : "") + location;
     }

@@ -20,6 +20,9 @@ public record Listen(String host, int port, boolean ssl, boolean defaultServer, 
 
     /** Two listen directives share a socket when they name the same address and port; nginx's spelling of it. */
     public String socketKey() {
+        if (host != null && host.startsWith("unix:")) {
+            return host;
+        }
         String h = host == null || host.equals("*") ? "0.0.0.0" : host;
         return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port;
     }

@@ -7,8 +7,12 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,13 +43,13 @@ public final class ListenerSet<P> {
 
     private final EventLoopGroup group;
     private final Class<? extends ServerChannel> channelType;
-    private final Function<P, InetSocketAddress> bindAddress;
+    private final Function<P, SocketAddress> bindAddress;
     private final Function<P, SocketOptions> options;
     private final Acceptor<P> acceptor;
     private final Map<String, Listener<P>> listeners = new LinkedHashMap<>();
 
     public ListenerSet(EventLoopGroup group, Class<? extends ServerChannel> channelType,
-                       Function<P, InetSocketAddress> bindAddress, Function<P, SocketOptions> options, Acceptor<P> acceptor) {
+                       Function<P, SocketAddress> bindAddress, Function<P, SocketOptions> options, Acceptor<P> acceptor) {
         this.group = group;
         this.channelType = channelType;
         this.bindAddress = bindAddress;
@@ -73,7 +77,7 @@ public final class ListenerSet<P> {
                 }
                 for (String key : new ArrayList<>(listeners.keySet())) {
                     if (!plans.containsKey(key)) {
-                        listeners.remove(key).channel.close();
+                        close(listeners.remove(key).channel);
                     }
                 }
                 listeners.putAll(added);
@@ -81,7 +85,7 @@ public final class ListenerSet<P> {
         }
 
         public void cancel() {
-            added.values().forEach(l -> l.channel.close());
+            added.values().forEach(l -> close(l.channel));
         }
     }
 
@@ -94,7 +98,7 @@ public final class ListenerSet<P> {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            added.values().forEach(l -> l.channel.close());
+            added.values().forEach(l -> close(l.channel));
             throw e;
         }
         return new Pending(plans, added);
@@ -103,13 +107,10 @@ public final class ListenerSet<P> {
     private Listener<P> bind(P plan) throws IOException, InterruptedException {
         Listener<P> listener = new Listener<>();
         listener.plan = plan;
-        InetSocketAddress address = bindAddress.apply(plan);
+        SocketAddress address = bindAddress.apply(plan);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
-                .channel(channelType)
-                .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
@@ -117,21 +118,48 @@ public final class ListenerSet<P> {
                         acceptor.accept(listener, ch);
                     }
                 });
-        options.apply(plan).apply(b, address, EpollServerSocketChannel.class.isAssignableFrom(channelType));
+        String shown;
+        if (address instanceof DomainSocketAddress unix) {
+            // TCP's options mean nothing to a unix domain socket; under NIO the JDK's address names it
+            boolean epoll = EpollServerSocketChannel.class.isAssignableFrom(channelType);
+            b.channel(Transport.domainServerChannel(epoll));
+            address = epoll ? unix : java.net.UnixDomainSocketAddress.of(unix.path());
+            shown = "unix:" + unix.path();
+        } else {
+            InetSocketAddress inet = (InetSocketAddress) address;
+            b.channel(channelType)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true);
+            options.apply(plan).apply(b, inet, EpollServerSocketChannel.class.isAssignableFrom(channelType));
+            shown = inet.getHostString() + ":" + inet.getPort();
+        }
         try {
             listener.channel = b.bind(address).sync().channel();
         } catch (Exception e) {
-            throw new IOException("bind() to " + address.getHostString() + ":" + address.getPort()
-                    + " failed (" + e.getMessage() + ")", e);
+            throw new IOException("bind() to " + shown + " failed (" + e.getMessage() + ")", e);
         }
         return listener;
+    }
+
+    /** A unix domain socket's file goes with it, as nginx removes it when it closes the socket. */
+    private static void close(Channel ch) {
+        SocketAddress a = ch.localAddress();
+        String path = a instanceof DomainSocketAddress d ? d.path()
+                : a instanceof java.net.UnixDomainSocketAddress u ? u.getPath().toString() : null;
+        ch.close().addListener(f -> {
+            if (path != null) {
+                Files.deleteIfExists(Path.of(path));
+            }
+        });
     }
 
     /** The bound address of each socket (ephemeral ports resolved). */
     public synchronized List<InetSocketAddress> localAddresses() {
         List<InetSocketAddress> out = new ArrayList<>();
         for (Listener<P> l : listeners.values()) {
-            out.add((InetSocketAddress) l.channel.localAddress());
+            if (l.channel.localAddress() instanceof InetSocketAddress a) {
+                out.add(a);
+            }
         }
         return out;
     }
@@ -147,7 +175,8 @@ public final class ListenerSet<P> {
 
     public synchronized void closeAll() {
         for (Listener<P> l : listeners.values()) {
-            l.channel.close().awaitUninterruptibly();
+            close(l.channel);
+            l.channel.closeFuture().awaitUninterruptibly();
         }
         listeners.clear();
     }

@@ -1,8 +1,10 @@
 package io.ferry.net;
 
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiPredicate;
@@ -12,18 +14,27 @@ import java.util.function.BiPredicate;
  * has a wildcard listen, only the wildcard is bound and the connection's local address picks among
  * the address-specific sites, unless an address asks for a socket of its own ("bind" or a socket
  * parameter). "[::]:P" is an IPv6-only socket of its own unless ipv6only=off, when it shares one
- * dual-stack socket with "*:P". {@code S} is what one local address serves.
+ * dual-stack socket with "*:P". A "unix:PATH" listen is a socket of its own, {@code unixPath} set
+ * and {@code bind} null. {@code S} is what one local address serves.
  */
-public record SocketPlan<S>(InetSocketAddress bind, Map<String, S> sites, SocketOptions options) {
+public record SocketPlan<S>(InetSocketAddress bind, Map<String, S> sites, SocketOptions options, String unixPath) {
+    /** The address: keyed "unix:PATH" (port 0) by {@link #of}, as nginx names such a listen. */
+    public static final String UNIX = "unix:";
+
+    /** What the socket binds: the IP address and port, or the unix domain socket's path. */
+    public SocketAddress address() {
+        return unixPath != null ? new DomainSocketAddress(unixPath) : bind;
+    }
+
     /** The address key of a wildcard listen. */
     public static final String ANY = "*";
 
     /** The site for a connection accepted on local address {@code local}. */
-    public S siteFor(InetSocketAddress local) {
-        if (sites.size() == 1) {
+    public S siteFor(SocketAddress local) {
+        if (sites.size() == 1 || !(local instanceof InetSocketAddress inet)) {
             return sites.values().iterator().next();
         }
-        S s = sites.get(NetUtil.toAddressString(local.getAddress()));
+        S s = sites.get(NetUtil.toAddressString(inet.getAddress()));
         return s != null ? s : sites.get(ANY);
     }
 
@@ -64,12 +75,15 @@ public record SocketPlan<S>(InetSocketAddress bind, Map<String, S> sites, Socket
             for (Map.Entry<String, S> a : sites.entrySet()) {
                 String key = a.getKey() + ":" + p;
                 SocketOptions o = options.getOrDefault(key, SocketOptions.DEFAULT);
-                if (a.getKey().equals(ANY)) {
+                if (a.getKey().startsWith(UNIX)) {
+                    plans.put(a.getKey(), new SocketPlan<>(null, Map.of(ANY, a.getValue()), o,
+                            a.getKey().substring(UNIX.length())));
+                } else if (a.getKey().equals(ANY)) {
                     InetSocketAddress bind = new InetSocketAddress(dualStack.test(p, a.getValue()) ? "::" : "0.0.0.0", p);
-                    plans.put(key, new SocketPlan<>(bind, Map.copyOf(sites), o));
+                    plans.put(key, new SocketPlan<>(bind, Map.copyOf(sites), o, null));
                 } else if (!wildcard || o.bind() || a.getKey().equals("::")) {
                     String name = a.getKey().indexOf(':') >= 0 ? "[" + a.getKey() + "]:" + p : key;
-                    plans.put(name, new SocketPlan<>(new InetSocketAddress(a.getKey(), p), Map.of(ANY, a.getValue()), o));
+                    plans.put(name, new SocketPlan<>(new InetSocketAddress(a.getKey(), p), Map.of(ANY, a.getValue()), o, null));
                 }
             }
         }

@@ -21,6 +21,12 @@ public final class Transport {
         return isNative() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 
+    /** The listening channel of a unix domain socket for the event loops' transport. */
+    public static Class<? extends ServerChannel> domainServerChannel(boolean epoll) {
+        return epoll ? io.netty.channel.epoll.EpollServerDomainSocketChannel.class
+                : io.netty.channel.socket.nio.NioServerDomainSocketChannel.class;
+    }
+
     public static Class<? extends ServerChannel> serverChannel() {
         return isNative() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }

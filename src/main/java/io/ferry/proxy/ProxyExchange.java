@@ -109,10 +109,17 @@ final class ProxyExchange extends UpstreamExchange {
         }
 
         @Override
+        protected long limitRate() {
+            return proxy.limitRate();
+        }
+
+        @Override
         protected void installCodec(Channel ch) {
             if (target.https()) {
+                // a unix socket has no host: the handshake names $proxy_host, "localhost", as nginx
+                java.net.InetSocketAddress to = peer().server().address();
                 SslHandler ssl = UpstreamTls.context(proxy.sslSessionReuse()).newHandler(ch.alloc(),
-                        peer().server().address().getHostString(), peer().server().address().getPort());
+                        to == null ? target.hostHeader() : to.getHostString(), to == null ? -1 : to.getPort());
                 // nginx's proxy_connect_timeout covers the handshake too
                 ssl.setHandshakeTimeoutMillis(proxy.connectTimeout().toMillis());
                 ch.pipeline().addLast("ssl", ssl);
@@ -216,6 +223,7 @@ final class ProxyExchange extends UpstreamExchange {
                 }
             }
             ProxyRedirect.rewrite(ex, proxy.redirects(), down.headers());
+            proxy.cookies().rewrite(ex, down.headers());
             boolean bodyless = ex.isHead() || code == 204 || code == 304;
             if (HttpUtil.isContentLengthSet(res) && !HttpUtil.isTransferEncodingChunked(res)) {
                 down.headers().set("Content-Length", res.headers().get(HttpHeaderNames.CONTENT_LENGTH));

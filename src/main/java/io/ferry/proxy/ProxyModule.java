@@ -81,6 +81,10 @@ public final class ProxyModule implements Module {
         rows.add("proxy_redirect", HSL, 1, 2, null, true);
         BufferSettings.directives(rows, "proxy", HSL);
         rows.one("proxy_ssl_session_reuse", HSL);
+        rows.add("proxy_cookie_domain", HSL, 1, 2, null, true);
+        rows.add("proxy_cookie_path", HSL, 1, 2, null, true);
+        rows.add("proxy_cookie_flags", HSL, 1, 4, null, true);
+        rows.one("proxy_limit_rate", HSL);
     }
 
     @Override
@@ -104,6 +108,8 @@ public final class ProxyModule implements Module {
         boolean sslSessionReuse = level.flag("proxy_ssl_session_reuse", true);
         Template body = template(level, "proxy_set_body");
         ProxyRedirect.check(level);
+        ProxyCookies cookies = ProxyCookies.of(level);
+        long limitRate = size(level, "proxy_limit_rate", 0);
         Directive pass = level.own("proxy_pass");
         if (pass == null) {
             return null;
@@ -120,7 +126,7 @@ public final class ProxyModule implements Module {
                 level.nextUpstream("proxy", CONDITIONS), websocket, hidden(level),
                 intercept, bufferSize, method, passHeaders, passBody, body, ProxyRedirect.rules(level, pass, target),
                 buffering, level.flag("proxy_request_buffering", true),
-                sslSessionReuse);
+                sslSessionReuse, cookies, limitRate);
     }
 
     /** An inherited value with variables, compiled where it is written. */
@@ -132,7 +138,7 @@ public final class ProxyModule implements Module {
     @Override
     public Map<String, Variable> variables() {
         return Map.of("proxy_host", scope -> target(scope, ProxyTarget::hostHeader),
-                "proxy_port", scope -> target(scope, t -> Integer.toString(t.port())));
+                "proxy_port", scope -> target(scope, t -> t.port() == 0 ? "" : Integer.toString(t.port())));
     }
 
     @Override
@@ -152,6 +158,11 @@ public final class ProxyModule implements Module {
         }
         ProxyTarget evaluated = scope.moduleContext(EVALUATED);
         return part.apply(evaluated != null ? evaluated : proxy.target());
+    }
+
+    private static long size(Level level, String name, long otherwise) throws ConfException {
+        Directive d = level.inherited(name);
+        return d == null ? otherwise : Values.size(d, d.args().get(0));
     }
 
     /** nginx's default page-sized buffer for the upstream's response head. */
@@ -203,22 +214,25 @@ public final class ProxyModule implements Module {
         } else {
             throw Values.error(d, "invalid URL prefix in \"" + url + "\"");
         }
-        if (rest.startsWith("unix:")) {
-            throw Values.error(d, "unix domain sockets in \"proxy_pass\" are not supported");
-        }
-        int slash = rest.indexOf('/');
-        String hostPort = slash < 0 ? rest : rest.substring(0, slash);
-        String uri = slash < 0 ? null : rest.substring(slash);
+        // unix:/path[:/uri]: the socket's path ends at the first colon after it, as in nginx's URL parser
+        boolean unix = rest.regionMatches(true, 0, "unix:", 0, 5);
+        int end = unix ? rest.indexOf(':', 5) : rest.indexOf('/');
+        String hostPort = end < 0 ? rest : rest.substring(0, end);
+        String uri = end < 0 || (unix && end == rest.length() - 1) ? null : rest.substring(unix ? end + 1 : end);
         Location location = level.location();
         if (uri != null && location != null
                 && (location.modifier().isRegex() || location.modifier() == LocationModifier.NAMED)) {
             throw Values.error(d, "\"proxy_pass\" cannot have URI part in location given by regular expression, "
                     + "or inside named location, or inside \"if\" statement, or inside \"limit_except\" block");
         }
+        String prefixPath = location == null ? "" : location.path();
+        if (unix) {
+            Upstream socket = level.upstream(new Directive(d.name(), List.of(hostPort), null, d.file(), d.line()), true);
+            return new ProxyTarget(https, socket, "localhost", 0, uri, prefixPath);
+        }
         if (hostPort.isEmpty()) {
             throw Values.error(d, "no host in \"" + url + "\" of the \"proxy_pass\" directive");
         }
-        String prefixPath = location == null ? "" : location.path();
         int defaultPort = https ? 443 : 80;
         Upstream group = level.group(hostPort);
         if (group != null) {

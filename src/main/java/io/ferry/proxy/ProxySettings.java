@@ -21,7 +21,9 @@ import java.util.Set;
  * is proxy_buffering and its family. {@code requestBuffering}
  * (proxy_request_buffering) reads the client's body whole before a peer is chosen.
  * {@code sslSessionReuse} (proxy_ssl_session_reuse) offers an https upstream the session of the last
- * connection to it.
+ * connection to it. {@code cookies} (proxy_cookie_domain, proxy_cookie_path, proxy_cookie_flags)
+ * rewrites the upstream's Set-Cookie lines; {@code limitRate} (proxy_limit_rate) caps the bytes a
+ * second read from the upstream while the response is buffered, 0 for none.
  */
 public record ProxySettings(
         ProxyTarget target,
@@ -42,7 +44,9 @@ public record ProxySettings(
         List<ProxyRedirect> redirects,
         BufferSettings buffering,
         boolean requestBuffering,
-        boolean sslSessionReuse) implements UpstreamUser {
+        boolean sslSessionReuse,
+        ProxyCookies cookies,
+        long limitRate) implements UpstreamUser {
 
     /** Whether the client's body goes upstream: the upstream request then ends with it, not with proxy_set_body. */
     boolean sendsClientBody() {

@@ -23,7 +23,7 @@ public record ProxyTarget(boolean https, Upstream upstream, String hostHeader, i
     record Evaluated(ProxyTarget target, PassAddress address) {
     }
 
-    /** Null, with {@code error} holding nginx's complaint, when the text is no proxy URL. */
+    /** Null, with {@code error} holding nginx's complaint, when the text is no proxy URL; unix:PATH keeps the socket as the host. */
     static Evaluated evaluate(String text, StringBuilder error) {
         boolean https;
         String rest;
@@ -36,6 +36,16 @@ public record ProxyTarget(boolean https, Upstream upstream, String hostHeader, i
         } else {
             error.append("invalid URL prefix in \"").append(text).append('"');
             return null;
+        }
+        if (rest.regionMatches(true, 0, "unix:", 0, 5)) {
+            int colon = rest.indexOf(':', 5);
+            String socket = colon < 0 ? rest : rest.substring(0, colon);
+            if (socket.length() == 5) {
+                error.append("no path in the unix domain socket \"").append(rest).append('"');
+                return null;
+            }
+            String uri = colon < 0 || colon == rest.length() - 1 ? null : rest.substring(colon + 1);
+            return new Evaluated(new ProxyTarget(https, null, "localhost", 0, uri, null), new PassAddress(socket, 0, true));
         }
         int end = rest.length();
         for (int i = 0; i < rest.length(); i++) {

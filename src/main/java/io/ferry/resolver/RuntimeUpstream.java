@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The group of a {@code *_pass} with variables, found per request as nginx's
- * ngx_http_upstream_init_request does: an upstream group of that name (or an implicit one of that
+ * ngx_http_upstream_init_request does: a unix:PATH socket as it is, an upstream group of that name (or an implicit one of that
  * host and port), else the address itself, else what the location's resolver answers. A
  * resolved name gets a group of its own for this request (no keepalive, as in nginx), its
  * addresses tried in turn from a rotating start. Body bytes that arrive meanwhile are held.
@@ -49,6 +49,11 @@ public final class RuntimeUpstream implements BodySink {
     public static void find(Exchange ex, Upstreams upstreams, UpstreamNames names, PassAddress pass, Start start) {
         String host = pass.host();
         int port = pass.port();
+        if (host.startsWith("unix:")) {
+            // a socket path needs no name lookup: nginx connects to it directly
+            start.start(new UpstreamGroup(socket(host)));
+            return;
+        }
         Upstream named = names.find(host, port, pass.noPort());
         if (named != null) {
             start.start(upstreams.group(named));
@@ -127,6 +132,13 @@ public final class RuntimeUpstream implements BodySink {
                     FAIL_TIMEOUT, 0, false, false));
         }
         return new Upstream(host, List.copyOf(peers), Upstream.Balance.ROUND_ROBIN, null, false, 0,
+                Duration.ofSeconds(60), 1000, Duration.ofHours(1), null, 0);
+    }
+
+    private static Upstream socket(String address) {
+        UpstreamServer peer = new UpstreamServer(address, null, 1, 1, FAIL_TIMEOUT, 0, false, false,
+                address.substring("unix:".length()));
+        return new Upstream(address, List.of(peer), Upstream.Balance.ROUND_ROBIN, null, false, 0,
                 Duration.ofSeconds(60), 1000, Duration.ofHours(1), null, 0);
     }
 

@@ -61,7 +61,7 @@ public final class FerryServer {
     private FerryServer(int threads) {
         this.threads = threads;
         this.group = new MultiThreadIoEventLoopGroup(threads, Transport.ioHandlerFactory());
-        this.listeners = new ListenerSet<>(group, Transport.serverChannel(), SocketPlan::bind, SocketPlan::options, this::accept);
+        this.listeners = new ListenerSet<>(group, Transport.serverChannel(), SocketPlan::address, SocketPlan::options, this::accept);
         this.streams = new StreamServers(group, tunnels, accessLogs);
     }
 
@@ -114,6 +114,19 @@ public final class FerryServer {
             throw e;
         }
         metrics.reloaded(true);
+    }
+
+    /**
+     * What nginx's old worker does after a reload when worker_shutdown_timeout is set: the client
+     * connections open before it (tunnels through them included) are closed once the timeout
+     * passes, whatever they are doing. Without it they stay, serving on with the new configuration.
+     */
+    public void retire(Duration shutdownTimeout) {
+        if (shutdownTimeout == null) {
+            return;
+        }
+        List<Channel> before = new ArrayList<>(connections);
+        group.schedule(() -> before.forEach(Channel::close), shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** A reload whose configuration did not even parse, counted for the metrics. */

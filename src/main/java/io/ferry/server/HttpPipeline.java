@@ -15,7 +15,6 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
-import java.net.InetSocketAddress;
 
 /**
  * The handlers of an accepted HTTP connection, in order: TLS by SNI, send timeout, byte counter,
@@ -34,7 +33,7 @@ final class HttpPipeline {
     }
 
     void assemble(Channel ch, ListenerSet.Listener<SocketPlan<Site>> listener) {
-        InetSocketAddress local = (InetSocketAddress) ch.localAddress();
+        java.net.SocketAddress local = ch.localAddress();
         Site site = listener.plan().siteFor(local);
         if (site.proxyProtocol()) {
             ProxyProtocolReader.install(ch.pipeline(), "reading PROXY protocol");

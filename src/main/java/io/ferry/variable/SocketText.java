@@ -12,7 +12,14 @@ public final class SocketText {
     private SocketText() {
     }
 
+    /** An IP address as nginx prints it; a unix domain socket is "unix:" and its path, none for a client's. */
     public static String address(SocketAddress a) {
+        if (a instanceof io.netty.channel.unix.DomainSocketAddress unix) {
+            return "unix:" + (unix.path() == null ? "" : unix.path());
+        }
+        if (a instanceof java.net.UnixDomainSocketAddress unix) {
+            return "unix:" + unix.getPath();
+        }
         return a instanceof InetSocketAddress isa && isa.getAddress() != null ? NetUtil.toAddressString(isa.getAddress()) : "";
     }
 

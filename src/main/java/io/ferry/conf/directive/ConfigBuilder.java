@@ -257,6 +257,9 @@ final class ConfigBuilder {
     }
 
     private static List<Listen> listen(Directive d) throws ConfException {
+        if (d.args().get(0).startsWith("unix:")) {
+            return List.of(unixListen(d));
+        }
         List<Addresses.HostPort> addresses = Addresses.parseListen(d, d.args().get(0), 80);
         String host = addresses.get(0).host();
         boolean ssl = false;
@@ -280,6 +283,24 @@ final class ConfigBuilder {
             listens.add(new Listen(host, hp.port(), ssl, defaultServer, proxyProtocol, socket.options(), d.file(), d.line()));
         }
         return listens;
+    }
+
+    /** listen unix:PATH [ssl] [default_server]: a socket of its own, port 0; TCP's socket parameters do not apply. */
+    private static Listen unixListen(Directive d) throws ConfException {
+        String address = d.args().get(0);
+        if (address.length() == "unix:".length()) {
+            throw Values.error(d, "no path in the unix domain socket \"" + address + "\"");
+        }
+        boolean ssl = false;
+        boolean defaultServer = false;
+        for (String p : d.args().subList(1, d.args().size())) {
+            switch (p) {
+                case "ssl" -> ssl = true;
+                case "default_server", "default" -> defaultServer = true;
+                default -> throw Values.error(d, "invalid parameter \"" + p + "\"");
+            }
+        }
+        return new Listen(address, 0, ssl, defaultServer, SocketOptions.DEFAULT, d.file(), d.line());
     }
 
     /** A stream server's TLS: every server with "listen ... ssl" has its certificate. */

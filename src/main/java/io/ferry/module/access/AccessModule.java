@@ -58,13 +58,14 @@ public final class AccessModule implements Module {
 
     private static int check(Exchange ex) {
         List<AccessRule> rules = ex.settings().module(RULES);
-        if (rules.isEmpty() || !(ex.channel().remoteAddress() instanceof InetSocketAddress remote)) {
+        if (rules.isEmpty()) {
             return AccessHandler.DECLINED;
         }
-        // the client realip named is the one the rules are about, as in nginx
-        InetAddress client = ex.remoteAddrReplaced() ? IpLiteral.parse(ex.remoteAddr()) : remote.getAddress();
+        // the client realip named is the one the rules are about, as in nginx; a unix socket's has no address
+        InetAddress client = ex.remoteAddrReplaced() ? IpLiteral.parse(ex.remoteAddr())
+                : ex.channel().remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
         for (AccessRule rule : rules) {
-            if (client != null && rule.matches(client)) {
+            if (client == null ? rule.matchesUnix() : rule.matches(client)) {
                 if (rule.allow()) {
                     return AccessHandler.OK;
                 }

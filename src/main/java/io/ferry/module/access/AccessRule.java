@@ -7,7 +7,8 @@ import io.ferry.module.access.IpLiteral;
 import java.net.InetAddress;
 
 /**
- * allow/deny ADDRESS|CIDR|all; the first rule matching the client decides. realip's trusted proxies
+ * allow/deny ADDRESS|CIDR|unix:|all; the first rule matching the client decides; "unix:" (an
+ * empty network) matches the clients of unix domain sockets only, "all" every client. realip's trusted proxies
  * are the same shape (set_real_ip_from reads as an "allow").
  */
 public record AccessRule(boolean allow, byte[] network, int prefixLength) {
@@ -18,6 +19,9 @@ public record AccessRule(boolean allow, byte[] network, int prefixLength) {
         String value = d.args().get(0);
         if (value.equals("all")) {
             return new AccessRule(allow, null, 0);
+        }
+        if (value.equals("unix:")) {
+            return new AccessRule(allow, new byte[0], 0);
         }
         int slash = value.indexOf('/');
         String address = slash < 0 ? value : value.substring(0, slash);
@@ -38,6 +42,11 @@ public record AccessRule(boolean allow, byte[] network, int prefixLength) {
             }
         }
         return new AccessRule(allow, network, prefix);
+    }
+
+    /** Whether the rule matches a client of a unix domain socket. */
+    public boolean matchesUnix() {
+        return network == null || network.length == 0;
     }
 
     /** null network means "all". */
