@@ -11,6 +11,7 @@ import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpUtil;
 import java.util.EnumSet;
 
@@ -21,6 +22,7 @@ import java.util.EnumSet;
  */
 public final class ChunkedModule implements Module {
     static final Slot<Boolean> SETTINGS = new Slot<>();
+    private static final Slot<Boolean> EXPECT_TRAILERS = new Slot<>();
 
     @Override
     public String name() {
@@ -47,9 +49,22 @@ public final class ChunkedModule implements Module {
         return !Boolean.FALSE.equals(ex.settings().module(SETTINGS));
     }
 
+    /**
+     * nginx's expect_trailers: the body is followed by trailer fields, so it goes out in chunks. The
+     * length is dropped here, after the range filter has seen it (Accept-Ranges, ranges answered).
+     */
+    public static void expectTrailers(Exchange ex) {
+        ex.moduleContext(EXPECT_TRAILERS, Boolean.TRUE);
+    }
+
     @Override
     public HeaderFilter headerFilter() {
         return (ex, response) -> {
+            if (Boolean.TRUE.equals(ex.moduleContext(EXPECT_TRAILERS))) {
+                response.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+                response.headers().set("Transfer-Encoding", "chunked");
+                return;
+            }
             if (!allowed(ex) && !ex.isSubrequest()
                     && HttpUtil.isTransferEncodingChunked(response)) {
                 // without a length or chunks the connection's end delimits the body; prepare sees that and closes

@@ -3,7 +3,6 @@ package io.ferry.module.headers;
 import io.ferry.http.Exchange;
 import io.ferry.module.chunked.ChunkedModule;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
@@ -42,9 +41,7 @@ final class HeadersFilter {
             }
         }
         if (rules.trailers().stream().anyMatch(t -> success || t.always()) && canChunk(ex, response)) {
-            // nginx's expect_trailers: a length would leave no place for them after the body
-            response.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
-            response.headers().set("Transfer-Encoding", "chunked");
+            ChunkedModule.expectTrailers(ex);
             ex.addBodyFilter(new Trailers(ex, rules.trailers(), success));
         }
     }
