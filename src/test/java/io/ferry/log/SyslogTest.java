@@ -78,6 +78,24 @@ class SyslogTest {
     }
 
     @Test
+    void streamTakesThemToo() throws Exception {
+        String stream = """
+                stream {
+                    log_format s "$remote_addr";
+                    server {
+                        listen 127.0.0.1:1; proxy_pass 127.0.0.1:2;
+                        access_log syslog:server=127.0.0.1,tag=tcp s;
+                        %s
+                    }
+                }
+                """;
+        AccessLog log = new ConfigText(dir).load(stream.formatted("")).stream().servers().get(0).accessLogs().get(0);
+        assertThat(log.syslog().tag()).isEqualTo("tcp");
+        ConfException e = new ConfigText(dir).error(stream.formatted("error_log syslog:server=127.0.0.1,tag=a.b;"));
+        assertThat(e.detail()).isEqualTo("syslog \"tag\" only allows alphanumeric characters and underscore");
+    }
+
+    @Test
     void headerIsPriTimestampHostnameAndTag() {
         Syslog s = new Syslog(new InetSocketAddress("127.0.0.1", 514), 23, 6, "ferry", false);
         assertThat(s.header(6, MARCH_5, "box")).isEqualTo("<190>Mar  5 07:08:09 box ferry: ");
