@@ -52,6 +52,10 @@ public final class AccessLogs {
                 }
             }
             String line = log.format().template().render(scope, value -> LogEscape.apply(log.format().escape(), value));
+            if (log.syslog() != null) {
+                log.syslog().sendAccess(line);
+                continue;
+            }
             if (log.pathTemplate() != null) {
                 writeNamed(log, line, scope);
                 continue;

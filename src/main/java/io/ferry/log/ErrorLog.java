@@ -8,9 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** error_log FILE|stderr [LEVEL]. */
-public record ErrorLog(String target, String level) {
+/** error_log FILE|stderr|syslog:... [LEVEL]; {@code syslog} is set for a syslog target. */
+public record ErrorLog(String target, String level, Syslog syslog) {
     private static final Set<String> LEVELS = Set.of("debug", "info", "notice", "warn", "error", "crit", "alert", "emerg");
+
+    public ErrorLog(String target, String level) {
+        this(target, level, null);
+    }
 
     public boolean isStderr() {
         return "stderr".equals(target);
@@ -24,6 +28,10 @@ public record ErrorLog(String target, String level) {
             String level = d.args().size() > 1 ? d.args().get(1) : "error";
             if (!LEVELS.contains(level)) {
                 throw Values.error(d, "invalid log level \"" + level + "\"");
+            }
+            if (Syslog.named(target)) {
+                logs.add(new ErrorLog(target, level, Syslog.parse(d, target)));
+                continue;
             }
             logs.add(new ErrorLog(target.equals("stderr") ? target : prefix.resolve(target).normalize().toString(), level));
         }

@@ -3,11 +3,14 @@ package io.ferry.log;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.UnsynchronizedAppenderBase;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +20,7 @@ import org.slf4j.Marker;
 import org.slf4j.MarkerFactory;
 
 /**
- * error_log: routes every log event to the configured files (or stderr) in nginx's line format,
+ * error_log: routes every log event to the configured files (or stderr, or syslog) in nginx's line format,
  * {@code 2026/11/25 20:30:58 [error] PID#TID: message}. Reconfiguring reopens the files, which is
  * what USR1 (reopen) needs after logrotate moved them.
  */
@@ -100,7 +103,7 @@ public final class ErrorLogs {
         return supervisor != null && supervisor.matches("\\d+") ? Long.parseLong(supervisor) : ProcessHandle.current().pid();
     }
 
-    private static OutputStreamAppender<ILoggingEvent> appender(LoggerContext ctx, ErrorLog log) {
+    private static Appender<ILoggingEvent> appender(LoggerContext ctx, ErrorLog log) {
         @SuppressWarnings("unchecked")
         Map<String, String> registry = (Map<String, String>) ctx.getObject(ch.qos.logback.core.CoreConstants.PATTERN_RULE_REGISTRY);
         if (registry == null) {
@@ -109,9 +112,17 @@ public final class ErrorLogs {
         }
         registry.put("ngxlevel", NginxLevelConverter.class.getName());
         registry.put("tid", ThreadIdConverter.class.getName());
+        String pattern = "%d{yyyy/MM/dd HH:mm:ss} [%ngxlevel] " + masterPid() + "#%tid: %msg";
+        if (log.syslog() != null) {
+            PatternLayout layout = new PatternLayout();
+            layout.setContext(ctx);
+            layout.setPattern(pattern);
+            layout.start();
+            return started(new SyslogAppender(log.syslog(), layout), ctx, log);
+        }
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(ctx);
-        encoder.setPattern("%d{yyyy/MM/dd HH:mm:ss} [%ngxlevel] " + masterPid() + "#%tid: %msg%n");
+        encoder.setPattern(pattern + "%n");
         encoder.start();
         OutputStreamAppender<ILoggingEvent> appender;
         if (log.isStderr()) {
@@ -124,12 +135,32 @@ public final class ErrorLogs {
             file.setAppend(true);
             appender = file;
         }
-        appender.setContext(ctx);
         appender.setEncoder(encoder);
+        return started(appender, ctx, log);
+    }
+
+    private static Appender<ILoggingEvent> started(Appender<ILoggingEvent> appender, LoggerContext ctx, ErrorLog log) {
+        appender.setContext(ctx);
         SeverityFilter filter = new SeverityFilter(log.level());
         filter.start();
         appender.addFilter(filter);
         appender.start();
         return appender;
+    }
+
+    /** An error_log syslog: target: the line as a file gets it, without its line feed, at the event's own severity. */
+    private static final class SyslogAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
+        private final Syslog syslog;
+        private final PatternLayout layout;
+
+        SyslogAppender(Syslog syslog, PatternLayout layout) {
+            this.syslog = syslog;
+            this.layout = layout;
+        }
+
+        @Override
+        protected void append(ILoggingEvent event) {
+            syslog.sendError(SeverityFilter.severity(event), layout.doLayout(event));
+        }
     }
 }

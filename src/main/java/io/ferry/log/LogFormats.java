@@ -86,7 +86,7 @@ public final class LogFormats {
         if (directives.isEmpty()) {
             return defaultFormat == null ? List.of()
                     : List.of(new AccessLog(level.prefix().resolve("logs/access.log"), defaultFormat, 0, Duration.ZERO, null,
-                            null, 0, null));
+                            null, 0, null, null));
         }
         List<AccessLog> logs = new ArrayList<>();
         for (Directive d : directives) {
@@ -141,6 +141,13 @@ public final class LogFormats {
             throw Values.error(d, "no buffer is defined for access_log \"" + d.args().get(0) + "\"");
         }
         String name = d.args().get(0);
+        if (Syslog.named(name)) {
+            Syslog syslog = Syslog.parse(d, name);
+            if (buffer > 0) {
+                throw Values.error(d, "logs to syslog cannot be buffered");
+            }
+            return new AccessLog(null, format, 0, Duration.ZERO, condition, null, 0, null, syslog);
+        }
         Path path = level.prefix().resolve(name).normalize();
         Template pathTemplate = null;
         if (name.indexOf('$') >= 0) {
@@ -151,7 +158,7 @@ public final class LogFormats {
             }
         }
         return new AccessLog(path, format, buffer, flush, condition, pathTemplate, gzip,
-                pathTemplate == null ? null : fileCache(level));
+                pathTemplate == null ? null : fileCache(level), null);
     }
 
     private static int gzipLevel(Directive d, String v) throws ConfException {

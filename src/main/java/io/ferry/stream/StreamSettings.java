@@ -4,6 +4,7 @@ import io.ferry.conf.ConfException;
 import io.ferry.conf.ListenParameters;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
+import io.ferry.log.Syslog;
 import io.ferry.model.Listen;
 import io.ferry.module.limitconn.LimitConnModule;
 import io.ferry.tls.Tls;
@@ -98,6 +99,9 @@ public final class StreamSettings {
             Values.size(buffer, buffer.args().get(0));
         }
         for (Directive d : s.ownAll("error_log")) {
+            if (Syslog.named(d.args().get(0))) {
+                Syslog.parse(d, d.args().get(0));
+            }
             if (d.args().size() > 1 && !LEVELS.contains(d.args().get(1))) {
                 throw Values.error(d, "invalid log level \"" + d.args().get(1) + "\"");
             }

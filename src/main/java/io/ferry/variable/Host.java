@@ -4,13 +4,13 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** $pid and $hostname: the serving process and the machine's name, as nginx's getpid() and gethostname(). */
-final class Host {
+public final class Host {
     static final String PID = Long.toString(ProcessHandle.current().pid());
 
     private Host() {
     }
 
-    static String name() {
+    public static String name() {
         return Name.VALUE;
     }
 
