@@ -141,6 +141,11 @@ public final class DirectiveTable {
                 .add(new DirectiveSpec(name, Set.copyOf(contexts), min, max, block, multiple));
     }
 
+    /** Every directive name Ferry reads, core and modules (what README's directive list must cover). */
+    public static Set<String> names() {
+        return Set.copyOf(SPECS.keySet());
+    }
+
     public static boolean isKnown(String name) {
         return SPECS.containsKey(name);
     }
