@@ -1,5 +1,7 @@
 package io.ferry.http;
 
+import io.ferry.http.conn.ConnectionStates;
+
 import io.ferry.http.hook.ContentHandlers;
 import io.ferry.http.hook.BodySink;
 import io.ferry.http.hook.SubrequestSink;

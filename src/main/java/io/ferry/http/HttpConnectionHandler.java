@@ -1,5 +1,7 @@
 package io.ferry.http;
 
+import io.ferry.http.conn.ConnectionStates;
+
 import io.ferry.http.conn.ConnectionModule;
 import io.ferry.http.conn.ConnectionSettings;
 import io.ferry.http.conn.IdleTimer;

@@ -1,5 +1,7 @@
 package io.ferry.http;
 
+import io.ferry.http.syntax.RequestHost;
+
 import io.ferry.http.conn.ConnectionModule;
 import io.ferry.model.HeaderNames;
 import io.netty.handler.codec.DecoderResult;

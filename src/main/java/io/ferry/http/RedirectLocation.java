@@ -1,5 +1,7 @@
 package io.ferry.http;
 
+import io.ferry.http.syntax.RequestHost;
+
 import io.ferry.model.RedirectStyle;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.InetSocketAddress;

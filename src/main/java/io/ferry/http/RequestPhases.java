@@ -1,5 +1,7 @@
 package io.ferry.http;
 
+import io.ferry.http.syntax.RequestHost;
+
 import io.ferry.tls.ServerNames;
 import io.ferry.tls.TlsPeer;
 import io.ferry.http.hook.AccessHandler;
