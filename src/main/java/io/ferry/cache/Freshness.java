@@ -1,7 +1,7 @@
 package io.ferry.cache;
 
 import io.ferry.gateway.BufferSettings.Ignored;
-import io.ferry.http.HttpDate;
+import io.ferry.http.syntax.HttpDate;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.Locale;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.ferry.files;
 
-import io.ferry.http.HttpDate;
+import io.ferry.http.syntax.HttpDate;
 import io.ferry.http.product.ProductModule;
 import io.ferry.http.Exchange;
 import io.ferry.model.LocationSettings;

@@ -1,6 +1,6 @@
 package io.ferry.files;
 
-import io.ferry.http.HttpDate;
+import io.ferry.http.syntax.HttpDate;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 

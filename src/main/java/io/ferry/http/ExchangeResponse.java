@@ -1,5 +1,8 @@
 package io.ferry.http;
 
+import io.ferry.http.syntax.HttpDate;
+import io.ferry.http.syntax.UserAgent;
+
 import io.ferry.http.hook.BodyFilter;
 import io.ferry.http.hook.ContentHandlers;
 import io.ferry.http.hook.HeaderFilter;

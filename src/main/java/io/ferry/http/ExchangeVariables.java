@@ -1,6 +1,7 @@
 package io.ferry.http;
 
-import io.ferry.variable.SocketText;
+import io.ferry.http.syntax.RequestHost;
+
 
 import io.ferry.variable.Seconds;
 
@@ -11,10 +12,10 @@ import io.ferry.model.Slot;
 import io.ferry.model.VirtualServer;
 import io.ferry.variable.Captures;
 import io.ferry.variable.RequestScope;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.ferry.tls.ServerNames;
 import io.netty.handler.ssl.SslHandler;
 import java.util.List;
 import java.util.Map;
@@ -22,18 +23,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.MatchResult;
 
 /**
- * What an exchange exposes to variables ({@link RequestScope}): the request as routed so far, the
- * response's status and byte counts, the upstream attempts, and the state modules keep per request.
+ * What an exchange exposes to variables ({@link RequestScope}) beyond its connection's part
+ * ({@link ExchangeConnection}): the request as routed so far, the response's status and byte counts,
+ * the upstream attempts, and the state modules keep per request.
  */
-public abstract class ExchangeVariables implements RequestScope {
-    final ChannelHandlerContext ctx;
-    final HttpConnectionHandler connection;
+public abstract class ExchangeVariables extends ExchangeConnection implements RequestScope {
     final HttpRequest request;
-    final boolean secure;
-    final int requestNumber;
-    private final long startNanos = System.nanoTime();
-    private final long inAtStart;
-    private final long outAtStart;
     RequestTarget target;
     VirtualServer server;
     LocationSettings settings;
@@ -46,19 +41,40 @@ public abstract class ExchangeVariables implements RequestScope {
     private String requestId;
     private List<UpstreamTiming> upstreams;
     private java.util.Map<String, String> userVariables;
-    private String realRemoteAddr;
-    private String realRemotePort;
     private Object[] moduleContexts;
 
     ExchangeVariables(ChannelHandlerContext ctx, HttpConnectionHandler connection, HttpRequest request, boolean secure,
                       int requestNumber) {
-        this.ctx = ctx;
-        this.connection = connection;
+        super(ctx, connection, secure, requestNumber);
         this.request = request;
-        this.secure = secure;
-        this.requestNumber = requestNumber;
-        this.inAtStart = connection.inMark();
-        this.outAtStart = connection.traffic().out();
+    }
+
+    public HttpRequest request() {
+        return request;
+    }
+
+    public ChannelHandlerContext context() {
+        return ctx;
+    }
+
+    public Channel channel() {
+        return ctx.channel();
+    }
+
+    public RequestTarget target() {
+        return target;
+    }
+
+    public LocationSettings settings() {
+        return settings;
+    }
+
+    public VirtualServer server() {
+        return server;
+    }
+
+    public boolean isSecure() {
+        return secure;
     }
 
     @Override
@@ -93,59 +109,6 @@ public abstract class ExchangeVariables implements RequestScope {
     /** Status as logged: 499 when the client left before any response, 0 if none yet. */
     public int statusCode() {
         return clientGone ? 499 : status;
-    }
-
-    public long durationNanos() {
-        return System.nanoTime() - startNanos;
-    }
-
-    public long bytesSentCount() {
-        return connection.traffic().out() - outAtStart;
-    }
-
-    public long bytesReceivedCount() {
-        return connection.traffic().in() - inAtStart;
-    }
-
-    /** $remote_addr: the peer, unless a post-read hook named another client. */
-    @Override
-    public String remoteAddr() {
-        return realRemoteAddr != null ? realRemoteAddr : SocketText.address(ctx.channel().remoteAddress());
-    }
-
-    /** Whether a post-read or pre-access hook (realip) already named the client. */
-    public boolean remoteAddrReplaced() {
-        return realRemoteAddr != null;
-    }
-
-    /** The client a trusted proxy names (realip): $remote_addr from now on. */
-    public void remoteAddr(String address) {
-        realRemoteAddr = address;
-    }
-
-    /** The client's port when the trusted proxy names one too (realip from a PROXY protocol header). */
-    public void remotePort(String port) {
-        realRemotePort = port;
-    }
-
-    @Override
-    public String remotePort() {
-        return realRemotePort != null ? realRemotePort : SocketText.port(ctx.channel().remoteAddress());
-    }
-
-    @Override
-    public io.ferry.proxyprotocol.ProxyHeader proxyProtocol() {
-        return io.ferry.proxyprotocol.ProxyHeader.of(ctx.channel());
-    }
-
-    @Override
-    public String serverAddr() {
-        return SocketText.address(ctx.channel().localAddress());
-    }
-
-    @Override
-    public String serverPort() {
-        return SocketText.port(ctx.channel().localAddress());
     }
 
 
@@ -225,11 +188,6 @@ public abstract class ExchangeVariables implements RequestScope {
     }
 
     @Override
-    public String bytesSent() {
-        return Long.toString(bytesSentCount());
-    }
-
-    @Override
     public String requestLength() {
         return Long.toString(bytesReceivedCount());
     }
@@ -237,11 +195,6 @@ public abstract class ExchangeVariables implements RequestScope {
     @Override
     public String requestTime() {
         return Seconds.of(durationNanos());
-    }
-
-    @Override
-    public String connection() {
-        return Long.toString(connection.connectionId());
     }
 
     @Override
@@ -322,36 +275,6 @@ public abstract class ExchangeVariables implements RequestScope {
             out.append(field.apply(t));
         }
         return out.toString();
-    }
-
-    @Override
-    public String sslProtocol() {
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        return ssl == null ? null : ssl.engine().getSession().getProtocol();
-    }
-
-    @Override
-    public String sslCipher() {
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        return ssl == null ? null : ssl.engine().getSession().getCipherSuite();
-    }
-
-    @Override
-    public String sslServerName() {
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        return ssl == null ? null : ServerNames.requested(ssl.engine().getSession());
-    }
-
-    @Override
-    public String sslSessionReused() {
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        return ssl == null ? null : ServerNames.reused(ssl.engine());
-    }
-
-    @Override
-    public String sslSessionId() {
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        return ssl == null ? null : ServerNames.sessionId(ssl.engine());
     }
 
     @Override

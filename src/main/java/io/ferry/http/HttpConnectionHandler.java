@@ -1,7 +1,11 @@
 package io.ferry.http;
 
+import io.ferry.http.conn.ConnectionStates;
+
 import io.ferry.http.conn.ConnectionModule;
 import io.ferry.http.conn.ConnectionSettings;
+import io.ferry.http.conn.IdleTimer;
+import io.ferry.http.conn.LingeringClose;
 import io.ferry.http.hook.ContentHandlers;
 import io.ferry.http.hook.ExchangeListener;
 
@@ -17,11 +21,9 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLHandshakeException;
 import org.slf4j.Logger;
@@ -53,17 +55,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private Exchange current;
-    private ScheduledFuture<?> idleTimer;
-    private long idleDeadline;
-    private long idleTimerAt;
-    private boolean lastLook;
+    private IdleTimer idle;
     private boolean inputShutdown;
     private boolean closing;
-    private boolean lingering;
+    private LingeringClose lingering;
     private boolean timedOut;
-    private ScheduledFuture<?> lingerTimer;
-    private long lingerDeadline;
-    private Duration lingerTimeout;
     private boolean draining;
     /** A request came in the bytes of the current read: the next one in them was sent before this one's answer. */
     private boolean requestInRead;
@@ -85,6 +81,13 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         this.traffic = ctx.pipeline().get(TrafficCounter.class);
         this.connectionId = states.nextConnectionId();
         this.openedAt = System.nanoTime();
+        this.idle = new IdleTimer(ctx, () -> current != null, () -> {
+            if (state == ConnectionStates.State.READING) {
+                // client_header_timeout; a keepalive connection that stays silent just closes
+                timedOut(sites.get().defaultServer().fallback().module(ConnectionModule.SETTINGS));
+            }
+            ctx.close();
+        });
     }
 
     /** How long this connection has been open, for keepalive_time. */
@@ -104,7 +107,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 if (state == ConnectionStates.State.WAITING) {
                     enter(ConnectionStates.State.READING);
                     // A request has begun: client_header_timeout now bounds how long its header may take.
-                    armIdle(headerTimeout);
+                    idle.arm(headerTimeout);
                 }
             });
         }
@@ -121,7 +124,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         leave();
-        stopIdleTimer();
+        idle.stop();
         releasePipelined();
         current = null;
     }
@@ -130,16 +133,16 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         headerTimeout = sites.get().defaultServer().limits().headerTimeout();
         enter(ConnectionStates.State.WAITING);
-        armIdle(headerTimeout);
+        idle.arm(headerTimeout);
         ctx.read();
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (lingering) {
+        if (lingering != null) {
             ReferenceCountUtil.release(msg);
-            lingerRead();
+            lingering.read();
             return;
         }
         if (current != null) {
@@ -154,7 +157,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpRequest request) {
-            cancelIdle();
+            idle.cancel();
             enter(ConnectionStates.State.WRITING);
             states.request();
             current = new Exchange(ctx, this, request, secure, ++requests, handlers);
@@ -196,7 +199,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
                 case ALWAYS -> true;
             };
             if (linger && !inputShutdown && !timedOut) {
-                lingerThenClose(close);
+                lingering = LingeringClose.start(ctx, close);
             } else {
                 ctx.close();
             }
@@ -231,7 +234,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (current == null && ctx.channel().isActive()) {
             enter(ConnectionStates.State.WAITING);
-            armIdle(keepaliveTimeout);
+            idle.arm(keepaliveTimeout);
             ctx.read();
         }
     }
@@ -278,37 +281,6 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * nginx's lingering close: when the client may still be sending a request Ferry refused,
-     * closing at once would reset the connection and destroy the answer in flight. Our side is
-     * shut, what still arrives is read and dropped, and the socket closes at the client's EOF,
-     * when no byte came for lingering_timeout, or after lingering_time in all.
-     */
-    private void lingerThenClose(ConnectionSettings close) {
-        if (!(ctx.channel() instanceof io.netty.channel.socket.DuplexChannel duplex)
-                || ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null) {
-            ctx.close();
-            return;
-        }
-        lingering = true;
-        lingerDeadline = System.nanoTime() + close.lingeringTime().toNanos();
-        lingerTimeout = close.lingeringTimeout();
-        duplex.shutdownOutput().addListener(f -> lingerRead());
-    }
-
-    private void lingerRead() {
-        if (lingerTimer != null) {
-            lingerTimer.cancel(false);
-        }
-        long left = Math.min(lingerDeadline - System.nanoTime(), lingerTimeout.toNanos());
-        if (left <= 0) {
-            ctx.close();
-            return;
-        }
-        lingerTimer = ctx.executor().schedule(() -> ctx.close(), left, TimeUnit.NANOSECONDS);
-        ctx.read();
-    }
-
-    /**
      * The connection ends for a timeout or a 444 (nginx's c->timedout): no lingering, and with
      * reset_timedout_connection the close resets it, so the kernel frees the socket at once.
      */
@@ -341,7 +313,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputShutdown = true;
-            if (current == null || lingering) {
+            if (current == null || lingering != null) {
                 ctx.close();
             } else if (!current.requestComplete()) {
                 // The client's request can never be completed: nginx's "client prematurely closed connection".
@@ -360,9 +332,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        stopIdleTimer();
-        if (lingerTimer != null) {
-            lingerTimer.cancel(false);
+        idle.stop();
+        if (lingering != null) {
+            lingering.cancel();
         }
         releasePipelined();
         leave();
@@ -392,61 +364,6 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             LOG.error(ALERT, "*{} {} on client connection, client: {}", connectionId, failure, ctx.channel().remoteAddress(), failure);
         }
         ctx.close();
-    }
-
-    /**
-     * Sets the idle deadline. One timer per connection follows the deadline lazily (re-armed when
-     * it fires early) instead of being cancelled and rescheduled for every request.
-     */
-    private void armIdle(Duration timeout) {
-        idleDeadline = System.nanoTime() + timeout.toNanos();
-        lastLook = false;
-        if (idleTimer != null && idleTimerAt - idleDeadline > 0) {
-            // A pending check for a later deadline (keepalive) would be too late for this one (header).
-            stopIdleTimer();
-        }
-        if (idleTimer == null) {
-            scheduleIdleCheck(timeout.toNanos());
-        }
-    }
-
-    private void scheduleIdleCheck(long delayNanos) {
-        idleTimerAt = System.nanoTime() + delayNanos;
-        idleTimer = ctx.executor().schedule(this::idleCheck, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void idleCheck() {
-        idleTimer = null;
-        if (idleDeadline == 0 || current != null) {
-            return;
-        }
-        long left = idleDeadline - System.nanoTime();
-        if (left > 0) {
-            scheduleIdleCheck(left);
-        } else if (!lastLook) {
-            // nginx handles the events that are ready before the timers that expired: a request whose
-            // bytes already wait on the socket when the loop wakes late gets one more turn to be read.
-            lastLook = true;
-            ctx.read();
-            scheduleIdleCheck(TimeUnit.MILLISECONDS.toNanos(1));
-        } else {
-            if (state == ConnectionStates.State.READING) {
-                // client_header_timeout; a keepalive connection that stays silent just closes
-                timedOut(sites.get().defaultServer().fallback().module(ConnectionModule.SETTINGS));
-            }
-            ctx.close();
-        }
-    }
-
-    private void cancelIdle() {
-        idleDeadline = 0;
-    }
-
-    private void stopIdleTimer() {
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
-            idleTimer = null;
-        }
     }
 
     private void releasePipelined() {

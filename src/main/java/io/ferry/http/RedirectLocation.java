@@ -1,5 +1,7 @@
 package io.ferry.http;
 
+import io.ferry.http.syntax.RequestHost;
+
 import io.ferry.model.RedirectStyle;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import java.net.InetSocketAddress;
@@ -15,7 +17,7 @@ public final class RedirectLocation {
     private RedirectLocation() {
     }
 
-    public static String of(Exchange ex, String location) {
+    public static String of(ExchangeVariables ex, String location) {
         RedirectStyle style = ex.settings().redirectStyle();
         if (!location.startsWith("/") || !style.absolute()) {
             return location;
@@ -32,7 +34,7 @@ public final class RedirectLocation {
     }
 
     /** The Host as nginx keeps it (headers_in.server): port and one trailing dot cut, lower case; null when absent or invalid. */
-    private static String requestHost(Exchange ex) {
+    private static String requestHost(ExchangeVariables ex) {
         String raw = ex.target() != null && ex.target().absoluteHost() != null ? ex.target().absoluteHost()
                 : ex.request().headers().get(HttpHeaderNames.HOST);
         return RequestHost.of(raw);

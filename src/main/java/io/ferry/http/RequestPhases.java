@@ -1,8 +1,9 @@
 package io.ferry.http;
 
+import io.ferry.http.syntax.RequestHost;
+
 import io.ferry.tls.ServerNames;
 import io.ferry.tls.TlsPeer;
-import io.ferry.http.conn.ConnectionModule;
 import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.PostReadHandler;
 import io.ferry.http.hook.PreAccessHandler;
@@ -10,29 +11,17 @@ import io.ferry.http.hook.RewriteHandler;
 import io.ferry.http.hook.RewriteHandler.Outcome;
 
 import io.ferry.model.DocumentRoot;
-import io.ferry.model.HeaderNames;
 import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;
 import io.ferry.route.LocationMatch;
 import io.ferry.route.LocationMatcher;
 import io.ferry.route.ServerSelector;
 import io.ferry.variable.Template;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The request phases of one exchange, in nginx's order: post-read (validation, server selection),
@@ -40,11 +29,6 @@ import java.util.TreeMap;
  * locations and error pages re-enter it; at most 10 redirects or location searches, as nginx.
  */
 final class RequestPhases {
-    /** More header lines than any browser sends; beyond it the request is refused (431). */
-    private static final int MAX_HEADERS = 100;
-    private static final Set<String> UNIQUE = HeaderNames.caseless(List.of("host", "if-modified-since",
-            "if-unmodified-since", "if-match", "if-none-match", "content-length", "content-range", "if-range",
-            "transfer-encoding", "expect", "authorization", "proxy-authorization"));
     private final Exchange ex;
     private String locationName = "";
     private LocationSettings ifSettings;
@@ -64,51 +48,12 @@ final class RequestPhases {
     void start(ServerSelector sites) {
         ex.server = sites.defaultServer();
         ex.settings = ex.server.fallback();
-        DecoderResult result = ex.request.decoderResult();
-        if (result.isFailure()) {
-            Throwable cause = result.cause();
-            ex.sendError(cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
-                    : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
-                    : cause instanceof ServerCodec.UnsupportedTransferCoding ? HttpResponseStatus.NOT_IMPLEMENTED
-                    : HttpResponseStatus.BAD_REQUEST, true);
+        HttpResponseStatus refusal = PostReadChecks.refusal(ex);
+        if (refusal != null) {
+            ex.sendError(refusal, true);
             return;
         }
-        int major = ex.request.protocolVersion().majorVersion();
-        if (major != 1) {
-            ex.sendError(major > 1 ? HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED : HttpResponseStatus.BAD_REQUEST, true);
-            return;
-        }
-        if (duplicateRefused()) {
-            return;
-        }
-        HttpResponseStatus refusedMethod = refusedMethod(ex.request);
-        if (refusedMethod != null) {
-            ex.sendError(refusedMethod, true);
-            return;
-        }
-        ex.target = RequestTarget.parse(ex.request.uri(), ex.settings.module(ConnectionModule.SETTINGS).mergeSlashes());
         String hostHeader = ex.request.headers().get(HttpHeaderNames.HOST);
-        if (hostHeader != null && RequestHost.of(hostHeader) == null) {
-            ex.sendError(HttpResponseStatus.BAD_REQUEST, true);
-            return;
-        }
-        if (ex.target == null || (ex.request.protocolVersion().equals(HttpVersion.HTTP_1_1) && hostHeader == null)) {
-            ex.sendError(HttpResponseStatus.BAD_REQUEST, true);
-            return;
-        }
-        if (unmetExpectation(ex.request)) {
-            ex.sendError(HttpResponseStatus.EXPECTATION_FAILED, true);
-            return;
-        }
-        if (ex.request.headers().size() > MAX_HEADERS) {
-            ex.sendError(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, true);
-            return;
-        }
-        String te = ex.request.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
-        if (te != null && !te.trim().equalsIgnoreCase("chunked")) {
-            ex.sendError(HttpResponseStatus.NOT_IMPLEMENTED, true);
-            return;
-        }
         String host = RequestHost.of(ex.target.absoluteHost() != null ? ex.target.absoluteHost() : hostHeader);
         ex.server = sites.select(host);
         ex.captures = ServerSelector.captures(ex.server, host);
@@ -120,59 +65,6 @@ final class RequestPhases {
             h.postRead(ex);
         }
         serverPhase();
-    }
-
-    /**
-     * nginx refuses TRACE (405: it would echo credentials back, the cross-site tracing attack) and
-     * CONNECT, which it does not tunnel: 405 for a well-formed "host:port" target, else 400.
-     */
-    private static HttpResponseStatus refusedMethod(HttpRequest request) {
-        if (request.method().equals(HttpMethod.TRACE)) {
-            return HttpResponseStatus.METHOD_NOT_ALLOWED;
-        }
-        if (!request.method().equals(HttpMethod.CONNECT)) {
-            return null;
-        }
-        String target = request.uri();
-        int colon = target.lastIndexOf(':');
-        boolean authority = colon > 0 && colon < target.length() - 1 && !target.endsWith("]")
-                && RequestHost.ofRequestLine(target) != null;
-        return authority ? HttpResponseStatus.METHOD_NOT_ALLOWED : HttpResponseStatus.BAD_REQUEST;
-    }
-
-    /**
-     * RFC 9110 §10.1.1: 100-continue is the only expectation HTTP defines, so any other one (or one
-     * with parameters) cannot be met: 417 rather than a response the client did not ask for. An
-     * HTTP/1.0 client's Expect is ignored, as the RFC requires.
-     */
-    private static boolean unmetExpectation(HttpRequest request) {
-        String expect = request.headers().get(HttpHeaderNames.EXPECT);
-        return expect != null && !request.protocolVersion().equals(HttpVersion.HTTP_1_0)
-                && !expect.trim().equalsIgnoreCase(HttpHeaderValues.CONTINUE.toString());
-    }
-
-    /**
-     * nginx takes these fields once only (ngx_http_process_unique_header_line): a second line of one
-     * is a bad request, whatever the values.
-     */
-    private boolean duplicateRefused() {
-        Map<String, String> seen = null;
-        for (Map.Entry<String, String> h : ex.request.headers()) {
-            if (UNIQUE.contains(h.getKey())) {
-                if (seen == null) {
-                    seen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-                }
-                String previous = seen.putIfAbsent(h.getKey(), h.getValue());
-                if (previous != null) {
-                    ex.errorLog().info("*{} client sent duplicate header line: \"{}: {}\", previous value: \"{}: {}\""
-                            + " while reading client request headers", ex.connection(), h.getKey(), h.getValue(),
-                            h.getKey(), previous);
-                    ex.sendError(HttpResponseStatus.BAD_REQUEST, true);
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.ferry.http;
 
+import io.ferry.http.syntax.RequestHost;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;

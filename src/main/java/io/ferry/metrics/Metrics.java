@@ -1,6 +1,6 @@
 package io.ferry.metrics;
 
-import io.ferry.http.ConnectionStates;
+import io.ferry.http.conn.ConnectionStates;
 import io.ferry.http.Exchange;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Peer;

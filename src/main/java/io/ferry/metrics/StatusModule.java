@@ -3,7 +3,7 @@ package io.ferry.metrics;
 import static io.ferry.conf.Context.LOCATION;
 import static io.ferry.conf.Context.SERVER;
 
-import io.ferry.http.ConnectionStates;
+import io.ferry.http.conn.ConnectionStates;
 import io.ferry.http.Exchange;
 import io.ferry.http.hook.ContentHandler;
 import io.ferry.http.hook.ContentPhaseHandler;

@@ -1,6 +1,6 @@
 package io.ferry.module;
 
-import io.ferry.http.ConnectionStates;
+import io.ferry.http.conn.ConnectionStates;
 import io.ferry.metrics.Metrics;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Upstreams;

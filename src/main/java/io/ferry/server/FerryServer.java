@@ -1,7 +1,7 @@
 package io.ferry.server;
 
 import io.ferry.demo.EchoBackend;
-import io.ferry.http.ConnectionStates;
+import io.ferry.http.conn.ConnectionStates;
 import io.ferry.http.HttpConnectionHandler;
 import io.ferry.log.AccessLogs;
 import io.ferry.metrics.Metrics;

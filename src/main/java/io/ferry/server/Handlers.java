@@ -1,7 +1,7 @@
 package io.ferry.server;
 
 import io.ferry.files.StaticFileHandler;
-import io.ferry.http.ConnectionStates;
+import io.ferry.http.conn.ConnectionStates;
 import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.ContentHandler;
 import io.ferry.http.hook.ContentHandlers;

@@ -1,6 +1,6 @@
 package io.ferry.server;
 
-import io.ferry.http.ConnectionStates;
+import io.ferry.http.conn.ConnectionStates;
 import io.ferry.http.HttpConnectionHandler;
 import io.ferry.http.ResponseFilter;
 import io.ferry.http.SendTimeout;

@@ -2,7 +2,7 @@ package io.ferry.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.http.HttpDate;
+import io.ferry.http.syntax.HttpDate;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.RawHttpClient;
 import java.nio.file.Files;

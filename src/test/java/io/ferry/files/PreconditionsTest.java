@@ -4,7 +4,7 @@ import static io.ferry.files.FileSettings.IfModifiedSince.BEFORE;
 import static io.ferry.files.FileSettings.IfModifiedSince.EXACT;
 import static io.ferry.files.FileSettings.IfModifiedSince.OFF;
 
-import io.ferry.http.HttpDate;
+import io.ferry.http.syntax.HttpDate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;

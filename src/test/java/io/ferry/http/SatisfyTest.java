@@ -1,5 +1,7 @@
 package io.ferry.http;
 
+import io.ferry.http.conn.ConnectionStates;
+
 import io.ferry.testing.ErrorLogLines;
 
 import io.ferry.http.hook.AccessHandler;

@@ -2,11 +2,9 @@ package io.ferry.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.model.Location;
 import io.ferry.model.VirtualServer;
 import io.ferry.testing.ConfigText;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,21 +15,7 @@ class ProxyUnixAndRateConfigTest {
 
     private ProxySettings proxy(String httpBody, String path) throws Exception {
         VirtualServer vs = new ConfigText(dir).server(httpBody);
-        return find(vs.locations(), path).settings().module(ProxyModule.SETTINGS);
-    }
-
-    private static Location find(List<Location> locations, String path) {
-        for (Location l : locations) {
-            if (l.path().equals(path)) {
-                return l;
-            }
-        }
-        for (Location l : locations) {
-            if (path.startsWith(l.path())) {
-                return find(l.nested(), path);
-            }
-        }
-        throw new AssertionError("no location " + path);
+        return ConfigText.location(vs, path).settings().module(ProxyModule.SETTINGS);
     }
 
     @Test

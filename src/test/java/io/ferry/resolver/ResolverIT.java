@@ -72,9 +72,7 @@ class ResolverIT {
     }
 
     private static RawHttpClient.Response get(String target) throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
-            return c.get(target);
-        }
+        return RawHttpClient.getOnce(port, target);
     }
 
     @Test

@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.directive.ConfigLoader;
 import io.ferry.model.FerryConfig;
+import io.ferry.model.Location;
 import io.ferry.model.VirtualServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** A configuration text loaded the way Ferry loads its file: what it builds, or the error -t would print. */
 public final class ConfigText {
@@ -44,6 +46,34 @@ public final class ConfigText {
     /** The error {@code http { BODY }} must raise. */
     public ConfException httpError(String httpBody) throws IOException {
         return error(http(httpBody));
+    }
+
+    /** "DETAIL:LINE" of the error {@code http { BODY }} must raise, the line counted within BODY. */
+    public String httpErrorAt(String httpBody) throws IOException {
+        ConfException e = httpError(httpBody);
+        return e.detail() + ":" + (e.line() - 1);
+    }
+
+    /**
+     * The location of {@code server} at {@code path}: a sibling of that path, else the one whose prefix
+     * it is, searched through its nested locations.
+     */
+    public static Location location(VirtualServer server, String path) {
+        return location(server.locations(), path);
+    }
+
+    private static Location location(List<Location> locations, String path) {
+        for (Location l : locations) {
+            if (l.path().equals(path)) {
+                return l;
+            }
+        }
+        for (Location l : locations) {
+            if (path.startsWith(l.path())) {
+                return location(l.nested(), path);
+            }
+        }
+        throw new AssertionError("no location " + path);
     }
 
     /** What an error at {@code line} of this file prints: "DETAIL in FILE:LINE". */

@@ -66,6 +66,13 @@ public final class RawHttpClient implements AutoCloseable {
         return client;
     }
 
+    /** One GET of {@code target} on a connection of its own to {@code port}, closed after the response. */
+    public static Response getOnce(int port, String target) throws IOException {
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            return c.get(target);
+        }
+    }
+
     public RawHttpClient send(String text) throws IOException {
         return send(text.getBytes(StandardCharsets.ISO_8859_1));
     }

@@ -51,9 +51,7 @@ class MapCachingIT {
     }
 
     private static RawHttpClient.Response get(String target) throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
-            return c.get(target);
-        }
+        return RawHttpClient.getOnce(port, target);
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.ferry.module.autoindex;
 
-import io.ferry.http.HttpDate;
+import io.ferry.http.syntax.HttpDate;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package io.ferry.module.gzip;
 
 import io.ferry.http.Exchange;
-import io.ferry.http.HttpDate;
-import io.ferry.http.UserAgent;
+import io.ferry.http.syntax.HttpDate;
+import io.ferry.http.syntax.UserAgent;
 import io.ferry.variable.Regex;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;

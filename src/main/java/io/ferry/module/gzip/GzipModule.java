@@ -15,6 +15,7 @@ import io.ferry.http.hook.HeaderFilter;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
+import io.ferry.module.MimeTypes;
 import io.ferry.module.Module;
 import io.ferry.module.Services;
 import io.ferry.variable.Regex;
@@ -22,7 +23,6 @@ import io.ferry.variable.Variable;
 import io.netty.handler.codec.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -78,7 +78,7 @@ public final class GzipModule implements Module {
         if (buffers != null) {
             Values.buffers(buffers);
         }
-        return new GzipSettings(flag(level, "gzip"), types(level), compLevel(level), minLength(level),
+        return new GzipSettings(flag(level, "gzip"), MimeTypes.types(level, "gzip_types", DEFAULT_TYPES), compLevel(level), minLength(level),
                 proxied(level), flag(level, "gzip_vary"), disable(level), msie6(level), http10(level), gzipStatic(level));
     }
 
@@ -113,22 +113,6 @@ public final class GzipModule implements Module {
     private static boolean flag(Level level, String name) throws ConfException {
         Directive d = level.inherited(name);
         return d != null && Values.flag(d);
-    }
-
-    /** text/html is always included, as nginx; "*" means every type. */
-    private static Set<String> types(Level level) {
-        Directive d = level.inherited("gzip_types");
-        if (d == null) {
-            return DEFAULT_TYPES;
-        }
-        Set<String> types = new HashSet<>(DEFAULT_TYPES);
-        for (String t : d.args()) {
-            if (t.equals("*")) {
-                return null;
-            }
-            types.add(t.toLowerCase(Locale.ROOT));
-        }
-        return Set.copyOf(types);
     }
 
     private static int compLevel(Level level) throws ConfException {

@@ -1,7 +1,7 @@
 package io.ferry.module.headers;
 
 import io.ferry.conf.Values;
-import io.ferry.http.HttpDate;
+import io.ferry.http.syntax.HttpDate;
 import io.ferry.variable.ConnectionScope;
 import io.ferry.variable.Template;
 import io.netty.handler.codec.http.HttpHeaders;

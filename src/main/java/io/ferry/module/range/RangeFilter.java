@@ -1,7 +1,7 @@
 package io.ferry.module.range;
 
 import io.ferry.http.Exchange;
-import io.ferry.http.HttpDate;
+import io.ferry.http.syntax.HttpDate;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;

@@ -14,6 +14,7 @@ import io.ferry.http.hook.HeaderFilter;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
+import io.ferry.module.MimeTypes;
 import io.ferry.module.Module;
 import io.ferry.variable.RequestScope;
 import io.ferry.variable.Variable;
@@ -22,8 +23,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import java.util.EnumSet;
-import java.util.HashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -62,26 +61,10 @@ public final class SsiModule implements Module {
         SsiSettings d = SsiSettings.DEFAULT;
         Directive length = level.inherited("ssi_value_length");
         Directive chunk = level.inherited("ssi_min_file_chunk");
-        return new SsiSettings(level.flag("ssi", d.enabled()), types(level), level.flag("ssi_silent_errors", false),
+        return new SsiSettings(level.flag("ssi", d.enabled()), MimeTypes.types(level, "ssi_types", SsiSettings.DEFAULT_TYPES), level.flag("ssi_silent_errors", false),
                 length == null ? d.valueLength() : (int) Math.min(Integer.MAX_VALUE, Values.size(length, length.args().get(0))),
                 level.flag("ssi_last_modified", false),
                 chunk == null ? d.minFileChunk() : Values.size(chunk, chunk.args().get(0)));
-    }
-
-    /** text/html is always processed, as nginx; "*" means every type. */
-    private static Set<String> types(Level level) {
-        Directive d = level.inherited("ssi_types");
-        if (d == null) {
-            return SsiSettings.DEFAULT_TYPES;
-        }
-        Set<String> types = new HashSet<>(SsiSettings.DEFAULT_TYPES);
-        for (String t : d.args()) {
-            if (t.equals("*")) {
-                return null;
-            }
-            types.add(t.toLowerCase(Locale.ROOT));
-        }
-        return Set.copyOf(types);
     }
 
     /** $date_local/$date_gmt everywhere, in the timefmt of the response's SSI when it has one (nginx's default otherwise). */
@@ -108,7 +91,7 @@ public final class SsiModule implements Module {
     private static void filter(Exchange ex, HttpResponse response) {
         SsiSettings s = SETTINGS.in(ex.settings().modules());
         HttpHeaders h = response.headers();
-        String type = mediaType(h.get(HttpHeaderNames.CONTENT_TYPE));
+        String type = MimeTypes.mediaType(h.get(HttpHeaderNames.CONTENT_TYPE));
         if (!s.enabled() || HttpUtil.getContentLength(response, -1L) == 0 || !s.processes(type)) {
             return;
         }
@@ -131,10 +114,5 @@ public final class SsiModule implements Module {
         SsiFilter f = new SsiFilter(ex, s, type);
         ex.moduleContext(FILTER, f);
         ex.addBodyFilter(f);
-    }
-
-    private static String mediaType(String contentType) {
-        CharSequence type = contentType == null ? null : HttpUtil.getMimeType(contentType);
-        return type == null ? "" : type.toString().trim().toLowerCase(Locale.ROOT);
     }
 }

@@ -12,6 +12,7 @@ import io.ferry.http.hook.HeaderFilter;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
+import io.ferry.module.MimeTypes;
 import io.ferry.module.Module;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -19,9 +20,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -65,24 +64,8 @@ public final class SubModule implements Module {
             }
             rules.add(new SubSettings.Rule(level.template(d, search), level.template(d, d.args().get(1))));
         }
-        return new SubSettings(List.copyOf(rules), types(level), level.flag("sub_filter_once", true),
+        return new SubSettings(List.copyOf(rules), MimeTypes.types(level, "sub_filter_types", SubSettings.DEFAULT_TYPES), level.flag("sub_filter_once", true),
                 level.flag("sub_filter_last_modified", false));
-    }
-
-    /** text/html is always processed, as nginx; "*" means every type. */
-    private static Set<String> types(Level level) {
-        Directive d = level.inherited("sub_filter_types");
-        if (d == null) {
-            return SubSettings.DEFAULT_TYPES;
-        }
-        Set<String> types = new HashSet<>(SubSettings.DEFAULT_TYPES);
-        for (String t : d.args()) {
-            if (t.equals("*")) {
-                return null;
-            }
-            types.add(t.toLowerCase(Locale.ROOT));
-        }
-        return Set.copyOf(types);
     }
 
     @Override
@@ -99,7 +82,7 @@ public final class SubModule implements Module {
         SubSettings s = SETTINGS.in(ex.settings().modules());
         HttpHeaders h = response.headers();
         if (s.rules().isEmpty() || HttpUtil.getContentLength(response, -1L) == 0
-                || !s.processes(mediaType(h.get(HttpHeaderNames.CONTENT_TYPE)))) {
+                || !s.processes(MimeTypes.mediaType(h.get(HttpHeaderNames.CONTENT_TYPE)))) {
             return;
         }
         SubMatcher matcher = s.matcher(ex);
@@ -133,10 +116,5 @@ public final class SubModule implements Module {
         } else {
             h.remove(HttpHeaderNames.ETAG);
         }
-    }
-
-    private static String mediaType(String contentType) {
-        CharSequence type = contentType == null ? null : HttpUtil.getMimeType(contentType);
-        return type == null ? "" : type.toString().trim().toLowerCase(Locale.ROOT);
     }
 }

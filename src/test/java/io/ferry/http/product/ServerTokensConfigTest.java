@@ -3,7 +3,6 @@ package io.ferry.http.product;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ferry.model.Location;
 import io.ferry.model.VirtualServer;
 import io.ferry.testing.ConfigText;
 import java.nio.file.Path;
@@ -20,19 +19,7 @@ class ServerTokensConfigTest {
         if (path == null) {
             return vs.fallback().module(ProductModule.SETTINGS);
         }
-        return find(vs.locations(), path).settings().module(ProductModule.SETTINGS);
-    }
-
-    private static Location find(Iterable<Location> locations, String path) {
-        for (Location l : locations) {
-            if (l.path().equals(path)) {
-                return l;
-            }
-            if (path.startsWith(l.path())) {
-                return find(l.nested(), path);
-            }
-        }
-        throw new AssertionError("no location " + path);
+        return ConfigText.location(vs, path).settings().module(ProductModule.SETTINGS);
     }
 
     @Test

@@ -54,9 +54,7 @@ class AutoindexIT {
     }
 
     private static RawHttpClient.Response get(String target) throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
-            return c.get(target);
-        }
+        return RawHttpClient.getOnce(port, target);
     }
 
     @Test

@@ -66,9 +66,7 @@ class CharsetIT {
     }
 
     private static RawHttpClient.Response get(String path) throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
-            return c.get(path);
-        }
+        return RawHttpClient.getOnce(port, path);
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.ferry.module.geo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.conf.ConfException;
 import io.ferry.testing.ConfigText;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -13,10 +12,8 @@ class GeoConfigTest {
     @TempDir
     Path dir;
 
-    /** "DETAIL:LINE", the line counted within the http block's body. */
     private String error(String http) throws Exception {
-        ConfException e = new ConfigText(dir).httpError(http);
-        return e.detail() + ":" + (e.line() - 1);
+        return new ConfigText(dir).httpErrorAt(http);
     }
 
     @Test

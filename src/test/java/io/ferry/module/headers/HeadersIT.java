@@ -2,7 +2,7 @@ package io.ferry.module.headers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.http.HttpDate;
+import io.ferry.http.syntax.HttpDate;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.LogFiles;
 import io.ferry.testing.RawHttpClient;
@@ -71,9 +71,7 @@ class HeadersIT {
     }
 
     private static RawHttpClient.Response get(String target) throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
-            return c.get(target);
-        }
+        return RawHttpClient.getOnce(port, target);
     }
 
     @Test

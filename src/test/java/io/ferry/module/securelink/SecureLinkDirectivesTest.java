@@ -3,12 +3,9 @@ package io.ferry.module.securelink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.conf.ConfException;
-import io.ferry.model.Location;
-import io.ferry.model.LocationSettings;
 import io.ferry.model.VirtualServer;
 import io.ferry.testing.ConfigText;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,19 +15,7 @@ class SecureLinkDirectivesTest {
     Path dir;
 
     private static SecureLinkModule.Settings settings(VirtualServer vs, String path) {
-        return find(vs.locations(), path).settings().module(SecureLinkModule.SETTINGS);
-    }
-
-    private static Location find(List<Location> locations, String path) {
-        for (Location l : locations) {
-            if (l.path().equals(path)) {
-                return l;
-            }
-            if (path.startsWith(l.path())) {
-                return find(l.nested(), path);
-            }
-        }
-        throw new AssertionError("no location " + path);
+        return ConfigText.location(vs, path).settings().module(SecureLinkModule.SETTINGS);
     }
 
     private static String describe(SecureLinkModule.Settings s) {

@@ -64,9 +64,7 @@ class SecureLinkIT {
     }
 
     private static RawHttpClient.Response get(String target) throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
-            return c.get(target);
-        }
+        return RawHttpClient.getOnce(port, target);
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.ferry.module.splitclients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.conf.ConfException;
 import io.ferry.testing.ConfigText;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,10 +31,8 @@ class SplitClientsTest {
         assertThat(hash("hello, world")).isEqualTo(1263312256L);
     }
 
-    /** "DETAIL:LINE", the line counted within the http block's body. */
     private String error(String http) throws Exception {
-        ConfException e = new ConfigText(dir).httpError(http);
-        return e.detail() + ":" + (e.line() - 1);
+        return new ConfigText(dir).httpErrorAt(http);
     }
 
     @Test

@@ -80,9 +80,7 @@ class SubFilterIT {
     }
 
     private static RawHttpClient.Response get(String uri) throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
-            return c.get(uri);
-        }
+        return RawHttpClient.getOnce(port, uri);
     }
 
     @Test

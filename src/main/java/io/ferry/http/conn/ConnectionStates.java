@@ -1,4 +1,4 @@
-package io.ferry.http;
+package io.ferry.http.conn;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,26 +21,26 @@ public final class ConnectionStates {
         }
     }
 
-    long nextConnectionId() {
+    public long nextConnectionId() {
         return handled.get();
     }
 
-    void opened(State s) {
+    public void opened(State s) {
         active.incrementAndGet();
         byState[s.ordinal()].incrementAndGet();
     }
 
-    void moved(State from, State to) {
+    public void moved(State from, State to) {
         byState[from.ordinal()].decrementAndGet();
         byState[to.ordinal()].incrementAndGet();
     }
 
-    void closed(State s) {
+    public void closed(State s) {
         active.decrementAndGet();
         byState[s.ordinal()].decrementAndGet();
     }
 
-    void request() {
+    public void request() {
         requests.incrementAndGet();
     }
 

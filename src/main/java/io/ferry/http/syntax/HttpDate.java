@@ -1,4 +1,4 @@
-package io.ferry.http;
+package io.ferry.http.syntax;
 
 import io.ferry.variable.Seconds;
 

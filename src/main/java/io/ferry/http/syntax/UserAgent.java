@@ -1,4 +1,4 @@
-package io.ferry.http;
+package io.ferry.http.syntax;
 
 /**
  * The browsers nginx recognises in User-Agent to work around their bugs (ngx_http_process_user_agent):
