@@ -1,7 +1,7 @@
-package io.ferry.fastcgi;
+package io.ferry.gateway;
 
-import io.ferry.cache.HttpCache;
 import io.ferry.http.Exchange;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -10,35 +10,63 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The PARAMS of one request, as nginx builds them: every fastcgi_param in order (an
- * {@code if_not_empty} one only when its value is not empty), then each request header as
- * {@code HTTP_NAME} (upper case, '-' as '_'), several values joined, unless a fastcgi_param already
- * sets that name.
+ * The variables a CGI-style gateway (FastCGI, uwsgi, SCGI) gets for one request, as nginx builds
+ * them: every PREFIX_param in order (an {@code if_not_empty} one only when its value is not empty),
+ * then each request header as {@code HTTP_NAME} (upper case, '-' as '_'), several values joined,
+ * unless a param already sets that name.
  */
-final class FastCgiRequest {
-    private FastCgiRequest() {
+public final class CgiRequest {
+    private CgiRequest() {
     }
 
-    /** With fastcgi_cache on, the client's conditions and ranges stay here: the cache answers them (nginx). */
+    /**
+     * One name-value pair as bytes. Values rendered from the configuration are UTF-8 (a decoded
+     * $uri is Unicode); request header values are ISO-8859-1, byte for byte as the client sent them.
+     */
+    public record Pair(String name, byte[] value) {
+        public static Pair utf8(String name, String value) {
+            return new Pair(name, value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        public static Pair latin1(String name, String value) {
+            return new Pair(name, value.getBytes(StandardCharsets.ISO_8859_1));
+        }
+
+        public byte[] nameBytes() {
+            return name.getBytes(StandardCharsets.ISO_8859_1);
+        }
+
+        public String text() {
+            return new String(value, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** With the gateway's cache on, the client's conditions and ranges stay here: the cache answers them (nginx). */
     private static final Set<String> CACHE_CLEARED = Set.of("if-modified-since", "if-unmodified-since", "if-none-match",
             "if-match", "range", "if-range");
 
-    static List<FastCgiParams.Pair> params(Exchange ex, FastCgiSettings settings) {
-        List<FastCgiParams.Pair> out = new ArrayList<>();
+    /**
+     * The pairs for {@code params}, then the request headers when {@code passHeaders} (PREFIX_pass_request_headers);
+     * {@code cached}: a cache answers conditional and range requests, so those headers stay here.
+     */
+    public static List<Pair> params(Exchange ex, List<CgiParam> params, boolean passHeaders, boolean cached) {
+        List<Pair> out = new ArrayList<>();
         Set<String> explicit = new HashSet<>();
-        for (FastCgiParam p : settings.params()) {
+        for (CgiParam p : params) {
             explicit.add(p.name().toUpperCase(Locale.ROOT));
             String value = p.value().render(ex);
             if (p.ifNotEmpty() && value.isEmpty()) {
                 continue;
             }
-            out.add(FastCgiParams.Pair.utf8(p.name(), value));
+            out.add(Pair.utf8(p.name(), value));
+        }
+        if (!passHeaders) {
+            return out;
         }
         Set<String> names = new LinkedHashSet<>();
         for (String name : ex.request().headers().names()) {
             names.add(name.toLowerCase(Locale.ROOT));
         }
-        boolean cached = HttpCache.enabled(ex.settings(), HttpCache.Protocol.FASTCGI);
         for (String lower : names) {
             String param = headerParam(lower);
             if (param == null || explicit.contains(param) || cached && CACHE_CLEARED.contains(lower)) {
@@ -46,7 +74,7 @@ final class FastCgiRequest {
             }
             String value = ex.requestHeader(lower);
             if (value != null) {
-                out.add(FastCgiParams.Pair.latin1(param, value));
+                out.add(Pair.latin1(param, value));
             }
         }
         return out;
