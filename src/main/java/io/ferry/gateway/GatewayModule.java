@@ -55,10 +55,11 @@ public abstract class GatewayModule<S> implements Module {
     private static final List<String> TIMEOUTS = List.of("_connect_timeout", "_read_timeout", "_send_timeout");
 
     private final String prefix;
-    private final Slot<S> slot = new Slot<>();
+    private final Slot<S> slot;
 
-    protected GatewayModule(String prefix) {
+    protected GatewayModule(String prefix, Slot<S> slot) {
         this.prefix = prefix;
+        this.slot = slot;
     }
 
     /** The module's settings around the shared ones of a level with PREFIX_pass. */
@@ -72,10 +73,6 @@ public abstract class GatewayModule<S> implements Module {
     /** PREFIX_pass's argument without a scheme the protocol allows ("uwsgi://"), or as written. */
     protected String address(String written) {
         return written;
-    }
-
-    public final Slot<S> slot() {
-        return slot;
     }
 
     @Override

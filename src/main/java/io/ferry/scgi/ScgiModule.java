@@ -5,13 +5,16 @@ import io.ferry.gateway.GatewayModule;
 import io.ferry.gateway.GatewaySettings;
 import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
+import io.ferry.model.Slot;
 import io.ferry.module.Level;
 import io.ferry.upstream.UpstreamGroup;
 
 /** nginx's scgi module: scgi_pass (an address, a group, or variables) with scgi_param and the gateway family. */
 public final class ScgiModule extends GatewayModule<GatewaySettings> {
+    public static final Slot<GatewaySettings> SETTINGS = new Slot<>();
+
     public ScgiModule() {
-        super("scgi");
+        super("scgi", SETTINGS);
     }
 
     @Override

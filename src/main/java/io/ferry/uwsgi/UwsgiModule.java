@@ -7,6 +7,7 @@ import io.ferry.gateway.GatewayModule;
 import io.ferry.gateway.GatewaySettings;
 import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
+import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.upstream.UpstreamGroup;
@@ -17,10 +18,11 @@ import java.util.Locale;
  * uwsgi_modifier1/uwsgi_modifier2 and the gateway family (timeouts, next_upstream, buffering, ...).
  */
 public final class UwsgiModule extends GatewayModule<UwsgiSettings> {
+    public static final Slot<UwsgiSettings> SETTINGS = new Slot<>();
     private static final String SCHEME = "uwsgi://";
 
     public UwsgiModule() {
-        super("uwsgi");
+        super("uwsgi", SETTINGS);
     }
 
     @Override
