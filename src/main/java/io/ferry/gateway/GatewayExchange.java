@@ -6,7 +6,9 @@ import io.ferry.upstream.Peer;
 import io.ferry.upstream.UpstreamGroup;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -75,6 +77,13 @@ public abstract class GatewayExchange extends UpstreamExchange {
     private final class Attempt extends CgiAttempt {
         Attempt(Peer peer) {
             super(GatewayExchange.this, peer, settings, scheme, true);
+        }
+
+        @Override
+        protected void installCodec(Channel ch) {
+            if (settings.socketKeepalive()) {
+                ch.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+            }
         }
 
         @Override

@@ -51,7 +51,7 @@ public abstract class GatewayModule<S> implements Module {
     protected static final Set<Context> HSL = EnumSet.of(HTTP, SERVER, LOCATION);
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     private static final List<String> FLAGS = List.of("_intercept_errors", "_request_buffering", "_pass_request_body",
-            "_pass_request_headers");
+            "_pass_request_headers", "_socket_keepalive");
     private static final List<String> TIMEOUTS = List.of("_connect_timeout", "_read_timeout", "_send_timeout");
 
     private final String prefix;
@@ -127,7 +127,7 @@ public abstract class GatewayModule<S> implements Module {
         }
         GatewaySettings gateway = new GatewaySettings(upstream, address, List.copyOf(params),
                 level.flag(prefix + "_pass_request_headers", true), level.flag(prefix + "_pass_request_body", true),
-                level.flag(prefix + "_request_buffering", true),
+                level.flag(prefix + "_request_buffering", true), level.flag(prefix + "_socket_keepalive", false),
                 level.time(prefix + "_connect_timeout", DEFAULT_TIMEOUT), level.time(prefix + "_read_timeout", DEFAULT_TIMEOUT),
                 level.time(prefix + "_send_timeout", DEFAULT_TIMEOUT), level.flag(prefix + "_intercept_errors", false),
                 level.nextUpstream(prefix, CONDITIONS), buffering, hidden(level, prefix),

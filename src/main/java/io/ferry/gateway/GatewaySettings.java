@@ -14,7 +14,8 @@ import java.util.Set;
  * {@code params} is the effective PREFIX_param list (the nearest level that writes any replaces the
  * inherited ones); {@code address} is the PREFIX_pass argument, for logs. {@code passRequestHeaders}
  * adds the request headers as HTTP_* variables, {@code passRequestBody} sends the body,
- * {@code requestBuffering} reads it whole before a peer is chosen. A PREFIX_pass with variables has no
+ * {@code requestBuffering} reads it whole before a peer is chosen, {@code socketKeepalive} sets
+ * SO_KEEPALIVE on the connections to the application. A PREFIX_pass with variables has no
  * {@code upstream} but {@code addressVariables}, evaluated per request, and the {@code names} of the
  * groups it may name.
  */
@@ -25,6 +26,7 @@ public record GatewaySettings(
         boolean passRequestHeaders,
         boolean passRequestBody,
         boolean requestBuffering,
+        boolean socketKeepalive,
         Duration connectTimeout,
         Duration readTimeout,
         Duration sendTimeout,

@@ -6,6 +6,8 @@ import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.RawHttpClient;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,6 +47,7 @@ class ScgiIT {
                         location = /page { return 200 "error page\\n"; }
                         location /slow/ { scgi_pass 127.0.0.1:%2$d; scgi_read_timeout 300ms; }
                         location /var/ { scgi_pass $arg_to; }
+                        location /keepalive/ { scgi_pass 127.0.0.1:%2$d; scgi_socket_keepalive on; }
                     }
                 }
                 """.formatted(port, app.port(), dead)));
@@ -59,7 +62,7 @@ class ScgiIT {
         if (uri.startsWith("/intercept/")) {
             return "Status: 404 Not Found\r\n\r\napplication's own 404";
         }
-        if (uri.startsWith("/slow/")) {
+        if (uri.startsWith("/slow/") || uri.startsWith("/keepalive/")) {
             sleep(2000);
         }
         return "Status: 200 OK\r\nContent-Type: text/plain\r\nX-Secret: s\r\nX-Accel-Charset: utf-8\r\n\r\n"
@@ -132,6 +135,36 @@ class ScgiIT {
     @Test
     void aSlowApplicationTimesOut() throws Exception {
         assertThat(send("GET /slow/ HTTP/1.1\r\nHost: localhost\r\n\r\n").status()).isEqualTo(504);
+    }
+
+    /** Linux shows a socket's keepalive timer in /proc/net/tcp[6] ("tr" 2 on an idle established connection). */
+    @Test
+    void socketKeepaliveArmsTheKeepaliveTimer() throws Exception {
+        Path tcp = Path.of("/proc/net/tcp");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(tcp), "no /proc/net/tcp: not Linux");
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            c.send("GET /keepalive/ HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            String appPort = String.format(":%04X", app.port());
+            boolean armed = false;
+            for (int i = 0; i < 20 && !armed; i++) {
+                Thread.sleep(50);
+                List<String> lines = new ArrayList<>(java.nio.file.Files.readAllLines(tcp));
+                Path tcp6 = Path.of("/proc/net/tcp6");
+                if (java.nio.file.Files.isReadable(tcp6)) {
+                    // the JDK's sockets are IPv6 ones, mapping 127.0.0.1
+                    lines.addAll(java.nio.file.Files.readAllLines(tcp6));
+                }
+                for (String line : lines) {
+                    String[] f = line.trim().split("\\s+");
+                    // fields: sl, local, remote, state (01 established), queues, timer "tr:when"
+                    if (f.length > 5 && f[2].endsWith(appPort) && f[3].equals("01") && f[5].startsWith("02:")) {
+                        armed = true;
+                    }
+                }
+            }
+            assertThat(armed).as("Ferry's connection to the application has SO_KEEPALIVE").isTrue();
+            assertThat(c.read().status()).isEqualTo(200);
+        }
     }
 
     @Test

@@ -59,6 +59,7 @@ class GatewayConfigTest {
             assertThat(g.passRequestHeaders()).isTrue();
             assertThat(g.passRequestBody()).isTrue();
             assertThat(g.requestBuffering()).isTrue();
+            assertThat(g.socketKeepalive()).isFalse();
             assertThat(g.interceptErrors()).isFalse();
             assertThat(g.readTimeout()).isEqualTo(Duration.ofSeconds(60));
             assertThat(g.nextUpstream().conditions()).containsExactlyInAnyOrder(NextUpstream.Condition.ERROR,
@@ -93,6 +94,7 @@ class GatewayConfigTest {
                         scgi_request_buffering off;
                         scgi_pass_request_body off;
                         scgi_intercept_errors on;
+                        scgi_socket_keepalive on;
                     }
                 }
                 """);
@@ -113,6 +115,7 @@ class GatewayConfigTest {
         assertThat(s.requestBuffering()).isFalse();
         assertThat(s.passRequestBody()).isFalse();
         assertThat(s.interceptErrors()).isTrue();
+        assertThat(s.socketKeepalive()).isTrue();
     }
 
     @Test
