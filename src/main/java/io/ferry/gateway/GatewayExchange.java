@@ -1,5 +1,6 @@
 package io.ferry.gateway;
 
+import io.ferry.cache.HttpCache;
 import io.ferry.http.Exchange;
 import io.ferry.http.body.SpooledBody;
 import io.ferry.upstream.Peer;
@@ -28,11 +29,12 @@ public abstract class GatewayExchange extends UpstreamExchange {
     /** The body the application gets: none when not passed or already read by an earlier handler. */
     private final boolean noBody;
 
-    protected GatewayExchange(Exchange ex, GatewaySettings settings, UpstreamGroup group, String scheme) {
+    protected GatewayExchange(Exchange ex, GatewaySettings settings, UpstreamGroup group, HttpCache.Protocol protocol) {
         super(ex, group, settings.nextUpstream(), settings.connectTimeout(), settings.readTimeout(), settings.sendTimeout());
         this.settings = settings;
-        this.scheme = scheme;
-        this.params = CgiRequest.params(ex, settings.params(), settings.passRequestHeaders(), false);
+        this.scheme = protocol.prefix();
+        this.params = CgiRequest.params(ex, settings.params(), settings.passRequestHeaders(),
+                HttpCache.enabled(ex.settings(), protocol));
         SpooledBody kept = ex.keptBody();
         this.noBody = !settings.passRequestBody() || ex.requestComplete() && (kept == null || !kept.whole());
     }

@@ -5,6 +5,7 @@ import static io.ferry.conf.Context.IF;
 import static io.ferry.conf.Context.LOCATION;
 import static io.ferry.conf.Context.SERVER;
 
+import io.ferry.cache.HttpCache;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Context;
 import io.ferry.conf.Directive;
@@ -39,7 +40,7 @@ import java.util.function.BiFunction;
  * What nginx's uwsgi and scgi modules share: PREFIX_pass (an address, a group, or variables),
  * PREFIX_param, the request header and body switches, timeouts, next_upstream, hidden headers,
  * intercept_errors and the buffering family, read per level into a {@link GatewaySettings}, and the
- * content handler that starts the protocol's exchange. {@code S} is the module's own settings.
+ * content handler that answers from the protocol's cache or starts its exchange. {@code S} is the module's own settings.
  */
 public abstract class GatewayModule<S> implements Module {
     /** The next_upstream keywords of fastcgi, uwsgi and scgi: no http_502/http_504, those are the gateway's own answers. */
@@ -54,11 +55,13 @@ public abstract class GatewayModule<S> implements Module {
             "_pass_request_headers", "_socket_keepalive");
     private static final List<String> TIMEOUTS = List.of("_connect_timeout", "_read_timeout", "_send_timeout");
 
+    private final HttpCache.Protocol protocol;
     private final String prefix;
     private final Slot<S> slot;
 
-    protected GatewayModule(String prefix, Slot<S> slot) {
-        this.prefix = prefix;
+    protected GatewayModule(HttpCache.Protocol protocol, Slot<S> slot) {
+        this.protocol = protocol;
+        this.prefix = protocol.prefix();
         this.slot = slot;
     }
 
@@ -141,6 +144,9 @@ public abstract class GatewayModule<S> implements Module {
             S settings = ex.settings().module(slot);
             if (settings == null) {
                 return false;
+            }
+            if (HttpCache.answer(ex, protocol)) {
+                return true;
             }
             GatewaySettings gateway = gateway(settings);
             // As nginx: a chunked body has no length to announce until it is read whole.

@@ -1,5 +1,6 @@
 package io.ferry.scgi;
 
+import io.ferry.cache.HttpCache;
 import io.ferry.gateway.CgiRequest;
 import io.ferry.gateway.GatewayExchange;
 import io.ferry.gateway.GatewaySettings;
@@ -16,7 +17,7 @@ import java.util.List;
  */
 final class ScgiExchange extends GatewayExchange {
     ScgiExchange(Exchange ex, GatewaySettings settings, UpstreamGroup group) {
-        super(ex, settings, group, "scgi");
+        super(ex, settings, group, HttpCache.Protocol.SCGI);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.ferry.scgi;
 
+import io.ferry.cache.HttpCache;
 import io.ferry.conf.ConfException;
 import io.ferry.gateway.GatewayModule;
 import io.ferry.gateway.GatewaySettings;
@@ -14,7 +15,7 @@ public final class ScgiModule extends GatewayModule<GatewaySettings> {
     public static final Slot<GatewaySettings> SETTINGS = new Slot<>();
 
     public ScgiModule() {
-        super("scgi", SETTINGS);
+        super(HttpCache.Protocol.SCGI, SETTINGS);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.ferry.uwsgi;
 
+import io.ferry.cache.HttpCache;
 import io.ferry.gateway.CgiRequest;
 import io.ferry.gateway.GatewayExchange;
 import io.ferry.http.Exchange;
@@ -18,7 +19,7 @@ final class UwsgiExchange extends GatewayExchange {
     private final UwsgiSettings settings;
 
     UwsgiExchange(Exchange ex, UwsgiSettings settings, UpstreamGroup group) {
-        super(ex, settings.gateway(), group, "uwsgi");
+        super(ex, settings.gateway(), group, HttpCache.Protocol.UWSGI);
         this.settings = settings;
     }
 

@@ -1,5 +1,6 @@
 package io.ferry.uwsgi;
 
+import io.ferry.cache.HttpCache;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
@@ -22,7 +23,7 @@ public final class UwsgiModule extends GatewayModule<UwsgiSettings> {
     private static final String SCHEME = "uwsgi://";
 
     public UwsgiModule() {
-        super("uwsgi", SETTINGS);
+        super(HttpCache.Protocol.UWSGI, SETTINGS);
     }
 
     @Override

@@ -24,6 +24,7 @@ class ScgiIT {
     static ScgiTestServer app;
     static int port;
     static int dead;
+    static final java.util.concurrent.atomic.AtomicInteger COUNT = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeAll
     static void start() throws Exception {
@@ -35,6 +36,7 @@ class ScgiIT {
                 http {
                     scgi_param REQUEST_URI $request_uri;
                     scgi_param REQUEST_METHOD $request_method;
+                    scgi_cache_path %4$s keys_zone=scgi:1m;
                     upstream failover { server 127.0.0.1:%3$d; server 127.0.0.1:%2$d; }
                     server {
                         listen 127.0.0.1:%1$d;
@@ -47,10 +49,12 @@ class ScgiIT {
                         location = /page { return 200 "error page\\n"; }
                         location /slow/ { scgi_pass 127.0.0.1:%2$d; scgi_read_timeout 300ms; }
                         location /var/ { scgi_pass $arg_to; }
+                        location /cached/ { scgi_pass 127.0.0.1:%2$d; scgi_cache scgi; scgi_cache_key $uri; scgi_cache_valid 200 1m;
+                                            add_header X-Cache $upstream_cache_status; }
                         location /keepalive/ { scgi_pass 127.0.0.1:%2$d; scgi_socket_keepalive on; }
                     }
                 }
-                """.formatted(port, app.port(), dead)));
+                """.formatted(port, app.port(), dead, prefix.resolve("scgi-cache"))));
     }
 
     /** The application: the path picks the answer; most echo what the request carried. */
@@ -61,6 +65,9 @@ class ScgiIT {
         }
         if (uri.startsWith("/intercept/")) {
             return "Status: 404 Not Found\r\n\r\napplication's own 404";
+        }
+        if (uri.startsWith("/cached/")) {
+            return "Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nanswer " + COUNT.incrementAndGet();
         }
         if (uri.startsWith("/slow/") || uri.startsWith("/keepalive/")) {
             sleep(2000);
@@ -135,6 +142,15 @@ class ScgiIT {
     @Test
     void aSlowApplicationTimesOut() throws Exception {
         assertThat(send("GET /slow/ HTTP/1.1\r\nHost: localhost\r\n\r\n").status()).isEqualTo(504);
+    }
+
+    @Test
+    void scgiCacheAnswersTheSecondRequest() throws Exception {
+        RawHttpClient.Response first = send("GET /cached/a HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        assertThat(first.header("X-Cache")).isEqualTo("MISS");
+        RawHttpClient.Response second = send("GET /cached/a HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        assertThat(second.header("X-Cache")).isEqualTo("HIT");
+        assertThat(second.text()).isEqualTo(first.text());
     }
 
     /** Linux shows a socket's keepalive timer in /proc/net/tcp[6] ("tr" 2 on an idle established connection). */

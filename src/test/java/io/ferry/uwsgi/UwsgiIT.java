@@ -29,6 +29,9 @@ class UwsgiIT {
                 if path.startswith('/intercept/'):
                     start_response('404 Not Found', [('Content-Type', 'text/plain')])
                     return [b'application 404']
+                if path.startswith('/cached/'):
+                    start_response('200 OK', [('Content-Type', 'text/plain')])
+                    return [('at %r' % time.time()).encode()]
                 if path.startswith('/slow/'):
                     time.sleep(2)
                 body = env['wsgi.input'].read(int(env.get('CONTENT_LENGTH') or 0))
@@ -70,6 +73,7 @@ class UwsgiIT {
                     uwsgi_param REQUEST_METHOD $request_method;
                     uwsgi_param PATH_INFO $uri;
                     uwsgi_param CONTENT_LENGTH $content_length if_not_empty;
+                    uwsgi_cache_path %3$s keys_zone=u:1m;
                     server {
                         listen 127.0.0.1:%1$d;
                         location / { uwsgi_pass uwsgi://127.0.0.1:%2$d; uwsgi_hide_header X-Secret; }
@@ -84,9 +88,11 @@ class UwsgiIT {
                         location = /page { return 200 "error page\\n"; }
                         location /slow/ { uwsgi_pass 127.0.0.1:%2$d; uwsgi_param PATH_INFO $uri; uwsgi_read_timeout 300ms; }
                         location /var/ { uwsgi_pass $arg_to; }
+                        location /cached/ { uwsgi_pass 127.0.0.1:%2$d; uwsgi_param PATH_INFO $uri; uwsgi_cache u;
+                                            uwsgi_cache_key $uri; uwsgi_cache_valid 200 1m; add_header X-Cache $upstream_cache_status; }
                     }
                 }
-                """.formatted(port, appPort)));
+                """.formatted(port, appPort, prefix.resolve("uwsgi-cache"))));
     }
 
     private static void awaitListening(int port, Process process, File log) throws Exception {
@@ -143,6 +149,15 @@ class UwsgiIT {
         RawHttpClient.Response r = send("GET /intercept/x HTTP/1.1\r\nHost: localhost\r\n\r\n");
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.text()).isEqualTo("error page\n");
+    }
+
+    @Test
+    void uwsgiCacheAnswersTheSecondRequest() throws Exception {
+        RawHttpClient.Response first = send("GET /cached/a HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        assertThat(first.header("X-Cache")).isEqualTo("MISS");
+        RawHttpClient.Response second = send("GET /cached/a HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        assertThat(second.header("X-Cache")).isEqualTo("HIT");
+        assertThat(second.text()).isEqualTo(first.text());
     }
 
     @Test

@@ -137,6 +137,8 @@ class GatewayConfigTest {
         assertThat(error("server { listen 8080; location / { scgi_pass 127.0.0.1:9000; proxy_pass http://127.0.0.1:1; } }"))
                 .contains("is duplicate");
         assertThat(error("uwsgi_buffers 1 4k;")).contains("there must be at least 2 \"uwsgi_buffers\"");
+        assertThat(error("uwsgi_cache_path c keys_zone=u:1m; uwsgi_cache_path d keys_zone=u:1m;"))
+                .contains("duplicate zone \"u\"");
         assertThat(error("server { listen 8080; scgi_pass 127.0.0.1:9000; }")).contains("\"scgi_pass\" directive is not allowed here");
     }
 }
