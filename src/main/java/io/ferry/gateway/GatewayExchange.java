@@ -3,11 +3,13 @@ package io.ferry.gateway;
 import io.ferry.cache.HttpCache;
 import io.ferry.http.Exchange;
 import io.ferry.http.body.SpooledBody;
+import io.ferry.upstream.Errno;
 import io.ferry.upstream.Peer;
 import io.ferry.upstream.UpstreamGroup;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpContent;
@@ -15,7 +17,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * uwsgi_pass and scgi_pass over the upstream engine: the protocol's encoding of the variables, the
@@ -23,6 +29,8 @@ import java.util.List;
  * headers) until it closes the connection, which no response of these protocols outlives.
  */
 public abstract class GatewayExchange extends UpstreamExchange {
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
     private final GatewaySettings settings;
     private final String scheme;
     private final List<CgiRequest.Pair> params;
@@ -67,6 +75,41 @@ public abstract class GatewayExchange extends UpstreamExchange {
         return scheme + "://" + (peer == null ? settings.address() : peer.server().addressText());
     }
 
+    /**
+     * PREFIX_bind's value as a socket address: an IP address, with an optional port; null for "".
+     *
+     * @throws IllegalArgumentException naming the value when it is no IP address
+     */
+    static InetSocketAddress localAddress(String text) {
+        if (text.isEmpty()) {
+            return null;
+        }
+        String host = text;
+        int port = 0;
+        int colon = text.lastIndexOf(':');
+        boolean v6 = text.startsWith("[");
+        if (colon > 0 && (v6 ? text.charAt(colon - 1) == ']' : text.indexOf(':') == colon)) {
+            host = text.substring(0, colon);
+            try {
+                port = Integer.parseInt(text.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+        }
+        if (v6 && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        boolean literal = IPV4.matcher(host).matches() || host.indexOf(':') >= 0 && host.matches("[0-9A-Fa-f:.]+");
+        if (!literal || port < 0 || port > 65535) {
+            throw new IllegalArgumentException("invalid local address \"" + text + "\"");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("invalid local address \"" + text + "\"");
+        }
+    }
+
     /** The body's length: read whole, or as the client announced it (a chunked body is always read whole first). */
     private long bodyLength() {
         if (noBody) {
@@ -85,6 +128,29 @@ public abstract class GatewayExchange extends UpstreamExchange {
         protected void installCodec(Channel ch) {
             if (settings.socketKeepalive()) {
                 ch.config().setOption(ChannelOption.SO_KEEPALIVE, true);
+            }
+            if (settings.bind() != null) {
+                bind(ch, settings.bind().render(ex));
+            }
+        }
+
+        /** Binds before the connect that follows (an empty value binds nothing, as in nginx); a failure closes the channel. */
+        private void bind(Channel ch, String text) {
+            InetSocketAddress local;
+            try {
+                local = localAddress(text);
+            } catch (IllegalArgumentException e) {
+                logError(e.getMessage() + " while connecting to upstream");
+                ch.close();
+                return;
+            }
+            if (local != null) {
+                ch.bind(local).addListener((ChannelFutureListener) f -> {
+                    if (!f.isSuccess()) {
+                        logError("bind(" + text + ") failed (" + Errno.describe(f.cause()) + ") while connecting to upstream");
+                        ch.close();
+                    }
+                });
             }
         }
 

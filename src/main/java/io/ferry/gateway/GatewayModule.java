@@ -100,6 +100,7 @@ public abstract class GatewayModule<S> implements Module {
         rows.add(prefix + "_hide_header", HSL, 1, 1, null, true);
         rows.add(prefix + "_pass_header", HSL, 1, 1, null, true);
         rows.add(prefix + "_next_upstream", HSL, 1, DirectiveRows.ANY, null, false);
+        rows.add(prefix + "_bind", HSL, 1, 2, null, false);
     }
 
     @Override
@@ -108,6 +109,7 @@ public abstract class GatewayModule<S> implements Module {
         Directive bufferSizeD = level.inherited(prefix + "_buffer_size");
         BufferSettings buffering = BufferSettings.of(level, prefix,
                 bufferSizeD == null ? 8192 : Values.size(bufferSizeD, bufferSizeD.args().get(0)));
+        Template bind = bind(level, prefix);
         Directive pass = level.own(prefix + "_pass");
         if (pass == null) {
             return null;
@@ -134,8 +136,29 @@ public abstract class GatewayModule<S> implements Module {
                 level.time(prefix + "_connect_timeout", DEFAULT_TIMEOUT), level.time(prefix + "_read_timeout", DEFAULT_TIMEOUT),
                 level.time(prefix + "_send_timeout", DEFAULT_TIMEOUT), level.flag(prefix + "_intercept_errors", false),
                 level.nextUpstream(prefix, CONDITIONS), buffering, hidden(level, prefix),
-                dynamic ? variables : null, dynamic ? level.upstreamNames() : null);
+                bind, dynamic ? variables : null, dynamic ? level.upstreamNames() : null);
         return settings(level, gateway);
+    }
+
+    /** PREFIX_bind ADDRESS (variables allowed; "off" cancels an inherited one): null when connections are not bound. */
+    private static Template bind(Level level, String prefix) throws ConfException {
+        Directive d = level.inherited(prefix + "_bind");
+        if (d == null || d.args().size() == 1 && d.args().get(0).equals("off")) {
+            return null;
+        }
+        if (d.args().size() == 2) {
+            throw Values.error(d, d.args().get(1).equals("transparent") ? "\"transparent\" binding is not supported"
+                    : "invalid parameter \"" + d.args().get(1) + "\"");
+        }
+        Template address = level.template(d, d.args().get(0));
+        if (address.isConstant()) {
+            try {
+                GatewayExchange.localAddress(address.text());
+            } catch (IllegalArgumentException e) {
+                throw Values.error(d, e.getMessage());
+            }
+        }
+        return address;
     }
 
     @Override

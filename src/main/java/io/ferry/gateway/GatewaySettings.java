@@ -15,7 +15,8 @@ import java.util.Set;
  * inherited ones); {@code address} is the PREFIX_pass argument, for logs. {@code passRequestHeaders}
  * adds the request headers as HTTP_* variables, {@code passRequestBody} sends the body,
  * {@code requestBuffering} reads it whole before a peer is chosen, {@code socketKeepalive} sets
- * SO_KEEPALIVE on the connections to the application. A PREFIX_pass with variables has no
+ * SO_KEEPALIVE on the connections to the application, {@code bind} (PREFIX_bind, null: off) is the
+ * local address they are made from. A PREFIX_pass with variables has no
  * {@code upstream} but {@code addressVariables}, evaluated per request, and the {@code names} of the
  * groups it may name.
  */
@@ -34,6 +35,7 @@ public record GatewaySettings(
         NextUpstream nextUpstream,
         BufferSettings buffering,
         Set<String> hiddenHeaders,
+        Template bind,
         Template addressVariables,
         UpstreamNames names) implements UpstreamUser, CgiSettings {
 }

@@ -51,6 +51,8 @@ class ScgiIT {
                         location /var/ { scgi_pass $arg_to; }
                         location /cached/ { scgi_pass 127.0.0.1:%2$d; scgi_cache scgi; scgi_cache_key $uri; scgi_cache_valid 200 1m;
                                             add_header X-Cache $upstream_cache_status; }
+                        location /bound/ { scgi_pass 127.0.0.1:%2$d; scgi_bind 127.0.0.2; }
+                        location /boundvar/ { scgi_pass 127.0.0.1:%2$d; scgi_bind $arg_from; }
                         location /keepalive/ { scgi_pass 127.0.0.1:%2$d; scgi_socket_keepalive on; }
                     }
                 }
@@ -65,6 +67,9 @@ class ScgiIT {
         }
         if (uri.startsWith("/intercept/")) {
             return "Status: 404 Not Found\r\n\r\napplication's own 404";
+        }
+        if (uri.startsWith("/bound")) {
+            return "Status: 200 OK\r\n\r\nfrom " + r.from();
         }
         if (uri.startsWith("/cached/")) {
             return "Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nanswer " + COUNT.incrementAndGet();
@@ -142,6 +147,15 @@ class ScgiIT {
     @Test
     void aSlowApplicationTimesOut() throws Exception {
         assertThat(send("GET /slow/ HTTP/1.1\r\nHost: localhost\r\n\r\n").status()).isEqualTo(504);
+    }
+
+    @Test
+    void bindSetsTheLocalAddressOfTheConnection() throws Exception {
+        assertThat(send("GET /bound/ HTTP/1.1\r\nHost: localhost\r\n\r\n").text()).isEqualTo("from 127.0.0.2");
+        assertThat(send("GET /boundvar/?from=127.0.0.3 HTTP/1.1\r\nHost: localhost\r\n\r\n").text()).isEqualTo("from 127.0.0.3");
+        assertThat(send("GET /boundvar/ HTTP/1.1\r\nHost: localhost\r\n\r\n").text()).as("empty: not bound")
+                .isEqualTo("from 127.0.0.1");
+        assertThat(send("GET /boundvar/?from=nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n").status()).isEqualTo(502);
     }
 
     @Test

@@ -20,8 +20,8 @@ import java.util.function.Function;
  * as an SCGI application does.
  */
 final class ScgiTestServer implements AutoCloseable {
-    /** One request: its headers in the order sent, and its body. */
-    record Request(List<String> names, Map<String, String> env, byte[] body) {
+    /** One request: its headers in the order sent, its body, and the address it came from. */
+    record Request(List<String> names, Map<String, String> env, byte[] body, String from) {
         String uri() {
             return env.getOrDefault("REQUEST_URI", "");
         }
@@ -62,7 +62,7 @@ final class ScgiTestServer implements AutoCloseable {
 
     private void serve(Socket s) {
         try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
-            Request request = read(in);
+            Request request = read(in, s.getInetAddress().getHostAddress());
             out.write(app.apply(request).getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
         } catch (IOException | RuntimeException e) {
@@ -70,7 +70,7 @@ final class ScgiTestServer implements AutoCloseable {
         }
     }
 
-    static Request read(InputStream in) throws IOException {
+    static Request read(InputStream in, String from) throws IOException {
         int length = 0;
         for (int c = in.read(); c != ':'; c = in.read()) {
             if (c < '0' || c > '9') {
@@ -99,7 +99,7 @@ final class ScgiTestServer implements AutoCloseable {
         int bodyLength = Integer.parseInt(env.getOrDefault("CONTENT_LENGTH", "0"));
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.write(in.readNBytes(bodyLength));
-        return new Request(names, env, body.toByteArray());
+        return new Request(names, env, body.toByteArray(), from);
     }
 
     @Override

@@ -60,6 +60,7 @@ class GatewayConfigTest {
             assertThat(g.passRequestBody()).isTrue();
             assertThat(g.requestBuffering()).isTrue();
             assertThat(g.socketKeepalive()).isFalse();
+            assertThat(g.bind()).isNull();
             assertThat(g.interceptErrors()).isFalse();
             assertThat(g.readTimeout()).isEqualTo(Duration.ofSeconds(60));
             assertThat(g.nextUpstream().conditions()).containsExactlyInAnyOrder(NextUpstream.Condition.ERROR,
@@ -73,6 +74,7 @@ class GatewayConfigTest {
     void levelsInheritUntilOneWritesItsOwn() throws Exception {
         VirtualServer vs = server("""
                 uwsgi_param A a;
+                uwsgi_bind 127.0.0.2;
                 uwsgi_modifier1 5;
                 scgi_read_timeout 5s;
                 scgi_hide_header X-Secret;
@@ -84,6 +86,7 @@ class GatewayConfigTest {
                         uwsgi_param B $uri if_not_empty;
                         uwsgi_modifier2 7;
                         uwsgi_pass_request_headers off;
+                        uwsgi_bind off;
                     }
                     location /s {
                         scgi_pass 127.0.0.1:9001;
@@ -105,6 +108,8 @@ class GatewayConfigTest {
         assertThat(own.modifier1()).isEqualTo(5);
         assertThat(own.modifier2()).isEqualTo(7);
         assertThat(own.gateway().passRequestHeaders()).isFalse();
+        assertThat(own.gateway().bind()).as("off cancels the inherited one").isNull();
+        assertThat(uwsgi(vs, "/inherit").gateway().bind().text()).isEqualTo("127.0.0.2");
         GatewaySettings s = scgi(vs, "/s");
         assertThat(s.readTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(s.hiddenHeaders()).contains("x-secret").doesNotContain("status");
@@ -137,6 +142,8 @@ class GatewayConfigTest {
         assertThat(error("server { listen 8080; location / { scgi_pass 127.0.0.1:9000; proxy_pass http://127.0.0.1:1; } }"))
                 .contains("is duplicate");
         assertThat(error("uwsgi_buffers 1 4k;")).contains("there must be at least 2 \"uwsgi_buffers\"");
+        assertThat(error("scgi_bind 127.0.0.1 transparent;")).contains("\"transparent\" binding is not supported");
+        assertThat(error("scgi_bind localhost;")).contains("invalid local address \"localhost\"");
         assertThat(error("uwsgi_cache_path c keys_zone=u:1m; uwsgi_cache_path d keys_zone=u:1m;"))
                 .contains("duplicate zone \"u\"");
         assertThat(error("server { listen 8080; scgi_pass 127.0.0.1:9000; }")).contains("\"scgi_pass\" directive is not allowed here");
