@@ -11,7 +11,7 @@ import io.ferry.conf.Context;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
 import io.ferry.gateway.BufferSettings;
-import io.ferry.gateway.CgiParam;
+import io.ferry.gateway.CgiRequest;
 import io.ferry.gateway.GatewayModule;
 import io.ferry.http.Exchange;
 import io.ferry.http.hook.ContentPhaseHandler;
@@ -86,9 +86,9 @@ public final class FastCgiModule implements Module {
         if (level.own("proxy_pass") != null) {
             throw Values.error(pass, "\"fastcgi_pass\" directive is duplicate, \"proxy_pass\" is set in this location");
         }
-        List<CgiParam> params = new ArrayList<>();
+        List<CgiRequest.Param> params = new ArrayList<>();
         for (Directive d : level.inheritedAll("fastcgi_param")) {
-            params.add(new CgiParam(d.args().get(0), level.template(d, d.args().get(1)), d.args().size() == 3));
+            params.add(new CgiRequest.Param(d.args().get(0), level.template(d, d.args().get(1)), d.args().size() == 3));
         }
         Directive indexD = level.inherited("fastcgi_index");
         Directive splitD = level.inherited("fastcgi_split_path_info");

@@ -1,7 +1,7 @@
 package io.ferry.fastcgi;
 
 import io.ferry.gateway.BufferSettings;
-import io.ferry.gateway.CgiParam;
+import io.ferry.gateway.CgiRequest;
 import io.ferry.gateway.CgiSettings;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.upstream.Upstream;
@@ -33,7 +33,7 @@ import java.util.regex.Matcher;
 public record FastCgiSettings(
         Upstream upstream,
         String address,
-        List<CgiParam> params,
+        List<CgiRequest.Param> params,
         String index,
         Regex splitPathInfo,
         boolean keepConn,

@@ -1,6 +1,7 @@
 package io.ferry.gateway;
 
 import io.ferry.http.Exchange;
+import io.ferry.variable.Template;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,6 +18,10 @@ import java.util.Set;
  */
 public final class CgiRequest {
     private CgiRequest() {
+    }
+
+    /** PREFIX_param NAME VALUE [if_not_empty]: with {@code ifNotEmpty} a value rendering to "" is not sent. */
+    public record Param(String name, Template value, boolean ifNotEmpty) {
     }
 
     /**
@@ -49,10 +54,10 @@ public final class CgiRequest {
      * The pairs for {@code params}, then the request headers when {@code passHeaders} (PREFIX_pass_request_headers);
      * {@code cached}: a cache answers conditional and range requests, so those headers stay here.
      */
-    public static List<Pair> params(Exchange ex, List<CgiParam> params, boolean passHeaders, boolean cached) {
+    public static List<Pair> params(Exchange ex, List<Param> params, boolean passHeaders, boolean cached) {
         List<Pair> out = new ArrayList<>();
         Set<String> explicit = new HashSet<>();
-        for (CgiParam p : params) {
+        for (Param p : params) {
             explicit.add(p.name().toUpperCase(Locale.ROOT));
             String value = p.value().render(ex);
             if (p.ifNotEmpty() && value.isEmpty()) {

@@ -119,9 +119,9 @@ public abstract class GatewayModule<S> implements Module {
                 throw Values.error(pass, "\"" + prefix + "_pass\" directive is duplicate, \"" + other + "\" is set in this location");
             }
         }
-        List<CgiParam> params = new ArrayList<>();
+        List<CgiRequest.Param> params = new ArrayList<>();
         for (Directive d : level.inheritedAll(prefix + "_param")) {
-            params.add(new CgiParam(d.args().get(0), level.template(d, d.args().get(1)), d.args().size() == 3));
+            params.add(new CgiRequest.Param(d.args().get(0), level.template(d, d.args().get(1)), d.args().size() == 3));
         }
         String address = address(pass.args().get(0));
         Template variables = address.indexOf('$') >= 0 ? level.template(pass, address) : null;

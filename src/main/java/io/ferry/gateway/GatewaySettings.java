@@ -23,7 +23,7 @@ import java.util.Set;
 public record GatewaySettings(
         Upstream upstream,
         String address,
-        List<CgiParam> params,
+        List<CgiRequest.Param> params,
         boolean passRequestHeaders,
         boolean passRequestBody,
         boolean requestBuffering,

@@ -2,7 +2,7 @@ package io.ferry.conf.directive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.gateway.CgiParam;
+import io.ferry.gateway.CgiRequest;
 import io.ferry.gateway.GatewaySettings;
 import io.ferry.model.Location;
 import io.ferry.model.VirtualServer;
@@ -101,9 +101,9 @@ class GatewayConfigTest {
                     }
                 }
                 """);
-        assertThat(uwsgi(vs, "/inherit").gateway().params()).extracting(CgiParam::name).containsExactly("A");
+        assertThat(uwsgi(vs, "/inherit").gateway().params()).extracting(CgiRequest.Param::name).containsExactly("A");
         UwsgiSettings own = uwsgi(vs, "/own");
-        assertThat(own.gateway().params()).extracting(CgiParam::name).containsExactly("B");
+        assertThat(own.gateway().params()).extracting(CgiRequest.Param::name).containsExactly("B");
         assertThat(own.gateway().params().get(0).ifNotEmpty()).isTrue();
         assertThat(own.modifier1()).isEqualTo(5);
         assertThat(own.modifier2()).isEqualTo(7);
