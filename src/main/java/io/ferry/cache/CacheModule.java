@@ -13,6 +13,7 @@ import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
 import io.ferry.variable.Variable;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,14 +30,13 @@ public final class CacheModule implements Module {
     static final Slot<HttpCache.Lookup> CONTEXT = new Slot<>();
     private static final Set<Context> HSL = EnumSet.of(HTTP, SERVER, LOCATION);
     private static final String PROXY = "proxy";
-    private static final String FASTCGI = "fastcgi";
 
-    /** Each protocol's policy for one level; null where that protocol does not cache. */
-    record Policies(CachePolicy proxy, CachePolicy fastcgi) {
+    /** Each protocol's policy for one level; absent where that protocol does not cache. */
+    record Policies(Map<HttpCache.Protocol, CachePolicy> byProtocol) {
     }
 
     /** Each protocol's cache paths by keys zone name. */
-    record Zones(Map<String, CacheZone> proxy, Map<String, CacheZone> fastcgi) {
+    record Zones(Map<HttpCache.Protocol, Map<String, CacheZone>> byProtocol) {
     }
 
     /** What -V drops ("--without-http-cache" is how nginx-tests learn a build has no cache). */
@@ -47,8 +47,9 @@ public final class CacheModule implements Module {
 
     @Override
     public void directives(DirectiveRows rows) {
-        family(rows, PROXY);
-        family(rows, FASTCGI);
+        for (HttpCache.Protocol protocol : HttpCache.Protocol.values()) {
+            family(rows, protocol.prefix());
+        }
         // a HEAD converted to GET exists for proxy only, as in nginx
         rows.one(PROXY + "_cache_convert_head", HSL);
     }
@@ -71,7 +72,11 @@ public final class CacheModule implements Module {
 
     @Override
     public Object httpSettings(Level http) throws ConfException {
-        return new Zones(zones(http, PROXY), zones(http, FASTCGI));
+        Map<HttpCache.Protocol, Map<String, CacheZone>> zones = new EnumMap<>(HttpCache.Protocol.class);
+        for (HttpCache.Protocol protocol : HttpCache.Protocol.values()) {
+            zones.put(protocol, zones(http, protocol.prefix()));
+        }
+        return new Zones(zones);
     }
 
     /** Every PREFIX_cache_path; a keys zone name is one cache's alone. */
@@ -97,9 +102,16 @@ public final class CacheModule implements Module {
         if (zones == null) {
             return null;
         }
-        CachePolicy proxy = CachePolicy.of(level, PROXY, zones.proxy(), "$scheme$proxy_host$request_uri");
-        CachePolicy fastcgi = CachePolicy.of(level, FASTCGI, zones.fastcgi(), null);
-        return proxy == null && fastcgi == null ? null : new Policies(proxy, fastcgi);
+        Map<HttpCache.Protocol, CachePolicy> policies = new EnumMap<>(HttpCache.Protocol.class);
+        for (HttpCache.Protocol protocol : HttpCache.Protocol.values()) {
+            // only proxy_cache_key has a default; the gateways' keys must be written
+            CachePolicy policy = CachePolicy.of(level, protocol.prefix(), zones.byProtocol().get(protocol),
+                    protocol == HttpCache.Protocol.PROXY ? "$scheme$proxy_host$request_uri" : null);
+            if (policy != null) {
+                policies.put(protocol, policy);
+            }
+        }
+        return policies.isEmpty() ? null : new Policies(policies);
     }
 
     @Override

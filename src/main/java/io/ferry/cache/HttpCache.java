@@ -25,7 +25,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpCache {
     /** Which family of directives a protocol reads. */
-    public enum Protocol { PROXY, FASTCGI }
+    /** The protocols that cache, each with its directives' prefix (PREFIX_cache, PREFIX_cache_path, ...). */
+    public enum Protocol {
+        PROXY, FASTCGI, UWSGI, SCGI;
+
+        public String prefix() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** A request the cache took part in: its policy, key and $upstream_cache_status. */
     static final class Lookup {
@@ -56,7 +63,7 @@ public final class HttpCache {
 
     private static CachePolicy policy(LocationSettings settings, Protocol protocol) {
         CacheModule.Policies p = settings.module(CacheModule.SETTINGS);
-        return p == null ? null : protocol == Protocol.PROXY ? p.proxy() : p.fastcgi();
+        return p == null ? null : p.byProtocol().get(protocol);
     }
 
     /**

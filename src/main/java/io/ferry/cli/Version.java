@@ -26,8 +26,6 @@ final class Version {
             "--without-http_geo_module",
             "--without-http_split_clients_module",
             "--without-http_referer_module",
-            "--without-http_uwsgi_module",
-            "--without-http_scgi_module",
             "--without-http_grpc_module",
             "--without-http_limit_conn_module",
             "--without-http_limit_req_module",

@@ -1,8 +1,8 @@
 package io.ferry.fastcgi;
 
 import io.ferry.cache.HttpCache;
-import io.ferry.gateway.BufferSettings;
-import io.ferry.module.limitrate.LimitRateModule;
+import io.ferry.gateway.CgiAttempt;
+import io.ferry.gateway.CgiRequest;
 import io.ferry.gateway.UpstreamAttempt;
 import io.ferry.gateway.UpstreamExchange;
 import io.ferry.http.Exchange;
@@ -15,19 +15,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 
 /**
  * fastcgi_pass over the upstream engine: BEGIN_REQUEST and PARAMS, the request body as STDIN
@@ -37,18 +30,18 @@ import java.util.Map;
  * an error status to error_page.
  */
 final class FastCgiExchange extends UpstreamExchange {
-    private static final int MAX_RESPONSE_HEADER = 32 * 1024;
     private static final String DECODER = "fastcgi";
 
     private final FastCgiSettings settings;
-    private final List<FastCgiParams.Pair> params;
+    private final List<CgiRequest.Pair> params;
     /** The request body ended before this exchange began (an internal redirect): STDIN is empty. */
     private final boolean bodyAlreadyRead;
 
     FastCgiExchange(Exchange ex, FastCgiSettings settings, UpstreamGroup group) {
         super(ex, group, settings.nextUpstream(), settings.connectTimeout(), settings.readTimeout(), settings.sendTimeout());
         this.settings = settings;
-        this.params = FastCgiRequest.params(ex, settings);
+        this.params = CgiRequest.params(ex, settings.params(), true,
+                HttpCache.enabled(ex.settings(), HttpCache.Protocol.FASTCGI));
         io.ferry.http.body.SpooledBody kept = ex.keptBody();
         this.bodyAlreadyRead = ex.requestComplete() && (kept == null || !kept.whole());
     }
@@ -73,16 +66,11 @@ final class FastCgiExchange extends UpstreamExchange {
         return "fastcgi://" + (peer == null ? settings.address() : peer.server().addressText());
     }
 
-    private final class Attempt extends UpstreamAttempt {
-        private final CgiResponseHead head = new CgiResponseHead(MAX_RESPONSE_HEADER);
+    private final class Attempt extends CgiAttempt {
         private boolean stdinClosed;
-        private boolean bodyless;
-        /** Content-Length the responder declared (-1: none), and body bytes passed on so far. */
-        private long declaredLength = -1;
-        private long bodyBytes;
 
         Attempt(Peer peer) {
-            super(FastCgiExchange.this, peer);
+            super(FastCgiExchange.this, peer, settings, "fastcgi", false);
         }
 
         @Override
@@ -93,11 +81,6 @@ final class FastCgiExchange extends UpstreamExchange {
         @Override
         protected boolean speaks(Channel pooled) {
             return pooled.pipeline().get(DECODER) != null;
-        }
-
-        @Override
-        protected void dispose() {
-            head.release();
         }
 
         @Override
@@ -166,7 +149,7 @@ final class FastCgiExchange extends UpstreamExchange {
                 switch (record.type()) {
                     case FastCgi.STDOUT -> {
                         if (record.content().isReadable()) {
-                            onStdout(record.content());
+                            onResponseBytes(record.content());
                         }
                     }
                     case FastCgi.STDERR -> onStderr(record.content());
@@ -205,7 +188,7 @@ final class FastCgiExchange extends UpstreamExchange {
             }
             if (end > 0) {
                 logError("FastCGI sent in stderr: \"" + text.substring(0, end) + "\" while reading "
-                        + (head.done() ? "upstream" : "response header from upstream"));
+                        + (headDone() ? "upstream" : "response header from upstream"));
             }
             if (settings.catches(text)) {
                 // nginx: an invalid header before the response began (so fastcgi_next_upstream
@@ -214,133 +197,8 @@ final class FastCgiExchange extends UpstreamExchange {
             }
         }
 
-        private void onStdout(ByteBuf data) {
-            ByteBuf body;
-            if (head.done()) {
-                body = data.retain();
-            } else {
-                try {
-                    body = head.feed(channel().alloc(), data);
-                    if (body == null) {
-                        return;
-                    }
-                    startResponse(head.parse());
-                } catch (CgiResponseHead.InvalidHeaderException e) {
-                    failed(Condition.INVALID_HEADER, HttpResponseStatus.BAD_GATEWAY,
-                            e.getMessage() + " while reading response header from upstream");
-                    return;
-                }
-                if (!current() || !responding()) {
-                    body.release();
-                    return;
-                }
-            }
-            writeBodyDown(body);
-        }
-
-        private void startResponse(CgiResponseHead.Parsed parsed) throws CgiResponseHead.InvalidHeaderException {
-            int code = parsed.status();
-            timing().status(code);
-            io.netty.handler.codec.http.HttpHeaders received = new io.netty.handler.codec.http.DefaultHttpHeaders();
-            parsed.headers().forEach(h -> received.add(h.getKey(), h.getValue()));
-            timing().headers(received);
-            if (retryOnStatus(HttpResponseStatus.valueOf(code))) {
-                return;
-            }
-            if (settings.interceptErrors() && code == 401 && received.contains(HttpHeaderNames.WWW_AUTHENTICATE)) {
-                // Kept for the error_page that may answer instead, as nginx does.
-                ex.keepHeader("WWW-Authenticate", received.getAll(HttpHeaderNames.WWW_AUTHENTICATE));
-            }
-            if (settings.interceptErrors() && code >= 300 && ex.settings().errorPages().containsKey(code)) {
-                HttpCache.storeError(ex, code, received, settings.buffering().ignored());
-            }
-            if (settings.interceptErrors() && code >= 300 && ex.errorPage(code)) {
-                // fastcgi_intercept_errors: error_page took the request elsewhere; this response is dropped.
-                succeeded();
-                discard();
-                return;
-            }
-            // read with the head, as nginx does, so a rate carries over an X-Accel-Redirect
-            if (!settings.buffering().ignored().contains(BufferSettings.Ignored.X_ACCEL_LIMIT_RATE)) {
-                LimitRateModule.fromUpstream(ex, parsed.header("x-accel-limit-rate"));
-            }
-            String accel = parsed.header("x-accel-redirect");
-            if (accel != null && !settings.buffering().ignored().contains(BufferSettings.Ignored.X_ACCEL_REDIRECT)) {
-                ex.accelRedirect(accel);
-                succeeded();
-                discard();
-                return;
-            }
-            HttpResponseStatus status = parsed.reason() == null ? HttpResponseStatus.valueOf(code)
-                    : new HttpResponseStatus(code, parsed.reason());
-            HttpResponse down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
-            try {
-                for (Map.Entry<String, String> h : parsed.headers()) {
-                    String name = h.getKey();
-                    if (name.equalsIgnoreCase("content-length") || settings.hiddenHeaders().contains(name)) {
-                        continue;
-                    }
-                    String value = h.getValue();
-                    if (name.equalsIgnoreCase("location") && value.startsWith("/") && !value.startsWith("//")) {
-                        value = ex.scheme() + "://" + ex.request().headers().get(HttpHeaderNames.HOST, ex.host()) + value;
-                    }
-                    down.headers().add(name, value);
-                }
-            } catch (IllegalArgumentException e) {
-                throw new CgiResponseHead.InvalidHeaderException("upstream sent invalid header: " + e.getMessage());
-            }
-            bodyless = ex.isHead() || code == 204 || code == 304 || code < 200;
-            String length = parsed.header("content-length");
-            if (length != null) {
-                try {
-                    declaredLength = Long.parseLong(length.trim());
-                } catch (NumberFormatException e) {
-                    declaredLength = -1;
-                }
-                if (declaredLength < 0) {
-                    throw new CgiResponseHead.InvalidHeaderException("upstream sent invalid \"Content-Length\" header: \""
-                            + length + "\"");
-                }
-            }
-            if (declaredLength >= 0 && !(code == 204 || code == 304 || code < 200)) {
-                down.headers().set(HttpHeaderNames.CONTENT_LENGTH, declaredLength);
-            } else if (!bodyless) {
-                down.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-            }
-            tee = HttpCache.store(ex, code, received, down, settings.buffering().ignored());
-            respond(down, settings.buffering().forResponse(parsed.header("x-accel-buffering")));
-            if (ex.isHead()) {
-                // As nginx: a HEAD needs no body, so the rest of the response is not read and the
-                // connection cannot be reused.
-                finish(LastHttpContent.EMPTY_LAST_CONTENT, false);
-            }
-        }
-
-        private void writeBodyDown(ByteBuf body) {
-            if (bodyless || !body.isReadable()) {
-                body.release();
-                return;
-            }
-            if (declaredLength >= 0) {
-                long room = declaredLength - bodyBytes;
-                if (room <= 0) {
-                    body.release();
-                    return;
-                }
-                if (body.readableBytes() > room) {
-                    ex.errorLog().warn("upstream sent more data than specified in \"Content-Length\" header, upstream: \"fastcgi://{}\"",
-                            peer().server().addressText());
-                    ByteBuf cut = body.retainedSlice(body.readerIndex(), (int) room);
-                    body.release();
-                    body = cut;
-                }
-            }
-            bodyBytes += body.readableBytes();
-            forward(new DefaultHttpContent(body));
-        }
-
         private void onEnd(FastCgiRecord record) {
-            if (!head.done()) {
+            if (!headDone()) {
                 String why = record.protocolStatus() == FastCgi.OVERLOADED ? "upstream is overloaded (FCGI_OVERLOADED)"
                         : record.protocolStatus() == FastCgi.CANT_MPX_CONN ? "upstream cannot multiplex (FCGI_CANT_MPX_CONN)"
                         : record.protocolStatus() == FastCgi.UNKNOWN_ROLE ? "upstream does not know the responder role"
@@ -351,7 +209,7 @@ final class FastCgiExchange extends UpstreamExchange {
             if (!responding()) {
                 return;
             }
-            if (declaredLength >= 0 && bodyBytes < declaredLength && !bodyless) {
+            if (bodyShort()) {
                 cutOff(HttpResponseStatus.BAD_GATEWAY, "upstream prematurely closed FastCGI request while reading upstream", null);
                 return;
             }

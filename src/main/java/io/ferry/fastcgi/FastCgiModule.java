@@ -11,13 +11,10 @@ import io.ferry.conf.Context;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
 import io.ferry.gateway.BufferSettings;
+import io.ferry.gateway.CgiRequest;
+import io.ferry.gateway.GatewayModule;
 import io.ferry.http.Exchange;
 import io.ferry.http.hook.ContentPhaseHandler;
-import io.ferry.model.HeaderNames;
-import io.ferry.resolver.PassAddress;
-import io.ferry.resolver.RuntimeUpstream;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.ferry.upstream.NextUpstream;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
@@ -29,9 +26,7 @@ import io.ferry.variable.Variable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.PatternSyntaxException;
@@ -45,12 +40,6 @@ public final class FastCgiModule implements Module {
 
     private static final Set<Context> HSL = EnumSet.of(HTTP, SERVER, LOCATION);
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
-    /** nginx's fastcgi_next_upstream takes no http_502/http_504: those are Ferry's own answers. */
-    private static final Set<NextUpstream.Condition> CONDITIONS = EnumSet.of(NextUpstream.Condition.ERROR,
-            NextUpstream.Condition.TIMEOUT, NextUpstream.Condition.INVALID_HEADER, NextUpstream.Condition.HTTP_500,
-            NextUpstream.Condition.HTTP_503, NextUpstream.Condition.HTTP_403, NextUpstream.Condition.HTTP_404,
-            NextUpstream.Condition.HTTP_429, NextUpstream.Condition.NON_IDEMPOTENT);
-
     private static final List<String> FLAGS = List.of("fastcgi_keep_conn", "fastcgi_intercept_errors",
             "fastcgi_request_buffering", "fastcgi_pass_request_body");
     private static final List<String> TIMEOUTS = List.of("fastcgi_connect_timeout", "fastcgi_read_timeout",
@@ -97,9 +86,9 @@ public final class FastCgiModule implements Module {
         if (level.own("proxy_pass") != null) {
             throw Values.error(pass, "\"fastcgi_pass\" directive is duplicate, \"proxy_pass\" is set in this location");
         }
-        List<FastCgiParam> params = new ArrayList<>();
+        List<CgiRequest.Param> params = new ArrayList<>();
         for (Directive d : level.inheritedAll("fastcgi_param")) {
-            params.add(new FastCgiParam(d.args().get(0), level.template(d, d.args().get(1)), d.args().size() == 3));
+            params.add(new CgiRequest.Param(d.args().get(0), level.template(d, d.args().get(1)), d.args().size() == 3));
         }
         Directive indexD = level.inherited("fastcgi_index");
         Directive splitD = level.inherited("fastcgi_split_path_info");
@@ -111,9 +100,9 @@ public final class FastCgiModule implements Module {
                 level.flag("fastcgi_keep_conn", false),
                 level.time("fastcgi_connect_timeout", DEFAULT_TIMEOUT), level.time("fastcgi_read_timeout", DEFAULT_TIMEOUT),
                 level.time("fastcgi_send_timeout", DEFAULT_TIMEOUT),
-                level.flag("fastcgi_intercept_errors", false), level.nextUpstream("fastcgi", CONDITIONS),
+                level.flag("fastcgi_intercept_errors", false), level.nextUpstream("fastcgi", GatewayModule.CONDITIONS),
                 level.inheritedAll("fastcgi_catch_stderr").stream().map(d -> d.args().get(0)).toList(), buffering,
-                hidden(level), level.flag("fastcgi_request_buffering", true), level.flag("fastcgi_pass_request_body", true),
+                GatewayModule.hidden(level, "fastcgi"), level.flag("fastcgi_request_buffering", true), level.flag("fastcgi_pass_request_body", true),
                 dynamic ? variables : null, dynamic ? level.upstreamNames() : null);
     }
 
@@ -150,67 +139,16 @@ public final class FastCgiModule implements Module {
     }
 
     private static void start(Exchange exchange, FastCgiSettings settings, Services services) {
-        if (settings.upstream() != null) {
-            new FastCgiExchange(exchange, settings, services.upstreams().group(settings.upstream())).start();
-            return;
-        }
-        StringBuilder error = new StringBuilder();
-        PassAddress address = PassAddress.parse(settings.addressVariables().render(exchange), 0, error);
-        if (address == null) {
-            RuntimeUpstream.log(exchange, error.toString());
-            exchange.sendError(HttpResponseStatus.INTERNAL_SERVER_ERROR, !exchange.requestComplete());
-            return;
-        }
-        RuntimeUpstream.find(exchange, services.upstreams(), settings.names(), address, group -> {
-            FastCgiExchange fastcgi = new FastCgiExchange(exchange, settings, group);
-            fastcgi.start();
-            return fastcgi;
-        });
+        GatewayModule.start(exchange, settings.upstream(), settings.addressVariables(), settings.names(), services,
+                (ex, group) -> new FastCgiExchange(ex, settings, group));
     }
 
     /** What each level writes is checked even where no fastcgi_pass uses it, so -t reports it. */
     private static void checkOwn(Level level) throws ConfException {
-        for (Directive d : level.ownAll("fastcgi_param")) {
-            if (d.args().size() == 3 && !d.args().get(2).equals("if_not_empty")) {
-                throw Values.error(d, "invalid parameter \"" + d.args().get(2) + "\"");
-            }
-            level.template(d, d.args().get(1));
-        }
-        for (String name : FLAGS) {
-            if (level.own(name) != null) {
-                Values.flag(level.own(name));
-            }
-        }
-        for (String name : TIMEOUTS) {
-            if (level.own(name) != null) {
-                Values.time(level.own(name), level.own(name).args().get(0));
-            }
-        }
+        GatewayModule.check(level, "fastcgi", FLAGS, TIMEOUTS);
         if (level.own("fastcgi_split_path_info") != null) {
             split(level.own("fastcgi_split_path_info"));
         }
-        if (level.own("fastcgi_next_upstream") != null) {
-            Values.keywords(level.own("fastcgi_next_upstream"), NextUpstream.Condition.class, CONDITIONS);
-        }
-        Directive tries = level.own("fastcgi_next_upstream_tries");
-        if (tries != null && !tries.args().get(0).equals("0")) {
-            Values.positiveInt(tries, tries.args().get(0));
-        }
-        Directive nextTimeout = level.own("fastcgi_next_upstream_timeout");
-        if (nextTimeout != null) {
-            Values.time(nextTimeout, nextTimeout.args().get(0));
-        }
-    }
-
-    private static Set<String> hidden(Level level) {
-        Set<String> hidden = new HashSet<>(CgiResponseHead.DEFAULT_HIDDEN);
-        for (Directive d : level.inheritedAll("fastcgi_hide_header")) {
-            hidden.add(d.args().get(0).toLowerCase(Locale.ROOT));
-        }
-        for (Directive d : level.inheritedAll("fastcgi_pass_header")) {
-            hidden.remove(d.args().get(0).toLowerCase(Locale.ROOT));
-        }
-        return HeaderNames.caseless(hidden);
     }
 
     private static Regex split(Directive d) throws ConfException {

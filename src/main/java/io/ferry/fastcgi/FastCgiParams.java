@@ -3,6 +3,7 @@ package io.ferry.fastcgi;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.ferry.gateway.CgiRequest.Pair;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,24 +17,6 @@ import java.util.Map;
 public final class FastCgiParams {
     /** Largest pair that fits one record. */
     public static final int MAX_PAIR = FastCgi.MAX_CONTENT;
-
-    /**
-     * One name-value pair as bytes. Values rendered from the configuration are UTF-8 (a decoded
-     * $uri is Unicode); request header values are ISO-8859-1, byte for byte as the client sent them.
-     */
-    public record Pair(String name, byte[] value) {
-        public static Pair utf8(String name, String value) {
-            return new Pair(name, value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        public static Pair latin1(String name, String value) {
-            return new Pair(name, value.getBytes(StandardCharsets.ISO_8859_1));
-        }
-
-        public String text() {
-            return new String(value, StandardCharsets.UTF_8);
-        }
-    }
 
     private FastCgiParams() {
     }

@@ -1,6 +1,8 @@
 package io.ferry.fastcgi;
 
 import io.ferry.gateway.BufferSettings;
+import io.ferry.gateway.CgiRequest;
+import io.ferry.gateway.CgiSettings;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.upstream.Upstream;
 import io.ferry.upstream.UpstreamNames;
@@ -31,7 +33,7 @@ import java.util.regex.Matcher;
 public record FastCgiSettings(
         Upstream upstream,
         String address,
-        List<FastCgiParam> params,
+        List<CgiRequest.Param> params,
         String index,
         Regex splitPathInfo,
         boolean keepConn,
@@ -46,7 +48,7 @@ public record FastCgiSettings(
         boolean requestBuffering,
         boolean passRequestBody,
         Template addressVariables,
-        UpstreamNames names) implements UpstreamUser {
+        UpstreamNames names) implements UpstreamUser, CgiSettings {
 
     /** Whether stderr text contains one of the fastcgi_catch_stderr strings. */
     public boolean catches(String stderr) {

@@ -3,6 +3,8 @@ package io.ferry.module;
 import io.ferry.cache.CacheModule;
 import io.ferry.conf.ConfException;
 import io.ferry.fastcgi.FastCgiModule;
+import io.ferry.scgi.ScgiModule;
+import io.ferry.uwsgi.UwsgiModule;
 import io.ferry.files.FilesModule;
 import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.ContentPhaseHandler;
@@ -64,6 +66,8 @@ public final class Modules {
             new StatusModule(),
             new HeadersModule(),
             new FastCgiModule(),
+            new UwsgiModule(),
+            new ScgiModule(),
             new MemcachedModule(),
             new ProxyModule(),
             new CacheModule(),

@@ -21,7 +21,7 @@ class CacheConfigTest {
         for (Location l : vs.locations()) {
             if (l.path().equals(path)) {
                 CacheModule.Policies p = l.settings().module(CacheModule.SETTINGS);
-                return p == null ? null : p.proxy();
+                return p == null ? null : p.byProtocol().get(HttpCache.Protocol.PROXY);
             }
         }
         throw new AssertionError("no location " + path);

@@ -3,6 +3,7 @@ package io.ferry.fastcgi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ferry.gateway.CgiRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -147,11 +148,11 @@ class FastCgiRecordTest {
 
     @Test
     void paramsRoundTripAndEndWithAnEmptyRecord() {
-        List<FastCgiParams.Pair> params = List.of(
-                FastCgiParams.Pair.utf8("SCRIPT_FILENAME", "/srv/www/index.php"),
-                FastCgiParams.Pair.utf8("QUERY_STRING", ""),
-                FastCgiParams.Pair.utf8("PATH", "/café"),
-                FastCgiParams.Pair.latin1("HTTP_X_LONG", "y".repeat(1000)));
+        List<CgiRequest.Pair> params = List.of(
+                CgiRequest.Pair.utf8("SCRIPT_FILENAME", "/srv/www/index.php"),
+                CgiRequest.Pair.utf8("QUERY_STRING", ""),
+                CgiRequest.Pair.utf8("PATH", "/café"),
+                CgiRequest.Pair.latin1("HTTP_X_LONG", "y".repeat(1000)));
         List<FastCgiRecord> records = decode(bytes(FastCgiParams.encode(ALLOC, params)));
         assertThat(records).hasSize(2);
         assertThat(records.get(1).content().readableBytes()).as("end of PARAMS").isZero();
@@ -163,9 +164,9 @@ class FastCgiRecordTest {
 
     @Test
     void paramsBeyondOneRecordAreSplitBetweenPairsNeverInsideOne() {
-        List<FastCgiParams.Pair> params = new ArrayList<>();
+        List<CgiRequest.Pair> params = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            params.add(FastCgiParams.Pair.latin1("HTTP_X_" + i, Character.toString('a' + i).repeat(10_000)));
+            params.add(CgiRequest.Pair.latin1("HTTP_X_" + i, Character.toString('a' + i).repeat(10_000)));
         }
         List<FastCgiRecord> records = decode(bytes(FastCgiParams.encode(ALLOC, params)));
         assertThat(records).hasSizeGreaterThan(2);
@@ -186,7 +187,7 @@ class FastCgiRecordTest {
 
     @Test
     void aPairLargerThanARecordIsRefused() {
-        List<FastCgiParams.Pair> params = List.of(FastCgiParams.Pair.latin1("HTTP_COOKIE", "c".repeat(70_000)));
+        List<CgiRequest.Pair> params = List.of(CgiRequest.Pair.latin1("HTTP_COOKIE", "c".repeat(70_000)));
         assertThatThrownBy(() -> FastCgiParams.encode(ALLOC, params))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fastcgi request record is too big");

@@ -78,7 +78,7 @@ public final class DirectiveTable {
         one("sendfile", HSL);
         one("tcp_nopush", HSL);
         one("tcp_nodelay", HSL);
-        for (String temp : new String[] {"client_body", "uwsgi", "scgi"}) {
+        for (String temp : new String[] {"client_body"}) {
             add(temp + "_temp_path", HSL, 1, 4, null, false);
         }
 

@@ -5,7 +5,7 @@ import io.ferry.testing.ConfigText;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.fastcgi.FastCgiModule;
-import io.ferry.fastcgi.FastCgiParam;
+import io.ferry.gateway.CgiRequest;
 import io.ferry.fastcgi.FastCgiSettings;
 import io.ferry.model.DocumentRoot;
 import io.ferry.model.Location;
@@ -45,7 +45,7 @@ class FastCgiConfigTest {
     }
 
     private static List<String> names(FastCgiSettings f) {
-        return f.params().stream().map(FastCgiParam::name).toList();
+        return f.params().stream().map(CgiRequest.Param::name).toList();
     }
 
     @Test

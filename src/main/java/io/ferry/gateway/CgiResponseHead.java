@@ -1,4 +1,4 @@
-package io.ferry.fastcgi;
+package io.ferry.gateway;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -8,17 +8,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The CGI header block at the start of a responder's STDOUT (RFC 3875 section 6.3), read
  * incrementally across records: lines end with LF or CRLF, an empty line ends the block.
  * {@code Status:} gives the status (default 200, or 302 with a {@code Location:}), and the headers
- * describing the upstream connection never reach the client.
+ * describing the upstream connection never reach the client. uwsgi and SCGI applications may
+ * start with an HTTP status line instead, as nginx's uwsgi and scgi modules accept.
  */
-final class CgiResponseHead {
+public final class CgiResponseHead {
     /** What the client gets: status, reason phrase (null: the standard one) and headers in order, repeats kept. */
-    record Parsed(int status, String reason, List<Map.Entry<String, String>> headers) {
-        String header(String name) {
+    public record Parsed(int status, String reason, List<Map.Entry<String, String>> headers) {
+        public String header(String name) {
             for (Map.Entry<String, String> h : headers) {
                 if (h.getKey().equalsIgnoreCase(name)) {
                     return h.getValue();
@@ -28,8 +31,8 @@ final class CgiResponseHead {
         }
     }
 
-    static final class InvalidHeaderException extends Exception {
-        InvalidHeaderException(String message) {
+    public static final class InvalidHeaderException extends Exception {
+        public InvalidHeaderException(String message) {
             super(message);
         }
     }
@@ -38,20 +41,32 @@ final class CgiResponseHead {
     private static final Set<String> HIDDEN = Set.of("connection", "keep-alive", "transfer-encoding", "upgrade",
             "proxy-connection", "te", "trailer");
     /** fastcgi_hide_header's default list, which fastcgi_pass_header may shorten. */
-    static final Set<String> DEFAULT_HIDDEN = Set.of("status", "x-accel-expires", "x-accel-redirect", "x-accel-limit-rate",
+    public static final Set<String> DEFAULT_HIDDEN = Set.of("status", "x-accel-expires", "x-accel-redirect", "x-accel-limit-rate",
             "x-accel-buffering", "x-accel-charset");
 
+    /** "HTTP/x.y NNN reason": what nginx's ngx_http_parse_status_line takes. */
+    private static final Pattern STATUS_LINE = Pattern.compile("HTTP/\\d\\.\\d ([1-9]\\d\\d)(?: (.*))?");
+    /** Room for one more read beyond {@code limit}: a line may end just past it. */
+    private static final int SLACK = 0xffff;
+
     private final int limit;
+    private final boolean statusLine;
     private final List<String> lines = new ArrayList<>();
     private ByteBuf buffer;
     private int lineStart;
     private boolean done;
 
-    CgiResponseHead(int limit) {
-        this.limit = limit;
+    public CgiResponseHead(int limit) {
+        this(limit, false);
     }
 
-    boolean done() {
+    /** With {@code statusLine}, a first line "HTTP/1.1 200 OK" gives the status (uwsgi, SCGI). */
+    public CgiResponseHead(int limit, boolean statusLine) {
+        this.limit = limit;
+        this.statusLine = statusLine;
+    }
+
+    public boolean done() {
         return done;
     }
 
@@ -60,11 +75,11 @@ final class CgiResponseHead {
      * incomplete; once it is complete, the bytes after it (the start of the body, possibly empty),
      * owned by the caller.
      */
-    ByteBuf feed(ByteBufAllocator alloc, ByteBuf data) throws InvalidHeaderException {
+    public ByteBuf feed(ByteBufAllocator alloc, ByteBuf data) throws InvalidHeaderException {
         if (buffer == null) {
             buffer = alloc.buffer(Math.max(256, data.readableBytes()));
         }
-        if (buffer.readableBytes() + data.readableBytes() > limit + FastCgi.MAX_CONTENT) {
+        if (buffer.readableBytes() + data.readableBytes() > limit + SLACK) {
             throw new InvalidHeaderException("upstream sent too big header");
         }
         buffer.writeBytes(data, data.readerIndex(), data.readableBytes());
@@ -93,11 +108,23 @@ final class CgiResponseHead {
     }
 
     /** The parsed block; only after {@link #feed} returned the body's start. */
-    Parsed parse() throws InvalidHeaderException {
+    public Parsed parse() throws InvalidHeaderException {
+        if (statusLine && !lines.isEmpty()) {
+            Matcher m = STATUS_LINE.matcher(lines.get(0));
+            if (m.matches()) {
+                String reason = m.group(2) == null || m.group(2).isBlank() ? null : m.group(2).trim();
+                return parse(lines.subList(1, lines.size()), Integer.parseInt(m.group(1)), reason);
+            }
+        }
         return parse(lines);
     }
 
     static Parsed parse(List<String> lines) throws InvalidHeaderException {
+        return parse(lines, 0, null);
+    }
+
+    /** {@code lineStatus} (0: none) comes from a status line and wins over a Status header, as in nginx. */
+    private static Parsed parse(List<String> lines, int lineStatus, String lineReason) throws InvalidHeaderException {
         int status = 0;
         String reason = null;
         boolean location = false;
@@ -135,7 +162,10 @@ final class CgiResponseHead {
                 headers.add(Map.entry(name, value));
             }
         }
-        if (status == 0) {
+        if (lineStatus != 0) {
+            status = lineStatus;
+            reason = lineReason;
+        } else if (status == 0) {
             status = location ? 302 : 200;
         }
         return new Parsed(status, reason, List.copyOf(headers));
@@ -153,7 +183,7 @@ final class CgiResponseHead {
         return true;
     }
 
-    void release() {
+    public void release() {
         if (buffer != null) {
             buffer.release();
             buffer = null;

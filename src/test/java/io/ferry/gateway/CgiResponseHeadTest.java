@@ -1,4 +1,4 @@
-package io.ferry.fastcgi;
+package io.ferry.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
