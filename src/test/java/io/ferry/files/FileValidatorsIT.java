@@ -3,38 +3,34 @@ package io.ferry.files;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.http.syntax.HttpDate;
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.RawHttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** etag and if_modified_since on a real Ferry: the ETag left out, and the three ways of comparing dates. */
 @Timeout(60)
 class FileValidatorsIT {
     private static final long MTIME = 1_700_000_000L;
 
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
         for (String dir : new String[] {"exact", "before", "off", "noetag"}) {
-            Path f = prefix.resolve("html/" + dir + "/t.txt");
+            Path f = ferry.prefix().resolve("html/" + dir + "/t.txt");
             Files.createDirectories(f.getParent());
             Files.writeString(f, "text");
             Files.setLastModifiedTime(f, FileTime.from(Instant.ofEpochSecond(MTIME)));
         }
-        port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry.start("""
                 events { }
                 http {
                     server {
@@ -44,18 +40,11 @@ class FileValidatorsIT {
                         location /noetag/ { etag off; }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     private static int status(String path, String header) throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             return c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n" + header + "\r\nConnection: close\r\n\r\n").read().status();
         }
     }
@@ -79,7 +68,7 @@ class FileValidatorsIT {
 
     @Test
     void etagOffSendsNoneAndMatchesOnlyStar() throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             RawHttpClient.Response r = c.get("/noetag/t.txt");
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.header("ETag")).isNull();

@@ -2,7 +2,6 @@ package io.ferry.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.conf.ConfException;
 import io.ferry.model.Location;
 import io.ferry.model.VirtualServer;
 import io.ferry.proxy.ProxyModule;
@@ -21,8 +20,7 @@ class LimitExceptDirectiveTest {
     }
 
     private String error(String http) throws Exception {
-        ConfException e = new ConfigText(dir).httpError(http);
-        return e.detail() + ":" + e.line();
+        return new ConfigText(dir).httpErrorLine(http);
     }
 
     @Test

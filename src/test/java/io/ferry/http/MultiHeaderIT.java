@@ -2,29 +2,25 @@ package io.ferry.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.RawHttpClient;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Several lines of one header field: how variables read them, and the fields nginx takes once only. */
 @Timeout(60)
 class MultiHeaderIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
-        port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry.start("""
                 events { }
                 http {
                     server {
@@ -53,18 +49,11 @@ class MultiHeaderIT {
                         }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     private static RawHttpClient.Response get(String target, String... headers) throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             return c.send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
                     + String.join("", java.util.Arrays.stream(headers).map(h -> h + "\r\n").toList()) + "\r\n").read();
         }

@@ -4,24 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.testing.ErrorLogLines;
 import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.HttpEchoBackend;
 import io.ferry.testing.RawHttpClient;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** proxy_pass with variables against a real DNS server on UDP: groups by name, addresses, resolver answers and errors. */
 @Timeout(60)
 class ResolverIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
     static HttpEchoBackend backend;
     static TestDnsServer dns;
-    static int port;
     static int noResolverPort;
 
     @BeforeAll
@@ -35,9 +33,8 @@ class ResolverIT {
                 .add("two.test", 3600, "127.0.0.2", "127.0.0.1")
                 .add("broken.test", 3600, "SERVFAIL")
                 .add("slow.test", 3600, "SILENT");
-        port = FerryInstance.freePort();
         noResolverPort = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry.start("""
                 events { }
                 http {
                     upstream named { server 127.0.0.1:%1$d; }
@@ -59,20 +56,17 @@ class ResolverIT {
                         location / { proxy_pass http://$arg_h:%1$d; }
                     }
                 }
-                """.formatted(backend.port(), port, dns.port(), noResolverPort));
+                """.formatted(backend.port(), ferry.port(), dns.port(), noResolverPort));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
         backend.close();
         dns.close();
     }
 
     private static RawHttpClient.Response get(String target) throws Exception {
-        return RawHttpClient.getOnce(port, target);
+        return ferry.get(target);
     }
 
     @Test
@@ -87,7 +81,7 @@ class ResolverIT {
 
     @Test
     void validKeepsAnAnswerAndIpv6OffAsksNoAaaa() throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             assertThat(c.get("/dns/?h=cache.test").status()).isEqualTo(200);
             assertThat(c.get("/dns/?h=cache.test").status()).isEqualTo(200);
         }
@@ -97,7 +91,7 @@ class ResolverIT {
 
     @Test
     void aZeroTtlAnswerIsAskedAgain() throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             assertThat(c.get("/ttl/?h=short.test").status()).isEqualTo(200);
             assertThat(c.get("/ttl/?h=short.test").status()).isEqualTo(200);
         }

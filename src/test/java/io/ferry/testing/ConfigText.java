@@ -48,6 +48,12 @@ public final class ConfigText {
         return error(http(httpBody));
     }
 
+    /** "DETAIL:LINE" of the error {@code http { BODY }} must raise, the line counted in the whole file. */
+    public String httpErrorLine(String httpBody) throws IOException {
+        ConfException e = httpError(httpBody);
+        return e.detail() + ":" + e.line();
+    }
+
     /** "DETAIL:LINE" of the error {@code http { BODY }} must raise, the line counted within BODY. */
     public String httpErrorAt(String httpBody) throws IOException {
         ConfException e = httpError(httpBody);

@@ -2,21 +2,19 @@ package io.ferry.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.TestTls;
 import io.netty.handler.ssl.SslProvider;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * $ssl_server_name (what the client asked for by SNI, even a name no server has; empty without SNI)
@@ -24,17 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class SslServerNameIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
-        port = FerryInstance.freePort();
-        SelfSignedCertificates.write(prefix.resolve("conf/a.crt"), prefix.resolve("conf/a.key"), List.of("a.test", "other.test"),
+        SelfSignedCertificates.write(ferry.prefix().resolve("conf/a.crt"), ferry.prefix().resolve("conf/a.key"), List.of("a.test", "other.test"),
                 SelfSignedCertificates.KeyType.EC_P256, SelfSignedCertificates.KeyEncoding.PKCS8);
-        ferry = FerryInstance.start(prefix, """
+        ferry.start("""
                 events { }
                 http {
                     server {
@@ -46,22 +41,15 @@ class SslServerNameIT {
                         location /reused { return 200 $ssl_session_reused; }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     private static String body(String sni) throws Exception {
-        return body(TestTls.trusting(prefix.resolve("conf/a.crt")), sni, "/");
+        return body(TestTls.trusting(ferry.prefix().resolve("conf/a.crt")), sni, "/");
     }
 
     private static String body(SSLContext client, String sni, String path) throws Exception {
-        try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", port)) {
+        try (SSLSocket s = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", ferry.port())) {
             SSLParameters p = s.getSSLParameters();
             p.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
             p.setEndpointIdentificationAlgorithm(null);
@@ -85,7 +73,7 @@ class SslServerNameIT {
 
     @Test
     void aResumedSessionReadsAsReusedWithOpenSsl() throws Exception {
-        SSLContext client = TestTls.trusting(prefix.resolve("conf/a.crt"));
+        SSLContext client = TestTls.trusting(ferry.prefix().resolve("conf/a.crt"));
         assertThat(body(client, "a.test", "/reused")).isEqualTo(".");
         String second = body(client, "a.test", "/reused");
         // the JDK's engine cannot tell, so Ferry without OpenSSL says "." every time

@@ -2,14 +2,12 @@ package io.ferry.variable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.RawHttpClient;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A map's value is found once per request, internal redirects included, unless the map is volatile
@@ -17,15 +15,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class MapCachingIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
-        port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry.start("""
                 events { }
                 http {
                     map $uri $kept { /1/ /1/redirect; /1/redirect again; }
@@ -40,18 +35,11 @@ class MapCachingIT {
                         location /key { return 200 $volatile_key; }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     private static RawHttpClient.Response get(String target) throws Exception {
-        return RawHttpClient.getOnce(port, target);
+        return ferry.get(target);
     }
 
     @Test

@@ -37,12 +37,7 @@ class AccessDirectivesTest {
     }
 
     private static LocationSettings location(VirtualServer vs, String path) {
-        for (Location l : vs.locations()) {
-            if (l.path().equals(path)) {
-                return l.settings();
-            }
-        }
-        throw new AssertionError("no location " + path);
+        return ConfigText.location(vs, path).settings();
     }
 
     private static List<String> rules(LocationSettings s) {

@@ -2,17 +2,15 @@ package io.ferry.module.authbasic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.RawHttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * auth_basic on a real Ferry with a raw client: the challenge, each stored format, a user file
@@ -21,29 +19,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class AuthBasicIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
-        Files.createDirectories(prefix.resolve("conf"));
-        Files.writeString(prefix.resolve("conf/htpasswd"), """
+        Files.createDirectories(ferry.prefix().resolve("conf"));
+        Files.writeString(ferry.prefix().resolve("conf/htpasswd"), """
                 # a comment
                 plain:{PLAIN}secret:a comment
                 apr1:$apr1$saltsalt$yAAkm4libquA.ZWLHbSBq/
                 sha512:$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/
                 bcrypt:$2y$05$abcdefghijklmnopqrstuuWG29KuyeAicPCJODk1zjyGvyQUU2awu
                 """, StandardCharsets.ISO_8859_1);
-        Files.createDirectories(prefix.resolve("html/open"));
-        Files.writeString(prefix.resolve("html/index.html"), "SECRET");
+        Files.createDirectories(ferry.html().resolve("open"));
+        ferry.file("index.html", "SECRET");
         // return would answer before the access phase, as in nginx: these locations serve files
         for (String name : new String[] {"byarg", "page", "any-allow", "any-deny", "all-deny", "any-request"}) {
-            Files.writeString(prefix.resolve("html/" + name), "ok");
+            ferry.file(name, "ok");
         }
-        port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry.start("""
                 http {
                     access_log off;
                     server {
@@ -64,20 +59,13 @@ class AuthBasicIT {
                         location = /no { internal; return 403; }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     private static RawHttpClient.Response get(String uri, String user, String password) throws Exception {
         String auth = user == null ? "" : "Authorization: Basic "
                 + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.ISO_8859_1)) + "\r\n";
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             return c.send("GET " + uri + " HTTP/1.1\r\nHost: a\r\n" + auth + "Connection: close\r\n\r\n").read();
         }
     }
@@ -141,7 +129,7 @@ class AuthBasicIT {
     @Test
     void aPostToAMissingFileIsNotFoundAndToAFileNotAllowed() throws Exception {
         String auth = Base64.getEncoder().encodeToString("plain:secret".getBytes(StandardCharsets.ISO_8859_1));
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             assertThat(c.send("POST /nothing HTTP/1.1\r\nHost: a\r\nAuthorization: Basic " + auth
                     + "\r\nContent-Length: 2\r\n\r\nab").read().status()).isEqualTo(404);
             assertThat(c.send("POST /index.html HTTP/1.1\r\nHost: a\r\nAuthorization: Basic " + auth

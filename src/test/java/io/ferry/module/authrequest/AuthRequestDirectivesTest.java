@@ -4,7 +4,6 @@ import io.ferry.testing.ConfigText;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.conf.ConfException;
 import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;
 import io.ferry.model.VirtualServer;
@@ -22,8 +21,7 @@ class AuthRequestDirectivesTest {
     }
 
     private String error(String http) throws Exception {
-        ConfException e = new ConfigText(dir).httpError(http);
-        return e.detail() + ":" + e.line();
+        return new ConfigText(dir).httpErrorLine(http);
     }
 
     private static AuthRequestSettings at(VirtualServer vs, String path) {

@@ -2,27 +2,24 @@ package io.ferry.module.autoindex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.RawHttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** autoindex on a real Ferry: listings in each format, index files first, links, hidden names, jsonp callbacks. */
 @Timeout(60)
 class AutoindexIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
-        Path html = Files.createDirectories(prefix.resolve("html"));
+        Path html = ferry.html();
         Files.createDirectories(html.resolve("list/sub"));
         Files.writeString(html.resolve("list/a.txt"), "abc");
         Files.writeString(html.resolve("list/.hidden"), "x");
@@ -30,8 +27,7 @@ class AutoindexIT {
         Files.createSymbolicLink(html.resolve("list/sub-link"), html.resolve("list/sub"));
         Files.createDirectories(html.resolve("indexed"));
         Files.writeString(html.resolve("indexed/index.html"), "the index");
-        port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry.start("""
                 events { }
                 http {
                     autoindex on;
@@ -43,18 +39,11 @@ class AutoindexIT {
                         location /off/ { alias html/list/; autoindex off; }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     private static RawHttpClient.Response get(String target) throws Exception {
-        return RawHttpClient.getOnce(port, target);
+        return ferry.get(target);
     }
 
     @Test

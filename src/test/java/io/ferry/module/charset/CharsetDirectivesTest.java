@@ -2,7 +2,6 @@ package io.ferry.module.charset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.conf.ConfException;
 import io.ferry.model.Location;
 import io.ferry.model.VirtualServer;
 import io.ferry.testing.ConfigText;
@@ -32,8 +31,7 @@ class CharsetDirectivesTest {
     }
 
     private String error(String http) throws Exception {
-        ConfException e = new ConfigText(dir).httpError(http);
-        return e.detail() + ":" + e.line();
+        return new ConfigText(dir).httpErrorLine(http);
     }
 
     @Test

@@ -2,17 +2,16 @@ package io.ferry.module.charset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.RawHttpClient;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * charset on a real Ferry: the parameter added to the types charset_types names, recoding by a
@@ -22,22 +21,19 @@ import org.junit.jupiter.api.io.TempDir;
 class CharsetIT {
     private static final String RUSSIAN = "Привет, мир";
 
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
-        Path html = Files.createDirectories(prefix.resolve("html"));
+        Path html = ferry.html();
         Files.writeString(html.resolve("t.html"), "plain");
         Files.writeString(html.resolve("t.foo"), "foo");
         Files.writeString(html.resolve("map.html"), "XaX");
         Files.write(html.resolve("koi.html"), RUSSIAN.getBytes(Charset.forName("KOI8-R")));
         Files.writeString(html.resolve("utf.html"), RUSSIAN + " ☃");
         Files.write(html.resolve("latin.html"), "caf\u00e9".getBytes(StandardCharsets.ISO_8859_1));
-        port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry.start("""
                 events { }
                 http {
                     types { text/html html; text/foo foo; }
@@ -55,18 +51,11 @@ class CharsetIT {
                         location /p/ { charset B; override_charset on; proxy_pass http://127.0.0.1:%1$d/; }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     private static RawHttpClient.Response get(String path) throws Exception {
-        return RawHttpClient.getOnce(port, path);
+        return ferry.get(path);
     }
 
     @Test

@@ -2,32 +2,24 @@ package io.ferry.module.chunked;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.RawHttpClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** chunked_transfer_encoding off on a real Ferry: an answer of unknown length ends with the connection instead of in chunks. */
 @Timeout(60)
 class ChunkedTransferEncodingIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
-        Files.createDirectories(prefix.resolve("html/off"));
-        Files.createDirectories(prefix.resolve("html/on"));
-        Files.writeString(prefix.resolve("html/off/t.html"), "x".repeat(1000));
-        Files.writeString(prefix.resolve("html/on/t.html"), "x".repeat(1000));
-        port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry.file("off/t.html", "x".repeat(1000));
+        ferry.file("on/t.html", "x".repeat(1000));
+        ferry.start("""
                 events { }
                 http {
                     gzip on;
@@ -36,18 +28,11 @@ class ChunkedTransferEncodingIT {
                         location /off/ { chunked_transfer_encoding off; }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     private static RawHttpClient.Response gzipped(String path) throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             return c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n").read();
         }
     }

@@ -5,15 +5,15 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.ferry.conf.ConfException;
 import io.ferry.conf.directive.ConfigLoader;
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.RawHttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** empty_gif on a real Ferry: nginx's exact bytes and head, HEAD, other methods, revalidation, no inheritance. */
@@ -23,17 +23,13 @@ class EmptyGifIT {
     static final byte[] GIF = HexFormat.of().parseHex("47494638396101000100800100000000ffffff21f904010000010"
             + "02c00000000010001000002024c01003b");
 
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
-        Files.createDirectories(prefix.resolve("html/gif/nested"));
-        Files.writeString(prefix.resolve("html/gif/nested/file.txt"), "a file, not a gif");
-        port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry.file("gif/nested/file.txt", "a file, not a gif");
+        ferry.start("""
                 events { }
                 http {
                     server {
@@ -44,19 +40,12 @@ class EmptyGifIT {
                         }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     @Test
     void getAnswersNginxsGif() throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             RawHttpClient.Response r = c.get("/gif/pixel");
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.body()).isEqualTo(GIF);
@@ -68,7 +57,7 @@ class EmptyGifIT {
 
     @Test
     void headHasTheHeadAndNoBody() throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             RawHttpClient.Response r = c.send("HEAD /gif/ HTTP/1.1\r\nHost: x\r\n\r\n").read(true);
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.header("Content-Type")).isEqualTo("image/gif");
@@ -80,7 +69,7 @@ class EmptyGifIT {
 
     @Test
     void otherMethodsAreNotAllowed() throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             RawHttpClient.Response r = c.send("PUT /gif/ HTTP/1.0\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(405);
             assertThat(r.text()).contains("405 Not Allowed");
@@ -89,7 +78,7 @@ class EmptyGifIT {
 
     @Test
     void theDateItSentRevalidates() throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             RawHttpClient.Response same = c.send("GET /gif/ HTTP/1.1\r\nHost: x\r\n"
                     + "If-Modified-Since: Mon, 28 Sep 1970 06:00:00 GMT\r\n\r\n").read();
             assertThat(same.status()).isEqualTo(304);
@@ -103,7 +92,7 @@ class EmptyGifIT {
 
     @Test
     void aNestedLocationDoesNotInheritIt() throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             assertThat(c.get("/gif/nested/file.txt").text()).isEqualTo("a file, not a gif");
         }
     }

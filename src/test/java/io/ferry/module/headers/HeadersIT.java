@@ -3,16 +3,13 @@ package io.ferry.module.headers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.http.syntax.HttpDate;
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.LogFiles;
 import io.ferry.testing.RawHttpClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * expires on a real Ferry (from now, from Last-Modified, a time of day, negative, values from variables)
@@ -20,18 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class HeadersIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
-        Files.createDirectories(prefix.resolve("html"));
-        Files.writeString(prefix.resolve("html/file"), "x");
-        port = FerryInstance.freePort();
+        ferry.file("file", "x");
         // empty_gif answers with Last-Modified: Mon, 28 Sep 1970 06:00:00 GMT
-        ferry = FerryInstance.start(prefix, """
+        ferry.start("""
                 events { }
                 http {
                     log_format sent "$sent_http_x_two";
@@ -60,18 +53,11 @@ class HeadersIT {
                         }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     private static RawHttpClient.Response get(String target) throws Exception {
-        return RawHttpClient.getOnce(port, target);
+        return ferry.get(target);
     }
 
     @Test
@@ -145,7 +131,7 @@ class HeadersIT {
 
     @Test
     void aValueIsSentAsWrittenEvenWithALineFeed() throws Exception {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", ferry.port())) {
             s.getOutputStream().write("GET /lf?x=1 HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
             String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
             assertThat(answer).startsWith("HTTP/1.1 204").contains("\r\nX-Foo: x:1\n\r\n");
@@ -155,6 +141,6 @@ class HeadersIT {
     @Test
     void sentHttpJoinsTheFieldsOfOneName() throws Exception {
         get("/sent");
-        assertThat(LogFiles.awaitLines(prefix.resolve("logs/sent.log"), 1)).containsExactly("a, b");
+        assertThat(LogFiles.awaitLines(ferry.prefix().resolve("logs/sent.log"), 1)).containsExactly("a, b");
     }
 }

@@ -2,33 +2,26 @@ package io.ferry.module.headers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** add_trailer on a real Ferry, the bytes after the last chunk compared exactly. */
 @Timeout(60)
 class TrailersIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
-        Files.createDirectories(prefix.resolve("html"));
-        Files.writeString(prefix.resolve("html/t1"), "SEE-THIS");
-        Files.writeString(prefix.resolve("html/plain"), "SEE-THIS");
-        port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry.file("t1", "SEE-THIS");
+        ferry.file("plain", "SEE-THIS");
+        ferry.start("""
                 events { }
                 http {
                     server {
@@ -50,19 +43,12 @@ class TrailersIT {
                         }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     /** The whole answer to one request on a connection the server closes. */
     private static String exchange(String method, String target, String version) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", port)) {
+        try (Socket s = new Socket("127.0.0.1", ferry.port())) {
             s.getOutputStream().write((method + " " + target + " " + version + "\r\nHost: localhost\r\n"
                     + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             InputStream in = s.getInputStream();

@@ -2,32 +2,25 @@ package io.ferry.module.range;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.RawHttpClient;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Range requests on a real Ferry: multipart answers, max_ranges, If-Range against the validators sent. */
 @Timeout(60)
 class RangeIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
-        Files.createDirectories(prefix.resolve("html"));
         for (String name : new String[] {"t.txt", "two.txt", "none.txt", "dated.txt"}) {
-            Files.writeString(prefix.resolve("html/" + name), "0123456789abcdefghij");
+            ferry.file(name, "0123456789abcdefghij");
         }
-        port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry.start("""
                 events { }
                 http {
                     types { text/plain txt; }
@@ -38,18 +31,11 @@ class RangeIT {
                         location /dated.txt { add_header Last-Modified "Mon, 28 Sep 1970 06:00:00 GMT"; }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     private static RawHttpClient.Response get(String path, String... headers) throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             return c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n" + String.join("", headers) + "\r\n").read();
         }
     }

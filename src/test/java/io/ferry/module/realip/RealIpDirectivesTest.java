@@ -4,7 +4,6 @@ import io.ferry.testing.ConfigText;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.conf.ConfException;
 import io.ferry.conf.directive.ConfigLoader;
 import io.ferry.model.VirtualServer;
 import java.nio.file.Path;
@@ -23,8 +22,7 @@ class RealIpDirectivesTest {
     }
 
     private String error(String http) throws Exception {
-        ConfException e = new ConfigText(dir).httpError(http);
-        return e.detail() + ":" + e.line();
+        return new ConfigText(dir).httpErrorLine(http);
     }
 
     @Test

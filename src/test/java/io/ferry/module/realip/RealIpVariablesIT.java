@@ -2,31 +2,24 @@ package io.ferry.module.realip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.RawHttpClient;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** $realip_remote_addr and $realip_remote_port: the peer itself, before and after realip, and after an internal redirect. */
 @Timeout(60)
 class RealIpVariablesIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
-        Files.createDirectories(prefix.resolve("html"));
-        Files.writeString(prefix.resolve("html/index.html"), "");
-        port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry.file("index.html", "");
+        ferry.start("""
                 events { }
                 http {
                     set_real_ip_from 127.0.0.1;
@@ -37,18 +30,11 @@ class RealIpVariablesIT {
                         add_header X-Peer "$realip_remote_addr $realip_remote_port";
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     private static String[] get(String target, String xff) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", port); RawHttpClient c = RawHttpClient.over(s)) {
+        try (Socket s = new Socket("127.0.0.1", ferry.port()); RawHttpClient c = RawHttpClient.over(s)) {
             String head = "GET " + target + " HTTP/1.0\r\nHost: x\r\n" + (xff == null ? "" : "X-Forwarded-For: " + xff + "\r\n");
             RawHttpClient.Response r = c.send(head + "\r\n").read();
             return new String[] {r.header("X-IP"), r.header("X-Peer"), Integer.toString(s.getLocalPort())};

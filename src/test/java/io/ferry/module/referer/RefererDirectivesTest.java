@@ -3,7 +3,6 @@ package io.ferry.module.referer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.conf.ConfException;
-import io.ferry.model.Location;
 import io.ferry.model.LocationSettings;
 import io.ferry.model.VirtualServer;
 import io.ferry.testing.ConfigText;
@@ -33,12 +32,7 @@ class RefererDirectivesTest {
     }
 
     private static LocationSettings location(VirtualServer vs, String path) {
-        for (Location l : vs.locations()) {
-            if (l.path().equals(path)) {
-                return l.settings();
-            }
-        }
-        throw new AssertionError("no location " + path);
+        return ConfigText.location(vs, path).settings();
     }
 
     @Test

@@ -2,27 +2,22 @@ package io.ferry.module.referer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.RawHttpClient;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** valid_referers on a real Ferry: $invalid_referer per request, refusing with if, set, server_names. */
 @Timeout(60)
 class RefererIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
-        port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry.start("""
                 events { }
                 http {
                     server {
@@ -43,14 +38,7 @@ class RefererIT {
                         }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     private static int status(String path, String referer) throws Exception {
@@ -58,7 +46,7 @@ class RefererIT {
     }
 
     private static RawHttpClient.Response response(String path, String referer) throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             return c.send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n"
                     + (referer == null ? "" : "Referer: " + referer + "\r\n") + "\r\n").read();
         }
@@ -87,7 +75,7 @@ class RefererIT {
 
     @Test
     void theFirstRefererLineIsTheOneJudged() throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             RawHttpClient.Response r = c.send("GET /images/a HTTP/1.1\r\nHost: localhost\r\n"
                     + "Referer: http://evil.net/\r\nReferer: http://localhost/\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(403);

@@ -2,33 +2,26 @@ package io.ferry.module.securelink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.RawHttpClient;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HexFormat;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** secure_link on a real Ferry: hashed and expiring links, $secure_link_expires in the hashed value, the secret form. */
 @Timeout(60)
 class SecureLinkIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
-        Files.createDirectories(prefix.resolve("html/files"));
-        Files.writeString(prefix.resolve("html/files/doc.txt"), "the document");
-        port = FerryInstance.freePort();
-        ferry = FerryInstance.start(prefix, """
+        ferry.file("files/doc.txt", "the document");
+        ferry.start("""
                 events { }
                 http {
                     server {
@@ -48,14 +41,7 @@ class SecureLinkIT {
                         location /vars { return 200 "[$secure_link][$secure_link_expires]"; }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     private static String hash(String text) throws Exception {
@@ -64,7 +50,7 @@ class SecureLinkIT {
     }
 
     private static RawHttpClient.Response get(String target) throws Exception {
-        return RawHttpClient.getOnce(port, target);
+        return ferry.get(target);
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.ferry.module.ssi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.RawHttpClient;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -14,11 +14,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SSI on a real Ferry, second part: blocks standing in for includes that fail or come back empty
@@ -27,15 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class SsiBlockIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
-    static int port;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
 
     @BeforeAll
     static void start() throws Exception {
-        port = FerryInstance.freePort();
-        Path html = Files.createDirectories(prefix.resolve("html"));
+        Path html = ferry.html();
         Files.writeString(html.resolve("local.html"), "[local <!--#echo var=\"uri\" -->]");
         Files.writeString(html.resolve("empty.html"), "");
         Files.writeString(html.resolve("stub.html"), "<!--#block name=\"one\" --><!--#if expr=\"$arg_a\" -->A="
@@ -51,7 +47,7 @@ class SsiBlockIT {
         Files.writeString(html.resolve("gz/main.html"), "<!--#include virtual=\"/gz/part.html\" -->!");
         Files.writeString(html.resolve("gz/part.html"), "part ".repeat(100));
         Files.writeString(html.resolve("big.html"), "y".repeat(1100));
-        ferry = FerryInstance.start(prefix, """
+        ferry.start("""
                 http {
                     access_log off;
                     server {
@@ -64,18 +60,11 @@ class SsiBlockIT {
                         location = /big.html { ssi on; output_buffers 1 512; }
                     }
                 }
-                """.formatted(port));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (ferry != null) {
-            ferry.close();
-        }
+                """.formatted(ferry.port()));
     }
 
     private static RawHttpClient.Response get(String uri) throws Exception {
-        return RawHttpClient.getOnce(port, uri);
+        return ferry.get(uri);
     }
 
     @Test
@@ -104,7 +93,7 @@ class SsiBlockIT {
 
     @Test
     void anIncludeUnderGzipIsCompressedOnceWithTheDocument() throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             RawHttpClient.Response r = c.send("GET /gz/main.html HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\n\r\n").read();
             assertThat(r.header("Content-Encoding")).isEqualTo("gzip");
             try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(r.body()))) {
@@ -115,7 +104,7 @@ class SsiBlockIT {
 
     @Test
     void aFilteredFileIsReadInPiecesOfOutputBuffersSize() throws Exception {
-        try (Socket s = new Socket("127.0.0.1", port)) {
+        try (Socket s = new Socket("127.0.0.1", ferry.port())) {
             s.setSoTimeout(20_000);
             s.getOutputStream().write("GET /big.html HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String raw = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);

@@ -2,7 +2,7 @@ package io.ferry.module.ssi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.HttpEchoBackend;
 import io.ferry.testing.RawHttpClient;
 import java.nio.file.Files;
@@ -11,7 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * SSI on a real Ferry: files whose includes go through proxy_pass to an echo backend (output in
@@ -20,17 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class SsiIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
     static HttpEchoBackend backend;
-    static int port;
 
     @BeforeAll
     static void start() throws Exception {
         backend = HttpEchoBackend.start();
-        port = FerryInstance.freePort();
-        Path html = Files.createDirectories(prefix.resolve("html"));
+        Path html = ferry.html();
         Files.writeString(html.resolve("include.html"), "A<!--#include virtual=\"/backend/one?x=1\" -->B"
                 + "<!--#include virtual=\"/local.html\" -->C<!--# include virtual=\"/backend/$arg_p\" -->D");
         Files.writeString(html.resolve("local.html"), "[local <!--#echo var=\"uri\" -->]");
@@ -47,7 +44,7 @@ class SsiIT {
         Files.writeString(html.resolve("id.html"), "<!--#include virtual=\"/id\" -->");
         Files.writeString(html.resolve("plain.txt"), "<!--#echo var=\"uri\" -->");
         Files.writeString(html.resolve("typed.txt"), "<!--#echo var=\"uri\" -->");
-        ferry = FerryInstance.start(prefix, """
+        ferry.start("""
                 http {
                     access_log off;
                     server {
@@ -63,21 +60,18 @@ class SsiIT {
                         location = /id { return 200 $request_id; }
                     }
                 }
-                """.formatted(port, backend.port()));
+                """.formatted(ferry.port(), backend.port()));
     }
 
     @AfterAll
     static void stop() {
-        if (ferry != null) {
-            ferry.close();
-        }
         if (backend != null) {
             backend.close();
         }
     }
 
     private static RawHttpClient.Response get(String uri) throws Exception {
-        return RawHttpClient.getOnce(port, uri);
+        return ferry.get(uri);
     }
 
     @Test
@@ -96,7 +90,7 @@ class SsiIT {
 
     @Test
     void keptConnectionsServeOneIncludingDocumentAfterAnother() throws Exception {
-        try (RawHttpClient c = new RawHttpClient(port)) {
+        try (RawHttpClient c = new RawHttpClient(ferry.port())) {
             for (int i = 0; i < 3; i++) {
                 RawHttpClient.Response r = c.get("/include.html?p=n" + i);
                 assertThat(r.text()).contains("GET /backend/n" + i + "\n").endsWith("D");

@@ -2,8 +2,6 @@ package io.ferry.module.sub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.conf.ConfException;
-import io.ferry.model.Location;
 import io.ferry.model.VirtualServer;
 import io.ferry.testing.ConfigText;
 import java.nio.file.Path;
@@ -17,17 +15,11 @@ class SubDirectivesTest {
     Path dir;
 
     private static SubSettings at(VirtualServer vs, String path) {
-        for (Location l : vs.locations()) {
-            if (l.path().equals(path)) {
-                return l.settings().module(SubModule.SETTINGS);
-            }
-        }
-        throw new AssertionError("no location " + path);
+        return ConfigText.location(vs, path).settings().module(SubModule.SETTINGS);
     }
 
     private String error(String http) throws Exception {
-        ConfException e = new ConfigText(dir).httpError(http);
-        return e.detail() + ":" + e.line();
+        return new ConfigText(dir).httpErrorLine(http);
     }
 
     @Test

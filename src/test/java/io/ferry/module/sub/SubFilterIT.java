@@ -2,18 +2,16 @@ package io.ferry.module.sub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ferry.testing.FerryInstance;
+import io.ferry.testing.FerryUnderTest;
 import io.ferry.testing.RawHttpClient;
 import io.ferry.testing.SocketBackend;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * sub_filter on a real Ferry: files (validators dropped or weakened), a proxied upstream that sends
@@ -22,11 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class SubFilterIT {
-    @TempDir
-    static Path prefix;
-    static FerryInstance ferry;
+    @RegisterExtension
+    static final FerryUnderTest ferry = new FerryUnderTest();
     static SocketBackend backend;
-    static int port;
 
     @BeforeAll
     static void start() throws Exception {
@@ -42,11 +38,9 @@ class SubFilterIT {
                         + "Connection: close\r\n\r\nhello unfinished");
             }
         });
-        port = FerryInstance.freePort();
-        Path html = Files.createDirectories(prefix.resolve("html"));
-        Files.writeString(html.resolve("page.html"), "Hello, hello world");
-        Files.writeString(html.resolve("plain.txt"), "hello");
-        ferry = FerryInstance.start(prefix, """
+        ferry.file("page.html", "Hello, hello world");
+        ferry.file("plain.txt", "hello");
+        ferry.start("""
                 http {
                     access_log off;
                     server {
@@ -66,21 +60,18 @@ class SubFilterIT {
                         location /upb/ { proxy_pass http://127.0.0.1:%d/; }
                     }
                 }
-                """.formatted(port, backend.port(), backend.port()));
+                """.formatted(ferry.port(), backend.port(), backend.port()));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (ferry != null) {
-            ferry.close();
-        }
         if (backend != null) {
             backend.close();
         }
     }
 
     private static RawHttpClient.Response get(String uri) throws Exception {
-        return RawHttpClient.getOnce(port, uri);
+        return ferry.get(uri);
     }
 
     @Test
@@ -119,7 +110,7 @@ class SubFilterIT {
     @Test
     void aBrokenOffResponseReachesTheClientWithoutItsEnd() throws Exception {
         for (String uri : new String[] {"/up/cut", "/upb/cut"}) {
-            try (Socket c = new Socket("127.0.0.1", port)) {
+            try (Socket c = new Socket("127.0.0.1", ferry.port())) {
                 c.getOutputStream().write(("GET " + uri + " HTTP/1.1\r\nHost: a\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 String raw = new String(c.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
                 assertThat(raw).contains("bye unfinished").doesNotContain("\r\n0\r\n\r\n");
