@@ -63,7 +63,7 @@ final class FastCgiExchange extends UpstreamExchange {
 
     @Override
     protected String upstreamUrl(Peer peer) {
-        return "fastcgi://" + (peer == null ? settings.address() : peer.server().addressText());
+        return "fastcgi://" + (peer == null ? settings.address() : peer.server().urlText());
     }
 
     private final class Attempt extends CgiAttempt {

@@ -71,7 +71,7 @@ final class MemcachedExchange extends UpstreamExchange {
 
     @Override
     protected String upstreamUrl(Peer peer) {
-        return "memcached://" + (peer == null ? settings.upstream().name() : peer.server().addressText());
+        return "memcached://" + (peer == null ? settings.upstream().name() : peer.server().urlText());
     }
 
     /**

@@ -97,7 +97,7 @@ final class ProxyExchange extends UpstreamExchange {
     @Override
     protected String upstreamUrl(Peer peer) {
         return (target.https() ? "https" : "http") + "://"
-                + (peer == null ? target.hostHeader() : peer.server().addressText()) + upstreamRequest.uri();
+                + (peer == null ? target.hostHeader() : peer.server().urlText()) + upstreamRequest.uri();
     }
 
     private final class Attempt extends UpstreamAttempt {

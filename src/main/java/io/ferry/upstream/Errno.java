@@ -1,5 +1,6 @@
 package io.ferry.upstream;
 
+import java.io.FileNotFoundException;
 import java.util.Map;
 
 /** Socket errors in nginx's "(111: Connection refused)" form, so existing log alerts keep matching. */
@@ -17,6 +18,10 @@ public final class Errno {
     }
 
     public static String describe(Throwable t) {
+        // epoll's connect() to a unix socket path that does not exist: ENOENT with no message
+        if (t instanceof FileNotFoundException && t.getMessage() == null) {
+            return KNOWN.get("No such file");
+        }
         String message = String.valueOf(t.getMessage());
         for (Map.Entry<String, String> e : KNOWN.entrySet()) {
             if (message.contains(e.getKey())) {

@@ -146,7 +146,10 @@ public final class PeerDialer {
 
     private void connectFailed(Peer peer, Throwable cause) {
         boolean timeout = cause instanceof ConnectTimeoutException;
-        caller.logError((timeout ? "upstream timed out (110: Connection timed out)" : "connect() failed (" + Errno.describe(cause) + ")")
+        // connect() to a unix socket fails at once, and nginx then names the socket, as for any
+        // connect() that fails before the event loop reports back
+        String connect = peer.server().unixPath() != null ? "connect() to " + peer.server().addressText() + " failed" : "connect() failed";
+        caller.logError((timeout ? "upstream timed out (110: Connection timed out)" : connect + " (" + Errno.describe(cause) + ")")
                 + " while connecting to upstream", peer);
         group.failed(peer, "connecting to upstream");
         Condition cond = timeout ? Condition.TIMEOUT : Condition.ERROR;

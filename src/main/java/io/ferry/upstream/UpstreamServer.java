@@ -32,4 +32,9 @@ public record UpstreamServer(
         String host = NetUtil.toAddressString(address.getAddress());
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
+
+    /** The peer inside an "upstream:" URL of a log line: nginx puts a ':' between a unix socket's path and the URI. */
+    public String urlText() {
+        return unixPath != null ? addressText() + ":" : addressText();
+    }
 }

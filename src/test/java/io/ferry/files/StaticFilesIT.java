@@ -232,8 +232,16 @@ class StaticFilesIT {
         assertThat(get("/missing/").status()).isEqualTo(404);
         assertThat(get("/missing.txt").status()).isEqualTo(404);
         assertThat(get("/a.txt/").status()).isEqualTo(404);
+    }
+
+    @Test
+    void aPostIsRefusedOnlyOnceTheFileIsFound() throws Exception {
         try (RawHttpClient raw = new RawHttpClient(port)) {
-            assertThat(raw.send("POST /a.txt HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n").read().status()).isEqualTo(405);
+            String post = "POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4\r\n\r\nbody";
+            assertThat(raw.send(post.formatted("/missing.txt")).read().status()).isEqualTo(404);
+            assertThat(raw.send(post.formatted("/a.txt")).read().status()).isEqualTo(405);
+            assertThat(raw.send(post.formatted("/dir")).read().status()).as("a directory still redirects").isEqualTo(301);
+            assertThat(raw.get("/a.txt").text()).as("the bodies were read off the connection").isEqualTo("hello static\n");
         }
     }
 

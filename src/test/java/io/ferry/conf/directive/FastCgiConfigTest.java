@@ -132,6 +132,33 @@ class FastCgiConfigTest {
     }
 
     @Test
+    void passRequestBodyIsOnUntilALevelTurnsItOff() throws Exception {
+        VirtualServer vs = server("""
+                server {
+                    listen 8080;
+                    location /d { fastcgi_pass 127.0.0.1:9000; }
+                    location /off {
+                        fastcgi_pass_request_body off;
+                        fastcgi_pass 127.0.0.1:9000;
+                        location /off/inner { fastcgi_pass 127.0.0.1:9000; }
+                        location /off/on { fastcgi_pass 127.0.0.1:9000; fastcgi_pass_request_body on; }
+                    }
+                }
+                """);
+        assertThat(location(vs, "/d").settings().module(FastCgiModule.SETTINGS).passRequestBody()).isTrue();
+        assertThat(location(vs, "/off").settings().module(FastCgiModule.SETTINGS).passRequestBody()).isFalse();
+        assertThat(location(vs, "/off/inner").settings().module(FastCgiModule.SETTINGS).passRequestBody()).isFalse();
+        assertThat(location(vs, "/off/on").settings().module(FastCgiModule.SETTINGS).passRequestBody()).isTrue();
+        assertThat(server("fastcgi_pass_request_body off; server { listen 8080; location / { fastcgi_pass 127.0.0.1:9000; } }")
+                .locations().get(0).settings().module(FastCgiModule.SETTINGS).passRequestBody())
+                .as("set at http level").isFalse();
+        assertThat(error("server { listen 8080; location / { fastcgi_pass_request_body maybe; } }"))
+                .contains("it must be \"on\" or \"off\"");
+        assertThat(error("server { listen 8080; location / { fastcgi_pass_request_body; } }"))
+                .contains("invalid number of arguments in \"fastcgi_pass_request_body\"");
+    }
+
+    @Test
     void unixSocketsAndUpstreamBlocks() throws Exception {
         VirtualServer vs = server("""
                 upstream php { server unix:/run/php/php-fpm.sock; server 127.0.0.1:9000 backup; keepalive 8; }
