@@ -4,6 +4,7 @@ import io.ferry.gateway.BufferSettings.Ignored;
 import io.ferry.gateway.ResponseTee;
 import io.ferry.http.Exchange;
 import io.ferry.model.LocationSettings;
+import io.ferry.upstream.NextUpstream;
 import io.ferry.variable.RequestScope;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
@@ -42,6 +43,8 @@ public final class HttpCache {
         final String hex;
         String status;
         int uses;
+        /** An expired entry exists and stale-if-error still covers it. */
+        boolean staleError;
 
         Lookup(CachePolicy policy, CacheZone zone, String key, String hex) {
             this.policy = policy;
@@ -120,12 +123,69 @@ public final class HttpCache {
         } catch (IOException e) {
             entry = null;
         }
-        if (entry == null || !entry.key().equals(key) || entry.validUntil() <= now) {
+        if (entry != null && entry.key().equals(key) && entry.validUntil() <= now) {
+            return expired(ex, lookup, raf, entry, now);
+        }
+        if (entry == null || !entry.key().equals(key)) {
             CachedResponse.close(raf);
-            lookup.status = entry != null && entry.key().equals(key) ? "EXPIRED" : "MISS";
+            lookup.status = "MISS";
             return false;
         }
         lookup.status = "HIT";
+        CachedResponse.send(ex, raf, entry);
+        return true;
+    }
+
+    /**
+     * An expired entry: one request refreshes it; the others get it as UPDATING where
+     * "updating" or the entry's stale-while-revalidate allows, else they go upstream too.
+     */
+    private static boolean expired(Exchange ex, Lookup lookup, RandomAccessFile raf, CacheFile entry, long now) {
+        StaleUse stale = lookup.policy.stale();
+        String file = lookup.zone.file(lookup.hex).toString();
+        if (StaleUse.beginRefresh(file)) {
+            ex.onEnd(() -> StaleUse.endRefresh(file));
+        } else if (stale.updating() || now < entry.validUntil() + stale.extension(entry, "stale-while-revalidate") * 1000) {
+            lookup.status = "UPDATING";
+            CachedResponse.send(ex, raf, entry);
+            return true;
+        }
+        CachedResponse.close(raf);
+        lookup.staleError = now < entry.validUntil() + stale.extension(entry, "stale-if-error") * 1000;
+        lookup.status = "EXPIRED";
+        return false;
+    }
+
+    /** Whether an expired entry may answer for an upstream that failed by {@code cause} (PREFIX_cache_use_stale, stale-if-error). */
+    public static boolean staleAllowed(Exchange ex, NextUpstream.Condition cause) {
+        Lookup lookup = ex.moduleContext(CacheModule.CONTEXT);
+        return lookup != null && "EXPIRED".equals(lookup.status)
+                && (lookup.policy.stale().conditions().contains(cause) || lookup.staleError);
+    }
+
+    /** Answers with the expired entry (STALE) where {@link #staleAllowed} and the entry is still there. */
+    public static boolean serveStale(Exchange ex, NextUpstream.Condition cause) {
+        if (!staleAllowed(ex, cause)) {
+            return false;
+        }
+        Lookup lookup = ex.moduleContext(CacheModule.CONTEXT);
+        RandomAccessFile raf;
+        CacheFile entry;
+        try {
+            raf = new RandomAccessFile(lookup.zone.file(lookup.hex).toFile(), "r");
+        } catch (FileNotFoundException e) {
+            return false;
+        }
+        try {
+            entry = CacheFile.read(raf);
+        } catch (IOException e) {
+            entry = null;
+        }
+        if (entry == null || !entry.key().equals(lookup.key)) {
+            CachedResponse.close(raf);
+            return false;
+        }
+        lookup.status = "STALE";
         CachedResponse.send(ex, raf, entry);
         return true;
     }

@@ -3,6 +3,7 @@ package io.ferry.gateway;
 import io.ferry.http.Exchange;
 import io.ferry.http.UpstreamTiming;
 import io.ferry.http.body.SpooledBody;
+import io.ferry.cache.HttpCache;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.upstream.NextUpstream.Condition;
 import io.ferry.upstream.Errno;
@@ -226,6 +227,12 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
     protected final boolean retryOnStatus(HttpResponseStatus status) {
         int code = status.code();
         Condition cond = NextUpstream.forStatus(code);
+        if (cond != null && !mayRetryAnswer(cond) && HttpCache.staleAllowed(ex, cond)) {
+            // nginx's ngx_http_upstream_test_next: an expired entry answers instead of the peer
+            timing.finished();
+            owner.fail(status, cond);
+            return true;
+        }
         if (cond == null || !mayRetryAnswer(cond)) {
             return false;
         }
@@ -248,7 +255,7 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         if (mayRetry(cond)) {
             retry(status);
         } else {
-            owner.fail(status);
+            owner.fail(status, cond);
         }
     }
 

@@ -3,6 +3,7 @@ package io.ferry.gateway;
 import io.ferry.http.hook.BodySink;
 import io.ferry.http.Exchange;
 import io.ferry.http.body.SpooledBody;
+import io.ferry.cache.HttpCache;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.upstream.NextUpstream.Condition;
 import io.ferry.upstream.Peer;
@@ -111,9 +112,10 @@ public abstract class UpstreamExchange implements BodySink {
         @Override
         public void exhausted(Condition cause) {
             if (cause == null) {
-                fail(lastStatus == null ? HttpResponseStatus.BAD_GATEWAY : lastStatus);
+                Condition last = lastStatus == null ? null : NextUpstream.forStatus(lastStatus.code());
+                fail(lastStatus == null ? HttpResponseStatus.BAD_GATEWAY : lastStatus, last == null ? Condition.ERROR : last);
             } else {
-                fail(cause == Condition.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY);
+                fail(cause == Condition.TIMEOUT ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY, cause);
             }
         }
 
@@ -159,6 +161,11 @@ public abstract class UpstreamExchange implements BodySink {
 
     /** Before the response started the client gets an error page; after, the connection is cut. */
     protected final void fail(HttpResponseStatus status) {
+        fail(status, null);
+    }
+
+    /** As {@link #fail(HttpResponseStatus)}, an expired cache entry answering instead where PREFIX_cache_use_stale allows {@code cause}. */
+    protected final void fail(HttpResponseStatus status, Condition cause) {
         if (finished) {
             return;
         }
@@ -167,7 +174,7 @@ public abstract class UpstreamExchange implements BodySink {
         releasePending();
         if (clientGone || !ex.responseStarted()) {
             releaseBuffer();
-            if (!clientGone) {
+            if (!clientGone && !(cause != null && HttpCache.serveStale(ex, cause))) {
                 ex.sendError(status, !ex.requestComplete());
             }
         } else if (buffer != null) {
