@@ -116,4 +116,31 @@ class CacheConfigTest {
         assertThat(error("server { listen 8080; proxy_cache_path a keys_zone=a:1m; }"))
                 .contains("\"proxy_cache_path\" directive is not allowed here");
     }
+
+    @Test
+    void useStaleDefaultsOffAndIsInheritedWhole() throws Exception {
+        String conf = """
+                proxy_cache_path cache keys_zone=one:1m;
+                proxy_cache one;
+                proxy_cache_use_stale error http_503 updating;
+                server { listen 8080;
+                    location / { proxy_pass http://127.0.0.1:8081; }
+                    location /off { proxy_pass http://127.0.0.1:8081; proxy_cache_use_stale off;
+                        proxy_ignore_headers Cache-Control; }
+                }
+                """;
+        StaleUse inherited = policy(conf, "/").stale();
+        assertThat(inherited.conditions()).containsExactlyInAnyOrder(
+                io.ferry.upstream.NextUpstream.Condition.ERROR, io.ferry.upstream.NextUpstream.Condition.HTTP_503);
+        assertThat(inherited.updating()).isTrue();
+        assertThat(inherited.honourCacheControl()).isTrue();
+        StaleUse off = policy(conf, "/off").stale();
+        assertThat(off.conditions()).isEmpty();
+        assertThat(off.updating()).isFalse();
+        assertThat(off.honourCacheControl()).isFalse();
+        assertThat(error("proxy_cache_path a keys_zone=a:1m; proxy_cache a; proxy_cache_use_stale error non_idempotent; server { listen 8080; }"))
+                .startsWith("invalid value \"non_idempotent\"");
+        assertThat(error("proxy_cache_path a keys_zone=a:1m; proxy_cache a; proxy_cache_use_stale off error; server { listen 8080; }"))
+                .startsWith("invalid value \"off\"");
+    }
 }
