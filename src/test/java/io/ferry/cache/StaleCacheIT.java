@@ -1,0 +1,116 @@
+package io.ferry.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferry.testing.FerryInstance;
+import io.ferry.testing.RawHttpClient;
+import io.ferry.testing.SocketBackend;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** proxy_cache_use_stale over real sockets: an expired entry answers for a failed, erring or busy upstream. */
+@Timeout(60)
+class StaleCacheIT {
+    @TempDir
+    Path prefix;
+    private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+    /** How the upstream answers now: "ok", "500", or "slow" (1.5 s before the answer). */
+    private volatile String mode = "ok";
+    private SocketBackend backend;
+
+    @BeforeEach
+    void upstream() throws Exception {
+        backend = SocketBackend.start(s -> {
+            String head;
+            while ((head = SocketBackend.readHead(s.getInputStream())) != null) {
+                String target = head.split(" ")[1];
+                int n = hits.computeIfAbsent(target, k -> new AtomicInteger()).incrementAndGet();
+                String body = target + " #" + n;
+                if (mode.equals("slow")) {
+                    try {
+                        Thread.sleep(1500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                String status = mode.equals("500") ? "500 Internal Server Error" : "200 OK";
+                SocketBackend.write(s, "HTTP/1.1 " + status + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            }
+        });
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        backend.close();
+    }
+
+    private String conf(int port, String extra) {
+        return """
+                http {
+                    proxy_cache_path cache keys_zone=one:1m;
+                    server { listen 127.0.0.1:%d;
+                        add_header X-Cache $upstream_cache_status always;
+                        location / { proxy_pass http://127.0.0.1:%d; proxy_cache one; proxy_cache_valid 200 1s;
+                            proxy_cache_use_stale error http_500 updating; %s }
+                        location /off/ { proxy_pass http://127.0.0.1:%2$d; proxy_cache one; proxy_cache_valid 200 1s;
+                            proxy_cache_use_stale off; }
+                    } }
+                """.formatted(port, backend.port(), extra);
+    }
+
+    @Test
+    void anExpiredEntryAnswersFor500AndForAnUpstreamThatIsGone() throws Exception {
+        int port = FerryInstance.freePort();
+        try (FerryInstance ignored = FerryInstance.start(prefix, conf(port, ""));
+             RawHttpClient client = new RawHttpClient(port)) {
+            assertThat(client.get("/a").header("X-Cache")).isEqualTo("MISS");
+            assertThat(client.get("/off/a").header("X-Cache")).isEqualTo("MISS");
+            Thread.sleep(1100);
+            mode = "500";
+            RawHttpClient.Response erring = client.get("/a");
+            assertThat(erring.status()).isEqualTo(200);
+            assertThat(erring.header("X-Cache")).isEqualTo("STALE");
+            assertThat(erring.text()).isEqualTo("/a #1");
+            RawHttpClient.Response notAllowed = client.get("/off/a");
+            assertThat(notAllowed.status()).isEqualTo(500);
+            assertThat(notAllowed.header("X-Cache")).isEqualTo("EXPIRED");
+
+            backend.close();
+            RawHttpClient.Response gone = client.get("/a");
+            assertThat(gone.status()).isEqualTo(200);
+            assertThat(gone.header("X-Cache")).isEqualTo("STALE");
+            assertThat(gone.text()).isEqualTo("/a #1");
+            assertThat(client.get("/off/a").status()).isEqualTo(502);
+        }
+    }
+
+    @Test
+    void whileOneRequestRefreshesTheOthersGetUpdating() throws Exception {
+        int port = FerryInstance.freePort();
+        try (FerryInstance ignored = FerryInstance.start(prefix, conf(port, ""));
+             RawHttpClient refreshing = new RawHttpClient(port);
+             RawHttpClient other = new RawHttpClient(port)) {
+            assertThat(refreshing.get("/b").header("X-Cache")).isEqualTo("MISS");
+            Thread.sleep(1100);
+            mode = "slow";
+            refreshing.send("GET /b HTTP/1.1\r\nHost: l\r\n\r\n");
+            Thread.sleep(400);
+            long asked = System.nanoTime();
+            RawHttpClient.Response updating = other.get("/b");
+            assertThat(updating.header("X-Cache")).isEqualTo("UPDATING");
+            assertThat(updating.text()).isEqualTo("/b #1");
+            assertThat(System.nanoTime() - asked).isLessThan(1_000_000_000L);
+            RawHttpClient.Response refreshed = refreshing.read();
+            assertThat(refreshed.header("X-Cache")).isEqualTo("EXPIRED");
+            assertThat(refreshed.text()).isEqualTo("/b #2");
+            assertThat(other.get("/b").header("X-Cache")).isEqualTo("HIT");
+        }
+    }
+}
