@@ -64,6 +64,7 @@ public final class CacheModule implements Module {
         rows.add(prefix + "_no_cache", HSL, 1, DirectiveRows.ANY, null, true);
         rows.one(prefix + "_cache_min_uses", HSL);
         rows.add(prefix + "_cache_use_stale", HSL, 1, DirectiveRows.ANY, null, false);
+        rows.one(prefix + "_cache_background_update", HSL);
     }
 
     @Override

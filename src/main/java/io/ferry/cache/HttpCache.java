@@ -3,6 +3,7 @@ package io.ferry.cache;
 import io.ferry.gateway.BufferSettings.Ignored;
 import io.ferry.gateway.ResponseTee;
 import io.ferry.http.Exchange;
+import io.ferry.http.hook.SubrequestSink;
 import io.ferry.model.LocationSettings;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.variable.RequestScope;
@@ -138,14 +139,27 @@ public final class HttpCache {
 
     /**
      * An expired entry: one request refreshes it; the others get it as UPDATING where
-     * "updating" or the entry's stale-while-revalidate allows, else they go upstream too.
+     * "updating" or the entry's stale-while-revalidate allows, else they go upstream too. With
+     * PREFIX_cache_background_update the refreshing request is answered STALE at once too, and a
+     * subrequest refreshes the entry behind it.
      */
     private static boolean expired(Exchange ex, Lookup lookup, RandomAccessFile raf, CacheFile entry, long now) {
         StaleUse stale = lookup.policy.stale();
         String file = lookup.zone.file(lookup.hex).toString();
-        if (StaleUse.beginRefresh(file)) {
+        boolean mayServeStale = stale.updating()
+                || now < entry.validUntil() + stale.extension(entry, "stale-while-revalidate") * 1000;
+        boolean background = mayServeStale && lookup.policy.backgroundUpdate();
+        if (ex.isSubrequest() && StaleUse.refreshingFor(file, ex.requestId())) {
+            // the background refresh itself: it asks the upstream, never answered stale
+        } else if (StaleUse.beginRefresh(file, background ? ex.requestId() : "")) {
+            if (background) {
+                lookup.status = "STALE";
+                CachedResponse.send(ex, raf, entry);
+                refreshInBackground(ex, file);
+                return true;
+            }
             ex.onEnd(() -> StaleUse.endRefresh(file));
-        } else if (stale.updating() || now < entry.validUntil() + stale.extension(entry, "stale-while-revalidate") * 1000) {
+        } else if (mayServeStale) {
             lookup.status = "UPDATING";
             CachedResponse.send(ex, raf, entry);
             return true;
@@ -154,6 +168,25 @@ public final class HttpCache {
         lookup.staleError = now < entry.validUntil() + stale.extension(entry, "stale-if-error") * 1000;
         lookup.status = "EXPIRED";
         return false;
+    }
+
+    /** nginx's background update: a subrequest for the same URI whose response only feeds the cache. */
+    private static void refreshInBackground(Exchange ex, String file) {
+        SubrequestSink dropped = new SubrequestSink() {
+            @Override
+            public boolean wantsBody() {
+                // read whole, so that the cache stores it; the chunks are then dropped
+                return true;
+            }
+
+            @Override
+            public void done(Exchange subrequest, boolean complete) {
+                StaleUse.endRefresh(file);
+            }
+        };
+        if (ex.subrequest(ex.uri(), ex.args(), dropped) == null) {
+            StaleUse.endRefresh(file);
+        }
     }
 
     /** Whether an expired entry may answer for an upstream that failed by {@code cause} (PREFIX_cache_use_stale, stale-if-error). */

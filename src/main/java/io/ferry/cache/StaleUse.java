@@ -20,8 +20,11 @@ record StaleUse(Set<Condition> conditions, boolean updating, boolean honourCache
     private static final Set<Condition> ALLOWED = EnumSet.of(Condition.ERROR, Condition.TIMEOUT, Condition.INVALID_HEADER,
             Condition.HTTP_500, Condition.HTTP_502, Condition.HTTP_503, Condition.HTTP_504, Condition.HTTP_403,
             Condition.HTTP_404, Condition.HTTP_429);
-    /** The entries a request is refreshing, by file: nginx's node->updating, shared by every zone's requests. */
-    private static final Map<String, Boolean> REFRESHING = new ConcurrentHashMap<>();
+    /**
+     * The entries a request is refreshing, by file, with the $request_id of a background refresh's
+     * main request (its subrequest shares it) or "" for a client's own: nginx's node->updating.
+     */
+    private static final Map<String, String> REFRESHING = new ConcurrentHashMap<>();
 
     static StaleUse of(Level level, String prefix) throws ConfException {
         Directive d = level.inherited(prefix + "_cache_use_stale");
@@ -78,9 +81,14 @@ record StaleUse(Set<Condition> conditions, boolean updating, boolean honourCache
         return 0;
     }
 
-    /** Marks the entry being refreshed; false when another request already is. */
-    static boolean beginRefresh(String file) {
-        return REFRESHING.putIfAbsent(file, Boolean.TRUE) == null;
+    /** Marks the entry being refreshed, by {@code owner} (see {@link #REFRESHING}); false when another request already is. */
+    static boolean beginRefresh(String file, String owner) {
+        return REFRESHING.putIfAbsent(file, owner) == null;
+    }
+
+    /** Whether the entry is being refreshed in the background for the main request {@code requestId}. */
+    static boolean refreshingFor(String file, String requestId) {
+        return requestId.equals(REFRESHING.get(file));
     }
 
     static void endRefresh(String file) {

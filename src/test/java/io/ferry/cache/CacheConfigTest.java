@@ -143,4 +143,26 @@ class CacheConfigTest {
         assertThat(error("proxy_cache_path a keys_zone=a:1m; proxy_cache a; proxy_cache_use_stale off error; server { listen 8080; }"))
                 .startsWith("invalid value \"off\"");
     }
+
+    @Test
+    void backgroundUpdateDefaultsOffAndIsInherited() throws Exception {
+        String conf = """
+                proxy_cache_path cache keys_zone=one:1m;
+                fastcgi_cache_path fcache keys_zone=f:1m;
+                proxy_cache one;
+                proxy_cache_background_update on;
+                server { listen 8080;
+                    location / { proxy_pass http://127.0.0.1:8081; }
+                    location /off { proxy_pass http://127.0.0.1:8081; proxy_cache_background_update off; }
+                    location /fcgi { fastcgi_pass 127.0.0.1:9000; fastcgi_cache f; fastcgi_cache_key $uri;
+                        fastcgi_cache_background_update on; }
+                }
+                """;
+        assertThat(policy(conf, "/").backgroundUpdate()).isTrue();
+        assertThat(policy(conf, "/off").backgroundUpdate()).isFalse();
+        assertThat(policy("proxy_cache_path c keys_zone=c:1m; server { listen 8080; proxy_cache c; location / { proxy_pass http://127.0.0.1:8081; } }",
+                "/").backgroundUpdate()).isFalse();
+        assertThat(error("proxy_cache_path a keys_zone=a:1m; proxy_cache a; proxy_cache_background_update maybe; server { listen 8080; }"))
+                .contains("\"on\" or \"off\"");
+    }
 }

@@ -61,6 +61,8 @@ class StaleCacheIT {
                             proxy_cache_use_stale error http_500 updating; %s }
                         location /off/ { proxy_pass http://127.0.0.1:%2$d; proxy_cache one; proxy_cache_valid 200 1s;
                             proxy_cache_use_stale off; }
+                        location /bg/ { proxy_pass http://127.0.0.1:%2$d; proxy_cache one; proxy_cache_valid 200 1s;
+                            proxy_cache_use_stale updating; proxy_cache_background_update on; }
                     } }
                 """.formatted(port, backend.port(), extra);
     }
@@ -111,6 +113,30 @@ class StaleCacheIT {
             assertThat(refreshed.header("X-Cache")).isEqualTo("EXPIRED");
             assertThat(refreshed.text()).isEqualTo("/b #2");
             assertThat(other.get("/b").header("X-Cache")).isEqualTo("HIT");
+        }
+    }
+
+    @Test
+    void aBackgroundUpdateAnswersStaleAtOnceAndRefreshesTheEntryBehindIt() throws Exception {
+        int port = FerryInstance.freePort();
+        try (FerryInstance ignored = FerryInstance.start(prefix, conf(port, ""))) {
+            assertThat(RawHttpClient.getOnce(port, "/bg/c").header("X-Cache")).isEqualTo("MISS");
+            Thread.sleep(1100);
+            mode = "slow";
+            long asked = System.nanoTime();
+            RawHttpClient.Response stale = RawHttpClient.getOnce(port, "/bg/c");
+            assertThat(stale.header("X-Cache")).isEqualTo("STALE");
+            assertThat(stale.text()).isEqualTo("/bg/c #1");
+            assertThat(System.nanoTime() - asked).isLessThan(1_000_000_000L);
+            RawHttpClient.Response updating = RawHttpClient.getOnce(port, "/bg/c");
+            assertThat(updating.header("X-Cache")).isEqualTo("UPDATING");
+            assertThat(updating.text()).isEqualTo("/bg/c #1");
+            Thread.sleep(2000);
+            mode = "ok";
+            RawHttpClient.Response refreshed = RawHttpClient.getOnce(port, "/bg/c");
+            assertThat(refreshed.header("X-Cache")).isEqualTo("HIT");
+            assertThat(refreshed.text()).isEqualTo("/bg/c #2");
+            assertThat(hits.get("/bg/c").get()).isEqualTo(2);
         }
     }
 }
