@@ -108,15 +108,14 @@ public record BufferSettings(boolean on, long memory, long busy, long maxTempFil
 
     private static Set<Ignored> ignored(Level level, String prefix) throws ConfException {
         Set<Ignored> out = EnumSet.noneOf(Ignored.class);
-        Directive d = level.inherited(prefix + "_ignore_headers");
-        if (d == null) {
-            return out;
-        }
-        for (String arg : d.args()) {
-            try {
-                out.add(Ignored.valueOf(arg.toUpperCase(Locale.ROOT).replace('-', '_')));
-            } catch (IllegalArgumentException e) {
-                throw Values.invalid(d, arg);
+        // repeated lines add up, as nginx's bitmask directives
+        for (Directive d : level.inheritedAll(prefix + "_ignore_headers")) {
+            for (String arg : d.args()) {
+                try {
+                    out.add(Ignored.valueOf(arg.toUpperCase(Locale.ROOT).replace('-', '_')));
+                } catch (IllegalArgumentException e) {
+                    throw Values.invalid(d, arg);
+                }
             }
         }
         return out;
@@ -130,6 +129,6 @@ public record BufferSettings(boolean on, long memory, long busy, long maxTempFil
         }
         rows.add(prefix + "_buffers", contexts, 2, 2, null, false);
         rows.add(prefix + "_temp_path", contexts, 1, 4, null, false);
-        rows.add(prefix + "_ignore_headers", contexts, 1, DirectiveRows.ANY, null, false);
+        rows.add(prefix + "_ignore_headers", contexts, 1, DirectiveRows.ANY, null, true);
     }
 }
