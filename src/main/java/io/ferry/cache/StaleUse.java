@@ -73,7 +73,7 @@ record StaleUse(Set<Condition> conditions, boolean updating, boolean honourCache
             int at = lc.indexOf(name + "=");
             if (at >= 0) {
                 String n = lc.substring(at + name.length() + 1).split("[,; ]", 2)[0];
-                if (!n.isEmpty() && n.length() < 10 && n.chars().allMatch(Character::isDigit)) {
+                if (!n.isEmpty() && n.length() < 19 && n.chars().allMatch(Character::isDigit)) {
                     return Long.parseLong(n);
                 }
             }
