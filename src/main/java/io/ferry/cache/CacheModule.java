@@ -63,6 +63,9 @@ public final class CacheModule implements Module {
         rows.add(prefix + "_cache_bypass", HSL, 1, DirectiveRows.ANY, null, true);
         rows.add(prefix + "_no_cache", HSL, 1, DirectiveRows.ANY, null, true);
         rows.one(prefix + "_cache_min_uses", HSL);
+        rows.one(prefix + "_cache_lock", HSL);
+        rows.one(prefix + "_cache_lock_timeout", HSL);
+        rows.one(prefix + "_cache_lock_age", HSL);
     }
 
     @Override

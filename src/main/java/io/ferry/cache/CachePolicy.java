@@ -16,7 +16,7 @@ import java.util.Set;
  * cache or keep a response out of it, and how many requests a key needs before it is stored.
  */
 record CachePolicy(CacheZone zone, Template zoneName, Map<String, CacheZone> zones, Template key, List<Valid> valid, Set<String> methods, List<Template> bypass,
-        List<Template> noCache, int minUses, boolean convertHead) {
+        List<Template> noCache, int minUses, boolean convertHead, CacheLock.Settings lock) {
 
     /** One PREFIX_cache_valid line: its statuses (empty: any) and time. */
     record Valid(Set<Integer> statuses, long millis) {
@@ -54,7 +54,8 @@ record CachePolicy(CacheZone zone, Template zoneName, Map<String, CacheZone> zon
         } else {
             throw Values.error(cache, "no \"" + prefix + "_cache_key\" for \"" + prefix + "_cache\"");
         }
-        return new CachePolicy(zone, zoneName, zones, key, valid, methods, bypass, noCache, minUses, convertHead);
+        return new CachePolicy(zone, zoneName, zones, key, valid, methods, bypass, noCache, minUses, convertHead,
+                CacheLock.Settings.of(level, prefix));
     }
 
     /** Milliseconds a response of {@code status} stays valid by PREFIX_cache_valid; 0 for not cached. */
