@@ -33,6 +33,7 @@ record CachePolicy(CacheZone zone, Template zoneName, Map<String, CacheZone> zon
         Directive usesD = level.inherited(prefix + "_cache_min_uses");
         int minUses = usesD == null ? 1 : Values.positiveInt(usesD, usesD.args().get(0));
         boolean convertHead = prefix.equals("proxy") && level.flag(prefix + "_cache_convert_head", true);
+        CacheLock.Settings lock = CacheLock.Settings.of(level, prefix);
         if (cache == null || cache.args().get(0).equals("off")) {
             return null;
         }
@@ -54,8 +55,7 @@ record CachePolicy(CacheZone zone, Template zoneName, Map<String, CacheZone> zon
         } else {
             throw Values.error(cache, "no \"" + prefix + "_cache_key\" for \"" + prefix + "_cache\"");
         }
-        return new CachePolicy(zone, zoneName, zones, key, valid, methods, bypass, noCache, minUses, convertHead,
-                CacheLock.Settings.of(level, prefix));
+        return new CachePolicy(zone, zoneName, zones, key, valid, methods, bypass, noCache, minUses, convertHead, lock);
     }
 
     /** Milliseconds a response of {@code status} stays valid by PREFIX_cache_valid; 0 for not cached. */
