@@ -39,6 +39,8 @@ final class CacheIndex {
     private final LinkedHashMap<String, Node> nodes = new LinkedHashMap<>(64, 0.75f, true);
     private long bytes;
     private final AtomicBoolean managed = new AtomicBoolean();
+    /** The keys being populated under PREFIX_cache_lock: a reload keeps them with the index. */
+    final CacheLock lock = new CacheLock();
 
     CacheIndex(CacheZone zone) {
         this.zone = zone;

@@ -65,6 +65,9 @@ public final class CacheModule implements Module {
         rows.one(prefix + "_cache_min_uses", HSL);
         rows.add(prefix + "_cache_use_stale", HSL, 1, DirectiveRows.ANY, null, false);
         rows.one(prefix + "_cache_background_update", HSL);
+        rows.one(prefix + "_cache_lock", HSL);
+        rows.one(prefix + "_cache_lock_timeout", HSL);
+        rows.one(prefix + "_cache_lock_age", HSL);
     }
 
     @Override

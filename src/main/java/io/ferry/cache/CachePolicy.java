@@ -16,7 +16,8 @@ import java.util.Set;
  * cache or keep a response out of it, and how many requests a key needs before it is stored.
  */
 record CachePolicy(CacheZone zone, Template zoneName, Map<String, CacheZone> zones, Template key, List<Valid> valid, Set<String> methods, List<Template> bypass,
-        List<Template> noCache, int minUses, boolean convertHead, StaleUse stale, boolean backgroundUpdate) {
+        List<Template> noCache, int minUses, boolean convertHead, StaleUse stale, boolean backgroundUpdate,
+        CacheLock.Settings lock) {
 
     /** One PREFIX_cache_valid line: its statuses (empty: any) and time. */
     record Valid(Set<Integer> statuses, long millis) {
@@ -35,6 +36,7 @@ record CachePolicy(CacheZone zone, Template zoneName, Map<String, CacheZone> zon
         boolean convertHead = prefix.equals("proxy") && level.flag(prefix + "_cache_convert_head", true);
         StaleUse stale = StaleUse.of(level, prefix);
         boolean backgroundUpdate = level.flag(prefix + "_cache_background_update", false);
+        CacheLock.Settings lock = CacheLock.Settings.of(level, prefix);
         if (cache == null || cache.args().get(0).equals("off")) {
             return null;
         }
@@ -56,7 +58,8 @@ record CachePolicy(CacheZone zone, Template zoneName, Map<String, CacheZone> zon
         } else {
             throw Values.error(cache, "no \"" + prefix + "_cache_key\" for \"" + prefix + "_cache\"");
         }
-        return new CachePolicy(zone, zoneName, zones, key, valid, methods, bypass, noCache, minUses, convertHead, stale, backgroundUpdate);
+        return new CachePolicy(zone, zoneName, zones, key, valid, methods, bypass, noCache, minUses, convertHead, stale,
+                backgroundUpdate, lock);
     }
 
     /** Milliseconds a response of {@code status} stays valid by PREFIX_cache_valid; 0 for not cached. */

@@ -46,6 +46,10 @@ public final class HttpCache {
         int uses;
         /** An expired entry exists and stale-if-error still covers it. */
         boolean staleError;
+        /** PREFIX_cache_lock: when waiting for another request ends, whether this request ended meanwhile, and whether its lock timed out (its response is then not stored). */
+        long waitUntil;
+        boolean ended;
+        boolean uncacheable;
 
         Lookup(CachePolicy policy, CacheZone zone, String key, String hex) {
             this.policy = policy;
@@ -71,25 +75,28 @@ public final class HttpCache {
     }
 
     /**
-     * Answers the request from a fresh entry and returns true; else notes MISS, EXPIRED or BYPASS
-     * for the response to come, and returns false.
+     * Answers the request from a fresh entry, or runs {@code upstream} (now, or once another request
+     * populating the key under PREFIX_cache_lock is done) after noting MISS, EXPIRED or BYPASS for
+     * the response to come.
      */
-    public static boolean answer(Exchange ex, Protocol protocol) {
+    public static void answer(Exchange ex, Protocol protocol, Runnable upstream) {
         CachePolicy policy = policy(ex.settings(), protocol);
         if (policy == null || !policy.methods().contains(ex.request().method().name())) {
-            return false;
+            upstream.run();
+            return;
         }
         CacheZone zone = policy.zone();
         if (zone == null) {
             String name = policy.zoneName().render(ex);
             if (name.isEmpty()) {
-                return false;
+                upstream.run();
+                return;
             }
             zone = policy.zones().get(name);
             if (zone == null) {
                 LOG.error("*{} cache \"{}\" not found", ex.connection(), name);
                 ex.sendError(HttpResponseStatus.INTERNAL_SERVER_ERROR, !ex.requestComplete());
-                return true;
+                return;
             }
         }
         CacheIndex index = zone.index();
@@ -97,44 +104,56 @@ public final class HttpCache {
         String key = policy.key().render(ex);
         Lookup lookup = new Lookup(policy, zone, key, md5(key));
         ex.moduleContext(CacheModule.CONTEXT, lookup);
-        long now = System.currentTimeMillis();
-        lookup.uses = index.use(lookup.hex, now);
+        lookup.uses = index.use(lookup.hex, System.currentTimeMillis());
         if (CachePolicy.any(policy.bypass(), ex)) {
             lookup.status = "BYPASS";
-            return false;
+            upstream.run();
+            return;
         }
-        int error = index.error(lookup.hex, now);
+        look(ex, lookup, upstream);
+    }
+
+    private static void look(Exchange ex, Lookup lookup, Runnable upstream) {
+        long now = System.currentTimeMillis();
+        int error = lookup.zone.index().error(lookup.hex, now);
         if (error != 0) {
             lookup.status = "HIT";
             if (!ex.errorPage(error)) {
                 ex.sendError(HttpResponseStatus.valueOf(error), false);
             }
-            return true;
+            return;
         }
         RandomAccessFile raf;
         try {
-            raf = new RandomAccessFile(zone.file(lookup.hex).toFile(), "r");
+            raf = new RandomAccessFile(lookup.zone.file(lookup.hex).toFile(), "r");
         } catch (FileNotFoundException e) {
-            lookup.status = "MISS";
-            return false;
+            raf = null;
         }
-        CacheFile entry;
+        CacheFile entry = null;
         try {
-            entry = CacheFile.read(raf);
+            entry = raf == null ? null : CacheFile.read(raf);
         } catch (IOException e) {
-            entry = null;
+            // unreadable: as if absent
         }
-        if (entry != null && entry.key().equals(key) && entry.validUntil() <= now) {
-            return expired(ex, lookup, raf, entry, now);
+        if (entry != null && entry.key().equals(lookup.key) && entry.validUntil() <= now) {
+            if (!expired(ex, lookup, raf, entry, now)) {
+                upstream.run();
+            }
+            return;
         }
-        if (entry == null || !entry.key().equals(key)) {
-            CachedResponse.close(raf);
+        if (entry == null || !entry.key().equals(lookup.key)) {
+            if (raf != null) {
+                CachedResponse.close(raf);
+            }
             lookup.status = "MISS";
-            return false;
+            // only a new element is locked, as in nginx; an expired one is PREFIX_cache_use_stale's
+            if (!CacheLock.waits(ex, lookup, () -> look(ex, lookup, upstream))) {
+                upstream.run();
+            }
+            return;
         }
         lookup.status = "HIT";
         CachedResponse.send(ex, raf, entry);
-        return true;
     }
 
     /**
@@ -236,7 +255,7 @@ public final class HttpCache {
      */
     public static ResponseTee store(Exchange ex, int status, HttpHeaders upstream, HttpResponse down, Set<Ignored> ignored) {
         Lookup lookup = ex.moduleContext(CacheModule.CONTEXT);
-        if (lookup == null || (ex.isHead() && !lookup.policy.convertHead()) || lookup.uses < lookup.policy.minUses()
+        if (lookup == null || lookup.uncacheable || (ex.isHead() && !lookup.policy.convertHead()) || lookup.uses < lookup.policy.minUses()
                 || CachePolicy.any(lookup.policy.noCache(), ex)) {
             return null;
         }
@@ -256,7 +275,7 @@ public final class HttpCache {
      */
     public static void storeError(Exchange ex, int status, HttpHeaders upstream, Set<Ignored> ignored) {
         Lookup lookup = ex.moduleContext(CacheModule.CONTEXT);
-        if (lookup == null || lookup.uses < lookup.policy.minUses() || CachePolicy.any(lookup.policy.noCache(), ex)) {
+        if (lookup == null || lookup.uncacheable || lookup.uses < lookup.policy.minUses() || CachePolicy.any(lookup.policy.noCache(), ex)) {
             return;
         }
         long validUntil = Freshness.validUntil(status, upstream, ignored, lookup.policy, System.currentTimeMillis());

@@ -23,8 +23,18 @@ record StaleUse(Set<Condition> conditions, boolean updating, boolean honourCache
     /**
      * The entries a request is refreshing, by file, with the $request_id of a background refresh's
      * main request (its subrequest shares it) or "" for a client's own: nginx's node->updating.
+     * A claim older than {@link #CLAIM_AGE_NANOS} no longer counts, so a refresh whose end was
+     * never seen (a request cut off on a path that does not release it) cannot leave the entry
+     * answering stale for good.
      */
-    private static final Map<String, String> REFRESHING = new ConcurrentHashMap<>();
+    private static final Map<String, Claim> REFRESHING = new ConcurrentHashMap<>();
+    private static final long CLAIM_AGE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+
+    private record Claim(String owner, long since) {
+        boolean live(long now) {
+            return now - since < CLAIM_AGE_NANOS;
+        }
+    }
 
     static StaleUse of(Level level, String prefix) throws ConfException {
         Directive d = level.inherited(prefix + "_cache_use_stale");
@@ -83,12 +93,16 @@ record StaleUse(Set<Condition> conditions, boolean updating, boolean honourCache
 
     /** Marks the entry being refreshed, by {@code owner} (see {@link #REFRESHING}); false when another request already is. */
     static boolean beginRefresh(String file, String owner) {
-        return REFRESHING.putIfAbsent(file, owner) == null;
+        long now = System.nanoTime();
+        Claim mine = new Claim(owner, now);
+        Claim held = REFRESHING.putIfAbsent(file, mine);
+        return held == null || (!held.live(now) && REFRESHING.replace(file, held, mine));
     }
 
     /** Whether the entry is being refreshed in the background for the main request {@code requestId}. */
     static boolean refreshingFor(String file, String requestId) {
-        return requestId.equals(REFRESHING.get(file));
+        Claim held = REFRESHING.get(file);
+        return held != null && held.live(System.nanoTime()) && requestId.equals(held.owner());
     }
 
     static void endRefresh(String file) {

@@ -126,14 +126,13 @@ public final class FastCgiModule implements Module {
             if (settings == null) {
                 return false;
             }
-            if (HttpCache.answer(exchange, HttpCache.Protocol.FASTCGI)) {
-                return true;
-            }
-            if (settings.requestBuffering()) {
-                exchange.readBody(() -> start(exchange, settings, services));
-            } else {
-                start(exchange, settings, services);
-            }
+            HttpCache.answer(exchange, HttpCache.Protocol.FASTCGI, () -> {
+                if (settings.requestBuffering()) {
+                    exchange.readBody(() -> start(exchange, settings, services));
+                } else {
+                    start(exchange, settings, services);
+                }
+            });
             return true;
         };
     }

@@ -72,7 +72,7 @@ public abstract class GatewayExchange extends UpstreamExchange {
 
     @Override
     protected String upstreamUrl(Peer peer) {
-        return scheme + "://" + (peer == null ? settings.address() : peer.server().addressText());
+        return scheme + "://" + (peer == null ? settings.address() : peer.server().urlText());
     }
 
     /**

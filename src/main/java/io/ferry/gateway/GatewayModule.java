@@ -168,20 +168,13 @@ public abstract class GatewayModule<S> implements Module {
             if (settings == null) {
                 return false;
             }
-            if (HttpCache.answer(ex, protocol)) {
-                return true;
-            }
             GatewaySettings gateway = gateway(settings);
             // As nginx: a chunked body has no length to announce until it is read whole.
             boolean whole = gateway.requestBuffering()
                     || gateway.passRequestBody() && HttpUtil.isTransferEncodingChunked(ex.request());
             Runnable start = () -> start(ex, gateway.upstream(), gateway.addressVariables(), gateway.names(), services,
                     (e, group) -> exchange(e, settings, group));
-            if (whole) {
-                ex.readBody(start);
-            } else {
-                start.run();
-            }
+            HttpCache.answer(ex, protocol, whole ? () -> ex.readBody(start) : start);
             return true;
         };
     }

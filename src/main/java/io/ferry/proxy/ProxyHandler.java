@@ -27,15 +27,14 @@ final class ProxyHandler implements ContentPhaseHandler {
         if (proxy == null) {
             return false;
         }
-        if (HttpCache.answer(exchange, HttpCache.Protocol.PROXY)) {
-            return true;
-        }
-        // read whole even when proxy_set_body replaces it: $request_body may be what goes instead
-        if (proxy.requestBuffering()) {
-            exchange.readBody(() -> start(exchange, proxy));
-        } else {
-            start(exchange, proxy);
-        }
+        HttpCache.answer(exchange, HttpCache.Protocol.PROXY, () -> {
+            // read whole even when proxy_set_body replaces it: $request_body may be what goes instead
+            if (proxy.requestBuffering()) {
+                exchange.readBody(() -> start(exchange, proxy));
+            } else {
+                start(exchange, proxy);
+            }
+        });
         return true;
     }
 

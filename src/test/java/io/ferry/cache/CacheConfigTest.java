@@ -165,4 +165,30 @@ class CacheConfigTest {
         assertThat(error("proxy_cache_path a keys_zone=a:1m; proxy_cache a; proxy_cache_background_update maybe; server { listen 8080; }"))
                 .contains("\"on\" or \"off\"");
     }
+
+    @Test
+    void cacheLockIsOffWithFiveSecondsAndInheritsPerDirective() throws Exception {
+        String conf = """
+                proxy_cache_path cache keys_zone=one:1m;
+                proxy_cache one;
+                proxy_cache_lock_timeout 200ms;
+                server { listen 8080; proxy_cache_lock on;
+                    location / { proxy_pass http://127.0.0.1:8081; }
+                    location /age { proxy_pass http://127.0.0.1:8081; proxy_cache_lock_age 1m; proxy_cache_lock off; }
+                }
+                """;
+        assertThat(policy(conf, "/").lock()).isEqualTo(new CacheLock.Settings(true, 200, 5000));
+        assertThat(policy(conf, "/age").lock()).isEqualTo(new CacheLock.Settings(false, 200, 60_000));
+        assertThat(policy("""
+                proxy_cache_path cache keys_zone=one:1m;
+                server { listen 8080; location / { proxy_pass http://127.0.0.1:8081; proxy_cache one; } }
+                """, "/").lock()).isEqualTo(new CacheLock.Settings(false, 5000, 5000));
+    }
+
+    @Test
+    void cacheLockErrorsNameTheDirective() throws Exception {
+        assertThat(error("proxy_cache_lock maybe; server { listen 8080; }")).contains("proxy_cache_lock");
+        assertThat(error("uwsgi_cache_lock_timeout 5x; server { listen 8080; }")).contains("uwsgi_cache_lock_timeout");
+        assertThat(error("scgi_cache_lock_age; server { listen 8080; }")).contains("scgi_cache_lock_age");
+    }
 }
