@@ -12,16 +12,19 @@ import java.util.Map;
 
 /**
  * An entry's file, Ferry's own format: a magic line, the length of the header block, the header
- * block (validity, date, key, status, response headers), then the body as it came.
+ * block (validity, date, key, the variant and the Vary names it was chosen by, status, response
+ * headers), then the body as it came. Validity and date come first, at a fixed offset, so that a
+ * revalidation rewrites them in place as nginx updates its header.
  */
-record CacheFile(long validUntil, long date, String key, int status, String reason,
+record CacheFile(long validUntil, long date, String key, String variant, String vary, int status, String reason,
         List<Map.Entry<String, String>> headers, long bodyOffset, long bodyLength) {
-    private static final byte[] MAGIC = "FERRY-CACHE-1\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "FERRY-CACHE-2\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int VALIDITY_OFFSET = MAGIC.length + 4;
     /** No header block is larger: a file claiming more is not one of ours. */
     private static final int MAX_HEADER = 1 << 20;
 
     /** The bytes before the body: what the writer puts first in the temporary file. */
-    static byte[] header(long validUntil, long date, String key, int status, String reason,
+    static byte[] header(long validUntil, long date, String key, String variant, String vary, int status, String reason,
             Iterable<Map.Entry<String, String>> headers) {
         try {
             ByteArrayOutputStream block = new ByteArrayOutputStream();
@@ -29,6 +32,8 @@ record CacheFile(long validUntil, long date, String key, int status, String reas
             out.writeLong(validUntil);
             out.writeLong(date);
             out.writeUTF(key);
+            out.writeUTF(variant);
+            out.writeUTF(vary);
             out.writeInt(status);
             out.writeUTF(reason);
             List<Map.Entry<String, String>> list = new ArrayList<>();
@@ -72,6 +77,8 @@ record CacheFile(long validUntil, long date, String key, int status, String reas
         long validUntil = in.readLong();
         long date = in.readLong();
         String key = in.readUTF();
+        String variant = in.readUTF();
+        String vary = in.readUTF();
         int status = in.readInt();
         String reason = in.readUTF();
         int n = in.readInt();
@@ -79,6 +86,21 @@ record CacheFile(long validUntil, long date, String key, int status, String reas
         for (int i = 0; i < n; i++) {
             headers.add(Map.entry(in.readUTF(), in.readUTF()));
         }
-        return new CacheFile(validUntil, date, key, status, reason, headers, offset, length - offset);
+        return new CacheFile(validUntil, date, key, variant, vary, status, reason, headers, offset, length - offset);
+    }
+
+    /** This entry valid anew until {@code validUntil}, as from {@code date}: a revalidated entry. */
+    CacheFile revalidated(long validUntil, long date) {
+        return new CacheFile(validUntil, date, key, variant, vary, status, reason, headers, bodyOffset, bodyLength);
+    }
+
+    /** Rewrites the validity and date of the entry at {@code file} in place; a file gone meanwhile is left gone. */
+    static void touch(java.nio.file.Path file, long validUntil, long date) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(validUntil).putLong(date).flip();
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            while (b.hasRemaining()) {
+                ch.write(b, VALIDITY_OFFSET + b.position());
+            }
+        }
     }
 }

@@ -41,6 +41,8 @@ final class CacheIndex {
     private final AtomicBoolean managed = new AtomicBoolean();
     /** The keys being populated under PREFIX_cache_lock: a reload keeps them with the index. */
     final CacheLock lock = new CacheLock();
+    /** The entries being refreshed, by file name (PREFIX_cache_use_stale updating): kept with the index. */
+    final java.util.concurrent.ConcurrentHashMap<String, StaleUse.Claim> refreshing = new java.util.concurrent.ConcurrentHashMap<>();
 
     CacheIndex(CacheZone zone) {
         this.zone = zone;

@@ -44,9 +44,9 @@ final class CacheLock {
         }
         CacheLock lock = lookup.zone.index().lock;
         long now = System.currentTimeMillis();
-        Long until = lock.acquire(lookup.hex, now + s.ageMillis(), now);
+        Long until = lock.acquire(lookup.file(), now + s.ageMillis(), now);
         if (until != null) {
-            ex.onEnd(() -> lock.locks.remove(lookup.hex, until));
+            ex.onEnd(() -> lock.locks.remove(lookup.file(), until));
             return false;
         }
         if (lookup.waitUntil == 0) {

@@ -68,6 +68,7 @@ public final class CacheModule implements Module {
         rows.one(prefix + "_cache_lock", HSL);
         rows.one(prefix + "_cache_lock_timeout", HSL);
         rows.one(prefix + "_cache_lock_age", HSL);
+        rows.one(prefix + "_cache_revalidate", HSL);
     }
 
     @Override

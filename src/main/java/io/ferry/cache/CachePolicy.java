@@ -13,11 +13,12 @@ import java.util.Set;
 /**
  * What one location caches through one protocol (PREFIX_cache and the rest of the family): the
  * zone (or its name with variables, found per request among {@code zones}), the key, how long each status stays valid, the methods, the predicates that bypass the
- * cache or keep a response out of it, and how many requests a key needs before it is stored.
+ * cache or keep a response out of it, how many requests a key needs before it is stored, and how
+ * an expired entry is refreshed.
  */
 record CachePolicy(CacheZone zone, Template zoneName, Map<String, CacheZone> zones, Template key, List<Valid> valid, Set<String> methods, List<Template> bypass,
         List<Template> noCache, int minUses, boolean convertHead, StaleUse stale, boolean backgroundUpdate,
-        CacheLock.Settings lock) {
+        CacheLock.Settings lock, boolean revalidate) {
 
     /** One PREFIX_cache_valid line: its statuses (empty: any) and time. */
     record Valid(Set<Integer> statuses, long millis) {
@@ -37,6 +38,7 @@ record CachePolicy(CacheZone zone, Template zoneName, Map<String, CacheZone> zon
         StaleUse stale = StaleUse.of(level, prefix);
         boolean backgroundUpdate = level.flag(prefix + "_cache_background_update", false);
         CacheLock.Settings lock = CacheLock.Settings.of(level, prefix);
+        boolean revalidate = level.flag(prefix + "_cache_revalidate", false);
         if (cache == null || cache.args().get(0).equals("off")) {
             return null;
         }
@@ -59,7 +61,7 @@ record CachePolicy(CacheZone zone, Template zoneName, Map<String, CacheZone> zon
             throw Values.error(cache, "no \"" + prefix + "_cache_key\" for \"" + prefix + "_cache\"");
         }
         return new CachePolicy(zone, zoneName, zones, key, valid, methods, bypass, noCache, minUses, convertHead, stale,
-                backgroundUpdate, lock);
+                backgroundUpdate, lock, revalidate);
     }
 
     /** Milliseconds a response of {@code status} stays valid by PREFIX_cache_valid; 0 for not cached. */

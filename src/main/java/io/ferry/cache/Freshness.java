@@ -9,8 +9,8 @@ import java.util.Set;
 /**
  * How long an upstream response may be served from the cache, as nginx decides it: X-Accel-Expires
  * first, then Cache-Control, then Expires, then the PREFIX_cache_valid time of its status; each
- * header counts unless PREFIX_ignore_headers names it. Set-Cookie, Cache-Control no-cache,
- * no-store or private, and a Vary header make it not cacheable.
+ * header counts unless PREFIX_ignore_headers names it. Set-Cookie, and Cache-Control no-cache,
+ * no-store or private make it not cacheable.
  */
 final class Freshness {
     /** Not cacheable. */
@@ -24,10 +24,16 @@ final class Freshness {
         if (!ignored.contains(Ignored.SET_COOKIE) && h.contains("Set-Cookie")) {
             return NEVER;
         }
-        // a variant per request header is beyond Ferry's cache: such a response is not stored (see README)
-        if (!ignored.contains(Ignored.VARY) && h.contains("Vary")) {
-            return NEVER;
+        long fromHeaders = fromHeaders(h, ignored, now);
+        if (fromHeaders != 0) {
+            return fromHeaders;
         }
+        long valid = policy.validFor(status);
+        return valid > 0 ? now + valid : NEVER;
+    }
+
+    /** What the headers alone say: epoch milliseconds, {@link #NEVER}, or 0 when they say nothing. */
+    static long fromHeaders(HttpHeaders h, Set<Ignored> ignored, long now) {
         String accel = ignored.contains(Ignored.X_ACCEL_EXPIRES) ? null : h.get("X-Accel-Expires");
         if (accel != null) {
             String v = accel.trim();
@@ -73,11 +79,7 @@ final class Freshness {
                 fromHeaders = expires * 1000;
             }
         }
-        if (fromHeaders > 0) {
-            return fromHeaders;
-        }
-        long valid = policy.validFor(status);
-        return valid > 0 ? now + valid : NEVER;
+        return fromHeaders;
     }
 
     /** A non-negative decimal, or -1. */

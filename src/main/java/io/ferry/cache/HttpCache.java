@@ -14,8 +14,6 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -26,7 +24,6 @@ import org.slf4j.LoggerFactory;
  * answered from it; once the upstream's head arrived, a writer taking a copy of the response.
  */
 public final class HttpCache {
-    /** Which family of directives a protocol reads. */
     /** The protocols that cache, each with its directives' prefix (PREFIX_cache, PREFIX_cache_path, ...). */
     public enum Protocol {
         PROXY, FASTCGI, UWSGI, SCGI;
@@ -42,6 +39,11 @@ public final class HttpCache {
         final CacheZone zone;
         final String key;
         final String hex;
+        /** The variant's file where the key's entry varies and the request asks for another one than the key's own file holds. */
+        String secondary;
+        /** PREFIX_cache_revalidate: the expired entry's validators, sent upstream as conditions. */
+        String lastModified;
+        String etag;
         String status;
         int uses;
         /** An expired entry exists and stale-if-error still covers it. */
@@ -56,6 +58,22 @@ public final class HttpCache {
             this.zone = zone;
             this.key = key;
             this.hex = hex;
+        }
+
+        /** The name of the file the request's entry is in. */
+        String file() {
+            return secondary != null ? secondary : hex;
+        }
+
+        java.nio.file.Path path() {
+            return zone.file(file());
+        }
+    }
+
+    /** An entry opened for reading. */
+    private record Opened(RandomAccessFile raf, CacheFile entry) {
+        void close() {
+            CachedResponse.close(raf);
         }
     }
 
@@ -123,28 +141,14 @@ public final class HttpCache {
             }
             return;
         }
-        RandomAccessFile raf;
-        try {
-            raf = new RandomAccessFile(lookup.zone.file(lookup.hex).toFile(), "r");
-        } catch (FileNotFoundException e) {
-            raf = null;
-        }
-        CacheFile entry = null;
-        try {
-            entry = raf == null ? null : CacheFile.read(raf);
-        } catch (IOException e) {
-            // unreadable: as if absent
-        }
-        if (entry != null && entry.key().equals(lookup.key) && entry.validUntil() <= now) {
-            if (!expired(ex, lookup, raf, entry, now)) {
+        Opened found = variant(ex, lookup);
+        if (found != null && found.entry().validUntil() <= now) {
+            if (!expired(ex, lookup, found, now)) {
                 upstream.run();
             }
             return;
         }
-        if (entry == null || !entry.key().equals(lookup.key)) {
-            if (raf != null) {
-                CachedResponse.close(raf);
-            }
+        if (found == null) {
             lookup.status = "MISS";
             // only a new element is locked, as in nginx; an expired one is PREFIX_cache_use_stale's
             if (!CacheLock.waits(ex, lookup, () -> look(ex, lookup, upstream))) {
@@ -153,7 +157,53 @@ public final class HttpCache {
             return;
         }
         lookup.status = "HIT";
-        CachedResponse.send(ex, raf, entry);
+        CachedResponse.send(ex, found.raf(), found.entry());
+    }
+
+    /**
+     * The entry the request asks for: the key's own file, unless that holds a representation
+     * varying by headers whose values in this request differ; then the variant's own file, as
+     * nginx's secondary key. Null when absent.
+     */
+    private static Opened variant(Exchange ex, Lookup lookup) {
+        lookup.secondary = null;
+        Opened found = open(lookup, lookup.path());
+        if (found == null || found.entry().vary().isEmpty()) {
+            return found;
+        }
+        String variant = Vary.variant(lookup.hex, found.entry().vary(), ex);
+        if (variant.equals(found.entry().variant())) {
+            return found;
+        }
+        found.close();
+        lookup.secondary = variant;
+        found = open(lookup, lookup.path());
+        if (found != null && !variant.equals(found.entry().variant())) {
+            found.close();
+            return null;
+        }
+        return found;
+    }
+
+    /** The entry for the lookup's key in {@code file}, or null where there is none, or one of another key or format. */
+    private static Opened open(Lookup lookup, java.nio.file.Path file) {
+        RandomAccessFile raf;
+        try {
+            raf = new RandomAccessFile(file.toFile(), "r");
+        } catch (FileNotFoundException e) {
+            return null;
+        }
+        CacheFile entry = null;
+        try {
+            entry = CacheFile.read(raf);
+        } catch (IOException e) {
+            // unreadable: as if absent
+        }
+        if (entry == null || !entry.key().equals(lookup.key)) {
+            CachedResponse.close(raf);
+            return null;
+        }
+        return new Opened(raf, entry);
     }
 
     /**
@@ -162,35 +212,103 @@ public final class HttpCache {
      * PREFIX_cache_background_update the refreshing request is answered STALE at once too, and a
      * subrequest refreshes the entry behind it.
      */
-    private static boolean expired(Exchange ex, Lookup lookup, RandomAccessFile raf, CacheFile entry, long now) {
+    private static boolean expired(Exchange ex, Lookup lookup, Opened found, long now) {
+        CacheFile entry = found.entry();
         StaleUse stale = lookup.policy.stale();
-        String file = lookup.zone.file(lookup.hex).toString();
+        CacheIndex index = lookup.zone.index();
+        String file = lookup.file();
         boolean mayServeStale = stale.updating()
                 || now < entry.validUntil() + stale.extension(entry, "stale-while-revalidate") * 1000;
         boolean background = mayServeStale && lookup.policy.backgroundUpdate();
-        if (ex.isSubrequest() && StaleUse.refreshingFor(file, ex.requestId())) {
+        StaleUse.Claim claim;
+        if (ex.isSubrequest() && StaleUse.refreshingFor(index, file, ex.requestId())) {
             // the background refresh itself: it asks the upstream, never answered stale
-        } else if (StaleUse.beginRefresh(file, background ? ex.requestId() : "")) {
+        } else if ((claim = StaleUse.beginRefresh(index, file, background ? ex.requestId() : "")) != null) {
             if (background) {
                 lookup.status = "STALE";
-                CachedResponse.send(ex, raf, entry);
-                refreshInBackground(ex, file);
+                CachedResponse.send(ex, found.raf(), entry);
+                refreshInBackground(ex, index, file, claim);
                 return true;
             }
-            ex.onEnd(() -> StaleUse.endRefresh(file));
+            ex.onEnd(() -> StaleUse.endRefresh(index, file, claim));
         } else if (mayServeStale) {
             lookup.status = "UPDATING";
-            CachedResponse.send(ex, raf, entry);
+            CachedResponse.send(ex, found.raf(), entry);
             return true;
         }
-        CachedResponse.close(raf);
+        found.close();
         lookup.staleError = now < entry.validUntil() + stale.extension(entry, "stale-if-error") * 1000;
         lookup.status = "EXPIRED";
+        // nginx keeps validators for a 200 or 206 only
+        if (lookup.policy.revalidate() && (entry.status() == 200 || entry.status() == 206)) {
+            lookup.lastModified = header(entry, "Last-Modified");
+            lookup.etag = header(entry, "ETag");
+        }
         return false;
     }
 
+    private static String header(CacheFile entry, String name) {
+        for (java.util.Map.Entry<String, String> h : entry.headers()) {
+            if (h.getKey().equalsIgnoreCase(name)) {
+                return h.getValue();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * PREFIX_cache_revalidate: the conditions a request refreshing an expired entry sends upstream
+     * (If-Modified-Since, If-None-Match), given to {@code add}; none for any other request.
+     */
+    public static void conditions(Exchange ex, java.util.function.BiConsumer<String, String> add) {
+        Lookup lookup = ex.moduleContext(CacheModule.CONTEXT);
+        if (lookup == null || !"EXPIRED".equals(lookup.status)) {
+            return;
+        }
+        if (lookup.lastModified != null) {
+            add.accept("If-Modified-Since", lookup.lastModified);
+        }
+        if (lookup.etag != null) {
+            add.accept("If-None-Match", lookup.etag);
+        }
+    }
+
+    /**
+     * The upstream answered 304 to the conditions of {@link #conditions}: the entry is valid again,
+     * for as long as the 304's headers say or else PREFIX_cache_valid gives its status, and answers
+     * as REVALIDATED. False where the 304 is not an answer to a revalidation: it passes on as it is.
+     */
+    public static boolean revalidated(Exchange ex, HttpHeaders upstream, Set<Ignored> ignored) {
+        Lookup lookup = ex.moduleContext(CacheModule.CONTEXT);
+        if (lookup == null || !"EXPIRED".equals(lookup.status) || lookup.lastModified == null && lookup.etag == null) {
+            return false;
+        }
+        Opened found = open(lookup, lookup.path());
+        if (found == null) {
+            return false;
+        }
+        CacheFile entry = found.entry();
+        long now = System.currentTimeMillis();
+        long validUntil = Freshness.fromHeaders(upstream, ignored, now);
+        if (validUntil <= 0) {
+            long valid = lookup.policy.validFor(entry.status());
+            validUntil = valid > 0 ? now + valid : 0;
+        }
+        if (validUntil > 0) {
+            try {
+                CacheFile.touch(lookup.path(), validUntil, now / 1000);
+                entry = entry.revalidated(validUntil, now / 1000);
+            } catch (IOException e) {
+                LOG.warn("cache \"{}\": cannot update {}: {}", lookup.zone.name(), lookup.path(), e.getMessage());
+            }
+        }
+        lookup.status = "REVALIDATED";
+        CachedResponse.send(ex, found.raf(), entry);
+        return true;
+    }
+
     /** nginx's background update: a subrequest for the same URI whose response only feeds the cache. */
-    private static void refreshInBackground(Exchange ex, String file) {
+    private static void refreshInBackground(Exchange ex, CacheIndex index, String file, StaleUse.Claim claim) {
         SubrequestSink dropped = new SubrequestSink() {
             @Override
             public boolean wantsBody() {
@@ -200,11 +318,11 @@ public final class HttpCache {
 
             @Override
             public void done(Exchange subrequest, boolean complete) {
-                StaleUse.endRefresh(file);
+                StaleUse.endRefresh(index, file, claim);
             }
         };
         if (ex.subrequest(ex.uri(), ex.args(), dropped) == null) {
-            StaleUse.endRefresh(file);
+            StaleUse.endRefresh(index, file, claim);
         }
     }
 
@@ -221,24 +339,12 @@ public final class HttpCache {
             return false;
         }
         Lookup lookup = ex.moduleContext(CacheModule.CONTEXT);
-        RandomAccessFile raf;
-        CacheFile entry;
-        try {
-            raf = new RandomAccessFile(lookup.zone.file(lookup.hex).toFile(), "r");
-        } catch (FileNotFoundException e) {
-            return false;
-        }
-        try {
-            entry = CacheFile.read(raf);
-        } catch (IOException e) {
-            entry = null;
-        }
-        if (entry == null || !entry.key().equals(lookup.key)) {
-            CachedResponse.close(raf);
+        Opened found = open(lookup, lookup.path());
+        if (found == null) {
             return false;
         }
         lookup.status = "STALE";
-        CachedResponse.send(ex, raf, entry);
+        CachedResponse.send(ex, found.raf(), found.entry());
         return true;
     }
 
@@ -261,11 +367,15 @@ public final class HttpCache {
         }
         long now = System.currentTimeMillis();
         long validUntil = Freshness.validUntil(status, upstream, ignored, lookup.policy, now);
-        if (validUntil == Freshness.NEVER) {
+        String vary = ignored.contains(Ignored.VARY) ? "" : Vary.names(upstream);
+        if (validUntil == Freshness.NEVER || vary.equals(Vary.UNCACHEABLE)) {
             return null;
         }
-        return CacheWriter.open(lookup.zone, lookup.hex,
-                CacheFile.header(validUntil, now / 1000, lookup.key, status, down.status().reasonPhrase(),
+        String variant = vary.isEmpty() ? "" : Vary.variant(lookup.hex, vary, ex);
+        // a variant goes to the file it was looked for in only when it varies the same way (nginx's update_variant)
+        String file = variant.equals(lookup.secondary) ? lookup.secondary : lookup.hex;
+        return CacheWriter.open(lookup.zone, file,
+                CacheFile.header(validUntil, now / 1000, lookup.key, variant, vary, status, down.status().reasonPhrase(),
                         CachedResponse.storedHeaders(down.headers())));
     }
 
@@ -291,10 +401,6 @@ public final class HttpCache {
     }
 
     private static String md5(String key) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(Vary.md5().digest(key.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -9,7 +9,6 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * When an expired entry may still answer (PREFIX_cache_use_stale): the upstream failures listed,
@@ -20,18 +19,25 @@ record StaleUse(Set<Condition> conditions, boolean updating, boolean honourCache
     private static final Set<Condition> ALLOWED = EnumSet.of(Condition.ERROR, Condition.TIMEOUT, Condition.INVALID_HEADER,
             Condition.HTTP_500, Condition.HTTP_502, Condition.HTTP_503, Condition.HTTP_504, Condition.HTTP_403,
             Condition.HTTP_404, Condition.HTTP_429);
-    /**
-     * The entries a request is refreshing, by file, with the $request_id of a background refresh's
-     * main request (its subrequest shares it) or "" for a client's own: nginx's node->updating.
-     * A claim older than {@link #CLAIM_AGE_NANOS} no longer counts, so a refresh whose end was
-     * never seen (a request cut off on a path that does not release it) cannot leave the entry
-     * answering stale for good.
-     */
-    private static final Map<String, Claim> REFRESHING = new ConcurrentHashMap<>();
+    /** A claim older than this no longer counts (see {@link Claim}). */
     private static final long CLAIM_AGE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
 
-    private record Claim(String owner, long since) {
-        boolean live(long now) {
+    /**
+     * A request refreshing an entry, nginx's node->updating: {@code owner} is the $request_id of a
+     * background refresh's main request (its subrequest shares it), or "" for a client's own. Only
+     * the claim itself releases it (identity, not equality), and one older than {@link
+     * #CLAIM_AGE_NANOS} no longer counts, so a refresh whose end was never seen cannot leave the
+     * entry answering stale for good.
+     */
+    static final class Claim {
+        private final String owner;
+        private final long since = System.nanoTime();
+
+        private Claim(String owner) {
+            this.owner = owner;
+        }
+
+        private boolean live(long now) {
             return now - since < CLAIM_AGE_NANOS;
         }
     }
@@ -91,21 +97,20 @@ record StaleUse(Set<Condition> conditions, boolean updating, boolean honourCache
         return 0;
     }
 
-    /** Marks the entry being refreshed, by {@code owner} (see {@link #REFRESHING}); false when another request already is. */
-    static boolean beginRefresh(String file, String owner) {
-        long now = System.nanoTime();
-        Claim mine = new Claim(owner, now);
-        Claim held = REFRESHING.putIfAbsent(file, mine);
-        return held == null || (!held.live(now) && REFRESHING.replace(file, held, mine));
+    /** Marks the entry {@code hex} of {@code index} as being refreshed by {@code owner}; null when another request already is. */
+    static Claim beginRefresh(CacheIndex index, String hex, String owner) {
+        Claim mine = new Claim(owner);
+        Claim held = index.refreshing.putIfAbsent(hex, mine);
+        return held == null || (!held.live(mine.since) && index.refreshing.replace(hex, held, mine)) ? mine : null;
     }
 
     /** Whether the entry is being refreshed in the background for the main request {@code requestId}. */
-    static boolean refreshingFor(String file, String requestId) {
-        Claim held = REFRESHING.get(file);
-        return held != null && held.live(System.nanoTime()) && requestId.equals(held.owner());
+    static boolean refreshingFor(CacheIndex index, String hex, String requestId) {
+        Claim held = index.refreshing.get(hex);
+        return held != null && held.live(System.nanoTime()) && requestId.equals(held.owner);
     }
 
-    static void endRefresh(String file) {
-        REFRESHING.remove(file);
+    static void endRefresh(CacheIndex index, String hex, Claim claim) {
+        index.refreshing.remove(hex, claim);
     }
 }

@@ -95,6 +95,11 @@ public abstract class CgiAttempt extends UpstreamAttempt {
         if (retryOnStatus(HttpResponseStatus.valueOf(code))) {
             return;
         }
+        if (code == 304 && HttpCache.revalidated(ex, received, settings.buffering().ignored())) {
+            succeeded();
+            discard();
+            return;
+        }
         if (settings.interceptErrors() && code == 401 && received.contains(HttpHeaderNames.WWW_AUTHENTICATE)) {
             // Kept for the error_page that may answer instead, as nginx does.
             ex.keepHeader("WWW-Authenticate", received.getAll(HttpHeaderNames.WWW_AUTHENTICATE));

@@ -1,5 +1,6 @@
 package io.ferry.gateway;
 
+import io.ferry.cache.HttpCache;
 import io.ferry.http.Exchange;
 import io.ferry.variable.Template;
 import java.nio.charset.StandardCharsets;
@@ -64,6 +65,14 @@ public final class CgiRequest {
                 continue;
             }
             out.add(Pair.utf8(p.name(), value));
+        }
+        if (cached) {
+            HttpCache.conditions(ex, (name, value) -> {
+                String param = headerParam(name.toLowerCase(Locale.ROOT));
+                if (!explicit.contains(param)) {
+                    out.add(Pair.latin1(param, value));
+                }
+            });
         }
         if (!passHeaders) {
             return out;

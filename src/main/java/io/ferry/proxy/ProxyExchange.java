@@ -187,6 +187,12 @@ final class ProxyExchange extends UpstreamExchange {
             if (retryOnStatus(res.status())) {
                 return;
             }
+            if (code == 304 && HttpCache.revalidated(ex, res.headers(), proxy.buffering().ignored())) {
+                succeeded();
+                discard();
+                ex.onAbort(null);
+                return;
+            }
             if (proxy.interceptErrors() && code >= 300 && ex.settings().errorPages().containsKey(code)) {
                 // proxy_intercept_errors: the error_page answers instead of the upstream's body; when
                 // error_page was already used for this request, Ferry's own page for the status does.

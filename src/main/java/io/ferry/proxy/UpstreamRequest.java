@@ -52,6 +52,11 @@ final class UpstreamRequest {
                 }
             }
         }
+        HttpCache.conditions(ex, (name, value) -> {
+            if (!configured(proxy, name)) {
+                out.set(name, value);
+            }
+        });
         if (upgrade) {
             if (!out.contains(HttpHeaderNames.UPGRADE)) {
                 out.set("Upgrade", client.headers().get(HttpHeaderNames.UPGRADE));
