@@ -226,8 +226,10 @@ public final class HttpCache {
         } else if ((claim = StaleUse.beginRefresh(index, file, background ? ex.requestId() : "")) != null) {
             if (background) {
                 lookup.status = "STALE";
+                // held before the stale answer goes: its write may complete the request at once
+                Runnable release = ex.holdEnd();
                 CachedResponse.send(ex, found.raf(), entry);
-                refreshInBackground(ex, index, file, claim);
+                refreshInBackground(ex, index, file, claim, release);
                 return true;
             }
             ex.onEnd(() -> StaleUse.endRefresh(index, file, claim));
@@ -275,7 +277,8 @@ public final class HttpCache {
 
     /**
      * The upstream answered 304 to the conditions of {@link #conditions}: the entry is valid again,
-     * for as long as the 304's headers say or else PREFIX_cache_valid gives its status, and answers
+     * for as long as the 304's headers say, else its own stored headers counted from now, else
+     * PREFIX_cache_valid for its status, and answers
      * as REVALIDATED. False where the 304 is not an answer to a revalidation: it passes on as it is.
      */
     public static boolean revalidated(Exchange ex, HttpHeaders upstream, Set<Ignored> ignored) {
@@ -290,6 +293,12 @@ public final class HttpCache {
         CacheFile entry = found.entry();
         long now = System.currentTimeMillis();
         long validUntil = Freshness.fromHeaders(upstream, ignored, now);
+        if (validUntil <= 0) {
+            // nginx reads the stored head again, so its Cache-Control or Expires counts from now
+            HttpHeaders stored = new io.netty.handler.codec.http.DefaultHttpHeaders(false);
+            entry.headers().forEach(h -> stored.add(h.getKey(), h.getValue()));
+            validUntil = Freshness.fromHeaders(stored, ignored, now);
+        }
         if (validUntil <= 0) {
             long valid = lookup.policy.validFor(entry.status());
             validUntil = valid > 0 ? now + valid : 0;
@@ -308,7 +317,7 @@ public final class HttpCache {
     }
 
     /** nginx's background update: a subrequest for the same URI whose response only feeds the cache. */
-    private static void refreshInBackground(Exchange ex, CacheIndex index, String file, StaleUse.Claim claim) {
+    private static void refreshInBackground(Exchange ex, CacheIndex index, String file, StaleUse.Claim claim, Runnable release) {
         SubrequestSink dropped = new SubrequestSink() {
             @Override
             public boolean wantsBody() {
@@ -319,10 +328,12 @@ public final class HttpCache {
             @Override
             public void done(Exchange subrequest, boolean complete) {
                 StaleUse.endRefresh(index, file, claim);
+                release.run();
             }
         };
         if (ex.subrequest(ex.uri(), ex.args(), dropped) == null) {
             StaleUse.endRefresh(index, file, claim);
+            release.run();
         }
     }
 
@@ -330,7 +341,9 @@ public final class HttpCache {
     public static boolean staleAllowed(Exchange ex, NextUpstream.Condition cause) {
         Lookup lookup = ex.moduleContext(CacheModule.CONTEXT);
         return lookup != null && "EXPIRED".equals(lookup.status)
-                && (lookup.policy.stale().conditions().contains(cause) || lookup.staleError);
+                && (lookup.policy.stale().conditions().contains(cause)
+                        // stale-if-error covers failures, not an answer's status (nginx since 1.19.3)
+                        || lookup.staleError && !cause.name().startsWith("HTTP_"));
     }
 
     /** Answers with the expired entry (STALE) where {@link #staleAllowed} and the entry is still there. */

@@ -79,7 +79,7 @@ public final class FastCgiModule implements Module {
         Directive bufferSizeD = level.inherited("fastcgi_buffer_size");
         BufferSettings buffering = BufferSettings.of(level, "fastcgi",
                 bufferSizeD == null ? 8192 : Values.size(bufferSizeD, bufferSizeD.args().get(0)));
-        Directive pass = level.own("fastcgi_pass");
+        Directive pass = level.pass("fastcgi_pass");
         if (pass == null) {
             return null;
         }

@@ -110,7 +110,7 @@ public abstract class GatewayModule<S> implements Module {
         BufferSettings buffering = BufferSettings.of(level, prefix,
                 bufferSizeD == null ? 8192 : Values.size(bufferSizeD, bufferSizeD.args().get(0)));
         Template bind = bind(level, prefix);
-        Directive pass = level.own(prefix + "_pass");
+        Directive pass = level.pass(prefix + "_pass");
         if (pass == null) {
             return null;
         }

@@ -31,6 +31,9 @@ public final class Exchange extends SpecialResponses {
     private List<Runnable> endActions;
     /** Subrequests still running, cancelled when this exchange is cut off (its handler's onAbort is its own). */
     private List<Exchange> children;
+    /** Work the request's end waits for ({@link #holdEnd}), and whether its response is done and waiting. */
+    private int endHolds;
+    private boolean endWaiting;
     private final Exchange parent;
     private boolean responseDone;
     private boolean targetRewritten;
@@ -288,6 +291,10 @@ public final class Exchange extends SpecialResponses {
 
     /** The last body byte arrived after the response ended: now the connection may go on. */
     void bodyEndedAfterResponse() {
+        if (endHolds > 0) {
+            endWaiting = true;
+            return;
+        }
         connection.finished(this, keepAlive);
     }
 
@@ -328,6 +335,14 @@ public final class Exchange extends SpecialResponses {
             return;
         }
         keepAlive &= reusable;
+        if (endHolds > 0) {
+            endWaiting = true;
+            return;
+        }
+        end();
+    }
+
+    private void end() {
         if (!keepAlive) {
             connection.finished(this, false);
         } else if (body.complete()) {
@@ -336,6 +351,26 @@ public final class Exchange extends SpecialResponses {
             body.discardAfterResponse();
         }
         // else: the end-of-body marker is still in flight; onBody finishes the exchange.
+    }
+
+    /**
+     * Keeps this request from ending, its connection from closing or going on to the next
+     * request, until the returned release runs (once, on the event loop), even after its response
+     * was sent: nginx's main request waits so for a background subrequest (a cache update), which
+     * is why a client that reads until the end sees the update done.
+     */
+    public Runnable holdEnd() {
+        endHolds++;
+        boolean[] released = new boolean[1];
+        return () -> {
+            if (!released[0]) {
+                released[0] = true;
+                if (--endHolds == 0 && endWaiting) {
+                    endWaiting = false;
+                    end();
+                }
+            }
+        };
     }
 
     /** The connection stops being HTTP (after a 101): the exchange neither finishes nor aborts it any more. */

@@ -75,7 +75,7 @@ public final class MemcachedModule implements Module {
         Directive gzipD = level.inherited("memcached_gzip_flag");
         long gzipFlag = gzipD == null ? 0 : number(gzipD);
         NextUpstream next = level.nextUpstream("memcached", CONDITIONS);
-        Directive pass = level.own("memcached_pass");
+        Directive pass = level.pass("memcached_pass");
         if (pass == null) {
             return null;
         }

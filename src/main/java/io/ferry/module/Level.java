@@ -25,6 +25,13 @@ public interface Level {
     /** The directive written at this level, or null. */
     Directive own(String name);
 
+    /**
+     * The upstream module's content directive {@code name} (proxy_pass, fastcgi_pass, ...) of this
+     * level: its own, else, in an {@code if} block that writes none of them, the enclosing
+     * location's, as nginx's upstream modules inherit their handler into such a block.
+     */
+    Directive pass(String name);
+
     /** Every line of a directive written at this level. */
     List<Directive> ownAll(String name);
 

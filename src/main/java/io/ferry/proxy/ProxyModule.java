@@ -110,7 +110,7 @@ public final class ProxyModule implements Module {
         ProxyRedirect.check(level);
         ProxyCookies cookies = ProxyCookies.of(level);
         long limitRate = size(level, "proxy_limit_rate", 0);
-        Directive pass = level.own("proxy_pass");
+        Directive pass = level.pass("proxy_pass");
         if (pass == null) {
             return null;
         }
@@ -220,7 +220,8 @@ public final class ProxyModule implements Module {
         String hostPort = end < 0 ? rest : rest.substring(0, end);
         String uri = end < 0 || (unix && end == rest.length() - 1) ? null : rest.substring(unix ? end + 1 : end);
         Location location = level.location();
-        if (uri != null && location != null
+        // a proxy_pass inherited into an if block keeps its location's URI rules (nginx's plcf->location)
+        if (uri != null && location != null && level.own("proxy_pass") == d
                 && (location.modifier().isRegex() || location.modifier() == LocationModifier.NAMED)) {
             throw Values.error(d, "\"proxy_pass\" cannot have URI part in location given by regular expression, "
                     + "or inside named location, or inside \"if\" statement, or inside \"limit_except\" block");

@@ -23,6 +23,8 @@ import java.util.Map;
 record ModuleLevel(Scope scope, Variables variables, Path prefix, Path confPrefix, Location location, Map<String, Upstream> upstreams,
                    ModuleSettings http, IfBlocks ifBlocks) implements Level {
     private static final ModuleSettings NONE = new ModuleSettings(new Object[0]);
+    /** The directives that make a location's content handler one of an upstream module's. */
+    private static final List<String> PASSES = List.of("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "memcached_pass");
 
     /** The settings of one {@code if} block, whose scope encloses this level's. */
     interface IfBlocks {
@@ -37,6 +39,25 @@ record ModuleLevel(Scope scope, Variables variables, Path prefix, Path confPrefi
     @Override
     public Directive own(String name) {
         return scope.own(name);
+    }
+
+    @Override
+    public Directive pass(String name) {
+        for (Scope s = scope; ; s = s.parent()) {
+            Directive d = s.own(name);
+            if (d != null || !s.ifBlock() || writesPass(s)) {
+                return d;
+            }
+        }
+    }
+
+    private static boolean writesPass(Scope s) {
+        for (String p : PASSES) {
+            if (s.own(p) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -71,7 +92,7 @@ record ModuleLevel(Scope scope, Variables variables, Path prefix, Path confPrefi
 
     @Override
     public LocationSettings ifSettings(Directive ifBlock) throws ConfException {
-        return ifBlocks == null ? null : ifBlocks.build(new Scope(scope, ifBlock.block()));
+        return ifBlocks == null ? null : ifBlocks.build(new Scope(scope, ifBlock.block(), true));
     }
 
     @Override

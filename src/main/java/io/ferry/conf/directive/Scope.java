@@ -15,9 +15,16 @@ final class Scope {
     private final Scope parent;
     private final Map<String, List<Directive>> own = new LinkedHashMap<>();
     private final List<Directive> written;
+    /** An {@code if} block inside a location (nginx's unnamed location). */
+    private final boolean ifBlock;
 
     Scope(Scope parent, List<Directive> block) {
+        this(parent, block, false);
+    }
+
+    Scope(Scope parent, List<Directive> block, boolean ifBlock) {
         this.parent = parent;
+        this.ifBlock = ifBlock;
         this.written = block;
         for (Directive d : block) {
             own.computeIfAbsent(d.name(), k -> new ArrayList<>()).add(d);
@@ -40,6 +47,10 @@ final class Scope {
 
     Scope parent() {
         return parent;
+    }
+
+    boolean ifBlock() {
+        return ifBlock;
     }
 
     /** The directives of any of these names written here, in the order written. */
