@@ -165,7 +165,7 @@ final class CacheIndex {
             files.forEach(p -> {
                 String name = p.getFileName().toString();
                 try {
-                    if (name.startsWith(CacheWriter.TEMP_PREFIX)) {
+                    if (CacheWriter.leftover(name)) {
                         Files.deleteIfExists(p);
                     } else if (name.length() == 32 && name.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
                         BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);

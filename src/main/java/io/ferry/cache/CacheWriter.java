@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,12 @@ final class CacheWriter implements ResponseTee {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
     /** Names the loader deletes: what a crash left half written. */
     static final String TEMP_PREFIX = ".tmp-";
+    /**
+     * Names this run's temporary files apart from a crashed run's: the loader, running alongside the
+     * first requests, must neither delete a file being written nor leave one that a new writer's name
+     * would meet (a sequence alone starts again at 1 in each run, and a pid may be reused too).
+     */
+    private static final String RUN = "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".";
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
     private final CacheZone zone;
@@ -40,7 +47,7 @@ final class CacheWriter implements ResponseTee {
 
     /** A writer with the header block written, or null when the directory cannot take the file. */
     static CacheWriter open(CacheZone zone, String hex, byte[] header) {
-        Path temp = zone.dir().resolve(TEMP_PREFIX + hex + "." + SEQUENCE.incrementAndGet());
+        Path temp = zone.dir().resolve(TEMP_PREFIX + hex + RUN + SEQUENCE.incrementAndGet());
         try {
             Files.createDirectories(zone.dir());
             FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -52,6 +59,11 @@ final class CacheWriter implements ResponseTee {
             deleteQuietly(temp);
             return null;
         }
+    }
+
+    /** A temporary file an earlier run left half written, which the loader deletes. */
+    static boolean leftover(String name) {
+        return name.startsWith(TEMP_PREFIX) && !name.contains(RUN);
     }
 
     @Override

@@ -28,9 +28,10 @@ import java.util.stream.Stream;
 
 /**
  * Runs the real launcher, {@code <repo>/bin/ferry}, as an operator would: one-shot commands (-t, -T, -v, -s ...)
- * and served instances, with stdout and stderr captured in files and every wait bounded.
+ * and served instances, with stdout and stderr captured in files and every wait bounded. Other packages' tests
+ * use it where only a process of its own will do (a kill -9 in the middle of the work).
  */
-final class FerryCli {
+public final class FerryCli {
     /**
      * bin/ferry rebuilds the jar when a source file is newer than it (other people edit the tree while tests run),
      * so a command may spend a build's time before doing anything: generous, but bounded.
@@ -179,7 +180,7 @@ final class FerryCli {
     }
 
     /** A served instance: {@code bin/ferry -p PREFIX [args]} kept running in the background. */
-    static final class Server implements AutoCloseable {
+    public static final class Server implements AutoCloseable {
         final Process process;
         final Path prefix;
         final Path stdout;
@@ -194,7 +195,7 @@ final class FerryCli {
         }
 
         /** Starts {@code bin/ferry -p prefix args...}; stdout and stderr go to files beside (not inside) the prefix. */
-        static Server start(Path prefix, Path scratch, String... args) throws IOException {
+        public static Server start(Path prefix, Path scratch, String... args) throws IOException {
             return start(List.of(), prefix, scratch, args);
         }
 
@@ -234,7 +235,7 @@ final class FerryCli {
             return new Server(p, prefix, out, err);
         }
 
-        Path pidFile() {
+        public Path pidFile() {
             return prefix.resolve("logs/ferry.pid");
         }
 
@@ -243,7 +244,7 @@ final class FerryCli {
         }
 
         /** Waits until the pid file holds a pid (written once every listener is bound) and returns it. */
-        long awaitPidFile() throws InterruptedException, IOException {
+        public long awaitPidFile() throws InterruptedException, IOException {
             OptionalLong pid = awaitPidFileOrExit();
             if (pid.isEmpty()) {
                 fail("bin/ferry exited with %d before writing %s; stderr:%n%s",

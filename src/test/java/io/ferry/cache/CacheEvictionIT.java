@@ -1,0 +1,125 @@
+package io.ferry.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ferry.testing.FerryInstance;
+import io.ferry.testing.RawHttpClient;
+import io.ferry.testing.SocketBackend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * max_size under load: ten times more distinct keys than the directory may hold, and the manager
+ * brings the files on disk back within the limit, keeping the most recently used keys.
+ */
+@Timeout(60)
+class CacheEvictionIT {
+    private static final int KEYS = 10_000;
+    private static final int CLIENTS = 16;
+    private static final int BODY = 2048;
+    private static final long MAX_SIZE = 2 * 1024 * 1024;
+
+    @TempDir
+    Path prefix;
+
+    @Test
+    void tenThousandKeysStayWithinMaxSizeAndTheRecentOnesStayHits() throws Exception {
+        String body = "x".repeat(BODY);
+        try (SocketBackend backend = SocketBackend.start(s -> {
+            while (SocketBackend.readHead(s.getInputStream()) != null) {
+                SocketBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: " + BODY + "\r\n\r\n" + body);
+            }
+        })) {
+            int port = FerryInstance.freePort();
+            // 2m of keys zone holds about 16,000 keys: only max_size evicts here, never the zone
+            String conf = """
+                    http {
+                        proxy_cache_path cache levels=1:2 keys_zone=one:2m max_size=%d;
+                        upstream app { server 127.0.0.1:%d; keepalive 8; }
+                        server { listen 127.0.0.1:%d;
+                            add_header X-Cache $upstream_cache_status;
+                            location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection "";
+                                proxy_cache one; proxy_cache_valid 200 1h; }
+                        } }
+                    """.formatted(MAX_SIZE, backend.port(), port);
+            try (FerryInstance ignored = FerryInstance.start(prefix, conf)) {
+                requestAll(port);
+                Path cache = prefix.resolve("cache");
+                // the manager runs each second and may overshoot between runs, as nginx's does
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (storedBytes(cache) > MAX_SIZE && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                long stored = storedBytes(cache);
+                assertThat(stored).as("bytes in %s", cache).isLessThanOrEqualTo(MAX_SIZE);
+                // eviction goes as far as the limit, not much further: most of max_size is still in use
+                assertThat(stored).isGreaterThan(MAX_SIZE / 2);
+                try (RawHttpClient client = new RawHttpClient(port)) {
+                    for (int i = KEYS - 100; i < KEYS; i++) {
+                        RawHttpClient.Response r = client.get("/k/" + i);
+                        assertThat(r.header("X-Cache")).as("/k/%d", i).isEqualTo("HIT");
+                        assertThat(r.body()).hasSize(BODY);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Every key once, CLIENTS keepalive connections each taking keys in turn, in increasing order overall. */
+    private static void requestAll(int port) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        try {
+            List<Future<Void>> done = new ArrayList<>();
+            for (int c = 0; c < CLIENTS; c++) {
+                int first = c;
+                done.add(pool.submit(() -> {
+                    RawHttpClient client = new RawHttpClient(port);
+                    try {
+                        for (int i = first; i < KEYS; i += CLIENTS) {
+                            RawHttpClient.Response r = client.get("/k/" + i);
+                            assertThat(r.status()).as("/k/%d", i).isEqualTo(200);
+                            assertThat(r.body()).hasSize(BODY);
+                            if ("close".equals(r.header("Connection"))) {
+                                // keepalive_requests ends each connection after 1000 requests
+                                client.close();
+                                client = new RawHttpClient(port);
+                            }
+                        }
+                    } finally {
+                        client.close();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** What the cache's files take, temporary files included: what max_size bounds on disk. */
+    private static long storedBytes(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> {
+                try {
+                    return Files.size(f);
+                } catch (IOException e) {
+                    // deleted by the manager meanwhile
+                    return 0;
+                }
+            }).sum();
+        }
+    }
+}
