@@ -12,6 +12,7 @@ import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
+import io.ferry.variable.RequestScope;
 import io.ferry.variable.Variable;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -37,6 +38,22 @@ public final class CacheModule implements Module {
 
     /** Each protocol's cache paths by keys zone name. */
     record Zones(Map<HttpCache.Protocol, Map<String, CacheZone>> byProtocol) {
+    }
+
+    /** What the cache did for a request: the keys zone it looked in and its $upstream_cache_status. */
+    public record Outcome(String zone, String status) {
+        private static final Set<String> FROM_FILE = Set.of("HIT", "STALE", "UPDATING", "REVALIDATED");
+
+        /** Whether the body sent was the stored entry's rather than the upstream's. */
+        public boolean servedFromCache() {
+            return FROM_FILE.contains(status);
+        }
+    }
+
+    /** Null where the cache took no part in the request (or has not decided yet). */
+    public static Outcome outcome(RequestScope scope) {
+        HttpCache.Lookup lookup = scope.moduleContext(CONTEXT);
+        return lookup == null || lookup.status == null ? null : new Outcome(lookup.zone.name(), lookup.status);
     }
 
     /** What -V drops ("--without-http-cache" is how nginx-tests learn a build has no cache). */

@@ -1,5 +1,6 @@
 package io.ferry.metrics;
 
+import io.ferry.cache.CacheModule;
 import io.ferry.http.conn.ConnectionStates;
 import io.ferry.http.Exchange;
 import io.ferry.tunnel.Tunnels;
@@ -27,6 +28,8 @@ public final class Metrics {
     private final Counter requests;
     private final Histogram duration;
     private final Counter reloads;
+    private final Counter cacheResponses;
+    private final Counter cacheSentBytes;
     private final AtomicLong bytesIn = new AtomicLong();
     private final AtomicLong bytesOut = new AtomicLong();
 
@@ -36,6 +39,12 @@ public final class Metrics {
         duration = Histogram.builder().name("ferry_http_request_duration_seconds").help("Time from request to last response byte")
                 .labelNames("server").classicOnly()
                 .classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60).register(registry);
+        cacheResponses = Counter.builder().name("ferry_cache_responses_total")
+                .help("Responses the cache took part in, by keys zone and $upstream_cache_status")
+                .labelNames("zone", "status").register(registry);
+        cacheSentBytes = Counter.builder().name("ferry_cache_sent_bytes_total")
+                .help("Body bytes sent from the cache's entries (HIT, STALE, UPDATING, REVALIDATED), by keys zone")
+                .labelNames("zone").register(registry);
         reloads = Counter.builder().name("ferry_reloads_total").help("Configuration reloads by result")
                 .labelNames("result").register(registry);
         GaugeWithCallback.builder().name("ferry_connections_active").help("Open client connections by state")
@@ -92,6 +101,13 @@ public final class Metrics {
         duration.labelValues(server).observe(ex.durationNanos() / 1e9);
         bytesIn.addAndGet(ex.bytesReceivedCount());
         bytesOut.addAndGet(ex.bytesSentCount());
+        CacheModule.Outcome cache = CacheModule.outcome(ex);
+        if (cache != null) {
+            cacheResponses.labelValues(cache.zone(), cache.status()).inc();
+            if (cache.servedFromCache()) {
+                cacheSentBytes.labelValues(cache.zone()).inc(Long.parseLong(ex.bodyBytesSent()));
+            }
+        }
     }
 
     public void reloaded(boolean success) {

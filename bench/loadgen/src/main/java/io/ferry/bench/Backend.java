@@ -39,7 +39,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The Java backends behind both proxies and the direct path, on epoll, never aggregating:
- * HTTP ({@code GET /64k} answers 64 KiB, any other GET a short text, any POST is read and thrown
+ * HTTP ({@code GET /64k} answers 64 KiB, {@code GET /1k} 1 KiB, any other GET a short text, any POST is read and thrown
  * away and answered "ok" when its last byte arrived), WebSocket echo on any upgrade request
  * (frames decoded and re-sent, server frames unmasked), and on a second port a TCP source that
  * writes bytes as fast as the reader takes them (for the stream tunnel test).
@@ -47,6 +47,7 @@ import java.util.concurrent.ThreadLocalRandom;
 final class Backend {
     private static final int MAX_FRAME = 1 << 20;
     private static final ByteBuf BODY_64K = constant(64 * 1024);
+    private static final ByteBuf BODY_1K = constant(1024);
     private static final ByteBuf BODY_SMALL = Unpooled.unreleasableBuffer(Unpooled.directBuffer()
             .writeBytes("hello from the java backend\n".getBytes(StandardCharsets.US_ASCII)));
     private static final ByteBuf BODY_OK = Unpooled.unreleasableBuffer(Unpooled.directBuffer()
@@ -125,7 +126,7 @@ final class Backend {
 
         private void respond(ChannelHandlerContext ctx, HttpRequest req) {
             ByteBuf body = req.method().equals(HttpMethod.POST) ? BODY_OK
-                    : req.uri().startsWith("/64k") ? BODY_64K : BODY_SMALL;
+                    : req.uri().startsWith("/64k") ? BODY_64K : req.uri().startsWith("/1k") ? BODY_1K : BODY_SMALL;
             FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.OK, body.duplicate());
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_OCTET_STREAM)
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
