@@ -1,6 +1,5 @@
 package io.ferry.cache;
 
-import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The keys zone of one cache: every key's node (uses, last access, stored size), least recently
  * used first, never more than the zone holds. A loader fills it from the directory in the
- * background after a start; the manager, on an event loop, deletes what is inactive and what
- * exceeds max_size, oldest first.
+ * background after a start; the manager, on a thread of its own, deletes what is inactive, what
+ * exceeds max_size and what leaves less than min_free on the disk, oldest first.
  */
 final class CacheIndex {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
@@ -39,6 +38,12 @@ final class CacheIndex {
     private final LinkedHashMap<String, Node> nodes = new LinkedHashMap<>(64, 0.75f, true);
     private long bytes;
     private final AtomicBoolean managed = new AtomicBoolean();
+    private static final java.util.concurrent.ScheduledExecutorService MANAGER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "cache manager");
+                t.setDaemon(true);
+                return t;
+            });
     /** The keys being populated under PREFIX_cache_lock: a reload keeps them with the index. */
     final CacheLock lock = new CacheLock();
     /** The entries being refreshed, by file name (PREFIX_cache_use_stale updating): kept with the index. */
@@ -114,35 +119,74 @@ final class CacheIndex {
         return victims;
     }
 
-    /** Starts the manager on {@code loop}'s group once: a pass every second. */
-    void manageOn(EventExecutor loop) {
+    /** Starts this cache's manager once, on the thread all caches' managers share (disk work never runs on an event loop). */
+    void manage() {
         if (managed.compareAndSet(false, true)) {
-            loop.scheduleAtFixedRate(this::manage, 1, 1, TimeUnit.SECONDS);
+            MANAGER.schedule(this::managerPass, 1, TimeUnit.SECONDS);
         }
     }
 
-    void manage() {
+    private void managerPass() {
+        long next = 1000;
+        try {
+            next = evict();
+        } catch (RuntimeException e) {
+            LOG.warn("cache \"{}\": manager failed: {}", zone.name(), e.toString());
+        }
+        MANAGER.schedule(this::managerPass, next, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * One manager iteration: deletes, least recently used first, what was not used for inactive,
+     * what exceeds max_size and what keeps the disk below min_free, at most manager_files entries;
+     * the milliseconds until the next one: manager_sleep when work is left, else a second.
+     */
+    long evict() {
         CacheZone z = zone;
         long now = System.currentTimeMillis();
         long oldest = now - z.inactive().toMillis();
+        long free = z.minFree() > 0 ? usableSpace(z.dir()) : Long.MAX_VALUE;
         List<String> victims = new ArrayList<>();
+        boolean more = false;
         synchronized (this) {
             Iterator<Map.Entry<String, Node>> it = nodes.entrySet().iterator();
             while (it.hasNext()) {
                 Map.Entry<String, Node> e = it.next();
                 Node n = e.getValue();
-                boolean over = z.maxSize() > 0 && bytes > z.maxSize() && n.size >= 0;
-                if (n.accessed >= oldest && !over) {
-                    continue;
+                if (n.accessed >= oldest) {
+                    if (!(z.maxSize() > 0 && bytes > z.maxSize() || free < z.minFree())) {
+                        // access order: every node after this one was used more recently
+                        break;
+                    }
+                    if (n.size < 0) {
+                        // a key counted for min_uses holds no disk space
+                        continue;
+                    }
+                }
+                if (victims.size() >= z.manager().files()) {
+                    more = true;
+                    break;
                 }
                 it.remove();
                 if (n.size >= 0) {
                     bytes -= n.size;
+                    free += n.size;
                     victims.add(e.getKey());
                 }
             }
         }
+        long start = System.nanoTime();
         delete(victims);
+        more |= TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) >= z.manager().thresholdMillis();
+        return more ? Math.max(1, z.manager().sleepMillis()) : 1000;
+    }
+
+    private static long usableSpace(Path dir) {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private void delete(List<String> victims) {
@@ -161,8 +205,11 @@ final class CacheIndex {
         if (!Files.isDirectory(dir)) {
             return;
         }
+        CacheZone.Pacing pacing = zone.loader();
+        long[] iteration = {0, System.nanoTime()};
         try (Stream<Path> files = Files.walk(dir)) {
             files.forEach(p -> {
+                pace(pacing, iteration);
                 String name = p.getFileName().toString();
                 try {
                     if (CacheWriter.leftover(name)) {
@@ -180,6 +227,21 @@ final class CacheIndex {
         } catch (IOException | java.io.UncheckedIOException e) {
             LOG.warn("cache \"{}\": loading {} failed: {}", zone.name(), dir, e.getMessage());
         }
+    }
+
+    /** loader_files and loader_threshold end an iteration; loader_sleep pauses before the next. */
+    private static void pace(CacheZone.Pacing pacing, long[] iteration) {
+        if (++iteration[0] <= pacing.files()
+                && System.nanoTime() - iteration[1] < TimeUnit.MILLISECONDS.toNanos(pacing.thresholdMillis())) {
+            return;
+        }
+        try {
+            Thread.sleep(pacing.sleepMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        iteration[0] = 1;
+        iteration[1] = System.nanoTime();
     }
 
     private void loaded(String hex, long size, long modified) {

@@ -118,7 +118,7 @@ public final class HttpCache {
             }
         }
         CacheIndex index = zone.index();
-        index.manageOn(ex.channel().eventLoop());
+        index.manage();
         String key = policy.key().render(ex);
         Lookup lookup = new Lookup(policy, zone, key, md5(key));
         ex.moduleContext(CacheModule.CONTEXT, lookup);

@@ -99,12 +99,31 @@ class CacheConfigTest {
     }
 
     @Test
+    void managerAndLoaderPaceAsNginxByDefault() throws Exception {
+        String server = "server { listen 8080; proxy_cache one; location / { proxy_pass http://127.0.0.1:8081; } }";
+        CacheZone z = policy("proxy_cache_path cache keys_zone=one:1m;" + server, "/").zone();
+        assertThat(z.minFree()).isZero();
+        assertThat(z.manager()).isEqualTo(new CacheZone.Pacing(100, 50, 200));
+        assertThat(z.loader()).isEqualTo(new CacheZone.Pacing(100, 50, 200));
+        z = policy("""
+                proxy_cache_path cache keys_zone=one:1m min_free=10m manager_files=10 manager_sleep=1s
+                    manager_threshold=100ms loader_files=1000 loader_sleep=5ms loader_threshold=1s;
+                """ + server, "/").zone();
+        assertThat(z.minFree()).isEqualTo(10 * 1024 * 1024);
+        assertThat(z.manager()).isEqualTo(new CacheZone.Pacing(10, 1000, 100));
+        assertThat(z.loader()).isEqualTo(new CacheZone.Pacing(1000, 5, 1000));
+    }
+
+    @Test
     void errorsAsNginx() throws Exception {
         assertThat(error("proxy_cache_path cache levels=1:2;"))
                 .startsWith("\"proxy_cache_path\" must have \"keys_zone\" parameter");
         assertThat(error("proxy_cache_path cache levels=1:3 keys_zone=a:1m;")).startsWith("invalid \"levels\" \"1:3\"");
-        assertThat(error("proxy_cache_path cache keys_zone=a:1m min_free=1m;"))
-                .startsWith("invalid parameter \"min_free=1m\"");
+        assertThat(error("proxy_cache_path cache keys_zone=a:1m purger=on;"))
+                .startsWith("invalid parameter \"purger=on\"");
+        assertThat(error("proxy_cache_path cache keys_zone=a:1m manager_naps=1;"))
+                .startsWith("invalid parameter \"naps\"");
+        assertThat(error("proxy_cache_path cache keys_zone=a:1m loader_files=0;")).contains("invalid number");
         assertThat(error("proxy_cache_path a keys_zone=a:1m; proxy_cache_path b keys_zone=a:1m;"))
                 .startsWith("duplicate zone \"a\"");
         assertThat(error("proxy_cache nope; server { listen 8080; }"))

@@ -75,6 +75,37 @@ class CacheEvictionIT {
         }
     }
 
+    /** A disk with less free space than min_free: the manager deletes every entry, and the key is a MISS again. */
+    @Test
+    void minFreeBeyondTheDiskEvictsWhatIsStored() throws Exception {
+        try (SocketBackend backend = SocketBackend.start(s -> {
+            while (SocketBackend.readHead(s.getInputStream()) != null) {
+                SocketBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            }
+        })) {
+            int port = FerryInstance.freePort();
+            String conf = """
+                    http {
+                        proxy_cache_path cache keys_zone=one:1m min_free=1000000g;
+                        server { listen 127.0.0.1:%d;
+                            add_header X-Cache $upstream_cache_status;
+                            location / { proxy_pass http://127.0.0.1:%d; proxy_cache one; proxy_cache_valid 200 1h; }
+                        } }
+                    """.formatted(port, backend.port());
+            try (FerryInstance ignored = FerryInstance.start(prefix, conf); RawHttpClient client = new RawHttpClient(port)) {
+                assertThat(client.get("/a").header("X-Cache")).isEqualTo("MISS");
+                assertThat(client.get("/a").header("X-Cache")).isEqualTo("HIT");
+                Path cache = prefix.resolve("cache");
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (storedBytes(cache) > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertThat(storedBytes(cache)).isZero();
+                assertThat(client.get("/a").header("X-Cache")).isEqualTo("MISS");
+            }
+        }
+    }
+
     /** Every key once, CLIENTS keepalive connections each taking keys in turn, in increasing order overall. */
     private static void requestAll(int port) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
