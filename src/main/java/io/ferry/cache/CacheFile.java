@@ -54,25 +54,36 @@ record CacheFile(long validUntil, long date, String key, String variant, String 
         }
     }
 
+    /** What one read takes of a file: most entries' whole header block. */
+    private static final int FIRST_READ = 4096;
+
     /** The entry in {@code raf}, or null when the file is not a whole entry of this format. */
     static CacheFile read(RandomAccessFile raf) throws IOException {
-        long length = raf.length();
-        byte[] magic = new byte[MAGIC.length];
+        java.nio.channels.FileChannel ch = raf.getChannel();
+        long length = ch.size();
         if (length < MAGIC.length + 4) {
             return null;
         }
-        raf.seek(0);
-        raf.readFully(magic);
-        if (!java.util.Arrays.equals(magic, MAGIC)) {
-            return null;
+        // one positional read for the magic, the block's length and most blocks (a hit's only read before the body)
+        java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate((int) Math.min(length, FIRST_READ));
+        readFully(ch, first, 0);
+        first.flip();
+        for (byte m : MAGIC) {
+            if (first.get() != m) {
+                return null;
+            }
         }
-        int size = raf.readInt();
+        int size = first.getInt();
         long offset = MAGIC.length + 4L + size;
         if (size < 0 || size > MAX_HEADER || offset > length) {
             return null;
         }
         byte[] block = new byte[size];
-        raf.readFully(block);
+        int have = Math.min(size, first.remaining());
+        first.get(block, 0, have);
+        if (have < size) {
+            readFully(ch, java.nio.ByteBuffer.wrap(block, have, size - have), MAGIC.length + 4L + have);
+        }
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(block));
         long validUntil = in.readLong();
         long date = in.readLong();
@@ -87,6 +98,16 @@ record CacheFile(long validUntil, long date, String key, String variant, String 
             headers.add(Map.entry(in.readUTF(), in.readUTF()));
         }
         return new CacheFile(validUntil, date, key, variant, vary, status, reason, headers, offset, length - offset);
+    }
+
+    private static void readFully(java.nio.channels.FileChannel ch, java.nio.ByteBuffer into, long position) throws IOException {
+        while (into.hasRemaining()) {
+            int n = ch.read(into, position);
+            if (n < 0) {
+                throw new java.io.EOFException();
+            }
+            position += n;
+        }
     }
 
     /** This entry valid anew until {@code validUntil}, as from {@code date}: a revalidated entry. */

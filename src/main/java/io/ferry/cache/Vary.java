@@ -69,11 +69,19 @@ final class Vary {
         return out.toString();
     }
 
-    static MessageDigest md5() {
+    /** One digest per thread: looking the algorithm up costs more than the hash of a key. */
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
         try {
             return MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    /** This thread's MD5, reset. */
+    static MessageDigest md5() {
+        MessageDigest md5 = MD5.get();
+        md5.reset();
+        return md5;
     }
 }
