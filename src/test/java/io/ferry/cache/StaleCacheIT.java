@@ -41,7 +41,8 @@ class StaleCacheIT {
                     }
                 }
                 String status = mode.equals("500") ? "500 Internal Server Error" : "200 OK";
-                SocketBackend.write(s, "HTTP/1.1 " + status + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+                String extension = target.contains("sie") && mode.equals("ok") ? "Cache-Control: max-age=1, stale-if-error=30\r\n" : "";
+                SocketBackend.write(s, "HTTP/1.1 " + status + "\r\n" + extension + "Content-Length: " + body.length() + "\r\n\r\n" + body);
             }
         });
     }
@@ -137,6 +138,65 @@ class StaleCacheIT {
             assertThat(refreshed.header("X-Cache")).isEqualTo("HIT");
             assertThat(refreshed.text()).isEqualTo("/bg/c #2");
             assertThat(hits.get("/bg/c").get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void theNextRequestOnTheConnectionFindsTheBackgroundUpdateDone() throws Exception {
+        int port = FerryInstance.freePort();
+        try (FerryInstance ignored = FerryInstance.start(prefix, conf(port, ""));
+             RawHttpClient client = new RawHttpClient(port)) {
+            assertThat(client.get("/bg/d").header("X-Cache")).isEqualTo("MISS");
+            Thread.sleep(1100);
+            mode = "slow";
+            RawHttpClient.Response stale = client.get("/bg/d");
+            assertThat(stale.header("X-Cache")).isEqualTo("STALE");
+            assertThat(stale.text()).isEqualTo("/bg/d #1");
+            // nginx's request ends only with its background subrequest: the next one waits for the refresh
+            RawHttpClient.Response refreshed = client.get("/bg/d");
+            assertThat(refreshed.header("X-Cache")).isEqualTo("HIT");
+            assertThat(refreshed.text()).isEqualTo("/bg/d #2");
+        }
+    }
+
+    @Test
+    void aClosingConnectionEndsOnlyAfterTheBackgroundUpdate() throws Exception {
+        int port = FerryInstance.freePort();
+        try (FerryInstance ignored = FerryInstance.start(prefix, conf(port, ""))) {
+            assertThat(RawHttpClient.getOnce(port, "/bg/e").header("X-Cache")).isEqualTo("MISS");
+            Thread.sleep(1100);
+            mode = "slow";
+            try (RawHttpClient client = new RawHttpClient(port)) {
+                client.send("GET /bg/e HTTP/1.1\r\nHost: l\r\nConnection: close\r\n\r\n");
+                RawHttpClient.Response stale = client.read();
+                assertThat(stale.header("X-Cache")).isEqualTo("STALE");
+                assertThat(stale.text()).isEqualTo("/bg/e #1");
+                assertThat(client.closedByPeer()).isTrue();
+            }
+            RawHttpClient.Response refreshed = RawHttpClient.getOnce(port, "/bg/e");
+            assertThat(refreshed.header("X-Cache")).isEqualTo("HIT");
+            assertThat(refreshed.text()).isEqualTo("/bg/e #2");
+        }
+    }
+
+    @Test
+    void staleIfErrorCoversAFailedUpstreamButNotA500() throws Exception {
+        int port = FerryInstance.freePort();
+        try (FerryInstance ignored = FerryInstance.start(prefix, conf(port, ""));
+             RawHttpClient client = new RawHttpClient(port)) {
+            assertThat(client.get("/off/sie").header("X-Cache")).isEqualTo("MISS");
+            Thread.sleep(1100);
+            mode = "500";
+            RawHttpClient.Response erring = client.get("/off/sie");
+            assertThat(erring.status()).isEqualTo(500);
+            assertThat(erring.header("X-Cache")).isEqualTo("EXPIRED");
+            assertThat(erring.text()).isEqualTo("/off/sie #2");
+
+            backend.close();
+            RawHttpClient.Response gone = client.get("/off/sie");
+            assertThat(gone.status()).isEqualTo(200);
+            assertThat(gone.header("X-Cache")).isEqualTo("STALE");
+            assertThat(gone.text()).isEqualTo("/off/sie #1");
         }
     }
 }

@@ -50,6 +50,38 @@ class FastCgiCacheIT {
     }
 
     @Test
+    void revalidateSendsTheStoredValidatorsAsParamsAndA304RenewsTheEntry() throws Exception {
+        FakeFastCgiServer fake = closer.add(new FakeFastCgiServer(r -> FakeFastCgiServer.Answer.of(
+                r.params().containsKey("HTTP_IF_NONE_MATCH") ? "Status: 304 Not Modified\r\nETag: \"v1\"\r\n\r\n"
+                        : "Content-Type: text/plain\r\nETag: \"v1\"\r\nLast-Modified: Thu, 01 Jan 2015 00:00:00 GMT\r\n\r\n"
+                                + r.params().get("REQUEST_URI"))));
+        int port = FerryInstance.freePort();
+        closer.add(FerryInstance.start(prefix, """
+                http {
+                    fastcgi_cache_path cache keys_zone=fc:1m;
+                    server { listen 127.0.0.1:%d;
+                        add_header X-Cache $upstream_cache_status;
+                        location / { fastcgi_pass 127.0.0.1:%d; fastcgi_param REQUEST_URI $request_uri;
+                            fastcgi_cache fc; fastcgi_cache_key $request_uri; fastcgi_cache_valid 1s;
+                            fastcgi_cache_revalidate on; }
+                    } }
+                """.formatted(port, fake.port())));
+        try (RawHttpClient client = new RawHttpClient(port)) {
+            assertThat(client.get("/r").header("X-Cache")).isEqualTo("MISS");
+            Thread.sleep(1100);
+            RawHttpClient.Response revalidated = client.get("/r");
+            assertThat(fake.requests.get(1).params())
+                    .containsEntry("HTTP_IF_NONE_MATCH", "\"v1\"")
+                    .containsEntry("HTTP_IF_MODIFIED_SINCE", "Thu, 01 Jan 2015 00:00:00 GMT");
+            assertThat(revalidated.status()).isEqualTo(200);
+            assertThat(revalidated.header("X-Cache")).isEqualTo("REVALIDATED");
+            assertThat(revalidated.text()).isEqualTo("/r");
+            assertThat(client.get("/r").header("X-Cache")).isEqualTo("HIT");
+            assertThat(fake.requests).hasSize(2);
+        }
+    }
+
+    @Test
     void aKeyIsRequired() throws Exception {
         assertThat(new io.ferry.testing.ConfigText(prefix).httpError("""
                 fastcgi_cache_path cache keys_zone=fc:1m;
