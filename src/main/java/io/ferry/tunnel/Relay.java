@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,13 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (quiet()) {
+            // A read asked for before the drain came back with what follows the last message: the
+            // tunnel's end has been (or is being) sent, so nothing after it may reach the peer
+            // (a WebSocket end answering the close would give the other a second one).
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         tunnel.activity();
         if (msg instanceof ByteBuf buf) {
             observer.observe(buf);

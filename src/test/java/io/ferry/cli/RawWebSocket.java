@@ -7,6 +7,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,15 @@ final class RawWebSocket {
 
     /** Connects to Ferry and completes the opening handshake for {@code path}. */
     static Socket connect(int port, String path) throws IOException {
+        return connect(null, port, path);
+    }
+
+    /** Like {@link #connect(int, String)}, from the local address {@code from} (any when null). */
+    static Socket connect(InetAddress from, int port, String path) throws IOException {
         Socket s = new Socket();
+        if (from != null) {
+            s.bind(new InetSocketAddress(from, 0));
+        }
         s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         s.setSoTimeout(READ_TIMEOUT_MS);
         byte[] nonce = new byte[16];

@@ -117,6 +117,21 @@ class WebSocketTunnelTest {
         assertThat(written(upstream)).hasSize(8);
     }
 
+    /** A backend that echoes the close (as RFC 6455 asks) must not make the client get a second one. */
+    @Test
+    void afterTheCloseNeitherEndsAnswerIsRelayed() {
+        open();
+        WebSocketTunnel.goingAway(tunnel);
+        client.runPendingTasks();
+        assertThat(written(client)).isEqualTo(CLOSE_1001_TO_CLIENT);
+        assertThat(written(upstream)).hasSize(8);
+
+        upstream.writeInbound(Unpooled.wrappedBuffer(CLOSE_1001_TO_CLIENT));
+        client.writeInbound(Unpooled.wrappedBuffer(frame(0x8, true, 2)));
+        assertThat(written(client)).as("nothing after the close").isEmpty();
+        assertThat(written(upstream)).as("nothing after the close").isEmpty();
+    }
+
     @Test
     void bytesTheUpstreamSentBehindIts101CountTowardsTheFrameInFlight() {
         byte[] big = frame(0x2, false, 1000);
