@@ -49,6 +49,7 @@ public final class ListenerSet<P> {
     private final Function<P, SocketOptions> options;
     private final Acceptor<P> acceptor;
     private final Map<String, Listener<P>> listeners = new LinkedHashMap<>();
+    private final AcceptFailures acceptFailures = new AcceptFailures();
 
     public ListenerSet(EventLoopGroup group, Class<? extends ServerChannel> channelType,
                        Function<P, SocketAddress> bindAddress, Function<P, SocketOptions> options, Acceptor<P> acceptor) {
@@ -114,6 +115,7 @@ public final class ListenerSet<P> {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .option(ChannelOption.AUTO_READ, false)
+                .handler(acceptFailures)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<>() {
