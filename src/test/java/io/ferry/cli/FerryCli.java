@@ -216,6 +216,11 @@ public final class FerryCli {
             return start(List.of("nohup"), prefix, scratch, args);
         }
 
+        /** Like {@link #start}, with RLIMIT_NOFILE soft and hard at {@code limit}, so the JVM cannot raise it. */
+        static Server startWithOpenFiles(int limit, Path prefix, Path scratch, String... args) throws IOException {
+            return start(List.of("bash", "-c", "ulimit -n " + limit + " && exec \"$@\"", "ulimit"), prefix, scratch, args);
+        }
+
         private static Server start(List<String> wrapper, Path prefix, Path scratch, String... args)
                 throws IOException {
             Files.createDirectories(scratch);

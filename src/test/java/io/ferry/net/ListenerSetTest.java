@@ -120,14 +120,19 @@ class ListenerSetTest {
     }
 
     @Test
-    void prepareBindsAtOnceButOnlyCommitMakesTheSocketsPartOfTheSet() throws Exception {
+    void prepareBindsAtOnceButOnlyCommitMakesTheSocketsPartOfTheSetAndAccept() throws Exception {
         ListenerSet<Plan>.Pending pending = set.prepare(plans(Plan.of("a1")));
         assertThat(set.localAddresses()).isEmpty();
         assertThat(TrackedServerChannel.CREATED).hasSize(1);
         int port = ((InetSocketAddress) TrackedServerChannel.CREATED.peek().localAddress()).getPort();
-        assertThat(planServing(port)).as("bound before commit").isEqualTo("a1");
+        try (Socket early = new Socket()) {
+            early.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
+            assertThat(acceptedWithPlan.poll(500, TimeUnit.MILLISECONDS))
+                    .as("bound, the connection waits in the listen queue until commit").isNull();
 
-        pending.commit();
+            pending.commit();
+            assertThat(acceptedWithPlan.poll(10, TimeUnit.SECONDS)).as("taken from the queue at commit").isEqualTo("a1");
+        }
         assertThat(set.localAddresses()).hasSize(1);
         assertThat(port(set.localAddresses(), 0)).isEqualTo(port);
     }
