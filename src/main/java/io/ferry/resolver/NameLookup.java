@@ -149,7 +149,7 @@ final class NameLookup {
         }
     }
 
-    private static Failure failure(DnsResponseCode code) {
+    static Failure failure(DnsResponseCode code) {
         if (code.equals(DnsResponseCode.FORMERR)) {
             return new Failure(1, "Format error");
         } else if (code.equals(DnsResponseCode.SERVFAIL)) {

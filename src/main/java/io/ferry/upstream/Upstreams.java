@@ -1,6 +1,6 @@
 package io.ferry.upstream;
 
-import io.ferry.upstream.Upstream;
+import io.ferry.resolver.GroupResolver;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -16,7 +16,11 @@ public final class Upstreams {
     private final Map<Upstream, UpstreamGroup> groups = new ConcurrentHashMap<>();
 
     public UpstreamGroup group(Upstream config) {
-        return groups.computeIfAbsent(config, UpstreamGroup::new);
+        return groups.computeIfAbsent(config, c -> {
+            UpstreamGroup g = new UpstreamGroup(c);
+            GroupResolver.start(g);
+            return g;
+        });
     }
 
     public void retainOnly(Collection<Upstream> live) {
@@ -28,6 +32,8 @@ public final class Upstreams {
             e.getValue().drain();
             return true;
         });
+        // names are resolved from the start, as nginx's workers do, not from a group's first request
+        keep.stream().filter(u -> !u.resolve().isEmpty()).forEach(this::group);
     }
 
     /** The live groups, for status pages and tests that look at peer state. */
