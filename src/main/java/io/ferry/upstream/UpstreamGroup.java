@@ -96,6 +96,13 @@ public final class UpstreamGroup {
         members = members(all);
     }
 
+    /** The servers each `server NAME resolve` line has now, for the group a reload puts in this one's place. */
+    public synchronized Map<ResolvedName, List<UpstreamServer>> resolvedServers() {
+        Map<ResolvedName, List<UpstreamServer>> out = new LinkedHashMap<>();
+        resolved.forEach((name, peers) -> out.put(name, peers.stream().map(Peer::server).toList()));
+        return out;
+    }
+
     /** Called once by whoever keeps this group's names resolved: how to stop when the group is drained. */
     public void onDrain(Runnable stop) {
         this.stopResolving = stop;

@@ -3,6 +3,7 @@ package io.ferry.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.ferry.conf.directive.ConfigLoader;
 import io.ferry.testing.Dnsmasq;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.FerryUnderTest;
@@ -56,15 +57,22 @@ class ResolveIT {
         Path dir = Files.createTempDirectory("ferry-dnsmasq");
         dns = Dnsmasq.start(dir, "127.0.0.2 app.test", "127.0.0.3 app.test", "127.0.0.5 s1.test", "127.0.0.5 s2.test");
         dns.services("_http._tcp.svc.test,s1.test," + srvPort1 + ",0,3", "_http._tcp.svc.test,s2.test," + srvPort2 + ",0,1");
-        instance = ferry.start("""
+        instance = ferry.start(conf(100));
+    }
+
+    /** The configuration; {@code keepaliveRequests} changes group app for a reload that replaces it. */
+    static String conf(int keepaliveRequests) {
+        return """
                 events { }
                 http {
                     resolver 127.0.0.1:%3$d ipv6=off;
+                    resolver_timeout 1s;
                     upstream app {
                         zone backends 64k;
                         resolver 127.0.0.1:%3$d valid=1s ipv6=off;
                         resolver_timeout 2s;
                         server app.test:%2$d resolve max_fails=5;
+                        keepalive_requests %4$d;
                     }
                     upstream svc {
                         zone backends;
@@ -77,7 +85,7 @@ class ResolveIT {
                         location /svc/ { proxy_pass http://svc; }
                     }
                 }
-                """.formatted(ferry.port(), port, dns.port()));
+                """.formatted(ferry.port(), port, dns.port(), keepaliveRequests);
     }
 
     static void backend(String ip, int p) throws Exception {
@@ -204,6 +212,26 @@ class ResolveIT {
         assertThat(stays.failures()).isEqualTo(1);
         assertThat(group("app").peers()).extracting(p -> p.server().addressText())
                 .containsExactlyInAnyOrder("127.0.0.2:" + port, "127.0.0.4:" + port);
+    }
+
+    @Test
+    void aReloadThatChangesTheGroupStartsFromTheAddressesItHad() throws Exception {
+        await("app.test resolved", () -> !group("app").peers().isEmpty());
+        try (Traffic traffic = new Traffic("/")) {
+            for (int i = 1; i <= 5; i++) {
+                Path confFile = ferry.prefix().resolve("conf/ferry.conf");
+                Files.writeString(confFile, conf(100 + i));
+                instance.server().reload(ConfigLoader.load(ferry.prefix(), confFile, null).config());
+                UpstreamGroup replaced = group("app");
+                assertThat(replaced.config().keepaliveRequests()).isEqualTo(100 + i);
+                assertThat(replaced.peers()).as("peers of the new group right after the reload").isNotEmpty();
+                Thread.sleep(200);
+            }
+            traffic.close();
+            System.out.printf("resolve: 5 reloads under traffic: %d requests, %d failed%n", traffic.sent.get(),
+                    traffic.failures.size());
+            assertThat(traffic.failures).isEmpty();
+        }
     }
 
     @Test
