@@ -43,12 +43,14 @@ class ResolveIT {
     static int port;
     static int srvPort1;
     static int srvPort2;
+    static int streamPort;
 
     @BeforeAll
     static void start() throws Exception {
         port = FerryInstance.freePort();
         srvPort1 = FerryInstance.freePort();
         srvPort2 = FerryInstance.freePort();
+        streamPort = FerryInstance.freePort();
         for (String ip : List.of("127.0.0.2", "127.0.0.3", "127.0.0.4")) {
             backend(ip, port);
         }
@@ -85,7 +87,15 @@ class ResolveIT {
                         location /svc/ { proxy_pass http://svc; }
                     }
                 }
-                """.formatted(ferry.port(), port, dns.port(), keepaliveRequests);
+                stream {
+                    upstream tcp {
+                        zone tcp 64k;
+                        resolver 127.0.0.1:%3$d valid=1s ipv6=off;
+                        server app.test:%2$d resolve;
+                    }
+                    server { listen 127.0.0.1:%5$d; proxy_pass tcp; }
+                }
+                """.formatted(ferry.port(), port, dns.port(), keepaliveRequests, streamPort);
     }
 
     static void backend(String ip, int p) throws Exception {
@@ -232,6 +242,23 @@ class ResolveIT {
                     traffic.failures.size());
             assertThat(traffic.failures).isEmpty();
         }
+    }
+
+    @Test
+    void streamUpstreamsFollowTheNameToo() throws Exception {
+        UpstreamGroup tcp = instance.server().streams().upstreams().groups().stream()
+                .filter(g -> g.config().name().equals("tcp")).findFirst().orElseThrow();
+        await("the stream group has app.test's addresses", () -> addresses(tcp).equals(addresses(group("app"))));
+        assertThat(addresses(tcp)).isNotEmpty();
+        for (int i = 0; i < 4; i++) {
+            RawHttpClient.Response r = RawHttpClient.getOnce(streamPort, "/");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(addresses(tcp)).contains(r.text());
+        }
+    }
+
+    static java.util.Set<String> addresses(UpstreamGroup g) {
+        return g.peers().stream().map(p -> p.server().addressText()).collect(java.util.stream.Collectors.toSet());
     }
 
     @Test
