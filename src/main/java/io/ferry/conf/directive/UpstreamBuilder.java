@@ -242,8 +242,8 @@ final class UpstreamBuilder {
         if (hp.port() == 0 && service == null) {
             throw Values.error(d, "no port in upstream \"" + address + "\"");
         }
-        boolean literal = hp.host() != null && NetUtil.isValidIpV4Address(hp.host())
-                || hp.host() != null && NetUtil.isValidIpV6Address(hp.host());
+        boolean literal = hp.host() != null
+                && (NetUtil.isValidIpV4Address(hp.host()) || NetUtil.isValidIpV6Address(hp.host()));
         if (service != null && literal) {
             throw Values.error(d, "service upstream \"" + address + "\" requires domain name");
         }
