@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class GroupResolver {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
-    private static final int NOT_FOUND = 3;
     private static EventLoopGroup loops;
 
     private final UpstreamGroup group;
@@ -110,7 +109,7 @@ public final class GroupResolver {
             return;
         }
         LOG.error("{} could not be resolved ({})", what, cause.getMessage());
-        if (cause instanceof NameLookup.Failure failure && failure.code == NOT_FOUND) {
+        if (cause instanceof NameLookup.Failure failure && failure.code == NameLookup.NOT_FOUND) {
             answered(name, List.of(), 0);
             return;
         }

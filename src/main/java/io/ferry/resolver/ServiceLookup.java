@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An SRV name looked up as nginx's resolver does for `server NAME service=... resolve`: the SRV
- * records, then every target's addresses; a target that does not resolve is logged and left out.
+ * records, then every target's addresses; a target that does not exist is logged and left out.
+ * Unlike nginx, a target the servers did not answer for (timeout, SERVFAIL) fails the whole lookup,
+ * so the peers stay as they were rather than leave for a passing DNS fault.
  */
 final class ServiceLookup {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
@@ -113,6 +115,7 @@ final class ServiceLookup {
         List<List<Target>> found = new ArrayList<>();
         long[] ttl = {srvTtl};
         int[] outstanding = {records.size()};
+        Throwable[] unanswered = {null};
         for (Srv srv : records) {
             List<Target> mine = new ArrayList<>();
             found.add(mine);
@@ -125,8 +128,16 @@ final class ServiceLookup {
                 } else {
                     LOG.error("{} could not be resolved ({}) while resolving service {}", srv.name(),
                             f.cause().getMessage(), shown);
+                    if (!(f.cause() instanceof NameLookup.Failure failure) || failure.code != NameLookup.NOT_FOUND) {
+                        unanswered[0] = f.cause();
+                    }
                 }
                 if (--outstanding[0] == 0) {
+                    if (unanswered[0] != null) {
+                        // a target the servers did not answer for may still exist: its peers stay until they do
+                        promise.setFailure(unanswered[0]);
+                        return;
+                    }
                     List<Target> all = new ArrayList<>();
                     found.forEach(all::addAll);
                     promise.setSuccess(new Answer(List.copyOf(all), ttl[0] == Long.MAX_VALUE ? 0 : ttl[0]));
