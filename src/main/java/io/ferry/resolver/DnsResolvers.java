@@ -1,6 +1,8 @@
 package io.ferry.resolver;
 
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -72,8 +74,14 @@ public final class DnsResolvers {
     }
 
     private static DnsNameResolver build(Channel downstream, ResolverSettings s) {
-        return new DnsNameResolverBuilder(downstream.eventLoop())
-                .datagramChannelType(downstream instanceof EpollSocketChannel ? EpollDatagramChannel.class : NioDatagramChannel.class)
+        return client(downstream.eventLoop(),
+                downstream instanceof EpollSocketChannel ? EpollDatagramChannel.class : NioDatagramChannel.class, s);
+    }
+
+    /** A client asking {@code s}'s servers in turn, without a cache of its own, on {@code loop}. */
+    static DnsNameResolver client(EventLoop loop, Class<? extends DatagramChannel> type, ResolverSettings s) {
+        return new DnsNameResolverBuilder(loop)
+                .datagramChannelType(type)
                 .nameServerProvider(hostname -> DnsServerAddresses.rotational(s.servers()).stream())
                 .queryServerAddressStream(DnsServerAddresses.rotational(s.servers()).stream())
                 .resolveCache(NoopDnsCache.INSTANCE)

@@ -41,6 +41,8 @@ final class NameLookup {
     record Answer(List<InetAddress> addresses, long ttlSeconds) {
     }
 
+    /** nginx's NGX_RESOLVE_NXDOMAIN: the name does not exist, or has no address. */
+    static final int NOT_FOUND = 3;
     private static final int MAX_CNAMES = 8;
 
     private final DnsNameResolver dns;
@@ -149,7 +151,7 @@ final class NameLookup {
         }
     }
 
-    private static Failure failure(DnsResponseCode code) {
+    static Failure failure(DnsResponseCode code) {
         if (code.equals(DnsResponseCode.FORMERR)) {
             return new Failure(1, "Format error");
         } else if (code.equals(DnsResponseCode.SERVFAIL)) {

@@ -3,6 +3,8 @@ package io.ferry.resolver;
 import static io.ferry.conf.Context.HTTP;
 import static io.ferry.conf.Context.LOCATION;
 import static io.ferry.conf.Context.SERVER;
+import static io.ferry.conf.Context.STREAM_UPSTREAM;
+import static io.ferry.conf.Context.UPSTREAM;
 
 import io.ferry.conf.Addresses;
 import io.ferry.conf.ConfException;
@@ -22,12 +24,13 @@ import java.util.List;
 
 /**
  * resolver and resolver_timeout: the name servers a {@code *_pass} with variables asks, at run
- * time, for a host that names no upstream group (nginx's ngx_http_core_module directives).
+ * time, for a host that names no upstream group (nginx's ngx_http_core_module directives), and
+ * that an upstream block's `server NAME resolve` lines ask (the block's own, else http's).
  */
 public final class ResolverModule implements Module {
     /** A level's resolver, inherited; null where no level writes one. */
     public static final Slot<ResolverSettings> SETTINGS = new Slot<>();
-    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     @Override
     public String name() {
@@ -36,8 +39,9 @@ public final class ResolverModule implements Module {
 
     @Override
     public void directives(DirectiveRows rows) {
-        rows.add("resolver", EnumSet.of(HTTP, SERVER, LOCATION), 1, DirectiveRows.ANY, null, false);
-        rows.one("resolver_timeout", EnumSet.of(HTTP, SERVER, LOCATION));
+        rows.add("resolver", EnumSet.of(HTTP, SERVER, LOCATION, UPSTREAM, STREAM_UPSTREAM), 1, DirectiveRows.ANY, null,
+                false);
+        rows.one("resolver_timeout", EnumSet.of(HTTP, SERVER, LOCATION, UPSTREAM, STREAM_UPSTREAM));
     }
 
     @Override
@@ -53,7 +57,7 @@ public final class ResolverModule implements Module {
     }
 
     /** nginx's ngx_resolver_create: addresses (port 53 by default, names resolved now), then parameters. */
-    static ResolverSettings parse(Directive d, Duration timeout) throws ConfException {
+    public static ResolverSettings parse(Directive d, Duration timeout) throws ConfException {
         List<InetSocketAddress> servers = new ArrayList<>();
         Duration valid = null;
         boolean ipv4 = true;

@@ -1,7 +1,5 @@
 package io.ferry.upstream;
 
-import io.ferry.upstream.Upstream;
-import io.ferry.upstream.UpstreamServer;
 import io.ferry.upstream.lb.Balancer;
 import io.ferry.upstream.lb.Hash;
 import io.ferry.upstream.lb.IpHash;
@@ -15,7 +13,9 @@ import io.netty.channel.ChannelHandler;
 import io.netty.util.AttributeKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,30 +30,82 @@ public final class UpstreamGroup {
     private static final AttributeKey<Peer> COUNTED = AttributeKey.valueOf("ferry.upstream.counted");
 
     private final Upstream config;
-    private final List<Peer> peers = new ArrayList<>();
-    private final Balancer primary;
-    private final Balancer backup;
     private final ConnectionPool pool;
+    /** The peers of each `server NAME resolve` line, as its last answer gave them; changed under this group's lock. */
+    private final Map<ResolvedName, List<Peer>> resolved = new LinkedHashMap<>();
+    private final List<Peer> fixed = new ArrayList<>();
+    private volatile Members members;
+    private volatile Runnable stopResolving = () -> { };
+
+    /** The peers as one request sees them: replaced whole when a name's answer changes them. */
+    private record Members(List<Peer> peers, Balancer primary, Balancer backup) {
+    }
 
     public UpstreamGroup(Upstream config) {
         this.config = config;
+        for (UpstreamServer s : config.servers()) {
+            fixed.add(new Peer(s));
+        }
+        config.resolve().forEach(name -> resolved.put(name, List.of()));
+        this.members = members(fixed);
+        this.pool = new ConnectionPool(config.keepalive(), config.keepaliveTimeout(), config.keepaliveRequests(),
+                config.keepaliveTime());
+    }
+
+    private Members members(List<Peer> all) {
         List<Peer> primaries = new ArrayList<>();
         List<Peer> backups = new ArrayList<>();
-        for (UpstreamServer s : config.servers()) {
-            Peer p = new Peer(s);
-            peers.add(p);
-            (s.backup() ? backups : primaries).add(p);
+        for (Peer p : all) {
+            (p.server().backup() ? backups : primaries).add(p);
         }
-        this.primary = switch (config.balance()) {
+        Balancer primary = switch (config.balance()) {
             case ROUND_ROBIN -> new RoundRobin(primaries);
             case LEAST_CONN -> new LeastConn(primaries);
             case IP_HASH -> new IpHash(primaries);
             case HASH -> new Hash(primaries, config.hashKey(), config.consistent());
             case RANDOM, RANDOM_TWO -> new Random(primaries, config.balance() == Upstream.Balance.RANDOM_TWO);
         };
-        this.backup = backups.isEmpty() ? null : new RoundRobin(backups);
-        this.pool = new ConnectionPool(config.keepalive(), config.keepaliveTimeout(), config.keepaliveRequests(),
-                config.keepaliveTime());
+        return new Members(List.copyOf(all), primaries.isEmpty() ? null : primary,
+                backups.isEmpty() ? null : new RoundRobin(backups));
+    }
+
+    /**
+     * The peers {@code name} now answers, as nginx's zone resolver applies them: a peer whose server
+     * (address, and for SRV its name and weight) is still answered stays the same {@link Peer}, with
+     * its failures, open connections and weights; the others leave, and new ones join.
+     */
+    public synchronized void resolved(ResolvedName name, List<UpstreamServer> answer) {
+        List<Peer> before = new ArrayList<>(resolved.getOrDefault(name, List.of()));
+        List<Peer> after = new ArrayList<>(answer.size());
+        for (UpstreamServer s : answer) {
+            Peer kept = null;
+            for (Peer p : before) {
+                if (p.server().equals(s)) {
+                    kept = p;
+                    break;
+                }
+            }
+            if (kept != null) {
+                before.remove(kept);
+            }
+            after.add(kept != null ? kept : new Peer(s));
+        }
+        resolved.put(name, List.copyOf(after));
+        List<Peer> all = new ArrayList<>(fixed);
+        resolved.values().forEach(all::addAll);
+        members = members(all);
+    }
+
+    /** The servers each `server NAME resolve` line has now, for the group a reload puts in this one's place. */
+    public synchronized Map<ResolvedName, List<UpstreamServer>> resolvedServers() {
+        Map<ResolvedName, List<UpstreamServer>> out = new LinkedHashMap<>();
+        resolved.forEach((name, peers) -> out.put(name, peers.stream().map(Peer::server).toList()));
+        return out;
+    }
+
+    /** Called once by whoever keeps this group's names resolved: how to stop when the group is drained. */
+    public void onDrain(Runnable stop) {
+        this.stopResolving = stop;
     }
 
     public Upstream config() {
@@ -61,20 +113,21 @@ public final class UpstreamGroup {
     }
 
     public List<Peer> peers() {
-        return List.copyOf(peers);
+        return members.peers();
     }
 
     /** How many peers a request may try at most, backups included (nginx's peer.tries). */
     public int peerCount() {
-        return peers.size();
+        return members.peers().size();
     }
 
     /** The next peer for this request, or null when none is usable ("no live upstreams"). */
     public Peer select(ConnectionScope request, Set<Peer> tried) {
         long now = System.nanoTime();
-        Peer p = primary.pick(request, tried, now);
-        if (p == null && backup != null) {
-            p = backup.pick(request, tried, now);
+        Members m = members;
+        Peer p = m.primary() == null ? null : m.primary().pick(request, tried, now);
+        if (p == null && m.backup() != null) {
+            p = m.backup().pick(request, tried, now);
         }
         return p;
     }
@@ -133,6 +186,7 @@ public final class UpstreamGroup {
 
     /** Closes the idle connections; called when a reload removed or replaced this group. */
     public void drain() {
+        stopResolving.run();
         pool.closeAll();
     }
 }

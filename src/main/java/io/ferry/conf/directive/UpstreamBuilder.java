@@ -4,10 +4,14 @@ import io.ferry.conf.Addresses;
 import io.ferry.conf.Values;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
+import io.ferry.resolver.ResolverModule;
+import io.ferry.resolver.ResolverSettings;
+import io.ferry.upstream.ResolvedName;
 import io.ferry.upstream.Upstream;
 import io.ferry.upstream.UpstreamServer;
 import io.ferry.variable.Template;
 import io.ferry.variable.Variables;
+import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -39,7 +43,7 @@ final class UpstreamBuilder {
             if (groups.containsKey(name)) {
                 throw Values.error(d, "duplicate upstream \"" + name + "\"");
             }
-            groups.put(name, group(d, variables, stream, zones));
+            groups.put(name, group(d, variables, stream, zones, http));
         }
         for (Map.Entry<String, Directive> zone : zones.entrySet()) {
             if (zone.getValue().args().size() == 1) {
@@ -49,8 +53,8 @@ final class UpstreamBuilder {
         return groups;
     }
 
-    private static Upstream group(Directive block, Variables variables, boolean stream, Map<String, Directive> zones)
-            throws ConfException {
+    private static Upstream group(Directive block, Variables variables, boolean stream, Map<String, Directive> zones,
+            Scope outer) throws ConfException {
         Upstream.Balance balance = Upstream.Balance.ROUND_ROBIN;
         Template hashKey = null;
         boolean consistent = false;
@@ -58,6 +62,9 @@ final class UpstreamBuilder {
         Duration keepaliveTimeout = Duration.ofSeconds(60);
         int keepaliveRequests = 1000;
         Duration keepaliveTime = Duration.ofHours(1);
+        Directive zone = null;
+        Directive resolver = outer.own("resolver");
+        Directive resolverTimeout = outer.own("resolver_timeout");
         List<Directive> serverLines = new ArrayList<>();
         for (Directive d : block.block()) {
             switch (d.name()) {
@@ -75,7 +82,12 @@ final class UpstreamBuilder {
                     }
                 }
                 case "random" -> balance = random(d);
-                case "zone" -> zone(d, zones);
+                case "zone" -> {
+                    zone(d, zones);
+                    zone = d;
+                }
+                case "resolver" -> resolver = d;
+                case "resolver_timeout" -> resolverTimeout = d;
                 case "keepalive" -> keepalive = Values.positiveInt(d, d.args().get(0));
                 case "keepalive_timeout" -> keepaliveTimeout = Values.time(d, d.args().get(0));
                 case "keepalive_requests" -> keepaliveRequests = Values.positiveInt(d, d.args().get(0));
@@ -87,11 +99,27 @@ final class UpstreamBuilder {
             throw Values.error(block, "no servers are inside upstream");
         }
         List<UpstreamServer> servers = new ArrayList<>();
+        List<ResolvedName> resolve = new ArrayList<>();
         for (Directive d : serverLines) {
-            servers.addAll(server(d, balance, stream));
+            servers.addAll(server(d, balance, stream, resolve));
         }
-        return new Upstream(block.args().get(0), List.copyOf(servers), balance, hashKey, consistent, keepalive,
-                keepaliveTimeout, keepaliveRequests, keepaliveTime, block.file(), block.line());
+        String name = block.args().get(0);
+        ResolverSettings settings = null;
+        if (!resolve.isEmpty()) {
+            String where = "upstream \"" + name + "\" in " + block.file() + ":" + block.line();
+            if (zone == null) {
+                throw new ConfException("resolving names at run time requires " + where + " to be in shared memory",
+                        null, 0);
+            }
+            if (resolver == null) {
+                throw new ConfException("no resolver defined to resolve names at run time in " + where, null, 0);
+            }
+            Duration timeout = resolverTimeout == null ? ResolverModule.DEFAULT_TIMEOUT
+                    : Values.time(resolverTimeout, resolverTimeout.args().get(0));
+            settings = ResolverModule.parse(resolver, timeout);
+        }
+        return new Upstream(name, List.copyOf(servers), balance, hashKey, consistent, keepalive, keepaliveTimeout,
+                keepaliveRequests, keepaliveTime, block.file(), block.line(), List.copyOf(resolve), settings);
     }
 
     /** random [two [least_conn]]: least_conn is what two compares by, and the only method it takes. */
@@ -141,7 +169,11 @@ final class UpstreamBuilder {
         }
     }
 
-    private static List<UpstreamServer> server(Directive d, Upstream.Balance balance, boolean stream) throws ConfException {
+    /** The peers a server line names now; a name to resolve at run time goes to {@code resolve} instead. */
+    private static List<UpstreamServer> server(Directive d, Upstream.Balance balance, boolean stream,
+            List<ResolvedName> resolve) throws ConfException {
+        boolean runtime = false;
+        String service = null;
         int weight = 1;
         int maxFails = 1;
         Duration failTimeout = DEFAULT_FAIL_TIMEOUT;
@@ -177,6 +209,21 @@ final class UpstreamBuilder {
                     }
                     down = true;
                 }
+                case "resolve" -> {
+                    if (value != null) {
+                        throw Values.error(d, "invalid parameter \"" + p + "\"");
+                    }
+                    runtime = true;
+                }
+                case "service" -> {
+                    if (value == null) {
+                        throw Values.error(d, "invalid parameter \"" + p + "\"");
+                    }
+                    if (value.isEmpty()) {
+                        throw Values.error(d, "service is empty");
+                    }
+                    service = value;
+                }
                 default -> throw Values.error(d, "invalid parameter \"" + p + "\"");
             }
         }
@@ -185,9 +232,28 @@ final class UpstreamBuilder {
             return List.of(new UpstreamServer(address, null, weight, maxFails, failTimeout, maxConns, backup, down,
                     unixPath(d, address)));
         }
-        Addresses.HostPort hp = Addresses.parse(d, address, stream ? 0 : 80, false);
-        if (hp.port() == 0) {
+        if (service != null && !runtime) {
+            throw Values.error(d, "service upstream \"" + address + "\" requires \"resolve\" parameter");
+        }
+        Addresses.HostPort hp = Addresses.parse(d, address, service != null || stream ? 0 : 80, false);
+        if (service != null && hp.port() != 0) {
+            throw Values.error(d, "service upstream \"" + address + "\" may not have port");
+        }
+        if (hp.port() == 0 && service == null) {
             throw Values.error(d, "no port in upstream \"" + address + "\"");
+        }
+        boolean literal = hp.host() != null
+                && (NetUtil.isValidIpV4Address(hp.host()) || NetUtil.isValidIpV6Address(hp.host()));
+        if (service != null && literal) {
+            throw Values.error(d, "service upstream \"" + address + "\" requires domain name");
+        }
+        if (runtime && !literal) {
+            if (hp.host() == null) {
+                throw Values.error(d, "no host in \"" + address + "\"");
+            }
+            resolve.add(new ResolvedName(hp.host(), hp.port(), service, new UpstreamServer(address, null, weight,
+                    maxFails, failTimeout, maxConns, backup, down)));
+            return List.of();
         }
         List<UpstreamServer> peers = new ArrayList<>();
         for (InetAddress a : resolve(d, hp.host(), address)) {
