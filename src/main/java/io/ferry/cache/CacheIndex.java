@@ -145,7 +145,8 @@ final class CacheIndex {
         CacheZone z = zone;
         long now = System.currentTimeMillis();
         long oldest = now - z.inactive().toMillis();
-        long free = z.minFree() > 0 ? usableSpace(z.dir()) : Long.MAX_VALUE;
+        // what the disk lacks of min_free; each entry deleted gives back its size
+        long missing = z.minFree() > 0 ? z.minFree() - usableSpace(z.dir()) : 0;
         List<String> victims = new ArrayList<>();
         boolean more = false;
         synchronized (this) {
@@ -154,7 +155,7 @@ final class CacheIndex {
                 Map.Entry<String, Node> e = it.next();
                 Node n = e.getValue();
                 if (n.accessed >= oldest) {
-                    if (!(z.maxSize() > 0 && bytes > z.maxSize() || free < z.minFree())) {
+                    if (!(z.maxSize() > 0 && bytes > z.maxSize() || missing > 0)) {
                         // access order: every node after this one was used more recently
                         break;
                     }
@@ -170,7 +171,7 @@ final class CacheIndex {
                 it.remove();
                 if (n.size >= 0) {
                     bytes -= n.size;
-                    free += n.size;
+                    missing -= n.size;
                     victims.add(e.getKey());
                 }
             }
@@ -185,6 +186,7 @@ final class CacheIndex {
         try {
             return Files.getFileStore(dir).getUsableSpace();
         } catch (IOException e) {
+            // a directory not made yet holds nothing to delete
             return Long.MAX_VALUE;
         }
     }

@@ -106,6 +106,45 @@ class CacheEvictionIT {
         }
     }
 
+    /** inactive= deletes what was not used for that long, and only that: a recent entry outlives the pass that deletes an old one. */
+    @Test
+    void inactiveEvictsOnlyTheUnusedEntries() throws Exception {
+        try (SocketBackend backend = SocketBackend.start(s -> {
+            while (SocketBackend.readHead(s.getInputStream()) != null) {
+                SocketBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            }
+        })) {
+            int port = FerryInstance.freePort();
+            String conf = """
+                    http {
+                        proxy_cache_path cache keys_zone=one:1m inactive=2s;
+                        server { listen 127.0.0.1:%d;
+                            add_header X-Cache $upstream_cache_status;
+                            location / { proxy_pass http://127.0.0.1:%d; proxy_cache one; proxy_cache_valid 200 1h; }
+                        } }
+                    """.formatted(port, backend.port());
+            try (FerryInstance ignored = FerryInstance.start(prefix, conf); RawHttpClient client = new RawHttpClient(port)) {
+                assertThat(client.get("/old").header("X-Cache")).isEqualTo("MISS");
+                Thread.sleep(1500);
+                assertThat(client.get("/new").header("X-Cache")).isEqualTo("MISS");
+                Path cache = prefix.resolve("cache");
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (storedBytes(cache) > 2 * Files.size(onlyFile(cache)) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(client.get("/new").header("X-Cache")).isEqualTo("HIT");
+                assertThat(client.get("/old").header("X-Cache")).isEqualTo("MISS");
+            }
+        }
+    }
+
+    /** The smallest entry file in {@code dir}. */
+    private static Path onlyFile(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+    }
+
     /** Every key once, CLIENTS keepalive connections each taking keys in turn, in increasing order overall. */
     private static void requestAll(int port) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
