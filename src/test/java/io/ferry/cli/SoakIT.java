@@ -39,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The long run (the soak profile, {@code mvn -Psoak verify}; {@code -Dsoak.minutes=N}, 10 by default): a Ferry
  * child process under proxied HTTP, WebSocket sessions and stream (TCP) sessions at once, reloaded with
  * {@code -s reload} every 10 s, each reload's configuration seen serving. Its RSS, heap after a full GC, open
- * descriptors and threads are sampled once warmed up and again at the end, under the same traffic, and must
- * stay flat; no request, session or reload may fail, and the error log may hold nothing at error or worse.
+ * descriptors and threads are sampled once warmed up, every minute after, and at the end, under the same
+ * traffic, and must stay flat; no request, session or reload may fail, and the error log may hold nothing at error or worse.
  */
 class SoakIT {
     private static final Duration RELOAD_EVERY = Duration.ofSeconds(10);
@@ -111,13 +111,19 @@ class SoakIT {
 
                 long started = System.nanoTime();
                 Sample first = null;
+                long lastPrinted = 0;
                 int generation = 0;
                 HttpClient probe = FerryCli.plainClient();
                 while (System.nanoTime() - started < length.toNanos()) {
                     Thread.sleep(RELOAD_EVERY.toMillis());
-                    if (first == null && System.nanoTime() - started >= warmUp.toNanos()) {
+                    long elapsed = System.nanoTime() - started;
+                    if (first == null && elapsed >= warmUp.toNanos()) {
                         first = sample(jvm);
+                        lastPrinted = elapsed;
                         System.out.printf("soak: after %s: %s%n", warmUp, first);
+                    } else if (first != null && elapsed - lastPrinted >= TimeUnit.MINUTES.toNanos(1)) {
+                        lastPrinted = elapsed;
+                        System.out.printf("soak: after %s: %s%n", Duration.ofNanos(elapsed).withNanos(0), sample(jvm));
                     }
                     String want = Integer.toString(++generation);
                     Files.writeString(confFile, conf.replace("GENERATION", want));
