@@ -1,6 +1,7 @@
 package io.ferry.gateway;
 
 import io.ferry.http.Exchange;
+import io.ferry.upstream.Errno;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -14,7 +15,9 @@ import java.util.ArrayDeque;
  * into memory up to PREFIX_buffers and then the temporary file up to PREFIX_max_temp_file_size,
  * while the client gets it as fast as it takes it, PREFIX_busy_buffers_size at a time. Only when
  * both are full is the upstream left unread until the client catches up, so memory stays bounded
- * however large the response and however slow the client.
+ * however large the response and however slow the client. A temporary file that cannot be written
+ * (a full disk) does not end the response, as it ends nginx's: the rest passes through memory
+ * alone, the upstream read no faster than the client takes it, as with max_temp_file_size 0.
  */
 final class ResponseBuffer {
 
@@ -24,6 +27,9 @@ final class ResponseBuffer {
     private final ArrayDeque<ByteBuf> memory = new ArrayDeque<>();
     private long memoryBytes;
     private TempFile file;
+    /** Once the file failed: what came after the bytes it holds, counted in memoryBytes. */
+    private final ArrayDeque<ByteBuf> afterFile = new ArrayDeque<>();
+    private boolean fileFailed;
     private LastHttpContent last;
     private ChannelFutureListener done;
     private Runnable resume;
@@ -45,7 +51,10 @@ final class ResponseBuffer {
         }
         int n = data.readableBytes();
         boolean fileBehind = file != null && file.unread() > 0;
-        if (fileBehind || memoryBytes + n > settings.memory() && settings.maxTempFile() > 0) {
+        if (fileFailed) {
+            afterFile.add(data);
+            memoryBytes += n;
+        } else if (fileBehind || memoryBytes + n > settings.memory() && settings.maxTempFile() > 0) {
             try {
                 if (file == null) {
                     file = TempFile.create(settings.tempPath(), settings.tempWriteSize());
@@ -54,8 +63,12 @@ final class ResponseBuffer {
                 }
                 file.append(data);
             } catch (IOException e) {
-                failed(e);
-                return;
+                fileFailed = true;
+                ex.errorLog().error("*{} {} \"{}\" failed ({}) while reading upstream", ex.connection(),
+                        file == null ? "open()" : "pwrite()", file == null ? settings.tempPath().dir() : file.path(),
+                        Errno.describe(e));
+                afterFile.add(data);
+                memoryBytes += data.readableBytes();
             }
         } else {
             memory.add(data);
@@ -66,6 +79,9 @@ final class ResponseBuffer {
 
     /** Whether the upstream may be read further: memory or the file can take more. */
     boolean hasRoom() {
+        if (fileFailed) {
+            return memoryBytes < settings.memory();
+        }
         if (file != null && file.unread() > 0) {
             return file.size() < settings.maxTempFile();
         }
@@ -108,14 +124,7 @@ final class ResponseBuffer {
         if (writing || released) {
             return;
         }
-        long batch = 0;
-        ChannelFuture w = null;
-        while (batch < settings.busy() && !memory.isEmpty()) {
-            ByteBuf b = memory.poll();
-            memoryBytes -= b.readableBytes();
-            batch += b.readableBytes();
-            w = ex.write(new DefaultHttpContent(b));
-        }
+        ChannelFuture w = writeFrom(memory);
         if (w == null && file != null && file.unread() > 0) {
             try {
                 ByteBuf b = file.read(ex.context().alloc(), (int) Math.min(Integer.MAX_VALUE, settings.busy()));
@@ -124,6 +133,9 @@ final class ResponseBuffer {
                 failed(e);
                 return;
             }
+        }
+        if (w == null) {
+            w = writeFrom(afterFile);
         }
         if (w == null) {
             if (cut != null) {
@@ -160,6 +172,19 @@ final class ResponseBuffer {
         });
     }
 
+    /** Up to PREFIX_busy_buffers_size from {@code queue}; null when it is empty. */
+    private ChannelFuture writeFrom(ArrayDeque<ByteBuf> queue) {
+        long batch = 0;
+        ChannelFuture w = null;
+        while (batch < settings.busy() && !queue.isEmpty()) {
+            ByteBuf b = queue.poll();
+            memoryBytes -= b.readableBytes();
+            batch += b.readableBytes();
+            w = ex.write(new DefaultHttpContent(b));
+        }
+        return w;
+    }
+
     private void failed(IOException e) {
         ex.errorLog().error("*{} temporary file for the upstream response failed: {}", ex.connection(), e.toString());
         release();
@@ -176,6 +201,9 @@ final class ResponseBuffer {
         cut = null;
         ByteBuf b;
         while ((b = memory.poll()) != null) {
+            b.release();
+        }
+        while ((b = afterFile.poll()) != null) {
             b.release();
         }
         memoryBytes = 0;

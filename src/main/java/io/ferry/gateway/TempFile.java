@@ -56,17 +56,18 @@ final class TempFile implements AutoCloseable {
         }
     }
 
-    /** Appends all of {@code data} (released), at most PREFIX_temp_file_write_size per write, as nginx writes. */
+    /**
+     * Appends all of {@code data}, at most PREFIX_temp_file_write_size per write, as nginx writes, and
+     * releases it. A write that fails (a full disk) throws with the bytes not written still readable in
+     * {@code data}, which stays the caller's.
+     */
     void append(ByteBuf data) throws IOException {
-        try {
-            while (data.isReadable()) {
-                int n = (int) Math.min(writeSize, data.readableBytes());
-                written += data.getBytes(data.readerIndex(), channel, written, n);
-                data.skipBytes(n);
-            }
-        } finally {
-            data.release();
+        while (data.isReadable()) {
+            int n = data.getBytes(data.readerIndex(), channel, written, (int) Math.min(writeSize, data.readableBytes()));
+            written += n;
+            data.skipBytes(n);
         }
+        data.release();
     }
 
     /** Up to {@code max} unsent bytes; once all were read the file starts over empty. */

@@ -1,5 +1,6 @@
 package io.ferry.log;
 
+import io.ferry.upstream.Errno;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One access log file, shared by every access_log naming it. Lines are appended whole (one write
- * per line or per buffer flush, so concurrent event loops never interleave inside a line).
+ * per line or per buffer flush, so concurrent event loops never interleave inside a line). A write
+ * that fails (a full disk) loses its lines and nothing else: requests go on being served, and the
+ * next write after space returned lands in the file again.
  */
 final class AccessLogWriter {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
@@ -27,6 +30,10 @@ final class AccessLogWriter {
     private final StringBuilder buffer = new StringBuilder();
     private FileChannel file;
     private long lastFlush = System.nanoTime();
+    /** The second the disk was last found full: lines of that second are dropped unwritten, as nginx drops them. */
+    private long diskFullSecond;
+    /** The second a failed write was last reported: nginx reports one a minute at most, so a full disk cannot flood the error log. */
+    private long reportedSecond;
 
     AccessLogWriter(Path path, int bufferSize, int gzip) {
         this.path = path;
@@ -68,15 +75,29 @@ final class AccessLogWriter {
         if (gzip > 0) {
             bytes = compressed(bytes);
         }
-        if (file == null) {
+        long now = System.currentTimeMillis() / 1000;
+        if (file == null || now == diskFullSecond) {
             return;
         }
+        int length = bytes.remaining();
         try {
             while (bytes.hasRemaining()) {
                 file.write(bytes);
             }
         } catch (IOException e) {
-            LOG.error("write() to \"{}\" failed ({})", path, e.getMessage());
+            String errno = Errno.describe(e);
+            if (errno.startsWith(Errno.NO_SPACE)) {
+                diskFullSecond = now;
+            }
+            if (now - reportedSecond > 59) {
+                reportedSecond = now;
+                int written = length - bytes.remaining();
+                if (written > 0) {
+                    LOG.error(ErrorLogs.ALERT, "write() to \"{}\" was incomplete: {} of {}", path, written, length);
+                } else {
+                    LOG.error(ErrorLogs.ALERT, "write() to \"{}\" failed ({})", path, errno);
+                }
+            }
         }
     }
 

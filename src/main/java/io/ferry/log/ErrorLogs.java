@@ -27,6 +27,8 @@ import org.slf4j.MarkerFactory;
 public final class ErrorLogs {
     /** Marks events nginx would log at "notice" (logback has no such level). */
     public static final Marker NOTICE = MarkerFactory.getMarker("notice");
+    /** Marks events nginx would log at "alert". */
+    public static final Marker ALERT = MarkerFactory.getMarker("alert");
     /** Marks events nginx would log at "emerg". */
     public static final Marker EMERG = MarkerFactory.getMarker("emerg");
 

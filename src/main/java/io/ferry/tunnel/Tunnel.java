@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,8 @@ public final class Tunnel {
     private Runnable whenQuiet;
     private long idleNanos;
     private long lastActivity;
+    /** Cancelled on close: a pending timer holds the tunnel, and both channels with it, for the whole timeout. */
+    private ScheduledFuture<?> idleTimer;
 
     private Tunnel(Channel a, Channel b, boolean halfClose, Runnable onClose) {
         this.a = a;
@@ -75,7 +78,7 @@ public final class Tunnel {
 
     public void start() {
         activity();
-        a.eventLoop().schedule(this::idleCheck, idleNanos, TimeUnit.NANOSECONDS);
+        idleTimer = a.eventLoop().schedule(this::idleCheck, idleNanos, TimeUnit.NANOSECONDS);
         a.read();
         b.read();
     }
@@ -95,7 +98,7 @@ public final class Tunnel {
         }
         long left = idleNanos - (System.nanoTime() - lastActivity);
         if (left > 0) {
-            a.eventLoop().schedule(this::idleCheck, left, TimeUnit.NANOSECONDS);
+            idleTimer = a.eventLoop().schedule(this::idleCheck, left, TimeUnit.NANOSECONDS);
         } else {
             closeAll();
         }
@@ -160,6 +163,9 @@ public final class Tunnel {
         flushAndClose(b);
         if (!closed) {
             closed = true;
+            if (idleTimer != null) {
+                idleTimer.cancel(false);
+            }
             onClose.run();
         }
     }

@@ -5,6 +5,8 @@ import java.util.Map;
 
 /** Socket errors in nginx's "(111: Connection refused)" form, so existing log alerts keep matching. */
 public final class Errno {
+    /** ENOSPC, which a full disk gives every write: callers stop writing for a while instead of retrying each line. */
+    public static final String NO_SPACE = "28: No space left on device";
     private static final Map<String, String> KNOWN = Map.of(
             "Connection refused", "111: Connection refused",
             "Connection reset", "104: Connection reset by peer",
@@ -12,7 +14,8 @@ public final class Errno {
             "Network is unreachable", "101: Network is unreachable",
             "Broken pipe", "32: Broken pipe",
             "No such file", "2: No such file or directory",
-            "Permission denied", "13: Permission denied");
+            "Permission denied", "13: Permission denied",
+            "No space left on device", NO_SPACE);
 
     private Errno() {
     }

@@ -2,6 +2,8 @@ package io.ferry.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** access_log's file: unbuffered or buffer=SIZE, flush=TIME, reopen after logrotate, whole lines only. */
 class AccessLogWriterTest {
@@ -141,5 +144,27 @@ class AccessLogWriterTest {
         try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(file))) {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("first\nsecond\n");
         }
+    }
+
+    /** /dev/full fails every write with ENOSPC, as a full disk does. */
+    @Test
+    void aFullDiskIsReportedOnceAMinuteAtAlertInNginxsWords() {
+        ch.qos.logback.classic.Logger errorLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.ferry.error");
+        ListAppender<ILoggingEvent> seen = new ListAppender<>();
+        seen.start();
+        errorLog.addAppender(seen);
+        try {
+            AccessLogWriter w = new AccessLogWriter(Path.of("/dev/full"), 0, 0);
+            for (int i = 0; i < 5; i++) {
+                w.write("line " + i);
+            }
+            w.close();
+        } finally {
+            errorLog.detachAppender(seen);
+        }
+        assertThat(seen.list).hasSize(1);
+        assertThat(seen.list.get(0).getMarkerList()).containsExactly(ErrorLogs.ALERT);
+        assertThat(seen.list.get(0).getFormattedMessage())
+                .isEqualTo("write() to \"/dev/full\" failed (28: No space left on device)");
     }
 }

@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
@@ -152,5 +153,28 @@ class TunnelSocketsTest {
         assertThat(yIn.read()).as("y sees the close").isEqualTo(-1);
         x.close();
         y.close();
+    }
+
+    /** A closed tunnel is garbage at once: a pending idle timer would hold it, and both channels, for the whole timeout. */
+    @Test
+    void aClosedTunnelLeavesNoTimerHoldingItsChannels() throws Exception {
+        Socket x = connect();
+        Channel a = take();
+        Socket y = connect();
+        Channel b = take();
+        tunnel(a, b, Duration.ofMinutes(10));
+        WeakReference<Channel> client = new WeakReference<>(a);
+        x.close();
+        y.close();
+        assertThat(closed.await(10, TimeUnit.SECONDS)).as("the tunnel closed").isTrue();
+        assertThat(a.closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(b.closeFuture().await(10, TimeUnit.SECONDS)).isTrue();
+        a = null;
+        b = null;
+        for (int i = 0; i < 100 && client.get() != null; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(client.get()).as("the client's channel, once its tunnel closed").isNull();
     }
 }
