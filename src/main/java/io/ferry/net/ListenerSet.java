@@ -26,6 +26,8 @@ import java.util.function.Function;
  * what the new configuration adds ({@link #prepare}); only when everything is bound does
  * {@link Pending#commit} hand the new plans to the sockets that stay and close those that go,
  * so a failed reload changes nothing. {@code P} is the per-socket plan (which servers it serves).
+ * A new socket accepts nothing before its commit: a client connecting meanwhile waits in the
+ * kernel's queue, so nothing is served before the configuration that serves it is in place.
  */
 public final class ListenerSet<P> {
     /** Sets up an accepted connection; {@code plan} always returns the socket's current plan. */
@@ -87,6 +89,7 @@ public final class ListenerSet<P> {
                 }
                 listeners.putAll(added);
             }
+            added.values().forEach(l -> l.channel.config().setAutoRead(true));
         }
 
         public void cancel() {
@@ -115,6 +118,7 @@ public final class ListenerSet<P> {
         SocketAddress address = bindAddress.apply(plan);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
+                .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<>() {

@@ -147,6 +147,10 @@ public final class FerryServer {
         return tunnels;
     }
 
+    /**
+     * The sockets' commit is the moment the new configuration starts serving, so what a connection
+     * accepted then relies on (its limit, the demo backends it may be proxied to) is set before it.
+     */
     private void apply(FerryConfig next) throws IOException, InterruptedException {
         ListenerSet<SocketPlan<Site>>.Pending httpPlan = listeners.prepare(Site.plan(next.http()));
         StreamServers.Pending streamPlan;
@@ -156,12 +160,19 @@ public final class FerryServer {
             httpPlan.cancel();
             throw e;
         }
+        try {
+            startDemos(next.http().demoBackends());
+        } catch (InterruptedException | RuntimeException e) {
+            httpPlan.cancel();
+            streamPlan.cancel();
+            throw e;
+        }
+        connectionLimit = next.workerConnections() * threads;
         httpPlan.commit();
         streamPlan.commit();
         upstreams.retainOnly(ResourcesInUse.of(next.http()));
         accessLogs.retainOnly(StreamServers.withAccessLogPaths(next.stream(), ResourcesInUse.accessLogPaths(next.http())));
-        syncDemos(next.http().demoBackends());
-        connectionLimit = next.workerConnections() * threads;
+        stopDemosBut(next.http().demoBackends());
     }
 
     private void accept(ListenerSet.Listener<SocketPlan<Site>> listener, Channel ch) {
@@ -178,15 +189,18 @@ public final class FerryServer {
         pipeline.assemble(ch, listener);
     }
 
-    private void syncDemos(List<InetSocketAddress> wanted) throws InterruptedException {
-        for (InetSocketAddress a : new ArrayList<>(demos.keySet())) {
-            if (!wanted.contains(a)) {
-                demos.remove(a).close();
-            }
-        }
+    private void startDemos(List<InetSocketAddress> wanted) throws InterruptedException {
         for (InetSocketAddress a : wanted) {
             if (!demos.containsKey(a)) {
                 demos.put(a, EchoBackend.start(a));
+            }
+        }
+    }
+
+    private void stopDemosBut(List<InetSocketAddress> wanted) {
+        for (InetSocketAddress a : new ArrayList<>(demos.keySet())) {
+            if (!wanted.contains(a)) {
+                demos.remove(a).close();
             }
         }
     }
