@@ -18,7 +18,7 @@ public final class Main implements Callable<Integer> {
     static final Map<String, String> SIGNALS = Map.of("stop", "TERM", "quit", "QUIT", "reload", "HUP", "reopen", "USR1",
             "upgrade", "USR2");
 
-    @Option(names = {"-h", "-?"}, usageHelp = true)
+    @Option(names = {"-h", "-?"})
     boolean help;
     @Option(names = "-v")
     boolean version;

@@ -160,6 +160,17 @@ public final class ListenerSet<P> {
      * socket already holds the port, which the shared listener's own bind would no longer notice.
      */
     private void probe(InetSocketAddress address, boolean ipv6only, boolean epoll, String shown) throws IOException {
+        if (!epoll) {
+            // the JDK frees a socket registered with a selector only at the selector's next pass, which the bind
+            // that follows may beat: this probe is never registered
+            try (java.nio.channels.ServerSocketChannel s = java.nio.channels.ServerSocketChannel.open()) {
+                s.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+                s.bind(address);
+            } catch (IOException e) {
+                throw new IOException("bind() to " + shown + " failed (" + e.getMessage() + ")", e);
+            }
+            return;
+        }
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(channelType)

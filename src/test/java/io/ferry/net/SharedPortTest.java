@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ferry.testing.FerryInstance;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -35,7 +38,11 @@ class SharedPortTest {
     }
 
     private ListenerSet<String> set(SocketOptions options) {
-        return new ListenerSet<>(group, Transport.serverChannel(), label -> new InetSocketAddress("127.0.0.1", port),
+        return set(options, group, Transport.serverChannel());
+    }
+
+    private ListenerSet<String> set(SocketOptions options, EventLoopGroup group, Class<? extends ServerChannel> type) {
+        return new ListenerSet<>(group, type, label -> new InetSocketAddress("127.0.0.1", port),
                 label -> options, (listener, ch) -> {
                     accepted.add(listener.plan());
                     ch.close();
@@ -79,6 +86,27 @@ class SharedPortTest {
             assertThat(connectAndSeeWhoAccepts()).as("connection %d", i).isEqualTo("next");
         }
         next.closeAll();
+    }
+
+    /** Stream listeners are NIO sockets even where HTTP has epoll. */
+    @Test
+    void aTakeOverOnNioSocketsToo() throws Exception {
+        EventLoopGroup nio = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            ListenerSet<String> running = set(SocketOptions.DEFAULT, nio, NioServerSocketChannel.class);
+            bind(running, "running");
+            assertThatThrownBy(() -> bind(set(SocketOptions.DEFAULT, nio, NioServerSocketChannel.class), "second"))
+                    .hasMessageContaining("Address already in use");
+            ListenerSet.takeOver(true);
+            ListenerSet<String> next = set(SocketOptions.DEFAULT, nio, NioServerSocketChannel.class);
+            bind(next, "next");
+            ListenerSet.takeOver(false);
+            running.closeAll();
+            assertThat(connectAndSeeWhoAccepts()).isEqualTo("next");
+            next.closeAll();
+        } finally {
+            nio.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
     }
 
     @Test
