@@ -4,10 +4,10 @@ import io.ferry.conf.directive.ConfigLoader;
 import io.ferry.log.ErrorLogs;
 import io.ferry.log.ErrorLog;
 import io.ferry.model.FerryConfig;
+import io.ferry.net.ListenerSet;
 import io.ferry.server.FerryServer;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +51,9 @@ final class Lifecycle {
             err.println("ferry: [emerg] " + e.getMessage());
             return 1;
         }
+        long replacing = Upgrade.replacedPid();
         FerryServer server;
+        ListenerSet.takeOver(replacing > 0);
         try {
             server = FerryServer.start(config);
         } catch (IOException | RuntimeException e) {
@@ -61,6 +63,8 @@ final class Lifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
+        } finally {
+            ListenerSet.takeOver(false);
         }
         shutdownTimeout = config.workerShutdownTimeout();
         // Signals are handled before the pid file announces this process: a signal sent as soon as the
@@ -73,24 +77,28 @@ final class Lifecycle {
         Path pidFile = config.pidFile();
         try {
             Files.createDirectories(pidFile.getParent());
-            Files.writeString(pidFile, ErrorLogs.masterPid() + "\n", StandardCharsets.US_ASCII);
+            if (replacing > 0) {
+                Upgrade.keepOldPid(pidFile);
+            }
+            Upgrade.writeAtomically(pidFile, ErrorLogs.masterPid() + "\n");
         } catch (IOException e) {
             LOG.error(ErrorLogs.EMERG, "open() \"{}\" failed ({})", pidFile, e.getMessage());
             server.stop();
             return 1;
         }
         LOG.info(ErrorLogs.NOTICE, "ferry/{} started, pid {}", Version.NUMBER, ErrorLogs.masterPid());
+        if (replacing > 0) {
+            Upgrade.retire(replacing);
+        }
         try {
             serve(server);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.stop();
         }
-        try {
-            Files.deleteIfExists(pidFile);
-        } catch (IOException e) {
-            LOG.warn("unlink() \"{}\" failed ({})", pidFile, e.getMessage());
-        }
+        // after an upgrade the pid file is the new process's, and this one's is the .oldbin
+        Upgrade.removeIfOurs(pidFile);
+        Upgrade.removeIfOurs(Upgrade.oldbin(pidFile));
         LOG.info(ErrorLogs.NOTICE, "exit");
         return 0;
     }

@@ -15,9 +15,10 @@ import picocli.CommandLine.Option;
 /** The command line, flag for flag as nginx's. */
 @Command(name = "ferry", usageHelpAutoWidth = true)
 public final class Main implements Callable<Integer> {
-    static final Map<String, String> SIGNALS = Map.of("stop", "TERM", "quit", "QUIT", "reload", "HUP", "reopen", "USR1");
+    static final Map<String, String> SIGNALS = Map.of("stop", "TERM", "quit", "QUIT", "reload", "HUP", "reopen", "USR1",
+            "upgrade", "USR2");
 
-    @Option(names = {"-h", "-?"}, usageHelp = true)
+    @Option(names = {"-h", "-?"})
     boolean help;
     @Option(names = "-v")
     boolean version;
@@ -114,7 +115,7 @@ public final class Main implements Callable<Integer> {
                 "  -t            : test configuration and exit",
                 "  -T            : test configuration, dump it and exit",
                 "  -q            : suppress non-error messages during configuration testing",
-                "  -s signal     : send signal to a master process: stop, quit, reopen, reload",
+                "  -s signal     : send signal to a master process: stop, quit, reopen, reload, upgrade",
                 "  -p prefix     : set prefix path (default: the installation directory)",
                 "  -e filename   : set error log file (default: logs/error.log)",
                 "  -c filename   : set configuration file (default: conf/ferry.conf)",

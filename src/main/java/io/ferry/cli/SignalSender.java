@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** -s stop|quit|reload|reopen: signals the process whose pid is in the pid file, as nginx does. */
+/** -s stop|quit|reload|reopen|upgrade: signals the process whose pid is in the pid file, as nginx does. */
 final class SignalSender {
     private SignalSender() {
     }
@@ -25,12 +25,12 @@ final class SignalSender {
         try {
             ConfigLoader.Loaded loaded = ConfigLoader.load(home, confFile, globals);
             pidFile = loaded.config().pidFile();
-            if (signal.equals("reload")) {
+            if (signal.equals("reload") || signal.equals("upgrade")) {
                 FerryServer.check(loaded.config());
             }
         } catch (ConfException | IOException e) {
-            if (signal.equals("reload")) {
-                // A reload of a broken file would be refused anyway; say so here, where the operator looks.
+            if (signal.equals("reload") || signal.equals("upgrade")) {
+                // A reload or upgrade of a broken file would be refused anyway; say so here, where the operator looks.
                 err.println("ferry: [emerg] " + e.getMessage());
                 return 1;
             }

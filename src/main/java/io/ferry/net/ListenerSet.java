@@ -2,6 +2,7 @@ package io.ferry.net;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -9,6 +10,7 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Files;
@@ -42,6 +44,9 @@ public final class ListenerSet<P> {
             return plan;
         }
     }
+
+    /** Set while a new Ferry binds the ports of the one it replaces (-s upgrade): the probe would refuse them. */
+    private static volatile boolean takingOver;
 
     private final EventLoopGroup group;
     private final Class<? extends ServerChannel> channelType;
@@ -136,8 +141,13 @@ public final class ListenerSet<P> {
             b.channel(channelType)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true);
-            options.apply(plan).apply(b, inet, EpollServerSocketChannel.class.isAssignableFrom(channelType));
+            SocketOptions socket = options.apply(plan);
+            boolean epoll = EpollServerSocketChannel.class.isAssignableFrom(channelType);
+            socket.apply(b, inet, epoll);
             shown = inet.getHostString() + ":" + inet.getPort();
+            if (!takingOver && !socket.reuseport() && inet.getPort() != 0) {
+                probe(inet, socket.ipv6only(), epoll, shown);
+            }
         }
         try {
             listener.channel = b.bind(address).sync().channel();
@@ -145,6 +155,42 @@ public final class ListenerSet<P> {
             throw new IOException("bind() to " + shown + " failed (" + e.getMessage() + ")", e);
         }
         return listener;
+    }
+
+    /**
+     * Binds {@code address} without SO_REUSEPORT and lets it go: that fails, as nginx's bind does, where any
+     * socket already holds the port, which the shared listener's own bind would no longer notice.
+     */
+    private void probe(InetSocketAddress address, boolean ipv6only, boolean epoll, String shown) throws IOException {
+        if (!epoll) {
+            // the JDK frees a socket registered with a selector only at the selector's next pass, which the bind
+            // that follows may beat: this probe is never registered
+            try (java.nio.channels.ServerSocketChannel s = java.nio.channels.ServerSocketChannel.open()) {
+                s.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+                s.bind(address);
+            } catch (IOException e) {
+                throw new IOException("bind() to " + shown + " failed (" + e.getMessage() + ")", e);
+            }
+            return;
+        }
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(channelType)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInboundHandlerAdapter());
+        if (epoll && address.getAddress() instanceof Inet6Address) {
+            b.option(SocketOptions.IPV6_V6ONLY, ipv6only ? 1 : 0);
+        }
+        try {
+            b.bind(address).sync().channel().close().sync();
+        } catch (Exception e) {
+            throw new IOException("bind() to " + shown + " failed (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** While on, binds share ports already held (by the Ferry being replaced) instead of refusing them. */
+    public static void takeOver(boolean on) {
+        takingOver = on;
     }
 
     /** A unix domain socket's file goes with it, as nginx removes it when it closes the socket. */

@@ -43,12 +43,12 @@ public record SocketOptions(int backlog, int rcvbuf, int sndbuf, boolean ipv6onl
             // accepted sockets inherit it in nginx; Java only sets the send buffer of connected sockets
             b.childOption(ChannelOption.SO_SNDBUF, sndbuf);
         }
-        if (reuseport) {
-            if (epoll) {
-                b.option(EpollChannelOption.SO_REUSEPORT, true);
-            } else {
-                b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
-            }
+        // Every TCP listener may be shared, so that a new Ferry can bind the same ports while this one
+        // still listens (-s upgrade); ListenerSet probes first, so a second server still finds the port taken.
+        if (epoll) {
+            b.option(EpollChannelOption.SO_REUSEPORT, true);
+        } else {
+            b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
         }
         if (epoll && address.getAddress() instanceof Inet6Address) {
             b.option(IPV6_V6ONLY, ipv6only ? 1 : 0);
