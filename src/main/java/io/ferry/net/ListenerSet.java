@@ -162,11 +162,11 @@ public final class ListenerSet<P> {
      * socket already holds the port, which the shared listener's own bind would no longer notice.
      */
     private void probe(InetSocketAddress address, boolean ipv6only, boolean epoll, String shown) throws IOException {
-        if (!epoll) {
-            // the JDK frees a socket registered with a selector only at the selector's next pass, which the bind
-            // that follows may beat: this probe is never registered
-            try (java.nio.channels.ServerSocketChannel s = java.nio.channels.ServerSocketChannel.open()) {
-                s.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, true);
+        if (!(address.getAddress() instanceof Inet6Address && ipv6only)) {
+            // a socket that is bound but never listens: a client connecting meanwhile is never queued on it and
+            // reset when it goes (a dual-stack one, which only an IPv6 address without ipv6only may use)
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.setReuseAddress(true);
                 s.bind(address);
             } catch (IOException e) {
                 throw new IOException("bind() to " + shown + " failed (" + e.getMessage() + ")", e);

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(900)
 class StartReadinessIT {
-    private static final int STARTS = 10;
+    private static final int STARTS = 5;
     private static final int BURST = 200;
 
     @TempDir
