@@ -76,6 +76,14 @@ final class CacheIndex {
         return uses;
     }
 
+    /** A variant's file was used: it is as recent as the key's own. */
+    synchronized void touch(String hex, long now) {
+        Node n = nodes.get(hex);
+        if (n != null) {
+            n.accessed = now;
+        }
+    }
+
     void stored(String hex, long size, long now) {
         List<String> victims;
         synchronized (this) {

@@ -182,6 +182,10 @@ public final class HttpCache {
             found.close();
             return null;
         }
+        if (found != null) {
+            // the variant's own file is what inactive= judges, as nginx's secondary node
+            lookup.zone.index().touch(variant, System.currentTimeMillis());
+        }
         return found;
     }
 
