@@ -110,6 +110,16 @@ record CacheFile(long validUntil, long date, String key, String variant, String 
         }
     }
 
+    /** The first stored value of the response header {@code name}, or null. */
+    String header(String name) {
+        for (Map.Entry<String, String> h : headers) {
+            if (h.getKey().equalsIgnoreCase(name)) {
+                return h.getValue();
+            }
+        }
+        return null;
+    }
+
     /** This entry valid anew until {@code validUntil}, as from {@code date}: a revalidated entry. */
     CacheFile revalidated(long validUntil, long date) {
         return new CacheFile(validUntil, date, key, variant, vary, status, reason, headers, bodyOffset, bodyLength);

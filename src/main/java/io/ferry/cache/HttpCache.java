@@ -247,19 +247,10 @@ public final class HttpCache {
         lookup.status = "EXPIRED";
         // nginx keeps validators for a 200 or 206 only
         if (lookup.policy.revalidate() && (entry.status() == 200 || entry.status() == 206)) {
-            lookup.lastModified = header(entry, "Last-Modified");
-            lookup.etag = header(entry, "ETag");
+            lookup.lastModified = entry.header("Last-Modified");
+            lookup.etag = entry.header("ETag");
         }
         return false;
-    }
-
-    private static String header(CacheFile entry, String name) {
-        for (java.util.Map.Entry<String, String> h : entry.headers()) {
-            if (h.getKey().equalsIgnoreCase(name)) {
-                return h.getValue();
-            }
-        }
-        return null;
     }
 
     /**

@@ -55,11 +55,8 @@ class CacheEvictionIT {
             try (FerryInstance ignored = FerryInstance.start(prefix, conf)) {
                 requestAll(port);
                 Path cache = prefix.resolve("cache");
-                // the manager runs each second and may overshoot between runs, as nginx's does
-                long deadline = System.nanoTime() + 5_000_000_000L;
-                while (storedBytes(cache) > MAX_SIZE && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
+                // the manager may overshoot between runs, as nginx's does
+                await(() -> storedBytes(cache) <= MAX_SIZE);
                 long stored = storedBytes(cache);
                 assertThat(stored).as("bytes in %s", cache).isLessThanOrEqualTo(MAX_SIZE);
                 // eviction goes as far as the limit, not much further: most of max_size is still in use
@@ -78,37 +75,39 @@ class CacheEvictionIT {
     /** A disk with less free space than min_free: the manager deletes every entry, and the key is a MISS again. */
     @Test
     void minFreeBeyondTheDiskEvictsWhatIsStored() throws Exception {
-        try (SocketBackend backend = SocketBackend.start(s -> {
-            while (SocketBackend.readHead(s.getInputStream()) != null) {
-                SocketBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-            }
-        })) {
-            int port = FerryInstance.freePort();
-            String conf = """
-                    http {
-                        proxy_cache_path cache keys_zone=one:1m min_free=1000000g;
-                        server { listen 127.0.0.1:%d;
-                            add_header X-Cache $upstream_cache_status;
-                            location / { proxy_pass http://127.0.0.1:%d; proxy_cache one; proxy_cache_valid 200 1h; }
-                        } }
-                    """.formatted(port, backend.port());
-            try (FerryInstance ignored = FerryInstance.start(prefix, conf); RawHttpClient client = new RawHttpClient(port)) {
-                assertThat(client.get("/a").header("X-Cache")).isEqualTo("MISS");
-                assertThat(client.get("/a").header("X-Cache")).isEqualTo("HIT");
-                Path cache = prefix.resolve("cache");
-                long deadline = System.nanoTime() + 5_000_000_000L;
-                while (storedBytes(cache) > 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(100);
-                }
-                assertThat(storedBytes(cache)).isZero();
-                assertThat(client.get("/a").header("X-Cache")).isEqualTo("MISS");
-            }
-        }
+        withTinyEntries("min_free=1000000g", (client, cache) -> {
+            assertThat(client.get("/a").header("X-Cache")).isEqualTo("MISS");
+            assertThat(client.get("/a").header("X-Cache")).isEqualTo("HIT");
+            await(() -> storedBytes(cache) == 0);
+            assertThat(storedBytes(cache)).isZero();
+            assertThat(client.get("/a").header("X-Cache")).isEqualTo("MISS");
+        });
     }
 
     /** inactive= deletes what was not used for that long, and only that: a recent entry outlives the pass that deletes an old one. */
     @Test
     void inactiveEvictsOnlyTheUnusedEntries() throws Exception {
+        withTinyEntries("inactive=2s", (client, cache) -> {
+            assertThat(client.get("/old").header("X-Cache")).isEqualTo("MISS");
+            Thread.sleep(1500);
+            assertThat(client.get("/new").header("X-Cache")).isEqualTo("MISS");
+            await(() -> files(cache) <= 1);
+            assertThat(client.get("/new").header("X-Cache")).isEqualTo("HIT");
+            assertThat(client.get("/old").header("X-Cache")).isEqualTo("MISS");
+        });
+    }
+
+    /** What a test does with a client of a Ferry caching a backend's 2-byte answers, and the cache's directory. */
+    private interface CacheTest {
+        void run(RawHttpClient client, Path cache) throws Exception;
+    }
+
+    private interface Condition {
+        boolean holds() throws IOException;
+    }
+
+    /** {@code test} against a cache with {@code params} on its proxy_cache_path line. */
+    private void withTinyEntries(String params, CacheTest test) throws Exception {
         try (SocketBackend backend = SocketBackend.start(s -> {
             while (SocketBackend.readHead(s.getInputStream()) != null) {
                 SocketBackend.write(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
@@ -117,24 +116,23 @@ class CacheEvictionIT {
             int port = FerryInstance.freePort();
             String conf = """
                     http {
-                        proxy_cache_path cache keys_zone=one:1m inactive=2s;
+                        proxy_cache_path cache keys_zone=one:1m %s;
                         server { listen 127.0.0.1:%d;
                             add_header X-Cache $upstream_cache_status;
                             location / { proxy_pass http://127.0.0.1:%d; proxy_cache one; proxy_cache_valid 200 1h; }
                         } }
-                    """.formatted(port, backend.port());
+                    """.formatted(params, port, backend.port());
             try (FerryInstance ignored = FerryInstance.start(prefix, conf); RawHttpClient client = new RawHttpClient(port)) {
-                assertThat(client.get("/old").header("X-Cache")).isEqualTo("MISS");
-                Thread.sleep(1500);
-                assertThat(client.get("/new").header("X-Cache")).isEqualTo("MISS");
-                Path cache = prefix.resolve("cache");
-                long deadline = System.nanoTime() + 5_000_000_000L;
-                while (files(cache) > 1 && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
-                assertThat(client.get("/new").header("X-Cache")).isEqualTo("HIT");
-                assertThat(client.get("/old").header("X-Cache")).isEqualTo("MISS");
+                test.run(client, prefix.resolve("cache"));
             }
+        }
+    }
+
+    /** Waits up to 5 s for the manager, which runs each second, to make {@code done} hold. */
+    private static void await(Condition done) throws Exception {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!done.holds() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
         }
     }
 
