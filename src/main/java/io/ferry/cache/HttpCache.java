@@ -338,7 +338,7 @@ public final class HttpCache {
         return lookup != null && "EXPIRED".equals(lookup.status)
                 && (lookup.policy.stale().conditions().contains(cause)
                         // stale-if-error covers failures, not an answer's status (nginx since 1.19.3)
-                        || lookup.staleError && !cause.name().startsWith("HTTP_"));
+                        || lookup.staleError && !cause.isStatus());
     }
 
     /** Answers with the expired entry (STALE) where {@link #staleAllowed} and the entry is still there. */

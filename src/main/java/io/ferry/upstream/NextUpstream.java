@@ -10,11 +10,29 @@ import java.util.Set;
  */
 public record NextUpstream(Set<Condition> conditions, int tries, Duration timeout) {
     public enum Condition {
-        ERROR, TIMEOUT, INVALID_HEADER, HTTP_500, HTTP_502, HTTP_503, HTTP_504, HTTP_403, HTTP_404, HTTP_429, NON_IDEMPOTENT,
+        ERROR, TIMEOUT, INVALID_HEADER, HTTP_500(500), HTTP_502(502), HTTP_503(503), HTTP_504(504), HTTP_403(403),
+        HTTP_404(404), HTTP_429(429), NON_IDEMPOTENT,
         /** memcached's: an answer that is not VALUE or END. */
         INVALID_RESPONSE,
         /** memcached's: END alone, a miss. */
-        NOT_FOUND
+        NOT_FOUND;
+
+        private static final Condition[] ALL = values();
+        /** The response status the condition names (http_500 ...), or 0 for a failure to get an answer. */
+        private final int status;
+
+        Condition() {
+            this(0);
+        }
+
+        Condition(int status) {
+            this.status = status;
+        }
+
+        /** Whether the peer answered, with a status this condition names, rather than failed. */
+        public boolean isStatus() {
+            return status != 0;
+        }
     }
 
     public boolean on(Condition c) {
@@ -28,15 +46,11 @@ public record NextUpstream(Set<Condition> conditions, int tries, Duration timeou
 
     /** The condition a response status stands for, or null when the status is not a retry reason. */
     public static Condition forStatus(int status) {
-        return switch (status) {
-            case 500 -> Condition.HTTP_500;
-            case 502 -> Condition.HTTP_502;
-            case 503 -> Condition.HTTP_503;
-            case 504 -> Condition.HTTP_504;
-            case 403 -> Condition.HTTP_403;
-            case 404 -> Condition.HTTP_404;
-            case 429 -> Condition.HTTP_429;
-            default -> null;
-        };
+        for (Condition c : Condition.ALL) {
+            if (c.status == status && c.isStatus()) {
+                return c;
+            }
+        }
+        return null;
     }
 }
