@@ -81,6 +81,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         this.traffic = ctx.pipeline().get(TrafficCounter.class);
         this.connectionId = states.nextConnectionId();
         this.openedAt = System.nanoTime();
+        this.closing = states.quitting();
         this.idle = new IdleTimer(ctx, () -> current != null, () -> {
             if (state == ConnectionStates.State.READING) {
                 // client_header_timeout; a keepalive connection that stays silent just closes
@@ -301,10 +302,14 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         return closing;
     }
 
-    /** Graceful shutdown: an idle connection closes now, a busy one after its response. */
+    /**
+     * Graceful shutdown: a keepalive connection between requests closes now, a busy one after its response. As in
+     * nginx, one that has not sent its first request yet is left to send it (or to client_header_timeout): its
+     * client connected before the quit and is owed an answer.
+     */
     public void closeWhenIdle() {
         closing = true;
-        if (current == null) {
+        if (current == null && requests > 0) {
             ctx.close();
         }
     }

@@ -8,7 +8,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -198,11 +201,35 @@ public final class ListenerSet<P> {
         SocketAddress a = ch.localAddress();
         String path = a instanceof DomainSocketAddress d ? d.path()
                 : a instanceof java.net.UnixDomainSocketAddress u ? u.getPath().toString() : null;
-        ch.close().addListener(f -> {
-            if (path != null) {
-                Files.deleteIfExists(Path.of(path));
-            }
+        ch.eventLoop().execute(() -> {
+            takeQueued(ch);
+            ch.close().addListener(f -> {
+                if (path != null) {
+                    Files.deleteIfExists(Path.of(path));
+                }
+            });
         });
+    }
+
+    /**
+     * Closing a listening socket resets every connection the kernel has queued on it, which the client (or the
+     * balancer in front) already counts as established. So an accepting socket first takes in what is queued, to
+     * be served as any other connection, in the same event-loop task as its close: nothing can queue in between.
+     */
+    private static void takeQueued(Channel server) {
+        if (!(server instanceof EpollServerSocketChannel) || !server.isActive() || !server.config().isAutoRead()) {
+            return;
+        }
+        Socket socket = new Socket(((UnixChannel) server).fd().intValue());
+        byte[] peer = new byte[26];
+        try {
+            for (int fd; (fd = socket.accept(peer)) >= 0; ) {
+                server.pipeline().fireChannelRead(new EpollSocketChannel(fd));
+            }
+        } catch (IOException e) {
+            // what could not be taken is reset by the close, as it would have been anyway
+        }
+        server.pipeline().fireChannelReadComplete();
     }
 
     /** The bound address of each socket (ephemeral ports resolved). */

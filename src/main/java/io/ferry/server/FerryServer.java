@@ -238,6 +238,7 @@ public final class FerryServer {
      */
     public void quit(Duration shutdownTimeout) {
         synchronized (this) {
+            states.quit();
             closeListeners();
             streams.closeListeners();
         }

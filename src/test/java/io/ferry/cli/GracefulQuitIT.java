@@ -90,6 +90,7 @@ class GracefulQuitIT {
                         listen 127.0.0.1:%d;
                         location /ws { proxy_pass http://127.0.0.1:%d; proxy_read_timeout 60s; }
                         location /slow { proxy_pass http://127.0.0.1:%d; proxy_read_timeout 60s; }
+                        location = /hello { return 200 "hello\\n"; }
                     }
                 }
                 """.formatted(port, backend.getLocalPort(), slow.getAddress().getPort()));
@@ -139,6 +140,37 @@ class GracefulQuitIT {
     private void assertExitedGracefully() throws InterruptedException {
         assertThat(server.awaitExit(FerryCli.STOP_TIMEOUT)).as("exit status; stderr:%n%s", server.stderrText()).isZero();
         assertThat(server.errorLogText()).contains("gracefully shutting down");
+    }
+
+    private static String exchange(Socket s, String target) throws IOException {
+        s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: quit\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        byte[] buf = new byte[4096];
+        int n = s.getInputStream().read(buf);
+        return n < 0 ? "" : new String(buf, 0, n, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * A connection whose client has not sent its request yet when QUIT comes is owed an answer (a balancer in front
+     * has already handed it a client); a keepalive connection between requests is not.
+     */
+    @Test
+    void aConnectionOpenedBeforeTheQuitGetsItsAnswerWhileIdleKeepaliveOnesClose() throws Exception {
+        server = closer.add(Server.start(prefix, scratch));
+        long pid = server.awaitPidFile();
+        try (Socket idle = new Socket("127.0.0.1", port); Socket fresh = new Socket("127.0.0.1", port)) {
+            idle.setSoTimeout(RawWebSocket.READ_TIMEOUT_MS);
+            fresh.setSoTimeout(RawWebSocket.READ_TIMEOUT_MS);
+            assertThat(exchange(idle, "/hello")).startsWith("HTTP/1.1 200 ").endsWith("hello\n");
+
+            FerryCli.kill("QUIT", pid);
+            FerryCli.await("the listener to close", Duration.ofSeconds(30), () -> !FerryCli.listening(port));
+            assertThat(idle.getInputStream().read()).as("the idle keepalive connection is closed").isEqualTo(-1);
+
+            String answer = exchange(fresh, "/hello");
+            assertThat(answer).startsWith("HTTP/1.1 200 ").containsIgnoringCase("connection: close").endsWith("hello\n");
+            assertThat(fresh.getInputStream().read()).as("closed after its one answer").isEqualTo(-1);
+        }
+        assertExitedGracefully();
     }
 
     @Test

@@ -3,9 +3,11 @@ package io.ferry.http.conn;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Server-wide connection counters, in stub_status's terms. */
+/** Server-wide connection counters, in stub_status's terms, and whether a graceful quit has begun. */
 public final class ConnectionStates {
     public enum State { READING, WRITING, WAITING }
+
+    private volatile boolean quitting;
 
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong handled = new AtomicLong();
@@ -62,5 +64,14 @@ public final class ConnectionStates {
 
     public int count(State s) {
         return byState[s.ordinal()].get();
+    }
+
+    /** From now on a connection serves the request it was opened for, if any is still to come, and then closes. */
+    public void quit() {
+        quitting = true;
+    }
+
+    public boolean quitting() {
+        return quitting;
     }
 }
