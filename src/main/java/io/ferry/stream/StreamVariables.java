@@ -135,8 +135,13 @@ final class StreamVariables implements StreamContext {
         endedAt = System.nanoTime();
     }
 
-    /** "ADDR:PORT" of the listening socket, as error log lines name the server. */
-    String serverText() {
+    @Override
+    public InetSocketAddress address() {
+        return real != null ? real : peer();
+    }
+
+    @Override
+    public String serverText() {
         InetSocketAddress local = (InetSocketAddress) client.localAddress();
         return local == null ? "" : SocketText.address(local) + ":" + local.getPort();
     }
