@@ -53,7 +53,7 @@ public final class StreamSettings {
             }
             servers.add(server);
         }
-        return new StreamConfig(List.copyOf(servers));
+        return new StreamConfig(List.copyOf(servers), loader.accessLogs(stream));
     }
 
     private static StreamServer server(StreamLoader loader, Level s, Directive block, Map<String, LimitConnModule.Zone> zones)

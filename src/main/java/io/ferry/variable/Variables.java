@@ -34,6 +34,7 @@ public final class Variables {
             Map.entry("proxy_protocol_server_port", s -> s.proxyProtocol() == null ? null : Integer.toString(s.proxyProtocol().dstPort())),
             Map.entry("ssl_session_id", ConnectionScope::sslSessionId),
             Map.entry("pid", s -> Host.PID),
+            Map.entry("nginx_version", s -> Variables.FERRY_VERSION),
             Map.entry("hostname", s -> Host.name()));
 
 
@@ -69,8 +70,7 @@ public final class Variables {
             Map.entry("realpath_root", Variables::realpathRoot),
             Map.entry("request_filename", RequestScope::requestFilename),
             Map.entry("request_scheme", RequestScope::scheme),
-            Map.entry("https", s -> "https".equals(s.scheme()) ? "on" : ""),
-            Map.entry("nginx_version", s -> Variables.FERRY_VERSION));
+            Map.entry("https", s -> "https".equals(s.scheme()) ? "on" : ""));
 
     private static final Map<String, Variable> MODULES = io.ferry.module.Modules.variables();
 
