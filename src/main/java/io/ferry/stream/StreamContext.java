@@ -7,10 +7,10 @@ import java.util.List;
 
 /** What a {@link StreamHandler} sees of its session: the variables, and what it may change. */
 public interface StreamContext extends SessionScope {
-    /** The client's address as the listening socket saw it, before realip. */
+    /** The client's address as the listening socket saw it, before realip; null for a unix domain socket's. */
     InetSocketAddress peer();
 
-    /** The client's address: the one realip named, else the peer's. */
+    /** The client's address: the one realip named, else the peer's (null for a unix domain socket's). */
     InetSocketAddress address();
 
     /** "ADDR:PORT" of the listening socket, as error log lines name the server. */

@@ -69,9 +69,9 @@ public final class StreamServers {
         this.tunnels = tunnels;
         this.accessLogs = accessLogs;
         this.listeners = new ListenerSet<>(group, ownGroup ? NioServerSocketChannel.class : Transport.serverChannel(),
-                SocketPlan::bind, SocketPlan::options, (listener, ch) -> {
+                SocketPlan::address, SocketPlan::options, (listener, ch) -> {
                     sessions.add(ch);
-                    Site site = listener.plan().siteFor((InetSocketAddress) ch.localAddress());
+                    Site site = listener.plan().siteFor(ch.localAddress());
                     StreamSession.accept(ch, site,
                             site.server().upstream() == null ? null : upstreams.group(site.server().upstream()), tunnels, accessLogs);
                 });

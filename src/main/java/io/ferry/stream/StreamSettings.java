@@ -77,7 +77,7 @@ public final class StreamSettings {
             throw Values.error(block, "no handler for server");
         }
         boolean returns = content.name().equals("return");
-        Upstream upstream = returns ? null : s.upstream(content, false);
+        Upstream upstream = returns ? null : s.upstream(content, true);
         Template returnText = returns ? s.template(content, content.args().get(0)) : null;
         Tls tls = loader.tls(s, listens, block);
         int tries = s.tries("proxy_next_upstream_tries");
@@ -120,7 +120,7 @@ public final class StreamSettings {
     private static Listen listen(StreamLoader loader, Directive d) throws ConfException {
         String address = d.args().get(0);
         if (address.startsWith("unix:")) {
-            throw Values.error(d, "unix domain sockets are not supported in \"" + address + "\"");
+            return unixListen(d, address);
         }
         Listen a = loader.address(d, address);
         if (a.port() == 0) {
@@ -142,6 +142,23 @@ public final class StreamSettings {
             }
         }
         return new Listen(a.host(), a.port(), ssl, false, proxyProtocol, socket.options(), d.file(), d.line());
+    }
+
+    /** listen unix:PATH [ssl] [proxy_protocol]: a socket of its own, port 0; TCP's socket parameters do not apply. */
+    private static Listen unixListen(Directive d, String address) throws ConfException {
+        if (address.length() == "unix:".length()) {
+            throw Values.error(d, "no path in the unix domain socket \"" + address + "\"");
+        }
+        boolean ssl = false;
+        boolean proxyProtocol = false;
+        for (String p : d.args().subList(1, d.args().size())) {
+            switch (p) {
+                case "ssl" -> ssl = true;
+                case "proxy_protocol" -> proxyProtocol = true;
+                default -> throw Values.error(d, "invalid parameter \"" + p + "\"");
+            }
+        }
+        return new Listen(address, 0, ssl, false, proxyProtocol, io.ferry.net.SocketOptions.DEFAULT, d.file(), d.line());
     }
 
     /** Only stream variables exist in stream: "$uri" in a stream log_format is nginx's unknown variable. */

@@ -77,7 +77,7 @@ final class StreamVariables implements StreamContext {
 
     @Override
     public InetSocketAddress peer() {
-        return (InetSocketAddress) client.remoteAddress();
+        return client.remoteAddress() instanceof InetSocketAddress inet ? inet : null;
     }
 
     @Override
@@ -146,8 +146,8 @@ final class StreamVariables implements StreamContext {
 
     @Override
     public String serverText() {
-        InetSocketAddress local = (InetSocketAddress) client.localAddress();
-        return local == null ? "" : SocketText.address(local) + ":" + local.getPort();
+        java.net.SocketAddress local = client.localAddress();
+        return local instanceof InetSocketAddress inet ? SocketText.address(inet) + ":" + inet.getPort() : SocketText.address(local);
     }
 
 

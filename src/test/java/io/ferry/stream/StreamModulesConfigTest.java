@@ -57,6 +57,8 @@ class StreamModulesConfigTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "server { listen 127.0.0.1:9000; }|no handler for server|2",
+            "server { listen unix:; return x; }|no path in the unix domain socket \"unix:\"|2",
+            "server { listen unix:/tmp/s.sock backlog=5; return x; }|invalid parameter \"backlog=5\"|2",
             "server { listen 127.0.0.1:9000; return $uri; }|unknown \"uri\" variable|2",
             "server { listen 127.0.0.1:9000; return x; set a b; }|invalid variable name \"a\"|2",
             "server { listen 127.0.0.1:9000; return x; allow 10.0.0.1/40; }|invalid parameter \"10.0.0.1/40\"|2",
