@@ -31,7 +31,16 @@ class ListenUnixConfigTest {
         assertThat(text.httpError("server {\nlisten unix:/run/f.sock backlog=10;\n}").line()).isEqualTo(3);
         assertThat(text.httpError("server {\nlisten unix:/run/f.sock backlog=10;\n}").detail())
                 .isEqualTo("invalid parameter \"backlog=10\"");
-        assertThat(text.error("stream { server { listen unix:/run/s.sock; proxy_pass 127.0.0.1:1; } }").detail())
-                .isEqualTo("unix domain sockets are not supported in \"unix:/run/s.sock\"");
+        assertThat(text.error("stream { server { listen unix:/run/s.sock ssl backlog=1; proxy_pass 127.0.0.1:1; } }").detail())
+                .isEqualTo("invalid parameter \"backlog=1\"");
+    }
+
+    @Test
+    void streamListensOnAUnixSocketToo() throws Exception {
+        Listen l = new ConfigText(dir).load("stream { server { listen unix:/run/s.sock proxy_protocol; proxy_pass 127.0.0.1:1; } }")
+                .stream().servers().get(0).listens().get(0);
+        assertThat(l.host()).isEqualTo("unix:/run/s.sock");
+        assertThat(l.port()).isZero();
+        assertThat(l.proxyProtocol()).isTrue();
     }
 }
