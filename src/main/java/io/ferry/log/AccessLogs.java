@@ -40,7 +40,8 @@ public final class AccessLogs {
     });
 
     public AccessLogs() {
-        flusher.scheduleWithFixedDelay(this::flushDue, 1, 1, TimeUnit.SECONDS);
+        // a tenth of a second, so that a flush= shorter than a second is kept to within that
+        flusher.scheduleWithFixedDelay(this::flushDue, 100, 100, TimeUnit.MILLISECONDS);
     }
 
     public void log(List<AccessLog> logs, ConnectionScope scope) {
