@@ -16,6 +16,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.StreamEpollInterest;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -80,6 +81,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             ssl.setHandshakeTimeoutMillis(0);
             ch.pipeline().addLast("ssl", ssl);
         }
+        StreamEpollInterest.keepRegistered(ch);
         ch.pipeline().addLast("traffic", session.variables.clientTraffic());
         if (site.server().downloadRate() > 0) {
             ch.pipeline().addLast("pacer", new Pacer());
@@ -216,6 +218,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         return new PeerDialer.Attempt() {
             @Override
             public void init(Channel ch) {
+                StreamEpollInterest.keepRegistered(ch);
                 ch.pipeline().addLast("traffic", traffic);
                 if (server.uploadRate() > 0) {
                     ch.pipeline().addLast("pacer", new Pacer());
@@ -261,10 +264,12 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         if (server.uploadRate() > 0) {
             up.write(new Pacer.Rate(server.uploadRate(), 0, now));
         }
-        relay = StreamRelay.open(client, up, server, early, clientInputDone, this::end);
-        variables.relaying(relay, up);
+        // handed over first: a relay that ends at once (the client is gone) must not see them as the session's
+        List<ByteBuf> first = new ArrayList<>(early);
         early.clear();
-        if (relay.tunnel() != null) {
+        relay = StreamRelay.open(client, up, server, first, clientInputDone, this::end);
+        variables.relaying(up);
+        if (!ended) {
             tunnels.opened(relay.tunnel(), Tunnels.Kind.STREAM);
         }
     }
@@ -283,7 +288,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         }
         early.forEach(ReferenceCountUtil::release);
         early.clear();
-        if (relay != null && relay.tunnel() != null) {
+        if (relay != null) {
             tunnels.closed(relay.tunnel());
         }
         if (!server.accessLogs().isEmpty()) {

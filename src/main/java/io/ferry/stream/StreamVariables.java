@@ -48,7 +48,6 @@ final class StreamVariables implements ConnectionScope {
     /** Each failed attempt's duration: nginx lists every attempt in the per-upstream variables. */
     private final List<String> failedTimes = new ArrayList<>();
     private TrafficCounter upstreamTraffic;
-    private StreamRelay relay;
     private long upstreamConnected;
     private long upstreamEnded;
     private long endedAt;
@@ -98,8 +97,7 @@ final class StreamVariables implements ConnectionScope {
         upstreamTraffic = traffic;
     }
 
-    void relaying(StreamRelay relay, Channel upstream) {
-        this.relay = relay;
+    void relaying(Channel upstream) {
         upstream.closeFuture().addListener(f -> upstreamEnded = System.nanoTime());
     }
 
@@ -144,11 +142,11 @@ final class StreamVariables implements ConnectionScope {
 
     @Override
     public String bytesSent() {
-        return relay != null && relay.spliced() ? null : Long.toString(clientTraffic.out());
+        return Long.toString(clientTraffic.out());
     }
 
     String bytesReceived() {
-        return relay != null && relay.spliced() ? null : Long.toString(clientTraffic.in());
+        return Long.toString(clientTraffic.in());
     }
 
     /** Seconds since the connection was accepted, millisecond resolution ("1.234"). */
@@ -172,11 +170,11 @@ final class StreamVariables implements ConnectionScope {
     }
 
     String upstreamBytesSent() {
-        return perAttempt("0", upstreamTraffic == null || relay.spliced() ? null : Long.toString(upstreamTraffic.out()));
+        return perAttempt("0", upstreamTraffic == null ? null : Long.toString(upstreamTraffic.out()));
     }
 
     String upstreamBytesReceived() {
-        return perAttempt("0", upstreamTraffic == null || relay.spliced() ? null : Long.toString(upstreamTraffic.in()));
+        return perAttempt("0", upstreamTraffic == null ? null : Long.toString(upstreamTraffic.in()));
     }
 
     /** Seconds each upstream connection was open, millisecond resolution. */
