@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.FileRegion;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.epoll.Native;
 import io.netty.channel.unix.FileDescriptor;
@@ -30,6 +31,7 @@ import java.nio.channels.WritableByteChannel;
 final class SpliceRelay extends ChannelDuplexHandler {
     /** As much as one call may take; the pipe's capacity (64 KiB by default) is the real bound. */
     private static final int CHUNK = 1 << 20;
+    private static final int FIRST_READ = 2048;
 
     private final EpollSocketChannel peer;
     private FileDescriptor pipeIn;
@@ -57,6 +59,9 @@ final class SpliceRelay extends ChannelDuplexHandler {
             fromA.closePipe();
             throw e;
         }
+        // Netty still reads the first bytes after each wait into a buffer: a small one leaves the rest to splice.
+        a.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(FIRST_READ));
+        b.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(FIRST_READ));
         a.pipeline().addFirst("splice", fromA);
         b.pipeline().addFirst("splice", fromB);
         a.closeFuture().addListener(f -> b.closeFuture().addListener(g -> {

@@ -18,6 +18,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.epoll.StreamEpollInterest;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -38,6 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDialer.Caller {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
+    /** How long a refused client may go on sending before its socket closes (nginx's lingering_timeout). */
+    private static final long REFUSED_LINGER_MS = 5000;
 
     private final Channel client;
     private final StreamServer server;
@@ -54,6 +57,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
     private ScheduledFuture<?> headerTimer;
     private boolean clientInputDone;
     private boolean relaying;
+    private boolean refused;
     private boolean ended;
     private StreamRelay relay;
 
@@ -115,7 +119,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         variables.limitConnStatus(limited);
         if (limited == StreamLimitConn.Status.REJECTED) {
             variables.status(503);
-            client.close();
+            refuse(ctx);
             return;
         }
         if (ctx.pipeline().get(SslHandler.class) != null) {
@@ -131,6 +135,23 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         } else {
             connect();
         }
+    }
+
+    /**
+     * Closing with the client's first bytes unread would reset the connection (on epoll the refusal
+     * comes before they are read), and a reset loses the end the client should see: our end goes
+     * first, what the client still sends is dropped, and the socket closes at its end of input or
+     * after {@link #REFUSED_LINGER_MS}. A TLS connection closes at once, its bytes never decoded.
+     */
+    private void refuse(ChannelHandlerContext ctx) {
+        if (!(client instanceof DuplexChannel duplex) || ctx.pipeline().get(SslHandler.class) != null) {
+            client.close();
+            return;
+        }
+        refused = true;
+        duplex.shutdownOutput();
+        ctx.executor().schedule(() -> client.close(), REFUSED_LINGER_MS, TimeUnit.MILLISECONDS);
+        client.config().setAutoRead(true);
     }
 
     @Override
@@ -159,6 +180,10 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             return;
         }
         if (evt instanceof ChannelInputShutdownEvent && !relaying) {
+            if (refused) {
+                client.close();
+                return;
+            }
             // The client finished sending before the upstream was there: passed on once the relay starts.
             clientInputDone = true;
             return;
@@ -170,7 +195,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (relaying) {
             ctx.fireChannelRead(msg);
-        } else if (msg instanceof ByteBuf buf && !ended) {
+        } else if (msg instanceof ByteBuf buf && !ended && !refused) {
             early.add(buf);
         } else {
             ReferenceCountUtil.release(msg);
