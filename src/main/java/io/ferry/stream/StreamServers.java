@@ -12,11 +12,6 @@ import io.ferry.tls.TlsContexts;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Upstreams;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.MultithreadEventExecutorGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
@@ -40,13 +35,12 @@ import java.util.concurrent.TimeUnit;
  * namespace, so they live in their own {@link Upstreams}.
  */
 public final class StreamServers {
-    private final EventLoopGroup group;
-    private final boolean ownGroup;
     private final Tunnels tunnels;
     private final AccessLogs accessLogs;
     private final Upstreams upstreams = new Upstreams();
     private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ListenerSet<SocketPlan<Site>> listeners;
+    private final EventLoopGroup loops;
 
     /**
      * One stream server as a socket serves it: its configuration, for "listen ... ssl" its TLS
@@ -56,19 +50,14 @@ public final class StreamServers {
     }
 
     /**
-     * {@code shared}: the server's event loops. With the native transport, stream sessions get NIO
-     * event loops of their own (as many threads): Netty 4.2.18's epoll transport removes a socket
-     * from the epoll set once its interest set is empty (a half-closed socket that is not waiting
-     * to write) and then fails the next EPOLL_CTL_MOD with ENOENT, shutting the output down, so
-     * the reply to a client that half-closed was cut short as soon as it had to wait for the socket.
+     * {@code shared}: the server's event loops, which stream sessions share (epoll's, where the
+     * native transport loads, so that plain sessions are spliced).
      */
     public StreamServers(EventLoopGroup shared, Tunnels tunnels, AccessLogs accessLogs) {
-        this.ownGroup = Transport.isNative();
-        this.group = ownGroup ? new MultiThreadIoEventLoopGroup(((MultithreadEventExecutorGroup) shared).executorCount(),
-                new DefaultThreadFactory("ferry-stream"), NioIoHandler.newFactory()) : shared;
         this.tunnels = tunnels;
         this.accessLogs = accessLogs;
-        this.listeners = new ListenerSet<>(group, ownGroup ? NioServerSocketChannel.class : Transport.serverChannel(),
+        this.loops = shared;
+        this.listeners = new ListenerSet<>(shared, Transport.serverChannel(),
                 SocketPlan::address, SocketPlan::options, (listener, ch) -> {
                     sessions.add(ch);
                     Site site = listener.plan().siteFor(ch.localAddress());
@@ -159,7 +148,7 @@ public final class StreamServers {
     /** After a reload with worker_shutdown_timeout: the sessions open now are closed once it passes. */
     public void retire(java.time.Duration timeout) {
         List<io.netty.channel.Channel> before = new java.util.ArrayList<>(sessions);
-        group.schedule(() -> before.forEach(io.netty.channel.Channel::close), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        loops.schedule(() -> before.forEach(io.netty.channel.Channel::close), timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Graceful stop begins: accept nothing more; open sessions go on until they end or are stopped. */
@@ -172,8 +161,5 @@ public final class StreamServers {
         closeListeners();
         sessions.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         upstreams.drainAll();
-        if (ownGroup) {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
-        }
     }
 }

@@ -18,7 +18,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.StreamEpollInterest;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -40,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDialer.Caller {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
+    /** How long a refused client may go on sending before its socket closes (nginx's lingering_timeout). */
+    private static final long REFUSED_LINGER_MS = 5000;
 
     private final Channel client;
     private final StreamServer server;
@@ -56,6 +60,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
     private ScheduledFuture<?> headerTimer;
     private boolean clientInputDone;
     private boolean relaying;
+    private boolean refused;
     private boolean ended;
     private StreamRelay relay;
     /** The next phase handler to run; a handler that answered AGAIN is asked again when bytes arrive. */
@@ -86,6 +91,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             ssl.setHandshakeTimeoutMillis(0);
             ch.pipeline().addLast("ssl", ssl);
         }
+        StreamEpollInterest.keepRegistered(ch);
         ch.pipeline().addLast("traffic", session.variables.clientTraffic());
         if (site.server().downloadRate() > 0) {
             ch.pipeline().addLast("pacer", new Pacer());
@@ -119,7 +125,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         variables.limitConnStatus(limited);
         if (limited == StreamLimitConn.Status.REJECTED) {
             variables.status(503);
-            client.close();
+            refuse(ctx);
             return;
         }
         advance(ctx);
@@ -191,6 +197,23 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         }
     }
 
+    /**
+     * Closing with the client's first bytes unread would reset the connection (on epoll the refusal
+     * comes before they are read), and a reset loses the end the client should see: our end goes
+     * first, what the client still sends is dropped, and the socket closes at its end of input or
+     * after {@link #REFUSED_LINGER_MS}. A TLS connection closes at once, its bytes never decoded.
+     */
+    private void refuse(ChannelHandlerContext ctx) {
+        if (!(client instanceof DuplexChannel duplex) || ctx.pipeline().get(SslHandler.class) != null) {
+            client.close();
+            return;
+        }
+        refused = true;
+        duplex.shutdownOutput();
+        ctx.executor().schedule(() -> client.close(), REFUSED_LINGER_MS, TimeUnit.MILLISECONDS);
+        client.config().setAutoRead(true);
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ProxyProtocolReader.Outcome outcome) {
@@ -217,6 +240,10 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             return;
         }
         if (evt instanceof ChannelInputShutdownEvent && !relaying) {
+            if (refused) {
+                client.close();
+                return;
+            }
             // The client finished sending before the upstream was there: passed on once the relay starts.
             clientInputDone = true;
             return;
@@ -228,7 +255,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (relaying) {
             ctx.fireChannelRead(msg);
-        } else if (msg instanceof ByteBuf buf && !ended) {
+        } else if (msg instanceof ByteBuf buf && !ended && !refused) {
             early.add(buf);
             if (waiting) {
                 advance(ctx);
@@ -279,6 +306,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         return new PeerDialer.Attempt() {
             @Override
             public void init(Channel ch) {
+                StreamEpollInterest.keepRegistered(ch);
                 ch.pipeline().addLast("traffic", traffic);
                 if (server.uploadRate() > 0) {
                     ch.pipeline().addLast("pacer", new Pacer());
@@ -324,10 +352,12 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         if (server.uploadRate() > 0) {
             up.write(new Pacer.Rate(server.uploadRate(), 0, now));
         }
-        relay = StreamRelay.open(client, up, server, early, clientInputDone, this::end);
-        variables.relaying(relay, up);
+        // handed over first: a relay that ends at once (the client is gone) must not see them as the session's
+        List<ByteBuf> first = new ArrayList<>(early);
         early.clear();
-        if (relay.tunnel() != null) {
+        relay = StreamRelay.open(client, up, server, first, clientInputDone, this::end);
+        variables.relaying(up);
+        if (!ended) {
             tunnels.opened(relay.tunnel(), Tunnels.Kind.STREAM);
         }
     }
@@ -346,7 +376,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         }
         early.forEach(ReferenceCountUtil::release);
         early.clear();
-        if (relay != null && relay.tunnel() != null) {
+        if (relay != null) {
             tunnels.closed(relay.tunnel());
         }
         if (!server.accessLogs().isEmpty()) {

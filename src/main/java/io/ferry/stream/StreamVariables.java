@@ -57,7 +57,6 @@ final class StreamVariables implements StreamContext {
     /** Each failed attempt's duration: nginx lists every attempt in the per-upstream variables. */
     private final List<String> failedTimes = new ArrayList<>();
     private TrafficCounter upstreamTraffic;
-    private StreamRelay relay;
     private long upstreamConnected;
     /** How long after its connect began the connected upstream's first byte came; -1 until then. */
     private long firstByte = -1;
@@ -129,8 +128,7 @@ final class StreamVariables implements StreamContext {
         traffic.onNextBytes(() -> firstByte = System.nanoTime() - attemptStart);
     }
 
-    void relaying(StreamRelay relay, Channel upstream) {
-        this.relay = relay;
+    void relaying(Channel upstream) {
         upstream.closeFuture().addListener(f -> upstreamEnded = System.nanoTime());
     }
 
@@ -216,11 +214,11 @@ final class StreamVariables implements StreamContext {
 
     @Override
     public String bytesSent() {
-        return relay != null && relay.spliced() ? null : Long.toString(clientTraffic.out());
+        return Long.toString(clientTraffic.out());
     }
 
     String bytesReceived() {
-        return relay != null && relay.spliced() ? null : Long.toString(clientTraffic.in());
+        return Long.toString(clientTraffic.in());
     }
 
     /** Seconds since the connection was accepted, millisecond resolution ("1.234"). */
@@ -244,11 +242,11 @@ final class StreamVariables implements StreamContext {
     }
 
     String upstreamBytesSent() {
-        return perAttempt("0", upstreamTraffic == null || relay.spliced() ? null : Long.toString(upstreamTraffic.out()));
+        return perAttempt("0", upstreamTraffic == null ? null : Long.toString(upstreamTraffic.out()));
     }
 
     String upstreamBytesReceived() {
-        return perAttempt("0", upstreamTraffic == null || relay.spliced() ? null : Long.toString(upstreamTraffic.in()));
+        return perAttempt("0", upstreamTraffic == null ? null : Long.toString(upstreamTraffic.in()));
     }
 
     /** Seconds each upstream connection was open, millisecond resolution. */

@@ -88,7 +88,7 @@ class SharedPortTest {
         next.closeAll();
     }
 
-    /** Stream listeners are NIO sockets even where HTTP has epoll. */
+    /** Where the native transport does not load, listeners are NIO sockets. */
     @Test
     void aTakeOverOnNioSocketsToo() throws Exception {
         EventLoopGroup nio = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());

@@ -9,7 +9,7 @@ public final class Main {
 
     public static void main(String[] argv) throws Exception {
         if (argv.length == 0) {
-            System.err.println("usage: loadgen backend|ws|idle|bulk|startup|report [--key value]...");
+            System.err.println("usage: loadgen backend|ws|idle|bulk|tls|startup|report [--key value]...");
             System.exit(2);
         }
         Args args = new Args(Arrays.copyOfRange(argv, 1, argv.length));
@@ -18,6 +18,7 @@ public final class Main {
             case "ws" -> WsBench.run(args);
             case "idle" -> WsIdle.run(args);
             case "bulk" -> Bulk.run(args);
+            case "tls" -> TlsHandshakes.run(args);
             case "startup" -> Startup.run(args);
             case "report" -> Report.run(args);
             default -> {
