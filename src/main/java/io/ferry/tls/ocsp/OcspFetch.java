@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -34,6 +35,8 @@ import java.util.concurrent.CompletableFuture;
 final class OcspFetch {
     private static final int TIMEOUT_SECONDS = 60;
     private static final int MAX_RESPONSE = 1024 * 1024;
+    /** Responders that end lines with a bare LF are answered by nginx too. */
+    private static final HttpDecoderConfig LENIENT = new HttpDecoderConfig().setStrictLineParsing(false);
     private static EventLoopGroup loops;
 
     private OcspFetch() {
@@ -48,7 +51,8 @@ final class OcspFetch {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ReadTimeoutHandler(TIMEOUT_SECONDS), new HttpClientCodec(),
+                        ch.pipeline().addLast(new ReadTimeoutHandler(TIMEOUT_SECONDS),
+                                new HttpClientCodec(LENIENT, false, false),
                                 new HttpObjectAggregator(MAX_RESPONSE), new Answer(result));
                     }
                 });

@@ -33,6 +33,8 @@ class OcspStaplingIT {
     static int rogue;
     static int unverified;
     static int file;
+    static int bareLf;
+    static java.net.ServerSocket lfResponder;
 
     @BeforeAll
     static void start() throws Exception {
@@ -43,11 +45,13 @@ class OcspStaplingIT {
         openssl(script(good));
         responders.add(responder(good, "int"));
         responders.add(responder(stranger, "rogue"));
+        lfResponder = lfResponder(Files.readAllBytes(conf.resolve("end-resp.der")));
         aia = FerryInstance.freePort();
         verified = FerryInstance.freePort();
         rogue = FerryInstance.freePort();
         unverified = FerryInstance.freePort();
         file = FerryInstance.freePort();
+        bareLf = FerryInstance.freePort();
         ferry = FerryInstance.start(prefix, """
                 events { }
                 http {
@@ -76,8 +80,13 @@ class OcspStaplingIT {
                         ssl_certificate_key gone.key;
                         ssl_stapling_file gone-resp.der;
                     }
+                    server {
+                        listen 127.0.0.1:%d ssl;
+                        ssl_stapling_responder http://127.0.0.1:%d/;
+                    }
                 }
-                """.formatted(aia, verified, rogue, stranger, unverified, stranger, file));
+                """.formatted(aia, verified, rogue, stranger, unverified, stranger, file, bareLf,
+                lfResponder.getLocalPort()));
     }
 
     @AfterAll
@@ -86,6 +95,11 @@ class OcspStaplingIT {
             ferry.close();
         }
         responders.forEach(Process::destroy);
+        try {
+            lfResponder.close();
+        } catch (IOException e) {
+            // the test is over
+        }
     }
 
     @Test
@@ -111,6 +125,31 @@ class OcspStaplingIT {
     void theFileIsStapledFromTheFirstHandshakeWhateverItSays() throws Exception {
         String status = sClient(file);
         assertThat(status).contains("OCSP Response Status: successful").contains("Cert Status: revoked");
+    }
+
+    @Test
+    void aResponderEndingLinesWithABareLfIsUnderstood() throws Exception {
+        assertThat(stapled(bareLf)).contains("Cert Status: good");
+    }
+
+    /** Answers every request with the same response, its header lines ended by LF alone, body until close. */
+    private static java.net.ServerSocket lfResponder(byte[] response) throws IOException {
+        java.net.ServerSocket server = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
+        Thread t = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (java.net.Socket s = server.accept()) {
+                    s.getInputStream().read(new byte[8192]);
+                    s.getOutputStream().write(("HTTP/1.1 200 OK\nConnection: close\n"
+                            + "Content-Type: application/ocsp-response\n\n").getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().write(response);
+                } catch (IOException e) {
+                    // closed at the end of the test
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return server;
     }
 
     /** Handshakes until the server staples, as the first ones go without. */
@@ -210,6 +249,9 @@ class OcspStaplingIT {
                 openssl ocsp -issuer int.crt -cert gone.crt -reqout gone-req.der
                 openssl ocsp -index certindex -CA int.crt -rsigner int.crt -rkey int.key -reqin gone-req.der \\
                     -respout gone-resp.der -ndays 1 >/dev/null
+                openssl ocsp -issuer int.crt -cert end.crt -no_nonce -reqout end-req.der
+                openssl ocsp -index certindex -CA int.crt -rsigner int.crt -rkey int.key -reqin end-req.der \\
+                    -respout end-resp.der -ndays 1 >/dev/null
                 """.formatted(responderPort);
     }
 }
