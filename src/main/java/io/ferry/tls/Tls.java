@@ -5,6 +5,7 @@ import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
 import io.ferry.model.Listen;
 import io.ferry.model.VirtualServer;
+import io.ferry.tls.ocsp.Stapling;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,10 +19,11 @@ import java.util.Set;
  * {@link ClientVerify#OFF} where client certificates are not asked for (and in stream). A server
  * without ssl_certificate has no certificate, key, protocols or ciphers: SNI leaves such a server
  * the context of its address's default server, as in nginx. {@code preferServerCiphers}: the
- * server's order of ciphers wins over the client's (ssl_prefer_server_ciphers).
+ * server's order of ciphers wins over the client's (ssl_prefer_server_ciphers). {@code stapling}: OCSP
+ * stapling ({@link Stapling#OFF} in stream).
  */
 public record Tls(Path certificate, Path key, List<String> protocols, String ciphers, boolean selfSigned,
-        TlsSessions sessions, ClientVerify clientVerify, boolean preferServerCiphers) {
+        TlsSessions sessions, ClientVerify clientVerify, boolean preferServerCiphers, Stapling stapling) {
 
     public static final String NO_CERTIFICATE = "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive";
 

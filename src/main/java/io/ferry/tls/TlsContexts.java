@@ -2,6 +2,7 @@ package io.ferry.tls;
 
 import io.ferry.model.ServerName;
 import io.ferry.model.VirtualServer;
+import io.ferry.tls.ocsp.OcspStaple;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.OpenSsl;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -37,9 +39,13 @@ public final class TlsContexts {
         return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
     }
 
-    /** What -V reports as the TLS library. */
+    /**
+     * What -V reports as the TLS library: the Netty binding, not the native library's own name, which
+     * tools read as the features nginx lacks on it (no OCSP stapling with BoringSSL) and Ferry has.
+     */
     public static String libraryName() {
-        return OpenSsl.isAvailable() ? OpenSsl.versionString() : "JDK " + System.getProperty("java.version");
+        return OpenSsl.isAvailable() ? "netty-tcnative " + SSL.class.getPackage().getImplementationVersion()
+                : "JDK " + System.getProperty("java.version");
     }
 
     public static SslContext forServer(Tls tls) throws IOException {
@@ -74,8 +80,10 @@ public final class TlsContexts {
             if (tls.clientVerify().enabled()) {
                 builder.clientAuth(ClientAuth.OPTIONAL).trustManager(acceptingAll(tls.clientVerify()));
             }
+            Optional<OcspStaple> staple = OcspStaple.of(tls.stapling(), tls.certificate());
+            builder.enableOcsp(staple.isPresent());
             SslContext context = builder.build();
-            return context instanceof ReferenceCountedOpenSslContext openSsl ? configure(openSsl, tls) : context;
+            return context instanceof ReferenceCountedOpenSslContext openSsl ? configure(openSsl, tls, staple) : context;
         } catch (IllegalArgumentException | javax.net.ssl.SSLException e) {
             throw new IOException("cannot load certificate \"" + tls.certificate() + "\" or key \"" + tls.key() + "\": "
                     + e.getMessage(), e);
@@ -88,10 +96,10 @@ public final class TlsContexts {
      * handshake. With the cache off or none a session can still resume by ticket, as in nginx. Netty
      * makes every context prefer the server's ciphers; nginx's default lets the client's order win.
      */
-    private static SslContext configure(ReferenceCountedOpenSslContext context, Tls tls) {
+    private static SslContext configure(ReferenceCountedOpenSslContext context, Tls tls, Optional<OcspStaple> staple) {
         TlsSessions sessions = tls.sessions();
         context.sessionContext().setSessionCacheEnabled(sessions.cache() == TlsSessions.Cache.ON);
-        if (sessions.tickets() && tls.preferServerCiphers()) {
+        if (sessions.tickets() && tls.preferServerCiphers() && staple.isEmpty()) {
             return context;
         }
         return new DelegatingSslContext(context) {
@@ -105,6 +113,7 @@ public final class TlsContexts {
                     if (!tls.preferServerCiphers()) {
                         SSL.clearOptions(openSsl.sslPointer(), SSL.SSL_OP_CIPHER_SERVER_PREFERENCE);
                     }
+                    staple.ifPresent(s -> s.apply(openSsl));
                 }
             }
         };

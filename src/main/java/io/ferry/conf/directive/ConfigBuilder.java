@@ -15,6 +15,7 @@ import io.ferry.model.ServerName;
 import io.ferry.tls.DhParams;
 import io.ferry.tls.Tls;
 import io.ferry.tls.TlsSessions;
+import io.ferry.tls.ocsp.Stapling;
 import io.ferry.upstream.Upstream;
 import io.ferry.model.VirtualServer;
 import io.ferry.model.ModuleSettings;
@@ -325,7 +326,7 @@ final class ConfigBuilder {
         Directive key = s.inherited("ssl_certificate_key");
         if (cert == null) {
             return new Tls(null, null, List.of(), null, false, TlsSessions.parse(s::inherited),
-                    io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, false), false);
+                    io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, false), false, Stapling.OFF);
         }
         if (key == null) {
             throw Values.error(block, "no \"ssl_certificate_key\" is defined for certificate \"" + cert.args().get(0) + "\"");
@@ -355,7 +356,8 @@ final class ConfigBuilder {
         }
         return new Tls(certPath, keyPath, protocols, c == null ? "HIGH:!aNULL:!MD5" : c.args().get(0), selfSigned,
                 TlsSessions.parse(s::inherited), io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, true),
-                s.inherited("ssl_prefer_server_ciphers") != null && Values.flag(s.inherited("ssl_prefer_server_ciphers")));
+                s.inherited("ssl_prefer_server_ciphers") != null && Values.flag(s.inherited("ssl_prefer_server_ciphers")),
+                Stapling.parse(s::inherited, this::confRelative));
     }
 
     private static void requireReadable(Directive d, Path path) throws ConfException {

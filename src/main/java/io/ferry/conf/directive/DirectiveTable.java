@@ -109,6 +109,10 @@ public final class DirectiveTable {
         one("ssl_trusted_certificate", HS);
         one("ssl_verify_depth", HS);
         one("ssl_crl", HS);
+        one("ssl_stapling", HS);
+        one("ssl_stapling_file", HS);
+        one("ssl_stapling_responder", HS);
+        one("ssl_stapling_verify", HS);
 
         // upstream
         add("upstream", EnumSet.of(HTTP), 1, 1, UPSTREAM, true);
