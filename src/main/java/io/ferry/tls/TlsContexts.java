@@ -40,11 +40,11 @@ public final class TlsContexts {
     }
 
     /**
-     * What -V reports as the TLS library: the Netty binding, not the native library's own name, which
-     * tools read as the features nginx lacks on it (no OCSP stapling with BoringSSL) and Ferry has.
+     * What -V reports as the TLS library: the artifact Ferry links, as it is named. Its features are Ferry's
+     * (several certificates, OCSP stapling), not those of nginx built with bare BoringSSL, which lacks them.
      */
     public static String libraryName() {
-        return OpenSsl.isAvailable() ? "netty-tcnative " + SSL.class.getPackage().getImplementationVersion()
+        return OpenSsl.isAvailable() ? "netty-tcnative-boringssl-static " + SSL.class.getPackage().getImplementationVersion()
                 : "JDK " + System.getProperty("java.version");
     }
 
