@@ -72,7 +72,8 @@ public final class StreamServers {
                 SocketPlan::bind, SocketPlan::options, (listener, ch) -> {
                     sessions.add(ch);
                     Site site = listener.plan().siteFor((InetSocketAddress) ch.localAddress());
-                    StreamSession.accept(ch, site, upstreams.group(site.server().upstream()), tunnels, accessLogs);
+                    StreamSession.accept(ch, site,
+                            site.server().upstream() == null ? null : upstreams.group(site.server().upstream()), tunnels, accessLogs);
                 });
     }
 
@@ -89,6 +90,7 @@ public final class StreamServers {
     public static Set<java.nio.file.Path> withAccessLogPaths(StreamConfig config, Set<java.nio.file.Path> paths) {
         Set<java.nio.file.Path> out = new HashSet<>(paths);
         config.servers().forEach(s -> s.accessLogs().forEach(l -> out.add(l.path())));
+        config.blockLogs().forEach(l -> out.add(l.path()));
         return out;
     }
 
@@ -104,8 +106,9 @@ public final class StreamServers {
 
         public void commit() {
             sockets.commit();
+            accessLogs.open(config.blockLogs());
             Set<Upstream> live = new HashSet<>();
-            config.servers().forEach(s -> live.add(s.upstream()));
+            config.servers().stream().filter(s -> s.upstream() != null).forEach(s -> live.add(s.upstream()));
             upstreams.retainOnly(live);
         }
 
@@ -151,6 +154,12 @@ public final class StreamServers {
     /** The stream upstream groups in use, for status pages and tests that look at peer state. */
     public Upstreams upstreams() {
         return upstreams;
+    }
+
+    /** After a reload with worker_shutdown_timeout: the sessions open now are closed once it passes. */
+    public void retire(java.time.Duration timeout) {
+        List<io.netty.channel.Channel> before = new java.util.ArrayList<>(sessions);
+        group.schedule(() -> before.forEach(io.netty.channel.Channel::close), timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Graceful stop begins: accept nothing more; open sessions go on until they end or are stopped. */

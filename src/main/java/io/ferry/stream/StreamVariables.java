@@ -6,19 +6,24 @@ import io.ferry.tls.ServerNames;
 import io.ferry.variable.Seconds;
 
 import io.ferry.net.TrafficCounter;
+import io.ferry.model.Slot;
+import io.ferry.variable.Captures;
 import io.ferry.variable.ConnectionScope;
 import io.ferry.variable.ConnectionVariable;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.regex.MatchResult;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -26,7 +31,7 @@ import javax.net.ssl.SSLSession;
  * client connection's, plus its byte counts and times and its upstream attempts, which the session
  * records here as it goes.
  */
-final class StreamVariables implements ConnectionScope {
+final class StreamVariables implements StreamContext {
     /** The stream block's variables beyond a connection's. */
     static final Map<String, ConnectionVariable> OWN = Map.of(
             "bytes_received", session(StreamVariables::bytesReceived),
@@ -34,12 +39,16 @@ final class StreamVariables implements ConnectionScope {
             "upstream_bytes_sent", session(StreamVariables::upstreamBytesSent),
             "upstream_bytes_received", session(StreamVariables::upstreamBytesReceived),
             "upstream_session_time", session(StreamVariables::upstreamSessionTime),
+            "upstream_first_byte_time", session(StreamVariables::upstreamFirstByteTime),
             "protocol", s -> "TCP",
             "limit_conn_status", session(v -> v.limitConnStatus == null ? null : v.limitConnStatus.name()));
 
     private static final AtomicLong SERIAL = new AtomicLong();
 
     private final Channel client;
+    private final List<ByteBuf> preread;
+    /** The client's address realip took from the PROXY protocol header, else null. */
+    private InetSocketAddress real;
     private final TrafficCounter clientTraffic = new TrafficCounter();
     private final long connection = SERIAL.incrementAndGet();
     private final long started = System.nanoTime();
@@ -50,14 +59,35 @@ final class StreamVariables implements ConnectionScope {
     private TrafficCounter upstreamTraffic;
     private StreamRelay relay;
     private long upstreamConnected;
+    /** How long after its connect began the connected upstream's first byte came; -1 until then. */
+    private long firstByte = -1;
     private long upstreamEnded;
     private long endedAt;
     private boolean ended;
     private int status = 200;
     private StreamLimitConn.Status limitConnStatus;
+    private MatchResult captures;
+    private final Map<String, String> assigned = new HashMap<>(4);
+    private final Map<Slot<?>, Object> contexts = new HashMap<>(4);
 
-    StreamVariables(Channel client) {
+    StreamVariables(Channel client, List<ByteBuf> preread) {
         this.client = client;
+        this.preread = Collections.unmodifiableList(preread);
+    }
+
+    @Override
+    public InetSocketAddress peer() {
+        return (InetSocketAddress) client.remoteAddress();
+    }
+
+    @Override
+    public void realAddress(InetSocketAddress address) {
+        real = address;
+    }
+
+    @Override
+    public List<ByteBuf> preread() {
+        return preread;
     }
 
     private static ConnectionVariable session(Function<StreamVariables, String> value) {
@@ -96,6 +126,7 @@ final class StreamVariables implements ConnectionScope {
         upstreamConnected = System.nanoTime();
         connectTimes.add(Seconds.of(upstreamConnected - attemptStart));
         upstreamTraffic = traffic;
+        traffic.onNextBytes(() -> firstByte = System.nanoTime() - attemptStart);
     }
 
     void relaying(StreamRelay relay, Channel upstream) {
@@ -108,8 +139,13 @@ final class StreamVariables implements ConnectionScope {
         endedAt = System.nanoTime();
     }
 
-    /** "ADDR:PORT" of the listening socket, as error log lines name the server. */
-    String serverText() {
+    @Override
+    public InetSocketAddress address() {
+        return real != null ? real : peer();
+    }
+
+    @Override
+    public String serverText() {
         InetSocketAddress local = (InetSocketAddress) client.localAddress();
         return local == null ? "" : SocketText.address(local) + ":" + local.getPort();
     }
@@ -118,13 +154,49 @@ final class StreamVariables implements ConnectionScope {
     // ---- the values ----------------------------------------------------------------------------
 
     @Override
+    public String capture(int n) {
+        return captures != null && n <= captures.groupCount() ? captures.group(n) : null;
+    }
+
+    @Override
+    public String capture(String name) {
+        return captures instanceof Captures c ? c.group(name) : null;
+    }
+
+    @Override
+    public void captures(MatchResult match) {
+        captures = match;
+    }
+
+    @Override
+    public String userVariable(String name) {
+        return assigned.get(name);
+    }
+
+    @Override
+    public void setUserVariable(String name, String value) {
+        assigned.put(name, value);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T moduleContext(Slot<T> slot) {
+        return (T) contexts.get(slot);
+    }
+
+    @Override
+    public <T> void moduleContext(Slot<T> slot, T context) {
+        contexts.put(slot, context);
+    }
+
+    @Override
     public String remoteAddr() {
-        return SocketText.address(client.remoteAddress());
+        return SocketText.address(real != null ? real : client.remoteAddress());
     }
 
     @Override
     public String remotePort() {
-        return SocketText.port(client.remoteAddress());
+        return SocketText.port(real != null ? real : client.remoteAddress());
     }
 
     @Override
@@ -187,6 +259,11 @@ final class StreamVariables implements ConnectionScope {
             current = Seconds.of(Math.max(0, end - upstreamConnected));
         }
         return joined(new ArrayList<>(failedTimes), current);
+    }
+
+    /** Seconds from the start of each connect to the upstream's first byte; "-" for none. */
+    String upstreamFirstByteTime() {
+        return perAttempt("-", upstreamConnected == 0 ? null : firstByte < 0 ? "-" : Seconds.of(firstByte));
     }
 
     /** One value per attempt, as nginx's upstream states: a failed attempt moved no bytes. */

@@ -34,6 +34,7 @@ public final class Variables {
             Map.entry("proxy_protocol_server_port", s -> s.proxyProtocol() == null ? null : Integer.toString(s.proxyProtocol().dstPort())),
             Map.entry("ssl_session_id", ConnectionScope::sslSessionId),
             Map.entry("pid", s -> Host.PID),
+            Map.entry("nginx_version", s -> Variables.FERRY_VERSION),
             Map.entry("hostname", s -> Host.name()));
 
 
@@ -69,12 +70,13 @@ public final class Variables {
             Map.entry("realpath_root", Variables::realpathRoot),
             Map.entry("request_filename", RequestScope::requestFilename),
             Map.entry("request_scheme", RequestScope::scheme),
-            Map.entry("https", s -> "https".equals(s.scheme()) ? "on" : ""),
-            Map.entry("nginx_version", s -> Variables.FERRY_VERSION));
+            Map.entry("https", s -> "https".equals(s.scheme()) ? "on" : ""));
 
     private static final Map<String, Variable> MODULES = io.ferry.module.Modules.variables();
 
     private final Map<String, ConnectionVariable> defined = new HashMap<>();
+    /** Stream's names some `set` assigns: a session's assigned value comes before the variable's own (a map's). */
+    private final java.util.Set<String> assigned = new java.util.HashSet<>();
     private final boolean requests;
 
     /** What $nginx_version reports (fastcgi_params sends it as SERVER_SOFTWARE "nginx/..."): Ferry's version. */
@@ -97,34 +99,54 @@ public final class Variables {
     }
 
     /** Declares a configuration-defined variable ({@code map}); only called while a configuration is built. */
-    public void define(String name, Variable variable) {
+    public void define(String name, ConnectionVariable variable) {
         defined.put(name, variable);
     }
 
     /** A variable assigned by `set`: per request, empty until set. */
     public void defineUserVariable(String name) {
+        if (!requests) {
+            assigned.add(name);
+        }
         if (!CONNECTION.containsKey(name) && !io.ferry.tls.TlsPeer.VARIABLES.containsKey(name) && !BUILT_IN.containsKey(name) && !MODULES.containsKey(name)) {
             // a family member ($http_foo) set elsewhere keeps its family's value where no set ran, as in nginx
-            Variable family = family(name);
-            defined.putIfAbsent(name, family == null ? (Variable) s -> s.userVariable(name) : (Variable) s -> {
-                String assigned = s.userVariable(name);
-                return assigned != null ? assigned : family.value(s);
-            });
+            Variable family = requests ? family(name) : null;
+            defined.putIfAbsent(name, family == null ? (ConnectionVariable) s -> s instanceof SessionScope session ? session.userVariable(name) : null
+                    : (Variable) s -> {
+                        String assigned = s.userVariable(name);
+                        return assigned != null ? assigned : family.value(s);
+                    });
         }
     }
 
     /** A named capture of some regex in the configuration: nginx makes every one a variable. */
     public void defineCapture(String name) {
-        defined.putIfAbsent(name, (Variable) s -> s.capture(name));
+        defined.putIfAbsent(name, s -> s instanceof SessionScope session ? session.capture(name) : null);
+    }
+
+    /** $1..$9: the groups of the last regex match, in both namespaces. */
+    private static boolean isCapture(String name) {
+        return name.length() == 1 && Character.isDigit(name.charAt(0));
     }
 
     public boolean isDefined(String name) {
-        return defined.containsKey(name) || CONNECTION.containsKey(name) || io.ferry.tls.TlsPeer.VARIABLES.containsKey(name)
+        return defined.containsKey(name) || isCapture(name) || CONNECTION.containsKey(name) || io.ferry.tls.TlsPeer.VARIABLES.containsKey(name)
                 || name.startsWith(io.ferry.proxyprotocol.TlvVariable.PREFIX)
                 || requests && (BUILT_IN.containsKey(name) || MODULES.containsKey(name));
     }
 
     public ConnectionVariable resolve(String name) {
+        ConnectionVariable own = resolveOwn(name);
+        if (!assigned.contains(name)) {
+            return own;
+        }
+        return s -> {
+            String value = s instanceof SessionScope session ? session.userVariable(name) : null;
+            return value != null ? value : own.value(s);
+        };
+    }
+
+    private ConnectionVariable resolveOwn(String name) {
         ConnectionVariable v = defined.get(name);
         if (v == null) {
             v = CONNECTION.get(name);
@@ -146,6 +168,10 @@ public final class Variables {
             var tlv = io.ferry.proxyprotocol.TlvVariable.of(name.substring(io.ferry.proxyprotocol.TlvVariable.PREFIX.length()));
             return s -> s.proxyProtocol() == null ? null : tlv.apply(s.proxyProtocol());
         }
+        if (isCapture(name)) {
+            int group = name.charAt(0) - '0';
+            return s -> s instanceof SessionScope session ? session.capture(group) : null;
+        }
         if (requests) {
             Variable family = family(name);
             if (family != null) {
@@ -164,10 +190,6 @@ public final class Variables {
      * $cookie_NAME, $arg_NAME, or null.
      */
     private static Variable family(String name) {
-        if (name.length() == 1 && Character.isDigit(name.charAt(0))) {
-            int group = name.charAt(0) - '0';
-            return s -> s.capture(group);
-        }
         if (FAMILIES.contains(name)) {
             // nginx knows a family by its prefix alone; an empty name never matches anything
             return s -> null;
