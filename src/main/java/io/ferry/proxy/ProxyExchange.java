@@ -148,7 +148,7 @@ final class ProxyExchange extends UpstreamExchange {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof SslHandshakeCompletionEvent hs && !hs.isSuccess() && current()) {
-                String refused = refusal(hs.cause());
+                String refused = UpstreamTls.refusal(hs.cause());
                 if (refused != null) {
                     failed(Condition.ERROR, HttpResponseStatus.BAD_GATEWAY, refused + " while SSL handshaking to upstream");
                     return;
@@ -366,20 +366,5 @@ final class ProxyExchange extends UpstreamExchange {
             }
             to.headers().add(e.getKey(), e.getValue());
         }
-    }
-
-    /** The words of {@link UpstreamCertificateCheck} somewhere in a handshake's failure, else null. */
-    static String refusal(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof UpstreamCertificateCheck.Refused r) {
-                return r.getMessage();
-            }
-            for (Throwable s : t.getSuppressed()) {
-                if (s instanceof UpstreamCertificateCheck.Refused r) {
-                    return r.getMessage();
-                }
-            }
-        }
-        return null;
     }
 }

@@ -111,4 +111,19 @@ public final class UpstreamTls {
         SslContext raced = CONTEXTS.putIfAbsent(key, context);
         return raced == null ? context : raced;
     }
+
+    /** The words of {@link UpstreamCertificateCheck} somewhere in a handshake's failure, else null. */
+    public static String refusal(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof UpstreamCertificateCheck.Refused r) {
+                return r.getMessage();
+            }
+            for (Throwable s : t.getSuppressed()) {
+                if (s instanceof UpstreamCertificateCheck.Refused r) {
+                    return r.getMessage();
+                }
+            }
+        }
+        return null;
+    }
 }
