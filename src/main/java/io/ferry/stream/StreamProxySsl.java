@@ -4,6 +4,8 @@ import io.ferry.proxy.UpstreamTls;
 import io.ferry.upstream.Peer;
 import io.ferry.variable.ConnectionScope;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.AttributeKey;
@@ -35,6 +37,15 @@ final class StreamProxySsl {
         }
         ssl.setHandshakeTimeoutMillis(server.connectTimeout().toMillis());
         ch.pipeline().addLast(NAME, ssl);
+        ch.pipeline().addLast(NAME + "-failure", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                // a failed handshake is reported by its future, with nginx's words; later errors go on to the relay
+                if (ssl.handshakeFuture().isSuccess()) {
+                    ctx.fireExceptionCaught(cause);
+                }
+            }
+        });
     }
 
     /** Runs {@code ready} once the handshake succeeded, else {@code failed} with nginx's words for why. */

@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ferry.testing.Closer;
 import io.ferry.testing.ErrorLogLines;
 import io.ferry.testing.FerryInstance;
+import io.ferry.testing.OpenSsl;
 import io.ferry.testing.RawHttpClient;
 import io.ferry.testing.TlsBackend;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,27 +40,8 @@ class UpstreamTlsIT {
                 + "\n} }\n"));
     }
 
-    private static void openssl(Path dir, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("openssl.out").toFile()).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0)
-                .as("openssl " + String.join(" ", args) + ": " + Files.readString(dir.resolve("openssl.out"))).isTrue();
-    }
-
-    /** NAME.crt and NAME.key (unencrypted), and NAME.p12 for the JDK's backends. */
     private Path certificate(String name, String subject, String altNames) throws Exception {
-        Path conf = Files.createDirectories(prefix.resolve("conf"));
-        List<String> args = new ArrayList<>(List.of("req", "-x509", "-new", "-newkey", "rsa:2048", "-nodes",
-                "-days", "2", "-subj", subject, "-keyout", name + ".key", "-out", name + ".crt"));
-        if (altNames != null) {
-            args.addAll(List.of("-addext", "subjectAltName=" + altNames));
-        }
-        openssl(conf, args.toArray(String[]::new));
-        openssl(conf, "pkcs12", "-export", "-in", name + ".crt", "-inkey", name + ".key", "-out", name + ".p12",
-                "-passout", "pass:secret");
-        return conf.resolve(name + ".p12");
+        return OpenSsl.selfSigned(prefix.resolve("conf"), name, subject, altNames);
     }
 
     private String get(String path) throws IOException {
@@ -123,8 +100,8 @@ class UpstreamTlsIT {
     void aBackendThatRequiresAClientCertificateGetsProxySslCertificate() throws Exception {
         Path p12 = certificate("backend", "/CN=backend", null);
         Path conf = prefix.resolve("conf");
-        openssl(conf, "genrsa", "-aes128", "-passout", "pass:right", "-out", "client.key", "2048");
-        openssl(conf, "req", "-x509", "-new", "-key", "client.key", "-passin", "pass:right", "-subj", "/CN=client",
+        OpenSsl.run(conf, "genrsa", "-aes128", "-passout", "pass:right", "-out", "client.key", "2048");
+        OpenSsl.run(conf, "req", "-x509", "-new", "-key", "client.key", "-passin", "pass:right", "-subj", "/CN=client",
                 "-days", "2", "-out", "client.crt");
         Files.writeString(conf.resolve("passwords"), "wrong\nright\n");
         TlsBackend backend = closer.add(TlsBackend.start(p12, conf.resolve("client.crt")));
@@ -147,11 +124,7 @@ class UpstreamTlsIT {
     void sessionsAreResumedOnNewConnectionsUnlessReuseIsOff() throws Exception {
         certificate("backend", "/CN=backend", null);
         int sport = FerryInstance.freePort();
-        Process server = new ProcessBuilder("openssl", "s_server", "-accept", "127.0.0.1:" + sport, "-cert", "backend.crt",
-                "-key", "backend.key", "-www").directory(prefix.resolve("conf").toFile())
-                .redirectErrorStream(true).redirectOutput(prefix.resolve("s_server.out").toFile()).start();
-        closer.add((AutoCloseable) server::destroy);
-        awaitListening(sport);
+        closer.add(OpenSsl.wwwServer(prefix.resolve("conf"), "backend", sport));
         start("""
                 location /reuse { proxy_pass https://127.0.0.1:%1$d/; }
                 location /fresh { proxy_pass https://127.0.0.1:%1$d/; proxy_ssl_session_reuse off; }
@@ -161,20 +134,5 @@ class UpstreamTlsIT {
         assertThat(get("/reuse")).contains("Reused, ");
         assertThat(get("/fresh")).contains("New, ");
         assertThat(get("/fresh")).contains("New, ");
-    }
-
-    private static void awaitListening(int port) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                return;
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
     }
 }
