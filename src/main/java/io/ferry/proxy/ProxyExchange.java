@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -40,6 +41,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -118,8 +120,20 @@ final class ProxyExchange extends UpstreamExchange {
             if (target.https()) {
                 // a unix socket has no host: the handshake names $proxy_host, "localhost", as nginx
                 java.net.InetSocketAddress to = peer().server().address();
-                SslHandler ssl = UpstreamTls.context(proxy.sslSessionReuse()).newHandler(ch.alloc(),
-                        to == null ? target.hostHeader() : to.getHostString(), to == null ? -1 : to.getPort());
+                SslHandler ssl;
+                try {
+                    ssl = UpstreamTls.handler(proxy.ssl(), ex, ch.alloc(), target.hostHeader(), to);
+                } catch (IOException e) {
+                    // a client certificate named by variables that does not load fails this attempt, as in nginx
+                    ch.pipeline().addLast("ssl", new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelActive(ChannelHandlerContext ctx) {
+                            ctx.fireUserEventTriggered(new SslHandshakeCompletionEvent(
+                                    new UpstreamCertificateCheck.Refused(e.getMessage())));
+                        }
+                    });
+                    return;
+                }
                 // nginx's proxy_connect_timeout covers the handshake too
                 ssl.setHandshakeTimeoutMillis(proxy.connectTimeout().toMillis());
                 ch.pipeline().addLast("ssl", ssl);
@@ -128,6 +142,19 @@ final class ProxyExchange extends UpstreamExchange {
             HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxInitialLineLength(proxy.bufferSize())
                     .setMaxHeaderSize(proxy.bufferSize()).setMaxChunkSize(MAX_CHUNK).setStrictLineParsing(false);
             ch.pipeline().addLast("http", new HttpClientCodec(decoder, false, false));
+        }
+
+        /** A refused upstream certificate is logged in nginx's words rather than as a failed handshake. */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof SslHandshakeCompletionEvent hs && !hs.isSuccess() && current()) {
+                String refused = UpstreamTls.refusal(hs.cause());
+                if (refused != null) {
+                    failed(Condition.ERROR, HttpResponseStatus.BAD_GATEWAY, refused + " while SSL handshaking to upstream");
+                    return;
+                }
+            }
+            super.userEventTriggered(ctx, evt);
         }
 
         @Override

@@ -80,7 +80,7 @@ public final class ProxyModule implements Module {
         rows.one("proxy_request_buffering", HSL);
         rows.add("proxy_redirect", HSL, 1, 2, null, true);
         BufferSettings.directives(rows, "proxy", HSL);
-        rows.one("proxy_ssl_session_reuse", HSL);
+        ProxySsl.directives(rows, HSL);
         rows.add("proxy_cookie_domain", HSL, 1, 2, null, true);
         rows.add("proxy_cookie_path", HSL, 1, 2, null, true);
         rows.add("proxy_cookie_flags", HSL, 1, 4, null, true);
@@ -105,7 +105,6 @@ public final class ProxyModule implements Module {
         Template method = template(level, "proxy_method");
         boolean passHeaders = level.flag("proxy_pass_request_headers", true);
         boolean passBody = level.flag("proxy_pass_request_body", true);
-        boolean sslSessionReuse = level.flag("proxy_ssl_session_reuse", true);
         Template body = template(level, "proxy_set_body");
         ProxyRedirect.check(level);
         ProxyCookies cookies = ProxyCookies.of(level);
@@ -126,7 +125,7 @@ public final class ProxyModule implements Module {
                 level.nextUpstream("proxy", CONDITIONS), websocket, hidden(level),
                 intercept, bufferSize, method, passHeaders, passBody, body, ProxyRedirect.rules(level, pass, target),
                 buffering, level.flag("proxy_request_buffering", true),
-                sslSessionReuse, cookies, limitRate);
+                target.https() ? ProxySsl.parse(level) : null, cookies, limitRate);
     }
 
     /** An inherited value with variables, compiled where it is written. */

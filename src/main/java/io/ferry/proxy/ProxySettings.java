@@ -20,8 +20,7 @@ import java.util.Set;
  * {@code passRequestBody}; {@code redirects} (proxy_redirect) is empty when off; {@code buffering}
  * is proxy_buffering and its family. {@code requestBuffering}
  * (proxy_request_buffering) reads the client's body whole before a peer is chosen.
- * {@code sslSessionReuse} (proxy_ssl_session_reuse) offers an https upstream the session of the last
- * connection to it. {@code cookies} (proxy_cookie_domain, proxy_cookie_path, proxy_cookie_flags)
+ * {@code ssl} is the proxy_ssl_* family, used towards an https upstream. {@code cookies} (proxy_cookie_domain, proxy_cookie_path, proxy_cookie_flags)
  * rewrites the upstream's Set-Cookie lines; {@code limitRate} (proxy_limit_rate) caps the bytes a
  * second read from the upstream while the response is buffered, 0 for none.
  */
@@ -44,7 +43,7 @@ public record ProxySettings(
         List<ProxyRedirect> redirects,
         BufferSettings buffering,
         boolean requestBuffering,
-        boolean sslSessionReuse,
+        ProxySsl ssl,
         ProxyCookies cookies,
         long limitRate) implements UpstreamUser {
 

@@ -6,6 +6,7 @@ import static io.ferry.conf.Context.STREAM_SERVER;
 import static io.ferry.conf.Context.STREAM_UPSTREAM;
 
 import io.ferry.conf.Context;
+import io.ferry.proxy.ProxySsl;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Module;
 import java.util.EnumSet;
@@ -41,6 +42,8 @@ public final class StreamModule implements Module {
             t.add(name, ss, 1, 1, null, false);
         }
         t.add("ssl_protocols", ss, 1, DirectiveRows.ANY, null, false);
+        t.add("proxy_ssl", ss, 1, 1, null, false);
+        ProxySsl.directives(t, ss);
         t.add("access_log", ss, 1, DirectiveRows.ANY, null, true);
         t.add("error_log", ss, 1, 2, null, true);
         t.add("log_format", EnumSet.of(STREAM), 2, DirectiveRows.ANY, null, true);

@@ -1,5 +1,6 @@
 package io.ferry.stream;
 
+import io.ferry.proxy.ProxySsl;
 import io.ferry.log.AccessLog;
 import io.ferry.model.Listen;
 import io.ferry.tls.Tls;
@@ -17,7 +18,8 @@ import java.util.List;
  * failures ({@code nextUpstreamTries} 0 = unlimited, {@code nextUpstreamTimeout} zero = unlimited),
  * {@code proxy_half_close} (one side's end of input is passed on rather than ending the session),
  * its limit_conn lines, proxy_download_rate and proxy_upload_rate (bytes a second each way, 0 for
- * no limit), and the access logs written when a session ends.
+ * no limit), {@code proxySsl} (proxy_ssl on and its proxy_ssl_* family; null when off), and the access logs
+ * written when a session ends.
  */
 public record StreamServer(
         List<Listen> listens,
@@ -37,6 +39,7 @@ public record StreamServer(
         StreamLimitConn limitConn,
         long downloadRate,
         long uploadRate,
+        ProxySsl proxySsl,
         List<AccessLog> accessLogs,
         String file,
         int line) {

@@ -311,6 +311,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
                 if (server.uploadRate() > 0) {
                     ch.pipeline().addLast("pacer", new Pacer());
                 }
+                if (server.proxySsl() != null) {
+                    StreamProxySsl.install(ch, server, variables, peer);
+                }
             }
 
             @Override
@@ -324,9 +327,26 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
                 group.succeeded(peer);
                 variables.connected(attemptStart, traffic);
                 if (server.proxyProtocol()) {
-                    ch.write(ProxyProtocolWriter.header(client.remoteAddress(), client.localAddress()));
+                    // the PROXY header goes ahead of the upstream's TLS, as nginx sends it
+                    Object header = ProxyProtocolWriter.header(client.remoteAddress(), client.localAddress());
+                    ChannelHandlerContext tls = ch.pipeline().context(StreamProxySsl.NAME);
+                    if (tls != null) {
+                        tls.write(header);
+                    } else {
+                        ch.write(header);
+                    }
                 }
-                startRelay(ch);
+                if (server.proxySsl() == null) {
+                    startRelay(ch);
+                    return;
+                }
+                StreamProxySsl.afterHandshake(ch, () -> startRelay(ch), what -> {
+                    logError(what + " while SSL handshaking to upstream", peer);
+                    group.failed(peer, "SSL handshaking to upstream");
+                    ch.close();
+                    variables.status(502);
+                    client.close();
+                });
             }
 
             @Override

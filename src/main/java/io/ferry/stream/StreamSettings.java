@@ -1,5 +1,6 @@
 package io.ferry.stream;
 
+import io.ferry.proxy.ProxySsl;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.ListenParameters;
 import io.ferry.conf.Directive;
@@ -88,6 +89,7 @@ public final class StreamSettings {
                 s.flag("proxy_next_upstream", true), tries, s.time("proxy_next_upstream_timeout", Duration.ZERO),
                 s.flag("proxy_half_close", false), StreamLimitConn.of(s, zones),
                 rate(s, "proxy_download_rate"), rate(s, "proxy_upload_rate"),
+                !returns && s.flag("proxy_ssl", false) ? ProxySsl.parse(s) : null,
                 loader.accessLogs(s), block.file(), block.line());
     }
 

@@ -153,7 +153,7 @@ public record ClientVerify(Mode mode, List<X509Certificate> sent, List<X509Certi
         }
     }
 
-    String verify(X509Certificate[] chain) {
+    public String verify(X509Certificate[] chain) {
         if (chain.length == 0) {
             return "NONE";
         }

@@ -104,8 +104,8 @@ class TlsSessionConfigTest {
                     location /a/ { proxy_pass https://127.0.0.1:8443; }
                     location /b/ { proxy_ssl_session_reuse off; proxy_pass https://127.0.0.1:8443; }
                 }""");
-        assertThat(proxy(vs, "/a/").sslSessionReuse()).isTrue();
-        assertThat(proxy(vs, "/b/").sslSessionReuse()).isFalse();
+        assertThat(proxy(vs, "/a/").ssl().sessionReuse()).isTrue();
+        assertThat(proxy(vs, "/b/").ssl().sessionReuse()).isFalse();
     }
 
     private static ProxySettings proxy(VirtualServer vs, String path) {
