@@ -39,6 +39,12 @@ public final class StreamModule implements Module {
             t.add(name, ss, 1, 1, null, false);
         }
         t.add("ssl_protocols", ss, 1, DirectiveRows.ANY, null, false);
+        t.add("ssl_session_cache", ss, 1, 2, null, false);
+        for (String name : new String[] {"ssl_session_timeout", "ssl_session_tickets", "ssl_prefer_server_ciphers",
+                "ssl_dhparam", "ssl_verify_client", "ssl_client_certificate", "ssl_trusted_certificate", "ssl_verify_depth",
+                "ssl_crl"}) {
+            t.add(name, ss, 1, 1, null, false);
+        }
         t.add("access_log", ss, 1, DirectiveRows.ANY, null, true);
         t.add("error_log", ss, 1, 2, null, true);
         t.add("log_format", EnumSet.of(STREAM), 2, DirectiveRows.ANY, null, true);

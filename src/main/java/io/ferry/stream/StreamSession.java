@@ -5,6 +5,7 @@ import io.ferry.proxyprotocol.ProxyProtocolWriter;
 import io.ferry.net.Pacer;
 import io.ferry.net.TrafficCounter;
 import io.ferry.log.AccessLogs;
+import io.ferry.tls.ClientVerify;
 import io.ferry.tunnel.Tunnel;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.NextUpstream;
@@ -63,6 +64,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         this.tunnels = tunnels;
         this.accessLogs = accessLogs;
         this.variables = new StreamVariables(client);
+        variables.clientVerify(server.tls() == null ? ClientVerify.OFF : server.tls().clientVerify());
         // The stream proxy_next_upstream is a flag for both ways a connect fails.
         NextUpstream next = new NextUpstream(server.nextUpstream() ? EnumSet.of(Condition.ERROR, Condition.TIMEOUT) : Set.of(),
                 server.nextUpstreamTries(), server.nextUpstreamTimeout());
@@ -146,7 +148,12 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             if (handshakeTimer != null) {
                 handshakeTimer.cancel(false);
             }
-            if (hs.isSuccess()) {
+            String refused = hs.isSuccess() ? StreamClientVerify.refusal(server, client) : null;
+            if (refused != null) {
+                LOG.info("{} while SSL handshaking, client: {}, server: {}", refused, variables.remoteAddr(), variables.serverText());
+                variables.status(500);
+                client.close();
+            } else if (hs.isSuccess()) {
                 connect();
             } else if (!ended) {
                 LOG.info("SSL handshake failed ({}) while SSL handshaking, client: {}, server: {}",

@@ -55,6 +55,8 @@ final class StreamVariables implements ConnectionScope {
     private boolean ended;
     private int status = 200;
     private StreamLimitConn.Status limitConnStatus;
+    /** The server's ssl_verify_client, which $ssl_client_verify reports by. */
+    private io.ferry.tls.ClientVerify clientVerify = io.ferry.tls.ClientVerify.OFF;
 
     StreamVariables(Channel client) {
         this.client = client;
@@ -77,6 +79,10 @@ final class StreamVariables implements ConnectionScope {
 
     void limitConnStatus(StreamLimitConn.Status s) {
         limitConnStatus = s;
+    }
+
+    void clientVerify(io.ferry.tls.ClientVerify verify) {
+        clientVerify = verify;
     }
 
     void status(int code) {
@@ -239,7 +245,7 @@ final class StreamVariables implements ConnectionScope {
     @Override
     public io.ferry.tls.TlsPeer tlsPeer() {
         SslHandler ssl = client.pipeline().get(SslHandler.class);
-        return ssl == null ? null : new io.ferry.tls.TlsPeer(client, ssl.engine(), io.ferry.tls.ClientVerify.OFF);
+        return ssl == null ? null : new io.ferry.tls.TlsPeer(client, ssl.engine(), clientVerify);
     }
 
     private SSLSession sslSession() {
