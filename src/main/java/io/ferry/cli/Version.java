@@ -2,6 +2,7 @@ package io.ferry.cli;
 
 import io.ferry.http.product.ServerTokens;
 import io.ferry.module.Modules;
+import io.ferry.stream.StreamModules;
 import io.ferry.tls.TlsContexts;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,9 +41,7 @@ final class Version {
             "--without-mail_smtp_module",
             "--without-stream_access_module",
             "--without-stream_geo_module",
-            "--without-stream_map_module",
             "--without-stream_split_clients_module",
-            "--without-stream_return_module",
             "--without-stream_set_module",
             "--without-stream_upstream_random_module",
             "--without-stream_upstream_zone_module");
@@ -65,7 +64,7 @@ final class Version {
     private static String configureArguments() {
         List<String> words = new ArrayList<>();
         for (String w : CONFIGURE.split(" ")) {
-            if (!(w.startsWith("--without-") && Modules.names().contains(w.substring(10)))) {
+            if (!(w.startsWith("--without-") && (Modules.names().contains(w.substring(10)) || StreamModules.names().contains(w.substring(10))))) {
                 words.add(w);
             }
         }

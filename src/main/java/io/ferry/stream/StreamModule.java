@@ -12,7 +12,8 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The stream block (nginx's ngx_stream_core/proxy/upstream/ssl/log modules): its directive rows.
+ * The stream block (nginx's ngx_stream_core/proxy/return/upstream/ssl/log modules): its directive rows,
+ * and those of the modules {@link StreamModules} lists.
  * {@link StreamSettings} builds its configuration, {@link StreamServers} serves it.
  */
 public final class StreamModule implements Module {
@@ -32,6 +33,7 @@ public final class StreamModule implements Module {
         t.add("hash", EnumSet.of(STREAM_UPSTREAM), 1, 2, null, false);
         t.add("listen", EnumSet.of(STREAM_SERVER), 1, DirectiveRows.ANY, null, true);
         t.add("proxy_pass", EnumSet.of(STREAM_SERVER), 1, 1, null, false);
+        t.add("return", EnumSet.of(STREAM_SERVER), 1, 1, null, false);
         for (String name : new String[] {"proxy_timeout", "proxy_connect_timeout", "proxy_next_upstream",
                 "proxy_next_upstream_tries", "proxy_next_upstream_timeout", "proxy_half_close", "proxy_buffer_size", "tcp_nodelay",
                 "proxy_download_rate", "proxy_upload_rate",
@@ -52,5 +54,6 @@ public final class StreamModule implements Module {
         t.add("limit_conn", ss, 2, 2, null, true);
         t.add("limit_conn_log_level", ss, 1, 1, null, false);
         t.add("limit_conn_dry_run", ss, 1, 1, null, false);
+        StreamModules.directives(t);
     }
 }

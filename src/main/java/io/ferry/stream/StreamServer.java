@@ -4,13 +4,15 @@ import io.ferry.log.AccessLog;
 import io.ferry.model.Listen;
 import io.ferry.tls.Tls;
 import io.ferry.upstream.Upstream;
+import io.ferry.variable.Template;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * A server of the stream block: its listening sockets (TLS is terminated when a listen has
  * {@code ssl}; proxy_protocol_timeout bounds the wait for a PROXY protocol header; proxy_protocol
- * sends one to the upstream), the upstream group {@code proxy_pass} names (an implicit one for a plain address),
+ * sends one to the upstream), its phase handlers, the upstream group {@code proxy_pass} names (an implicit one
+ * for a plain address) or, with {@code return} instead, the text sent before the session ends (upstream null),
  * the idle {@code proxy_timeout} of the relay, connect timeout, next-upstream rules for connect
  * failures ({@code nextUpstreamTries} 0 = unlimited, {@code nextUpstreamTimeout} zero = unlimited),
  * {@code proxy_half_close} (one side's end of input is passed on rather than ending the session),
@@ -23,7 +25,9 @@ public record StreamServer(
         Duration sslHandshakeTimeout,
         Duration proxyProtocolTimeout,
         boolean proxyProtocol,
+        StreamPhases phases,
         Upstream upstream,
+        Template returnText,
         Duration proxyTimeout,
         Duration connectTimeout,
         boolean nextUpstream,

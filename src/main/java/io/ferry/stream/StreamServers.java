@@ -72,7 +72,8 @@ public final class StreamServers {
                 SocketPlan::bind, SocketPlan::options, (listener, ch) -> {
                     sessions.add(ch);
                     Site site = listener.plan().siteFor((InetSocketAddress) ch.localAddress());
-                    StreamSession.accept(ch, site, upstreams.group(site.server().upstream()), tunnels, accessLogs);
+                    StreamSession.accept(ch, site,
+                            site.server().upstream() == null ? null : upstreams.group(site.server().upstream()), tunnels, accessLogs);
                 });
     }
 
@@ -105,7 +106,7 @@ public final class StreamServers {
         public void commit() {
             sockets.commit();
             Set<Upstream> live = new HashSet<>();
-            config.servers().forEach(s -> live.add(s.upstream()));
+            config.servers().stream().filter(s -> s.upstream() != null).forEach(s -> live.add(s.upstream()));
             upstreams.retainOnly(live);
         }
 

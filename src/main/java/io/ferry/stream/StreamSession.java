@@ -14,6 +14,8 @@ import io.ferry.upstream.Peer;
 import io.ferry.upstream.PeerDialer;
 import io.ferry.upstream.UpstreamGroup;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -22,6 +24,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -56,6 +59,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
     private boolean relaying;
     private boolean ended;
     private StreamRelay relay;
+    /** The next phase handler to run; a handler that answered AGAIN is asked again when bytes arrive. */
+    private int phase;
+    private boolean waiting;
 
     private StreamSession(Channel client, StreamServer server, UpstreamGroup group, Tunnels tunnels, AccessLogs accessLogs) {
         this.client = client;
@@ -63,12 +69,12 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         this.group = group;
         this.tunnels = tunnels;
         this.accessLogs = accessLogs;
-        this.variables = new StreamVariables(client);
+        this.variables = new StreamVariables(client, early);
         variables.clientVerify(server.tls() == null ? ClientVerify.OFF : server.tls().clientVerify());
         // The stream proxy_next_upstream is a flag for both ways a connect fails.
         NextUpstream next = new NextUpstream(server.nextUpstream() ? EnumSet.of(Condition.ERROR, Condition.TIMEOUT) : Set.of(),
                 server.nextUpstreamTries(), server.nextUpstreamTimeout());
-        this.dialer = new PeerDialer(group, variables, client, next, server.connectTimeout(), this);
+        this.dialer = group == null ? null : new PeerDialer(group, variables, client, next, server.connectTimeout(), this);
     }
 
     static void accept(Channel ch, StreamServers.Site site, UpstreamGroup group, Tunnels tunnels, AccessLogs accessLogs) {
@@ -118,18 +124,72 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             client.close();
             return;
         }
-        if (ctx.pipeline().get(SslHandler.class) != null) {
-            handshakeTimer = ctx.executor().schedule(() -> {
-                if (!relaying && !ended) {
-                    LOG.info("SSL handshake timed out while SSL handshaking, client: {}, server: {}",
-                            variables.remoteAddr(), variables.serverText());
-                    variables.status(500);
-                    client.close();
-                }
-            }, server.sslHandshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            ctx.read();
-        } else {
+        advance(ctx);
+    }
+
+    /** Runs the phase handlers from the next one on, the TLS handshake at its place, then the content. */
+    private void advance(ChannelHandlerContext ctx) {
+        List<StreamHandler> handlers = server.phases().handlers();
+        while (phase < handlers.size() || phase == server.phases().preread()) {
+            if (phase == server.phases().preread() && !handshaken(ctx)) {
+                return;
+            }
+            if (phase == handlers.size()) {
+                break;
+            }
+            int answer = handlers.get(phase).handle(variables);
+            if (answer == StreamHandler.AGAIN) {
+                waiting = true;
+                ctx.read();
+                return;
+            }
+            if (answer != StreamHandler.NEXT) {
+                variables.status(answer);
+                client.close();
+                return;
+            }
+            phase++;
+        }
+        waiting = false;
+        content();
+    }
+
+    /**
+     * True when the session may go on past the TLS handshake's place: no TLS, or the handshake is
+     * done; else starts it (once), and its completion runs the phases on.
+     */
+    private boolean handshaken(ChannelHandlerContext ctx) {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        if (ssl == null || ssl.handshakeFuture().isSuccess()) {
+            return true;
+        }
+        if (handshakeTimer == null) {
+            startHandshake(ctx);
+        }
+        return false;
+    }
+
+    private void startHandshake(ChannelHandlerContext ctx) {
+        handshakeTimer = ctx.executor().schedule(() -> {
+            if (!relaying && !ended) {
+                LOG.info("SSL handshake timed out while SSL handshaking, client: {}, server: {}",
+                        variables.remoteAddr(), variables.serverText());
+                variables.status(500);
+                client.close();
+            }
+        }, server.sslHandshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        ctx.read();
+    }
+
+    /** The content phase: return's text, or the upstream. */
+    private void content() {
+        if (server.returnText() == null) {
             connect();
+            return;
+        }
+        if (!ended && client.isActive()) {
+            byte[] text = server.returnText().render(variables).getBytes(StandardCharsets.UTF_8);
+            client.writeAndFlush(Unpooled.wrappedBuffer(text)).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -154,7 +214,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
                 variables.status(500);
                 client.close();
             } else if (hs.isSuccess()) {
-                connect();
+                advance(ctx);
             } else if (!ended) {
                 LOG.info("SSL handshake failed ({}) while SSL handshaking, client: {}, server: {}",
                         hs.cause().getMessage(), variables.remoteAddr(), variables.serverText());
@@ -177,6 +237,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             ctx.fireChannelRead(msg);
         } else if (msg instanceof ByteBuf buf && !ended) {
             early.add(buf);
+            if (waiting) {
+                advance(ctx);
+            }
         } else {
             ReferenceCountUtil.release(msg);
         }

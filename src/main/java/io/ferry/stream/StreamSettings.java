@@ -10,6 +10,7 @@ import io.ferry.module.limitconn.LimitConnModule;
 import io.ferry.tls.Tls;
 import io.ferry.upstream.Upstream;
 import io.ferry.module.Level;
+import io.ferry.variable.Template;
 import io.ferry.variable.Variables;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,8 +38,9 @@ public final class StreamSettings {
     }
 
     public static StreamConfig build(StreamLoader loader) throws ConfException {
-        Variables variables = Variables.withoutRequests(StreamVariables.OWN);
+        Variables variables = Variables.withoutRequests(StreamModules.variables(StreamVariables.OWN));
         Level stream = loader.block(variables, (d, text) -> checkNames(variables, d, text));
+        StreamModules.defineVariables(stream, variables);
         checkLevelValues(stream);
         Map<String, LimitConnModule.Zone> zones = LimitConnModule.zones(stream, "stream_limit_conn");
         List<StreamServer> servers = new ArrayList<>();
@@ -65,16 +67,24 @@ public final class StreamSettings {
             throw Values.error(block, "no \"listen\" is defined for server");
         }
         checkLevelValues(s);
-        Directive pass = s.own("proxy_pass");
-        if (pass == null) {
+        // as nginx, proxy_pass and return each set the server's content handler: the last one written wins
+        Directive content = null;
+        for (Directive d : s.written()) {
+            if (d.name().equals("proxy_pass") || d.name().equals("return")) {
+                content = d;
+            }
+        }
+        if (content == null) {
             throw Values.error(block, "no handler for server");
         }
-        Upstream upstream = s.upstream(pass, false);
+        boolean returns = content.name().equals("return");
+        Upstream upstream = returns ? null : s.upstream(content, false);
+        Template returnText = returns ? s.template(content, content.args().get(0)) : null;
         Tls tls = loader.tls(s, listens, block);
         int tries = s.tries("proxy_next_upstream_tries");
         return new StreamServer(List.copyOf(listens), tls, s.time("ssl_handshake_timeout", DEFAULT_HANDSHAKE_TIMEOUT),
                 s.time("proxy_protocol_timeout", DEFAULT_PROXY_PROTOCOL_TIMEOUT), s.flag("proxy_protocol", false),
-                upstream, s.time("proxy_timeout", DEFAULT_PROXY_TIMEOUT),
+                StreamModules.phases(s), upstream, returnText, s.time("proxy_timeout", DEFAULT_PROXY_TIMEOUT),
                 s.time("proxy_connect_timeout", DEFAULT_CONNECT_TIMEOUT),
                 s.flag("proxy_next_upstream", true), tries, s.time("proxy_next_upstream_timeout", Duration.ZERO),
                 s.flag("proxy_half_close", false), StreamLimitConn.of(s, zones),

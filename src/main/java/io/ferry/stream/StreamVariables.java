@@ -6,19 +6,24 @@ import io.ferry.tls.ServerNames;
 import io.ferry.variable.Seconds;
 
 import io.ferry.net.TrafficCounter;
+import io.ferry.model.Slot;
+import io.ferry.variable.Captures;
 import io.ferry.variable.ConnectionScope;
 import io.ferry.variable.ConnectionVariable;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.regex.MatchResult;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -26,7 +31,7 @@ import javax.net.ssl.SSLSession;
  * client connection's, plus its byte counts and times and its upstream attempts, which the session
  * records here as it goes.
  */
-final class StreamVariables implements ConnectionScope {
+final class StreamVariables implements StreamContext {
     /** The stream block's variables beyond a connection's. */
     static final Map<String, ConnectionVariable> OWN = Map.of(
             "bytes_received", session(StreamVariables::bytesReceived),
@@ -40,6 +45,9 @@ final class StreamVariables implements ConnectionScope {
     private static final AtomicLong SERIAL = new AtomicLong();
 
     private final Channel client;
+    private final List<ByteBuf> preread;
+    /** The client's address realip took from the PROXY protocol header, else null. */
+    private InetSocketAddress real;
     private final TrafficCounter clientTraffic = new TrafficCounter();
     private final long connection = SERIAL.incrementAndGet();
     private final long started = System.nanoTime();
@@ -57,9 +65,28 @@ final class StreamVariables implements ConnectionScope {
     private StreamLimitConn.Status limitConnStatus;
     /** The server's ssl_verify_client, which $ssl_client_verify reports by. */
     private io.ferry.tls.ClientVerify clientVerify = io.ferry.tls.ClientVerify.OFF;
+    private MatchResult captures;
+    private final Map<String, String> assigned = new HashMap<>(4);
+    private final Map<Slot<?>, Object> contexts = new HashMap<>(4);
 
-    StreamVariables(Channel client) {
+    StreamVariables(Channel client, List<ByteBuf> preread) {
         this.client = client;
+        this.preread = Collections.unmodifiableList(preread);
+    }
+
+    @Override
+    public InetSocketAddress peer() {
+        return (InetSocketAddress) client.remoteAddress();
+    }
+
+    @Override
+    public void realAddress(InetSocketAddress address) {
+        real = address;
+    }
+
+    @Override
+    public List<ByteBuf> preread() {
+        return preread;
     }
 
     private static ConnectionVariable session(Function<StreamVariables, String> value) {
@@ -124,13 +151,49 @@ final class StreamVariables implements ConnectionScope {
     // ---- the values ----------------------------------------------------------------------------
 
     @Override
+    public String capture(int n) {
+        return captures != null && n <= captures.groupCount() ? captures.group(n) : null;
+    }
+
+    @Override
+    public String capture(String name) {
+        return captures instanceof Captures c ? c.group(name) : null;
+    }
+
+    @Override
+    public void captures(MatchResult match) {
+        captures = match;
+    }
+
+    @Override
+    public String userVariable(String name) {
+        return assigned.get(name);
+    }
+
+    @Override
+    public void setUserVariable(String name, String value) {
+        assigned.put(name, value);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T moduleContext(Slot<T> slot) {
+        return (T) contexts.get(slot);
+    }
+
+    @Override
+    public <T> void moduleContext(Slot<T> slot, T context) {
+        contexts.put(slot, context);
+    }
+
+    @Override
     public String remoteAddr() {
-        return SocketText.address(client.remoteAddress());
+        return SocketText.address(real != null ? real : client.remoteAddress());
     }
 
     @Override
     public String remotePort() {
-        return SocketText.port(client.remoteAddress());
+        return SocketText.port(real != null ? real : client.remoteAddress());
     }
 
     @Override

@@ -75,6 +75,10 @@ public final class MapVariable implements Variable {
 
     @Override
     public String value(RequestScope scope) {
+        return value((SessionScope) scope);
+    }
+
+    private String value(SessionScope scope) {
         if (volatileValue) {
             return lookup(scope);
         }
@@ -91,10 +95,10 @@ public final class MapVariable implements Variable {
         return value;
     }
 
-    /** A stream session's: found anew at each use, as it has no request to keep the value with. */
+    /** A request's or a stream session's, kept with it; found anew for a scope that keeps nothing. */
     @Override
     public String value(ConnectionScope scope) {
-        return scope instanceof RequestScope request ? value(request) : lookup(scope);
+        return scope instanceof SessionScope session ? value(session) : lookup(scope);
     }
 
     private String lookup(ConnectionScope scope) {
@@ -114,8 +118,8 @@ public final class MapVariable implements Variable {
             for (Map.Entry<Regex, Template> e : regexes) {
                 Captures m = e.getKey().find(in);
                 if (m != null) {
-                    if (scope instanceof RequestScope request) {
-                        request.captures(m);
+                    if (scope instanceof SessionScope session) {
+                        session.captures(m);
                     }
                     return e.getValue().render(scope);
                 }

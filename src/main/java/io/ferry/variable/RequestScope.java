@@ -1,21 +1,10 @@
 package io.ferry.variable;
 
-import java.util.regex.MatchResult;
-
 /**
  * What a request exposes to variables, on top of its connection's. Implemented by the HTTP exchange;
  * values are computed on demand so a template only pays for the variables it names.
  */
-public interface RequestScope extends ConnectionScope {
-    /** A module's state for this request, or null (nginx's ngx_http_get_module_ctx). */
-    default <T> T moduleContext(io.ferry.model.Slot<T> slot) {
-        return null;
-    }
-
-    /** Keeps a module's state for this request (nginx's ngx_http_set_ctx); a scope without requests keeps none. */
-    default <T> void moduleContext(io.ferry.model.Slot<T> slot, T context) {
-    }
-
+public interface RequestScope extends SessionScope {
     /** A module's settings for the request's location, or null (nginx's ngx_http_get_module_loc_conf). */
     default <T> T moduleSettings(io.ferry.model.Slot<T> slot) {
         return null;
@@ -50,15 +39,6 @@ public interface RequestScope extends ConnectionScope {
     default io.ferry.model.LocationSettings settings() {
         return null;
     }
-
-    /** Group {@code n} of the last regex match (location or map), or null. */
-    String capture(int n);
-
-    /** A named group of the last regex match, or null. */
-    String capture(String name);
-
-    /** Remembers the groups of a regex match for $1..$9, as nginx does for location and map regexes. */
-    void captures(MatchResult match);
 
     // ---- known once the response is under way (logging); null elsewhere ----------------------
 
@@ -146,14 +126,5 @@ public interface RequestScope extends ConnectionScope {
      */
     default boolean uriAddedToAlias() {
         return false;
-    }
-
-    /** A variable assigned by `set` in this request, or null. */
-    default String userVariable(String name) {
-        return null;
-    }
-
-    default void setUserVariable(String name, String value) {
-        throw new UnsupportedOperationException("set is not available here");
     }
 }

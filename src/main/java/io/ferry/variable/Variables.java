@@ -97,7 +97,7 @@ public final class Variables {
     }
 
     /** Declares a configuration-defined variable ({@code map}); only called while a configuration is built. */
-    public void define(String name, Variable variable) {
+    public void define(String name, ConnectionVariable variable) {
         defined.put(name, variable);
     }
 
@@ -105,21 +105,27 @@ public final class Variables {
     public void defineUserVariable(String name) {
         if (!CONNECTION.containsKey(name) && !io.ferry.tls.TlsPeer.VARIABLES.containsKey(name) && !BUILT_IN.containsKey(name) && !MODULES.containsKey(name)) {
             // a family member ($http_foo) set elsewhere keeps its family's value where no set ran, as in nginx
-            Variable family = family(name);
-            defined.putIfAbsent(name, family == null ? (Variable) s -> s.userVariable(name) : (Variable) s -> {
-                String assigned = s.userVariable(name);
-                return assigned != null ? assigned : family.value(s);
-            });
+            Variable family = requests ? family(name) : null;
+            defined.putIfAbsent(name, family == null ? (ConnectionVariable) s -> s instanceof SessionScope session ? session.userVariable(name) : null
+                    : (Variable) s -> {
+                        String assigned = s.userVariable(name);
+                        return assigned != null ? assigned : family.value(s);
+                    });
         }
     }
 
     /** A named capture of some regex in the configuration: nginx makes every one a variable. */
     public void defineCapture(String name) {
-        defined.putIfAbsent(name, (Variable) s -> s.capture(name));
+        defined.putIfAbsent(name, s -> s instanceof SessionScope session ? session.capture(name) : null);
+    }
+
+    /** $1..$9: the groups of the last regex match, in both namespaces. */
+    private static boolean isCapture(String name) {
+        return name.length() == 1 && Character.isDigit(name.charAt(0));
     }
 
     public boolean isDefined(String name) {
-        return defined.containsKey(name) || CONNECTION.containsKey(name) || io.ferry.tls.TlsPeer.VARIABLES.containsKey(name)
+        return defined.containsKey(name) || isCapture(name) || CONNECTION.containsKey(name) || io.ferry.tls.TlsPeer.VARIABLES.containsKey(name)
                 || name.startsWith(io.ferry.proxyprotocol.TlvVariable.PREFIX)
                 || requests && (BUILT_IN.containsKey(name) || MODULES.containsKey(name));
     }
@@ -146,6 +152,10 @@ public final class Variables {
             var tlv = io.ferry.proxyprotocol.TlvVariable.of(name.substring(io.ferry.proxyprotocol.TlvVariable.PREFIX.length()));
             return s -> s.proxyProtocol() == null ? null : tlv.apply(s.proxyProtocol());
         }
+        if (isCapture(name)) {
+            int group = name.charAt(0) - '0';
+            return s -> s instanceof SessionScope session ? session.capture(group) : null;
+        }
         if (requests) {
             Variable family = family(name);
             if (family != null) {
@@ -164,10 +174,6 @@ public final class Variables {
      * $cookie_NAME, $arg_NAME, or null.
      */
     private static Variable family(String name) {
-        if (name.length() == 1 && Character.isDigit(name.charAt(0))) {
-            int group = name.charAt(0) - '0';
-            return s -> s.capture(group);
-        }
         if (FAMILIES.contains(name)) {
             // nginx knows a family by its prefix alone; an empty name never matches anything
             return s -> null;

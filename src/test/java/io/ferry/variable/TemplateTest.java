@@ -241,7 +241,7 @@ class TemplateTest {
     @Test
     void definedVariablesTakePrecedenceAndAreKnown() {
         assertThat(variables.isDefined("mine")).isFalse();
-        variables.define("mine", s -> "value-" + s.host());
+        variables.define("mine", (Variable) s -> "value-" + s.host());
         assertThat(variables.isDefined("mine")).isTrue();
         assertThat(variables.isDefined("host")).isTrue();
         assertThat(render("$mine")).isEqualTo("value-example.org");

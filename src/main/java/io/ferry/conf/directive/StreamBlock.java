@@ -41,6 +41,7 @@ final class StreamBlock implements StreamLoader {
             }
         }
         this.variables = variables;
+        NamedCaptures.define(stream.written(), variables);
         config.maps(stream, variables);
         this.upstreams = UpstreamBuilder.build(stream, variables, true);
         this.logs = LogFormats.stream(level(stream), names::check);
