@@ -37,7 +37,8 @@ public final class StreamModule implements Module {
         for (String name : new String[] {"proxy_timeout", "proxy_connect_timeout", "proxy_next_upstream",
                 "proxy_next_upstream_tries", "proxy_next_upstream_timeout", "proxy_half_close", "proxy_buffer_size", "tcp_nodelay",
                 "proxy_download_rate", "proxy_upload_rate",
-                "ssl_certificate", "ssl_certificate_key", "ssl_ciphers", "ssl_handshake_timeout", "proxy_protocol_timeout", "proxy_protocol"}) {
+                "ssl_certificate", "ssl_certificate_key", "ssl_ciphers", "ssl_handshake_timeout", "proxy_protocol_timeout", "proxy_protocol",
+                "preread_buffer_size", "preread_timeout"}) {
             t.add(name, ss, 1, 1, null, false);
         }
         t.add("ssl_protocols", ss, 1, DirectiveRows.ANY, null, false);

@@ -3,6 +3,7 @@ package io.ferry.stream;
 import io.ferry.conf.ConfException;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
+import io.ferry.stream.preread.SslPrereadModule;
 import io.ferry.variable.ConnectionVariable;
 import io.ferry.variable.Variables;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import java.util.stream.Collectors;
  * each; within a phase, handlers run in this order.
  */
 public final class StreamModules {
-    private static final List<StreamHandlerModule> ALL = List.of();
+    private static final List<StreamHandlerModule> ALL = List.of(new SslPrereadModule());
 
     private StreamModules() {
     }

@@ -72,8 +72,7 @@ public final class StreamServers {
                 SocketPlan::bind, SocketPlan::options, (listener, ch) -> {
                     sessions.add(ch);
                     Site site = listener.plan().siteFor((InetSocketAddress) ch.localAddress());
-                    StreamSession.accept(ch, site,
-                            site.server().upstream() == null ? null : upstreams.group(site.server().upstream()), tunnels, accessLogs);
+                    StreamSession.accept(ch, site, upstreams, tunnels, accessLogs);
                 });
     }
 
@@ -107,6 +106,8 @@ public final class StreamServers {
             sockets.commit();
             Set<Upstream> live = new HashSet<>();
             config.servers().stream().filter(s -> s.upstream() != null).forEach(s -> live.add(s.upstream()));
+            // a proxy_pass with variables may name any group of the block
+            config.servers().stream().filter(s -> s.passValue() != null).forEach(s -> live.addAll(s.passValue().names().groups().values()));
             upstreams.retainOnly(live);
         }
 

@@ -65,6 +65,7 @@ final class StreamVariables implements StreamContext {
     private StreamLimitConn.Status limitConnStatus;
     /** The server's ssl_verify_client, which $ssl_client_verify reports by. */
     private io.ferry.tls.ClientVerify clientVerify = io.ferry.tls.ClientVerify.OFF;
+    private int prereadLimit = Integer.MAX_VALUE;
     private MatchResult captures;
     private final Map<String, String> assigned = new HashMap<>(4);
     private final Map<Slot<?>, Object> contexts = new HashMap<>(4);
@@ -86,7 +87,16 @@ final class StreamVariables implements StreamContext {
 
     @Override
     public List<ByteBuf> preread() {
-        return preread;
+        int room = prereadLimit;
+        List<ByteBuf> seen = new ArrayList<>(preread.size());
+        for (ByteBuf b : preread) {
+            if (room <= 0) {
+                break;
+            }
+            seen.add(b.readableBytes() <= room ? b : b.slice(b.readerIndex(), room));
+            room -= Math.min(room, b.readableBytes());
+        }
+        return seen;
     }
 
     private static ConnectionVariable session(Function<StreamVariables, String> value) {
@@ -106,6 +116,16 @@ final class StreamVariables implements StreamContext {
 
     void limitConnStatus(StreamLimitConn.Status s) {
         limitConnStatus = s;
+    }
+
+    /** preread_buffer_size: the preread phase's handlers see no more of the client's bytes than this. */
+    void prereadLimit(int bytes) {
+        prereadLimit = bytes;
+    }
+
+    /** Whether the client sent at least preread_buffer_size bytes: a handler still waiting then never will have more. */
+    boolean prereadFull() {
+        return preread.stream().mapToLong(ByteBuf::readableBytes).sum() >= prereadLimit;
     }
 
     void clientVerify(io.ferry.tls.ClientVerify verify) {
