@@ -17,7 +17,7 @@ import java.util.List;
  * any other name; Ferry resolves names in stream only for upstream servers, so such a session ends
  * as nginx's without a resolver does (502).
  */
-record StreamPassValue(Template value, UpstreamNames names) {
+public record StreamPassValue(Template value, UpstreamNames names) {
     /**
      * Where a session goes ({@code shared}: a group of the block, whose state every session shares;
      * else one of the session's own), or why it goes nowhere: nginx's error line and the session's status.

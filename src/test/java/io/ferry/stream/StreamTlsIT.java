@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ferry.testing.Closer;
 import io.ferry.testing.FerryInstance;
 import io.ferry.testing.LogFiles;
+import io.ferry.testing.OpenSslTool;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,4 +1,4 @@
-package io.ferry.stream;
+package io.ferry.testing;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The openssl command line as the stream TLS tests use it: certificates as nginx's tests make them, and s_client as the client. */
-final class OpenSslTool {
+public final class OpenSslTool {
     private OpenSslTool() {
     }
 
     /** A self-signed EC certificate NAME.crt and key NAME.key in {@code dir}, subject CN=NAME. */
-    static void selfSigned(Path dir, String name) throws Exception {
+    public static void selfSigned(Path dir, String name) throws Exception {
         run(30, List.of("openssl", "req", "-x509", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
                 "-subj", "/CN=" + name + "/", "-days", "30",
                 "-keyout", dir.resolve(name + ".key").toString(), "-out", dir.resolve(name + ".crt").toString()), dir);
@@ -23,7 +23,7 @@ final class OpenSslTool {
      * A connection by openssl s_client that sends nothing and reads until the server closes: its
      * standard output and error together (what the server sent, the peer certificate, errors).
      */
-    static String sClient(Path dir, int port, String... options) throws Exception {
+    public static String sClient(Path dir, int port, String... options) throws Exception {
         List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-ign_eof", "-connect", "127.0.0.1:" + port));
         command.addAll(List.of(options));
         return run(20, command, dir);
