@@ -70,6 +70,7 @@ final class Version {
             }
         }
         words.addAll(Modules.configureArguments());
+        words.addAll(StreamModules.configureArguments());
         return String.join(" ", words);
     }
 }

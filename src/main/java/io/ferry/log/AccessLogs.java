@@ -60,11 +60,20 @@ public final class AccessLogs {
                 writeNamed(log, line, scope);
                 continue;
             }
-            writers.computeIfAbsent(log.path(), p -> {
-                flushNanos.put(p, log.flush().isZero() ? TimeUnit.SECONDS.toNanos(1) : log.flush().toNanos());
-                return new AccessLogWriter(p, log.bufferSize(), log.gzip());
-            }).write(line);
+            writer(log).write(line);
         }
+    }
+
+    /** Opens (creating) the files of {@code logs} now, as nginx opens every access_log it reads, written to or not. */
+    public void open(List<AccessLog> logs) {
+        logs.stream().filter(l -> l.syslog() == null && l.pathTemplate() == null).forEach(this::writer);
+    }
+
+    private AccessLogWriter writer(AccessLog log) {
+        return writers.computeIfAbsent(log.path(), p -> {
+            flushNanos.put(p, log.flush().isZero() ? TimeUnit.SECONDS.toNanos(1) : log.flush().toNanos());
+            return new AccessLogWriter(p, log.bufferSize(), log.gzip());
+        });
     }
 
     /**

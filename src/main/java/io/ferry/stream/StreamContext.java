@@ -10,6 +10,12 @@ public interface StreamContext extends SessionScope {
     /** The client's address as the listening socket saw it, before realip. */
     InetSocketAddress peer();
 
+    /** The client's address: the one realip named, else the peer's. */
+    InetSocketAddress address();
+
+    /** "ADDR:PORT" of the listening socket, as error log lines name the server. */
+    String serverText();
+
     /** Makes {@code address} the client's ($remote_addr, $remote_port, access checks), as realip does. */
     void realAddress(InetSocketAddress address);
 

@@ -5,6 +5,7 @@ import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.variable.ConnectionVariable;
 import io.ferry.variable.Variables;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,6 +16,11 @@ import java.util.Map;
 public interface StreamHandlerModule {
     /** nginx's name for it, as ./configure spells it after --without- (stream_access_module). */
     String name();
+
+    /** The ./configure words {@code -V} prints for it (--with-stream_realip_module); default modules print none. */
+    default List<String> configureArguments() {
+        return List.of();
+    }
 
     void directives(DirectiveRows rows);
 

@@ -21,8 +21,17 @@ public interface StreamLoader {
         void check(Directive d, String text) throws ConfException;
     }
 
-    /** The stream {} level, once its upstream blocks and log formats are built with {@code variables}. */
-    Level block(Variables variables, NameCheck names) throws ConfException;
+    /** Defines the variables of a level's blocks beside map (geo, split_clients) once maps are declared. */
+    @FunctionalInterface
+    interface VariableBlocks {
+        void define(Level level, Variables variables) throws ConfException;
+    }
+
+    /**
+     * The stream {} level, once its maps, {@code blocks}' variables, upstream blocks and log formats
+     * are built with {@code variables}.
+     */
+    Level block(Variables variables, NameCheck names, VariableBlocks blocks) throws ConfException;
 
     /** The level of one server {} of the block; its proxy_pass finds the block's upstreams. */
     Level server(Directive block);

@@ -3,7 +3,12 @@ package io.ferry.stream;
 import io.ferry.conf.ConfException;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
-import io.ferry.stream.preread.SslPrereadModule;
+import io.ferry.stream.access.StreamAccessModule;
+import io.ferry.stream.geo.StreamGeoModule;
+import io.ferry.stream.realip.StreamRealIpModule;
+import io.ferry.stream.set.StreamSetModule;
+import io.ferry.stream.splitclients.StreamSplitClientsModule;
+import io.ferry.stream.sslpreread.StreamSslPrereadModule;
 import io.ferry.variable.ConnectionVariable;
 import io.ferry.variable.Variables;
 import java.util.ArrayList;
@@ -18,7 +23,13 @@ import java.util.stream.Collectors;
  * each; within a phase, handlers run in this order.
  */
 public final class StreamModules {
-    private static final List<StreamHandlerModule> ALL = List.of(new SslPrereadModule());
+    private static final List<StreamHandlerModule> ALL = List.of(
+            new StreamRealIpModule(),
+            new StreamSetModule(),
+            new StreamAccessModule(),
+            new StreamGeoModule(),
+            new StreamSplitClientsModule(),
+            new StreamSslPrereadModule());
 
     private StreamModules() {
     }
@@ -30,6 +41,10 @@ public final class StreamModules {
     /** nginx's names of these modules, which -V does not name absent. */
     public static Set<String> names() {
         return ALL.stream().map(StreamHandlerModule::name).collect(Collectors.toUnmodifiableSet());
+    }
+
+    public static List<String> configureArguments() {
+        return ALL.stream().flatMap(m -> m.configureArguments().stream()).toList();
     }
 
     /** Stream's own variables: the core's ({@code core}) and every module's. */

@@ -89,6 +89,7 @@ public final class StreamServers {
     public static Set<java.nio.file.Path> withAccessLogPaths(StreamConfig config, Set<java.nio.file.Path> paths) {
         Set<java.nio.file.Path> out = new HashSet<>(paths);
         config.servers().forEach(s -> s.accessLogs().forEach(l -> out.add(l.path())));
+        config.blockLogs().forEach(l -> out.add(l.path()));
         return out;
     }
 
@@ -104,6 +105,7 @@ public final class StreamServers {
 
         public void commit() {
             sockets.commit();
+            accessLogs.open(config.blockLogs());
             Set<Upstream> live = new HashSet<>();
             config.servers().stream().filter(s -> s.upstream() != null).forEach(s -> live.add(s.upstream()));
             // a proxy_pass with variables may name any group of the block

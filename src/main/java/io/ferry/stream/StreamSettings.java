@@ -41,8 +41,7 @@ public final class StreamSettings {
 
     public static StreamConfig build(StreamLoader loader) throws ConfException {
         Variables variables = Variables.withoutRequests(StreamModules.variables(StreamVariables.OWN));
-        Level stream = loader.block(variables, (d, text) -> checkNames(variables, d, text));
-        StreamModules.defineVariables(stream, variables);
+        Level stream = loader.block(variables, (d, text) -> checkNames(variables, d, text), StreamModules::defineVariables);
         checkLevelValues(stream);
         Map<String, LimitConnModule.Zone> zones = LimitConnModule.zones(stream, "stream_limit_conn");
         List<StreamServer> servers = new ArrayList<>();
@@ -56,7 +55,7 @@ public final class StreamSettings {
             }
             servers.add(server);
         }
-        return new StreamConfig(List.copyOf(servers));
+        return new StreamConfig(List.copyOf(servers), loader.accessLogs(stream));
     }
 
     private static StreamServer server(StreamLoader loader, Level s, Directive block, Map<String, LimitConnModule.Zone> zones)

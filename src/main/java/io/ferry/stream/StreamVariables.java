@@ -39,6 +39,7 @@ final class StreamVariables implements StreamContext {
             "upstream_bytes_sent", session(StreamVariables::upstreamBytesSent),
             "upstream_bytes_received", session(StreamVariables::upstreamBytesReceived),
             "upstream_session_time", session(StreamVariables::upstreamSessionTime),
+            "upstream_first_byte_time", session(StreamVariables::upstreamFirstByteTime),
             "protocol", s -> "TCP",
             "limit_conn_status", session(v -> v.limitConnStatus == null ? null : v.limitConnStatus.name()));
 
@@ -58,6 +59,8 @@ final class StreamVariables implements StreamContext {
     private TrafficCounter upstreamTraffic;
     private StreamRelay relay;
     private long upstreamConnected;
+    /** How long after its connect began the connected upstream's first byte came; -1 until then. */
+    private long firstByte = -1;
     private long upstreamEnded;
     private long endedAt;
     private boolean ended;
@@ -149,6 +152,7 @@ final class StreamVariables implements StreamContext {
         upstreamConnected = System.nanoTime();
         connectTimes.add(Seconds.of(upstreamConnected - attemptStart));
         upstreamTraffic = traffic;
+        traffic.onNextBytes(() -> firstByte = System.nanoTime() - attemptStart);
     }
 
     void relaying(StreamRelay relay, Channel upstream) {
@@ -161,8 +165,13 @@ final class StreamVariables implements StreamContext {
         endedAt = System.nanoTime();
     }
 
-    /** "ADDR:PORT" of the listening socket, as error log lines name the server. */
-    String serverText() {
+    @Override
+    public InetSocketAddress address() {
+        return real != null ? real : peer();
+    }
+
+    @Override
+    public String serverText() {
         InetSocketAddress local = (InetSocketAddress) client.localAddress();
         return local == null ? "" : SocketText.address(local) + ":" + local.getPort();
     }
@@ -276,6 +285,11 @@ final class StreamVariables implements StreamContext {
             current = Seconds.of(Math.max(0, end - upstreamConnected));
         }
         return joined(new ArrayList<>(failedTimes), current);
+    }
+
+    /** Seconds from the start of each connect to the upstream's first byte; "-" for none. */
+    String upstreamFirstByteTime() {
+        return perAttempt("-", upstreamConnected == 0 ? null : firstByte < 0 ? "-" : Seconds.of(firstByte));
     }
 
     /** One value per attempt, as nginx's upstream states: a failed attempt moved no bytes. */

@@ -34,6 +34,7 @@ public final class Variables {
             Map.entry("proxy_protocol_server_port", s -> s.proxyProtocol() == null ? null : Integer.toString(s.proxyProtocol().dstPort())),
             Map.entry("ssl_session_id", ConnectionScope::sslSessionId),
             Map.entry("pid", s -> Host.PID),
+            Map.entry("nginx_version", s -> Variables.FERRY_VERSION),
             Map.entry("hostname", s -> Host.name()));
 
 
@@ -69,12 +70,13 @@ public final class Variables {
             Map.entry("realpath_root", Variables::realpathRoot),
             Map.entry("request_filename", RequestScope::requestFilename),
             Map.entry("request_scheme", RequestScope::scheme),
-            Map.entry("https", s -> "https".equals(s.scheme()) ? "on" : ""),
-            Map.entry("nginx_version", s -> Variables.FERRY_VERSION));
+            Map.entry("https", s -> "https".equals(s.scheme()) ? "on" : ""));
 
     private static final Map<String, Variable> MODULES = io.ferry.module.Modules.variables();
 
     private final Map<String, ConnectionVariable> defined = new HashMap<>();
+    /** Stream's names some `set` assigns: a session's assigned value comes before the variable's own (a map's). */
+    private final java.util.Set<String> assigned = new java.util.HashSet<>();
     private final boolean requests;
 
     /** What $nginx_version reports (fastcgi_params sends it as SERVER_SOFTWARE "nginx/..."): Ferry's version. */
@@ -103,6 +105,9 @@ public final class Variables {
 
     /** A variable assigned by `set`: per request, empty until set. */
     public void defineUserVariable(String name) {
+        if (!requests) {
+            assigned.add(name);
+        }
         if (!CONNECTION.containsKey(name) && !io.ferry.tls.TlsPeer.VARIABLES.containsKey(name) && !BUILT_IN.containsKey(name) && !MODULES.containsKey(name)) {
             // a family member ($http_foo) set elsewhere keeps its family's value where no set ran, as in nginx
             Variable family = requests ? family(name) : null;
@@ -131,6 +136,17 @@ public final class Variables {
     }
 
     public ConnectionVariable resolve(String name) {
+        ConnectionVariable own = resolveOwn(name);
+        if (!assigned.contains(name)) {
+            return own;
+        }
+        return s -> {
+            String value = s instanceof SessionScope session ? session.userVariable(name) : null;
+            return value != null ? value : own.value(s);
+        };
+    }
+
+    private ConnectionVariable resolveOwn(String name) {
         ConnectionVariable v = defined.get(name);
         if (v == null) {
             v = CONNECTION.get(name);

@@ -20,6 +20,7 @@ import io.ferry.model.VirtualServer;
 import io.ferry.model.ModuleSettings;
 import io.ferry.module.Modules;
 import io.ferry.stream.StreamConfig;
+import io.ferry.stream.StreamLoader;
 import io.ferry.stream.StreamSettings;
 import io.ferry.variable.MapVariable;
 import io.ferry.variable.Template;
@@ -85,7 +86,7 @@ final class ConfigBuilder {
     private HttpConfig http(Scope http, List<Directive> block) throws ConfException {
         Variables variables = new Variables();
         NamedCaptures.define(block, variables);
-        maps(http, variables);
+        maps(http, variables, Modules::defineVariables);
         for (String flag : LocationBuilder.FLAGS) {
             if (http.own(flag) != null) {
                 Values.flag(http.own(flag));
@@ -113,8 +114,11 @@ final class ConfigBuilder {
         return new HttpConfig(List.copyOf(servers), List.copyOf(demos));
     }
 
-    /** map blocks of http or stream: each defines its variable in that namespace. */
-    void maps(Scope http, Variables variables) throws ConfException {
+    /**
+     * map blocks of http or stream: each defines its variable in that namespace; {@code blocks}
+     * defines the variables of the namespace's other blocks (geo, split_clients) in between.
+     */
+    void maps(Scope http, Variables variables, StreamLoader.VariableBlocks blocks) throws ConfException {
         Map<Directive, MapVariable> declared = new HashMap<>();
         for (Directive d : http.ownAll("map")) {
             String name = d.args().get(1);
@@ -125,7 +129,7 @@ final class ConfigBuilder {
             variables.define(name.substring(1), map);
             declared.put(d, map);
         }
-        Modules.defineVariables(new ModuleLevel(http, variables, prefix, confPrefix(), null, Map.of()), variables);
+        blocks.define(new ModuleLevel(http, variables, prefix, confPrefix(), null, Map.of()), variables);
         for (Directive d : http.ownAll("map")) {
             MapVariable map = declared.get(d);
             map.source(template(d, d.args().get(0), variables));

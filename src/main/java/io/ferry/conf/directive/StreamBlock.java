@@ -32,7 +32,7 @@ final class StreamBlock implements StreamLoader {
     }
 
     @Override
-    public Level block(Variables variables, NameCheck names) throws ConfException {
+    public Level block(Variables variables, NameCheck names, VariableBlocks blocks) throws ConfException {
         for (Directive u : stream.ownAll("upstream")) {
             for (Directive d : u.block()) {
                 if (d.name().equals("hash")) {
@@ -42,7 +42,7 @@ final class StreamBlock implements StreamLoader {
         }
         this.variables = variables;
         NamedCaptures.define(stream.written(), variables);
-        config.maps(stream, variables);
+        config.maps(stream, variables, blocks);
         this.upstreams = UpstreamBuilder.build(stream, variables, true);
         this.logs = LogFormats.stream(level(stream), names::check);
         return level(stream);

@@ -44,6 +44,11 @@ public final class AccessModule implements Module {
 
     @Override
     public Object settings(Level level) throws ConfException {
+        return rules(level);
+    }
+
+    /** allow and deny lines of the nearest level that writes any, in order (http's and stream's). */
+    public static List<AccessRule> rules(Level level) throws ConfException {
         List<AccessRule> out = new ArrayList<>();
         for (Directive d : level.inheritedAllOf("allow", "deny")) {
             out.add(AccessRule.of(d));
@@ -64,18 +69,17 @@ public final class AccessModule implements Module {
         // the client realip named is the one the rules are about, as in nginx; a unix socket's has no address
         InetAddress client = ex.remoteAddrReplaced() ? IpLiteral.parse(ex.remoteAddr())
                 : ex.channel().remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
-        for (AccessRule rule : rules) {
-            if (client == null ? rule.matchesUnix() : rule.matches(client)) {
-                if (rule.allow()) {
-                    return AccessHandler.OK;
-                }
-                // under "satisfy any" another check may still let the request through: the phase logs it then
-                if (!ex.settings().satisfyAny()) {
-                    AccessHandler.logForbidden(ex);
-                }
-                return 403;
-            }
+        AccessRule rule = AccessRule.first(rules, client);
+        if (rule == null) {
+            return AccessHandler.DECLINED;
         }
-        return AccessHandler.DECLINED;
+        if (rule.allow()) {
+            return AccessHandler.OK;
+        }
+        // under "satisfy any" another check may still let the request through: the phase logs it then
+        if (!ex.settings().satisfyAny()) {
+            AccessHandler.logForbidden(ex);
+        }
+        return 403;
     }
 }

@@ -5,6 +5,7 @@ import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
 import io.ferry.module.access.IpLiteral;
 import java.net.InetAddress;
+import java.util.List;
 
 /**
  * allow/deny ADDRESS|CIDR|unix:|all; the first rule matching the client decides; "unix:" (an
@@ -42,6 +43,16 @@ public record AccessRule(boolean allow, byte[] network, int prefixLength) {
             }
         }
         return new AccessRule(allow, network, prefix);
+    }
+
+    /** The first of {@code rules} that matches the client ({@code null} for a unix domain socket's), or null. */
+    public static AccessRule first(List<AccessRule> rules, InetAddress client) {
+        for (AccessRule rule : rules) {
+            if (client == null ? rule.matchesUnix() : rule.matches(client)) {
+                return rule;
+            }
+        }
+        return null;
     }
 
     /** Whether the rule matches a client of a unix domain socket. */

@@ -20,12 +20,15 @@ final class GeoBlock {
     private GeoRanges ranges;
     private String rangesDefault = "";
     private boolean recursive;
+    private boolean http;
 
     private GeoBlock() {
     }
 
-    static GeoVariable parse(Directive block, Template source) throws ConfException {
+    /** {@code http}: proxy and proxy_recursive are directives of the block (stream's geo has no X-Forwarded-For). */
+    static GeoVariable parse(Directive block, Template source, boolean http) throws ConfException {
         GeoBlock geo = new GeoBlock();
+        geo.http = http;
         for (Directive entry : block.block()) {
             geo.entry(entry);
         }
@@ -48,7 +51,7 @@ final class GeoBlock {
             ranges = new GeoRanges();
             return;
         }
-        if (e.args().isEmpty() && e.name().equals("proxy_recursive")) {
+        if (http && e.args().isEmpty() && e.name().equals("proxy_recursive")) {
             recursive = true;
             return;
         }
@@ -56,7 +59,7 @@ final class GeoBlock {
             throw Values.error(e, "invalid number of the geo parameters");
         }
         String arg = e.args().get(0);
-        if (e.name().equals("proxy")) {
+        if (http && e.name().equals("proxy")) {
             proxies.insert(Cidr.parse(e, arg), Boolean.TRUE);
         } else if (ranges != null) {
             range(e, arg);

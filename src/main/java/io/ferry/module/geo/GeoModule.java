@@ -10,7 +10,6 @@ import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
 import io.ferry.variable.Template;
-import io.ferry.variable.Variable;
 import io.ferry.variable.Variables;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -34,21 +33,26 @@ public final class GeoModule implements Module {
 
     @Override
     public void defineVariables(Level http, Variables variables) throws ConfException {
+        define(http, variables, true);
+    }
+
+    /** The geo blocks of the http or (not {@code http}) the stream level, each defining its variable. */
+    public static void define(Level level, Variables variables, boolean http) throws ConfException {
         // every geo variable is declared before any source compiles, so one geo may read another's
         Map<Directive, GeoVariable[]> declared = new LinkedHashMap<>();
-        for (Directive d : http.ownAll("geo")) {
+        for (Directive d : level.ownAll("geo")) {
             String name = d.args().get(d.args().size() - 1);
             if (!name.startsWith("$") || name.length() < 2) {
                 throw Values.error(d, "invalid variable name \"" + name + "\"");
             }
             GeoVariable[] built = new GeoVariable[1];
-            variables.define(name.substring(1), (Variable) s -> built[0].value(s));
+            variables.define(name.substring(1), s -> built[0].value(s));
             declared.put(d, built);
         }
         for (Map.Entry<Directive, GeoVariable[]> e : declared.entrySet()) {
             Directive d = e.getKey();
-            Template source = d.args().size() == 2 ? http.template(d, d.args().get(0)) : null;
-            e.getValue()[0] = GeoBlock.parse(d, source);
+            Template source = d.args().size() == 2 ? level.template(d, d.args().get(0)) : null;
+            e.getValue()[0] = GeoBlock.parse(d, source, http);
         }
     }
 }

@@ -1,9 +1,10 @@
 package io.ferry.module.geo;
 
 import io.ferry.module.access.IpLiteral;
+import io.ferry.variable.ConnectionScope;
+import io.ferry.variable.ConnectionVariable;
 import io.ferry.variable.RequestScope;
 import io.ferry.variable.Template;
-import io.ferry.variable.Variable;
 import java.net.InetAddress;
 
 /**
@@ -11,7 +12,7 @@ import java.net.InetAddress;
  * nginx's X-Forwarded-For step when the address is a trusted {@code proxy}. An address that cannot
  * be found or parsed is looked up as 255.255.255.255, as nginx does.
  */
-final class GeoVariable implements Variable {
+final class GeoVariable implements ConnectionVariable {
     private static final byte[] NONE = {-1, -1, -1, -1};
 
     private final Template source;
@@ -32,7 +33,7 @@ final class GeoVariable implements Variable {
     }
 
     @Override
-    public String value(RequestScope scope) {
+    public String value(ConnectionScope scope) {
         byte[] a = address(scope);
         if (ranges == null) {
             String v = networks.find(a == null ? NONE : a);
@@ -44,14 +45,14 @@ final class GeoVariable implements Variable {
         return v == null ? rangesDefault : v;
     }
 
-    private byte[] address(RequestScope scope) {
+    private byte[] address(ConnectionScope scope) {
         String text = source == null ? scope.remoteAddr() : source.render(scope);
         InetAddress a = text == null ? null : IpLiteral.parse(text);
         if (a == null) {
             return null;
         }
         byte[] addr = a.getAddress();
-        String xff = proxies.isEmpty() ? null : scope.requestHeader("x-forwarded-for");
+        String xff = proxies.isEmpty() || !(scope instanceof RequestScope request) ? null : request.requestHeader("x-forwarded-for");
         if (xff == null || proxies.find(addr) == null) {
             return addr;
         }

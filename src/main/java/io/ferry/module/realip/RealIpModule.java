@@ -60,6 +60,14 @@ public final class RealIpModule implements Module {
 
     @Override
     public Object settings(Level level) throws ConfException {
+        List<AccessRule> trusted = trusted(level);
+        Directive header = level.inherited("real_ip_header");
+        return new RealIp(trusted, header == null ? "X-Real-IP" : header.args().get(0),
+                level.flag("real_ip_recursive", false));
+    }
+
+    /** The set_real_ip_from lines of the nearest level that writes any (http's and stream's). */
+    public static List<AccessRule> trusted(Level level) throws ConfException {
         List<AccessRule> trusted = new ArrayList<>();
         for (Directive d : level.inheritedAll("set_real_ip_from")) {
             if (d.args().get(0).startsWith("unix:")) {
@@ -67,9 +75,7 @@ public final class RealIpModule implements Module {
             }
             trusted.add(AccessRule.of(d));
         }
-        Directive header = level.inherited("real_ip_header");
-        return new RealIp(List.copyOf(trusted), header == null ? "X-Real-IP" : header.args().get(0),
-                level.flag("real_ip_recursive", false));
+        return List.copyOf(trusted);
     }
 
     @Override

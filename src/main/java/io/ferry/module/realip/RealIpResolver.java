@@ -16,7 +16,7 @@ import java.util.List;
  * the rightmost one that is not itself a trusted proxy. Several X-Forwarded-For lines are one list,
  * in order.
  */
-final class RealIpResolver {
+public final class RealIpResolver {
     private RealIpResolver() {
     }
 
@@ -49,7 +49,12 @@ final class RealIpResolver {
      * protocol header, or null without one or from a peer not trusted.
      */
     static InetSocketAddress fromProxyProtocol(RealIp realIp, SocketAddress peer, ProxyHeader header) {
-        if (header == null || !trustedPeer(realIp, peer)) {
+        return fromProxyProtocol(realIp.trusted(), peer, header);
+    }
+
+    /** The client a trusted peer's PROXY protocol header names (http's and stream's realip), else null. */
+    public static InetSocketAddress fromProxyProtocol(List<AccessRule> trusted, SocketAddress peer, ProxyHeader header) {
+        if (header == null || !(peer instanceof InetSocketAddress inet) || trusted.isEmpty() || !trusted(trusted, inet.getAddress())) {
             return null;
         }
         InetAddress client = literal(header.srcAddr());

@@ -1,8 +1,8 @@
 package io.ferry.module.splitclients;
 
-import io.ferry.variable.RequestScope;
+import io.ferry.variable.ConnectionScope;
+import io.ferry.variable.ConnectionVariable;
 import io.ferry.variable.Template;
-import io.ferry.variable.Variable;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -10,7 +10,7 @@ import java.util.List;
  * One split_clients variable: the first part whose upper bound is above the key's hash, or the
  * "*" part (bound 0); no value when the shares leave the hash uncovered.
  */
-final class SplitClients implements Variable {
+final class SplitClients implements ConnectionVariable {
     /** A share of the 32-bit hash space: values below {@code bound} (unsigned), or everything when 0. */
     record Part(long bound, String value) {
     }
@@ -24,7 +24,7 @@ final class SplitClients implements Variable {
     }
 
     @Override
-    public String value(RequestScope scope) {
+    public String value(ConnectionScope scope) {
         long hash = murmurHash2(bytes(key.render(scope))) & 0xffffffffL;
         for (Part p : parts) {
             if (hash < p.bound() || p.bound() == 0) {

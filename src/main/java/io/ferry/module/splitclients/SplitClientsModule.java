@@ -34,7 +34,12 @@ public final class SplitClientsModule implements Module {
 
     @Override
     public void defineVariables(Level http, Variables variables) throws ConfException {
-        for (Directive d : http.ownAll("split_clients")) {
+        define(http, variables);
+    }
+
+    /** The split_clients blocks of the http or the stream level, each defining its variable. */
+    public static void define(Level level, Variables variables) throws ConfException {
+        for (Directive d : level.ownAll("split_clients")) {
             String name = d.args().get(1);
             if (!name.startsWith("$") || name.length() < 2) {
                 throw Values.error(d, "invalid variable name \"" + name + "\"");
@@ -56,7 +61,7 @@ public final class SplitClientsModule implements Module {
                 }
                 parts.add(new SplitClients.Part(percent == 0 ? 0 : last, e.args().get(0)));
             }
-            variables.define(name.substring(1), new SplitClients(http.template(d, d.args().get(0)), List.copyOf(parts)));
+            variables.define(name.substring(1), new SplitClients(level.template(d, d.args().get(0)), List.copyOf(parts)));
         }
     }
 

@@ -1,4 +1,4 @@
-package io.ferry.stream.preread;
+package io.ferry.stream.sslpreread;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

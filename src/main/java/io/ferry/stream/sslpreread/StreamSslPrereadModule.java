@@ -1,4 +1,4 @@
-package io.ferry.stream.preread;
+package io.ferry.stream.sslpreread;
 
 import static io.ferry.conf.Context.STREAM;
 import static io.ferry.conf.Context.STREAM_SERVER;
@@ -26,7 +26,7 @@ import java.util.function.Function;
  * {@code $ssl_preread_alpn_protocols} and {@code $ssl_preread_protocol} (a map over them can choose
  * proxy_pass's upstream). The bytes read stay the session's and reach the upstream as they came.
  */
-public final class SslPrereadModule implements StreamHandlerModule {
+public final class StreamSslPrereadModule implements StreamHandlerModule {
     private static final Slot<ClientHello> HELLO = new Slot<>();
 
     @Override
@@ -59,7 +59,7 @@ public final class SslPrereadModule implements StreamHandlerModule {
 
     @Override
     public StreamHandler handler(Level server) throws ConfException {
-        return server.flag("ssl_preread", false) ? SslPrereadModule::preread : null;
+        return server.flag("ssl_preread", false) ? StreamSslPrereadModule::preread : null;
     }
 
     private static int preread(StreamContext session) {

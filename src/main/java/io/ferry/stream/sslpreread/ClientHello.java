@@ -1,4 +1,4 @@
-package io.ferry.stream.preread;
+package io.ferry.stream.sslpreread;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,4 +1,4 @@
-package io.ferry.stream.preread;
+package io.ferry.stream.sslpreread;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
