@@ -313,7 +313,7 @@ final class StreamVariables implements StreamContext {
     @Override
     public String sslCipher() {
         SSLSession s = sslSession();
-        return s == null ? null : s.getCipherSuite();
+        return s == null ? null : ServerNames.cipher(s);
     }
 
     @Override

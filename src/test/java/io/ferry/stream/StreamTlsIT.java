@@ -28,6 +28,7 @@ class StreamTlsIT {
     Path conf;
     int required;
     int optional;
+    int variables;
 
     @BeforeEach
     void start() throws Exception {
@@ -39,6 +40,7 @@ class StreamTlsIT {
         TcpBackend backend = closer.add(TcpBackend.start(s -> s.getOutputStream().write("backend\n".getBytes(StandardCharsets.US_ASCII))));
         required = FerryInstance.freePort();
         optional = FerryInstance.freePort();
+        variables = FerryInstance.freePort();
         closer.add(FerryInstance.start(prefix, """
                 stream {
                     log_format v "$ssl_client_verify|$ssl_client_s_dn|$ssl_protocol|$ssl_server_name|$status";
@@ -47,14 +49,28 @@ class StreamTlsIT {
                     ssl_client_certificate good.crt;
                     server { listen 127.0.0.1:%d ssl; ssl_verify_client on; proxy_pass 127.0.0.1:%d; access_log logs/on.log v; }
                     server { listen 127.0.0.1:%d ssl; ssl_verify_client optional; proxy_pass 127.0.0.1:%d; access_log logs/opt.log v; }
+                    server {
+                        listen 127.0.0.1:%d ssl;
+                        ssl_session_cache builtin;
+                        return "<$ssl_session_reused|$ssl_session_id|$ssl_cipher|$ssl_protocol|$ssl_server_name>";
+                    }
                 }
-                """.formatted(required, backend.port(), optional, backend.port())));
+                """.formatted(required, backend.port(), optional, backend.port(), variables)));
     }
 
     private String client(int port, String cert) throws Exception {
         return cert == null ? OpenSslTool.sClient(conf, port, "-servername", "stream.test")
                 : OpenSslTool.sClient(conf, port, "-servername", "stream.test",
                         "-cert", conf.resolve(cert + ".crt").toString(), "-key", conf.resolve(cert + ".key").toString());
+    }
+
+    @Test
+    void theVariablesOfANewAndOfAResumedSession() throws Exception {
+        String session = conf.resolve("session.pem").toString();
+        String first = OpenSslTool.sClient(conf, variables, "-servername", "stream.test", "-tls1_2", "-sess_out", session);
+        assertThat(first).containsPattern("<\\.\\|([0-9a-f]{64})?\\|ECDHE-ECDSA-AES(128|256)-GCM-SHA(256|384)\\|TLSv1\\.2\\|stream\\.test>");
+        String again = OpenSslTool.sClient(conf, variables, "-servername", "stream.test", "-tls1_2", "-sess_in", session);
+        assertThat(again).as("resumed").containsPattern("<r\\|([0-9a-f]{64})?\\|ECDHE-ECDSA-AES(128|256)-GCM-SHA(256|384)\\|TLSv1\\.2\\|stream\\.test>");
     }
 
     @Test
