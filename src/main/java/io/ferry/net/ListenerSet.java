@@ -165,9 +165,11 @@ public final class ListenerSet<P> {
      * socket already holds the port, which the shared listener's own bind would no longer notice.
      */
     private void probe(InetSocketAddress address, boolean ipv6only, boolean epoll, String shown) throws IOException {
-        if (!(address.getAddress() instanceof Inet6Address && ipv6only)) {
+        if (!(address.getAddress() instanceof Inet6Address && address.getAddress().isAnyLocalAddress() && ipv6only)) {
             // a socket that is bound but never listens: a client connecting meanwhile is never queued on it and
-            // reset when it goes (a dual-stack one, which only an IPv6 address without ipv6only may use)
+            // reset when it goes (a dual-stack one, which only an IPv6 address without ipv6only may use). Only
+            // [::] needs IPV6_V6ONLY set, through a channel: an NIO one closed while registered frees its port only
+            // at its selector's next wakeup, too late for the bind that follows
             try (java.net.Socket s = new java.net.Socket()) {
                 s.setReuseAddress(true);
                 s.bind(address);

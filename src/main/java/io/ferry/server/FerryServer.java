@@ -118,8 +118,8 @@ public final class FerryServer {
 
     /**
      * What nginx's old worker does after a reload when worker_shutdown_timeout is set: the client
-     * connections open before it (tunnels through them included) are closed once the timeout
-     * passes, whatever they are doing. Without it they stay, serving on with the new configuration.
+     * connections open before it (tunnels through them included) and stream sessions are closed once
+     * the timeout passes, whatever they are doing. Without it they stay, serving on with the new configuration.
      */
     public void retire(Duration shutdownTimeout) {
         if (shutdownTimeout == null) {
@@ -127,6 +127,7 @@ public final class FerryServer {
         }
         List<Channel> before = new ArrayList<>(connections);
         group.schedule(() -> before.forEach(Channel::close), shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        streams.retire(shutdownTimeout);
     }
 
     /** A reload whose configuration did not even parse, counted for the metrics. */

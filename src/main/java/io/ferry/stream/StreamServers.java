@@ -157,6 +157,12 @@ public final class StreamServers {
         return upstreams;
     }
 
+    /** After a reload with worker_shutdown_timeout: the sessions open now are closed once it passes. */
+    public void retire(java.time.Duration timeout) {
+        List<io.netty.channel.Channel> before = new java.util.ArrayList<>(sessions);
+        group.schedule(() -> before.forEach(io.netty.channel.Channel::close), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Graceful stop begins: accept nothing more; open sessions go on until they end or are stopped. */
     public void closeListeners() {
         listeners.closeAll();
