@@ -109,6 +109,10 @@ public final class DirectiveTable {
         one("ssl_trusted_certificate", HS);
         one("ssl_verify_depth", HS);
         one("ssl_crl", HS);
+        one("ssl_reject_handshake", HS);
+        one("ssl_ecdh_curve", HS);
+        one("ssl_password_file", HS);
+        add("ssl_session_ticket_key", HS, 1, 1, null, true);
 
         // upstream
         add("upstream", EnumSet.of(HTTP), 1, 1, UPSTREAM, true);
