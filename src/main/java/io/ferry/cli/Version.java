@@ -36,6 +36,7 @@ final class Version {
             "--without-http_upstream_zone_module",
             "--with-stream",
             "--with-stream_ssl_module",
+            "--with-stream_ssl_preread_module",
             "--without-mail_pop3_module",
             "--without-mail_imap_module",
             "--without-mail_smtp_module",

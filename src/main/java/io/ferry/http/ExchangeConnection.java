@@ -104,7 +104,7 @@ public abstract class ExchangeConnection implements ConnectionScope {
     @Override
     public String sslCipher() {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        return ssl == null ? null : ssl.engine().getSession().getCipherSuite();
+        return ssl == null ? null : ServerNames.cipher(ssl.engine().getSession());
     }
 
     @Override

@@ -123,7 +123,8 @@ public final class RuntimeUpstream implements BodySink {
         }
     }
 
-    private static Upstream resolved(String host, int port, List<InetAddress> addresses) {
+    /** A group of its own for a name or address found at run time: its addresses in turn from a rotating start. */
+    public static Upstream resolved(String host, int port, List<InetAddress> addresses) {
         int n = addresses.size();
         int first = Math.floorMod(ROTATE.getAndIncrement(), n);
         List<UpstreamServer> peers = new ArrayList<>(n);

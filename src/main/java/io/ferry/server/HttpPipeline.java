@@ -11,9 +11,9 @@ import io.ferry.net.ListenerSet;
 import io.ferry.net.SocketPlan;
 import io.ferry.net.TrafficCounter;
 import io.ferry.proxyprotocol.ProxyProtocolReader;
+import io.ferry.tls.RejectingSniHandler;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 
 /**
@@ -39,7 +39,7 @@ final class HttpPipeline {
             ProxyProtocolReader.install(ch.pipeline(), "reading PROXY protocol");
         }
         if (site.secure()) {
-            ch.pipeline().addLast("sni", new SniHandler(site.sni()));
+            ch.pipeline().addLast("sni", new RejectingSniHandler(site.sni()));
         }
         VirtualServer defaults = site.selector().defaultServer();
         ServerLimits limits = defaults.limits();

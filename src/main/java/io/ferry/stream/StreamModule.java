@@ -38,12 +38,19 @@ public final class StreamModule implements Module {
         for (String name : new String[] {"proxy_timeout", "proxy_connect_timeout", "proxy_next_upstream",
                 "proxy_next_upstream_tries", "proxy_next_upstream_timeout", "proxy_half_close", "proxy_buffer_size", "tcp_nodelay",
                 "proxy_download_rate", "proxy_upload_rate",
-                "ssl_certificate", "ssl_certificate_key", "ssl_ciphers", "ssl_handshake_timeout", "proxy_protocol_timeout", "proxy_protocol"}) {
+                "ssl_certificate", "ssl_certificate_key", "ssl_ciphers", "ssl_handshake_timeout", "proxy_protocol_timeout", "proxy_protocol",
+                "preread_buffer_size", "preread_timeout"}) {
             t.add(name, ss, 1, 1, null, false);
         }
         t.add("ssl_protocols", ss, 1, DirectiveRows.ANY, null, false);
         t.add("proxy_ssl", ss, 1, 1, null, false);
         ProxySsl.directives(t, ss);
+        t.add("ssl_session_cache", ss, 1, 2, null, false);
+        for (String name : new String[] {"ssl_session_timeout", "ssl_session_tickets", "ssl_prefer_server_ciphers",
+                "ssl_dhparam", "ssl_verify_client", "ssl_client_certificate", "ssl_trusted_certificate", "ssl_verify_depth",
+                "ssl_crl"}) {
+            t.add(name, ss, 1, 1, null, false);
+        }
         t.add("access_log", ss, 1, DirectiveRows.ANY, null, true);
         t.add("error_log", ss, 1, 2, null, true);
         t.add("log_format", EnumSet.of(STREAM), 2, DirectiveRows.ANY, null, true);

@@ -8,6 +8,7 @@ import io.ferry.stream.geo.StreamGeoModule;
 import io.ferry.stream.realip.StreamRealIpModule;
 import io.ferry.stream.set.StreamSetModule;
 import io.ferry.stream.splitclients.StreamSplitClientsModule;
+import io.ferry.stream.sslpreread.StreamSslPrereadModule;
 import io.ferry.variable.ConnectionVariable;
 import io.ferry.variable.Variables;
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ public final class StreamModules {
             new StreamSetModule(),
             new StreamAccessModule(),
             new StreamGeoModule(),
-            new StreamSplitClientsModule());
+            new StreamSplitClientsModule(),
+            new StreamSslPrereadModule());
 
     private StreamModules() {
     }

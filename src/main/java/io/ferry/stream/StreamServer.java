@@ -12,8 +12,9 @@ import java.util.List;
 /**
  * A server of the stream block: its listening sockets (TLS is terminated when a listen has
  * {@code ssl}; proxy_protocol_timeout bounds the wait for a PROXY protocol header; proxy_protocol
- * sends one to the upstream), its phase handlers, the upstream group {@code proxy_pass} names (an implicit one
- * for a plain address) or, with {@code return} instead, the text sent before the session ends (upstream null),
+ * sends one to the upstream), its phase handlers (those of the preread phase see at most
+ * preread_buffer_size bytes and wait for them up to preread_timeout), the upstream group {@code proxy_pass} names (an implicit one
+ * for a plain address; with variables, {@code passValue} finds it per session) or, with {@code return} instead, the text sent before the session ends (upstream null),
  * the idle {@code proxy_timeout} of the relay, connect timeout, next-upstream rules for connect
  * failures ({@code nextUpstreamTries} 0 = unlimited, {@code nextUpstreamTimeout} zero = unlimited),
  * {@code proxy_half_close} (one side's end of input is passed on rather than ending the session),
@@ -28,7 +29,10 @@ public record StreamServer(
         Duration proxyProtocolTimeout,
         boolean proxyProtocol,
         StreamPhases phases,
+        int prereadBufferSize,
+        Duration prereadTimeout,
         Upstream upstream,
+        StreamPassValue passValue,
         Template returnText,
         Duration proxyTimeout,
         Duration connectTimeout,

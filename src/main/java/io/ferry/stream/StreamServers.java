@@ -61,8 +61,7 @@ public final class StreamServers {
                 SocketPlan::address, SocketPlan::options, (listener, ch) -> {
                     sessions.add(ch);
                     Site site = listener.plan().siteFor(ch.localAddress());
-                    StreamSession.accept(ch, site,
-                            site.server().upstream() == null ? null : upstreams.group(site.server().upstream()), tunnels, accessLogs);
+                    StreamSession.accept(ch, site, upstreams, tunnels, accessLogs);
                 });
     }
 
@@ -98,6 +97,8 @@ public final class StreamServers {
             accessLogs.open(config.blockLogs());
             Set<Upstream> live = new HashSet<>();
             config.servers().stream().filter(s -> s.upstream() != null).forEach(s -> live.add(s.upstream()));
+            // a proxy_pass with variables may name any group of the block
+            config.servers().stream().filter(s -> s.passValue() != null).forEach(s -> live.addAll(s.passValue().names().groups().values()));
             upstreams.retainOnly(live);
         }
 

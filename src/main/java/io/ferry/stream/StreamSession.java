@@ -5,6 +5,7 @@ import io.ferry.proxyprotocol.ProxyProtocolWriter;
 import io.ferry.net.Pacer;
 import io.ferry.net.TrafficCounter;
 import io.ferry.log.AccessLogs;
+import io.ferry.tls.ClientVerify;
 import io.ferry.tunnel.Tunnel;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.NextUpstream;
@@ -12,6 +13,7 @@ import io.ferry.upstream.NextUpstream.Condition;
 import io.ferry.upstream.Peer;
 import io.ferry.upstream.PeerDialer;
 import io.ferry.upstream.UpstreamGroup;
+import io.ferry.upstream.Upstreams;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -47,8 +49,11 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
 
     private final Channel client;
     private final StreamServer server;
-    private final UpstreamGroup group;
-    private final PeerDialer dialer;
+    private final Upstreams upstreams;
+    private final NextUpstream next;
+    /** The upstream and its dialer: from proxy_pass, or found by its variables when the content phase starts. */
+    private UpstreamGroup group;
+    private PeerDialer dialer;
     private final Tunnels tunnels;
     private final AccessLogs accessLogs;
     private final StreamVariables variables;
@@ -58,6 +63,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
     private final List<Runnable> releases = new ArrayList<>(1);
     private ScheduledFuture<?> handshakeTimer;
     private ScheduledFuture<?> headerTimer;
+    private ScheduledFuture<?> prereadTimer;
     private boolean clientInputDone;
     private boolean relaying;
     private boolean refused;
@@ -67,21 +73,30 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
     private int phase;
     private boolean waiting;
 
-    private StreamSession(Channel client, StreamServer server, UpstreamGroup group, Tunnels tunnels, AccessLogs accessLogs) {
+    private StreamSession(Channel client, StreamServer server, Upstreams upstreams, Tunnels tunnels, AccessLogs accessLogs) {
         this.client = client;
         this.server = server;
-        this.group = group;
+        this.upstreams = upstreams;
         this.tunnels = tunnels;
         this.accessLogs = accessLogs;
         this.variables = new StreamVariables(client, early);
+        variables.clientVerify(server.tls() == null ? ClientVerify.OFF : server.tls().clientVerify());
+        variables.prereadLimit(server.prereadBufferSize());
         // The stream proxy_next_upstream is a flag for both ways a connect fails.
-        NextUpstream next = new NextUpstream(server.nextUpstream() ? EnumSet.of(Condition.ERROR, Condition.TIMEOUT) : Set.of(),
+        this.next = new NextUpstream(server.nextUpstream() ? EnumSet.of(Condition.ERROR, Condition.TIMEOUT) : Set.of(),
                 server.nextUpstreamTries(), server.nextUpstreamTimeout());
-        this.dialer = group == null ? null : new PeerDialer(group, variables, client, next, server.connectTimeout(), this);
+        if (server.upstream() != null) {
+            dialTo(upstreams.group(server.upstream()));
+        }
     }
 
-    static void accept(Channel ch, StreamServers.Site site, UpstreamGroup group, Tunnels tunnels, AccessLogs accessLogs) {
-        StreamSession session = new StreamSession(ch, site.server(), group, tunnels, accessLogs);
+    private void dialTo(UpstreamGroup g) {
+        group = g;
+        dialer = new PeerDialer(g, variables, client, next, server.connectTimeout(), this);
+    }
+
+    static void accept(Channel ch, StreamServers.Site site, Upstreams upstreams, Tunnels tunnels, AccessLogs accessLogs) {
+        StreamSession session = new StreamSession(ch, site.server(), upstreams, tunnels, accessLogs);
         if (site.proxyProtocol()) {
             ProxyProtocolReader.install(ch.pipeline(), "reading PROXY protocol");
         }
@@ -143,9 +158,20 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             }
             int answer = handlers.get(phase).handle(variables);
             if (answer == StreamHandler.AGAIN) {
-                waiting = true;
-                ctx.read();
-                return;
+                if (variables.prereadFull()) {
+                    LOG.error("preread buffer full while prereading client data, client: {}, server: {}",
+                            variables.remoteAddr(), variables.serverText());
+                    variables.status(400);
+                    client.close();
+                    return;
+                }
+                if (!clientInputDone) {
+                    waitForPreread(ctx);
+                    return;
+                }
+                // nginx: the client's end of input ends the preread phase, as its timeout does
+                phase = handlers.size();
+                break;
             }
             if (answer != StreamHandler.NEXT) {
                 variables.status(answer);
@@ -155,7 +181,24 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             phase++;
         }
         waiting = false;
+        if (prereadTimer != null) {
+            prereadTimer.cancel(false);
+        }
         content();
+    }
+
+    /** More bytes are wanted; preread_timeout, counted from the first wait, then goes on to the content with what came. */
+    private void waitForPreread(ChannelHandlerContext ctx) {
+        waiting = true;
+        if (prereadTimer == null) {
+            prereadTimer = ctx.executor().schedule(() -> {
+                if (waiting && !ended) {
+                    phase = server.phases().handlers().size();
+                    advance(ctx);
+                }
+            }, server.prereadTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        ctx.read();
     }
 
     /**
@@ -185,9 +228,20 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         ctx.read();
     }
 
-    /** The content phase: return's text, or the upstream. */
+    /** The content phase: return's text, or the upstream (proxy_pass's, or the one its variables name). */
     private void content() {
         if (server.returnText() == null) {
+            if (server.passValue() != null && !ended) {
+                StreamPassValue.Target target = server.passValue().find(variables);
+                if (target.upstream() == null) {
+                    LOG.error("{} while connecting to upstream, client: {}, server: {}", target.error(), variables.remoteAddr(),
+                            variables.serverText());
+                    variables.status(target.status());
+                    client.close();
+                    return;
+                }
+                dialTo(target.shared() ? upstreams.group(target.upstream()) : new UpstreamGroup(target.upstream()));
+            }
             connect();
             return;
         }
@@ -229,7 +283,12 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             if (handshakeTimer != null) {
                 handshakeTimer.cancel(false);
             }
-            if (hs.isSuccess()) {
+            String refused = hs.isSuccess() ? StreamClientVerify.refusal(server, client) : null;
+            if (refused != null) {
+                LOG.info("{} while SSL handshaking, client: {}, server: {}", refused, variables.remoteAddr(), variables.serverText());
+                variables.status(500);
+                client.close();
+            } else if (hs.isSuccess()) {
                 advance(ctx);
             } else if (!ended) {
                 LOG.info("SSL handshake failed ({}) while SSL handshaking, client: {}, server: {}",
@@ -246,6 +305,10 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
             }
             // The client finished sending before the upstream was there: passed on once the relay starts.
             clientInputDone = true;
+            if (waiting && !ended) {
+                phase = server.phases().handlers().size();
+                advance(ctx);
+            }
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -394,6 +457,9 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         if (handshakeTimer != null) {
             handshakeTimer.cancel(false);
         }
+        if (prereadTimer != null) {
+            prereadTimer.cancel(false);
+        }
         early.forEach(ReferenceCountUtil::release);
         early.clear();
         if (relay != null) {
@@ -408,7 +474,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
     public void logError(String what, Peer peer) {
         LOG.error("{}, client: {}, server: {}, upstream: \"{}\", bytes from/to client:{}/{}, bytes from/to upstream:0/0",
                 what, variables.remoteAddr(), variables.serverText(),
-                peer == null ? server.upstream().name() : peer.server().addressText(),
+                peer == null ? group.config().name() : peer.server().addressText(),
                 variables.clientTraffic().in(), variables.clientTraffic().out());
     }
 }

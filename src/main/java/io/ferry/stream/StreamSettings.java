@@ -32,6 +32,8 @@ public final class StreamSettings {
     private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration DEFAULT_PROXY_PROTOCOL_TIMEOUT = Duration.ofSeconds(30);
+    private static final int DEFAULT_PREREAD_BUFFER = 16 * 1024;
+    private static final Duration DEFAULT_PREREAD_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> LEVELS = Set.of("debug", "info", "notice", "warn", "error", "crit", "alert", "emerg");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{?([A-Za-z0-9_]+)");
 
@@ -78,19 +80,29 @@ public final class StreamSettings {
             throw Values.error(block, "no handler for server");
         }
         boolean returns = content.name().equals("return");
-        Upstream upstream = returns ? null : s.upstream(content, true);
+        boolean variablePass = !returns && content.args().get(0).indexOf('$') >= 0;
+        Upstream upstream = returns || variablePass ? null : s.upstream(content, true);
+        StreamPassValue passValue = variablePass
+                ? new StreamPassValue(s.template(content, content.args().get(0)), s.upstreamNames()) : null;
         Template returnText = returns ? s.template(content, content.args().get(0)) : null;
         Tls tls = loader.tls(s, listens, block);
         int tries = s.tries("proxy_next_upstream_tries");
         return new StreamServer(List.copyOf(listens), tls, s.time("ssl_handshake_timeout", DEFAULT_HANDSHAKE_TIMEOUT),
                 s.time("proxy_protocol_timeout", DEFAULT_PROXY_PROTOCOL_TIMEOUT), s.flag("proxy_protocol", false),
-                StreamModules.phases(s), upstream, returnText, s.time("proxy_timeout", DEFAULT_PROXY_TIMEOUT),
+                StreamModules.phases(s), prereadBuffer(s),
+                s.time("preread_timeout", DEFAULT_PREREAD_TIMEOUT), upstream, passValue, returnText, s.time("proxy_timeout", DEFAULT_PROXY_TIMEOUT),
                 s.time("proxy_connect_timeout", DEFAULT_CONNECT_TIMEOUT),
                 s.flag("proxy_next_upstream", true), tries, s.time("proxy_next_upstream_timeout", Duration.ZERO),
                 s.flag("proxy_half_close", false), StreamLimitConn.of(s, zones),
                 rate(s, "proxy_download_rate"), rate(s, "proxy_upload_rate"),
                 !returns && s.flag("proxy_ssl", false) ? ProxySsl.parse(s) : null,
                 loader.accessLogs(s), block.file(), block.line());
+    }
+
+    /** preread_buffer_size: what the preread phase may hold (nginx's 16k by default). */
+    private static int prereadBuffer(Level s) throws ConfException {
+        Directive d = s.inherited("preread_buffer_size");
+        return d == null ? DEFAULT_PREREAD_BUFFER : (int) Math.min(Integer.MAX_VALUE, Values.size(d, d.args().get(0)));
     }
 
     /** proxy_download_rate, proxy_upload_rate: bytes a second, 0 (the default) for no limit. */

@@ -65,6 +65,9 @@ final class StreamVariables implements StreamContext {
     private boolean ended;
     private int status = 200;
     private StreamLimitConn.Status limitConnStatus;
+    /** The server's ssl_verify_client, which $ssl_client_verify reports by. */
+    private io.ferry.tls.ClientVerify clientVerify = io.ferry.tls.ClientVerify.OFF;
+    private int prereadLimit = Integer.MAX_VALUE;
     private MatchResult captures;
     private final Map<String, String> assigned = new HashMap<>(4);
     private final Map<Slot<?>, Object> contexts = new HashMap<>(4);
@@ -86,7 +89,16 @@ final class StreamVariables implements StreamContext {
 
     @Override
     public List<ByteBuf> preread() {
-        return preread;
+        int room = prereadLimit;
+        List<ByteBuf> seen = new ArrayList<>(preread.size());
+        for (ByteBuf b : preread) {
+            if (room <= 0) {
+                break;
+            }
+            seen.add(b.readableBytes() <= room ? b : b.slice(b.readerIndex(), room));
+            room -= Math.min(room, b.readableBytes());
+        }
+        return seen;
     }
 
     private static ConnectionVariable session(Function<StreamVariables, String> value) {
@@ -106,6 +118,20 @@ final class StreamVariables implements StreamContext {
 
     void limitConnStatus(StreamLimitConn.Status s) {
         limitConnStatus = s;
+    }
+
+    /** preread_buffer_size: the preread phase's handlers see no more of the client's bytes than this. */
+    void prereadLimit(int bytes) {
+        prereadLimit = bytes;
+    }
+
+    /** Whether the client sent at least preread_buffer_size bytes: a handler still waiting then never will have more. */
+    boolean prereadFull() {
+        return preread.stream().mapToLong(ByteBuf::readableBytes).sum() >= prereadLimit;
+    }
+
+    void clientVerify(io.ferry.tls.ClientVerify verify) {
+        clientVerify = verify;
     }
 
     void status(int code) {
@@ -285,7 +311,7 @@ final class StreamVariables implements StreamContext {
     @Override
     public String sslCipher() {
         SSLSession s = sslSession();
-        return s == null ? null : s.getCipherSuite();
+        return s == null ? null : ServerNames.cipher(s);
     }
 
     @Override
@@ -314,7 +340,7 @@ final class StreamVariables implements StreamContext {
     @Override
     public io.ferry.tls.TlsPeer tlsPeer() {
         SslHandler ssl = client.pipeline().get(SslHandler.class);
-        return ssl == null ? null : new io.ferry.tls.TlsPeer(client, ssl.engine(), io.ferry.tls.ClientVerify.OFF);
+        return ssl == null ? null : new io.ferry.tls.TlsPeer(client, ssl.engine(), clientVerify);
     }
 
     private SSLSession sslSession() {

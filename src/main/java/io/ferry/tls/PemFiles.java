@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * Reads a PEM certificate chain and key for a server context. PKCS#8 keys are decoded with the
  * JDK alone; other key encodings (traditional RSA/EC, encrypted) go to Netty's loader, which uses
  * BouncyCastle. Starting BouncyCastle costs a few hundred milliseconds of startup, so it is paid
- * only when a key needs it.
+ * only when a key needs it. A key opened with ssl_password_file comes decrypted.
  */
 final class PemFiles {
     private static final Pattern PKCS8 = Pattern.compile(
@@ -29,21 +29,24 @@ final class PemFiles {
     private PemFiles() {
     }
 
-    static SslContextBuilder serverBuilder(Path certificate, Path key) throws IOException {
-        String keyText = Files.readString(key, StandardCharsets.US_ASCII);
-        Matcher m = PKCS8.matcher(keyText);
-        if (!m.find()) {
-            return SslContextBuilder.forServer(certificate.toFile(), key.toFile());
+    static SslContextBuilder serverBuilder(Path certificate, Path key, PrivateKey decrypted) throws IOException {
+        Matcher m = null;
+        if (decrypted == null) {
+            m = PKCS8.matcher(Files.readString(key, StandardCharsets.US_ASCII));
+            if (!m.find()) {
+                return SslContextBuilder.forServer(certificate.toFile(), key.toFile());
+            }
         }
         try {
-            byte[] der = Base64.getMimeDecoder().decode(m.group(1));
             X509Certificate[] chain = CertificateFactory.getInstance("X.509")
                     .generateCertificates(new ByteArrayInputStream(Files.readAllBytes(certificate)))
                     .toArray(X509Certificate[]::new);
             if (chain.length == 0) {
                 throw new IOException("no certificate in \"" + certificate + "\"");
             }
-            return SslContextBuilder.forServer(privateKey(der, chain[0].getPublicKey().getAlgorithm()), chain);
+            PrivateKey privateKey = decrypted != null ? decrypted
+                    : privateKey(Base64.getMimeDecoder().decode(m.group(1)), chain[0].getPublicKey().getAlgorithm());
+            return SslContextBuilder.forServer(privateKey, chain);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package io.ferry.tls;
 
+import io.netty.handler.ssl.CipherSuiteConverter;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.internal.tcnative.SSL;
 import java.util.HexFormat;
@@ -10,7 +11,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
 
 /**
- * What a TLS handshake settled that nginx exposes as variables: the host name asked for by SNI
+ * What a TLS handshake settled that nginx exposes as variables: the cipher ($ssl_cipher), the host name asked for by SNI
  * ($ssl_server_name), whether a session was resumed ($ssl_session_reused) and its ID ($ssl_session_id).
  */
 public final class ServerNames {
@@ -43,6 +44,16 @@ public final class ServerNames {
             id = engine.getSession().getId();
         }
         return id == null ? "" : HexFormat.of().formatHex(id);
+    }
+
+    /**
+     * $ssl_cipher: the suite in OpenSSL's words (ECDHE-RSA-AES128-GCM-SHA256), as nginx prints it;
+     * TLS 1.3's suites have one name in both.
+     */
+    public static String cipher(SSLSession session) {
+        String java = session.getCipherSuite();
+        String openSsl = CipherSuiteConverter.toOpenSsl(java, false);
+        return openSsl == null ? java : openSsl;
     }
 
     /** The requested host name, or "" when the client sent none (nginx's empty value). */

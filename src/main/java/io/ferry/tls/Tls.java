@@ -23,11 +23,15 @@ import java.util.Set;
  * stapling ({@link Stapling#OFF} in stream).
  */
 public record Tls(Path certificate, Path key, List<String> protocols, String ciphers, boolean selfSigned,
-        TlsSessions sessions, ClientVerify clientVerify, boolean preferServerCiphers, Stapling stapling) {
+        TlsSessions sessions, ClientVerify clientVerify, boolean preferServerCiphers, TlsOptions options,
+        Stapling stapling) {
 
     public static final String NO_CERTIFICATE = "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive";
 
-    /** nginx's check: a TLS address's default server (the one that answers without SNI) needs a certificate. */
+    /**
+     * nginx's check: a TLS address's default server (the one that answers without SNI) needs a
+     * certificate, unless it rejects handshakes.
+     */
     public static void requireDefaultCertificates(List<VirtualServer> servers) throws ConfException {
         Map<String, VirtualServer> defaults = new HashMap<>();
         Set<String> secure = new HashSet<>();
@@ -45,7 +49,7 @@ public record Tls(Path certificate, Path key, List<String> protocols, String cip
         }
         for (String socket : secure) {
             VirtualServer vs = defaults.get(socket);
-            if (vs.tls() == null || vs.tls().certificate() == null) {
+            if (vs.tls() == null || vs.tls().certificate() == null && !vs.tls().options().rejectHandshake()) {
                 throw new ConfException(NO_CERTIFICATE, vs.file(), vs.line());
             }
         }

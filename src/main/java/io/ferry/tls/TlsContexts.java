@@ -6,6 +6,7 @@ import io.ferry.tls.ocsp.OcspStaple;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
@@ -69,13 +70,16 @@ public final class TlsContexts {
     private static SslContext build(Tls tls) throws IOException {
         try {
             TlsSessions sessions = tls.sessions();
-            SslContextBuilder builder = PemFiles.serverBuilder(tls.certificate(), tls.key())
+            SslContextBuilder builder = PemFiles.serverBuilder(tls.certificate(), tls.key(), tls.options().decryptedKey())
                     .sslProvider(provider())
                     .protocols(tls.protocols().stream().filter(TlsContexts::supported).toArray(String[]::new))
                     .ciphers(CipherList.explicit(tls.ciphers()), SupportedCipherSuiteFilter.INSTANCE)
                     .sessionTimeout(sessions.timeoutSeconds());
             if (sessions.cacheSize() > 0) {
                 builder.sessionCacheSize(sessions.cacheSize());
+            }
+            if (tls.options().curves() != null && provider() == SslProvider.OPENSSL) {
+                builder.option(OpenSslContextOption.GROUPS, tls.options().curves().toArray(String[]::new));
             }
             if (tls.clientVerify().enabled()) {
                 builder.clientAuth(ClientAuth.OPTIONAL).trustManager(acceptingAll(tls.clientVerify()));
@@ -99,13 +103,17 @@ public final class TlsContexts {
     private static SslContext configure(ReferenceCountedOpenSslContext context, Tls tls, Optional<OcspStaple> staple) {
         TlsSessions sessions = tls.sessions();
         context.sessionContext().setSessionCacheEnabled(sessions.cache() == TlsSessions.Cache.ON);
-        if (sessions.tickets() && tls.preferServerCiphers() && staple.isEmpty()) {
+        Runnable ticketKeys = TicketKeys.install(context, tls);
+        if (sessions.tickets() && tls.preferServerCiphers() && ticketKeys == null && staple.isEmpty()) {
             return context;
         }
         return new DelegatingSslContext(context) {
             @Override
             protected void initEngine(SSLEngine engine) {
                 ReferenceCountedOpenSslEngine openSsl = (ReferenceCountedOpenSslEngine) engine;
+                if (ticketKeys != null) {
+                    ticketKeys.run();
+                }
                 synchronized (openSsl) {
                     if (!sessions.tickets()) {
                         SSL.setOptions(openSsl.sslPointer(), SSL.SSL_OP_NO_TICKET);
@@ -174,10 +182,10 @@ public final class TlsContexts {
         ordered.add(0, defaultServer);
         DomainWildcardMappingBuilder<SslContext> builder = null;
         for (VirtualServer vs : ordered) {
-            if (vs.tls() == null || vs.tls().certificate() == null) {
+            if (vs.tls() == null || vs.tls().certificate() == null && !vs.tls().options().rejectHandshake()) {
                 continue;
             }
-            SslContext ctx = built.get(vs.tls());
+            SslContext ctx = vs.tls().options().rejectHandshake() ? RejectingSniHandler.REJECT : built.get(vs.tls());
             if (ctx == null) {
                 ctx = forServer(vs.tls());
                 built.put(vs.tls(), ctx);

@@ -54,7 +54,10 @@ public record TlsPeer(Channel channel, SSLEngine engine, ClientVerify verify) {
             Map.entry("ssl_client_v_end", p -> p.cert(c -> TIME.format(c.getNotAfter().toInstant()))),
             Map.entry("ssl_client_v_remain", p -> p.cert(c -> remain(c.getNotAfter().toInstant()))),
             // BoringSSL does not keep the list the client offered; nginx built with it shows "" as well
-            Map.entry("ssl_ciphers", p -> ""));
+            Map.entry("ssl_ciphers", p -> ""),
+            Map.entry("ssl_curve", p -> TlsGroups.negotiated(p.engine)),
+            // as $ssl_ciphers: the groups the client offered are not kept
+            Map.entry("ssl_curves", p -> ""));
 
     /** The client's certificate through {@code f}, "" without one (nginx's value for a connection without it). */
     private String cert(Function<X509Certificate, String> f) {

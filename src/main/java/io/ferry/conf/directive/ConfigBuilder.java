@@ -43,10 +43,12 @@ final class ConfigBuilder {
 
     private final Path prefix;
     private final Path confFile;
+    private final io.ferry.tls.TlsOptions.Loader tlsOptions;
 
     ConfigBuilder(Path prefix, Path confFile) {
         this.prefix = prefix.toAbsolutePath();
         this.confFile = confFile.toAbsolutePath();
+        this.tlsOptions = new io.ferry.tls.TlsOptions.Loader(this::confRelative);
     }
 
     FerryConfig build(List<Directive> main) throws ConfException {
@@ -224,7 +226,8 @@ final class ConfigBuilder {
         boolean sslListen = listens.stream().anyMatch(Listen::ssl);
         // as in nginx, a server with a certificate has its TLS context even without "listen ... ssl" (SNI can
         // choose it on an address another server made TLS); one without can share the address's default one
-        Tls tls = sslListen || s.inherited("ssl_certificate") != null ? serverTls(s, block) : null;
+        Tls tls = sslListen || s.inherited("ssl_certificate") != null || s.inherited("ssl_reject_handshake") != null
+                ? serverTls(s, block) : null;
         return new VirtualServer(List.copyOf(listens), List.copyOf(names), tls, locations.locations(s),
                 locations.serverSettings(s), limits(s), block.file(), block.line());
     }
@@ -326,7 +329,8 @@ final class ConfigBuilder {
         Directive key = s.inherited("ssl_certificate_key");
         if (cert == null) {
             return new Tls(null, null, List.of(), null, false, TlsSessions.parse(s::inherited),
-                    io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, false), false, Stapling.OFF);
+                    io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, false), false,
+                    tlsOptions.parse(s::inherited, s::inheritedAll), Stapling.OFF);
         }
         if (key == null) {
             throw Values.error(block, "no \"ssl_certificate_key\" is defined for certificate \"" + cert.args().get(0) + "\"");
@@ -357,6 +361,7 @@ final class ConfigBuilder {
         return new Tls(certPath, keyPath, protocols, c == null ? "HIGH:!aNULL:!MD5" : c.args().get(0), selfSigned,
                 TlsSessions.parse(s::inherited), io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, true),
                 s.inherited("ssl_prefer_server_ciphers") != null && Values.flag(s.inherited("ssl_prefer_server_ciphers")),
+                tlsOptions.parse(s::inherited, s::inheritedAll),
                 Stapling.parse(s::inherited, this::confRelative));
     }
 

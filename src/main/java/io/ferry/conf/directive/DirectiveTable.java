@@ -113,6 +113,10 @@ public final class DirectiveTable {
         one("ssl_stapling_file", HS);
         one("ssl_stapling_responder", HS);
         one("ssl_stapling_verify", HS);
+        one("ssl_reject_handshake", HS);
+        one("ssl_ecdh_curve", HS);
+        one("ssl_password_file", HS);
+        add("ssl_session_ticket_key", HS, 1, 1, null, true);
 
         // upstream
         add("upstream", EnumSet.of(HTTP), 1, 1, UPSTREAM, true);

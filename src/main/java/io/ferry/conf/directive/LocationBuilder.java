@@ -31,7 +31,7 @@ import java.util.regex.PatternSyntaxException;
 final class LocationBuilder {
     static final List<String> FLAGS = List.of("sendfile", "tcp_nopush", "tcp_nodelay",
             "ssl_self_signed", "ssl", "ssl_session_tickets",
-            "ssl_prefer_server_ciphers");
+            "ssl_prefer_server_ciphers", "ssl_reject_handshake");
     /** The directives that make a location ending in "/" redirect its slash-less path to it (nginx's auto_redirect). */
     private static final List<String> PASSING = List.of("proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass",
             "memcached_pass", "grpc_pass");
