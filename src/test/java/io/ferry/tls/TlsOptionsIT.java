@@ -34,6 +34,7 @@ class TlsOptionsIT {
     static int wide;
     static int rejecting;
     static int locked;
+    static int rotating;
 
     @BeforeAll
     static void start() throws Exception {
@@ -44,6 +45,7 @@ class TlsOptionsIT {
         wide = FerryInstance.freePort();
         rejecting = FerryInstance.freePort();
         locked = FerryInstance.freePort();
+        rotating = FerryInstance.freePort();
         Path conf = prefix.resolve("conf");
         SelfSignedCertificates.write(conf.resolve("a.crt"), conf.resolve("a.key"), List.of("localhost"),
                 SelfSignedCertificates.KeyType.EC_P256, SelfSignedCertificates.KeyEncoding.PKCS8);
@@ -59,9 +61,9 @@ class TlsOptionsIT {
                 http {
                     ssl_certificate a.crt;
                     ssl_certificate_key a.key;
-                    ssl_session_ticket_key one.key;
                     server {
                         listen 127.0.0.1:%1$d ssl;
+                        ssl_session_ticket_key one.key;
                         location / { return 200 "$ssl_session_reused"; }
                     }
                     server {
@@ -97,8 +99,14 @@ class TlsOptionsIT {
                         ssl_ecdh_curve secp384r1;
                         location / { return 200 "$ssl_curve"; }
                     }
+                    server {
+                        listen 127.0.0.1:%7$d ssl;
+                        ssl_session_cache shared:Z:1m;
+                        ssl_session_timeout 2s;
+                        location / { return 200 "$ssl_session_reused"; }
+                    }
                 }
-                """.formatted(one, twoThenOne, two, wide, rejecting, locked));
+                """.formatted(one, twoThenOne, two, wide, rejecting, locked, rotating));
     }
 
     @AfterAll
@@ -143,6 +151,30 @@ class TlsOptionsIT {
         String out = sClient(locked, "localhost");
         assertThat(out).contains("CN = locked").contains("200 OK");
         assertThat(out).contains("\r\n\r\nsecp384r1");
+    }
+
+    @Test
+    void aSharedZonesOwnKeyIsReplacedAfterTheSessionTimeout() throws Exception {
+        String first = ticketKeyName(rotating, "z1.session");
+        Thread.sleep(500);
+        assertThat(ticketKeyName(rotating, "z2.session")).isEqualTo(first);
+        assertThat(sClient(rotating, "localhost", "-sess_in", prefix.resolve("z2.session").toString())).contains("Reused, TLS");
+        Thread.sleep(2500);
+        assertThat(ticketKeyName(rotating, "z3.session")).isNotEqualTo(first);
+    }
+
+    /** The name of the key a new ticket was made with: its first 16 bytes, as s_client's session file keeps it. */
+    private static String ticketKeyName(int port, String file) throws Exception {
+        Path session = prefix.resolve(file);
+        sClient(port, "localhost", "-sess_out", session.toString());
+        Process p = new ProcessBuilder("openssl", "sess_id", "-in", session.toString(), "-noout", "-text")
+                .redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        p.waitFor();
+        int at = text.indexOf("TLS session ticket:");
+        assertThat(at).as(text).isNotNegative();
+        String line = text.substring(at).lines().skip(1).findFirst().orElseThrow();
+        return line.substring(line.indexOf('-') + 1).strip().substring(0, 47);
     }
 
     private static String sClient(int port, String name, String... more) throws Exception {
