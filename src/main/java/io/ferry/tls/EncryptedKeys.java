@@ -6,8 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.util.List;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
@@ -24,6 +26,8 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  */
 final class EncryptedKeys {
     private static final JcaPEMKeyConverter CONVERTER = new JcaPEMKeyConverter();
+    /** The JDK's providers lack OpenSSL's padding names; BouncyCastle's is used here only, not installed. */
+    private static final Provider BC = new BouncyCastleProvider();
 
     private EncryptedKeys() {
     }
@@ -44,20 +48,23 @@ final class EncryptedKeys {
         if (pem instanceof PEMKeyPair pair) {
             return CONVERTER.getKeyPair(pair).getPrivate();
         }
+        Exception last = null;
         for (String password : passwords) {
             try {
                 if (pem instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
-                    InputDecryptorProvider decryptor = new JceOpenSSLPKCS8DecryptorProviderBuilder().build(password.toCharArray());
+                    InputDecryptorProvider decryptor = new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(password.toCharArray());
                     return CONVERTER.getPrivateKey(encrypted.decryptPrivateKeyInfo(decryptor));
                 }
                 PEMEncryptedKeyPair pair = (PEMEncryptedKeyPair) pem;
-                return CONVERTER.getKeyPair(pair.decryptKeyPair(new JcePEMDecryptorProviderBuilder().build(password.toCharArray())))
+                return CONVERTER.getKeyPair(pair.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(BC).build(password.toCharArray())))
                         .getPrivate();
             } catch (Exception e) {
                 // a wrong password: nginx goes on with the next line
+                last = e;
             }
         }
-        throw new IOException("bad decrypt: none of the " + passwords.size() + " password(s) opens the key");
+        throw new IOException("none of the " + passwords.size() + " password(s) opens the key (" + last.getMessage() + ")",
+                last);
     }
 
     private static boolean isKey(Object pem) {

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * nginx since 1.23.2, are replaced every ssl_session_timeout while the two before them still decrypt;
  * other servers keep BoringSSL's own keys, which it replaces every two days.
  */
-final class TicketKeys {
+public final class TicketKeys {
     private static final int SIZE = 16;
     private static final int KEPT = 3;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -29,7 +29,7 @@ final class TicketKeys {
      * 32-byte HMAC key and AES-256 key. BoringSSL's ticket callback in the TLS binding takes 128-bit
      * keys only, so an 80-byte key is used through the first half of each secret.
      */
-    record Key(byte[] name, byte[] aes, byte[] hmac) {
+    public record Key(byte[] name, byte[] aes, byte[] hmac) {
         static Key of(byte[] file) {
             if (file.length == 48) {
                 return new Key(part(file, 0), part(file, 16), part(file, 32));

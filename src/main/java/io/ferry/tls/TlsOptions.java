@@ -3,6 +3,8 @@ package io.ferry.tls;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
+import io.netty.internal.tcnative.SSL;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,8 +14,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import javax.net.ssl.SSLEngine;
 
 /**
  * The server TLS settings read from files or chosen per handshake: ssl_reject_handshake,
@@ -29,6 +33,33 @@ public record TlsOptions(boolean rejectHandshake, List<String> curves, List<Tick
      * written at http level serves every server, and a password file may be a pipe that can be read
      * only once.
      */
+    /** Key exchange groups in OpenSSL's names (lower case), the ones nginx's users write, to BoringSSL's. */
+    private static final Map<String, String> BORING_GROUPS = Map.of(
+            "prime256v1", "P-256", "secp256r1", "P-256", "p-256", "P-256",
+            "secp384r1", "P-384", "p-384", "P-384",
+            "secp521r1", "P-521", "p-521", "P-521",
+            "x25519", "X25519");
+    private static final Map<String, String> OPENSSL_GROUPS = Map.of(
+            "P-256", "prime256v1", "P-384", "secp384r1", "P-521", "secp521r1", "X25519", "X25519");
+
+    /** $ssl_curve: the group the key exchange used, in OpenSSL's name as nginx prints it; "" when the library does not say. */
+    static String negotiatedCurve(SSLEngine engine) {
+        if (engine instanceof ReferenceCountedOpenSslEngine openSsl) {
+            synchronized (openSsl) {
+                long ssl = openSsl.sslPointer();
+                if (ssl != 0) {
+                    try {
+                        String name = SSL.getGroupName(ssl);
+                        return name == null ? "" : OPENSSL_GROUPS.getOrDefault(name, name);
+                    } catch (Exception e) {
+                        return "";
+                    }
+                }
+            }
+        }
+        return "";
+    }
+
     public static final class Loader {
         private final Function<String, Path> resolve;
         private final Map<Directive, Object> read = new IdentityHashMap<>();
@@ -121,7 +152,7 @@ public record TlsOptions(boolean rejectHandshake, List<String> curves, List<Tick
         }
         List<String> names = new ArrayList<>();
         for (String name : d.args().get(0).split(":")) {
-            String group = TlsGroups.boringName(name);
+            String group = BORING_GROUPS.get(name.toLowerCase(Locale.ROOT));
             if (group == null) {
                 throw Values.error(d, "SSL_CTX_set1_curves_list(\"" + d.args().get(0) + "\") failed (unknown curve \""
                         + name + "\")");

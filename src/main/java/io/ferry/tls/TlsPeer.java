@@ -55,7 +55,7 @@ public record TlsPeer(Channel channel, SSLEngine engine, ClientVerify verify) {
             Map.entry("ssl_client_v_remain", p -> p.cert(c -> remain(c.getNotAfter().toInstant()))),
             // BoringSSL does not keep the list the client offered; nginx built with it shows "" as well
             Map.entry("ssl_ciphers", p -> ""),
-            Map.entry("ssl_curve", p -> TlsGroups.negotiated(p.engine)),
+            Map.entry("ssl_curve", p -> TlsOptions.negotiatedCurve(p.engine)),
             // as $ssl_ciphers: the groups the client offered are not kept
             Map.entry("ssl_curves", p -> ""));
 
