@@ -140,7 +140,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         variables.limitConnStatus(limited);
         if (limited == StreamLimitConn.Status.REJECTED) {
             variables.status(503);
-            refuse(ctx);
+            refuse();
             return;
         }
         advance(ctx);
@@ -252,19 +252,19 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
     }
 
     /**
-     * Closing with the client's first bytes unread would reset the connection (on epoll the refusal
-     * comes before they are read), and a reset loses the end the client should see: our end goes
-     * first, what the client still sends is dropped, and the socket closes at its end of input or
+     * Closing with the client's first bytes unread would reset the connection (on epoll a refusal, or
+     * an upstream that cannot be had, comes before they are read), and a reset loses the end the
+     * client should see: our end goes first, what the client still sends is dropped, and the socket closes at its end of input or
      * after {@link #REFUSED_LINGER_MS}. A TLS connection closes at once, its bytes never decoded.
      */
-    private void refuse(ChannelHandlerContext ctx) {
-        if (!(client instanceof DuplexChannel duplex) || ctx.pipeline().get(SslHandler.class) != null) {
+    private void refuse() {
+        if (!(client instanceof DuplexChannel duplex) || client.pipeline().get(SslHandler.class) != null) {
             client.close();
             return;
         }
         refused = true;
         duplex.shutdownOutput();
-        ctx.executor().schedule(() -> client.close(), REFUSED_LINGER_MS, TimeUnit.MILLISECONDS);
+        client.eventLoop().schedule(() -> client.close(), REFUSED_LINGER_MS, TimeUnit.MILLISECONDS);
         client.config().setAutoRead(true);
     }
 
@@ -408,7 +408,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
                     group.failed(peer, "SSL handshaking to upstream");
                     ch.close();
                     variables.status(502);
-                    client.close();
+                    refuse();
                 });
             }
 
@@ -422,7 +422,7 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
     @Override
     public void exhausted(Condition cause) {
         variables.status(502);
-        client.close();
+        refuse();
     }
 
     private void startRelay(Channel up) {
