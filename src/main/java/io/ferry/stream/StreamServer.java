@@ -17,7 +17,8 @@ import java.util.List;
  * failures ({@code nextUpstreamTries} 0 = unlimited, {@code nextUpstreamTimeout} zero = unlimited),
  * {@code proxy_half_close} (one side's end of input is passed on rather than ending the session),
  * its limit_conn lines, proxy_download_rate and proxy_upload_rate (bytes a second each way, 0 for
- * no limit), and the access logs written when a session ends.
+ * no limit), the access logs written when a session ends, and its "listen ... udp" sockets with the
+ * datagram counts that end a UDP session ({@link Udp}).
  */
 public record StreamServer(
         List<Listen> listens,
@@ -38,6 +39,15 @@ public record StreamServer(
         long downloadRate,
         long uploadRate,
         List<AccessLog> accessLogs,
+        Udp udp,
         String file,
         int line) {
+
+    /**
+     * The server's "listen ... udp" sockets; proxy_responses (datagrams back per client datagram
+     * that end a session, -1 for no limit) and proxy_requests (client datagrams a session takes,
+     * 0 for no limit).
+     */
+    public record Udp(List<Listen> listens, int responses, int requests) {
+    }
 }

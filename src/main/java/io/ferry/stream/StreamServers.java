@@ -47,6 +47,7 @@ public final class StreamServers {
     private final Upstreams upstreams = new Upstreams();
     private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ListenerSet<SocketPlan<Site>> listeners;
+    private final DatagramListeners datagrams;
 
     /**
      * One stream server as a socket serves it: its configuration, for "listen ... ssl" its TLS
@@ -75,6 +76,7 @@ public final class StreamServers {
                     StreamSession.accept(ch, site,
                             site.server().upstream() == null ? null : upstreams.group(site.server().upstream()), tunnels, accessLogs);
                 });
+        this.datagrams = new DatagramListeners(group, upstreams::group, accessLogs);
     }
 
     /** What -t adds for stream: every certificate and key loads. */
@@ -97,15 +99,18 @@ public final class StreamServers {
     /** A configuration whose sockets are bound, waiting for {@link #commit()} or {@link #cancel()}. */
     public final class Pending {
         private final ListenerSet<SocketPlan<Site>>.Pending sockets;
+        private final DatagramListeners.Pending udp;
         private final StreamConfig config;
 
-        private Pending(StreamConfig config, ListenerSet<SocketPlan<Site>>.Pending sockets) {
+        private Pending(StreamConfig config, ListenerSet<SocketPlan<Site>>.Pending sockets, DatagramListeners.Pending udp) {
             this.config = config;
             this.sockets = sockets;
+            this.udp = udp;
         }
 
         public void commit() {
             sockets.commit();
+            udp.commit();
             accessLogs.open(config.blockLogs());
             Set<Upstream> live = new HashSet<>();
             config.servers().stream().filter(s -> s.upstream() != null).forEach(s -> live.add(s.upstream()));
@@ -114,12 +119,19 @@ public final class StreamServers {
 
         public void cancel() {
             sockets.cancel();
+            udp.cancel();
         }
     }
 
     /** Builds the plan (TLS contexts included) and binds the sockets the running configuration lacks. */
     public Pending prepare(StreamConfig next) throws IOException, InterruptedException {
-        return new Pending(next, listeners.prepare(plan(next)));
+        ListenerSet<SocketPlan<Site>>.Pending sockets = listeners.prepare(plan(next));
+        try {
+            return new Pending(next, sockets, datagrams.prepare(next));
+        } catch (IOException | InterruptedException e) {
+            sockets.cancel();
+            throw e;
+        }
     }
 
     /** As nginx: a wildcard listen on a port takes the port; address-specific servers on it are chosen by local address. */
@@ -162,9 +174,18 @@ public final class StreamServers {
         group.schedule(() -> before.forEach(io.netty.channel.Channel::close), timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Graceful stop begins: accept nothing more; open sessions go on until they end or are stopped. */
+    /** The bound address of each "listen ... udp" socket. */
+    public List<InetSocketAddress> udpAddresses() {
+        return datagrams.localAddresses();
+    }
+
+    /**
+     * Graceful stop begins: accept nothing more; open TCP sessions go on until they end or are
+     * stopped. UDP sessions end with their listening socket, the only way back to their clients.
+     */
     public void closeListeners() {
         listeners.closeAll();
+        datagrams.closeAll();
     }
 
     /** Fast stop: listeners and every session close now. */
