@@ -12,15 +12,16 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioChannelOption;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,8 @@ final class DatagramListeners {
     final class Listener extends SimpleChannelInboundHandler<DatagramPacket> {
         private volatile StreamServer server;
         private final Map<InetSocketAddress, DatagramSession> sessions = new HashMap<>();
+        /** Every session not ended yet, those no longer taking datagrams (after proxy_requests) too. */
+        private final Set<DatagramSession> live = new HashSet<>();
         private Channel channel;
 
         private Listener(StreamServer server) {
@@ -68,6 +71,11 @@ final class DatagramListeners {
             sessions.remove(client, session);
         }
 
+        void ended(InetSocketAddress client, DatagramSession session) {
+            sessions.remove(client, session);
+            live.remove(session);
+        }
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             InetSocketAddress client = packet.sender();
@@ -79,6 +87,7 @@ final class DatagramListeners {
             StreamServer s = server;
             session = new DatagramSession(this, client, s, s.upstream() == null ? null : upstreams.apply(s.upstream()));
             sessions.put(client, session);
+            live.add(session);
             session.start(packet.content().retain());
         }
 
@@ -90,7 +99,7 @@ final class DatagramListeners {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            new ArrayList<>(sessions.values()).forEach(DatagramSession::close);
+            new ArrayList<>(live).forEach(DatagramSession::close);
             ctx.fireChannelInactive();
         }
     }
@@ -147,7 +156,7 @@ final class DatagramListeners {
 
     private Listener bind(Listen l, StreamServer server) throws IOException, InterruptedException {
         Listener listener = new Listener(server);
-        Bootstrap b = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(listener);
+        Bootstrap b = new Bootstrap().group(group).channelFactory(Datagrams.factory()).handler(listener);
         if (l.socket().reuseport()) {
             b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
         }

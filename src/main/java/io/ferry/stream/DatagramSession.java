@@ -11,7 +11,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -43,9 +42,7 @@ final class DatagramSession {
     private final StreamVariables variables;
     private final TrafficCounter upstreamTraffic = new TrafficCounter();
     private final List<Runnable> releases = new ArrayList<>(1);
-    /** The client's datagrams sent upstream before any answer: sent again to the next peer after an error. */
-    private final List<ByteBuf> unanswered = new ArrayList<>();
-    /** Client datagrams that came while the upstream socket was being opened. */
+    /** Client datagrams that came while the upstream socket was being opened (the next peer's after a failure). */
     private final List<ByteBuf> waiting = new ArrayList<>();
     private final Set<Peer> tried = new HashSet<>();
     private Peer peer;
@@ -129,7 +126,7 @@ final class DatagramSession {
             failed("connect() to a unix domain socket is not supported for udp");
             return;
         }
-        ChannelFuture f = new Bootstrap().group(listener.channel().eventLoop()).channel(NioDatagramChannel.class)
+        ChannelFuture f = new Bootstrap().group(listener.channel().eventLoop()).channelFactory(Datagrams.factory())
                 .handler(new Answers()).connect(peer.server().address());
         upstream = f.channel();
         f.addListener(done -> {
@@ -141,11 +138,15 @@ final class DatagramSession {
             } else {
                 variables.connected(attemptStart, upstreamTraffic);
                 variables.relaying(null, f.channel());
-                unanswered.forEach(b -> f.channel().write(b.retainedDuplicate()));
-                waiting.forEach(this::toUpstream);
+                List<ByteBuf> queued = new ArrayList<>(waiting);
                 waiting.clear();
-                f.channel().flush();
-                finishedIfDone();
+                for (ByteBuf b : queued) {
+                    if (ended) {
+                        b.release();
+                    } else {
+                        toUpstream(b);
+                    }
+                }
             }
         });
         restartIdle();
@@ -153,17 +154,14 @@ final class DatagramSession {
 
     private void toUpstream(ByteBuf datagram) {
         upstreamTraffic.add(0, datagram.readableBytes());
-        if (responses == 0) {
-            unanswered.add(datagram.retainedDuplicate());
-        }
-        upstream.writeAndFlush(datagram);
+        Datagrams.send(upstream, datagram, null);
         restartIdle();
         finishedIfDone();
     }
 
     private void toClient(ByteBuf datagram) {
         variables.clientTraffic().add(0, datagram.readableBytes());
-        listener.channel().writeAndFlush(new DatagramPacket(datagram, client));
+        Datagrams.send(listener.channel(), datagram, client);
     }
 
     /** The upstream socket's datagrams, and its errors (an ICMP port unreachable comes as one). */
@@ -175,8 +173,6 @@ final class DatagramSession {
             }
             if (responses++ == 0) {
                 group.succeeded(peer);
-                unanswered.forEach(ReferenceCountUtil::release);
-                unanswered.clear();
             }
             upstreamTraffic.add(packet.content().readableBytes(), 0);
             toClient(packet.content().retain());
@@ -187,18 +183,22 @@ final class DatagramSession {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (!ended && ctx.channel() == upstream) {
-                failed("recv() failed (" + cause.getMessage() + ")");
+                // as nginx, no next peer: the datagrams may have been taken in before the error came
+                error("recv() failed (" + cause.getMessage() + ")");
+                group.failed(peer, "proxying connection");
+                end(502);
             }
         }
     }
 
-    /**
-     * The upstream failed: nginx tries the next peer when nothing came back yet, sending the client's
-     * datagrams again; else the session ends with 502.
-     */
-    private void failed(String what) {
+    private void error(String what) {
         LOG.error("{} while proxying connection, udp client: {}, server: {}, upstream: \"{}\"",
                 what, variables.remoteAddr(), variables.serverText(), peer.server().addressText());
+    }
+
+    /** The upstream socket could not be opened: the next peer, as proxy_next_upstream allows, gets the datagrams. */
+    private void failed(String what) {
+        error(what);
         Channel old = upstream;
         upstream = null;
         if (old != null) {
@@ -206,7 +206,7 @@ final class DatagramSession {
         }
         group.failed(peer, "proxying connection");
         int maxTries = server.nextUpstreamTries();
-        if (responses == 0 && server.nextUpstream() && tried.size() < group.peerCount()
+        if (server.nextUpstream() && tried.size() < group.peerCount()
                 && (maxTries == 0 || tried.size() < maxTries)) {
             connect();
         } else {
@@ -257,7 +257,7 @@ final class DatagramSession {
         }
         ended = true;
         variables.status(status);
-        listener.unbind(client, this);
+        listener.ended(client, this);
         if (idle != null) {
             idle.cancel(false);
         }
@@ -266,8 +266,6 @@ final class DatagramSession {
         releases.clear();
         first.forEach(ReferenceCountUtil::release);
         first.clear();
-        unanswered.forEach(ReferenceCountUtil::release);
-        unanswered.clear();
         waiting.forEach(ReferenceCountUtil::release);
         waiting.clear();
         if (upstream != null) {
