@@ -87,6 +87,9 @@ public final class StreamSettings {
         boolean returns = content.name().equals("return");
         Upstream upstream = returns ? null : s.upstream(content, true);
         Template returnText = returns ? s.template(content, content.args().get(0)) : null;
+        if (!udp.isEmpty()) {
+            refuseForUdp(s);
+        }
         Tls tls = loader.tls(s, listens, block);
         int tries = s.tries("proxy_next_upstream_tries");
         return new StreamServer(List.copyOf(listens), tls, s.time("ssl_handshake_timeout", DEFAULT_HANDSHAKE_TIMEOUT),
@@ -104,6 +107,19 @@ public final class StreamSettings {
     private static long rate(Level s, String name) throws ConfException {
         Directive d = s.inherited(name);
         return d == null ? 0 : Values.size(d, d.args().get(0));
+    }
+
+    /** What UDP sessions do not do yet: refused rather than ignored. */
+    private static void refuseForUdp(Level s) throws ConfException {
+        Directive header = s.inherited("proxy_protocol");
+        if (header != null && Values.flag(header)) {
+            throw Values.error(header, "\"proxy_protocol\" is not supported with \"listen ... udp\"");
+        }
+        for (String name : new String[] {"proxy_download_rate", "proxy_upload_rate"}) {
+            if (rate(s, name) > 0) {
+                throw Values.error(s.inherited(name), "\"" + name + "\" is not supported with \"listen ... udp\"");
+            }
+        }
     }
 
     /** proxy_responses, proxy_requests: a number, {@code none} when not written. */
