@@ -122,10 +122,6 @@ final class DatagramSession {
         tried.add(peer);
         variables.attempt(peer.server().addressText());
         long attemptStart = System.nanoTime();
-        if (peer.server().address() == null) {
-            failed("connect() to a unix domain socket is not supported for udp");
-            return;
-        }
         ChannelFuture f = new Bootstrap().group(listener.channel().eventLoop()).channelFactory(Datagrams.factory())
                 .handler(new Answers()).connect(peer.server().address());
         upstream = f.channel();

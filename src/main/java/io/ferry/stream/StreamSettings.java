@@ -88,7 +88,7 @@ public final class StreamSettings {
         Upstream upstream = returns ? null : s.upstream(content, true);
         Template returnText = returns ? s.template(content, content.args().get(0)) : null;
         if (!udp.isEmpty()) {
-            refuseForUdp(s);
+            refuseForUdp(s, content, upstream);
         }
         Tls tls = loader.tls(s, listens, block);
         int tries = s.tries("proxy_next_upstream_tries");
@@ -110,7 +110,10 @@ public final class StreamSettings {
     }
 
     /** What UDP sessions do not do yet: refused rather than ignored. */
-    private static void refuseForUdp(Level s) throws ConfException {
+    private static void refuseForUdp(Level s, Directive content, Upstream upstream) throws ConfException {
+        if (upstream != null && upstream.servers().stream().anyMatch(u -> u.unixPath() != null)) {
+            throw Values.error(content, "unix domain sockets are not supported with \"listen ... udp\"");
+        }
         Directive header = s.inherited("proxy_protocol");
         if (header != null && Values.flag(header)) {
             throw Values.error(header, "\"proxy_protocol\" is not supported with \"listen ... udp\"");

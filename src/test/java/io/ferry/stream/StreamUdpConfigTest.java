@@ -59,6 +59,7 @@ class StreamUdpConfigTest {
             "server { listen 127.0.0.1:9000 udp so_keepalive=on; return x; }|\"so_keepalive\" parameter is incompatible with \"udp\"|2",
             "server { listen unix:/tmp/s.sock udp; return x; }|invalid parameter \"udp\"|2",
             "server { listen 127.0.0.1:9000 udp; proxy_pass 127.0.0.1:7000; proxy_protocol on; }|\"proxy_protocol\" is not supported with \"listen ... udp\"|2",
+            "server { listen 127.0.0.1:9000 udp; proxy_pass unix:/tmp/u.sock; }|unix domain sockets are not supported with \"listen ... udp\"|2",
             "proxy_upload_rate 1k; server { listen 127.0.0.1:9000 udp; proxy_pass 127.0.0.1:7000; }|\"proxy_upload_rate\" is not supported with \"listen ... udp\"|2",
             "server { listen 127.0.0.1:9000 udp; return x; proxy_responses many; }|invalid number \"many\"|2",
             "server { listen 127.0.0.1:9000 udp; return x; proxy_requests -1; }|invalid number \"-1\"|2",
