@@ -156,7 +156,7 @@ final class DatagramListeners {
 
     private Listener bind(Listen l, StreamServer server) throws IOException, InterruptedException {
         Listener listener = new Listener(server);
-        Bootstrap b = new Bootstrap().group(group).channelFactory(Datagrams.factory()).handler(listener);
+        Bootstrap b = new Bootstrap().group(group).channelFactory(Datagrams.factory(false)).handler(listener);
         if (l.socket().reuseport()) {
             b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
         }

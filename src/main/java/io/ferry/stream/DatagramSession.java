@@ -122,7 +122,7 @@ final class DatagramSession {
         tried.add(peer);
         variables.attempt(peer.server().addressText());
         long attemptStart = System.nanoTime();
-        ChannelFuture f = new Bootstrap().group(listener.channel().eventLoop()).channelFactory(Datagrams.factory())
+        ChannelFuture f = new Bootstrap().group(listener.channel().eventLoop()).channelFactory(Datagrams.factory(true))
                 .handler(new Answers()).connect(peer.server().address());
         upstream = f.channel();
         f.addListener(done -> {

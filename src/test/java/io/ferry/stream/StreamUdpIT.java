@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * UDP stream servers over real datagram sockets: return's datagram, proxying to a UDP echo backend
- * with proxy_responses 1 and 0, proxy_timeout ending an idle session, deny, and the access log line
+ * with proxy_responses 1 and 0 (an empty datagram too), proxy_timeout ending an idle session, deny, and the access log line
  * each session writes when it ends.
  */
 @Timeout(60)
@@ -141,8 +141,17 @@ class StreamUdpIT {
             assertThat(second).startsWith("b ");
             // a new session, a new upstream socket
             assertThat(second.substring(2)).isNotEqualTo(first.substring(2));
+            // (the empty datagram's session is logged here too, with 0 bytes received)
             assertThat(awaitLogged(oneResponse, 2)).allSatisfy(l -> assertThat(l)
-                    .matches(oneResponse + " UDP 200 1 \\d+ 127\\.0\\.0\\.1:" + backend.getLocalPort()));
+                    .matches(oneResponse + " UDP 200 [01] \\d+ 127\\.0\\.0\\.1:" + backend.getLocalPort()));
+        }
+    }
+
+    @Test
+    void anEmptyDatagramIsRelayedToTheUpstream() throws Exception {
+        try (DatagramSocket client = new DatagramSocket()) {
+            send(client, oneResponse, "");
+            assertThat(receive(client, 5000)).matches(" \\d+");
         }
     }
 
