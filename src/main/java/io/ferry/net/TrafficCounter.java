@@ -25,6 +25,12 @@ public final class TrafficCounter extends ChannelDuplexHandler {
         return out;
     }
 
+    /** Counts bytes that did not pass through a pipeline holding this counter (a UDP session's datagrams). */
+    public void add(long bytesIn, long bytesOut) {
+        in += bytesIn;
+        out += bytesOut;
+    }
+
     /** Called (once) when bytes arrive while the connection was idle: stub_status's "Reading". */
     public void onNextBytes(Runnable r) {
         onFirstBytes = r;

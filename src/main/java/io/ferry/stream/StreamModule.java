@@ -37,7 +37,7 @@ public final class StreamModule implements Module {
         t.add("return", EnumSet.of(STREAM_SERVER), 1, 1, null, false);
         for (String name : new String[] {"proxy_timeout", "proxy_connect_timeout", "proxy_next_upstream",
                 "proxy_next_upstream_tries", "proxy_next_upstream_timeout", "proxy_half_close", "proxy_buffer_size", "tcp_nodelay",
-                "proxy_download_rate", "proxy_upload_rate",
+                "proxy_download_rate", "proxy_upload_rate", "proxy_responses", "proxy_requests",
                 "ssl_certificate", "ssl_certificate_key", "ssl_ciphers", "ssl_handshake_timeout", "proxy_protocol_timeout", "proxy_protocol",
                 "preread_buffer_size", "preread_timeout"}) {
             t.add(name, ss, 1, 1, null, false);

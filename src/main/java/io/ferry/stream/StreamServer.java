@@ -20,7 +20,8 @@ import java.util.List;
  * {@code proxy_half_close} (one side's end of input is passed on rather than ending the session),
  * its limit_conn lines, proxy_download_rate and proxy_upload_rate (bytes a second each way, 0 for
  * no limit), {@code proxySsl} (proxy_ssl on and its proxy_ssl_* family; null when off), and the access logs
- * written when a session ends.
+ * written when a session ends, and its "listen ... udp" sockets with the datagram counts that end a UDP
+ * session ({@link Udp}).
  */
 public record StreamServer(
         List<Listen> listens,
@@ -45,6 +46,15 @@ public record StreamServer(
         long uploadRate,
         ProxySsl proxySsl,
         List<AccessLog> accessLogs,
+        Udp udp,
         String file,
         int line) {
+
+    /**
+     * The server's "listen ... udp" sockets; proxy_responses (datagrams back per client datagram
+     * that end a session, -1 for no limit) and proxy_requests (client datagrams a session takes,
+     * 0 for no limit).
+     */
+    public record Udp(List<Listen> listens, int responses, int requests) {
+    }
 }

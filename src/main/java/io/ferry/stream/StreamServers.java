@@ -12,6 +12,9 @@ import io.ferry.tls.TlsContexts;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Upstreams;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
@@ -41,6 +44,9 @@ public final class StreamServers {
     private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final ListenerSet<SocketPlan<Site>> listeners;
     private final EventLoopGroup loops;
+    private final DatagramListeners datagrams;
+    /** UDP's: the JDK's datagram sockets (which send an empty datagram) need NIO loops, of their own where epoll runs the rest. */
+    private final EventLoopGroup datagramLoops;
 
     /**
      * One stream server as a socket serves it: its configuration, for "listen ... ssl" its TLS
@@ -63,6 +69,9 @@ public final class StreamServers {
                     Site site = listener.plan().siteFor(ch.localAddress());
                     StreamSession.accept(ch, site, upstreams, tunnels, accessLogs);
                 });
+        this.datagramLoops = Transport.isNative()
+                ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("ferry-udp"), NioIoHandler.newFactory()) : shared;
+        this.datagrams = new DatagramListeners(datagramLoops, upstreams::group, accessLogs);
     }
 
     /** What -t adds for stream: every certificate and key loads. */
@@ -85,15 +94,18 @@ public final class StreamServers {
     /** A configuration whose sockets are bound, waiting for {@link #commit()} or {@link #cancel()}. */
     public final class Pending {
         private final ListenerSet<SocketPlan<Site>>.Pending sockets;
+        private final DatagramListeners.Pending udp;
         private final StreamConfig config;
 
-        private Pending(StreamConfig config, ListenerSet<SocketPlan<Site>>.Pending sockets) {
+        private Pending(StreamConfig config, ListenerSet<SocketPlan<Site>>.Pending sockets, DatagramListeners.Pending udp) {
             this.config = config;
             this.sockets = sockets;
+            this.udp = udp;
         }
 
         public void commit() {
             sockets.commit();
+            udp.commit();
             accessLogs.open(config.blockLogs());
             Set<Upstream> live = new HashSet<>();
             config.servers().stream().filter(s -> s.upstream() != null).forEach(s -> live.add(s.upstream()));
@@ -104,12 +116,19 @@ public final class StreamServers {
 
         public void cancel() {
             sockets.cancel();
+            udp.cancel();
         }
     }
 
     /** Builds the plan (TLS contexts included) and binds the sockets the running configuration lacks. */
     public Pending prepare(StreamConfig next) throws IOException, InterruptedException {
-        return new Pending(next, listeners.prepare(plan(next)));
+        ListenerSet<SocketPlan<Site>>.Pending sockets = listeners.prepare(plan(next));
+        try {
+            return new Pending(next, sockets, datagrams.prepare(next));
+        } catch (IOException | InterruptedException e) {
+            sockets.cancel();
+            throw e;
+        }
     }
 
     /** As nginx: a wildcard listen on a port takes the port; address-specific servers on it are chosen by local address. */
@@ -152,9 +171,18 @@ public final class StreamServers {
         loops.schedule(() -> before.forEach(io.netty.channel.Channel::close), timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Graceful stop begins: accept nothing more; open sessions go on until they end or are stopped. */
+    /** The bound address of each "listen ... udp" socket. */
+    public List<InetSocketAddress> udpAddresses() {
+        return datagrams.localAddresses();
+    }
+
+    /**
+     * Graceful stop begins: accept nothing more; open TCP sessions go on until they end or are
+     * stopped. UDP sessions end with their listening socket, the only way back to their clients.
+     */
     public void closeListeners() {
         listeners.closeAll();
+        datagrams.closeAll();
     }
 
     /** Fast stop: listeners and every session close now. */
@@ -162,5 +190,8 @@ public final class StreamServers {
         closeListeners();
         sessions.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         upstreams.drainAll();
+        if (datagramLoops != loops) {
+            datagramLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
     }
 }

@@ -35,6 +35,7 @@ public final class StreamSettings {
     private static final int DEFAULT_PREREAD_BUFFER = 16 * 1024;
     private static final Duration DEFAULT_PREREAD_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> LEVELS = Set.of("debug", "info", "notice", "warn", "error", "crit", "alert", "emerg");
+    private static final Set<String> UDP_REFUSED = Set.of("backlog=", "so_keepalive=", "fastopen=", "deferred");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{?([A-Za-z0-9_]+)");
 
     private StreamSettings() {
@@ -54,6 +55,12 @@ public final class StreamSettings {
                     throw new ConfException("duplicate \"" + l.socketKey() + "\" address and port pair", l.file(), l.line());
                 }
             }
+            // a UDP socket may share its address and port with a TCP one
+            for (Listen l : server.udp().listens()) {
+                if (sockets.putIfAbsent("udp " + l.socketKey(), l) != null) {
+                    throw new ConfException("duplicate \"" + l.socketKey() + "\" address and port pair", l.file(), l.line());
+                }
+            }
             servers.add(server);
         }
         return new StreamConfig(List.copyOf(servers), loader.accessLogs(stream));
@@ -62,10 +69,11 @@ public final class StreamSettings {
     private static StreamServer server(StreamLoader loader, Level s, Directive block, Map<String, LimitConnModule.Zone> zones)
             throws ConfException {
         List<Listen> listens = new ArrayList<>();
+        List<Listen> udp = new ArrayList<>();
         for (Directive d : s.ownAll("listen")) {
-            listens.add(listen(loader, d));
+            (d.args().contains("udp") ? udp : listens).add(listen(loader, d));
         }
-        if (listens.isEmpty()) {
+        if (listens.isEmpty() && udp.isEmpty()) {
             throw Values.error(block, "no \"listen\" is defined for server");
         }
         checkLevelValues(s);
@@ -85,6 +93,9 @@ public final class StreamSettings {
         StreamPassValue passValue = variablePass
                 ? new StreamPassValue(s.template(content, content.args().get(0)), s.upstreamNames()) : null;
         Template returnText = returns ? s.template(content, content.args().get(0)) : null;
+        if (!udp.isEmpty()) {
+            refuseForUdp(s, content, upstream);
+        }
         Tls tls = loader.tls(s, listens, block);
         int tries = s.tries("proxy_next_upstream_tries");
         return new StreamServer(List.copyOf(listens), tls, s.time("ssl_handshake_timeout", DEFAULT_HANDSHAKE_TIMEOUT),
@@ -96,7 +107,8 @@ public final class StreamSettings {
                 s.flag("proxy_half_close", false), StreamLimitConn.of(s, zones),
                 rate(s, "proxy_download_rate"), rate(s, "proxy_upload_rate"),
                 !returns && s.flag("proxy_ssl", false) ? ProxySsl.parse(s) : null,
-                loader.accessLogs(s), block.file(), block.line());
+                loader.accessLogs(s), new StreamServer.Udp(List.copyOf(udp), count(s, "proxy_responses", -1),
+                        count(s, "proxy_requests", 0)), block.file(), block.line());
     }
 
     /** preread_buffer_size: what the preread phase may hold (nginx's 16k by default). */
@@ -109,6 +121,35 @@ public final class StreamSettings {
     private static long rate(Level s, String name) throws ConfException {
         Directive d = s.inherited(name);
         return d == null ? 0 : Values.size(d, d.args().get(0));
+    }
+
+    /** What UDP sessions do not do yet: refused rather than ignored. */
+    private static void refuseForUdp(Level s, Directive content, Upstream upstream) throws ConfException {
+        if (upstream != null && upstream.servers().stream().anyMatch(u -> u.unixPath() != null)) {
+            throw Values.error(content, "unix domain sockets are not supported with \"listen ... udp\"");
+        }
+        Directive header = s.inherited("proxy_protocol");
+        if (header != null && Values.flag(header)) {
+            throw Values.error(header, "\"proxy_protocol\" is not supported with \"listen ... udp\"");
+        }
+        for (String name : new String[] {"proxy_download_rate", "proxy_upload_rate"}) {
+            if (rate(s, name) > 0) {
+                throw Values.error(s.inherited(name), "\"" + name + "\" is not supported with \"listen ... udp\"");
+            }
+        }
+    }
+
+    /** proxy_responses, proxy_requests: a number, {@code none} when not written. */
+    private static int count(Level s, String name, int none) throws ConfException {
+        Directive d = s.inherited(name);
+        if (d == null) {
+            return none;
+        }
+        String v = d.args().get(0);
+        if (!v.matches("[0-9]{1,9}")) {
+            throw Values.error(d, "invalid number \"" + v + "\"");
+        }
+        return Integer.parseInt(v);
     }
 
     /** Values written at this level that nothing else reads are still checked, as nginx does when it parses them. */
@@ -142,18 +183,26 @@ public final class StreamSettings {
         }
         boolean ssl = false;
         boolean proxyProtocol = false;
+        boolean udp = d.args().contains("udp");
         ListenParameters socket = new ListenParameters(d, a.host());
         for (String p : d.args().subList(1, d.args().size())) {
             switch (p) {
                 case "ssl" -> ssl = true;
                 case "proxy_protocol" -> proxyProtocol = true;
-                case "udp" -> throw Values.error(d, "UDP is not supported in \"listen\" (TCP only)");
+                case "udp" -> { }
                 default -> {
+                    if (udp && UDP_REFUSED.contains(p.replaceAll("=.*", "="))) {
+                        // nginx's own words: these are TCP's (a datagram socket has no accept queue nor keepalive)
+                        throw Values.error(d, "\"" + p.replaceAll("=.*", "") + "\" parameter is incompatible with \"udp\"");
+                    }
                     if (!socket.accept(p, false)) {
                         throw Values.error(d, "invalid parameter \"" + p + "\"");
                     }
                 }
             }
+        }
+        if (udp && (ssl || proxyProtocol)) {
+            throw Values.error(d, "\"" + (ssl ? "ssl" : "proxy_protocol") + "\" parameter is incompatible with \"udp\"");
         }
         return new Listen(a.host(), a.port(), ssl, false, proxyProtocol, socket.options(), d.file(), d.line());
     }

@@ -40,12 +40,15 @@ final class StreamVariables implements StreamContext {
             "upstream_bytes_received", session(StreamVariables::upstreamBytesReceived),
             "upstream_session_time", session(StreamVariables::upstreamSessionTime),
             "upstream_first_byte_time", session(StreamVariables::upstreamFirstByteTime),
-            "protocol", s -> "TCP",
+            "protocol", session(v -> v.client == null ? "UDP" : "TCP"),
             "limit_conn_status", session(v -> v.limitConnStatus == null ? null : v.limitConnStatus.name()));
 
     private static final AtomicLong SERIAL = new AtomicLong();
 
+    /** The client's connection; null for a UDP session, whose datagrams come through the listening socket. */
     private final Channel client;
+    private final java.net.SocketAddress local;
+    private final java.net.SocketAddress remote;
     private final List<ByteBuf> preread;
     /** The client's address realip took from the PROXY protocol header, else null. */
     private InetSocketAddress real;
@@ -73,13 +76,24 @@ final class StreamVariables implements StreamContext {
     private final Map<Slot<?>, Object> contexts = new HashMap<>(4);
 
     StreamVariables(Channel client, List<ByteBuf> preread) {
+        this(client, client.localAddress(), client.remoteAddress(), preread);
+    }
+
+    /** A UDP session: {@code local} the listening socket's address, {@code remote} the client's. */
+    StreamVariables(java.net.SocketAddress local, java.net.SocketAddress remote, List<ByteBuf> preread) {
+        this(null, local, remote, preread);
+    }
+
+    private StreamVariables(Channel client, java.net.SocketAddress local, java.net.SocketAddress remote, List<ByteBuf> preread) {
         this.client = client;
+        this.local = local;
+        this.remote = remote;
         this.preread = Collections.unmodifiableList(preread);
     }
 
     @Override
     public InetSocketAddress peer() {
-        return client.remoteAddress() instanceof InetSocketAddress inet ? inet : null;
+        return remote instanceof InetSocketAddress inet ? inet : null;
     }
 
     @Override
@@ -170,7 +184,6 @@ final class StreamVariables implements StreamContext {
 
     @Override
     public String serverText() {
-        java.net.SocketAddress local = client.localAddress();
         return local instanceof InetSocketAddress inet ? SocketText.address(inet) + ":" + inet.getPort() : SocketText.address(local);
     }
 
@@ -215,22 +228,22 @@ final class StreamVariables implements StreamContext {
 
     @Override
     public String remoteAddr() {
-        return SocketText.address(real != null ? real : client.remoteAddress());
+        return SocketText.address(real != null ? real : remote);
     }
 
     @Override
     public String remotePort() {
-        return SocketText.port(real != null ? real : client.remoteAddress());
+        return SocketText.port(real != null ? real : remote);
     }
 
     @Override
     public String serverAddr() {
-        return SocketText.address(client.localAddress());
+        return SocketText.address(local);
     }
 
     @Override
     public String serverPort() {
-        return SocketText.port(client.localAddress());
+        return SocketText.port(local);
     }
 
     @Override
@@ -322,29 +335,33 @@ final class StreamVariables implements StreamContext {
 
     @Override
     public String sslSessionReused() {
-        SslHandler ssl = client.pipeline().get(SslHandler.class);
+        SslHandler ssl = sslHandler();
         return ssl == null ? null : ServerNames.reused(ssl.engine());
     }
 
     @Override
     public String sslSessionId() {
-        SslHandler ssl = client.pipeline().get(SslHandler.class);
+        SslHandler ssl = sslHandler();
         return ssl == null ? null : ServerNames.sessionId(ssl.engine());
     }
 
     @Override
     public io.ferry.proxyprotocol.ProxyHeader proxyProtocol() {
-        return io.ferry.proxyprotocol.ProxyHeader.of(client);
+        return client == null ? null : io.ferry.proxyprotocol.ProxyHeader.of(client);
     }
 
     @Override
     public io.ferry.tls.TlsPeer tlsPeer() {
-        SslHandler ssl = client.pipeline().get(SslHandler.class);
+        SslHandler ssl = sslHandler();
         return ssl == null ? null : new io.ferry.tls.TlsPeer(client, ssl.engine(), clientVerify);
     }
 
     private SSLSession sslSession() {
-        SslHandler ssl = client.pipeline().get(SslHandler.class);
+        SslHandler ssl = sslHandler();
         return ssl == null ? null : ssl.engine().getSession();
+    }
+
+    private SslHandler sslHandler() {
+        return client == null ? null : client.pipeline().get(SslHandler.class);
     }
 }

@@ -162,9 +162,9 @@ class StreamDirectivesTest {
                 """)).isEqualTo(at("invalid value \"maybe\" in \"proxy_next_upstream\" directive, it must be \"on\" or \"off\"", 2));
         assertThat(error("""
                 stream {
-                    server { listen 9000 udp; proxy_pass 127.0.0.1:7000; }
+                    server { listen 9000 udp ssl; proxy_pass 127.0.0.1:7000; }
                 }
-                """)).isEqualTo(at("UDP is not supported in \"listen\" (TCP only)", 2));
+                """)).isEqualTo(at("\"ssl\" parameter is incompatible with \"udp\"", 2));
         assertThat(error("""
                 stream {
                     server { listen 9000; proxy_pass 127.0.0.1:7000; }
