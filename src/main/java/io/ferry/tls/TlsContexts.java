@@ -85,9 +85,12 @@ public final class TlsContexts {
                 builder.clientAuth(ClientAuth.OPTIONAL).trustManager(acceptingAll(tls.clientVerify()));
             }
             Optional<OcspStaple> staple = OcspStaple.of(tls.stapling(), tls.certificate());
-            builder.enableOcsp(staple.isPresent());
+            Credentials several = tls.certificates().size() > 1 && provider() == SslProvider.OPENSSL
+                    ? Credentials.of(tls, staple) : null;
+            builder.enableOcsp(several != null ? several.stapling() : staple.isPresent());
             SslContext context = builder.build();
-            return context instanceof ReferenceCountedOpenSslContext openSsl ? configure(openSsl, tls, staple) : context;
+            return context instanceof ReferenceCountedOpenSslContext openSsl ? configure(openSsl, tls, staple, several)
+                    : context;
         } catch (IllegalArgumentException | javax.net.ssl.SSLException e) {
             throw new IOException("cannot load certificate \"" + tls.certificate() + "\" or key \"" + tls.key() + "\": "
                     + e.getMessage(), e);
@@ -100,11 +103,12 @@ public final class TlsContexts {
      * handshake. With the cache off or none a session can still resume by ticket, as in nginx. Netty
      * makes every context prefer the server's ciphers; nginx's default lets the client's order win.
      */
-    private static SslContext configure(ReferenceCountedOpenSslContext context, Tls tls, Optional<OcspStaple> staple) {
+    private static SslContext configure(ReferenceCountedOpenSslContext context, Tls tls, Optional<OcspStaple> staple,
+            Credentials several) {
         TlsSessions sessions = tls.sessions();
         context.sessionContext().setSessionCacheEnabled(sessions.cache() == TlsSessions.Cache.ON);
         Runnable ticketKeys = TicketKeys.install(context, tls);
-        if (sessions.tickets() && tls.preferServerCiphers() && ticketKeys == null && staple.isEmpty()) {
+        if (sessions.tickets() && tls.preferServerCiphers() && ticketKeys == null && staple.isEmpty() && several == null) {
             return context;
         }
         return new DelegatingSslContext(context) {
@@ -121,7 +125,11 @@ public final class TlsContexts {
                     if (!tls.preferServerCiphers()) {
                         SSL.clearOptions(openSsl.sslPointer(), SSL.SSL_OP_CIPHER_SERVER_PREFERENCE);
                     }
-                    staple.ifPresent(s -> s.apply(openSsl));
+                    if (several != null) {
+                        several.addTo(openSsl);
+                    } else {
+                        staple.ifPresent(s -> s.apply(openSsl));
+                    }
                 }
             }
         };
