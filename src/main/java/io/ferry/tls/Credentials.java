@@ -1,5 +1,6 @@
 package io.ferry.tls;
 
+import io.ferry.tls.Tls.ServerCertificate;
 import io.ferry.tls.ocsp.OcspStaple;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.internal.tcnative.Buffer;

@@ -75,4 +75,11 @@ public record Tls(Path certificate, Path key, List<String> protocols, String cip
                 + d.file() + ":" + d.line());
         return on;
     }
+
+    /**
+     * One ssl_certificate and the ssl_certificate_key of the same rank; {@code decryptedKey} is the key
+     * opened with ssl_password_file, null without one.
+     */
+    public record ServerCertificate(Path certificate, Path key, java.security.PrivateKey decryptedKey) {
+    }
 }
