@@ -75,6 +75,9 @@ public final class TlsContexts {
                     .protocols(tls.protocols().stream().filter(TlsContexts::supported).toArray(String[]::new))
                     .ciphers(CipherList.explicit(tls.ciphers()), SupportedCipherSuiteFilter.INSTANCE)
                     .sessionTimeout(sessions.timeoutSeconds());
+            if (Tls13Sessions.applies(tls)) {
+                builder.keyManager(Tls13Sessions.keyManager(tls));
+            }
             if (sessions.cacheSize() > 0) {
                 builder.sessionCacheSize(sessions.cacheSize());
             }
