@@ -37,7 +37,7 @@ final class Tls13Sessions {
     static boolean applies(Tls tls) {
         return TlsContexts.provider() == SslProvider.OPENSSL && !tls.sessions().tickets()
                 && tls.sessions().cache() == TlsSessions.Cache.ON && tls.protocols().contains("TLSv1.3")
-                && tls.certificates().size() == 1 && !tls.options().rejectHandshake();
+                && !tls.options().rejectHandshake();
     }
 
     static KeyManagerFactory keyManager(Tls tls) throws IOException {
