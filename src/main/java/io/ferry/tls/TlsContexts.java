@@ -97,6 +97,10 @@ public final class TlsContexts {
         } catch (IllegalArgumentException | javax.net.ssl.SSLException e) {
             throw new IOException("cannot load certificate \"" + tls.certificate() + "\" or key \"" + tls.key() + "\": "
                     + e.getMessage(), e);
+        } catch (java.nio.file.FileSystemException e) {
+            // the JDK's message is the bare path; say what failed on it
+            throw new IOException("cannot read \"" + e.getFile() + "\" (" + e.getClass().getSimpleName()
+                    + (e.getReason() == null ? "" : ": " + e.getReason()) + ")", e);
         }
     }
 
