@@ -38,11 +38,17 @@ public final class StreamModule implements Module {
         for (String name : new String[] {"proxy_timeout", "proxy_connect_timeout", "proxy_next_upstream",
                 "proxy_next_upstream_tries", "proxy_next_upstream_timeout", "proxy_half_close", "proxy_buffer_size", "tcp_nodelay",
                 "proxy_download_rate", "proxy_upload_rate", "proxy_responses", "proxy_requests",
-                "ssl_certificate", "ssl_certificate_key", "ssl_ciphers", "ssl_handshake_timeout", "proxy_protocol_timeout", "proxy_protocol",
+                "ssl_ciphers", "ssl_handshake_timeout", "proxy_protocol_timeout", "proxy_protocol",
                 "preread_buffer_size", "preread_timeout"}) {
             t.add(name, ss, 1, 1, null, false);
         }
         t.add("ssl_protocols", ss, 1, DirectiveRows.ANY, null, false);
+        // as in http: several certificates (RSA and ECDSA), each key opened with the password file
+        t.add("ssl_certificate", ss, 1, 1, null, true);
+        t.add("ssl_certificate_key", ss, 1, 1, null, true);
+        t.add("ssl_password_file", ss, 1, 1, null, false);
+        t.add("ssl_ecdh_curve", ss, 1, 1, null, false);
+        t.add("ssl_session_ticket_key", ss, 1, 1, null, true);
         t.add("proxy_ssl", ss, 1, 1, null, false);
         ProxySsl.directives(t, ss);
         t.add("ssl_session_cache", ss, 1, 2, null, false);

@@ -20,11 +20,21 @@ import java.util.Set;
  * without ssl_certificate has no certificate, key, protocols or ciphers: SNI leaves such a server
  * the context of its address's default server, as in nginx. {@code preferServerCiphers}: the
  * server's order of ciphers wins over the client's (ssl_prefer_server_ciphers). {@code stapling}: OCSP
- * stapling ({@link Stapling#OFF} in stream).
+ * stapling ({@link Stapling#OFF} in stream). {@code certificates}: every ssl_certificate with its key, in order, the first being
+ * {@code certificate} and {@code key}; a handshake gets the first one its client supports.
  */
 public record Tls(Path certificate, Path key, List<String> protocols, String ciphers, boolean selfSigned,
         TlsSessions sessions, ClientVerify clientVerify, boolean preferServerCiphers, TlsOptions options,
-        Stapling stapling) {
+        Stapling stapling, List<ServerCertificate> certificates) {
+
+    /** A server with one certificate at most. */
+    public Tls(Path certificate, Path key, List<String> protocols, String ciphers, boolean selfSigned,
+            TlsSessions sessions, ClientVerify clientVerify, boolean preferServerCiphers, TlsOptions options,
+            Stapling stapling) {
+        this(certificate, key, protocols, ciphers, selfSigned, sessions, clientVerify, preferServerCiphers, options,
+                stapling, certificate == null ? List.of()
+                        : List.of(new ServerCertificate(certificate, key, options.decryptedKey())));
+    }
 
     public static final String NO_CERTIFICATE = "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive";
 
@@ -64,5 +74,12 @@ public record Tls(Path certificate, Path key, List<String> protocols, String cip
         System.err.println("ferry: [warn] the \"ssl\" directive is deprecated, use the \"listen ... ssl\" directive instead in "
                 + d.file() + ":" + d.line());
         return on;
+    }
+
+    /**
+     * One ssl_certificate and the ssl_certificate_key of the same rank; {@code decryptedKey} is the key
+     * opened with ssl_password_file, null without one.
+     */
+    public record ServerCertificate(Path certificate, Path key, java.security.PrivateKey decryptedKey) {
     }
 }

@@ -75,6 +75,9 @@ public final class TlsContexts {
                     .protocols(tls.protocols().stream().filter(TlsContexts::supported).toArray(String[]::new))
                     .ciphers(CipherList.explicit(tls.ciphers()), SupportedCipherSuiteFilter.INSTANCE)
                     .sessionTimeout(sessions.timeoutSeconds());
+            if (Tls13Sessions.applies(tls)) {
+                builder.keyManager(Tls13Sessions.keyManager(tls));
+            }
             if (sessions.cacheSize() > 0) {
                 builder.sessionCacheSize(sessions.cacheSize());
             }
@@ -85,12 +88,19 @@ public final class TlsContexts {
                 builder.clientAuth(ClientAuth.OPTIONAL).trustManager(acceptingAll(tls.clientVerify()));
             }
             Optional<OcspStaple> staple = OcspStaple.of(tls.stapling(), tls.certificate());
-            builder.enableOcsp(staple.isPresent());
+            Credentials several = tls.certificates().size() > 1 && provider() == SslProvider.OPENSSL
+                    ? Credentials.of(tls, staple) : null;
+            builder.enableOcsp(several != null ? several.stapling() : staple.isPresent());
             SslContext context = builder.build();
-            return context instanceof ReferenceCountedOpenSslContext openSsl ? configure(openSsl, tls, staple) : context;
+            return context instanceof ReferenceCountedOpenSslContext openSsl ? configure(openSsl, tls, staple, several)
+                    : context;
         } catch (IllegalArgumentException | javax.net.ssl.SSLException e) {
             throw new IOException("cannot load certificate \"" + tls.certificate() + "\" or key \"" + tls.key() + "\": "
                     + e.getMessage(), e);
+        } catch (java.nio.file.FileSystemException e) {
+            // the JDK's message is the bare path; say what failed on it
+            throw new IOException("cannot read \"" + e.getFile() + "\" (" + e.getClass().getSimpleName()
+                    + (e.getReason() == null ? "" : ": " + e.getReason()) + ")", e);
         }
     }
 
@@ -100,11 +110,12 @@ public final class TlsContexts {
      * handshake. With the cache off or none a session can still resume by ticket, as in nginx. Netty
      * makes every context prefer the server's ciphers; nginx's default lets the client's order win.
      */
-    private static SslContext configure(ReferenceCountedOpenSslContext context, Tls tls, Optional<OcspStaple> staple) {
+    private static SslContext configure(ReferenceCountedOpenSslContext context, Tls tls, Optional<OcspStaple> staple,
+            Credentials several) {
         TlsSessions sessions = tls.sessions();
         context.sessionContext().setSessionCacheEnabled(sessions.cache() == TlsSessions.Cache.ON);
         Runnable ticketKeys = TicketKeys.install(context, tls);
-        if (sessions.tickets() && tls.preferServerCiphers() && ticketKeys == null && staple.isEmpty()) {
+        if (sessions.tickets() && tls.preferServerCiphers() && ticketKeys == null && staple.isEmpty() && several == null) {
             return context;
         }
         return new DelegatingSslContext(context) {
@@ -121,7 +132,11 @@ public final class TlsContexts {
                     if (!tls.preferServerCiphers()) {
                         SSL.clearOptions(openSsl.sslPointer(), SSL.SSL_OP_CIPHER_SERVER_PREFERENCE);
                     }
-                    staple.ifPresent(s -> s.apply(openSsl));
+                    if (several != null) {
+                        several.addTo(openSsl);
+                    } else {
+                        staple.ifPresent(s -> s.apply(openSsl));
+                    }
                 }
             }
         };

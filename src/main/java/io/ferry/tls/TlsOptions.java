@@ -82,6 +82,12 @@ public record TlsOptions(boolean rejectHandshake, List<String> curves, List<Tick
                     List.copyOf(keys), password == null || key == null ? null : decrypted(key, password));
         }
 
+        /** An ssl_certificate_key opened with the ssl_password_file in effect, null without one. */
+        public PrivateKey decrypted(Directive key, Function<String, Directive> inherited) throws ConfException {
+            Directive password = inherited.apply("ssl_password_file");
+            return password == null ? null : decrypted(key, password);
+        }
+
         /** Decrypting costs a key derivation per try: done once per key and password file, not per server. */
         private PrivateKey decrypted(Directive key, Directive password) throws ConfException {
             List<Directive> pair = List.of(key, password);

@@ -14,6 +14,8 @@ import io.ferry.model.ServerLimits;
 import io.ferry.model.ServerName;
 import io.ferry.tls.DhParams;
 import io.ferry.tls.Tls;
+import io.ferry.tls.Tls.ServerCertificate;
+import io.ferry.tls.TlsOptions;
 import io.ferry.tls.TlsSessions;
 import io.ferry.tls.ocsp.Stapling;
 import io.ferry.upstream.Upstream;
@@ -332,8 +334,11 @@ final class ConfigBuilder {
                     io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, false), false,
                     tlsOptions.parse(s::inherited, s::inheritedAll), Stapling.OFF);
         }
-        if (key == null) {
-            throw Values.error(block, "no \"ssl_certificate_key\" is defined for certificate \"" + cert.args().get(0) + "\"");
+        List<Directive> certs = s.inheritedAll("ssl_certificate");
+        List<Directive> keys = s.inheritedAll("ssl_certificate_key");
+        if (keys.size() < certs.size()) {
+            throw Values.error(block, "no \"ssl_certificate_key\" is defined for certificate \""
+                    + certs.get(certs.size() - 1).args().get(0) + "\"");
         }
         Directive selfSignedDirective = s.inherited("ssl_self_signed");
         boolean selfSigned = selfSignedDirective != null && Values.flag(selfSignedDirective);
@@ -358,11 +363,20 @@ final class ConfigBuilder {
         if (dh != null) {
             DhParams.check(dh, confRelative(dh.args().get(0)));
         }
+        TlsOptions options = tlsOptions.parse(s::inherited, s::inheritedAll);
+        List<ServerCertificate> certificates = new ArrayList<>();
+        certificates.add(new ServerCertificate(certPath, keyPath, options.decryptedKey()));
+        for (int i = 1; i < certs.size(); i++) {
+            Path more = confRelative(certs.get(i).args().get(0));
+            Path moreKey = confRelative(keys.get(i).args().get(0));
+            requireReadable(certs.get(i), more);
+            requireReadable(keys.get(i), moreKey);
+            certificates.add(new ServerCertificate(more, moreKey, tlsOptions.decrypted(keys.get(i), s::inherited)));
+        }
         return new Tls(certPath, keyPath, protocols, c == null ? "HIGH:!aNULL:!MD5" : c.args().get(0), selfSigned,
                 TlsSessions.parse(s::inherited), io.ferry.tls.ClientVerify.parse(s::inherited, this::confRelative, true),
                 s.inherited("ssl_prefer_server_ciphers") != null && Values.flag(s.inherited("ssl_prefer_server_ciphers")),
-                tlsOptions.parse(s::inherited, s::inheritedAll),
-                Stapling.parse(s::inherited, this::confRelative));
+                options, Stapling.parse(s::inherited, this::confRelative), List.copyOf(certificates));
     }
 
     private static void requireReadable(Directive d, Path path) throws ConfException {

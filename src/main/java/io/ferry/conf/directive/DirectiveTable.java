@@ -93,8 +93,8 @@ public final class DirectiveTable {
         add("keepalive_disable", HSL, 1, DirectiveRows.ANY, null, true);
 
         // tls
-        one("ssl_certificate", HS);
-        one("ssl_certificate_key", HS);
+        add("ssl_certificate", HS, 1, 1, null, true);
+        add("ssl_certificate_key", HS, 1, 1, null, true);
         add("ssl_protocols", HS, 1, DirectiveRows.ANY, null, false);
         one("ssl_ciphers", HS);
         one("ssl_self_signed", HS);

@@ -115,14 +115,20 @@ public final class OcspStaple {
 
     /** Staples the current response to a handshake about to start, and starts a fetch when one is due. */
     public void apply(ReferenceCountedOpenSslEngine engine) {
-        Instant now = Instant.now();
-        byte[] current = staple;
-        if (current != null && !valid.isBefore(now)) {
+        byte[] current = current();
+        if (current != null) {
             engine.setOcspResponse(current);
         }
+    }
+
+    /** The response to staple now, null when none is valid; starts a fetch when one is due. */
+    public byte[] current() {
+        Instant now = Instant.now();
+        byte[] current = staple;
         if (request != null) {
             refreshIfDue(now);
         }
+        return current != null && !valid.isBefore(now) ? current : null;
     }
 
     private void refreshIfDue(Instant now) {

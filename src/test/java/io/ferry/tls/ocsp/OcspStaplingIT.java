@@ -34,6 +34,7 @@ class OcspStaplingIT {
     static int unverified;
     static int file;
     static int bareLf;
+    static int twoCertificates;
     static java.net.ServerSocket lfResponder;
 
     @BeforeAll
@@ -52,6 +53,7 @@ class OcspStaplingIT {
         unverified = FerryInstance.freePort();
         file = FerryInstance.freePort();
         bareLf = FerryInstance.freePort();
+        twoCertificates = FerryInstance.freePort();
         ferry = FerryInstance.start(prefix, """
                 events { }
                 http {
@@ -84,9 +86,16 @@ class OcspStaplingIT {
                         listen 127.0.0.1:%d ssl;
                         ssl_stapling_responder http://127.0.0.1:%d/;
                     }
+                    server {
+                        listen 127.0.0.1:%d ssl;
+                        ssl_certificate end-int.crt;
+                        ssl_certificate_key end.key;
+                        ssl_certificate rsaend-int.crt;
+                        ssl_certificate_key rsaend.key;
+                    }
                 }
                 """.formatted(aia, verified, rogue, stranger, unverified, stranger, file, bareLf,
-                lfResponder.getLocalPort()));
+                lfResponder.getLocalPort(), twoCertificates));
     }
 
     @AfterAll
@@ -132,6 +141,15 @@ class OcspStaplingIT {
         assertThat(stapled(bareLf)).contains("Cert Status: good");
     }
 
+    @Test
+    void eachCertificateOfAServerCarriesItsOwnStaple() throws Exception {
+        String ec = stapled(twoCertificates, "-sigalgs", "ecdsa_secp256r1_sha256");
+        // the serial numbers the CA gave: int 1000, end 1001, gone 1002, rsaend 1003
+        assertThat(ec).contains("subject=CN = end").contains("Serial Number: 1001").contains("Cert Status: good");
+        String rsa = stapled(twoCertificates, "-sigalgs", "rsa_pss_rsae_sha256");
+        assertThat(rsa).contains("subject=CN = rsaend").contains("Serial Number: 1003").contains("Cert Status: good");
+    }
+
     /** Answers every request with the same response, its header lines ended by LF alone, body until close. */
     private static java.net.ServerSocket lfResponder(byte[] response) throws IOException {
         java.net.ServerSocket server = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
@@ -153,19 +171,20 @@ class OcspStaplingIT {
     }
 
     /** Handshakes until the server staples, as the first ones go without. */
-    private static String stapled(int port) throws Exception {
+    private static String stapled(int port, String... options) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        String out = sClient(port);
+        String out = sClient(port, options);
         while (out.contains("OCSP response: no response sent") && Instant.now().isBefore(deadline)) {
             Thread.sleep(200);
-            out = sClient(port);
+            out = sClient(port, options);
         }
         return out;
     }
 
-    private static String sClient(int port) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-status")
-                .redirectErrorStream(true).start();
+    private static String sClient(int port, String... options) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port, "-status"));
+        command.addAll(List.of(options));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
@@ -199,7 +218,7 @@ class OcspStaplingIT {
     }
 
     /**
-     * root -> int -> end and gone (revoked), their AIA naming the responder; rogue, a stranger to int;
+     * root -> int -> end, gone (revoked) and the RSA rsaend, their AIA naming the responder; rogue, a stranger to int;
      * and a response for gone as the file.
      */
     private static String script(int responderPort) {
@@ -246,6 +265,10 @@ class OcspStaplingIT {
                     cat $n.crt int.crt > $n-int.crt
                 done
                 openssl ca -config ca.conf -keyfile int.key -cert int.crt -revoke gone.crt 2>/dev/null
+                openssl genrsa -out rsaend.key 2048 2>/dev/null
+                openssl req -new -config req.conf -subj /CN=rsaend/ -key rsaend.key -out rsaend.csr
+                openssl ca -batch -config ca.conf -keyfile int.key -cert int.crt -in rsaend.csr -out rsaend.crt 2>/dev/null
+                cat rsaend.crt int.crt > rsaend-int.crt
                 openssl ocsp -issuer int.crt -cert gone.crt -reqout gone-req.der
                 openssl ocsp -index certindex -CA int.crt -rsigner int.crt -rkey int.key -reqin gone-req.der \\
                     -respout gone-resp.der -ndays 1 >/dev/null
