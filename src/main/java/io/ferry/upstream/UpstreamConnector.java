@@ -23,7 +23,7 @@ public final class UpstreamConnector {
     }
 
     public static ChannelFuture connect(Channel downstream, InetSocketAddress address, Duration timeout, ChannelHandler initializer) {
-        Class<? extends Channel> type = downstream instanceof EpollSocketChannel ? EpollSocketChannel.class : NioSocketChannel.class;
+        Class<? extends Channel> type = onEpoll(downstream) ? EpollSocketChannel.class : NioSocketChannel.class;
         return new Bootstrap()
                 .group(downstream.eventLoop())
                 .channel(type)
@@ -37,7 +37,7 @@ public final class UpstreamConnector {
 
     /** A unix domain socket: epoll's channel beside an epoll client connection, the JDK's (Java 16+) under NIO. */
     public static ChannelFuture connectUnix(Channel downstream, String path, Duration timeout, ChannelHandler initializer) {
-        boolean epoll = downstream instanceof EpollSocketChannel;
+        boolean epoll = onEpoll(downstream);
         return new Bootstrap()
                 .group(downstream.eventLoop())
                 .channel(epoll ? EpollDomainSocketChannel.class : NioDomainSocketChannel.class)
@@ -46,5 +46,10 @@ public final class UpstreamConnector {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .handler(initializer)
                 .connect(epoll ? new DomainSocketAddress(path) : UnixDomainSocketAddress.of(path));
+    }
+
+    /** A client on a unix domain socket runs on the epoll loops too, as its listener does. */
+    private static boolean onEpoll(Channel downstream) {
+        return downstream instanceof EpollSocketChannel || downstream instanceof EpollDomainSocketChannel;
     }
 }

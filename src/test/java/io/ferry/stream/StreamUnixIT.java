@@ -27,19 +27,23 @@ class StreamUnixIT {
     static Path prefix;
     static int viaUnix;
     static int viaDenied;
+    static int tcpBackend;
 
     @BeforeAll
     static void start() throws Exception {
         viaUnix = FerryInstance.freePort();
         viaDenied = FerryInstance.freePort();
+        tcpBackend = FerryInstance.freePort();
         closer.add(FerryInstance.start(prefix, """
                 stream {
                     server { listen unix:%1$s/open.sock; allow unix:; deny all; return "hello $remote_addr"; }
                     server { listen unix:%1$s/shut.sock; deny unix:; return never; }
                     server { listen 127.0.0.1:%2$d; proxy_pass unix:%1$s/open.sock; }
                     server { listen 127.0.0.1:%3$d; proxy_pass unix:%1$s/shut.sock; }
+                    server { listen 127.0.0.1:%4$d; return "tcp backend"; }
+                    server { listen unix:%1$s/to-tcp.sock; proxy_pass 127.0.0.1:%4$d; }
                 }
-                """.formatted(prefix, viaUnix, viaDenied)));
+                """.formatted(prefix, viaUnix, viaDenied, tcpBackend)));
     }
 
     private static String readUnix(String name) throws IOException {
@@ -66,6 +70,12 @@ class StreamUnixIT {
     void aUnixListenServesAndItsClientIsUnix() throws Exception {
         assertThat(readUnix("open.sock")).isEqualTo("hello unix:");
         assertThat(readUnix("shut.sock")).isEmpty();
+    }
+
+    /** A unix client's session runs on the loops its listener's transport has, and so does its TCP upstream. */
+    @Test
+    void aUnixListenProxiesToATcpUpstream() throws Exception {
+        assertThat(readUnix("to-tcp.sock")).isEqualTo("tcp backend");
     }
 
     @Test
