@@ -133,7 +133,6 @@ final class DatagramSession {
                 failed("connect() failed (" + done.cause().getMessage() + ")");
             } else {
                 variables.connected(attemptStart, upstreamTraffic);
-                variables.relaying(f.channel());
                 List<ByteBuf> queued = new ArrayList<>(waiting);
                 waiting.clear();
                 for (ByteBuf b : queued) {

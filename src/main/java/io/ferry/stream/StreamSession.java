@@ -438,8 +438,8 @@ final class StreamSession extends ChannelInboundHandlerAdapter implements PeerDi
         // handed over first: a relay that ends at once (the client is gone) must not see them as the session's
         List<ByteBuf> first = new ArrayList<>(early);
         early.clear();
-        relay = StreamRelay.open(client, up, server, first, clientInputDone, this::end);
-        variables.relaying(up);
+        // the session ends when the client has been sent all (a proxy_download_rate may still be pacing it out)
+        relay = StreamRelay.open(client, up, server, first, clientInputDone, () -> client.closeFuture().addListener(f -> end()));
         if (!ended) {
             tunnels.opened(relay.tunnel(), Tunnels.Kind.STREAM);
         }

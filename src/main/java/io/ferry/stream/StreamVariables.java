@@ -63,7 +63,6 @@ final class StreamVariables implements StreamContext {
     private long upstreamConnected;
     /** How long after its connect began the connected upstream's first byte came; -1 until then. */
     private long firstByte = -1;
-    private long upstreamEnded;
     private long endedAt;
     private boolean ended;
     private int status = 200;
@@ -166,10 +165,6 @@ final class StreamVariables implements StreamContext {
         connectTimes.add(Seconds.of(upstreamConnected - attemptStart));
         upstreamTraffic = traffic;
         traffic.onNextBytes(() -> firstByte = System.nanoTime() - attemptStart);
-    }
-
-    void relaying(Channel upstream) {
-        upstream.closeFuture().addListener(f -> upstreamEnded = System.nanoTime());
     }
 
     void ended() {
@@ -288,11 +283,14 @@ final class StreamVariables implements StreamContext {
         return perAttempt("0", upstreamTraffic == null ? null : Long.toString(upstreamTraffic.in()));
     }
 
-    /** Seconds each upstream connection was open, millisecond resolution. */
+    /**
+     * Seconds each upstream connection was open, millisecond resolution; the last one's until the session ends, as
+     * nginx keeps it open until it finalizes the session (after the client has been sent everything).
+     */
     String upstreamSessionTime() {
         String current = null;
         if (upstreamConnected != 0) {
-            long end = upstreamEnded != 0 ? upstreamEnded : ended ? endedAt : System.nanoTime();
+            long end = ended ? endedAt : System.nanoTime();
             current = Seconds.of(Math.max(0, end - upstreamConnected));
         }
         return joined(new ArrayList<>(failedTimes), current);

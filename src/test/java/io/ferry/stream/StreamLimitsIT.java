@@ -89,4 +89,28 @@ class StreamLimitsIT {
         assertThat(exchange(free, data)).isEqualTo(data);
         assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1000L);
     }
+
+    /**
+     * A paced answer ends the session only once the client has it all, as nginx finalizes a session: the upstream,
+     * done at once, is kept until then, so $upstream_session_time and $session_time both cover the pacing.
+     */
+    @Test
+    void aPacedSessionEndsWhenTheClientHasEverything() throws Exception {
+        int answer = FerryInstance.freePort();
+        int paced = FerryInstance.freePort();
+        closer.add(FerryInstance.start(prefix, """
+                stream {
+                    log_format times $upstream_session_time:$session_time;
+                    server { listen 127.0.0.1:%1$d; return "abc"; }
+                    server { listen 127.0.0.1:%2$d; proxy_pass 127.0.0.1:%1$d; proxy_download_rate 2;
+                        access_log logs/times.log times; }
+                }
+                """.formatted(answer, paced)));
+        try (Socket s = connect(paced)) {
+            assertThat(s.getInputStream().readAllBytes()).isEqualTo("abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        String[] times = LogFiles.awaitLines(prefix.resolve("logs/times.log"), 1).get(0).split(":");
+        assertThat(Double.parseDouble(times[0])).as("$upstream_session_time").isGreaterThanOrEqualTo(1.0);
+        assertThat(Double.parseDouble(times[1])).as("$session_time").isGreaterThanOrEqualTo(1.0);
+    }
 }
