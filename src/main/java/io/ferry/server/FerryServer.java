@@ -126,8 +126,8 @@ public final class FerryServer {
             return;
         }
         List<Channel> before = new ArrayList<>(connections);
+        before.addAll(streams.openSessions());
         group.schedule(() -> before.forEach(Channel::close), shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        streams.retire(shutdownTimeout);
     }
 
     /** A reload whose configuration did not even parse, counted for the metrics. */

@@ -165,10 +165,9 @@ public final class StreamServers {
         return upstreams;
     }
 
-    /** After a reload with worker_shutdown_timeout: the sessions open now are closed once it passes. */
-    public void retire(java.time.Duration timeout) {
-        List<io.netty.channel.Channel> before = new java.util.ArrayList<>(sessions);
-        loops.schedule(() -> before.forEach(io.netty.channel.Channel::close), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    /** The TCP sessions open now (a reload with worker_shutdown_timeout closes them once it passes, as http's). */
+    public List<io.netty.channel.Channel> openSessions() {
+        return List.copyOf(sessions);
     }
 
     /** The bound address of each "listen ... udp" socket. */

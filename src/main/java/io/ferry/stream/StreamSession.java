@@ -6,7 +6,6 @@ import io.ferry.net.Pacer;
 import io.ferry.net.TrafficCounter;
 import io.ferry.log.AccessLogs;
 import io.ferry.tls.ClientVerify;
-import io.ferry.tunnel.Tunnel;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.NextUpstream;
 import io.ferry.upstream.NextUpstream.Condition;
