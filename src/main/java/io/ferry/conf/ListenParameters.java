@@ -1,13 +1,9 @@
 package io.ferry.conf;
 
 import io.ferry.net.SocketOptions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The socket parameters of one listen directive, with nginx's errors for bad values. */
 public final class ListenParameters {
-    private static final Logger LOG = LoggerFactory.getLogger(ListenParameters.class);
-
     private final Directive d;
     private final boolean ipv6;
     private int backlog = SocketOptions.DEFAULT_BACKLOG;
@@ -30,10 +26,10 @@ public final class ListenParameters {
     }
 
     /**
-     * Takes {@code p} when it is a socket parameter (or "http2", which warns and is ignored);
+     * Takes {@code p} when it is a socket parameter;
      * false for one this class does not know.
      */
-    public boolean accept(String p, boolean http) throws ConfException {
+    public boolean accept(String p) throws ConfException {
         int eq = p.indexOf('=');
         String name = eq < 0 ? p : p.substring(0, eq + 1);
         String value = eq < 0 ? null : p.substring(eq + 1);
@@ -55,13 +51,6 @@ public final class ListenParameters {
                 ipv6only = value.equals("on");
             }
             case "so_keepalive=" -> keepalive(value);
-            case "http2" -> {
-                if (!http) {
-                    return false;
-                }
-                LOG.warn("\"listen ... http2\" in {}:{}: HTTP/2 is not available, the socket serves HTTP/1.x", d.file(), d.line());
-                return true;
-            }
             default -> {
                 return false;
             }

@@ -25,6 +25,10 @@ import java.util.List;
  * {@link RequestPhases}; the variables the request exposes are {@link ExchangeVariables}.
  */
 public final class Exchange extends SpecialResponses {
+    /** The version of a request that came on an HTTP/2 stream: $server_protocol says "HTTP/2.0". */
+    public static final io.netty.handler.codec.http.HttpVersion HTTP_2 =
+            new io.netty.handler.codec.http.HttpVersion("HTTP", 2, 0, true);
+
     private final RequestPhases phases = new RequestPhases(this);
     private final RequestBody body = new RequestBody(this);
     private Runnable onAbort;

@@ -95,33 +95,39 @@ public abstract class ExchangeConnection implements ConnectionScope {
         return Long.toString(connection.connectionId());
     }
 
+    /** The connection's TLS; a stream of an HTTP/2 connection finds it on the connection, its parent channel. */
+    SslHandler ssl() {
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        return ssl != null || !connection.multiplexed() ? ssl : ctx.channel().parent().pipeline().get(SslHandler.class);
+    }
+
     @Override
     public String sslProtocol() {
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        SslHandler ssl = ssl();
         return ssl == null ? null : ssl.engine().getSession().getProtocol();
     }
 
     @Override
     public String sslCipher() {
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        SslHandler ssl = ssl();
         return ssl == null ? null : ServerNames.cipher(ssl.engine().getSession());
     }
 
     @Override
     public String sslServerName() {
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        SslHandler ssl = ssl();
         return ssl == null ? null : ServerNames.requested(ssl.engine().getSession());
     }
 
     @Override
     public String sslSessionReused() {
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        SslHandler ssl = ssl();
         return ssl == null ? null : ServerNames.reused(ssl.engine());
     }
 
     @Override
     public String sslSessionId() {
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        SslHandler ssl = ssl();
         return ssl == null ? null : ServerNames.sessionId(ssl.engine());
     }
 }

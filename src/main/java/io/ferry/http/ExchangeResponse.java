@@ -230,9 +230,9 @@ public abstract class ExchangeResponse extends ExchangeVariables {
         }
     }
 
-    /** Whether a file may go out as a file region: to the client, without TLS or a body filter. */
+    /** Whether a file may go out as a file region: to the client, without TLS, HTTP/2 framing or a body filter. */
     public boolean zeroCopy() {
-        return subrequest == null && !bodyFiltered && ctx.pipeline().get(SslHandler.class) == null;
+        return subrequest == null && !bodyFiltered && ctx.pipeline().get(SslHandler.class) == null && !connection.multiplexed();
     }
 
     /** Whether a body filter rewrites this response's bytes (then a file cannot go out zero-copy). */

@@ -279,7 +279,7 @@ public abstract class ExchangeVariables extends ExchangeConnection implements Re
 
     @Override
     public io.ferry.tls.TlsPeer tlsPeer() {
-        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        SslHandler ssl = ssl();
         return ssl == null ? null : new io.ferry.tls.TlsPeer(ctx.channel(), ssl.engine(),
                 server == null || server.tls() == null ? io.ferry.tls.ClientVerify.OFF : server.tls().clientVerify());
     }

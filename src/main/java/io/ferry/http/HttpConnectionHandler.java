@@ -32,11 +32,13 @@ import org.slf4j.Marker;
 import org.slf4j.MarkerFactory;
 
 /**
- * One downstream HTTP/1.1 connection. Reads are explicit (AUTO_READ off): the next bytes are read
- * only when the current exchange wants body or has finished, so pipelined requests queue up in
- * order and a slow upstream holds back a fast client instead of buffering it.
+ * One downstream HTTP/1.1 connection, or one stream of an HTTP/2 connection (its one exchange, the
+ * connection's number and age taken from the {@link MultiplexedConnection}). Reads are explicit
+ * (AUTO_READ off): the next bytes are read only when the current exchange wants body or has finished,
+ * so pipelined requests queue up in order and a slow upstream holds back a fast client instead of
+ * buffering it.
  */
-public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
+public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter implements io.ferry.http.conn.GracefulClose {
     private static final Logger LOG = LoggerFactory.getLogger(HttpConnectionHandler.class);
     /** nginx's level for failures that are not the peer's doing; the error log prints the marker's name. */
     private static final Marker ALERT = MarkerFactory.getMarker("alert");
@@ -46,6 +48,8 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ExchangeListener listener;
     private final ConnectionStates states;
     private final boolean secure;
+    /** The HTTP/2 connection this stream belongs to; null on an HTTP/1.x connection. */
+    private final MultiplexedConnection multiplexed;
     private ConnectionStates.State state;
     private long connectionId;
     private long openedAt;
@@ -68,18 +72,24 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     public HttpConnectionHandler(Supplier<ServerSelector> sites, ContentHandlers handlers, ExchangeListener listener,
                                  ConnectionStates states, boolean secure) {
+        this(sites, handlers, listener, states, secure, null);
+    }
+
+    public HttpConnectionHandler(Supplier<ServerSelector> sites, ContentHandlers handlers, ExchangeListener listener,
+                                 ConnectionStates states, boolean secure, MultiplexedConnection multiplexed) {
         this.sites = sites;
         this.handlers = handlers;
         this.listener = listener;
         this.states = states;
         this.secure = secure;
+        this.multiplexed = multiplexed;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.traffic = ctx.pipeline().get(TrafficCounter.class);
-        this.connectionId = states.nextConnectionId();
+        this.connectionId = multiplexed != null ? multiplexed.connectionId() : states.nextConnectionId();
         this.openedAt = System.nanoTime();
         this.closing = states.quitting();
         this.idle = new IdleTimer(ctx, () -> current != null, () -> {
@@ -93,10 +103,24 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** How long this connection has been open, for keepalive_time. */
     Duration age() {
-        return Duration.ofNanos(System.nanoTime() - openedAt);
+        return multiplexed != null ? multiplexed.age() : Duration.ofNanos(System.nanoTime() - openedAt);
     }
 
+    /** Whether this is a stream of an HTTP/2 connection. */
+    boolean multiplexed() {
+        return multiplexed != null;
+    }
+
+    /** The settings of the location answering the current exchange, or null between exchanges. */
+    public io.ferry.model.LocationSettings answering() {
+        return current == null ? null : current.settings();
+    }
+
+    /** stub_status counts an HTTP/2 connection, not its streams, as nginx does. */
     private void enter(ConnectionStates.State next) {
+        if (multiplexed != null) {
+            return;
+        }
         if (state == null) {
             states.opened(next);
         } else if (state != next) {
@@ -132,6 +156,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (multiplexed != null) {
+            ctx.read();
+            ctx.fireChannelActive();
+            return;
+        }
         headerTimeout = sites.get().defaultServer().limits().headerTimeout();
         enter(ConnectionStates.State.WAITING);
         idle.arm(headerTimeout);
@@ -161,7 +190,9 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             idle.cancel();
             enter(ConnectionStates.State.WRITING);
             states.request();
-            current = new Exchange(ctx, this, request, secure, ++requests, handlers);
+            requests++;
+            current = new Exchange(ctx, this, request, secure, multiplexed != null ? multiplexed.nextRequest() : requests,
+                    handlers);
             if (draining || requestInRead) {
                 current.markPipelined();
             }
@@ -190,6 +221,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
         current = null;
         inMark = traffic.in();
         ended(exchange);
+        if (multiplexed != null) {
+            // a stream carries one exchange; what is left of a body the answer did not need is refused (RST_STREAM)
+            ctx.close();
+            return;
+        }
         if (!keepAlive || inputShutdown || closing) {
             boolean moreToRead = !exchange.requestComplete() || !pipelined.isEmpty();
             releasePipelined();
@@ -307,6 +343,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
      * nginx, one that has not sent its first request yet is left to send it (or to client_header_timeout): its
      * client connected before the quit and is owed an answer.
      */
+    @Override
     public void closeWhenIdle() {
         closing = true;
         if (current == null && requests > 0) {

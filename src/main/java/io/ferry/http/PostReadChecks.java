@@ -48,7 +48,7 @@ final class PostReadChecks {
                     : HttpResponseStatus.BAD_REQUEST;
         }
         int major = ex.request.protocolVersion().majorVersion();
-        if (major != 1) {
+        if (major != 1 && ex.request.protocolVersion() != Exchange.HTTP_2) {
             return major > 1 ? HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED : HttpResponseStatus.BAD_REQUEST;
         }
         if (duplicateRefused(ex)) {
@@ -63,7 +63,8 @@ final class PostReadChecks {
         if (hostHeader != null && RequestHost.of(hostHeader) == null) {
             return HttpResponseStatus.BAD_REQUEST;
         }
-        if (ex.target == null || (ex.request.protocolVersion().equals(HttpVersion.HTTP_1_1) && hostHeader == null)) {
+        if (ex.target == null || (hostHeader == null && (ex.request.protocolVersion().equals(HttpVersion.HTTP_1_1)
+                || ex.request.protocolVersion() == Exchange.HTTP_2))) {
             return HttpResponseStatus.BAD_REQUEST;
         }
         if (unmetExpectation(ex.request)) {

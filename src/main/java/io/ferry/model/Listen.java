@@ -4,14 +4,19 @@ import io.ferry.net.SocketOptions;
 import java.net.InetSocketAddress;
 
 /**
- * listen [ADDR:]PORT [ssl] [default_server] [proxy_protocol] [socket parameters]; a null host binds
+ * listen [ADDR:]PORT [ssl] [http2] [default_server] [proxy_protocol] [socket parameters]; a null host binds
  * every address.
  */
-public record Listen(String host, int port, boolean ssl, boolean defaultServer, boolean proxyProtocol, SocketOptions socket,
-                     String file, int line) {
+public record Listen(String host, int port, boolean ssl, boolean http2, boolean defaultServer, boolean proxyProtocol,
+                     SocketOptions socket, String file, int line) {
+
+    public Listen(String host, int port, boolean ssl, boolean defaultServer, boolean proxyProtocol, SocketOptions socket,
+                  String file, int line) {
+        this(host, port, ssl, false, defaultServer, proxyProtocol, socket, file, line);
+    }
 
     public Listen(String host, int port, boolean ssl, boolean defaultServer, SocketOptions socket, String file, int line) {
-        this(host, port, ssl, defaultServer, false, socket, file, line);
+        this(host, port, ssl, false, defaultServer, false, socket, file, line);
     }
 
     public InetSocketAddress address() {

@@ -47,6 +47,7 @@ import io.ferry.module.sub.SubModule;
 import io.ferry.variable.Variable;
 import io.ferry.http.body.BodyModule;
 import io.ferry.http.conn.ConnectionModule;
+import io.ferry.http.v2.Http2Module;
 import io.ferry.http.product.ProductModule;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -99,6 +100,7 @@ public final class Modules {
             new AutoindexModule(),
             new BodyModule(),
             new ConnectionModule(),
+            new Http2Module(),
             new FilesModule(),
             new ResolverModule(),
             new RangeModule(),

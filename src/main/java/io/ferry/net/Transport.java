@@ -30,4 +30,16 @@ public final class Transport {
     public static Class<? extends ServerChannel> serverChannel() {
         return isNative() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
+
+    /**
+     * Whether a client connection runs on the epoll loops (its upstream and resolver sockets must too): a
+     * client on a unix domain socket does, as its listener; an HTTP/2 stream runs on its connection's loop.
+     */
+    public static boolean onEpoll(io.netty.channel.Channel downstream) {
+        if (downstream instanceof io.netty.handler.codec.http2.Http2StreamChannel stream) {
+            return onEpoll(stream.parent());
+        }
+        return downstream instanceof io.netty.channel.epoll.EpollSocketChannel
+                || downstream instanceof io.netty.channel.epoll.EpollDomainSocketChannel;
+    }
 }

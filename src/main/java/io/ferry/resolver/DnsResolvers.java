@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.resolver.dns.DnsNameResolver;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
@@ -75,7 +74,7 @@ public final class DnsResolvers {
 
     private static DnsNameResolver build(Channel downstream, ResolverSettings s) {
         return client(downstream.eventLoop(),
-                downstream instanceof EpollSocketChannel ? EpollDatagramChannel.class : NioDatagramChannel.class, s);
+                io.ferry.net.Transport.onEpoll(downstream) ? EpollDatagramChannel.class : NioDatagramChannel.class, s);
     }
 
     /** A client asking {@code s}'s servers in turn, without a cache of its own, on {@code loop}. */

@@ -2,7 +2,7 @@ package io.ferry.server;
 
 import io.ferry.demo.EchoBackend;
 import io.ferry.http.conn.ConnectionStates;
-import io.ferry.http.HttpConnectionHandler;
+import io.ferry.http.conn.GracefulClose;
 import io.ferry.log.AccessLogs;
 import io.ferry.metrics.Metrics;
 import io.ferry.tunnel.Tunnel;
@@ -245,7 +245,7 @@ public final class FerryServer {
         }
         for (Channel ch : connections) {
             ch.eventLoop().execute(() -> {
-                HttpConnectionHandler h = ch.pipeline().get(HttpConnectionHandler.class);
+                GracefulClose h = ch.pipeline().get(GracefulClose.class);
                 if (h != null) {
                     h.closeWhenIdle();
                 }

@@ -1,5 +1,6 @@
 package io.ferry.server;
 
+import io.ferry.http.v2.Http2Module;
 import io.ferry.model.HttpConfig;
 import io.ferry.model.Listen;
 import io.ferry.model.VirtualServer;
@@ -20,10 +21,10 @@ import java.util.Set;
 
 /**
  * The virtual servers reachable through one local address of a listening socket, their TLS mapping
- * (null for plain), and whether a PROXY protocol header comes first (any listen of the address says
- * so, as nginx merges it like ssl).
+ * (null for plain), whether a PROXY protocol header comes first and whether "listen ... http2" was
+ * said (any listen of the address says so, as nginx merges them like ssl).
  */
-record Site(ServerSelector selector, Mapping<String, SslContext> sni, boolean proxyProtocol) {
+record Site(ServerSelector selector, Mapping<String, SslContext> sni, boolean proxyProtocol, boolean listenHttp2) {
     boolean secure() {
         return sni != null;
     }
@@ -63,6 +64,7 @@ record Site(ServerSelector selector, Mapping<String, SslContext> sni, boolean pr
         VirtualServer defaultServer = null;
         boolean ssl = false;
         boolean proxyProtocol = false;
+        boolean http2 = false;
         for (Entry e : entries) {
             if (!servers.contains(e.server)) {
                 servers.add(e.server);
@@ -72,11 +74,23 @@ record Site(ServerSelector selector, Mapping<String, SslContext> sni, boolean pr
             }
             ssl |= e.listen.ssl();
             proxyProtocol |= e.listen.proxyProtocol();
+            http2 |= e.listen.http2();
         }
         if (defaultServer == null) {
             defaultServer = servers.get(0);
         }
-        return new Site(new ServerSelector(servers, defaultServer), ssl ? TlsContexts.sniMapping(servers, defaultServer) : null,
-                proxyProtocol);
+        boolean listenHttp2 = http2;
+        return new Site(new ServerSelector(servers, defaultServer),
+                ssl ? TlsContexts.sniMapping(servers, defaultServer, vs -> listenHttp2 || http2On(vs)) : null,
+                proxyProtocol, listenHttp2);
+    }
+
+    /** Whether HTTP/2 is on for a server of this address: "listen ... http2" on it, or the server's http2. */
+    boolean http2(VirtualServer vs) {
+        return listenHttp2 || http2On(vs);
+    }
+
+    private static boolean http2On(VirtualServer vs) {
+        return vs.fallback().module(Http2Module.SETTINGS).enabled();
     }
 }

@@ -195,7 +195,7 @@ public final class StreamSettings {
                         // nginx's own words: these are TCP's (a datagram socket has no accept queue nor keepalive)
                         throw Values.error(d, "\"" + p.replaceAll("=.*", "") + "\" parameter is incompatible with \"udp\"");
                     }
-                    if (!socket.accept(p, false)) {
+                    if (!socket.accept(p)) {
                         throw Values.error(d, "invalid parameter \"" + p + "\"");
                     }
                 }

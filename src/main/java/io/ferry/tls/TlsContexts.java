@@ -10,6 +10,7 @@ import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.ReferenceCountedOpenSslContext;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
@@ -50,16 +51,21 @@ public final class TlsContexts {
     }
 
     public static SslContext forServer(Tls tls) throws IOException {
+        return forServer(tls, List.of());
+    }
+
+    /** {@code alpn}: the application protocols offered to clients, most preferred first (none: no ALPN). */
+    static SslContext forServer(Tls tls, List<String> alpn) throws IOException {
         if (willSelfSign(tls)) {
             SelfSignedCertificates.writeDefault(tls.certificate(), tls.key());
         }
-        return build(tls);
+        return build(tls, alpn);
     }
 
     /** Loads the certificate and key as a start would, without creating a self-signed pair. */
     public static void check(Tls tls) throws IOException {
         if (tls.certificate() != null && !willSelfSign(tls)) {
-            build(tls);
+            build(tls, List.of());
         }
     }
 
@@ -67,7 +73,7 @@ public final class TlsContexts {
         return tls.selfSigned() && !Files.exists(tls.certificate()) && !Files.exists(tls.key());
     }
 
-    private static SslContext build(Tls tls) throws IOException {
+    private static SslContext build(Tls tls, List<String> alpn) throws IOException {
         try {
             TlsSessions sessions = tls.sessions();
             SslContextBuilder builder = PemFiles.serverBuilder(tls.certificate(), tls.key(), tls.options().decryptedKey())
@@ -77,6 +83,11 @@ public final class TlsContexts {
                     .sessionTimeout(sessions.timeoutSeconds());
             if (Tls13Sessions.applies(tls)) {
                 builder.keyManager(Tls13Sessions.keyManager(tls));
+            }
+            if (!alpn.isEmpty()) {
+                builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
             }
             if (sessions.cacheSize() > 0) {
                 builder.sessionCacheSize(sessions.cacheSize());
@@ -185,13 +196,19 @@ public final class TlsContexts {
         return protocol.startsWith("TLS");
     }
 
+    /** nginx's ALPN lists for HTTP: NGX_HTTP_V2_ALPN_PROTO before NGX_HTTP_ALPN_PROTOS where HTTP/2 is on. */
+    private static final List<String> HTTP_ALPN = List.of("http/1.1", "http/1.0", "http/0.9");
+    private static final List<String> H2_ALPN = List.of("h2", "http/1.1", "http/1.0", "http/0.9");
+
     /**
-     * One context per server (shared by servers with the same certificate files); names the
-     * servers declare map to their context, anything else gets the default server's.
+     * One context per server (shared by servers with the same certificate files and HTTP/2 switch); names the
+     * servers declare map to their context, anything else gets the default server's. {@code http2} says
+     * which servers offer "h2" by ALPN.
      */
-    public static Mapping<String, SslContext> sniMapping(List<VirtualServer> servers, VirtualServer defaultServer)
+    public static Mapping<String, SslContext> sniMapping(List<VirtualServer> servers, VirtualServer defaultServer,
+                                                         java.util.function.Predicate<VirtualServer> http2)
             throws IOException {
-        Map<Tls, SslContext> built = new HashMap<>();
+        Map<List<Object>, SslContext> built = new HashMap<>();
         List<VirtualServer> ordered = new ArrayList<>(servers);
         ordered.remove(defaultServer);
         ordered.add(0, defaultServer);
@@ -200,10 +217,12 @@ public final class TlsContexts {
             if (vs.tls() == null || vs.tls().certificate() == null && !vs.tls().options().rejectHandshake()) {
                 continue;
             }
-            SslContext ctx = vs.tls().options().rejectHandshake() ? RejectingSniHandler.REJECT : built.get(vs.tls());
+            List<String> alpn = http2.test(vs) ? H2_ALPN : HTTP_ALPN;
+            List<Object> key = List.of(vs.tls(), alpn);
+            SslContext ctx = vs.tls().options().rejectHandshake() ? RejectingSniHandler.REJECT : built.get(key);
             if (ctx == null) {
-                ctx = forServer(vs.tls());
-                built.put(vs.tls(), ctx);
+                ctx = forServer(vs.tls(), alpn);
+                built.put(key, ctx);
             }
             if (builder == null) {
                 builder = new DomainWildcardMappingBuilder<>(ctx);

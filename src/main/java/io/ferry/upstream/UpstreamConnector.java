@@ -48,8 +48,7 @@ public final class UpstreamConnector {
                 .connect(epoll ? new DomainSocketAddress(path) : UnixDomainSocketAddress.of(path));
     }
 
-    /** A client on a unix domain socket runs on the epoll loops too, as its listener does. */
     private static boolean onEpoll(Channel downstream) {
-        return downstream instanceof EpollSocketChannel || downstream instanceof EpollDomainSocketChannel;
+        return io.ferry.net.Transport.onEpoll(downstream);
     }
 }

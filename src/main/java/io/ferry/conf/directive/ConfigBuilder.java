@@ -41,6 +41,8 @@ import java.util.regex.PatternSyntaxException;
 
 /** Builds the immutable model from a validated directive tree (main, events, http, map, server). */
 final class ConfigBuilder {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigBuilder.class);
+
     private static final Set<String> SSL_PROTOCOLS = Set.of("SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3");
 
     private final Path prefix;
@@ -213,7 +215,7 @@ final class ConfigBuilder {
         }
         Directive legacySsl = s.inherited("ssl");
         if (legacySsl != null && Tls.legacySwitch(legacySsl)) {
-            listens.replaceAll(l -> new Listen(l.host(), l.port(), true, l.defaultServer(), l.proxyProtocol(), l.socket(), l.file(), l.line()));
+            listens.replaceAll(l -> new Listen(l.host(), l.port(), true, l.http2(), l.defaultServer(), l.proxyProtocol(), l.socket(), l.file(), l.line()));
         }
         List<ServerName> names = new ArrayList<>();
         for (Directive d : s.ownAll("server_name")) {
@@ -275,14 +277,20 @@ final class ConfigBuilder {
         boolean ssl = false;
         boolean defaultServer = false;
         boolean proxyProtocol = false;
+        boolean http2 = false;
         ListenParameters socket = new ListenParameters(d, host);
         for (String p : d.args().subList(1, d.args().size())) {
             switch (p) {
                 case "ssl" -> ssl = true;
+                case "http2" -> {
+                    http2 = true;
+                    LOG.warn("the \"listen ... http2\" directive is deprecated, use the \"http2\" directive instead in {}:{}",
+                            d.file(), d.line());
+                }
                 case "default_server", "default" -> defaultServer = true;
                 case "proxy_protocol" -> proxyProtocol = true;
                 default -> {
-                    if (!socket.accept(p, true)) {
+                    if (!socket.accept(p)) {
                         throw Values.error(d, "invalid parameter \"" + p + "\"");
                     }
                 }
@@ -290,7 +298,7 @@ final class ConfigBuilder {
         }
         List<Listen> listens = new ArrayList<>();
         for (Addresses.HostPort hp : addresses) {
-            listens.add(new Listen(host, hp.port(), ssl, defaultServer, proxyProtocol, socket.options(), d.file(), d.line()));
+            listens.add(new Listen(host, hp.port(), ssl, http2, defaultServer, proxyProtocol, socket.options(), d.file(), d.line()));
         }
         return listens;
     }
