@@ -8,6 +8,8 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.util.ReferenceCountUtil;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  * with the last stream taken, the streams in flight finish, then the connection closes.
  */
 final class Http2Connection extends ChannelDuplexHandler implements MultiplexedConnection, GracefulClose {
+    private static final int MAX_WINDOW = Integer.MAX_VALUE;
     private final ConnectionStates states;
     private final long connectionId;
     private final long openedAt = System.nanoTime();
@@ -44,6 +47,8 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        // nginx opens the connection's receive window to the largest at once; each stream's stays http2_body_preread_size
+        ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(MAX_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
         states.opened(ConnectionStates.State.WAITING);
         armIdle();
         if (states.quitting()) {
