@@ -63,6 +63,7 @@ public final class Http2Pipeline {
         Http2Connection connection = new Http2Connection(states, level.keepaliveTimeout(),
                 level.clientTimeouts().keepaliveRequests());
         RequestHeaders headers = new RequestHeaders(level.module(ConnectionModule.SETTINGS), false);
+        p.addLast("h2-preface", new PrefaceSettings());
         p.addLast("h2", codec);
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
