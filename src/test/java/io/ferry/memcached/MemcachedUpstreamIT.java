@@ -1,5 +1,6 @@
 package io.ferry.memcached;
 
+import io.ferry.testing.MemcachedServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ferry.testing.Closer;

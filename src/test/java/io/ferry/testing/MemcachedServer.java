@@ -1,6 +1,5 @@
-package io.ferry.memcached;
+package io.ferry.testing;
 
-import io.ferry.testing.FerryInstance;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * A real memcached (Debian's package, which bin/test installs) on 127.0.0.1 and an ephemeral
  * port, killed on close. Missing memcached fails the test: these tests are never skipped.
  */
-final class MemcachedServer implements AutoCloseable {
+public final class MemcachedServer implements AutoCloseable {
     private final Process process;
     private final int port;
 
@@ -23,7 +22,7 @@ final class MemcachedServer implements AutoCloseable {
         this.port = port;
     }
 
-    static MemcachedServer start() throws Exception {
+    public static MemcachedServer start() throws Exception {
         String binary = find();
         int port = FerryInstance.freePort();
         ProcessBuilder pb = "root".equals(System.getProperty("user.name"))
@@ -62,12 +61,12 @@ final class MemcachedServer implements AutoCloseable {
                 + "or run apt-get install memcached");
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** memcached's "set": the value is stored as these exact bytes with these flags. */
-    void set(String key, int flags, byte[] value) throws IOException {
+    public void set(String key, int flags, byte[] value) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
@@ -86,7 +85,7 @@ final class MemcachedServer implements AutoCloseable {
     }
 
     /** memcached's "stats" total_connections: every connection it accepted, this one included. */
-    long totalConnections() throws IOException {
+    public long totalConnections() throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             s.getOutputStream().write("stats\r\n".getBytes(StandardCharsets.US_ASCII));
