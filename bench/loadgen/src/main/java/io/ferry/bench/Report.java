@@ -42,6 +42,8 @@ final class Report {
             new Row("https", "rps", "HTTPS keep-alive, small response (wrk, %s)", "req/s", true),
             new Row("https", "p99_ms", "", "p99 ms", false),
             new Row("https", "cpu_us", "", "proxy CPU µs / req", false),
+            new Row("h2", "rps", "HTTP/2 over TLS, small response (h2load, %s)", "req/s", true),
+            new Row("h2", "cpu_us", "", "proxy CPU µs / req", false),
             new Row("handshake", "rps", "Full TLS handshakes, no session to resume (wrk, Connection: close, %s)", "handshakes/s", true),
             new Row("handshake", "cpu_us", "", "proxy CPU µs / handshake", false),
             new Row("resumed", "rps", "Resumed TLS handshakes, session tickets (wrk, Connection: close, %s)", "handshakes/s", true),
