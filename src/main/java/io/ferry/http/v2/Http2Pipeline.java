@@ -65,6 +65,7 @@ public final class Http2Pipeline {
         RequestHeaders headers = new RequestHeaders(level.module(ConnectionModule.SETTINGS), false);
         p.addLast("h2-preface", new PrefaceSettings());
         p.addLast("h2", codec);
+        p.addLast("h2-body-length", new BodyLengthCheck());
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
