@@ -349,7 +349,8 @@ public final class Exchange extends SpecialResponses {
     private void end() {
         if (!keepAlive) {
             connection.finished(this, false);
-        } else if (body.complete()) {
+        } else if (body.complete() || connection.multiplexed()) {
+            // an HTTP/2 stream's unread body is refused by its end, not read to be discarded
             connection.finished(this, true);
         } else if (!expectsNoBody()) {
             body.discardAfterResponse();

@@ -88,6 +88,7 @@ final class RequestBody {
             return;
         }
         ready = whenWhole;
+        io.ferry.http.v2.StreamWindow.openForBuffering(exchange.channel());
         HttpContent c;
         while (held != null && (c = held.poll()) != null && ready != null) {
             deliver(c);
