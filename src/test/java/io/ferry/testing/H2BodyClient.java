@@ -57,6 +57,12 @@ public final class H2BodyClient implements AutoCloseable {
         frame(0x4, 0, 0, new byte[0]);
     }
 
+    /** A SETTINGS frame with one setting, e.g. 0x4 (SETTINGS_INITIAL_WINDOW_SIZE). */
+    public void setting(int id, int value) throws IOException {
+        frame(0x4, 0, 0, new byte[] {(byte) (id >>> 8), (byte) id, (byte) (value >>> 24), (byte) (value >>> 16),
+                (byte) (value >>> 8), (byte) value});
+    }
+
     /** A request's HEADERS: {@code path} on localhost, then name/value pairs (a pseudo-header may be among them). */
     public void request(int stream, String method, String path, boolean endStream, String... fields) throws Exception {
         Http2Headers h = new DefaultHttp2Headers(false).method(method).scheme("http").path(path).authority("localhost");
