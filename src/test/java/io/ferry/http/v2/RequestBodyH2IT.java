@@ -24,10 +24,14 @@ class RequestBodyH2IT {
         return FerryInstance.start(prefix, """
                 http {
                     server {
-                        listen 127.0.0.1:%d;
+                        listen 127.0.0.1:%1$d;
                         http2 on;
+                        send_timeout 1s;
                         location / { return 200 "TEST"; }
-                        location /proxy/ { proxy_pass http://127.0.0.1:%d/; }
+                        error_page 400 /self/redirected;
+                        location /errors/ { proxy_pass http://127.0.0.1:%2$d/; }
+                        location /self/ { proxy_pass http://127.0.0.1:%3$d/; }
+                        location /proxy/ { proxy_pass http://127.0.0.1:%2$d/; }
                         location /long {
                             add_trailer X-Long $arg_h;
                             add_trailer X-Long $arg_h;
@@ -37,8 +41,12 @@ class RequestBodyH2IT {
                             return 200 "TEST";
                         }
                     }
+                    server {
+                        listen 127.0.0.1:%3$d;
+                        location / { return 200 "SEE-THIS"; }
+                    }
                 }
-                """.formatted(port, backend));
+                """.formatted(port, backend, FerryInstance.freePort()));
     }
 
     @Test
@@ -56,6 +64,38 @@ class RequestBodyH2IT {
             List<Frame> more = c.readUntil(f -> f.stream() == 3 && (f.flags() & H2BodyClient.END_STREAM) != 0, 5000);
             assertThat(H2BodyClient.status(more, 3)).isEqualTo("400");
             assertThat(backend.requests()).isEmpty();
+        }
+    }
+
+    @Test
+    void errorPageServesABrokenBodyAndARequestWithoutMethod() throws Exception {
+        int port = FerryInstance.freePort();
+        try (HttpEchoBackend backend = HttpEchoBackend.start(); FerryInstance ignored = start(port, backend.port());
+                H2BodyClient c = new H2BodyClient(port)) {
+            c.request(1, "POST", "/errors/", false, "content-length", "5");
+            c.data(1, "TEST", true);
+            List<Frame> frames = c.readUntil(f -> f.stream() == 1 && (f.flags() & H2BodyClient.END_STREAM) != 0, 5000);
+            assertThat(H2BodyClient.status(frames, 1)).isEqualTo("400");
+            assertThat(frames).filteredOn(f -> f.type() == H2BodyClient.DATA).extracting(Frame::text).containsExactly("SEE-THIS");
+
+            c.request(3, "", "/errors/", true);
+            frames = c.readUntil(f -> f.stream() == 3 && (f.flags() & H2BodyClient.END_STREAM) != 0, 5000);
+            assertThat(H2BodyClient.status(frames, 3)).isEqualTo("400");
+            assertThat(frames).filteredOn(f -> f.type() == H2BodyClient.DATA).extracting(Frame::text).containsExactly("SEE-THIS");
+            assertThat(backend.requests()).isEmpty();
+        }
+    }
+
+    @Test
+    void aStreamItsClientTakesNothingFromTimesOut() throws Exception {
+        int port = FerryInstance.freePort();
+        try (HttpEchoBackend backend = HttpEchoBackend.start(); FerryInstance ignored = start(port, backend.port());
+                H2BodyClient c = new H2BodyClient(port)) {
+            c.setting(0x4, 1);
+            c.request(1, "GET", "/", true);
+            List<Frame> frames = c.readUntil(f -> f.type() == H2BodyClient.RST_STREAM, 5000);
+            assertThat(frames).filteredOn(f -> f.type() == H2BodyClient.DATA).extracting(Frame::text).containsExactly("T");
+            assertThat(frames.get(frames.size() - 1).type()).as("reset after send_timeout").isEqualTo(H2BodyClient.RST_STREAM);
         }
     }
 
