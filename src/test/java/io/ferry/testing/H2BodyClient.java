@@ -80,6 +80,19 @@ public final class H2BodyClient implements AutoCloseable {
         frame(DATA, endStream ? END_STREAM : 0, stream, body.getBytes(StandardCharsets.ISO_8859_1));
     }
 
+    /** DATA frames in one write, so the server reads them together; the last does not end the stream. */
+    public void dataTogether(int stream, String... parts) throws IOException {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (String part : parts) {
+            byte[] payload = part.getBytes(StandardCharsets.ISO_8859_1);
+            all.write(new byte[] {0, (byte) (payload.length >>> 8), (byte) payload.length, DATA, 0,
+                    (byte) (stream >>> 24), (byte) (stream >>> 16), (byte) (stream >>> 8), (byte) stream});
+            all.write(payload);
+        }
+        out.write(all.toByteArray());
+        out.flush();
+    }
+
     public void frame(int type, int flags, int stream, byte[] payload) throws IOException {
         byte[] head = {(byte) (payload.length >>> 16), (byte) (payload.length >>> 8), (byte) payload.length, (byte) type,
                 (byte) flags, (byte) (stream >>> 24), (byte) (stream >>> 16), (byte) (stream >>> 8), (byte) stream};

@@ -76,6 +76,7 @@ public final class Http2Pipeline {
         p.addLast("h2-preface", new PrefaceSettings());
         p.addLast("h2", codec);
         p.addLast("h2-body-length", new BodyLengthCheck());
+        p.addLast("h2-data", new DataCoalescing());
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
