@@ -148,7 +148,9 @@ public final class Exchange extends SpecialResponses {
 
     /** A rewrite or try_files changed $uri (and maybe $args); $request_uri stays what the client sent. */
     public void rewriteTarget(String path, String query) {
-        target = new RequestTarget(target.raw(), path, query, target.absoluteHost());
+        // a request refused before its target was read (an empty :path or :method) still has error_page redirect it
+        target = target == null ? new RequestTarget(path, path, query, null)
+                : new RequestTarget(target.raw(), path, query, target.absoluteHost());
         targetRewritten = true;
     }
 
@@ -349,7 +351,8 @@ public final class Exchange extends SpecialResponses {
     private void end() {
         if (!keepAlive) {
             connection.finished(this, false);
-        } else if (body.complete()) {
+        } else if (body.complete() || connection.multiplexed()) {
+            // an HTTP/2 stream's unread body is refused by its end, not read to be discarded
             connection.finished(this, true);
         } else if (!expectsNoBody()) {
             body.discardAfterResponse();

@@ -223,7 +223,7 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
         ended(exchange);
         if (multiplexed != null) {
             // a stream carries one exchange; what is left of a body the answer did not need is refused (RST_STREAM)
-            ctx.close();
+            io.ferry.http.v2.StreamWindow.endAnswered(ctx.channel());
             return;
         }
         if (!keepAlive || inputShutdown || closing) {

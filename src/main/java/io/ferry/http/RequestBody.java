@@ -27,6 +27,8 @@ final class RequestBody {
     /** Chunks that arrived while the access phase waited, before any handler took the body. */
     private ArrayDeque<HttpContent> held;
     private boolean complete;
+    /** The body broke off (malformed or too large): an error_page location that reads it gets what there was. */
+    private boolean failed;
     private long bytes;
     private ScheduledFuture<?> timer;
     /** The body as kept: whole when buffered, else the copy of what the sink took; null until a handler asks. */
@@ -81,13 +83,14 @@ final class RequestBody {
             return;
         }
         keep(SpooledBody.buffered(settings()));
-        if (complete) {
+        if (complete || failed) {
             // nothing (more) will arrive: the body is what it is, empty
             endSpool();
             whenWhole.run();
             return;
         }
         ready = whenWhole;
+        io.ferry.http.v2.StreamWindow.openForBuffering(exchange.channel());
         HttpContent c;
         while (held != null && (c = held.poll()) != null && ready != null) {
             deliver(c);
@@ -197,6 +200,7 @@ final class RequestBody {
         if (chunk.decoderResult().isFailure() || (maxSize > 0 && bytes > maxSize)) {
             ReferenceCountUtil.release(chunk);
             complete = false;
+            failed = true;
             exchange.bodyFailed(chunk.decoderResult().isFailure()
                     ? HttpResponseStatus.BAD_REQUEST : HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
             return;

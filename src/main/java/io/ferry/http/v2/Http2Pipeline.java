@@ -33,6 +33,15 @@ public final class Http2Pipeline {
     private Http2Pipeline() {
     }
 
+    /**
+     * A field that would fill more than half of the client's HPACK table (4096 bytes unless it says
+     * otherwise) is sent as a literal, as nginx sends every field: indexing it would evict the fields
+     * worth keeping, and a long header block then spans CONTINUATION frames as nginx's does.
+     */
+    private static boolean unindexed(CharSequence name, CharSequence value) {
+        return name.length() + value.length() + 32 > 2048;
+    }
+
     /** Whether {@code server} (the address's default, or the one TLS chose by name) speaks HTTP/2 on this connection. */
     public static boolean enabled(VirtualServer server, boolean listenHttp2) {
         return listenHttp2 || server.fallback().module(Http2Module.SETTINGS).enabled();
@@ -59,17 +68,21 @@ public final class Http2Pipeline {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(initial)
                 .validateHeaders(false)
+                .headerSensitivityDetector(Http2Pipeline::unindexed)
                 .build();
         Http2Connection connection = new Http2Connection(states, level.keepaliveTimeout(),
                 level.clientTimeouts().keepaliveRequests());
         RequestHeaders headers = new RequestHeaders(level.module(ConnectionModule.SETTINGS), false);
         p.addLast("h2-preface", new PrefaceSettings());
         p.addLast("h2", codec);
+        p.addLast("h2-body-length", new BodyLengthCheck());
+        p.addLast("h2-data", new DataCoalescing());
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stream.config().setAutoRead(false);
                 stream.pipeline().addLast("traffic", new TrafficCounter());
+                stream.pipeline().addLast("send-timeout", new StreamSendTimeout(level.clientTimeouts().send()));
                 stream.pipeline().addLast("http", new StreamCodec(headers, h2.chunkSize()));
                 streams.assemble(stream, connection);
                 connection.streamOpened(stream);

@@ -73,6 +73,12 @@ final class StreamCodec extends ChannelDuplexHandler {
         } else if (msg instanceof Http2DataFrame d) {
             ByteBuf content = d.content();
             ctx.fireChannelRead(d.isEndStream() ? new DefaultLastHttpContent(content) : new DefaultHttpContent(content));
+        } else if (msg instanceof BodyLengthCheck.Mismatch m) {
+            if (requestSeen) {
+                ctx.fireChannelRead(m.asContent());
+            } else {
+                ctx.close();
+            }
         } else {
             ReferenceCountUtil.release(msg);
         }
