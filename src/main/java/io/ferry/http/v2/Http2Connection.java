@@ -159,6 +159,9 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         org.slf4j.LoggerFactory.getLogger("io.ferry.error").info("*{} {} while processing HTTP/2 connection, client: {}",
                 connectionId, cause.getMessage(), ctx.channel().remoteAddress());
-        ctx.close();
+        // a protocol error is the codec's to end: its GOAWAY names the error, which a close here would turn into NO_ERROR
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+            ctx.close();
+        }
     }
 }
