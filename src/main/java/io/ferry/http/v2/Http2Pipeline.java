@@ -55,7 +55,7 @@ public final class Http2Pipeline {
         io.netty.handler.codec.http2.Http2Settings initial = new io.netty.handler.codec.http2.Http2Settings()
                 .maxConcurrentStreams(h2.maxConcurrentStreams())
                 .initialWindowSize(h2.bodyPrereadSize())
-                .maxHeaderListSize((long) limits.largeBufferCount() * limits.largeBufferSize());
+                .maxHeaderListSize(HeaderBlockLimit.headerListSize(limits));
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(initial)
                 .validateHeaders(false)
@@ -70,6 +70,7 @@ public final class Http2Pipeline {
             protected void initChannel(Http2StreamChannel stream) {
                 stream.config().setAutoRead(false);
                 stream.pipeline().addLast("traffic", new TrafficCounter());
+                stream.pipeline().addLast("h2-limit", new HeaderBlockLimit(limits));
                 stream.pipeline().addLast("http", new StreamCodec(headers, h2.chunkSize()));
                 streams.assemble(stream, connection);
                 connection.streamOpened(stream);
