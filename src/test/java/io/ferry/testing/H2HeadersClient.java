@@ -66,6 +66,11 @@ public final class H2HeadersClient implements AutoCloseable {
         return read(stream);
     }
 
+    /** Reads frames until the server's GOAWAY: its error code, or null when the connection ended without one. */
+    public Long goAway() throws IOException {
+        return read(-1).goAway();
+    }
+
     private void string(ByteArrayOutputStream block, byte[] bytes) {
         int length = bytes.length;
         if (length < 127) {
@@ -95,6 +100,7 @@ public final class H2HeadersClient implements AutoCloseable {
         Http2Headers headers = null;
         StringBuilder body = new StringBuilder();
         boolean ended = false;
+        Long goAway = null;
         try {
             while (true) {
                 int length = in.readUnsignedShort() << 8 | in.readUnsignedByte();
@@ -104,8 +110,11 @@ public final class H2HeadersClient implements AutoCloseable {
                 byte[] payload = new byte[length];
                 in.readFully(payload);
                 if (type == 0x7) {
-                    long code = ((payload[4] & 0xffL) << 24) | ((payload[5] & 0xff) << 16) | ((payload[6] & 0xff) << 8) | (payload[7] & 0xff);
-                    return new Answer(headers, body.toString(), code);
+                    goAway = ((payload[4] & 0xffL) << 24) | ((payload[5] & 0xff) << 16) | ((payload[6] & 0xff) << 8) | (payload[7] & 0xff);
+                    int last = ((payload[0] & 0x7f) << 24) | ((payload[1] & 0xff) << 16) | ((payload[2] & 0xff) << 8) | (payload[3] & 0xff);
+                    if (last < stream || goAway != 0) {
+                        return new Answer(headers, body.toString(), goAway);
+                    }
                 }
                 if (id != stream) {
                     continue;
@@ -121,11 +130,11 @@ public final class H2HeadersClient implements AutoCloseable {
                 }
                 ended |= (type == 0x0 || type == 0x1) && (flags & 0x1) != 0;
                 if (ended && !block.isReadable()) {
-                    return new Answer(headers, body.toString(), null);
+                    return new Answer(headers, body.toString(), goAway);
                 }
             }
         } catch (EOFException | SocketTimeoutException e) {
-            return new Answer(headers, body.toString(), null);
+            return new Answer(headers, body.toString(), goAway);
         } catch (io.netty.handler.codec.http2.Http2Exception e) {
             throw new IOException(e);
         } finally {
