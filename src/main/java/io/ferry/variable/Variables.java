@@ -196,7 +196,15 @@ public final class Variables {
         }
         if (name.startsWith("http_") && name.length() > 5) {
             String header = name.substring(5).toLowerCase(Locale.ROOT).replace('_', '-');
-            return s -> s.requestHeader(header);
+            String underscored = name.substring(5).toLowerCase(Locale.ROOT);
+            if (underscored.equals(header)) {
+                return s -> s.requestHeader(header);
+            }
+            // nginx reads a field's '-' as '_': one sent as x_foo (underscores_in_headers on) is $http_x_foo too
+            return s -> {
+                String value = s.requestHeader(header);
+                return value != null ? value : s.requestHeader(underscored);
+            };
         }
         if (name.startsWith("sent_http_") && name.length() > 10) {
             String header = name.substring(10).toLowerCase(Locale.ROOT).replace('_', '-');

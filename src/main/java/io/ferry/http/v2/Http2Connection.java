@@ -1,6 +1,7 @@
 package io.ferry.http.v2;
 
 import io.ferry.http.MultiplexedConnection;
+import io.ferry.http.conn.ConnectionSettings;
 import io.ferry.http.conn.ConnectionStates;
 import io.ferry.http.conn.GracefulClose;
 import io.netty.channel.Channel;
@@ -30,6 +31,9 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
     private final long openedAt = System.nanoTime();
     private final Duration idleTimeout;
     private final int maxRequests;
+    /** keepalive_time: a stream opened after it is the connection's last. */
+    private final Duration keepaliveTime;
+    private final ConnectionSettings lingering;
     private ChannelHandlerContext ctx;
     private int requests;
     private int streamsSeen;
@@ -37,11 +41,14 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
     private boolean goingAway;
     private ScheduledFuture<?> idle;
 
-    Http2Connection(ConnectionStates states, Duration idleTimeout, int maxRequests) {
+    Http2Connection(ConnectionStates states, Duration idleTimeout, int maxRequests, Duration keepaliveTime,
+            ConnectionSettings lingering) {
         this.states = states;
         this.connectionId = states.nextConnectionId();
         this.idleTimeout = idleTimeout;
         this.maxRequests = maxRequests;
+        this.keepaliveTime = keepaliveTime;
+        this.lingering = lingering;
     }
 
     @Override
@@ -84,7 +91,7 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
             cancelIdle();
             states.moved(ConnectionStates.State.WAITING, ConnectionStates.State.WRITING);
         }
-        if (maxRequests > 0 && ++streamsSeen >= maxRequests) {
+        if (maxRequests > 0 && ++streamsSeen >= maxRequests || age().compareTo(keepaliveTime) > 0) {
             goAway();
         }
         stream.closeFuture().addListener(f -> streamClosed());
@@ -95,8 +102,10 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
             return;
         }
         states.moved(ConnectionStates.State.WRITING, ConnectionStates.State.WAITING);
-        if (goingAway) {
-            ctx.close();
+        if (goingAway || idleTimeout.isZero()) {
+            // keepalive_timeout 0 keeps no idle connection: it ends as its last stream does
+            goAway();
+            closeAfterWrites();
         } else {
             armIdle();
         }
@@ -106,7 +115,7 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
     public void closeWhenIdle() {
         goAway();
         if (open == 0) {
-            ctx.close();
+            closeAfterWrites();
         }
     }
 
@@ -118,6 +127,11 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
         }
         goingAway = true;
         ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+    }
+
+    /** Closes once what was written is on the wire, lingering: a close at once would drop the last answer's queued bytes. */
+    private void closeAfterWrites() {
+        Http2Lingering.close(ctx, lingering);
     }
 
     private void armIdle() {
@@ -143,7 +157,7 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
             // the client will open no more streams: the connection ends with the last of its open ones
             goingAway = true;
             if (open == 0) {
-                ctx.close();
+                closeAfterWrites();
             }
         }
         ReferenceCountUtil.release(msg);
@@ -159,6 +173,9 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         org.slf4j.LoggerFactory.getLogger("io.ferry.error").info("*{} {} while processing HTTP/2 connection, client: {}",
                 connectionId, cause.getMessage(), ctx.channel().remoteAddress());
-        ctx.close();
+        // a protocol error is the codec's to end: its GOAWAY names the error, which a close here would turn into NO_ERROR
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+            ctx.close();
+        }
     }
 }

@@ -7,10 +7,12 @@ import static io.ferry.conf.Context.SERVER;
 import io.ferry.conf.ConfException;
 import io.ferry.conf.Directive;
 import io.ferry.conf.Values;
+import io.ferry.http.Exchange;
 import io.ferry.model.Slot;
 import io.ferry.module.DirectiveRows;
 import io.ferry.module.Level;
 import io.ferry.module.Module;
+import io.ferry.variable.Variable;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +59,13 @@ public final class Http2Module implements Module {
         for (String name : OBSOLETE.keySet()) {
             rows.one(name, name.startsWith("http2_push") ? hsl : hs);
         }
+    }
+
+    /** nginx's $http2: "h2" on a TLS connection, "h2c" on a cleartext one, empty for HTTP/1.x. */
+    @Override
+    public Map<String, Variable> variables() {
+        return Map.of("http2", s -> !Exchange.HTTP_2.text().equals(s.protocol()) ? ""
+                : s.sslProtocol() != null ? "h2" : "h2c");
     }
 
     @Override

@@ -64,14 +64,15 @@ public final class Http2Pipeline {
         io.netty.handler.codec.http2.Http2Settings initial = new io.netty.handler.codec.http2.Http2Settings()
                 .maxConcurrentStreams(h2.maxConcurrentStreams())
                 .initialWindowSize(h2.bodyPrereadSize())
-                .maxHeaderListSize((long) limits.largeBufferCount() * limits.largeBufferSize());
+                .maxHeaderListSize(HeaderBlockLimit.headerListSize(limits));
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(initial)
                 .validateHeaders(false)
                 .headerSensitivityDetector(Http2Pipeline::unindexed)
                 .build();
         Http2Connection connection = new Http2Connection(states, level.keepaliveTimeout(),
-                level.clientTimeouts().keepaliveRequests());
+                level.clientTimeouts().keepaliveRequests(), level.clientTimeouts().keepaliveTime(),
+                level.module(ConnectionModule.SETTINGS));
         RequestHeaders headers = new RequestHeaders(level.module(ConnectionModule.SETTINGS), false);
         p.addLast("h2-preface", new PrefaceSettings());
         p.addLast("h2", codec);
@@ -83,6 +84,7 @@ public final class Http2Pipeline {
                 stream.config().setAutoRead(false);
                 stream.pipeline().addLast("traffic", new TrafficCounter());
                 stream.pipeline().addLast("send-timeout", new StreamSendTimeout(level.clientTimeouts().send()));
+                stream.pipeline().addLast("h2-limit", new HeaderBlockLimit(limits));
                 stream.pipeline().addLast("http", new StreamCodec(headers, h2.chunkSize()));
                 streams.assemble(stream, connection);
                 connection.streamOpened(stream);

@@ -71,7 +71,8 @@ final class RequestHeaders {
                         scheme = value;
                     }
                     case ":path" -> {
-                        refusal = path != null ? duplicate : value.isEmpty() ? "client sent empty :path header" : refusal;
+                        refusal = path != null ? duplicate : value.isEmpty() ? "client sent empty :path header"
+                                : !validPath(value) ? "client sent invalid :path header: \"" + value + "\"" : refusal;
                         path = value;
                     }
                     case ":authority" -> {
@@ -104,6 +105,8 @@ final class RequestHeaders {
         }
         if (authority != null && !out.contains(HttpHeaderNames.HOST)) {
             out.set(HttpHeaderNames.HOST, authority);
+        } else if (authority != null && refusal == null && !authority.equals(out.get(HttpHeaderNames.HOST))) {
+            refusal = "client sent \":authority\" and \"Host\" headers with different values";
         }
         if (!endStream && !out.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
@@ -151,6 +154,20 @@ final class RequestHeaders {
             }
         }
         return false;
+    }
+
+    /** nginx's ngx_http_parse_uri as :path meets it: an absolute path without spaces or control bytes. */
+    private static boolean validPath(String path) {
+        if (path.charAt(0) != '/') {
+            return false;
+        }
+        for (int i = 1; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c <= 0x20 || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean validMethod(String method) {
