@@ -56,7 +56,7 @@ public final class Http2Pipeline {
                 .maxConcurrentStreams(h2.maxConcurrentStreams())
                 .initialWindowSize(h2.bodyPrereadSize())
                 .maxHeaderListSize((long) limits.largeBufferCount() * limits.largeBufferSize());
-        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+        Http2FrameCodec codec = Http2Defences.apply(Http2FrameCodecBuilder.forServer())
                 .initialSettings(initial)
                 .validateHeaders(false)
                 .build();
@@ -65,11 +65,13 @@ public final class Http2Pipeline {
         RequestHeaders headers = new RequestHeaders(level.module(ConnectionModule.SETTINGS), false);
         p.addLast("h2-preface", new PrefaceSettings());
         p.addLast("h2", codec);
+        p.addLast("h2-errors", new Http2Errors());
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stream.config().setAutoRead(false);
                 stream.pipeline().addLast("traffic", new TrafficCounter());
+                stream.pipeline().addLast("send-timeout", new StreamSendTimeout(level.clientTimeouts().send()));
                 stream.pipeline().addLast("http", new StreamCodec(headers, h2.chunkSize()));
                 streams.assemble(stream, connection);
                 connection.streamOpened(stream);
