@@ -33,17 +33,21 @@ class Http2DefencesIT {
     @TempDir
     Path prefix;
     private int port;
+    /** A port whose socket send buffer is small, so that ACKs a client leaves unread queue up soon. */
+    private int smallBufferPort;
     private SilentPeer silent;
 
     @BeforeEach
     void start() throws Exception {
         port = FerryInstance.freePort();
+        smallBufferPort = FerryInstance.freePort();
         silent = closer.add(SilentPeer.mute());
         closer.add(FerryInstance.start(prefix, """
                 events { worker_connections 256; }
                 http {
                     server {
                         listen 127.0.0.1:%d;
+                        listen 127.0.0.1:%d sndbuf=8k;
                         http2 on;
                         http2_max_concurrent_streams 4;
                         send_timeout 1s;
@@ -51,7 +55,7 @@ class Http2DefencesIT {
                         location /silent { proxy_pass http://127.0.0.1:%d; proxy_read_timeout 60s; }
                     }
                 }
-                """.formatted(port, silent.port())));
+                """.formatted(port, smallBufferPort, silent.port())));
     }
 
     /** A fresh connection's GET is answered 200 within a few seconds, whatever the attack on another one. */
@@ -95,16 +99,17 @@ class Http2DefencesIT {
     @Test
     void continuationFloodEndsBeforeTheBlockIsBuffered() throws Exception {
         byte[] fragment = new byte[4096];
+        int[] sent = {0};
         try (H2FrameClient attacker = H2FrameClient.connect(port)) {
-            // 4 MB of one header block, against a limit of large_client_header_buffers (4 x 8k)
+            // 40 MB of one header block, against a limit of large_client_header_buffers (4 x 8k)
             whileAttacking(() -> {
                 attacker.frame(Http2FrameTypes.HEADERS, 1, 0, new byte[16]);
-                for (int i = 0; i < 1000 && attacker.writable(); i++) {
+                for (; sent[0] < 10_000 && attacker.writable(); sent[0]++) {
                     attacker.continuation(1, fragment, false);
                 }
             });
-            goAway(attacker);
             assertThat(attacker.awaitClosed(QUICK)).isTrue();
+            assertThat(sent[0]).as("frames written before the server closed").isLessThan(10_000);
         }
     }
 
@@ -158,15 +163,15 @@ class Http2DefencesIT {
     }
 
     /**
-     * 10 MB of frames whose ACKs pile up behind the socket buffers until the queue limit: then GOAWAY, which
-     * the client does not read either, so send_timeout closes the connection.
+     * Frames whose ACKs pile up behind the full socket buffers until the queue limit: then GOAWAY, which the
+     * client does not read either, so send_timeout closes the connection.
      */
     private void flood(java.util.function.Consumer<H2FrameClient> frame) throws Exception {
-        try (H2FrameClient attacker = H2FrameClient.connect(port)) {
+        try (H2FrameClient attacker = H2FrameClient.connect(smallBufferPort)) {
             attacker.awaitType(Http2FrameTypes.SETTINGS);
             attacker.reading(false);
             whileAttacking(() -> {
-                for (int round = 0; round < 60 && attacker.writable(); round++) {
+                for (int round = 0; round < 10 && attacker.writable(); round++) {
                     attacker.batch(c -> {
                         for (int i = 0; i < 10_000; i++) {
                             frame.accept(c);
