@@ -39,6 +39,19 @@ public final class Http2Pipeline {
     }
 
     /**
+     * After a reload an HTTP/2 connection ends as nginx's old worker ends it: GOAWAY, its streams in flight
+     * finish, and the client opens its next connection to the new configuration, settings and all.
+     */
+    public static void reconfigured(Channel ch) {
+        ch.eventLoop().execute(() -> {
+            Http2Connection h2 = ch.pipeline().get(Http2Connection.class);
+            if (h2 != null) {
+                h2.closeWhenIdle();
+            }
+        });
+    }
+
+    /**
      * Replaces the HTTP/1.x handlers of {@code ch} with HTTP/2's, its settings those of {@code server}. The
      * connection reads on its own from now on: flow control, not read interest, bounds what a client may send.
      */
@@ -58,6 +71,9 @@ public final class Http2Pipeline {
                 .maxHeaderListSize((long) limits.largeBufferCount() * limits.largeBufferSize());
         Http2FrameCodec codec = Http2Defences.apply(Http2FrameCodecBuilder.forServer())
                 .initialSettings(initial)
+                // a close is final (stop, worker_shutdown_timeout, an error): GOAWAY, then closed at once;
+                // the graceful end that waits for streams is Http2Connection's
+                .gracefulShutdownTimeoutMillis(0)
                 .validateHeaders(false)
                 .build();
         Http2Connection connection = new Http2Connection(states, level.keepaliveTimeout(),
