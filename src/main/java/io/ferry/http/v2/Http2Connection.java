@@ -1,6 +1,7 @@
 package io.ferry.http.v2;
 
 import io.ferry.http.MultiplexedConnection;
+import io.ferry.http.conn.ConnectionSettings;
 import io.ferry.http.conn.ConnectionStates;
 import io.ferry.http.conn.GracefulClose;
 import io.netty.channel.Channel;
@@ -30,6 +31,8 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
     private final long openedAt = System.nanoTime();
     private final Duration idleTimeout;
     private final int maxRequests;
+    private final Duration maxAge;
+    private final ConnectionSettings closing;
     private ChannelHandlerContext ctx;
     private int requests;
     private int streamsSeen;
@@ -37,11 +40,14 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
     private boolean goingAway;
     private ScheduledFuture<?> idle;
 
-    Http2Connection(ConnectionStates states, Duration idleTimeout, int maxRequests) {
+    Http2Connection(ConnectionStates states, Duration idleTimeout, int maxRequests, Duration maxAge,
+                    ConnectionSettings closing) {
         this.states = states;
         this.connectionId = states.nextConnectionId();
         this.idleTimeout = idleTimeout;
         this.maxRequests = maxRequests;
+        this.maxAge = maxAge;
+        this.closing = closing;
     }
 
     @Override
@@ -84,7 +90,8 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
             cancelIdle();
             states.moved(ConnectionStates.State.WAITING, ConnectionStates.State.WRITING);
         }
-        if (maxRequests > 0 && ++streamsSeen >= maxRequests) {
+        // as nginx: keepalive_timeout 0 keeps no connection, keepalive_time ends one that has served long enough
+        if ((maxRequests > 0 && ++streamsSeen >= maxRequests) || idleTimeout.isZero() || age().compareTo(maxAge) > 0) {
             goAway();
         }
         stream.closeFuture().addListener(f -> streamClosed());
@@ -96,7 +103,7 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
         }
         states.moved(ConnectionStates.State.WRITING, ConnectionStates.State.WAITING);
         if (goingAway) {
-            ctx.close();
+            Http2Linger.close(ctx, closing);
         } else {
             armIdle();
         }
@@ -106,7 +113,7 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
     public void closeWhenIdle() {
         goAway();
         if (open == 0) {
-            ctx.close();
+            Http2Linger.close(ctx, closing);
         }
     }
 

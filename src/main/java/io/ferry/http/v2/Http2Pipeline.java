@@ -77,7 +77,8 @@ public final class Http2Pipeline {
                 .validateHeaders(false)
                 .build();
         Http2Connection connection = new Http2Connection(states, level.keepaliveTimeout(),
-                level.clientTimeouts().keepaliveRequests());
+                level.clientTimeouts().keepaliveRequests(), level.clientTimeouts().keepaliveTime(),
+                level.module(ConnectionModule.SETTINGS));
         RequestHeaders headers = new RequestHeaders(level.module(ConnectionModule.SETTINGS), false);
         p.addLast("h2-preface", new PrefaceSettings());
         p.addLast("h2", codec);

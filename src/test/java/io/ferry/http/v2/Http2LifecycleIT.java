@@ -41,6 +41,8 @@ class Http2LifecycleIT {
     private FerryInstance ferry;
     private int idlePort;
     private int requestsPort;
+    private int noKeepalivePort;
+    private int keepaliveTimePort;
 
     @BeforeEach
     void start() throws Exception {
@@ -65,6 +67,8 @@ class Http2LifecycleIT {
         slow.start();
         idlePort = FerryInstance.freePort();
         requestsPort = FerryInstance.freePort();
+        noKeepalivePort = FerryInstance.freePort();
+        keepaliveTimePort = FerryInstance.freePort();
         ferry = FerryInstance.start(prefix, """
                 http {
                     server {
@@ -80,8 +84,20 @@ class Http2LifecycleIT {
                         keepalive_requests 2;
                         location / { return 200 "ok\\n"; }
                     }
+                    server {
+                        listen 127.0.0.1:%d;
+                        http2 on;
+                        keepalive_timeout 0;
+                        location / { return 200 "ok\\n"; }
+                    }
+                    server {
+                        listen 127.0.0.1:%d;
+                        http2 on;
+                        keepalive_time 1s;
+                        location / { return 200 "ok\\n"; }
+                    }
                 }
-                """.formatted(idlePort, slow.getAddress().getPort(), requestsPort));
+                """.formatted(idlePort, slow.getAddress().getPort(), requestsPort, noKeepalivePort, keepaliveTimePort));
         closer.add(ferry);
     }
 
@@ -117,6 +133,51 @@ class Http2LifecycleIT {
             assertThat(answer(c, 3).status()).isEqualTo("200");
             c.await(f -> f.streamId() == 3 && f.endStream());
             assertThat(c.awaitClosed(Duration.ofSeconds(3))).isTrue();
+        }
+    }
+
+    @Test
+    void keepaliveTimeoutZeroEndsTheConnectionWithItsFirstStream() throws Exception {
+        try (H2FrameClient c = H2FrameClient.connect(noKeepalivePort)) {
+            c.get(1, "/");
+            assertGoAway(c, 1);
+            assertThat(answer(c, 1).status()).isEqualTo("200");
+            assertThat(c.awaitClosed(Duration.ofSeconds(3))).isTrue();
+        }
+    }
+
+    @Test
+    void keepaliveTimeEndsTheConnectionWithTheFirstStreamAfterIt() throws Exception {
+        try (H2FrameClient c = H2FrameClient.connect(keepaliveTimePort)) {
+            c.get(1, "/");
+            assertThat(answer(c, 1).status()).isEqualTo("200");
+            Thread.sleep(1200);
+            assertThat(c.drain()).noneMatch(f -> f.type() == Http2FrameTypes.GO_AWAY);
+            c.get(3, "/");
+            assertGoAway(c, 3);
+            assertThat(answer(c, 3).status()).isEqualTo("200");
+        }
+    }
+
+    /**
+     * Frames the client sends after the server's last one must not reset the connection before the client has
+     * read that last response: the server lingers, dropping them, and the answer and GOAWAY stay readable.
+     */
+    @Test
+    void aGracefulEndLingersSoLateClientFramesDestroyNothing() throws Exception {
+        try (H2FrameClient c = H2FrameClient.connect(requestsPort)) {
+            c.get(1, "/");
+            assertThat(answer(c, 1).status()).isEqualTo("200");
+            c.reading(false);
+            c.get(3, "/");
+            Thread.sleep(500);
+            for (int i = 0; i < 20; i++) {
+                c.ping(i);
+            }
+            Thread.sleep(200);
+            c.reading(true);
+            assertGoAway(c, 3);
+            c.await(f -> f.streamId() == 3 && f.endStream());
         }
     }
 
