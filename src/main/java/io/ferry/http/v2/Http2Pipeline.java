@@ -76,6 +76,7 @@ public final class Http2Pipeline {
                 .gracefulShutdownTimeoutMillis(0)
                 .validateHeaders(false)
                 .build();
+        FrameSizeKeeper.install(codec.connection());
         Http2Connection connection = new Http2Connection(states, level.keepaliveTimeout(),
                 level.clientTimeouts().keepaliveRequests(), level.clientTimeouts().keepaliveTime(),
                 level.module(ConnectionModule.SETTINGS));
