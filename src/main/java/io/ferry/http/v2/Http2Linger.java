@@ -29,7 +29,7 @@ final class Http2Linger extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
-            if (ctx.channel().isActive() && ctx.pipeline().get(Http2Linger.class) == null) {
+            if (ctx.channel().isActive() && ctx.pipeline().get("h2") != null && ctx.pipeline().get(Http2Linger.class) == null) {
                 ctx.pipeline().addBefore("h2", "h2-linger", new Http2Linger(settings));
             }
         });
