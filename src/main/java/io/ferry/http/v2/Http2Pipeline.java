@@ -89,7 +89,7 @@ public final class Http2Pipeline {
             protected void initChannel(Http2StreamChannel stream) {
                 stream.config().setAutoRead(false);
                 stream.pipeline().addLast("traffic", new TrafficCounter());
-                stream.pipeline().addLast("send-timeout", new StreamSendTimeout(level.clientTimeouts().send()));
+                stream.pipeline().addLast("send-timeout", new StreamTimeouts(level.clientTimeouts().send()));
                 stream.pipeline().addLast("http", new StreamCodec(headers, h2.chunkSize()));
                 streams.assemble(stream, connection);
                 connection.streamOpened(stream);

@@ -51,6 +51,7 @@ class Http2DefencesIT {
                         http2 on;
                         http2_max_concurrent_streams 4;
                         send_timeout 1s;
+                        client_body_timeout 1s;
                         location / { return 200 "ok\\n"; }
                         location /silent { proxy_pass http://127.0.0.1:%d; proxy_read_timeout 60s; }
                     }
@@ -229,6 +230,19 @@ class Http2DefencesIT {
             }));
             assertThat(goAway(attacker).code()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
             assertThat(attacker.awaitClosed(QUICK)).isTrue();
+        }
+    }
+
+    @Test
+    void aBodyThatStopsComingEndsItsStreamWithProtocolError() throws Exception {
+        try (H2FrameClient c = H2FrameClient.connect(port)) {
+            long start = System.nanoTime();
+            c.headers(1, H2FrameClient.request("POST", "/silent"), false).data(1, new byte[4], false);
+            Frame rst = c.awaitType(Http2FrameTypes.RST_STREAM);
+            assertThat(rst.code()).isEqualTo(Http2Error.PROTOCOL_ERROR.code());
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+            c.ping(7);
+            assertThat(c.await(f -> f.type() == Http2FrameTypes.PING).code()).as("the connection goes on").isEqualTo(7);
         }
     }
 

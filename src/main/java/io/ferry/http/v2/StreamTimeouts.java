@@ -1,5 +1,6 @@
 package io.ferry.http.v2;
 
+import io.ferry.http.HttpConnectionHandler;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -12,19 +13,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * send_timeout for one stream. A client that keeps a stream's window shut holds its DATA in the
+ * How a stream ends for a timeout, as nginx's: RST_STREAM PROTOCOL_ERROR rather than the CANCEL of any other
+ * close, whether client_body_timeout or the send_timeout this handler keeps itself (a 444, which the
+ * exchange marks as it marks a timeout, ends the same way).
+ *
+ * <p>send_timeout for one stream: a client that keeps a stream's window shut holds its DATA in the
  * connection's flow controller, not in any socket buffer, so the connection's own send timeout never sees
  * it wait. As nginx's stream timer: no frame of the stream leaving for that long while some wait resets
  * the stream with PROTOCOL_ERROR; the connection and its other streams go on.
  */
-final class StreamSendTimeout extends ChannelDuplexHandler {
+final class StreamTimeouts extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
     private final long timeoutNanos;
     private int waiting;
     private long lastProgress;
     private ScheduledFuture<?> timer;
 
-    StreamSendTimeout(Duration timeout) {
+    StreamTimeouts(Duration timeout) {
         this.timeoutNanos = timeout.toNanos();
     }
 
@@ -66,6 +71,15 @@ final class StreamSendTimeout extends ChannelDuplexHandler {
                 ctx.channel().parent().remoteAddress());
         ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR));
         ctx.close();
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        HttpConnectionHandler exchanges = ctx.pipeline().get(HttpConnectionHandler.class);
+        if (exchanges != null && exchanges.hasTimedOut() && ctx.channel().isActive()) {
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR));
+        }
+        ctx.close(promise);
     }
 
     @Override
