@@ -33,9 +33,7 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
     private final int maxRequests;
     private final Duration maxAge;
     private final ConnectionSettings closing;
-    private final Duration headerTimeout;
     private ChannelHandlerContext ctx;
-    private boolean served;
     private int requests;
     private int streamsSeen;
     private int open;
@@ -43,14 +41,13 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
     private ScheduledFuture<?> idle;
 
     Http2Connection(ConnectionStates states, Duration idleTimeout, int maxRequests, Duration maxAge,
-                    ConnectionSettings closing, Duration headerTimeout) {
+                    ConnectionSettings closing) {
         this.states = states;
         this.connectionId = states.nextConnectionId();
         this.idleTimeout = idleTimeout;
         this.maxRequests = maxRequests;
         this.maxAge = maxAge;
         this.closing = closing;
-        this.headerTimeout = headerTimeout;
     }
 
     @Override
@@ -89,7 +86,6 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
 
     /** A stream was opened by the client: the connection is busy until it closes. */
     void streamOpened(Channel stream) {
-        served = true;
         if (open++ == 0) {
             cancelIdle();
             states.moved(ConnectionStates.State.WAITING, ConnectionStates.State.WRITING);
@@ -131,19 +127,13 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
         ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
     }
 
-    /**
-     * As nginx: until its first stream a connection has client_header_timeout, and ends with GOAWAY
-     * PROTOCOL_ERROR ("client timed out"); between streams after it, keepalive_timeout and NO_ERROR.
-     */
     private void armIdle() {
         cancelIdle();
-        Duration timeout = served ? idleTimeout : headerTimeout;
-        Http2Error code = served ? Http2Error.NO_ERROR : Http2Error.PROTOCOL_ERROR;
-        if (!timeout.isZero()) {
+        if (!idleTimeout.isZero()) {
             idle = ctx.executor().schedule(() -> {
                 goingAway = true;
-                ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(code)).addListener(ChannelFutureListener.CLOSE);
-            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+                ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR)).addListener(ChannelFutureListener.CLOSE);
+            }, idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

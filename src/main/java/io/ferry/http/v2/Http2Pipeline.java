@@ -79,7 +79,7 @@ public final class Http2Pipeline {
         FrameSizeKeeper.install(codec.connection());
         Http2Connection connection = new Http2Connection(states, level.keepaliveTimeout(),
                 level.clientTimeouts().keepaliveRequests(), level.clientTimeouts().keepaliveTime(),
-                level.module(ConnectionModule.SETTINGS), limits.headerTimeout());
+                level.module(ConnectionModule.SETTINGS));
         RequestHeaders headers = new RequestHeaders(level.module(ConnectionModule.SETTINGS), false);
         p.addLast("h2-preface", new PrefaceSettings());
         p.addLast("h2", codec);
