@@ -40,7 +40,11 @@ import java.util.function.Predicate;
  * Netty's frame writer and reader; only their order and timing are the test's.
  */
 public final class H2FrameClient implements AutoCloseable {
-    /** A frame the server sent; fields a frame's type does not carry are 0 or null. */
+    /**
+     * A frame the server sent; fields a frame's type does not carry are 0 or null. {@code code} is the error
+     * code of RST_STREAM and GOAWAY, a PING's data, a WINDOW_UPDATE's increment; {@code length} a DATA frame's
+     * payload or a GOAWAY's debug data.
+     */
     public record Frame(byte type, int streamId, short flags, long code, int lastStreamId, Http2Headers headers,
                         int length, Http2Settings settings) {
         public boolean endStream() {
