@@ -333,6 +333,11 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
         }
     }
 
+    /** Whether the connection ends for a timeout (or a 444), which an HTTP/2 stream tells its client with PROTOCOL_ERROR. */
+    public boolean hasTimedOut() {
+        return timedOut;
+    }
+
     /** True once a graceful shutdown asked this connection to end after the current response. */
     boolean isClosing() {
         return closing;

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * off. An idle connection with nothing to send is not. One lazily re-armed timer per connection,
  * not one per write.
  */
-public class SendTimeout extends IdleStateHandler {
+public final class SendTimeout extends IdleStateHandler {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
 
     public SendTimeout(Duration timeout) {
@@ -27,25 +27,15 @@ public class SendTimeout extends IdleStateHandler {
         if (evt.state() != IdleState.WRITER_IDLE) {
             return;
         }
-        if (sending(ctx)) {
+        ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
+        if (pending != null && pending.totalPendingWriteBytes() > 0) {
             LOG.info("client timed out (110: Connection timed out) while sending response to client, client: {}",
                     ctx.channel().remoteAddress());
             HttpConnectionHandler connection = ctx.pipeline().get(HttpConnectionHandler.class);
             if (connection != null) {
                 connection.timedOut();
             }
-            cutOff(ctx);
+            ctx.close();
         }
-    }
-
-    /** Ends what the client stopped taking. */
-    protected void cutOff(ChannelHandlerContext ctx) {
-        ctx.close();
-    }
-
-    /** Whether response bytes are waiting for the client to take them. */
-    protected boolean sending(ChannelHandlerContext ctx) {
-        ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
-        return pending != null && pending.totalPendingWriteBytes() > 0;
     }
 }

@@ -113,6 +113,7 @@ public final class FerryServer {
             metrics.reloaded(false);
             throw e;
         }
+        connections.forEach(io.ferry.http.v2.Http2Pipeline::reconfigured);
         metrics.reloaded(true);
     }
 

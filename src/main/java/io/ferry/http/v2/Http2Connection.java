@@ -31,9 +31,8 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
     private final long openedAt = System.nanoTime();
     private final Duration idleTimeout;
     private final int maxRequests;
-    /** keepalive_time: a stream opened after it is the connection's last. */
-    private final Duration keepaliveTime;
-    private final ConnectionSettings lingering;
+    private final Duration maxAge;
+    private final ConnectionSettings closing;
     private ChannelHandlerContext ctx;
     private int requests;
     private int streamsSeen;
@@ -41,14 +40,14 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
     private boolean goingAway;
     private ScheduledFuture<?> idle;
 
-    Http2Connection(ConnectionStates states, Duration idleTimeout, int maxRequests, Duration keepaliveTime,
-            ConnectionSettings lingering) {
+    Http2Connection(ConnectionStates states, Duration idleTimeout, int maxRequests, Duration maxAge,
+                    ConnectionSettings closing) {
         this.states = states;
         this.connectionId = states.nextConnectionId();
         this.idleTimeout = idleTimeout;
         this.maxRequests = maxRequests;
-        this.keepaliveTime = keepaliveTime;
-        this.lingering = lingering;
+        this.maxAge = maxAge;
+        this.closing = closing;
     }
 
     @Override
@@ -91,7 +90,8 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
             cancelIdle();
             states.moved(ConnectionStates.State.WAITING, ConnectionStates.State.WRITING);
         }
-        if (maxRequests > 0 && ++streamsSeen >= maxRequests || age().compareTo(keepaliveTime) > 0) {
+        // as nginx: keepalive_timeout 0 keeps no connection, keepalive_time ends one that has served long enough
+        if ((maxRequests > 0 && ++streamsSeen >= maxRequests) || idleTimeout.isZero() || age().compareTo(maxAge) > 0) {
             goAway();
         }
         stream.closeFuture().addListener(f -> streamClosed());
@@ -102,10 +102,8 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
             return;
         }
         states.moved(ConnectionStates.State.WRITING, ConnectionStates.State.WAITING);
-        if (goingAway || idleTimeout.isZero()) {
-            // keepalive_timeout 0 keeps no idle connection: it ends as its last stream does
-            goAway();
-            closeAfterWrites();
+        if (goingAway) {
+            Http2Linger.close(ctx, closing);
         } else {
             armIdle();
         }
@@ -115,7 +113,7 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
     public void closeWhenIdle() {
         goAway();
         if (open == 0) {
-            closeAfterWrites();
+            Http2Linger.close(ctx, closing);
         }
     }
 
@@ -127,11 +125,6 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
         }
         goingAway = true;
         ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
-    }
-
-    /** Closes once what was written is on the wire, lingering: a close at once would drop the last answer's queued bytes. */
-    private void closeAfterWrites() {
-        Http2Lingering.close(ctx, lingering);
     }
 
     private void armIdle() {
@@ -157,7 +150,7 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
             // the client will open no more streams: the connection ends with the last of its open ones
             goingAway = true;
             if (open == 0) {
-                closeAfterWrites();
+                Http2Linger.close(ctx, closing);
             }
         }
         ReferenceCountUtil.release(msg);

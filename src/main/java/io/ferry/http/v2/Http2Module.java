@@ -26,6 +26,8 @@ public final class Http2Module implements Module {
     /** nginx's NGX_HTTP_V2_MAX_WINDOW and NGX_HTTP_V2_MAX_FRAME_SIZE. */
     private static final long MAX_WINDOW = (1L << 31) - 1;
     private static final int MAX_FRAME_SIZE = (1 << 24) - 1;
+    /** nginx's NGX_HTTP_V2_STATE_BUFFER_SIZE: a receive buffer must be larger. */
+    private static final int STATE_BUFFER_SIZE = 16;
     /** Directives nginx 1.25 still accepts but ignores, each with the one that replaced it (or none). */
     private static final Map<String, String> OBSOLETE = Map.of(
             "http2_recv_timeout", "client_header_timeout",
@@ -90,8 +92,8 @@ public final class Http2Module implements Module {
                 size(level.inherited("http2_body_preread_size"), d.bodyPrereadSize(), 0, MAX_WINDOW,
                         "the maximum body preread buffer size is " + MAX_WINDOW),
                 chunkSize(level.inherited("http2_chunk_size"), d.chunkSize()),
-                size(level.inherited("http2_recv_buffer_size"), d.recvBufferSize(), 2 * 16 + 1, Integer.MAX_VALUE,
-                        "the value is too small"));
+                size(level.inherited("http2_recv_buffer_size"), d.recvBufferSize(), STATE_BUFFER_SIZE + 1,
+                        Integer.MAX_VALUE, "value is too small"));
     }
 
     private static int number(Directive d, int otherwise) throws ConfException {

@@ -48,6 +48,19 @@ public final class Http2Pipeline {
     }
 
     /**
+     * After a reload an HTTP/2 connection ends as nginx's old worker ends it: GOAWAY, its streams in flight
+     * finish, and the client opens its next connection to the new configuration, settings and all.
+     */
+    public static void reconfigured(Channel ch) {
+        ch.eventLoop().execute(() -> {
+            Http2Connection h2 = ch.pipeline().get(Http2Connection.class);
+            if (h2 != null) {
+                h2.closeWhenIdle();
+            }
+        });
+    }
+
+    /**
      * Replaces the HTTP/1.x handlers of {@code ch} with HTTP/2's, its settings those of {@code server}. The
      * connection reads on its own from now on: flow control, not read interest, bounds what a client may send.
      */
@@ -65,11 +78,15 @@ public final class Http2Pipeline {
                 .maxConcurrentStreams(h2.maxConcurrentStreams())
                 .initialWindowSize(h2.bodyPrereadSize())
                 .maxHeaderListSize(HeaderBlockLimit.headerListSize(limits));
-        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+        Http2FrameCodec codec = Http2Defences.apply(Http2FrameCodecBuilder.forServer())
                 .initialSettings(initial)
+                // a close is final (stop, worker_shutdown_timeout, an error): GOAWAY, then closed at once;
+                // the graceful end that waits for streams is Http2Connection's
+                .gracefulShutdownTimeoutMillis(0)
                 .validateHeaders(false)
                 .headerSensitivityDetector(Http2Pipeline::unindexed)
                 .build();
+        FrameSizeKeeper.install(codec.connection());
         Http2Connection connection = new Http2Connection(states, level.keepaliveTimeout(),
                 level.clientTimeouts().keepaliveRequests(), level.clientTimeouts().keepaliveTime(),
                 level.module(ConnectionModule.SETTINGS));
@@ -78,12 +95,13 @@ public final class Http2Pipeline {
         p.addLast("h2", codec);
         p.addLast("h2-body-length", new BodyLengthCheck());
         p.addLast("h2-data", new DataCoalescing());
+        p.addLast("h2-errors", new Http2Errors());
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stream.config().setAutoRead(false);
                 stream.pipeline().addLast("traffic", new TrafficCounter());
-                stream.pipeline().addLast("send-timeout", new StreamSendTimeout(level.clientTimeouts().send()));
+                stream.pipeline().addLast("send-timeout", new StreamTimeouts(level.clientTimeouts().send()));
                 stream.pipeline().addLast("h2-limit", new HeaderBlockLimit(limits));
                 stream.pipeline().addLast("http", new StreamCodec(headers, h2.chunkSize()));
                 streams.assemble(stream, connection);
