@@ -69,6 +69,7 @@ public final class Http2Pipeline {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stream.config().setAutoRead(false);
+                stream.pipeline().addLast("send-timeout", new StreamSendTimeout(level.clientTimeouts().send()));
                 stream.pipeline().addLast("traffic", new TrafficCounter());
                 stream.pipeline().addLast("http", new StreamCodec(headers, h2.chunkSize()));
                 streams.assemble(stream, connection);
