@@ -11,6 +11,7 @@ import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -159,6 +160,10 @@ final class Http2Connection extends ChannelDuplexHandler implements MultiplexedC
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         org.slf4j.LoggerFactory.getLogger("io.ferry.error").info("*{} {} while processing HTTP/2 connection, client: {}",
                 connectionId, cause.getMessage(), ctx.channel().remoteAddress());
-        ctx.close();
+        // a protocol error is the codec's to answer: it sends GOAWAY with the error's code, then closes; closing
+        // here first would send GOAWAY NO_ERROR in its place
+        if (!(cause instanceof Http2Exception)) {
+            ctx.close();
+        }
     }
 }
