@@ -148,7 +148,9 @@ public final class Exchange extends SpecialResponses {
 
     /** A rewrite or try_files changed $uri (and maybe $args); $request_uri stays what the client sent. */
     public void rewriteTarget(String path, String query) {
-        target = new RequestTarget(target.raw(), path, query, target.absoluteHost());
+        // a request refused while its headers were read has no target of its own; error_page still redirects it
+        target = target == null ? new RequestTarget("", path, query, null)
+                : new RequestTarget(target.raw(), path, query, target.absoluteHost());
         targetRewritten = true;
     }
 
