@@ -61,9 +61,15 @@ public final class H2ProtocolClient implements AutoCloseable {
 
     /** Connects and sends the preface and an empty SETTINGS frame. */
     public static H2ProtocolClient connect(int port) throws IOException {
+        H2ProtocolClient c = prefaceOnly(port);
+        c.frame(SETTINGS, 0, 0, new byte[0]);
+        return c;
+    }
+
+    /** Connects and sends the preface alone: the first frame is the caller's. */
+    public static H2ProtocolClient prefaceOnly(int port) throws IOException {
         H2ProtocolClient c = new H2ProtocolClient(new Socket("127.0.0.1", port));
         c.out.write(ByteBufUtil.getBytes(Http2CodecUtil.connectionPrefaceBuf()));
-        c.frame(SETTINGS, 0, 0, new byte[0]);
         return c;
     }
 

@@ -38,6 +38,7 @@ class Http2ProtocolIT {
                         root %s;
                         error_page 400 = /refused;
                         location /refused { return 444; }
+                        location /chunk_size { http2_chunk_size 1; return 200 body; }
                     }
                 }
                 """.formatted(port, html)));
@@ -89,6 +90,38 @@ class Http2ProtocolIT {
             List<Frame> frames = c.readUntil(f -> f.type() == H2ProtocolClient.RST_STREAM, 5000);
             assertThat(frames).last().extracting(Frame::type, Frame::stream)
                     .as("error_page's 444 resets the stream").containsExactly(H2ProtocolClient.RST_STREAM, 1);
+        }
+    }
+
+    @Test
+    void theBodyIsSlicedIntoDataFramesOfHttp2ChunkSizeEvenWhenTheyWaitForTheWindow() throws Exception {
+        try (H2ProtocolClient c = H2ProtocolClient.connect(port)) {
+            c.request(1, "GET", "/chunk_size");
+            List<Frame> data = c.readUntil(Frame::endStream, 5000).stream()
+                    .filter(f -> f.type() == H2ProtocolClient.DATA).toList();
+            assertThat(data).extracting(f -> new String(f.payload())).containsExactly("b", "o", "d", "y");
+            assertThat(data).extracting(Frame::flags).containsExactly(0, 0, 0, 1);
+        }
+        try (H2ProtocolClient c = H2ProtocolClient.connect(port)) {
+            c.request(1, "GET", "/big.html");
+            List<Frame> data = c.readUntil(f -> false, 1500).stream()
+                    .filter(f -> f.type() == H2ProtocolClient.DATA).toList();
+            assertThat(data).as("frames of at most 8k (the default chunk size), not merged while they wait")
+                    .allSatisfy(f -> assertThat(f.payload().length).isLessThanOrEqualTo(8192));
+            assertThat(data.stream().mapToInt(f -> f.payload().length).sum()).as("the initial window").isEqualTo(65535);
+        }
+    }
+
+    @Test
+    void aSettingsAcknowledgementFirstIsNotAnsweredWithAnAcknowledgement() throws Exception {
+        try (H2ProtocolClient c = H2ProtocolClient.prefaceOnly(port)) {
+            c.readUntil(f -> f.type() == H2ProtocolClient.SETTINGS, 5000);
+            c.frame(H2ProtocolClient.SETTINGS, 1, 0, new byte[0]);
+            c.frame(H2ProtocolClient.SETTINGS, 0, 0, new byte[] {0, 5, 0, 0, 0, 42});
+            List<Frame> frames = c.readUntil(f -> f.type() == H2ProtocolClient.GOAWAY, 5000);
+            assertThat(frames).extracting(Frame::type).as("no SETTINGS ack for frames the client never sent")
+                    .doesNotContain(H2ProtocolClient.SETTINGS).contains(H2ProtocolClient.GOAWAY);
+            assertThat(frames.get(frames.size() - 1).errorCode()).as("an invalid SETTINGS_MAX_FRAME_SIZE").isEqualTo(1);
         }
     }
 
