@@ -1,30 +1,50 @@
 package io.ferry.http.v2;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Stream;
 
 /**
- * Netty's flow controller with one difference: DATA frames waiting for a window stay the frames they were
- * written as, where Netty merges them into one. nginx slices a response body into DATA frames of at most
- * http2_chunk_size whether or not the client's window holds them up, and a window smaller than a frame
- * splits only that frame.
+ * Netty's flow controller with one difference: DATA frames waiting for a window are merged only while the
+ * result stays within the stream's http2_chunk_size, where Netty merges them without limit. nginx slices a
+ * response body into DATA frames of at most http2_chunk_size, filling each from as many small buffers as fit,
+ * whether or not the client's window holds them up; a window smaller than a frame splits only that frame.
  */
 final class ChunkFlowController implements Http2RemoteFlowController {
     private final Http2RemoteFlowController netty;
+    private final Http2Connection.PropertyKey chunkSize;
+    private final int defaultChunkSize;
 
-    ChunkFlowController(Http2RemoteFlowController netty) {
-        this.netty = netty;
+    ChunkFlowController(Http2Connection connection, int defaultChunkSize) {
+        this.netty = connection.remote().flowController();
+        this.chunkSize = connection.newKey();
+        this.defaultChunkSize = defaultChunkSize;
+    }
+
+    /** The answering location's http2_chunk_size, for the stream {@code id}. */
+    void chunkSize(int id, int size) {
+        Http2Stream stream = netty.channelHandlerContext() == null ? null : connectionStream(id);
+        if (stream != null) {
+            stream.setProperty(chunkSize, size);
+        }
+    }
+
+    private Http2Stream connectionStream(int id) {
+        Http2FrameCodec codec = netty.channelHandlerContext().pipeline().get(Http2FrameCodec.class);
+        return codec == null ? null : codec.connection().stream(id);
     }
 
     @Override
     public void addFlowControlled(Http2Stream stream, FlowControlled frame) {
-        netty.addFlowControlled(stream, new Unmerged(frame));
+        Integer limit = stream.getProperty(chunkSize);
+        netty.addFlowControlled(stream, new Limited(frame, limit == null ? defaultChunkSize : limit));
     }
 
-    /** A frame that never takes the next one into itself, and is never taken into the one before it. */
-    private record Unmerged(FlowControlled frame) implements FlowControlled {
+    /** A frame that takes the next one into itself only while both fit in one chunk. */
+    private record Limited(FlowControlled frame, int limit) implements FlowControlled {
         @Override
         public int size() {
             return frame.size();
@@ -47,7 +67,7 @@ final class ChunkFlowController implements Http2RemoteFlowController {
 
         @Override
         public boolean merge(ChannelHandlerContext ctx, FlowControlled next) {
-            return false;
+            return next instanceof Limited n && frame.size() + n.size() <= limit && frame.merge(ctx, n.frame());
         }
     }
 

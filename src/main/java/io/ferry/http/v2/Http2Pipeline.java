@@ -60,7 +60,7 @@ public final class Http2Pipeline {
                 .initialSettings(initial)
                 .validateHeaders(false)
                 .build();
-        codec.connection().remote().flowController(new ChunkFlowController(codec.connection().remote().flowController()));
+        codec.connection().remote().flowController(new ChunkFlowController(codec.connection(), h2.chunkSize()));
         Http2Connection connection = new Http2Connection(states, level.keepaliveTimeout(),
                 level.clientTimeouts().keepaliveRequests());
         RequestHeaders headers = new RequestHeaders(level.module(ConnectionModule.SETTINGS), false);

@@ -29,6 +29,7 @@ class Http2ProtocolIT {
         port = FerryInstance.freePort();
         Path html = Files.createDirectories(prefix.resolve("html"));
         Files.write(html.resolve("big.html"), new byte[100_000]);
+        Files.writeString(html.resolve("small.html"), "SEE-THIS");
         closer.add(FerryInstance.start(prefix, """
                 http {
                     http2 on;
@@ -39,6 +40,7 @@ class Http2ProtocolIT {
                         error_page 400 = /refused;
                         location /refused { return 444; }
                         location /chunk_size { http2_chunk_size 1; return 200 body; }
+                        location /small.html { gzip on; gzip_min_length 0; }
                     }
                 }
                 """.formatted(port, html)));
@@ -109,6 +111,18 @@ class Http2ProtocolIT {
             assertThat(data).as("frames of at most 8k (the default chunk size), not merged while they wait")
                     .allSatisfy(f -> assertThat(f.payload().length).isLessThanOrEqualTo(8192));
             assertThat(data.stream().mapToInt(f -> f.payload().length).sum()).as("the initial window").isEqualTo(65535);
+        }
+    }
+
+    @Test
+    void smallPiecesOfABodyShareOneDataFrameWithinTheChunkSize() throws Exception {
+        try (H2ProtocolClient c = H2ProtocolClient.connect(port)) {
+            var gzip = new io.netty.handler.codec.http2.DefaultHttp2Headers().method("GET").scheme("http")
+                    .path("/small.html").authority("localhost").add("accept-encoding", "gzip");
+            c.frame(H2ProtocolClient.HEADERS, 0x5, 1, c.block(gzip));
+            List<Frame> data = c.readUntil(Frame::endStream, 5000).stream()
+                    .filter(f -> f.type() == H2ProtocolClient.DATA && f.payload().length > 0).toList();
+            assertThat(data).as("the gzip header, deflated bytes and trailer in one frame").hasSize(1);
         }
     }
 
