@@ -148,8 +148,8 @@ public final class Exchange extends SpecialResponses {
 
     /** A rewrite or try_files changed $uri (and maybe $args); $request_uri stays what the client sent. */
     public void rewriteTarget(String path, String query) {
-        // a request refused before its target was read (an empty :path or :method) still has error_page redirect it
-        target = target == null ? new RequestTarget(path, path, query, null)
+        // a request refused while its headers were read has no target of its own; error_page still redirects it
+        target = target == null ? new RequestTarget("", path, query, null)
                 : new RequestTarget(target.raw(), path, query, target.absoluteHost());
         targetRewritten = true;
     }

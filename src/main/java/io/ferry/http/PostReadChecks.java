@@ -82,7 +82,8 @@ final class PostReadChecks {
 
     /**
      * nginx refuses TRACE (405: it would echo credentials back, the cross-site tracing attack) and
-     * CONNECT, which it does not tunnel: 405 for a well-formed "host:port" target, else 400.
+     * CONNECT, which it does not tunnel: 405 for a well-formed "host:port" target, else 400. An HTTP/2
+     * CONNECT has no request line to judge (its pseudo-headers were checked as it was read): 405.
      */
     private static HttpResponseStatus refusedMethod(HttpRequest request) {
         if (request.method().equals(HttpMethod.TRACE)) {
@@ -90,6 +91,9 @@ final class PostReadChecks {
         }
         if (!request.method().equals(HttpMethod.CONNECT)) {
             return null;
+        }
+        if (request.protocolVersion().equals(Exchange.HTTP_2)) {
+            return HttpResponseStatus.METHOD_NOT_ALLOWED;
         }
         String target = request.uri();
         int colon = target.lastIndexOf(':');

@@ -272,7 +272,8 @@ final class RequestPhases {
         }
         internal = true;
         int q = uri.indexOf('?');
-        ex.rewriteTarget(q < 0 ? uri : uri.substring(0, q), q < 0 ? (ex.target == null ? null : ex.target.query()) : uri.substring(q + 1));
+        ex.rewriteTarget(q < 0 ? uri : uri.substring(0, q), q >= 0 ? uri.substring(q + 1)
+                : ex.target == null ? null : ex.target.query());
         serverPhase();
     }
 

@@ -86,7 +86,7 @@ public final class Http2Pipeline {
                 .validateHeaders(false)
                 .headerSensitivityDetector(Http2Pipeline::unindexed)
                 .build();
-        FrameSizeKeeper.install(codec.connection());
+        codec.connection().remote().flowController(new ChunkFlowController(codec.connection(), h2.chunkSize()));
         Http2Connection connection = new Http2Connection(states, level.keepaliveTimeout(),
                 level.clientTimeouts().keepaliveRequests(), level.clientTimeouts().keepaliveTime(),
                 level.module(ConnectionModule.SETTINGS));

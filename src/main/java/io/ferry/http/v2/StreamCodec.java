@@ -153,6 +153,10 @@ final class StreamCodec extends ChannelDuplexHandler {
         io.ferry.model.LocationSettings location = exchanges == null ? null : exchanges.answering();
         if (location != null) {
             chunkSize = location.module(Http2Module.SETTINGS).chunkSize();
+            if (ctx.channel().parent().pipeline().get(io.netty.handler.codec.http2.Http2FrameCodec.class)
+                    .connection().remote().flowController() instanceof ChunkFlowController frames) {
+                frames.chunkSize(((io.netty.handler.codec.http2.Http2StreamChannel) ctx.channel()).stream().id(), chunkSize);
+            }
         }
     }
 
