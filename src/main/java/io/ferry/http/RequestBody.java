@@ -90,7 +90,8 @@ final class RequestBody {
             return;
         }
         ready = whenWhole;
-        io.ferry.http.v2.StreamWindow.openForBuffering(exchange.channel());
+        io.ferry.http.v2.StreamWindow.openForBuffering(exchange.channel(),
+                exchange.settings().module(io.ferry.http.v2.Http2Module.SETTINGS).bodyPrereadSize());
         HttpContent c;
         while (held != null && (c = held.poll()) != null && ready != null) {
             deliver(c);

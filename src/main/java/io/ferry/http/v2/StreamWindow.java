@@ -22,8 +22,10 @@ public final class StreamWindow {
      * A body read whole into memory or a file is taken as fast as it arrives, so flow control would only
      * slow it down: the stream's window opens to the largest at once and is kept there, as nginx does for a
      * buffered body. An unbuffered body keeps the preread window, refilled only as the upstream takes it.
+     * The largest less {@code prereadSize}: until the client acknowledges the server's SETTINGS, a stream
+     * opens with the protocol's default window, and the acknowledgement then adds the difference to it.
      */
-    public static void openForBuffering(Channel channel) {
+    public static void openForBuffering(Channel channel, int prereadSize) {
         Http2Stream stream = stream(channel);
         if (stream == null) {
             return;
@@ -31,8 +33,9 @@ public final class StreamWindow {
         Http2Connection connection = codec(channel).connection();
         try {
             int window = connection.local().flowController().initialWindowSize(stream);
-            if (window < MAX_WINDOW) {
-                connection.local().flowController().incrementWindowSize(stream, MAX_WINDOW - window);
+            int open = MAX_WINDOW - prereadSize;
+            if (window < open) {
+                connection.local().flowController().incrementWindowSize(stream, open - window);
                 channel.parent().flush();
             }
         } catch (Http2Exception e) {

@@ -49,7 +49,7 @@ class Http2SettingsIT {
             Frame s = c.await(f -> f.type() == Http2FrameTypes.SETTINGS && f.settings() != null);
             assertThat(s.settings().maxConcurrentStreams()).isEqualTo(7L);
             assertThat(s.settings().initialWindowSize()).isEqualTo(1024);
-            assertThat(s.settings().maxHeaderListSize()).isEqualTo(2L * 4096);
+            assertThat(s.settings().maxHeaderListSize()).isEqualTo(HeaderBlockLimit.headerListSize(new io.ferry.model.ServerLimits(1024, 2, 4096, java.time.Duration.ofSeconds(60))));
         }
     }
 
