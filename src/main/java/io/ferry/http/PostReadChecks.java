@@ -82,13 +82,14 @@ final class PostReadChecks {
 
     /**
      * nginx refuses TRACE (405: it would echo credentials back, the cross-site tracing attack) and
-     * CONNECT, which it does not tunnel: 405 for a well-formed "host:port" target, else 400.
+     * CONNECT, which it does not tunnel: 405 for a well-formed "host:port" target, else 400. An HTTP/2
+     * extended CONNECT (RFC 8441) is a WebSocket's opening, for the location to answer.
      */
     private static HttpResponseStatus refusedMethod(HttpRequest request) {
         if (request.method().equals(HttpMethod.TRACE)) {
             return HttpResponseStatus.METHOD_NOT_ALLOWED;
         }
-        if (!request.method().equals(HttpMethod.CONNECT)) {
+        if (!request.method().equals(HttpMethod.CONNECT) || request instanceof io.ferry.websocket.ExtendedConnect) {
             return null;
         }
         String target = request.uri();

@@ -55,14 +55,16 @@ public final class Http2Pipeline {
         io.netty.handler.codec.http2.Http2Settings initial = new io.netty.handler.codec.http2.Http2Settings()
                 .maxConcurrentStreams(h2.maxConcurrentStreams())
                 .initialWindowSize(h2.bodyPrereadSize())
-                .maxHeaderListSize((long) limits.largeBufferCount() * limits.largeBufferSize());
+                .maxHeaderListSize((long) limits.largeBufferCount() * limits.largeBufferSize())
+                // RFC 8441: WebSockets open on a stream of this connection, not on a second one
+                .connectProtocolEnabled(true);
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(initial)
                 .validateHeaders(false)
                 .build();
         Http2Connection connection = new Http2Connection(states, level.keepaliveTimeout(),
                 level.clientTimeouts().keepaliveRequests());
-        RequestHeaders headers = new RequestHeaders(level.module(ConnectionModule.SETTINGS), false);
+        RequestHeaders headers = new RequestHeaders(level.module(ConnectionModule.SETTINGS), true);
         p.addLast("h2-preface", new PrefaceSettings());
         p.addLast("h2", codec);
         p.addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
