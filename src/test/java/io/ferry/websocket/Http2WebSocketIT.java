@@ -83,6 +83,9 @@ class Http2WebSocketIT {
                         location /page {
                             return 200 "page";
                         }
+                        location /files {
+                            root html;
+                        }
                     }
                 }
                 """.formatted(plain, tls, wsBackend.port(), rawBackend.getLocalPort())));
@@ -218,11 +221,66 @@ class Http2WebSocketIT {
     }
 
     @Test
+    void aBackendThatNeverSwitchedOpensNoTunnel() throws Exception {
+        serveRaw((in, out) -> out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII)),
+                false);
+        serveRaw((in, out) -> out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: bm90IHRoZSBhbnN3ZXI=\r\n\r\n").getBytes(StandardCharsets.US_ASCII)), false);
+        try (H2TunnelClient client = H2TunnelClient.connect(plain, false)) {
+            // a 200 would tell the client its tunnel is open; a wrong key answer is no WebSocket server's
+            assertThat(client.open(H2TunnelClient.websocket("localhost", "/raw"), false, true).head().status().toString())
+                    .isEqualTo("502");
+            assertThat(client.open(H2TunnelClient.websocket("localhost", "/raw"), false, true).head().status().toString())
+                    .isEqualTo("502");
+        }
+    }
+
+    @Test
     void aProtocolWithoutConnectIsABadRequest() throws Exception {
         try (H2TunnelClient client = H2TunnelClient.connect(plain, false)) {
             Http2Headers get = new DefaultHttp2Headers().method("GET").scheme("http").path("/wss").authority("localhost");
             get.set(":protocol", "websocket");
             assertThat(client.open(get, true, true).head().status().toString()).isEqualTo("400");
+        }
+    }
+
+    @Test
+    void aTunnelWhereNoProxyIsIsRefused() throws Exception {
+        try (H2TunnelClient client = H2TunnelClient.connect(plain, false)) {
+            H2TunnelClient.Stream ws = client.open(H2TunnelClient.websocket("localhost", "/files/"), false, true);
+            assertThat(ws.head().status().toString()).isEqualTo("405");
+        }
+    }
+
+    @Test
+    void quitEndsTheTunnelWithGoingAway(@TempDir Path own) throws Exception {
+        int port = FerryInstance.freePort();
+        FerryInstance quitting = FerryInstance.start(own, """
+                http {
+                    server {
+                        listen 127.0.0.1:%1$d;
+                        http2 on;
+                        location / {
+                            proxy_pass http://127.0.0.1:%2$d;
+                        }
+                    }
+                }
+                """.formatted(port, wsBackend.port()));
+        try (H2TunnelClient client = H2TunnelClient.connect(port, false)) {
+            H2TunnelClient.Stream ws = client.open(H2TunnelClient.websocket("localhost", "/"), false, true);
+            assertThat(ws.head().status().toString()).isEqualTo("200");
+            ws.send(maskedText("hi"), false);
+            assertThat(ws.read(4)).isEqualTo(text("hi"));
+            CompletableFuture<Void> quit = CompletableFuture.runAsync(() -> quitting.server().quit(java.time.Duration.ofMillis(300)));
+            assertThat(ws.read(4)).isEqualTo(new byte[] {(byte) 0x88, 2, 0x03, (byte) 0xE9});
+            quit.get(20, TimeUnit.SECONDS);
+        } finally {
+            quitting.close();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!wsBackend.closeCodes().contains(1001)) {
+            assertThat(System.nanoTime()).isLessThan(deadline);
+            Thread.sleep(50);
         }
     }
 
