@@ -24,6 +24,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +51,7 @@ final class StreamCodec extends ChannelDuplexHandler {
     private ChannelPromise heldPromise;
     private boolean ended;
     /** After an extended CONNECT: the stream's frames, held for the tunnel (or dropped with the stream). */
-    private java.util.ArrayDeque<Object> tunnelFrames;
+    private ArrayDeque<Object> tunnelFrames;
 
     StreamCodec(RequestHeaders requestHeaders, int chunkSize) {
         this.requestHeaders = requestHeaders;
@@ -69,7 +70,7 @@ final class StreamCodec extends ChannelDuplexHandler {
                 HttpRequest request = requestHeaders.toRequest(h.headers(), h.isEndStream());
                 headOnly = request.method().name().equals("HEAD");
                 if (request instanceof ExtendedConnect) {
-                    tunnelFrames = new java.util.ArrayDeque<>();
+                    tunnelFrames = new ArrayDeque<>();
                     if (h.isEndStream()) {
                         tunnelFrames.add(new DefaultHttp2DataFrame(true));
                     }
@@ -216,8 +217,8 @@ final class StreamCodec extends ChannelDuplexHandler {
     }
 
     /** The frames that came behind an extended CONNECT, for the tunnel that takes the stream over. */
-    java.util.ArrayDeque<Object> takeTunnelFrames() {
-        java.util.ArrayDeque<Object> frames = tunnelFrames;
+    ArrayDeque<Object> takeTunnelFrames() {
+        ArrayDeque<Object> frames = tunnelFrames;
         tunnelFrames = null;
         return frames;
     }
