@@ -83,13 +83,14 @@ final class PostReadChecks {
     /**
      * nginx refuses TRACE (405: it would echo credentials back, the cross-site tracing attack) and
      * CONNECT, which it does not tunnel: 405 for a well-formed "host:port" target, else 400. An HTTP/2
+     * extended CONNECT (RFC 8441) is a WebSocket's opening, for the location to answer; any other HTTP/2
      * CONNECT has no request line to judge (its pseudo-headers were checked as it was read): 405.
      */
     private static HttpResponseStatus refusedMethod(HttpRequest request) {
         if (request.method().equals(HttpMethod.TRACE)) {
             return HttpResponseStatus.METHOD_NOT_ALLOWED;
         }
-        if (!request.method().equals(HttpMethod.CONNECT)) {
+        if (!request.method().equals(HttpMethod.CONNECT) || request instanceof io.ferry.websocket.ExtendedConnect) {
             return null;
         }
         if (request.protocolVersion().equals(Exchange.HTTP_2)) {

@@ -14,6 +14,9 @@ import io.ferry.tunnel.Tunnel;
 import io.ferry.tunnel.Tunnels;
 import io.ferry.upstream.Peer;
 import io.ferry.upstream.UpstreamGroup;
+import io.ferry.http.v2.TunnelStream;
+import io.ferry.websocket.ExtendedConnect;
+import io.ferry.websocket.WebSocketKey;
 import io.ferry.websocket.WebSocketTunnel;
 import io.ferry.websocket.WebSocketUpgrade;
 import io.netty.buffer.ByteBuf;
@@ -193,6 +196,9 @@ final class ProxyExchange extends UpstreamExchange {
                 if (ex.isSubrequest()) {
                     // the connection belongs to the main request: a subrequest cannot hand it to a tunnel (nginx)
                     cutOff(HttpResponseStatus.BAD_GATEWAY, "connection upgrade in subrequest", null);
+                } else if (upgradeRequested && !acceptsKey(res)) {
+                    failed(Condition.INVALID_HEADER, HttpResponseStatus.BAD_GATEWAY,
+                            "upstream sent invalid \"Sec-WebSocket-Accept\" header while reading response header from upstream");
                 } else if (upgradeRequested) {
                     switchProtocols(res);
                 } else {
@@ -203,6 +209,12 @@ final class ProxyExchange extends UpstreamExchange {
             }
             if (code >= 100 && code < 200) {
                 skippingInterim = true;
+                return;
+            }
+            if (code < 300 && ex.request() instanceof ExtendedConnect) {
+                // a 2xx would tell the HTTP/2 client its tunnel is open (RFC 8441 §5) while the backend never switched
+                failed(Condition.INVALID_HEADER, HttpResponseStatus.BAD_GATEWAY,
+                        "upstream answered " + code + " to a WebSocket handshake while reading response header from upstream");
                 return;
             }
             String te = res.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
@@ -286,16 +298,32 @@ final class ProxyExchange extends UpstreamExchange {
             }
         }
 
+        /** The key Ferry sent for an HTTP/2 client is answered as RFC 6455 §4.2.2 requires; an HTTP/1.1 client checks its own. */
+        private boolean acceptsKey(HttpResponse res) {
+            String key = upstreamRequest.headers().get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+            return !(ex.request() instanceof ExtendedConnect) || key == null
+                    || WebSocketKey.accept(key).equals(res.headers().get(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT));
+        }
+
         private void switchProtocols(HttpResponse res) {
             Channel upstream = channel();
             UpstreamTiming timing = timing();
             Upgraded upgraded = new Upgraded();
             upstream.pipeline().replace(this, "upgraded", upgraded);
             handOver();
-            HttpResponse down = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
-            copyEndToEnd(res, down);
-            down.headers().set("Upgrade", res.headers().get(HttpHeaderNames.UPGRADE, "websocket"));
-            down.headers().set("Connection", HttpHeaderValues.UPGRADE);
+            boolean stream = ex.request() instanceof ExtendedConnect;
+            HttpResponse down;
+            if (stream) {
+                // RFC 8441 §5: a 200 opens the stream's tunnel, and its key answer is for Ferry alone
+                down = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                copyEndToEnd(res, down);
+                down.headers().remove(HttpHeaderNames.SEC_WEBSOCKET_ACCEPT);
+            } else {
+                down = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+                copyEndToEnd(res, down);
+                down.headers().set("Upgrade", res.headers().get(HttpHeaderNames.UPGRADE, "websocket"));
+                down.headers().set("Connection", HttpHeaderValues.UPGRADE);
+            }
             ex.prepare(down, true);
             ex.context().writeAndFlush(down).addListener((ChannelFutureListener) f -> {
                 if (!f.isSuccess()) {
@@ -313,7 +341,9 @@ final class ProxyExchange extends UpstreamExchange {
                 // the 101's end marker, which must reach the Upgraded handler, not the relay.
                 upstream.eventLoop().execute(() -> {
                     Tunnel[] opened = new Tunnel[1];
-                    opened[0] = WebSocketTunnel.open(exchange.channel(), ServerCodec.class, upstream, upgraded.bytes, idle, () -> {
+                    Class<? extends io.netty.channel.ChannelHandler> codec = stream
+                            ? TunnelStream.install(exchange.channel()) : ServerCodec.class;
+                    opened[0] = WebSocketTunnel.open(exchange.channel(), codec, upstream, upgraded.bytes, idle, () -> {
                         registry.closed(opened[0]);
                         timing.finished();
                         exchange.tunnelClosed();

@@ -3,6 +3,8 @@ package io.ferry.proxy;
 import io.ferry.cache.HttpCache;
 import io.ferry.http.Exchange;
 import io.ferry.http.RequestTarget;
+import io.ferry.websocket.ExtendedConnect;
+import io.ferry.websocket.WebSocketKey;
 import io.ferry.websocket.WebSocketUpgrade;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -57,6 +59,10 @@ final class UpstreamRequest {
                 out.set(name, value);
             }
         });
+        if (client instanceof ExtendedConnect connect && connect.websocket()) {
+            // an HTTP/2 client has no handshake key (RFC 8441 §5): the one the backend must answer is Ferry's
+            out.set(HttpHeaderNames.SEC_WEBSOCKET_KEY, WebSocketKey.generate());
+        }
         if (upgrade) {
             if (!out.contains(HttpHeaderNames.UPGRADE)) {
                 out.set("Upgrade", client.headers().get(HttpHeaderNames.UPGRADE));
@@ -90,7 +96,8 @@ final class UpstreamRequest {
     private static HttpMethod method(Exchange ex, ProxySettings proxy) {
         String name = proxy.method() == null ? "" : proxy.method().render(ex);
         if (name.isEmpty()) {
-            return HttpCache.headAsGet(ex) ? HttpMethod.GET : ex.request().method();
+            // an HTTP/2 tunnel opens upstream as an HTTP/1.1 client's would, by a GET with Upgrade
+            return HttpCache.headAsGet(ex) || ex.request() instanceof ExtendedConnect ? HttpMethod.GET : ex.request().method();
         }
         try {
             return HttpMethod.valueOf(name);

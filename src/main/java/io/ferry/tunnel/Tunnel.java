@@ -150,6 +150,8 @@ public final class Tunnel {
         Channel peer = side == a ? b : a;
         if (aInputDone && bInputDone || !halfClose) {
             closeAll();
+        } else if (peer.pipeline().get(OutputEnd.class) != null) {
+            peer.pipeline().get(OutputEnd.class).endOutput(peer);
         } else if (peer instanceof DuplexChannel duplex && peer.pipeline().get(SslHandler.class) == null) {
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> duplex.shutdownOutput());
         } else {

@@ -13,7 +13,7 @@ public final class WebSocketUpgrade {
 
     /** Any protocol switch the client asks for; a 101 answer to it turns the connection into a tunnel. */
     public static boolean isRequested(HttpRequest request) {
-        return request.protocolVersion().equals(HttpVersion.HTTP_1_1)
+        return request instanceof ExtendedConnect || request.protocolVersion().equals(HttpVersion.HTTP_1_1)
                 && request.headers().contains(HttpHeaderNames.UPGRADE)
                 && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
     }
@@ -23,6 +23,9 @@ public final class WebSocketUpgrade {
      * Upgrade/Connection boilerplate; an "Upgrade: h2c" from an HTTP/2-capable client is not.
      */
     public static boolean isWebSocket(HttpRequest request) {
+        if (request instanceof ExtendedConnect connect) {
+            return connect.websocket();
+        }
         return isRequested(request) && request.method().equals(HttpMethod.GET)
                 && request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }

@@ -77,7 +77,9 @@ public final class Http2Pipeline {
         io.netty.handler.codec.http2.Http2Settings initial = new io.netty.handler.codec.http2.Http2Settings()
                 .maxConcurrentStreams(h2.maxConcurrentStreams())
                 .initialWindowSize(h2.bodyPrereadSize())
-                .maxHeaderListSize(HeaderBlockLimit.headerListSize(limits));
+                .maxHeaderListSize(HeaderBlockLimit.headerListSize(limits))
+                // RFC 8441: WebSockets open on a stream of this connection, not on a second one
+                .connectProtocolEnabled(true);
         Http2FrameCodec codec = Http2Defences.apply(Http2FrameCodecBuilder.forServer())
                 .initialSettings(initial)
                 // a close is final (stop, worker_shutdown_timeout, an error): GOAWAY, then closed at once;
@@ -90,7 +92,7 @@ public final class Http2Pipeline {
         Http2Connection connection = new Http2Connection(states, level.keepaliveTimeout(),
                 level.clientTimeouts().keepaliveRequests(), level.clientTimeouts().keepaliveTime(),
                 level.module(ConnectionModule.SETTINGS));
-        RequestHeaders headers = new RequestHeaders(level.module(ConnectionModule.SETTINGS), false);
+        RequestHeaders headers = new RequestHeaders(level.module(ConnectionModule.SETTINGS), true);
         p.addLast("h2-preface", new PrefaceSettings());
         p.addLast("h2", codec);
         p.addLast("h2-body-length", new BodyLengthCheck());

@@ -3,6 +3,7 @@ package io.ferry.http.v2;
 import io.ferry.http.Exchange;
 import io.ferry.http.conn.ConnectionSettings;
 import io.ferry.http.syntax.RequestHost;
+import io.ferry.websocket.ExtendedConnect;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * name and value checked (an upper-case letter, a control byte or a colon in a name, or CR, LF or NUL
  * in a value, is a 400), pseudo-headers only before the others and each once, :method, :scheme and
  * :path required, cookies joined with "; ", :authority standing in for a missing Host. A body without
- * a content-length is read as HTTP/1.1 reads a chunked one.
+ * a content-length is read as HTTP/1.1 reads a chunked one. An extended CONNECT (RFC 8441) becomes an
+ * {@link ExtendedConnect}: a tunnel request with no body.
  */
 final class RequestHeaders {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
@@ -96,6 +98,9 @@ final class RequestHeaders {
                 out.add(name, value);
             }
         }
+        if (refusal == null && protocol != null && !"CONNECT".equals(method)) {
+            refusal = "client sent :protocol header without CONNECT";
+        }
         if (refusal == null) {
             refusal = method == null ? "client sent no :method header" : scheme == null ? "client sent no :scheme header"
                     : path == null ? "client sent no :path header" : null;
@@ -108,12 +113,20 @@ final class RequestHeaders {
         } else if (authority != null && refusal == null && !authority.equals(out.get(HttpHeaderNames.HOST))) {
             refusal = "client sent \":authority\" and \"Host\" headers with different values";
         }
-        if (!endStream && !out.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        HttpRequest request;
+        if (refusal == null && protocol != null) {
+            // the stream's DATA is the tunnel's, not a body; $http_upgrade names the protocol as an
+            // HTTP/1.1 client's Upgrade would, so the usual proxy_set_header lines pass it upstream
+            out.set(HttpHeaderNames.UPGRADE, protocol);
+            request = new ExtendedConnect(Exchange.HTTP_2, path, out, protocol);
+        } else {
+            if (!endStream && !out.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+            request = new DefaultHttpRequest(Exchange.HTTP_2,
+                    HttpMethod.valueOf(method == null || !validMethod(method) ? "GET" : method),
+                    path == null || path.isEmpty() ? "/" : path, out);
         }
-        HttpRequest request = new DefaultHttpRequest(Exchange.HTTP_2,
-                HttpMethod.valueOf(method == null || !validMethod(method) ? "GET" : method),
-                path == null || path.isEmpty() ? "/" : path, out);
         if (refusal != null) {
             LOG.info("{} while reading client request headers", refusal);
             request.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(refusal)));

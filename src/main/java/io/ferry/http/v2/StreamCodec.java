@@ -1,6 +1,7 @@
 package io.ferry.http.v2;
 
 import io.ferry.http.HttpConnectionHandler;
+import io.ferry.websocket.ExtendedConnect;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -48,6 +50,8 @@ final class StreamCodec extends ChannelDuplexHandler {
     private Http2Headers heldHead;
     private ChannelPromise heldPromise;
     private boolean ended;
+    /** After an extended CONNECT: the stream's frames, held for the tunnel (or dropped with the stream). */
+    private ArrayDeque<Object> tunnelFrames;
 
     StreamCodec(RequestHeaders requestHeaders, int chunkSize) {
         this.requestHeaders = requestHeaders;
@@ -56,13 +60,23 @@ final class StreamCodec extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (tunnelFrames != null) {
+            tunnelFrames.add(msg);
+            return;
+        }
         if (msg instanceof Http2HeadersFrame h) {
             if (!requestSeen) {
                 requestSeen = true;
                 HttpRequest request = requestHeaders.toRequest(h.headers(), h.isEndStream());
                 headOnly = request.method().name().equals("HEAD");
+                if (request instanceof ExtendedConnect) {
+                    tunnelFrames = new ArrayDeque<>();
+                    if (h.isEndStream()) {
+                        tunnelFrames.add(new DefaultHttp2DataFrame(true));
+                    }
+                }
                 ctx.fireChannelRead(request);
-                if (h.isEndStream()) {
+                if (h.isEndStream() || tunnelFrames != null) {
                     ctx.fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
                 }
             } else {
@@ -212,8 +226,19 @@ final class StreamCodec extends ChannelDuplexHandler {
         return out;
     }
 
+    /** The frames that came behind an extended CONNECT, for the tunnel that takes the stream over. */
+    ArrayDeque<Object> takeTunnelFrames() {
+        ArrayDeque<Object> frames = tunnelFrames;
+        tunnelFrames = null;
+        return frames;
+    }
+
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (tunnelFrames != null) {
+            tunnelFrames.forEach(ReferenceCountUtil::release);
+            tunnelFrames = null;
+        }
         if (heldHead != null) {
             heldPromise.tryFailure(new IllegalStateException("stream codec removed"));
             heldHead = null;
