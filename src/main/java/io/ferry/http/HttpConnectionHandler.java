@@ -222,8 +222,13 @@ public final class HttpConnectionHandler extends ChannelInboundHandlerAdapter im
         inMark = traffic.in();
         ended(exchange);
         if (multiplexed != null) {
-            // a stream carries one exchange; what is left of a body the answer did not need is refused (RST_STREAM)
-            io.ferry.http.v2.StreamWindow.endAnswered(ctx.channel());
+            // a stream carries one exchange: what is left of a body the answer did not need is refused (RST_STREAM
+            // NO_ERROR); one that timed out is reset as a timeout (StreamTimeouts)
+            if (timedOut) {
+                ctx.close();
+            } else {
+                io.ferry.http.v2.StreamWindow.endAnswered(ctx.channel());
+            }
             return;
         }
         if (!keepAlive || inputShutdown || closing) {

@@ -341,14 +341,21 @@ final class ProxyExchange extends UpstreamExchange {
                 // the 101's end marker, which must reach the Upgraded handler, not the relay.
                 upstream.eventLoop().execute(() -> {
                     Tunnel[] opened = new Tunnel[1];
+                    // a backend that closed behind its 101 ends the tunnel while it opens: nothing to register then
+                    boolean[] ended = new boolean[1];
                     Class<? extends io.netty.channel.ChannelHandler> codec = stream
                             ? TunnelStream.install(exchange.channel()) : ServerCodec.class;
                     opened[0] = WebSocketTunnel.open(exchange.channel(), codec, upstream, upgraded.bytes, idle, () -> {
-                        registry.closed(opened[0]);
+                        ended[0] = true;
+                        if (opened[0] != null) {
+                            registry.closed(opened[0]);
+                        }
                         timing.finished();
                         exchange.tunnelClosed();
                     });
-                    registry.opened(opened[0], Tunnels.Kind.WEBSOCKET);
+                    if (!ended[0]) {
+                        registry.opened(opened[0], Tunnels.Kind.WEBSOCKET);
+                    }
                 });
             });
         }

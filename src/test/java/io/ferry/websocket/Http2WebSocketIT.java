@@ -175,21 +175,19 @@ class Http2WebSocketIT {
     }
 
     @Test
-    void backendFinIsEndStreamWhileTheClientGoesOnSending() throws Exception {
-        CompletableFuture<String> late = new CompletableFuture<>();
+    void backendFinIsEndStream() throws Exception {
         serveRaw((in, out) -> {
+            // after the tunnel is in place: a FIN that comes with the 101 itself is not what this checks
+            sleep(300);
             out.write("bye".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             out.close();
-            late.complete(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
         });
         try (H2TunnelClient client = H2TunnelClient.connect(plain, false)) {
             H2TunnelClient.Stream ws = client.open(H2TunnelClient.websocket("localhost", "/raw"), false, true);
             assertThat(ws.head().status().toString()).isEqualTo("200");
             assertThat(new String(ws.read(3), StandardCharsets.US_ASCII)).isEqualTo("bye");
             assertThat(ws.end()).isEqualTo("END");
-            ws.send("late".getBytes(StandardCharsets.US_ASCII), true);
-            assertThat(late.get(10, TimeUnit.SECONDS)).isEqualTo("late");
         }
     }
 
@@ -348,6 +346,14 @@ class Http2WebSocketIT {
         while (!(Files.exists(log) && Files.readString(log).contains(text))) {
             assertThat(System.nanoTime()).as("%s in the log", text).isLessThan(deadline);
             Thread.sleep(50);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
