@@ -6,6 +6,7 @@ import io.ferry.tls.ServerNames;
 import io.ferry.tls.TlsPeer;
 import io.ferry.http.hook.AccessHandler;
 import io.ferry.http.hook.PostReadHandler;
+import io.ferry.http.v2.Http2Module;
 import io.ferry.http.hook.PreAccessHandler;
 import io.ferry.http.hook.RewriteHandler;
 import io.ferry.http.hook.RewriteHandler.Outcome;
@@ -58,13 +59,28 @@ final class RequestPhases {
         ex.server = sites.select(host);
         ex.captures = ServerSelector.captures(ex.server, host);
         ex.settings = ex.server.fallback(); // what the post-read hooks read: the chosen server's settings
-        if (clientCertificateRefused(host)) {
+        if (clientCertificateRefused(host) || http2Refused()) {
             return;
         }
         for (PostReadHandler h : ex.handlers().postReadHandlers()) {
             h.postRead(ex);
         }
         serverPhase();
+    }
+
+    /**
+     * nginx's ngx_http_v2_run_request: a stream asking for a server whose http2 is off (the connection
+     * spoke HTTP/2 for another name on the address) is misdirected (421), so the client retries it on
+     * a connection of its own.
+     */
+    private boolean http2Refused() {
+        if (ex.request.protocolVersion() != Exchange.HTTP_2 || ex.server.fallback().module(Http2Module.SETTINGS).enabled()
+                || ex.server.listens().stream().anyMatch(io.ferry.model.Listen::http2)) {
+            return false;
+        }
+        ex.errorLog().info("client attempted to request the server name for which the negotiated protocol is disabled");
+        ex.sendError(HttpResponseStatus.MISDIRECTED_REQUEST, true);
+        return true;
     }
 
     /**

@@ -45,6 +45,14 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
         inboundHandler().resume();
     }
 
+    /**
+     * What comes next is refused as a bad request (400, connection closed) without being parsed: the
+     * bytes began as HTTP/2's connection preface on a socket that takes both, and then were not one.
+     */
+    public void refuseNext(String why) {
+        inboundHandler().refusal = new IllegalArgumentException(why);
+    }
+
     /** The bytes held undecoded behind an upgrade request (null if none), taken when the connection becomes a tunnel. */
     public io.netty.buffer.ByteBuf takeUndecoded() {
         return inboundHandler().takeHeld();
@@ -74,6 +82,7 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
          * they stay undecoded until the answer is known (a tunnel then takes them as they are).
          */
         private boolean upgradeRequested;
+        private Exception refusal;
         private boolean paused;
         private ChannelHandlerContext decoderContext;
 
@@ -92,6 +101,10 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
             }
             decoderContext = ctx;
             if (paused) {
+                return;
+            }
+            if (refusal != null) {
+                reject(in, out, refusal);
                 return;
             }
             if (atHeaders) {
@@ -151,6 +164,27 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
         }
 
         /**
+         * nginx's request line parser takes only upper-case letters, '_' and '-' in a method, and refuses
+         * any other byte as soon as it arrives, without waiting for the line to end.
+         */
+        private static boolean invalidMethod(ByteBuf in, int start, int end) {
+            int i = start;
+            while (i < end && (in.getByte(i) == '\r' || in.getByte(i) == '\n')) {
+                i++;
+            }
+            for (; i < end; i++) {
+                byte b = in.getByte(i);
+                if (b == ' ') {
+                    return false;
+                }
+                if (!(b >= 'A' && b <= 'Z' || b == '_' || b == '-')) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
          * A Transfer-Encoding line: a second one is a bad request (nginx takes the field once only),
          * one whose value is not exactly "chunked" is 501 once the block ended without a second.
          */
@@ -180,6 +214,9 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<ServerCodec.
             int end = in.writerIndex();
             int lineStart = in.readerIndex();
             boolean firstLine = !requestLineSeen;
+            if (firstLine && invalidMethod(in, lineStart, end)) {
+                return new IllegalArgumentException("client sent invalid method");
+            }
             for (int i = lineStart; i < end; i++) {
                 byte b = in.getByte(i);
                 if (b == '\n') {

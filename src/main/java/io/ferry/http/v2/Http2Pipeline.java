@@ -9,6 +9,7 @@ import io.ferry.net.TrafficCounter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -36,10 +37,13 @@ public final class Http2Pipeline {
     /**
      * A field that would fill more than half of the client's HPACK table (4096 bytes unless it says
      * otherwise) is sent as a literal, as nginx sends every field: indexing it would evict the fields
-     * worth keeping, and a long header block then spans CONTINUATION frames as nginx's does.
+     * worth keeping, and a long header block then spans CONTINUATION frames as nginx's does. One larger
+     * than the table is never indexed anyway and keeps the plain literal form (nginx's, and what
+     * simpler HPACK decoders expect), rather than the never-indexed one this marks.
      */
     private static boolean unindexed(CharSequence name, CharSequence value) {
-        return name.length() + value.length() + 32 > 2048;
+        int size = name.length() + value.length() + 32;
+        return size > Http2CodecUtil.DEFAULT_HEADER_TABLE_SIZE / 2 && size <= Http2CodecUtil.DEFAULT_HEADER_TABLE_SIZE;
     }
 
     /** Whether {@code server} (the address's default, or the one TLS chose by name) speaks HTTP/2 on this connection. */
