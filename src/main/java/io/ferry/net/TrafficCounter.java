@@ -40,6 +40,9 @@ public final class TrafficCounter extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf b) {
             in += b.readableBytes();
+        } else if (msg instanceof ByteBufHolder h) {
+            // an HTTP/2 stream's DATA
+            in += h.content().readableBytes();
         } else if (msg instanceof FileRegion f) {
             // what a spliced relay took from the socket, bytes that stayed in the kernel
             in += f.count();

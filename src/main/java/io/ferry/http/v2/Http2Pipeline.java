@@ -97,7 +97,9 @@ public final class Http2Pipeline {
                 level.clientTimeouts().keepaliveRequests(), level.clientTimeouts().keepaliveTime(),
                 level.module(ConnectionModule.SETTINGS));
         RequestHeaders headers = new RequestHeaders(level.module(ConnectionModule.SETTINGS), true);
+        HeaderBlockSizes headerSizes = new HeaderBlockSizes();
         p.addLast("h2-preface", new PrefaceSettings());
+        p.addLast("h2-header-sizes", headerSizes);
         p.addLast("h2", codec);
         p.addLast("h2-body-length", new BodyLengthCheck());
         p.addLast("h2-data", new DataCoalescing());
@@ -106,7 +108,10 @@ public final class Http2Pipeline {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stream.config().setAutoRead(false);
-                stream.pipeline().addLast("traffic", new TrafficCounter());
+                TrafficCounter traffic = new TrafficCounter();
+                // $request_length counts the header block as sent, as nginx's; DATA is counted as it is read
+                traffic.add(headerSizes.take(stream.stream().id()), 0);
+                stream.pipeline().addLast("traffic", traffic);
                 stream.pipeline().addLast("send-timeout", new StreamTimeouts(level.clientTimeouts().send()));
                 stream.pipeline().addLast("h2-limit", new HeaderBlockLimit(limits));
                 stream.pipeline().addLast("http", new StreamCodec(headers, h2.chunkSize()));
