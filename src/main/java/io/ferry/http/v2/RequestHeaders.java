@@ -68,7 +68,7 @@ final class RequestHeaders {
                         method = value;
                     }
                     case ":scheme" -> {
-                        refusal = scheme != null ? duplicate : !value.matches("[A-Za-z0-9+.-]+")
+                        refusal = scheme != null ? duplicate : !validScheme(value)
                                 ? "client sent invalid :scheme header: \"" + value + "\"" : refusal;
                         scheme = value;
                     }
@@ -181,6 +181,17 @@ final class RequestHeaders {
             }
         }
         return true;
+    }
+
+    /** RFC 3986's scheme characters, as nginx's ngx_http_v2_parse_scheme checks them; checked per request, so no regex. */
+    private static boolean validScheme(String scheme) {
+        for (int i = 0; i < scheme.length(); i++) {
+            char c = scheme.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+                return false;
+            }
+        }
+        return !scheme.isEmpty();
     }
 
     private static boolean validMethod(String method) {
