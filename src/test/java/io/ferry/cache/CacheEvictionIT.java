@@ -178,15 +178,22 @@ class CacheEvictionIT {
 
     /** What the cache's files take, temporary files included: what max_size bounds on disk. */
     private static long storedBytes(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException e) {
-                    // deleted by the manager meanwhile
-                    return 0;
+        while (true) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                return files.filter(Files::isRegularFile).mapToLong(f -> {
+                    try {
+                        return Files.size(f);
+                    } catch (IOException e) {
+                        // deleted by the manager meanwhile
+                        return 0;
+                    }
+                }).sum();
+            } catch (java.io.UncheckedIOException e) {
+                // an entry the walk listed was deleted by the manager before the walk reached it: walk again
+                if (!(e.getCause() instanceof java.nio.file.NoSuchFileException)) {
+                    throw e;
                 }
-            }).sum();
+            }
         }
     }
 }
