@@ -23,7 +23,7 @@ public final class UpstreamConnector {
     }
 
     public static ChannelFuture connect(Channel downstream, InetSocketAddress address, Duration timeout, ChannelHandler initializer) {
-        Class<? extends Channel> type = onEpoll(downstream) ? EpollSocketChannel.class : NioSocketChannel.class;
+        Class<? extends Channel> type = io.ferry.net.Transport.onEpoll(downstream) ? EpollSocketChannel.class : NioSocketChannel.class;
         return new Bootstrap()
                 .group(downstream.eventLoop())
                 .channel(type)
@@ -37,7 +37,7 @@ public final class UpstreamConnector {
 
     /** A unix domain socket: epoll's channel beside an epoll client connection, the JDK's (Java 16+) under NIO. */
     public static ChannelFuture connectUnix(Channel downstream, String path, Duration timeout, ChannelHandler initializer) {
-        boolean epoll = onEpoll(downstream);
+        boolean epoll = io.ferry.net.Transport.onEpoll(downstream);
         return new Bootstrap()
                 .group(downstream.eventLoop())
                 .channel(epoll ? EpollDomainSocketChannel.class : NioDomainSocketChannel.class)
@@ -48,7 +48,4 @@ public final class UpstreamConnector {
                 .connect(epoll ? new DomainSocketAddress(path) : UnixDomainSocketAddress.of(path));
     }
 
-    private static boolean onEpoll(Channel downstream) {
-        return io.ferry.net.Transport.onEpoll(downstream);
-    }
 }
