@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -68,8 +69,14 @@ public final class WebSocketTunnel {
         });
     }
 
-    /** Removes the codec and every handler after it (the HTTP layer), leaving transport, TLS and the relay. */
+    /**
+     * Removes the codec and every handler after it (the HTTP layer), leaving transport, TLS and the relay.
+     * In pipeline order, codec first: a removed context keeps its links to its neighbours of the moment,
+     * so each one removed later links only to handlers that stay, and whatever still holds a removed
+     * context (the exchange kept for the log line holds its handler's) does not hold the HTTP layer too.
+     */
     private static void stripHttp(ChannelPipeline pipeline, Class<? extends ChannelHandler> codec) {
+        List<ChannelHandler> after = new ArrayList<>();
         boolean afterCodec = false;
         for (String name : pipeline.names()) {
             ChannelHandler h = pipeline.get(name);
@@ -79,9 +86,12 @@ public final class WebSocketTunnel {
             if (codec.isInstance(h)) {
                 afterCodec = true;
             } else if (afterCodec && !name.startsWith("tunnel")) {
-                pipeline.remove(h);
+                after.add(h);
             }
         }
         pipeline.remove(codec);
+        for (ChannelHandler h : after) {
+            pipeline.remove(h);
+        }
     }
 }
