@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -19,11 +20,38 @@ final class Relay extends ChannelInboundHandlerAdapter {
     private final StreamObserver observer;
     private boolean writing;
     private boolean draining;
+    /** How long a write to the peer may make no progress (0: for ever), and what was seen of it last. */
+    private long sendNanos;
+    private long progressAt;
+    private long pendingSeen;
+    private long flushSeen;
 
     Relay(Tunnel tunnel, Channel peer, StreamObserver observer) {
         this.tunnel = tunnel;
         this.peer = peer;
         this.observer = observer;
+    }
+
+    void sendTimeout(long nanos) {
+        sendNanos = nanos;
+    }
+
+    /**
+     * The deadline of the write in flight to the peer, or {@code next} if it comes later or none is
+     * pending. Progress is what the peer's outbound buffer took since the last look, as
+     * {@link io.netty.handler.timeout.IdleStateHandler} with observeOutput judges it.
+     */
+    long sendDeadline(long now, long next) {
+        if (!writing || sendNanos == 0) {
+            return next;
+        }
+        ChannelOutboundBuffer out = peer.unsafe().outboundBuffer();
+        if (out != null && (out.totalPendingWriteBytes() != pendingSeen || out.currentProgress() != flushSeen)) {
+            pendingSeen = out.totalPendingWriteBytes();
+            flushSeen = out.currentProgress();
+            progressAt = now;
+        }
+        return Math.min(next, progressAt + sendNanos);
     }
 
     void drain() {
@@ -44,11 +72,12 @@ final class Relay extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        tunnel.activity();
+        long now = tunnel.activity();
         if (msg instanceof ByteBuf buf) {
             observer.observe(buf);
         }
         writing = true;
+        progressAt = now;
         peer.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
             writing = false;
             if (!f.isSuccess()) {
@@ -59,6 +88,15 @@ final class Relay extends ChannelInboundHandlerAdapter {
                 ctx.channel().read();
             }
         });
+        if (writing && sendNanos != 0) {
+            // what the peer did not take at once: its progress from here on is what counts
+            ChannelOutboundBuffer out = peer.unsafe().outboundBuffer();
+            if (out != null) {
+                pendingSeen = out.totalPendingWriteBytes();
+                flushSeen = out.currentProgress();
+            }
+            tunnel.checkBy(now + sendNanos);
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.ferry.websocket;
 
+import io.ferry.http.SendTimeout;
 import io.ferry.tunnel.Tunnel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -17,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * After a 101, both connections stop speaking HTTP: the HTTP handlers are removed and the bytes
  * flow through a {@link Tunnel} untouched (frames are never decoded on the relay path, only their
  * headers followed, so a shutdown can end the session between frames). Bytes the codecs had
- * already buffered are passed on, not lost.
+ * already buffered are passed on, not lost. What stays per tunnel is the transport (TLS, the byte
+ * counters for the log line) and one relay handler per side; the tunnel's timer keeps send_timeout.
  */
 public final class WebSocketTunnel {
     /** Close code 1001 (Going Away). */
@@ -37,6 +39,12 @@ public final class WebSocketTunnel {
         ByteBuf earlyFromClient = client.pipeline().get(clientCodec) instanceof io.ferry.http.ServerCodec codec
                 ? codec.takeUndecoded() : null;
         stripHttp(client.pipeline(), clientCodec);
+        // send_timeout goes on with the tunnel's own timer rather than a handler and timer of its own
+        SendTimeout sendTimeout = client.pipeline().get(SendTimeout.class);
+        if (sendTimeout != null) {
+            tunnel.sendTimeoutToFirst(Duration.ofMillis(sendTimeout.getWriterIdleTimeInMillis()));
+            client.pipeline().remove(sendTimeout);
+        }
         // Ahead of anything the upstream codec still holds, which its removal hands to the relay.
         for (ByteBuf buf : earlyFromUpstream) {
             fromUpstream.observe(buf);
