@@ -38,13 +38,14 @@ public final class WebSocketTunnel {
         // once the upstream connection no longer speaks HTTP.
         ByteBuf earlyFromClient = client.pipeline().get(clientCodec) instanceof io.ferry.http.ServerCodec codec
                 ? codec.takeUndecoded() : null;
-        stripHttp(client.pipeline(), clientCodec);
-        // send_timeout goes on with the tunnel's own timer rather than a handler and timer of its own
+        // send_timeout goes on with the tunnel's own timer rather than a handler and timer of its own;
+        // removed ahead of the HTTP layer, for the same reason as the codec ahead of what follows it
         SendTimeout sendTimeout = client.pipeline().get(SendTimeout.class);
         if (sendTimeout != null) {
             tunnel.sendTimeoutToFirst(Duration.ofMillis(sendTimeout.getWriterIdleTimeInMillis()));
             client.pipeline().remove(sendTimeout);
         }
+        stripHttp(client.pipeline(), clientCodec);
         // Ahead of anything the upstream codec still holds, which its removal hands to the relay.
         for (ByteBuf buf : earlyFromUpstream) {
             fromUpstream.observe(buf);
