@@ -22,6 +22,7 @@ public final class SendTimeout extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger("io.ferry.error");
     private static final int CHECKS = 4;
 
+    private final Duration timeout;
     private final long stepNanos;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> timer;
@@ -31,8 +32,13 @@ public final class SendTimeout extends ChannelDuplexHandler {
     private long lastPending;
 
     public SendTimeout(Duration timeout) {
+        this.timeout = timeout;
         // 0 turns the timeout off, as Netty's idle handlers read it
         this.stepNanos = timeout.toNanos() / CHECKS;
+    }
+
+    public Duration timeout() {
+        return timeout;
     }
 
     @Override

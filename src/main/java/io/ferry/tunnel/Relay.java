@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.FileRegion;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -27,11 +28,38 @@ final class Relay extends ChannelInboundHandlerAdapter {
     /** Waits for the peer to take more before reading again. */
     private boolean blocked;
     private boolean draining;
+    /** How long bytes may wait for the peer with no progress (0: for ever), and what was seen of them last. */
+    private long sendNanos;
+    private long progressAt;
+    private long pendingSeen;
+    private long flushSeen;
 
     Relay(Tunnel tunnel, Channel peer, StreamObserver observer) {
         this.tunnel = tunnel;
         this.peer = peer;
         this.observer = observer;
+    }
+
+    void sendTimeout(long nanos) {
+        sendNanos = nanos;
+    }
+
+    /**
+     * The deadline of bytes waiting for the peer, or {@code next} if it comes later or none wait.
+     * Progress is what the peer's outbound buffer took since the last look, as
+     * {@link io.netty.handler.timeout.IdleStateHandler} with observeOutput judges it.
+     */
+    long sendDeadline(long now, long next) {
+        ChannelOutboundBuffer out = sendNanos == 0 ? null : peer.unsafe().outboundBuffer();
+        if (out == null || out.totalPendingWriteBytes() == 0) {
+            return next;
+        }
+        if (out.totalPendingWriteBytes() != pendingSeen || out.currentProgress() != flushSeen) {
+            pendingSeen = out.totalPendingWriteBytes();
+            flushSeen = out.currentProgress();
+            progressAt = now;
+        }
+        return Math.min(next, progressAt + sendNanos);
     }
 
     void drain() {
@@ -70,6 +98,9 @@ final class Relay extends ChannelInboundHandlerAdapter {
                     ctx.channel().read();
                 }
             });
+            if (sendNanos != 0) {
+                watchSend();
+            }
             return;
         }
         writing = true;
@@ -89,12 +120,27 @@ final class Relay extends ChannelInboundHandlerAdapter {
         }
         peer.flush();
         writing = false;
+        if (sendNanos != 0) {
+            watchSend();
+        }
         if (quiet()) {
             tunnel.quietChanged();
         } else if (peer.isWritable()) {
             ctx.read();
         } else {
             blocked = true;
+        }
+    }
+
+    /** What the peer did not take at once: its progress from here on is what send_timeout counts. */
+    private void watchSend() {
+        ChannelOutboundBuffer out = peer.unsafe().outboundBuffer();
+        if (out != null && out.totalPendingWriteBytes() > 0) {
+            long now = System.nanoTime();
+            pendingSeen = out.totalPendingWriteBytes();
+            flushSeen = out.currentProgress();
+            progressAt = now;
+            tunnel.checkBy(now + sendNanos);
         }
     }
 

@@ -16,11 +16,13 @@ import org.slf4j.LoggerFactory;
  * takes more (under its write buffer's high-water mark), so memory stays bounded by one write buffer
  * per direction whatever the speed difference. A half-close on one side is passed on (or, without half-close, ends the
  * tunnel once what it sent is flushed); the tunnel closes when both directions are done or nothing
- * moved for the idle timeout. Both channels share one event loop,
- * and a tunnel holds no more than its two relays and one timer (idle sessions are many).
+ * moved for the idle timeout, or a write to a side with a send timeout made no progress for that long.
+ * Both channels share one event loop, and a tunnel holds no more than its two relays and one timer
+ * (idle sessions are many).
  */
 public final class Tunnel {
     private static final Logger LOG = LoggerFactory.getLogger(Tunnel.class);
+    private static final Logger LOG_ERROR = LoggerFactory.getLogger("io.ferry.error");
 
     private final Channel a;
     private final Channel b;
@@ -35,7 +37,8 @@ public final class Tunnel {
     private long idleNanos;
     private long lastActivity;
     /** Cancelled on close: a pending timer holds the tunnel, and both channels with it, for the whole timeout. */
-    private ScheduledFuture<?> idleTimer;
+    private ScheduledFuture<?> timer;
+    private long timerAt;
 
     private Tunnel(Channel a, Channel b, boolean halfClose, Runnable onClose) {
         this.a = a;
@@ -78,31 +81,60 @@ public final class Tunnel {
         return t;
     }
 
+    /**
+     * A write to side a (the client, whose send_timeout this is) that makes no progress for
+     * {@code timeout} ends the tunnel; set before {@link #start()}.
+     */
+    public void sendTimeoutToFirst(Duration timeout) {
+        fromB.sendTimeout(timeout.toNanos());
+    }
+
     public void start() {
         activity();
-        idleTimer = a.eventLoop().schedule(this::idleCheck, idleNanos, TimeUnit.NANOSECONDS);
+        schedule(lastActivity + idleNanos);
         a.read();
         b.read();
     }
 
-    /** Bytes moved in either direction. */
-    void activity() {
+    /** Bytes moved in either direction; returns the time. */
+    long activity() {
         lastActivity = System.nanoTime();
+        return lastActivity;
+    }
+
+    /** A deadline (a pending write's) that the timer, set for a later one, must not miss. */
+    void checkBy(long deadline) {
+        if (timer != null && timerAt - deadline > 0) {
+            timer.cancel(false);
+            schedule(deadline);
+        }
+    }
+
+    private void schedule(long at) {
+        timerAt = at;
+        timer = a.eventLoop().schedule(this::check, at - System.nanoTime(), TimeUnit.NANOSECONDS);
     }
 
     /**
-     * The idle timeout (proxy_read_timeout / proxy_timeout): one timer for the whole tunnel,
-     * re-armed for the remaining time whenever bytes moved meanwhile.
+     * The idle timeout (proxy_read_timeout / proxy_timeout) and the send timeout: one timer for the
+     * whole tunnel, re-armed for the nearest deadline left whenever bytes moved meanwhile.
      */
-    private void idleCheck() {
+    private void check() {
+        timer = null;
         if (closed) {
             return;
         }
-        long left = idleNanos - (System.nanoTime() - lastActivity);
-        if (left > 0) {
-            idleTimer = a.eventLoop().schedule(this::idleCheck, left, TimeUnit.NANOSECONDS);
-        } else {
+        long now = System.nanoTime();
+        long idleAt = lastActivity + idleNanos;
+        long sendAt = fromB.sendDeadline(now, Long.MAX_VALUE);
+        if (idleAt - now <= 0) {
             closeAll();
+        } else if (sendAt != Long.MAX_VALUE && sendAt - now <= 0) {
+            LOG_ERROR.info("client timed out (110: Connection timed out) while proxying upgraded connection, client: {}",
+                    a.remoteAddress());
+            closeAll();
+        } else {
+            schedule(sendAt != Long.MAX_VALUE && sendAt - idleAt < 0 ? sendAt : idleAt);
         }
     }
 
@@ -167,8 +199,8 @@ public final class Tunnel {
         flushAndClose(b);
         if (!closed) {
             closed = true;
-            if (idleTimer != null) {
-                idleTimer.cancel(false);
+            if (timer != null) {
+                timer.cancel(false);
             }
             onClose.run();
         }

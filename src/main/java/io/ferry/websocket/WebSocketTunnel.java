@@ -1,5 +1,6 @@
 package io.ferry.websocket;
 
+import io.ferry.http.SendTimeout;
 import io.ferry.tunnel.Tunnel;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -8,6 +9,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * After a 101, both connections stop speaking HTTP: the HTTP handlers are removed and the bytes
  * flow through a {@link Tunnel} untouched (frames are never decoded on the relay path, only their
  * headers followed, so a shutdown can end the session between frames). Bytes the codecs had
- * already buffered are passed on, not lost.
+ * already buffered are passed on, not lost. What stays per tunnel is the transport (TLS, the byte
+ * counters for the log line) and one relay handler per side; the tunnel's timer keeps send_timeout.
  */
 public final class WebSocketTunnel {
     /** Close code 1001 (Going Away). */
@@ -35,6 +38,13 @@ public final class WebSocketTunnel {
         // once the upstream connection no longer speaks HTTP.
         ByteBuf earlyFromClient = client.pipeline().get(clientCodec) instanceof io.ferry.http.ServerCodec codec
                 ? codec.takeUndecoded() : null;
+        // send_timeout goes on with the tunnel's own timer rather than a handler and timer of its own;
+        // removed ahead of the HTTP layer, for the same reason as the codec ahead of what follows it
+        SendTimeout sendTimeout = client.pipeline().get(SendTimeout.class);
+        if (sendTimeout != null) {
+            tunnel.sendTimeoutToFirst(sendTimeout.timeout());
+            client.pipeline().remove(sendTimeout);
+        }
         stripHttp(client.pipeline(), clientCodec);
         // Ahead of anything the upstream codec still holds, which its removal hands to the relay.
         for (ByteBuf buf : earlyFromUpstream) {
@@ -68,8 +78,14 @@ public final class WebSocketTunnel {
         });
     }
 
-    /** Removes the codec and every handler after it (the HTTP layer), leaving transport, TLS and the relay. */
+    /**
+     * Removes the codec and every handler after it (the HTTP layer), leaving transport, TLS and the relay.
+     * In pipeline order, codec first: a removed context keeps its links to its neighbours of the moment,
+     * so each one removed later links only to handlers that stay, and whatever still holds a removed
+     * context (the exchange kept for the log line holds its handler's) does not hold the HTTP layer too.
+     */
     private static void stripHttp(ChannelPipeline pipeline, Class<? extends ChannelHandler> codec) {
+        List<ChannelHandler> after = new ArrayList<>();
         boolean afterCodec = false;
         for (String name : pipeline.names()) {
             ChannelHandler h = pipeline.get(name);
@@ -79,9 +95,12 @@ public final class WebSocketTunnel {
             if (codec.isInstance(h)) {
                 afterCodec = true;
             } else if (afterCodec && !name.startsWith("tunnel")) {
-                pipeline.remove(h);
+                after.add(h);
             }
         }
         pipeline.remove(codec);
+        for (ChannelHandler h : after) {
+            pipeline.remove(h);
+        }
     }
 }

@@ -77,10 +77,83 @@ class TunnelSocketsTest {
 
     /** Installs and starts the tunnel on its event loop, as Ferry does. */
     private void tunnel(Channel a, Channel b, Duration idle) throws Exception {
-        a.eventLoop().submit(() -> Tunnel.install(a, b, idle, () -> {
-            closes.incrementAndGet();
-            closed.countDown();
-        }).start()).sync();
+        tunnel(a, b, idle, null);
+    }
+
+    private void tunnel(Channel a, Channel b, Duration idle, Duration sendToA) throws Exception {
+        a.eventLoop().submit(() -> {
+            Tunnel t = Tunnel.install(a, b, idle, () -> {
+                closes.incrementAndGet();
+                closed.countDown();
+            });
+            if (sendToA != null) {
+                t.sendTimeoutToFirst(sendToA);
+            }
+            t.start();
+        }).sync();
+    }
+
+    /** Writes to {@code s} until it fails (the tunnel closed) or {@code stop} is set. */
+    private static CompletableFuture<Void> flood(Socket s, java.util.concurrent.atomic.AtomicBoolean stop) {
+        return CompletableFuture.runAsync(() -> {
+            byte[] chunk = new byte[64 * 1024];
+            try {
+                OutputStream out = s.getOutputStream();
+                while (!stop.get()) {
+                    out.write(chunk);
+                }
+            } catch (Exception e) {
+                // the tunnel closed
+            }
+        });
+    }
+
+    /** send_timeout on a tunnel: a client that takes nothing for that long while bytes wait for it is cut off. */
+    @Test
+    void aSideThatTakesNothingForTheSendTimeoutEndsTheTunnel() throws Exception {
+        Socket x = connect();
+        Channel a = take();
+        Socket y = connect();
+        Channel b = take();
+        tunnel(a, b, Duration.ofMinutes(1), Duration.ofMillis(500));
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        flood(y, stop);
+        assertThat(closed.await(15, TimeUnit.SECONDS)).as("closed long before the idle timeout").isTrue();
+        stop.set(true);
+        x.close();
+        y.close();
+    }
+
+    /** A slow client that keeps taking bytes is not cut off, however long the transfer. */
+    @Test
+    void aSideThatKeepsTakingBytesIsNotCutOffBySendTimeout() throws Exception {
+        // Small socket buffers, so that what the reader takes frees room (and wakes the writer) soon:
+        // with the kernel's autotuned megabytes, a writer waits for half of them to drain.
+        Socket x = new Socket();
+        x.setReceiveBufferSize(32 * 1024);
+        x.connect(server.localAddress(), 10_000);
+        x.setSoTimeout(10_000);
+        Channel a = take();
+        a.config().setOption(ChannelOption.SO_SNDBUF, 32 * 1024);
+        Socket y = connect();
+        Channel b = take();
+        long sendMillis = 1_000;
+        tunnel(a, b, Duration.ofMinutes(1), Duration.ofMillis(sendMillis));
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        flood(y, stop);
+        InputStream xIn = x.getInputStream();
+        // ten reads per send timeout
+        byte[] some = new byte[32 * 1024];
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5 * sendMillis);
+        while (System.nanoTime() < until) {
+            assertThat(xIn.readNBytes(some, 0, some.length)).isEqualTo(some.length);
+            Thread.sleep(sendMillis / 10);
+        }
+        assertThat(closes).as("open while the client reads, slowly").hasValue(0);
+        stop.set(true);
+        x.close();
+        y.close();
+        assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test

@@ -7,21 +7,20 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Relay logic of {@link Tunnel} on two {@link EmbeddedChannel}s, where each write's completion is
- * under the test's control: a side reads its next chunk only after the previous one was written
- * to the other side, a failed side ends both, and drain waits for a message boundary.
+ * Relay logic of {@link Tunnel} on two {@link EmbeddedChannel}s, where writes and flushes are under
+ * the test's control: a side reads on only while the other side takes more, a failed side ends
+ * both, and drain waits for a message boundary.
  */
 class TunnelTest {
     private final EmbeddedChannel a = new EmbeddedChannel();
@@ -44,32 +43,6 @@ class TunnelTest {
         public void read(ChannelHandlerContext ctx) {
             reads++;
             ctx.read();
-        }
-    }
-
-    /** Holds every write until the test lets it through: a peer that is slow to take bytes. */
-    private static final class HeldWrites extends ChannelOutboundHandlerAdapter {
-        private final List<Object> messages = new ArrayList<>();
-        private final List<ChannelPromise> promises = new ArrayList<>();
-        private ChannelHandlerContext ctx;
-
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            this.ctx = ctx;
-            messages.add(msg);
-            promises.add(promise);
-        }
-
-        int held() {
-            return messages.size();
-        }
-
-        void letThrough() {
-            for (int i = 0; i < messages.size(); i++) {
-                ctx.writeAndFlush(messages.get(i), promises.get(i));
-            }
-            messages.clear();
-            promises.clear();
         }
     }
 
@@ -97,21 +70,46 @@ class TunnelTest {
         }
     }
 
+    /** Holds back the flushes to this side: what is written stays in its outbound buffer, as with a full socket. */
+    private static final class HeldFlushes extends ChannelOutboundHandlerAdapter {
+        private ChannelHandlerContext ctx;
+        int held;
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+            held++;
+        }
+
+        void letThrough() {
+            ctx.flush();
+        }
+    }
+
     @Test
-    void aSideReadsItsNextChunkOnlyOnceThePreviousOneWasWrittenToThePeer() {
-        HeldWrites slowB = new HeldWrites();
+    void aSideReadsOnWhileThePeerTakesMoreAndWaitsWhileThePeersWriteBufferIsFull() {
+        HeldFlushes slowB = new HeldFlushes();
+        b.config().setWriteBufferWaterMark(new WriteBufferWaterMark(256, 1024));
         b.pipeline().addFirst(slowB);
         start(StreamObserver.NONE);
         assertThat(readsA.reads).as("start asks each side for a first chunk").isEqualTo(1);
         assertThat(readsB.reads).isEqualTo(1);
 
         a.writeInbound(bytes("one"));
-        assertThat(slowB.held()).isEqualTo(1);
-        assertThat(readsA.reads).as("no second read while the first chunk is not written").isEqualTo(1);
+        assertThat(slowB.held).as("one flush per read").isEqualTo(1);
+        assertThat(readsA.reads).as("the peer takes more: the next read").isEqualTo(2);
+
+        String big = "x".repeat(2000);
+        a.writeInbound(bytes(big));
+        assertThat(b.isWritable()).isFalse();
+        assertThat(readsA.reads).as("no read while the peer's buffer is over its high-water mark").isEqualTo(2);
 
         slowB.letThrough();
-        assertThat(readsA.reads).isEqualTo(2);
+        b.runPendingTasks();
+        assertThat(b.isWritable()).isTrue();
+        assertThat(readsA.reads).as("the peer drained: reading goes on").isEqualTo(3);
         assertThat(text(b.readOutbound())).isEqualTo("one");
+        assertThat(text(b.readOutbound())).isEqualTo(big);
 
         b.writeInbound(bytes("reply"));
         assertThat(text(a.readOutbound())).isEqualTo("reply");

@@ -146,4 +146,40 @@ class WebSocketTunnelTest {
         assertThat(toClient).hasSize(big.length - 10 + CLOSE_1001_TO_CLIENT.length);
         assertThat(Arrays.copyOfRange(toClient, big.length - 10, toClient.length)).isEqualTo(CLOSE_1001_TO_CLIENT);
     }
+
+    /**
+     * An open tunnel keeps, per side, only its relay: the HTTP layer and send_timeout's handler (whose
+     * timeout the tunnel's timer takes over) are gone, and the context of the removed connection handler,
+     * which the exchange kept for the log line still holds, links only to handlers that stay, not to the
+     * removed codec and what it buffered.
+     */
+    @Test
+    void anOpenTunnelKeepsOnlyItsRelaysAndNothingRemovedLinksToTheCodec() throws Exception {
+        EmbeddedChannel client = new EmbeddedChannel();
+        client.pipeline().addLast("send-timeout", new io.ferry.http.SendTimeout(Duration.ofSeconds(60)));
+        client.pipeline().addLast("http", new HttpServerCodec());
+        client.pipeline().addLast("filters", new io.netty.channel.ChannelDuplexHandler());
+        client.pipeline().addLast("handler", new io.netty.channel.ChannelInboundHandlerAdapter());
+        io.netty.channel.ChannelHandlerContext handler = client.pipeline().context("handler");
+        EmbeddedChannel upstream = new EmbeddedChannel();
+        upstream.pipeline().addLast("http", new HttpClientCodec());
+        upstream.pipeline().addLast("idle", new io.netty.handler.timeout.IdleStateHandler(60, 60, 0));
+        upstream.pipeline().addLast("upgraded", new io.netty.channel.ChannelInboundHandlerAdapter());
+        try {
+            WebSocketTunnel.open(client, HttpServerCodec.class, upstream, List.of(), Duration.ofSeconds(60),
+                    closed::incrementAndGet);
+            assertThat(client.pipeline().names()).containsExactly("tunnel", "DefaultChannelPipeline$TailContext#0");
+            assertThat(upstream.pipeline().names()).containsExactly("tunnel", "DefaultChannelPipeline$TailContext#0");
+            assertThat(handler.isRemoved()).isTrue();
+            for (String link : List.of("prev", "next")) {
+                java.lang.reflect.Field f = Class.forName("io.netty.channel.AbstractChannelHandlerContext").getDeclaredField(link);
+                f.setAccessible(true);
+                io.netty.channel.ChannelHandlerContext neighbour = (io.netty.channel.ChannelHandlerContext) f.get(handler);
+                assertThat(neighbour.isRemoved()).as("the removed handler's %s context stays in the pipeline", link).isFalse();
+            }
+        } finally {
+            client.finishAndReleaseAll();
+            upstream.finishAndReleaseAll();
+        }
+    }
 }
