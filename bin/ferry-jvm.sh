@@ -1,0 +1,69 @@
+# The JVM Ferry runs on, sourced by bin/ferry and bench/run so that both start it the same way.
+#
+# ferry_java: the java binary. FERRY_JAVA (a java binary or a JDK's directory) when set; otherwise
+# the newest JDK of 17 or later among $JAVA_HOME, the `java` on PATH and /usr/lib/jvm/*, since a
+# newer one starts faster and keeps less per connection (README, "Java versions"); an equal
+# version keeps the earlier candidate of that list.
+# ferry_java_opts JAVA: the flags bin/ferry gives it (FERRY_JAVA_OPTS replaces them all).
+# ferry_archive_opts JAVA OPTS JAR BASE MODE: the start-up archive's flags for JAVA run with OPTS.
+# On 25 and later, the AOT cache BASE.aot (classes loaded and linked, method profiles: JEP 483,
+# 514, 515); before, the dynamic class-data sharing archive BASE.jsa. MODE "use" maps the file when it exists, "write" has the
+# run write it at exit, "auto" does whichever applies. A file older than JAR or made by another
+# java or other flags is removed first (BASE.jvm names the java, its time, which an update
+# changes, and the flags), to be written again: the JVM would start without it, but every time.
+
+ferry_java_feature() { # JAVA: its feature version (17, 25), read from the JDK's release file
+    local home version
+    home="$(dirname "$(dirname "$(readlink -f "$1")")")"
+    version="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null)"
+    if [ -z "$version" ]; then # no release file: ask the JVM
+        version="$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p')"
+    fi
+    echo "${version:-0}"
+}
+
+ferry_java() {
+    if [ -n "${FERRY_JAVA:-}" ]; then
+        if [ -d "$FERRY_JAVA" ]; then echo "$FERRY_JAVA/bin/java"; else echo "$FERRY_JAVA"; fi
+        return
+    fi
+    local best=java best_feature=0 candidate feature
+    for candidate in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} "$(command -v java 2>/dev/null)" /usr/lib/jvm/*/bin/java; do
+        [ -n "$candidate" ] && [ -x "$candidate" ] || continue
+        feature="$(ferry_java_feature "$candidate")"
+        if [ "$feature" -ge 17 ] && [ "$feature" -gt "$best_feature" ]; then
+            best="$candidate" best_feature="$feature"
+        fi
+    done
+    echo "$best"
+}
+
+ferry_java_opts() { # JAVA
+    if [ -n "${FERRY_JAVA_OPTS:-}" ]; then
+        echo "$FERRY_JAVA_OPTS"
+        return
+    fi
+    echo "-Xms64m -Xmx1g -Xss512k -XX:+UseG1GC -Dio.netty.leakDetection.level=disabled"
+}
+
+ferry_archive_opts() { # JAVA OPTS JAR BASE MODE
+    local java="$1" jar="$3" base="$4" mode="$5" made
+    made="$(readlink -f "$(command -v "$java")")"
+    made="$made $(stat -c %Y "$made" 2>/dev/null) $2"
+    if [ "$(cat "$base.jvm" 2>/dev/null)" != "$made" ] || [ "$base.jvm" -ot "$jar" ]; then
+        rm -f "$base.aot" "$base.jsa" "$base.jvm"
+    fi
+    if [ "$(ferry_java_feature "$java")" -ge 25 ]; then
+        if [ -f "$base.aot" ] && [ "$mode" != write ]; then
+            echo "-XX:AOTCache=$base.aot -Xlog:aot=off -Xlog:cds=off"
+        elif [ "$mode" != use ]; then
+            echo "$made" > "$base.jvm"
+            echo "-XX:AOTCacheOutput=$base.aot -Xlog:aot=off -Xlog:cds=off"
+        fi
+    elif [ -f "$base.jsa" ] && [ "$mode" != write ]; then
+        echo "-XX:SharedArchiveFile=$base.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+    elif [ "$mode" != use ]; then
+        echo "$made" > "$base.jvm"
+        echo "-XX:ArchiveClassesAtExit=$base.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+    fi
+}
