@@ -55,10 +55,10 @@ ferry_archive_opts() { # JAVA OPTS JAR BASE MODE
     fi
     if [ "$(ferry_java_feature "$java")" -ge 25 ]; then
         if [ -f "$base.aot" ] && [ "$mode" != write ]; then
-            echo "-XX:AOTCache=$base.aot -Xlog:aot=off -Xlog:cds=off"
+            echo "-XX:AOTCache=$base.aot -Xlog:aot*=off -Xlog:cds*=off"
         elif [ "$mode" != use ]; then
             echo "$made" > "$base.jvm"
-            echo "-XX:AOTCacheOutput=$base.aot -Xlog:aot=off -Xlog:cds=off"
+            echo "-XX:AOTCacheOutput=$base.aot -Xlog:aot*=off -Xlog:cds*=off"
         fi
     elif [ -f "$base.jsa" ] && [ "$mode" != write ]; then
         echo "-XX:SharedArchiveFile=$base.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
