@@ -50,8 +50,10 @@ ferry_archive_opts() { # JAVA OPTS JAR BASE MODE
     local java="$1" jar="$3" base="$4" mode="$5" made
     made="$(readlink -f "$(command -v "$java")")"
     made="$made $(stat -c %Y "$made" 2>/dev/null) $2"
-    if [ "$(cat "$base.jvm" 2>/dev/null)" != "$made" ] || [ "$base.jvm" -ot "$jar" ]; then
-        rm -f "$base.aot" "$base.jsa" "$base.jvm"
+    # A leftover AOT configuration, or an empty file, is a cache whose writing was cut short.
+    if [ "$(cat "$base.jvm" 2>/dev/null)" != "$made" ] || [ "$base.jvm" -ot "$jar" ] || [ -e "$base.aot.config" ] \
+        || { [ -e "$base.aot" ] && [ ! -s "$base.aot" ]; } || { [ -e "$base.jsa" ] && [ ! -s "$base.jsa" ]; }; then
+        rm -f "$base.aot" "$base.aot.config" "$base.jsa" "$base.jvm"
     fi
     if [ "$(ferry_java_feature "$java")" -ge 25 ]; then
         if [ -f "$base.aot" ] && [ "$mode" != write ]; then
