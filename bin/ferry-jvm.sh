@@ -7,10 +7,10 @@
 # ferry_java_opts JAVA: the flags bin/ferry gives it (FERRY_JAVA_OPTS replaces them all).
 # ferry_archive_opts JAVA OPTS JAR BASE MODE: the start-up archive's flags for JAVA run with OPTS.
 # On 25 and later, the AOT cache BASE.aot (classes loaded and linked, method profiles: JEP 483,
-# 514, 515); before, the dynamic class-data sharing archive BASE.jsa. MODE "use" maps the file when it exists, "write" has the
-# run write it at exit, "auto" does whichever applies. A file older than JAR or made by another
-# java or other flags is removed first (BASE.jvm names the java, its time, which an update
-# changes, and the flags), to be written again: the JVM would start without it, but every time.
+# 514, 515); before, the dynamic class-data sharing archive BASE.jsa. MODE "write" has the run
+# write it at exit, "use" maps it when there is one, "auto" writes it when none was written for
+# this JAR, java and OPTS (BASE.jvm names the java, its time, which an update changes, and the
+# flags) and maps it otherwise. The JVM itself turns away an archive that does not match.
 
 ferry_java_feature() { # JAVA: its feature version (17, 25), read from the JDK's release file
     local home version
@@ -47,25 +47,28 @@ ferry_java_opts() { # JAVA
 }
 
 ferry_archive_opts() { # JAVA OPTS JAR BASE MODE
-    local java="$1" jar="$3" base="$4" mode="$5" made
+    local java="$1" jar="$3" base="$4" mode="$5" made fresh= ext=jsa
     made="$(readlink -f "$(command -v "$java")")"
     made="$made $(stat -c %Y "$made" 2>/dev/null) $2"
-    # A leftover AOT configuration, or an empty file, is a cache whose writing was cut short.
-    if [ "$(cat "$base.jvm" 2>/dev/null)" != "$made" ] || [ "$base.jvm" -ot "$jar" ] || [ -e "$base.aot.config" ] \
-        || { [ -e "$base.aot" ] && [ ! -s "$base.aot" ]; } || { [ -e "$base.jsa" ] && [ ! -s "$base.jsa" ]; }; then
+    if [ "$(cat "$base.jvm" 2>/dev/null)" != "$made" ] || [ "$base.jvm" -ot "$jar" ]; then
         rm -f "$base.aot" "$base.aot.config" "$base.jsa" "$base.jvm"
+        fresh=1
     fi
-    if [ "$(ferry_java_feature "$java")" -ge 25 ]; then
-        if [ -f "$base.aot" ] && [ "$mode" != write ]; then
-            echo "-XX:AOTCache=$base.aot -Xlog:aot*=off -Xlog:cds*=off"
-        elif [ "$mode" != use ]; then
-            echo "$made" > "$base.jvm"
-            echo "-XX:AOTCacheOutput=$base.aot -Xlog:aot*=off -Xlog:cds*=off"
-        fi
-    elif [ -f "$base.jsa" ] && [ "$mode" != write ]; then
-        echo "-XX:SharedArchiveFile=$base.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
-    elif [ "$mode" != use ]; then
+    [ "$(ferry_java_feature "$java")" -ge 25 ] && ext=aot
+    # Written once per jar, java and flags: a run stopped before it finished writing (an empty file, a
+    # leftover AOT configuration) leaves runs without an archive rather than each stop writing again.
+    if [ "$mode" = write ] || { [ "$mode" = auto ] && [ -n "$fresh" ]; }; then
         echo "$made" > "$base.jvm"
-        echo "-XX:ArchiveClassesAtExit=$base.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+        if [ $ext = aot ]; then
+            echo "-XX:AOTCacheOutput=$base.aot -Xlog:aot*=off -Xlog:cds*=off"
+        else
+            echo "-XX:ArchiveClassesAtExit=$base.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+        fi
+    elif [ -s "$base.$ext" ] && [ ! -e "$base.aot.config" ]; then
+        if [ $ext = aot ]; then
+            echo "-XX:AOTCache=$base.aot -Xlog:aot*=off -Xlog:cds*=off"
+        else
+            echo "-XX:SharedArchiveFile=$base.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+        fi
     fi
 }
