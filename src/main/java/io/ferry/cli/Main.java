@@ -7,22 +7,38 @@ import io.ferry.server.FerryServer;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** The command line, flag for flag as nginx's, parsed as its ngx_get_options does. */
-public final class Main {
+/** The command line, flag for flag as nginx's. */
+@Command(name = "ferry", usageHelpAutoWidth = true)
+public final class Main implements Callable<Integer> {
     static final Map<String, String> SIGNALS = Map.of("stop", "TERM", "quit", "QUIT", "reload", "HUP", "reopen", "USR1",
             "upgrade", "USR2");
 
+    @Option(names = {"-h", "-?"})
     boolean help;
+    @Option(names = "-v")
     boolean version;
+    @Option(names = "-V")
     boolean versionFull;
+    @Option(names = "-t")
     boolean test;
+    @Option(names = "-T")
     boolean testDump;
+    @Option(names = "-q")
     boolean quiet;
+    @Option(names = "-s", paramLabel = "signal")
     String signal;
+    @Option(names = "-p", paramLabel = "prefix")
     Path prefix;
+    @Option(names = "-e", paramLabel = "filename")
     String errorLog;
+    @Option(names = "-c", paramLabel = "filename")
     Path conf;
+    @Option(names = "-g", paramLabel = "directives")
     String globals;
 
     private final PrintStream err = System.err;
@@ -33,64 +49,18 @@ public final class Main {
         if (System.getProperty("io.netty.jfr.enabled") == null) {
             System.setProperty("io.netty.jfr.enabled", "false");
         }
-        Main main = new Main();
-        String error = main.parse(args);
-        if (error != null) {
-            System.err.println("ferry: " + error);
+        CommandLine cli = new CommandLine(new Main()).setPosixClusteredShortOptionsAllowed(true);
+        cli.setParameterExceptionHandler((e, a) -> {
+            System.err.println("ferry: " + e.getMessage());
             System.err.println(usage());
-            System.exit(1);
-        }
-        System.exit(main.call());
+            return 1;
+        });
+        cli.setUsageHelpLongOptionsMaxWidth(20);
+        System.exit(cli.execute(args));
     }
 
-    /** Reads the options as nginx does: flags may be clustered, a value follows its letter or is the next argument. */
-    String parse(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("-")) {
-                return "invalid option: \"" + arg + "\"";
-            }
-            for (int p = 1; p < arg.length(); p++) {
-                char flag = arg.charAt(p);
-                switch (flag) {
-                    case '?', 'h' -> help = true;
-                    case 'v' -> version = true;
-                    case 'V' -> versionFull = true;
-                    case 't' -> test = true;
-                    case 'T' -> testDump = true;
-                    case 'q' -> quiet = true;
-                    case 'p', 'e', 'c', 'g', 's' -> {
-                        String value;
-                        if (p + 1 < arg.length()) {
-                            value = arg.substring(p + 1);
-                        } else if (i + 1 < args.length) {
-                            value = args[++i];
-                        } else {
-                            return "option \"-" + flag + "\" requires " + switch (flag) {
-                                case 'p' -> "directory name";
-                                case 'e', 'c' -> "file name";
-                                default -> "parameter";
-                            };
-                        }
-                        switch (flag) {
-                            case 'p' -> prefix = Path.of(value);
-                            case 'e' -> errorLog = value;
-                            case 'c' -> conf = Path.of(value);
-                            case 'g' -> globals = value;
-                            default -> signal = value;
-                        }
-                        p = arg.length();
-                    }
-                    default -> {
-                        return "invalid option: \"" + flag + "\"";
-                    }
-                }
-            }
-        }
-        return null;
-    }
-
-    int call() {
+    @Override
+    public Integer call() {
         if (help) {
             err.println(Version.shortLine());
             err.println(usage());
