@@ -8,10 +8,14 @@
 # later, compact object headers too.
 # ferry_archive_opts JAVA OPTS JAR BASE MODE: the start-up archive's flags for JAVA run with OPTS.
 # On 25 and later, the AOT cache BASE.aot (classes loaded and linked, method profiles: JEP 483,
-# 514, 515); before, the dynamic class-data sharing archive BASE.jsa. MODE "write" has the run
-# write it at exit, "use" maps it when there is one, "auto" writes it when none was written for
-# this JAR, java and OPTS (BASE.jvm names the java, its time, which an update changes, and the
-# flags) and maps it otherwise. The JVM itself turns away an archive that does not match.
+# 515); before, the dynamic class-data sharing archive BASE.jsa. MODE "write" has the run write it
+# at exit (on 25, only the training record BASE.aotconf: see ferry_archive_finish), "use" maps it
+# when there is one, "auto" writes it when none was written for this JAR, java and OPTS (BASE.jvm
+# names the java, its time, which an update changes, and the flags) and maps it otherwise. The JVM
+# itself turns away an archive that does not match.
+# ferry_archive_finish JAVA OPTS JAR BASE: on 25, makes BASE.aot from the training record a run
+# left. It takes seconds, so bin/ferry runs it in the background after the JVM exited rather than
+# letting the JVM do it inside its exit (JEP 514's one step), which held every first stop up.
 
 ferry_java_feature() { # JAVA: its feature version (17, 25), read from the JDK's release file
     local home version
@@ -57,7 +61,7 @@ ferry_archive_opts() { # JAVA OPTS JAR BASE MODE
     made="$(readlink -f "$(command -v "$java")")"
     made="$made $(stat -c %Y "$made" 2>/dev/null) $2"
     if [ "$(cat "$base.jvm" 2>/dev/null)" != "$made" ] || [ "$base.jvm" -ot "$jar" ]; then
-        rm -f "$base.aot" "$base.aot.config" "$base.jsa" "$base.jvm"
+        rm -f "$base.aot" "$base.aotconf" "$base.jsa" "$base.jvm"
         fresh=1
     fi
     [ "$(ferry_java_feature "$java")" -ge 25 ] && ext=aot
@@ -66,15 +70,29 @@ ferry_archive_opts() { # JAVA OPTS JAR BASE MODE
     if [ "$mode" = write ] || { [ "$mode" = auto ] && [ -n "$fresh" ]; }; then
         echo "$made" > "$base.jvm"
         if [ $ext = aot ]; then
-            echo "-XX:AOTCacheOutput=$base.aot -Xlog:aot*=off -Xlog:cds*=off"
+            echo "-XX:AOTMode=record -XX:AOTConfiguration=$base.aotconf -Xlog:aot*=off -Xlog:cds*=off"
         else
             echo "-XX:ArchiveClassesAtExit=$base.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
         fi
-    elif [ -s "$base.$ext" ] && [ ! -e "$base.aot.config" ]; then
+    elif [ -s "$base.$ext" ]; then
         if [ $ext = aot ]; then
             echo "-XX:AOTCache=$base.aot -Xlog:aot*=off -Xlog:cds*=off"
         else
             echo "-XX:SharedArchiveFile=$base.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
         fi
     fi
+}
+
+ferry_archive_finish() { # JAVA OPTS JAR BASE
+    local base="$4"
+    [ -s "$base.aotconf" ] && [ ! -s "$base.aot" ] || return 0
+    # one maker at a time; the cache appears whole (renamed into place) or not at all
+    exec 9>"$base.lock"
+    flock -n 9 || return 0
+    # shellcheck disable=SC2086
+    if "$1" $2 -XX:AOTMode=create -XX:AOTConfiguration="$base.aotconf" -XX:AOTCache="$base.aot.part" \
+            -Xlog:aot*=off -Xlog:cds*=off -cp "$3" >/dev/null 2>&1; then
+        mv -f "$base.aot.part" "$base.aot"
+    fi
+    rm -f "$base.aotconf" "$base.aot.part"
 }
