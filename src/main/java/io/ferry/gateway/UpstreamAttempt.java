@@ -14,7 +14,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
@@ -22,24 +21,23 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One connection to one peer, with its own pipeline handler so late events of an abandoned attempt
- * are ignored. The engine sends the request, streams the response to the client with
+ * One connection to one peer, which hands it the connection's events through its {@link UpstreamLink}
+ * while it is the attempt using it; late events of an abandoned attempt are ignored. The engine sends the request, streams the response to the client with
  * read-after-write backpressure and applies read/send timeouts; the protocol's subclass encodes
  * the request and maps what its codec decodes onto the client's response.
  */
-public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
+public abstract class UpstreamAttempt {
     private final UpstreamExchange owner;
     private final Exchange ex;
     private final UpstreamGroup group;
     private final Peer peer;
     private final UpstreamTiming timing;
     Channel channel;
+    private UpstreamLink link;
     boolean requestSent;
     private boolean writePending;
     private ChannelFuture lastDownstreamWrite;
@@ -193,6 +191,14 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         owner.releasePending();
     }
 
+    /**
+     * The connection's events go to {@code handler} from now on, in place of this attempt's (a protocol
+     * switch); its bytes are still counted for this attempt's log line.
+     */
+    protected final void redirectEvents(String name, io.netty.channel.ChannelHandler handler) {
+        channel.pipeline().replace(UpstreamLink.NAME, name, handler);
+    }
+
     /** A protocol switch: the peer answered and the caller now owns both the connection and the client's side. */
     protected final void handOver() {
         owner.finished = true;
@@ -282,9 +288,7 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
     }
 
     private void handBack(boolean reusable) {
-        channel.pipeline().remove(this);
-        channel.pipeline().remove("idle");
-        channel.pipeline().remove(AttemptTraffic.NAME);
+        link.detach();
         group.release(channel, peer, reusable);
         owner.releasePending();
     }
@@ -304,6 +308,7 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
             public void init(Channel ch) {
                 ReadLimit.install(ch);
                 installCodec(ch);
+                UpstreamLink.install(ch);
                 attach(ch);
             }
 
@@ -337,19 +342,13 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
 
     private void attach(Channel ch) {
         channel = ch;
-        AttemptTraffic traffic = new AttemptTraffic(timing);
-        if (ch.pipeline().get("ssl") != null) {
-            ch.pipeline().addAfter("ssl", AttemptTraffic.NAME, traffic);
-        } else {
-            ch.pipeline().addFirst(AttemptTraffic.NAME, traffic);
-        }
-        ch.pipeline().addLast("idle", new IdleStateHandler(owner.readTimeout.toMillis(), owner.sendTimeout.toMillis(), 0,
-                TimeUnit.MILLISECONDS));
-        ch.pipeline().addLast("upstream", this);
+        link = UpstreamLink.of(ch);
+        link.attach(this, timing, owner.readTimeout, owner.sendTimeout);
     }
 
     private void connected() {
         timing.connected();
+        link.start();
         requestSent = true;
         writeRequest();
         if (!current()) {
@@ -395,9 +394,11 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
             return;
         }
         writePending = true;
+        link.wrote();
         ChannelFuture w = flush ? channel.writeAndFlush(msg) : channel.write(msg);
         w.addListener((ChannelFutureListener) done -> {
             writePending = false;
+            link.wrote();
             if (done.isSuccess() && !last && current()) {
                 moreBody();
             }
@@ -427,7 +428,6 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         }
     }
 
-    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!current()) {
             ReferenceCountUtil.release(msg);
@@ -436,7 +436,6 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         onMessage(msg);
     }
 
-    @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (!current()) {
             return;
@@ -482,7 +481,6 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         }, wait, TimeUnit.MILLISECONDS);
     }
 
-    @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent && current()) {
             // A codec has already turned an EOF-delimited body's end into its last message.
@@ -498,25 +496,22 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        if (!(evt instanceof IdleStateEvent idle) || !current()) {
-            ctx.fireUserEventTriggered(evt);
-            return;
-        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /** Nothing arrived for proxy_read_timeout: a timeout unless the wait is the client's, the request's or the rate limit's. */
+    void readIdle() {
         boolean waitingOnClient = buffer != null ? buffer.waitingOnClient()
                 : lastDownstreamWrite != null && !lastDownstreamWrite.isDone();
-        switch (idle.state()) {
-            case READER_IDLE -> {
-                if (!waitingOnClient && !writePending && !limitWait) {
-                    timedOut(ex.responseStarted() ? "reading upstream" : "reading response header from upstream");
-                }
-            }
-            case WRITER_IDLE -> {
-                if (writePending) {
-                    timedOut("sending request to upstream");
-                }
-            }
-            default -> {
-            }
+        if (current() && !waitingOnClient && !writePending && !limitWait) {
+            timedOut(ex.responseStarted() ? "reading upstream" : "reading response header from upstream");
+        }
+    }
+
+    /** No request body write ended for proxy_send_timeout. */
+    void writeIdle() {
+        if (current() && writePending) {
+            timedOut("sending request to upstream");
         }
     }
 
@@ -529,7 +524,6 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         }
     }
 
-    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (!current()) {
             return;
@@ -542,7 +536,6 @@ public abstract class UpstreamAttempt extends ChannelInboundHandlerAdapter {
         }
     }
 
-    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (current()) {
             String what = "recv() failed (" + Errno.describe(cause) + ") while "

@@ -16,7 +16,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Ferry's Prometheus metrics, one registry per server (so several servers in one JVM do not
@@ -30,8 +30,8 @@ public final class Metrics {
     private final Counter reloads;
     private final Counter cacheResponses;
     private final Counter cacheSentBytes;
-    private final AtomicLong bytesIn = new AtomicLong();
-    private final AtomicLong bytesOut = new AtomicLong();
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
 
     public Metrics(ConnectionStates states, Tunnels tunnels, Upstreams upstreams) {
         requests = Counter.builder().name("ferry_http_requests_total").help("HTTP requests by server, location and status class")
@@ -64,9 +64,9 @@ public final class Metrics {
                     }
                 }).register(registry);
         CounterWithCallback.builder().name("ferry_http_received_bytes_total").help("Bytes received from clients by finished exchanges")
-                .callback(cb -> cb.call(bytesIn.get())).register(registry);
+                .callback(cb -> cb.call(bytesIn.sum())).register(registry);
         CounterWithCallback.builder().name("ferry_http_sent_bytes_total").help("Bytes sent to clients by finished exchanges")
-                .callback(cb -> cb.call(bytesOut.get())).register(registry);
+                .callback(cb -> cb.call(bytesOut.sum())).register(registry);
         GaugeWithCallback.builder().name("ferry_upstream_peer_up").help("1 when the peer takes requests (not down, not out for failures)")
                 .labelNames("upstream", "peer", "backup")
                 .callback(cb -> eachPeer(upstreams, (g, p) -> cb.call(p.usable(System.nanoTime(), false) ? 1 : 0,
@@ -99,8 +99,8 @@ public final class Metrics {
         int status = ex.statusCode();
         requests.labelValues(server, location, status == 0 ? "none" : (status / 100) + "xx").inc();
         duration.labelValues(server).observe(ex.durationNanos() / 1e9);
-        bytesIn.addAndGet(ex.bytesReceivedCount());
-        bytesOut.addAndGet(ex.bytesSentCount());
+        bytesIn.add(ex.bytesReceivedCount());
+        bytesOut.add(ex.bytesSentCount());
         CacheModule.Outcome cache = CacheModule.outcome(ex);
         if (cache != null) {
             cacheResponses.labelValues(cache.zone(), cache.status()).inc();

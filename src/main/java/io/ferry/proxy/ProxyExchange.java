@@ -309,7 +309,7 @@ final class ProxyExchange extends UpstreamExchange {
             Channel upstream = channel();
             UpstreamTiming timing = timing();
             Upgraded upgraded = new Upgraded();
-            upstream.pipeline().replace(this, "upgraded", upgraded);
+            redirectEvents("upgraded", upgraded);
             handOver();
             boolean stream = ex.request() instanceof ExtendedConnect;
             HttpResponse down;

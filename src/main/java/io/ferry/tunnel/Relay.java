@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.FileRegion;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -17,7 +18,14 @@ final class Relay extends ChannelInboundHandlerAdapter {
     private final Tunnel tunnel;
     private final Channel peer;
     private final StreamObserver observer;
+    /** The relay of the other direction, which writes to this relay's channel. */
+    Relay reverse;
+    /** Read, not yet flushed to the peer. */
     private boolean writing;
+    /** A spliced region on its way to the peer. */
+    private boolean splicing;
+    /** Waits for the peer to take more before reading again. */
+    private boolean blocked;
     private boolean draining;
 
     Relay(Tunnel tunnel, Channel peer, StreamObserver observer) {
@@ -32,7 +40,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     /** Draining and standing at a boundary with nothing in flight: no byte of this direction moves any more. */
     boolean quiet() {
-        return draining && !writing && observer.atBoundary();
+        return draining && !writing && !splicing && observer.atBoundary();
     }
 
     @Override
@@ -48,22 +56,60 @@ final class Relay extends ChannelInboundHandlerAdapter {
         if (msg instanceof ByteBuf buf) {
             observer.observe(buf);
         }
+        if (msg instanceof FileRegion) {
+            // spliced bytes wait in a pipe that must be empty before the next splice: the next read
+            // follows this write's completion (the splicing head asks no read-complete of its own)
+            splicing = true;
+            peer.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
+                splicing = false;
+                if (!f.isSuccess()) {
+                    tunnel.closeAll();
+                } else if (quiet()) {
+                    tunnel.quietChanged();
+                } else {
+                    ctx.channel().read();
+                }
+            });
+            return;
+        }
         writing = true;
-        peer.writeAndFlush(msg).addListener((ChannelFutureListener) f -> {
-            writing = false;
-            if (!f.isSuccess()) {
-                tunnel.closeAll();
-            } else if (quiet()) {
-                tunnel.quietChanged();
-            } else {
-                ctx.channel().read();
-            }
-        });
+        // A failed write reaches the peer's own relay as an exception, which closes the tunnel: no
+        // promise or listener per message.
+        peer.write(msg, peer.voidPromise());
     }
 
+    /**
+     * One flush per read; the next read only while the peer takes more (its outbound buffer under the
+     * high-water mark), else once it drains: that is the backpressure, at most a write buffer per direction.
+     */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        // Reads are driven by write completion only.
+        if (!writing) {
+            return;
+        }
+        peer.flush();
+        writing = false;
+        if (quiet()) {
+            tunnel.quietChanged();
+        } else if (peer.isWritable()) {
+            ctx.read();
+        } else {
+            blocked = true;
+        }
+    }
+
+    /** This relay's channel drained below its low-water mark: the reverse direction, which writes to it, reads again. */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && reverse != null && reverse.blocked) {
+            reverse.blocked = false;
+            if (reverse.quiet()) {
+                tunnel.quietChanged();
+            } else {
+                peer.read();
+            }
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

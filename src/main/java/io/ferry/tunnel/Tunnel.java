@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A two-channel byte pipe with backpressure: each side reads its next chunk only after the previous
- * one was written to the other side, so memory stays bounded by one chunk per direction whatever
- * the speed difference. A half-close on one side is passed on (or, without half-close, ends the
+ * A two-channel byte pipe with backpressure: each side reads its next chunk only while the other side
+ * takes more (under its write buffer's high-water mark), so memory stays bounded by one write buffer
+ * per direction whatever the speed difference. A half-close on one side is passed on (or, without half-close, ends the
  * tunnel once what it sent is flushed); the tunnel closes when both directions are done or nothing
  * moved for the idle timeout. Both channels share one event loop,
  * and a tunnel holds no more than its two relays and one timer (idle sessions are many).
@@ -69,6 +69,8 @@ public final class Tunnel {
         t.idleNanos = idleTimeout.toNanos();
         t.fromA = new Relay(t, b, observeA);
         t.fromB = new Relay(t, a, observeB);
+        t.fromA.reverse = t.fromB;
+        t.fromB.reverse = t.fromA;
         a.pipeline().addLast("tunnel", t.fromA);
         b.pipeline().addLast("tunnel", t.fromB);
         a.closeFuture().addListener(f -> t.closeAll());

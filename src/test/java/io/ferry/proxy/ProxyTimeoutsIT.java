@@ -116,6 +116,45 @@ class ProxyTimeoutsIT {
         assertThat(errors.count("upstream timed out (110: Connection timed out) while sending request to upstream")).isEqualTo(1);
     }
 
+    /**
+     * A keepalive connection carries one timer for all its requests: one that was armed for a location's
+     * long proxy_read_timeout must not let the next request, from a location with a short one, wait for it.
+     */
+    @Test
+    void pooledConnectionTakesTheNextRequestsShorterReadTimeout() throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        SocketBackend answersOnce = closer.add(SocketBackend.start(s -> {
+            SocketBackend.readHead(s.getInputStream());
+            s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n".getBytes());
+            s.getOutputStream().flush();
+            SocketBackend.readHead(s.getInputStream());
+            done.await(30, TimeUnit.SECONDS);
+        }));
+        closer.add(done::countDown);
+        port = FerryInstance.freePort();
+        closer.add(FerryInstance.start(prefix, """
+                http {
+                    upstream b { server 127.0.0.1:%d; keepalive 4; }
+                    server {
+                        listen 127.0.0.1:%d;
+                        proxy_http_version 1.1;
+                        proxy_set_header Connection "";
+                        location /long { proxy_read_timeout 30s; proxy_pass http://b; }
+                        location /short { proxy_read_timeout 500ms; proxy_pass http://b; }
+                    }
+                }
+                """.formatted(answersOnce.port(), port)));
+        try (RawHttpClient client = new RawHttpClient(port)) {
+            assertThat(client.get("/long").status()).isEqualTo(200);
+            long t0 = System.nanoTime();
+            RawHttpClient.Response r = client.get("/short");
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(r.status()).isEqualTo(504);
+            assertThat(ms).isBetween(500L, 10_000L);
+        }
+        assertThat(answersOnce.connections()).as("the second request went over the pooled connection").isEqualTo(1);
+    }
+
     private static void writeBody(Socket socket, long size) {
         byte[] chunk = new byte[64 * 1024];
         try {

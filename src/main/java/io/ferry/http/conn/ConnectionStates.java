@@ -1,9 +1,13 @@
 package io.ferry.http.conn;
 
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
-/** Server-wide connection counters, in stub_status's terms, and whether a graceful quit has begun. */
+/**
+ * Server-wide connection counters, in stub_status's terms, and whether a graceful quit has begun. What
+ * changes per request is kept in adders, so that event loops on other cores do not contend for one
+ * cache line on every request; they are summed only when stub_status or the metrics read them.
+ */
 public final class ConnectionStates {
     public enum State { READING, WRITING, WAITING }
 
@@ -11,9 +15,9 @@ public final class ConnectionStates {
 
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong handled = new AtomicLong();
-    private final AtomicLong requests = new AtomicLong();
-    private final AtomicInteger active = new AtomicInteger();
-    private final AtomicInteger[] byState = {new AtomicInteger(), new AtomicInteger(), new AtomicInteger()};
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder active = new LongAdder();
+    private final LongAdder[] byState = {new LongAdder(), new LongAdder(), new LongAdder()};
 
     /** A connection was accepted; {@code handled} false when the worker_connections limit refused it. */
     public void accepted(boolean handled) {
@@ -28,22 +32,22 @@ public final class ConnectionStates {
     }
 
     public void opened(State s) {
-        active.incrementAndGet();
-        byState[s.ordinal()].incrementAndGet();
+        active.increment();
+        byState[s.ordinal()].increment();
     }
 
     public void moved(State from, State to) {
-        byState[from.ordinal()].decrementAndGet();
-        byState[to.ordinal()].incrementAndGet();
+        byState[from.ordinal()].decrement();
+        byState[to.ordinal()].increment();
     }
 
     public void closed(State s) {
-        active.decrementAndGet();
-        byState[s.ordinal()].decrementAndGet();
+        active.decrement();
+        byState[s.ordinal()].decrement();
     }
 
     public void request() {
-        requests.incrementAndGet();
+        requests.increment();
     }
 
     public long accepted() {
@@ -55,15 +59,15 @@ public final class ConnectionStates {
     }
 
     public long requests() {
-        return requests.get();
+        return requests.sum();
     }
 
     public int active() {
-        return active.get();
+        return (int) active.sum();
     }
 
     public int count(State s) {
-        return byState[s.ordinal()].get();
+        return (int) byState[s.ordinal()].sum();
     }
 
     /** From now on a connection serves the request it was opened for, if any is still to come, and then closes. */

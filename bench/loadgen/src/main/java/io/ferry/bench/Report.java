@@ -14,8 +14,8 @@ import java.util.Set;
 
 /**
  * Turns the result lines (phase, scenario, target, round, metric, value) into the Markdown table:
- * the median per target, then Ferry/nginx and proxy/direct ratios. Rows without data are left out;
- * a target with no data shows "n/a".
+ * the median per target, then Ferry/nginx, Ferry/HAProxy and proxy/direct ratios. Rows without data
+ * are left out; a target with no data shows "n/a".
  */
 final class Report {
     private Report() {
@@ -97,8 +97,9 @@ final class Report {
                 continue;
             }
             out.append("#### ").append(phase.getValue()).append("\n\n");
-            out.append("| test | metric | direct | Ferry | nginx | Ferry/nginx | Ferry/direct | nginx/direct |\n");
-            out.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+            out.append("| test | metric | direct | Ferry | nginx | HAProxy | Ferry/nginx | Ferry/HAProxy"
+                    + " | Ferry/direct | nginx/direct | HAProxy/direct |\n");
+            out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             String lastScenario = "";
             for (Row r : ROWS) {
                 Map<String, List<Double>> byTarget = d.get(r.scenario + "/" + r.metric);
@@ -125,13 +126,17 @@ final class Report {
                 double direct = median(directRuns);
                 double ferry = median(byTarget.get("ferry"));
                 double nginx = median(byTarget.get("nginx"));
+                double haproxy = median(byTarget.get("haproxy"));
                 out.append("| ").append(test).append(" | ").append(r.unit)
                         .append(" | ").append(hasDirect ? (borrowed ? "(" + fmt(direct) + ")" : fmt(direct)) : "—")
                         .append(" | ").append(fmt(ferry))
                         .append(" | ").append(fmt(nginx))
+                        .append(" | ").append(fmt(haproxy))
                         .append(" | ").append(ratio(ferry, nginx))
+                        .append(" | ").append(ratio(ferry, haproxy))
                         .append(" | ").append(hasDirect ? ratio(ferry, direct) : "—")
                         .append(" | ").append(hasDirect ? ratio(nginx, direct) : "—")
+                        .append(" | ").append(hasDirect ? ratio(haproxy, direct) : "—")
                         .append(" |\n");
             }
             out.append('\n');
@@ -149,7 +154,7 @@ final class Report {
                     for (double v : t.getValue()) {
                         vals.append(' ').append(fmt(v));
                     }
-                    out.append(String.format(Locale.ROOT, "%-5s %-22s %-6s%s%n", p.getKey(), s.getKey(), t.getKey(), vals));
+                    out.append(String.format(Locale.ROOT, "%-5s %-22s %-7s%s%n", p.getKey(), s.getKey(), t.getKey(), vals));
                 }
             }
         }
