@@ -44,6 +44,11 @@ public final class Main implements Callable<Integer> {
     private final PrintStream err = System.err;
 
     public static void main(String[] args) {
+        // Netty's JFR events (buffer allocation) cost every start the JFR metadata and event classes; a
+        // recording that wants them asks with -Dio.netty.jfr.enabled=true.
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
         CommandLine cli = new CommandLine(new Main()).setPosixClusteredShortOptionsAllowed(true);
         cli.setParameterExceptionHandler((e, a) -> {
             System.err.println("ferry: " + e.getMessage());

@@ -51,7 +51,7 @@ final class Tls13Sessions {
             PrivateKey key = tls.options().decryptedKey() != null ? tls.options().decryptedKey()
                     : EncryptedKeys.read(tls.key(), List.of());
             char[] none = new char[0];
-            KeyStore store = KeyStore.getInstance("PKCS12");
+            KeyStore store = KeyStore.getInstance("JKS"); // as TlsContexts: no PBKDF2 rounds for a store in memory
             store.load(null, null);
             store.setKeyEntry("server", key, none, chain);
             KeyManagerFactory standard = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());

@@ -80,7 +80,11 @@ public final class TlsContexts {
                     .sslProvider(provider())
                     .protocols(tls.protocols().stream().filter(TlsContexts::supported).toArray(String[]::new))
                     .ciphers(CipherList.explicit(tls.ciphers()), SupportedCipherSuiteFilter.INSTANCE)
-                    .sessionTimeout(sessions.timeoutSeconds());
+                    .sessionTimeout(sessions.timeoutSeconds())
+                    // Netty hands the key to BoringSSL through an in-memory key store. PKCS12's, the JDK's
+                    // default, wraps and unwraps it with 10,000 rounds of PBKDF2 each way, a tenth of a second
+                    // or more of every start; JKS's wrapping is a few hashes, and nothing is ever written.
+                    .keyStoreType("JKS");
             if (Tls13Sessions.applies(tls)) {
                 builder.keyManager(Tls13Sessions.keyManager(tls));
             }
@@ -96,9 +100,16 @@ public final class TlsContexts {
                 builder.option(OpenSslContextOption.GROUPS, tls.options().curves().toArray(String[]::new));
             }
             if (tls.clientVerify().enabled()) {
-                builder.clientAuth(ClientAuth.OPTIONAL).trustManager(acceptingAll(tls.clientVerify()));
+                builder.clientAuth(ClientAuth.OPTIONAL).trustManager(acceptingAll(tls.clientVerify().sent()));
+            } else {
+                // No certificate is asked for, so none is checked. Without a manager Netty would load the JDK's
+                // whole CA store, at start, to name those authorities in a certificate request never sent.
+                builder.trustManager(acceptingAll(List.of()));
             }
-            Optional<OcspStaple> staple = OcspStaple.of(tls.stapling(), tls.certificate());
+            // OcspStaple links BouncyCastle, a signed jar: its signature check costs start-up time, and no
+            // start-up archive can keep its classes.
+            Optional<OcspStaple> staple = tls.stapling().on() ? OcspStaple.of(tls.stapling(), tls.certificate())
+                    : Optional.empty();
             Credentials several = tls.certificates().size() > 1 && provider() == SslProvider.OPENSSL
                     ? Credentials.of(tls, staple) : null;
             builder.enableOcsp(several != null ? several.stapling() : staple.isPresent());
@@ -157,8 +168,8 @@ public final class TlsContexts {
      * Takes any client certificate, as nginx's verify callback does: the verdict waits for the request.
      * The accepted issuers are the CA names the server sends (ssl_client_certificate).
      */
-    private static X509ExtendedTrustManager acceptingAll(ClientVerify verify) {
-        X509Certificate[] issuers = verify.sent().toArray(X509Certificate[]::new);
+    private static X509ExtendedTrustManager acceptingAll(List<X509Certificate> sent) {
+        X509Certificate[] issuers = sent.toArray(X509Certificate[]::new);
         return new X509ExtendedTrustManager() {
             @Override
             public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
