@@ -61,7 +61,7 @@ final class Report {
             new Row("idle", "kib_rss", "Idle WebSockets held open (%s)", "KiB RSS / conn", false),
             new Row("idle", "kib_heap", "", "KiB heap after GC / conn", false),
             new Row("startup", "ms", "Process start to first proxied 200 (%s)", "ms", false),
-            new Row("startup-first", "ms", "", "first start (writes the CDS archive), ms", false));
+            new Row("startup-first", "ms", "", "first start (writes the start-up archive), ms", false));
 
     static void run(Args a) throws IOException {
         Path in = Path.of(a.str("in", null));
