@@ -1,5 +1,6 @@
 package io.ferry.http;
 
+import io.ferry.net.OutputProgress;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -27,9 +28,7 @@ public final class SendTimeout extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> timer;
     private int stalledChecks;
-    private Object lastMessage;
-    private long lastProgress;
-    private long lastPending;
+    private final OutputProgress output = new OutputProgress();
 
     public SendTimeout(Duration timeout) {
         this.timeout = timeout;
@@ -60,38 +59,25 @@ public final class SendTimeout extends ChannelDuplexHandler {
     @Override
     public void flush(ChannelHandlerContext ctx) {
         ctx.flush();
-        if (timer == null && stepNanos > 0 && pending() != null) {
+        ChannelOutboundBuffer waiting = timer == null && stepNanos > 0 ? OutputProgress.waiting(ctx.channel()) : null;
+        if (waiting != null) {
             stalledChecks = 0;
-            remember(pending());
+            output.remember(waiting);
             timer = ctx.executor().schedule(this::check, stepNanos, TimeUnit.NANOSECONDS);
         }
     }
 
-    /** The outbound buffer when bytes wait in it, else null. */
-    private ChannelOutboundBuffer pending() {
-        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
-        return out != null && out.totalPendingWriteBytes() > 0 ? out : null;
-    }
-
-    private void remember(ChannelOutboundBuffer out) {
-        lastMessage = out.current();
-        lastProgress = out.currentProgress();
-        lastPending = out.totalPendingWriteBytes();
-    }
-
     private void check() {
         timer = null;
-        ChannelOutboundBuffer out = ctx.channel().isActive() ? pending() : null;
+        ChannelOutboundBuffer out = ctx.channel().isActive() ? OutputProgress.waiting(ctx.channel()) : null;
         if (out == null) {
-            lastMessage = null;
+            output.forget();
             return;
         }
-        if (out.current() != lastMessage || out.currentProgress() != lastProgress
-                || out.totalPendingWriteBytes() != lastPending) {
+        if (output.moved(out)) {
             stalledChecks = 0;
-            remember(out);
         } else if (++stalledChecks >= CHECKS) {
-            lastMessage = null;
+            output.forget();
             LOG.info("client timed out (110: Connection timed out) while sending response to client, client: {}",
                     ctx.channel().remoteAddress());
             HttpConnectionHandler connection = ctx.pipeline().get(HttpConnectionHandler.class);
@@ -109,6 +95,6 @@ public final class SendTimeout extends ChannelDuplexHandler {
             timer.cancel(false);
             timer = null;
         }
-        lastMessage = null;
+        output.forget();
     }
 }

@@ -1,5 +1,6 @@
 package io.ferry.tunnel;
 
+import io.ferry.net.OutputProgress;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -31,8 +32,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
     /** How long bytes may wait for the peer with no progress (0: for ever), and what was seen of them last. */
     private long sendNanos;
     private long progressAt;
-    private long pendingSeen;
-    private long flushSeen;
+    private OutputProgress sent;
 
     Relay(Tunnel tunnel, Channel peer, StreamObserver observer) {
         this.tunnel = tunnel;
@@ -42,6 +42,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     void sendTimeout(long nanos) {
         sendNanos = nanos;
+        sent = nanos == 0 ? null : new OutputProgress();
     }
 
     /**
@@ -50,13 +51,15 @@ final class Relay extends ChannelInboundHandlerAdapter {
      * {@link io.netty.handler.timeout.IdleStateHandler} with observeOutput judges it.
      */
     long sendDeadline(long now, long next) {
-        ChannelOutboundBuffer out = sendNanos == 0 ? null : peer.unsafe().outboundBuffer();
-        if (out == null || out.totalPendingWriteBytes() == 0) {
+        if (sent == null) {
             return next;
         }
-        if (out.totalPendingWriteBytes() != pendingSeen || out.currentProgress() != flushSeen) {
-            pendingSeen = out.totalPendingWriteBytes();
-            flushSeen = out.currentProgress();
+        ChannelOutboundBuffer out = OutputProgress.waiting(peer);
+        if (out == null) {
+            sent.forget();
+            return next;
+        }
+        if (sent.moved(out)) {
             progressAt = now;
         }
         return Math.min(next, progressAt + sendNanos);
@@ -98,7 +101,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
                     ctx.channel().read();
                 }
             });
-            if (sendNanos != 0) {
+            if (sent != null) {
                 watchSend();
             }
             return;
@@ -120,7 +123,7 @@ final class Relay extends ChannelInboundHandlerAdapter {
         }
         peer.flush();
         writing = false;
-        if (sendNanos != 0) {
+        if (sent != null) {
             watchSend();
         }
         if (quiet()) {
@@ -134,11 +137,10 @@ final class Relay extends ChannelInboundHandlerAdapter {
 
     /** What the peer did not take at once: its progress from here on is what send_timeout counts. */
     private void watchSend() {
-        ChannelOutboundBuffer out = peer.unsafe().outboundBuffer();
-        if (out != null && out.totalPendingWriteBytes() > 0) {
+        ChannelOutboundBuffer out = OutputProgress.waiting(peer);
+        if (out != null) {
             long now = System.nanoTime();
-            pendingSeen = out.totalPendingWriteBytes();
-            flushSeen = out.currentProgress();
+            sent.remember(out);
             progressAt = now;
             tunnel.checkBy(now + sendNanos);
         }

@@ -96,10 +96,9 @@ public final class Tunnel {
         b.read();
     }
 
-    /** Bytes moved in either direction; returns the time. */
-    long activity() {
+    /** Bytes moved in either direction. */
+    void activity() {
         lastActivity = System.nanoTime();
-        return lastActivity;
     }
 
     /** A deadline (a pending write's) that the timer, set for a later one, must not miss. */
