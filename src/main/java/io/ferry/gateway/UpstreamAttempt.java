@@ -13,6 +13,7 @@ import io.ferry.upstream.UpstreamGroup;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpContent;
@@ -25,9 +26,9 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One connection to one peer, which hands it the connection's events through its {@link UpstreamLink}
- * while it is the attempt using it; late events of an abandoned attempt are ignored. The engine sends the request, streams the response to the client with
- * read-after-write backpressure and applies read/send timeouts; the protocol's subclass encodes
+ * One connection to one peer, whose events its {@link UpstreamLink} hands to the attempt using it;
+ * late events of an abandoned attempt are ignored. The engine sends the request, streams the
+ * response to the client with read-after-write backpressure and applies read/send timeouts; the protocol's subclass encodes
  * the request and maps what its codec decodes onto the client's response.
  */
 public abstract class UpstreamAttempt {
@@ -195,7 +196,7 @@ public abstract class UpstreamAttempt {
      * The connection's events go to {@code handler} from now on, in place of this attempt's (a protocol
      * switch); its bytes are still counted for this attempt's log line.
      */
-    protected final void redirectEvents(String name, io.netty.channel.ChannelHandler handler) {
+    protected final void redirectEvents(String name, ChannelHandler handler) {
         channel.pipeline().replace(UpstreamLink.NAME, name, handler);
     }
 
