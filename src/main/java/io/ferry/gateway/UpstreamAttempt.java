@@ -28,8 +28,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One connection to one peer, whose events its {@link UpstreamLink} hands to the attempt using it;
  * late events of an abandoned attempt are ignored. The engine sends the request, streams the
- * response to the client with read-after-write backpressure and applies read/send timeouts; the protocol's subclass encodes
- * the request and maps what its codec decodes onto the client's response.
+ * response to the client with read-after-write backpressure and applies read/send timeouts; the
+ * protocol's subclass encodes the request and maps what its codec decodes onto the client's response.
  */
 public abstract class UpstreamAttempt {
     private final UpstreamExchange owner;
